@@ -1,0 +1,84 @@
+// File helpers: read-only memory maps, atomic writes (temp file + rename), range copies.
+//
+// Contract: nothing here ever leaves a partial file at a destination path. AtomicFile writes into
+// a temporary file beside the destination and renames it over the destination on commit(); if it is
+// destroyed without commit() (an exception, a full disk), the temporary file is removed and the
+// destination is untouched.
+//
+//   modelexport::MappedFile in("model.onnx");                  // throws IoError
+//   modelexport::AtomicFile out("copy.onnx");                  // temp file created now
+//   out.write(in.bytes().substr(0, 16));
+//   out.copy_from(in.fd(), 16, in.size() - 16);                // kernel-side copy when possible
+//   out.commit();                                              // fsync + rename
+//
+// Thread-safety: objects are not shared between threads; distinct objects are independent.
+#pragma once
+
+#include <cstdint>
+#include <filesystem>
+#include <string>
+#include <string_view>
+
+namespace modelexport {
+
+// A read-only private mapping of a whole file. Empty files map to an empty view.
+class MappedFile {
+ public:
+  explicit MappedFile(const std::filesystem::path& path);
+  ~MappedFile();
+  MappedFile(MappedFile&& other) noexcept;
+  MappedFile& operator=(MappedFile&&) = delete;
+  MappedFile(const MappedFile&) = delete;
+  MappedFile& operator=(const MappedFile&) = delete;
+
+  std::string_view bytes() const { return {static_cast<const char*>(data_), size_}; }
+  uint64_t size() const { return size_; }
+  int fd() const { return fd_; }
+  const std::filesystem::path& path() const { return path_; }
+
+ private:
+  std::filesystem::path path_;
+  int fd_ = -1;
+  void* data_ = nullptr;
+  uint64_t size_ = 0;
+};
+
+// A destination file written through a temporary sibling and renamed into place on commit().
+class AtomicFile {
+ public:
+  // mode_from: copy permission bits from this existing file (e.g. the input being replaced).
+  explicit AtomicFile(const std::filesystem::path& destination,
+                      const std::filesystem::path& mode_from = {});
+  ~AtomicFile();
+  AtomicFile(const AtomicFile&) = delete;
+  AtomicFile& operator=(const AtomicFile&) = delete;
+
+  void write(std::string_view bytes);
+  // Copies [offset, offset+length) of src_fd to the end of this file.
+  void copy_from(int src_fd, uint64_t offset, uint64_t length);
+  uint64_t bytes_written() const { return written_; }
+  // Flushes, fsyncs and renames over the destination. Throws IoError; then nothing is changed.
+  void commit();
+
+  const std::filesystem::path& temp_path() const { return temp_; }
+
+ private:
+  std::filesystem::path destination_;
+  std::filesystem::path temp_;
+  int fd_ = -1;
+  uint64_t written_ = 0;
+  bool committed_ = false;
+};
+
+// Reads a whole (small) file. Throws IoError naming the path.
+std::string read_file(const std::filesystem::path& path);
+// Writes bytes atomically (AtomicFile).
+void write_file_atomic(const std::filesystem::path& path, std::string_view bytes);
+// Copies a whole file atomically, kernel-side where possible.
+void copy_file_atomic(const std::filesystem::path& from, const std::filesystem::path& to);
+// True when both paths name the same existing file (same device and inode).
+bool same_file(const std::filesystem::path& a, const std::filesystem::path& b);
+// A relative path that stays inside its folder: not empty, not absolute, no "..", no backslash.
+bool is_safe_relative_path(std::string_view name);
+
+}  // namespace modelexport

@@ -1,0 +1,75 @@
+#!/usr/bin/env bash
+# Installs every dependency of modelexport on a Debian 12 machine and builds it.
+#   scripts/setup.sh            install (idempotent) + configure + build into ./build
+#   SKIP_APT=1 scripts/setup.sh skip apt (for a machine where the packages are already present)
+# Works offline once its caches are filled: apt's archive cache, npm's cache, and .deps/.
+set -euo pipefail
+root=$(cd "$(dirname "$0")/.." && pwd)
+cd "$root"
+deps="$root/.deps"
+mkdir -p "$deps"
+
+log() { printf '\033[1m[setup]\033[0m %s\n' "$*"; }
+
+# --- Debian packages ---------------------------------------------------------
+apt_packages=(
+  build-essential cmake ninja-build pkg-config git   # toolchain
+  libprotobuf-dev protobuf-compiler libonnx-dev       # ONNX protobuf classes: cross-checks in tests, full graph parse
+  nlohmann-json3-dev                                  # JSON (inside src/ only)
+  zlib1g-dev                                          # gzip for compressed metadata values
+  libssl-dev                                          # SHA-256 (libcrypto) for the manifest
+  libcli11-dev                                        # command-line parsing
+  libgtest-dev libgmock-dev                           # unit and conformance tests
+  libbenchmark-dev hyperfine                          # benchmarks
+  libonnx-testdata                                    # 1000+ real ONNX models for conformance tests
+  python3-onnx python3-numpy                          # reference onnx.load for benchmarks, fixture generation
+  nodejs npm                                          # runs the pinned npm reference implementations
+)
+if [[ "${SKIP_APT:-0}" != 1 ]]; then
+  missing=()
+  for p in "${apt_packages[@]}"; do
+    dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'install ok installed' || missing+=("$p")
+  done
+  if ((${#missing[@]})); then
+    log "installing Debian packages: ${missing[*]}"
+    SUDO=""; [[ $(id -u) -ne 0 ]] && SUDO=sudo
+    $SUDO apt-get update -qq || log "apt-get update failed; trying the local cache"
+    DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq --no-install-recommends "${missing[@]}"
+  else
+    log "Debian packages present"
+  fi
+fi
+
+# --- ONNX Runtime (headers + shared library from the npm registry) -----------
+# com.github.asus4.onnxruntime@0.4.9 ships the C/C++ headers and an x64 Linux build of ORT 1.29
+# (SONAME libonnxruntime.so.1). Headers and library come from the same package, so we link and run
+# against one library. A user with their own build passes -DONNXRUNTIME_ROOT=... to CMake instead.
+ort_pkg="com.github.asus4.onnxruntime@0.4.9"
+ort_dir="$deps/onnxruntime"
+if [[ -z "${ONNXRUNTIME_ROOT:-}" && ! -f "$ort_dir/lib/libonnxruntime.so.1" ]]; then
+  log "fetching ONNX Runtime from npm ($ort_pkg)"
+  tmp=$(mktemp -d)
+  (cd "$tmp" && npm pack --silent "$ort_pkg" >/dev/null && tar xzf ./*.tgz)
+  hdr="$tmp/package/Plugins/iOS~/onnxruntime.xcframework/ios-arm64/onnxruntime.framework/Headers"
+  mkdir -p "$ort_dir/include" "$ort_dir/lib"
+  cp "$hdr"/*.h "$ort_dir/include/"
+  cp "$tmp/package/Plugins/Linux/x64/libonnxruntime.so" "$ort_dir/lib/libonnxruntime.so.1"
+  ln -sf libonnxruntime.so.1 "$ort_dir/lib/libonnxruntime.so"
+  rm -rf "$tmp"
+fi
+ORT_ROOT="${ONNXRUNTIME_ROOT:-$ort_dir}"
+
+# --- pinned npm reference implementations (golden tests) ----------------------
+# onnxruntime-node's postinstall downloads CUDA files and fails offline: skip it.
+if [[ ! -d node_modules/tokenizers || ! -d node_modules/@huggingface/transformers || package-lock.json -nt node_modules/.package-lock.json ]]; then
+  log "installing pinned npm reference packages"
+  ONNXRUNTIME_NODE_INSTALL=skip npm ci --no-audit --no-fund --loglevel=error --prefer-offline
+fi
+
+# --- build ---------------------------------------------------------------------
+build="${BUILD_DIR:-$root/build}"
+log "configuring and building in $build"
+cmake -S "$root" -B "$build" -G Ninja -DCMAKE_BUILD_TYPE="${BUILD_TYPE:-Release}" \
+  -DONNXRUNTIME_ROOT="$ORT_ROOT" ${CMAKE_ARGS:-}
+cmake --build "$build" -j"$(nproc)"
+log "done: $build/modelexport"

@@ -1,0 +1,46 @@
+// modelexport unpack MODEL.onnx OUT_DIR [--layout optimum|transformers.js] [--json]
+#include <iostream>
+#include <memory>
+
+#include "cli/commands.h"
+#include "cli/output.h"
+#include "modelexport/metadata/layout.h"
+
+namespace modelexport::cli {
+
+// Shared by unpack and export.
+int print_layout_report(const metadata::LayoutReport& r, bool json) {
+  if (json) {
+    Json files = Json::array();
+    for (const auto& f : r.files) files.push_back({{"name", f.name}, {"size", f.size}, {"sha256", f.sha256}});
+    print_json({{"out_dir", r.out_dir.string()}, {"files", files}, {"warnings", r.warnings}});
+  } else {
+    std::cout << "wrote " << r.out_dir.string() << "\n";
+    for (const auto& f : r.files) std::cout << "  " << f.name << "  " << human_bytes(f.size) << "\n";
+    for (const auto& w : r.warnings) std::cerr << "warning: " << w << "\n";
+  }
+  return kExitOk;
+}
+
+namespace {
+struct UnpackArgs {
+  std::string model, out_dir, layout = "optimum";
+  bool json = false;
+};
+}  // namespace
+
+void add_unpack_command(CLI::App& app, Action& action) {
+  auto a = std::make_shared<UnpackArgs>();
+  auto* cmd = app.add_subcommand("unpack", "Write the Optimum or transformers.js folder from a self-contained model alone");
+  cmd->add_option("model", a->model, "Self-contained ONNX model")->required();
+  cmd->add_option("out_dir", a->out_dir, "Folder to create (must not exist)")->required();
+  cmd->add_option("--layout", a->layout, "optimum (default) or transformers.js");
+  cmd->add_flag("--json", a->json, "Print the written files as JSON");
+  cmd->callback([a, &action] {
+    action = [a] {
+      return print_layout_report(metadata::unpack_model(a->model, a->out_dir, metadata::parse_layout(a->layout)), a->json);
+    };
+  });
+}
+
+}  // namespace modelexport::cli

@@ -1,0 +1,80 @@
+#include "cli/output.h"
+
+#include <cstdio>
+#include <iostream>
+
+#include "modelexport/common/error.h"
+#include "modelexport/common/sha256.h"
+#include "modelexport/metadata/schema.h"
+
+namespace modelexport::cli {
+
+std::string human_bytes(uint64_t b) {
+  char buf[32];
+  if (b < 1024) std::snprintf(buf, sizeof buf, "%llu B", static_cast<unsigned long long>(b));
+  else if (b < (1 << 20)) std::snprintf(buf, sizeof buf, "%.1f KB", b / 1024.0);
+  else if (b < (1ull << 30)) std::snprintf(buf, sizeof buf, "%.1f MB", b / 1048576.0);
+  else std::snprintf(buf, sizeof buf, "%.2f GB", b / 1073741824.0);
+  return buf;
+}
+
+std::string describe_value(const format::ValueInfo& v) {
+  std::string s = v.name + " " + (v.elem_type.empty() ? "?" : v.elem_type);
+  if (!v.has_shape) return s + " [shape unknown]";
+  s += " [";
+  for (size_t i = 0; i < v.shape.size(); ++i) {
+    if (i) s += ", ";
+    const auto& d = v.shape[i];
+    s += d.value >= 0 ? std::to_string(d.value) : d.param.empty() ? "?" : d.param;
+  }
+  return s + "]";
+}
+
+Json value_info_json(const std::vector<format::ValueInfo>& values) {
+  Json a = Json::array();
+  for (const auto& v : values) {
+    Json shape = nullptr;
+    if (v.has_shape) {
+      shape = Json::array();
+      for (const auto& d : v.shape) shape.push_back(d.value >= 0 ? Json(d.value) : d.param.empty() ? Json(nullptr) : Json(d.param));
+    }
+    a.push_back({{"name", v.name}, {"type", v.elem_type}, {"shape", shape}});
+  }
+  return a;
+}
+
+Json metadata_value_json(const std::string& key, const metadata::DecodedValue& v) {
+  if (!v.error.empty()) return {{"error", v.error}};
+  auto spec = metadata::find_key(key);
+  bool json_kind = spec && (spec->kind == metadata::ValueKind::kJsonObject || spec->kind == metadata::ValueKind::kJson);
+  bool json_file = !v.value.empty() && (v.value.front() == '{' || v.value.front() == '[');
+  if (json_kind || (spec && spec->kind == metadata::ValueKind::kFile && json_file)) {
+    try {
+      return parse_json(v.value, key);
+    } catch (const Error&) {
+      // not JSON after all: fall through to text
+    }
+  }
+  if (!is_valid_utf8(v.value))
+    return {{"binary", true}, {"size", v.value.size()}, {"sha256", sha256_hex(v.value)}};
+  return v.value;
+}
+
+Json findings_json(const metadata::ValidationReport& report) {
+  Json a = Json::array();
+  for (const auto& f : report.findings) a.push_back({{"severity", f.severity}, {"check", f.check}, {"message", f.message}});
+  return a;
+}
+
+void print_findings(const metadata::ValidationReport& report) {
+  size_t errors = 0, warnings = 0;
+  for (const auto& f : report.findings) {
+    std::cout << "  " << f.severity << " [" << f.check << "] " << f.message << "\n";
+    (f.severity == "error" ? errors : warnings)++;
+  }
+  std::cout << (report.valid() ? "valid" : "INVALID") << ": " << errors << " error(s), " << warnings << " warning(s)\n";
+}
+
+void print_json(const Json& j) { std::cout << j.dump(2) << "\n"; }
+
+}  // namespace modelexport::cli

@@ -1,0 +1,27 @@
+// Shared output helpers of the CLI: JSON for --json, human-readable sizes, graph IO rendering.
+#pragma once
+
+#include <cstdint>
+#include <string>
+#include <vector>
+
+#include "common/json_util.h"
+#include "modelexport/common/error.h"
+#include "modelexport/format/onnx_file.h"
+#include "modelexport/metadata/reader.h"
+#include "modelexport/metadata/validate.h"
+
+namespace modelexport::cli {
+
+std::string human_bytes(uint64_t bytes);
+// "input_ids int64 [batch, sequence]"
+std::string describe_value(const format::ValueInfo& v);
+Json value_info_json(const std::vector<format::ValueInfo>& values);
+// A decoded metadata value for JSON output: JSON values parsed, binary files summarised.
+Json metadata_value_json(const std::string& key, const metadata::DecodedValue& value);
+Json findings_json(const metadata::ValidationReport& report);
+void print_findings(const metadata::ValidationReport& report);
+// Prints one JSON document to stdout.
+void print_json(const Json& j);
+
+}  // namespace modelexport::cli

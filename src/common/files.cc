@@ -1,0 +1,189 @@
+#include "modelexport/common/files.h"
+
+#include <fcntl.h>
+#include <sys/mman.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <csignal>
+#include <string>
+#include <vector>
+
+#include "modelexport/common/error.h"
+
+namespace modelexport {
+namespace fs = std::filesystem;
+
+namespace {
+[[noreturn]] void throw_io(const std::string& what, const fs::path& path, int err) {
+  throw IoError(what + " '" + path.string() + "': " + errno_text(err));
+}
+}  // namespace
+
+MappedFile::MappedFile(const fs::path& path) : path_(path) {
+  fd_ = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
+  if (fd_ < 0) throw_io("cannot open", path, errno);
+  struct stat st {};
+  if (::fstat(fd_, &st) != 0) {
+    int err = errno;
+    ::close(fd_);
+    throw_io("cannot stat", path, err);
+  }
+  if (S_ISDIR(st.st_mode)) {
+    ::close(fd_);
+    throw IoError("'" + path.string() + "' is a directory, expected a file");
+  }
+  size_ = static_cast<uint64_t>(st.st_size);
+  if (size_ > 0) {
+    data_ = ::mmap(nullptr, size_, PROT_READ, MAP_PRIVATE, fd_, 0);
+    if (data_ == MAP_FAILED) {
+      int err = errno;
+      data_ = nullptr;
+      ::close(fd_);
+      throw_io("cannot map", path, err);
+    }
+  }
+}
+
+MappedFile::MappedFile(MappedFile&& o) noexcept
+    : path_(std::move(o.path_)), fd_(o.fd_), data_(o.data_), size_(o.size_) {
+  o.fd_ = -1;
+  o.data_ = nullptr;
+  o.size_ = 0;
+}
+
+MappedFile::~MappedFile() {
+  if (data_) ::munmap(data_, size_);
+  if (fd_ >= 0) ::close(fd_);
+}
+
+AtomicFile::AtomicFile(const fs::path& destination, const fs::path& mode_from)
+    : destination_(destination) {
+  fs::path dir = destination.parent_path();
+  if (dir.empty()) dir = ".";
+  std::string pattern = (dir / ("." + destination.filename().string() + ".tmp.XXXXXX")).string();
+  std::vector<char> buf(pattern.begin(), pattern.end());
+  buf.push_back('\0');
+  fd_ = ::mkstemp(buf.data());
+  if (fd_ < 0) throw_io("cannot create a file in", dir, errno);
+  temp_ = buf.data();
+  mode_t mode = 0666;
+  struct stat st {};
+  if (!mode_from.empty() && ::stat(mode_from.c_str(), &st) == 0) {
+    mode = st.st_mode & 07777;
+  } else {
+    mode_t mask = ::umask(0);
+    ::umask(mask);
+    mode &= ~mask;
+  }
+  ::fchmod(fd_, mode);
+  // A write over RLIMIT_FSIZE must fail with EFBIG rather than kill the process.
+  ::signal(SIGXFSZ, SIG_IGN);
+}
+
+AtomicFile::~AtomicFile() {
+  if (fd_ >= 0) ::close(fd_);
+  if (!committed_) ::unlink(temp_.c_str());
+}
+
+void AtomicFile::write(std::string_view bytes) {
+  const char* p = bytes.data();
+  size_t left = bytes.size();
+  while (left > 0) {
+    ssize_t n = ::write(fd_, p, left);
+    if (n < 0) {
+      if (errno == EINTR) continue;
+      throw_io("cannot write", destination_, errno);
+    }
+    p += n;
+    left -= static_cast<size_t>(n);
+    written_ += static_cast<uint64_t>(n);
+  }
+}
+
+void AtomicFile::copy_from(int src_fd, uint64_t offset, uint64_t length) {
+  bool kernel_copy = true;
+  while (length > 0) {
+    if (kernel_copy) {
+      loff_t in_off = static_cast<loff_t>(offset);
+      ssize_t n = ::copy_file_range(src_fd, &in_off, fd_, nullptr, length, 0);
+      if (n > 0) {
+        offset += static_cast<uint64_t>(n);
+        length -= static_cast<uint64_t>(n);
+        written_ += static_cast<uint64_t>(n);
+        continue;
+      }
+      if (n == 0) throw IoError("unexpected end of input while copying to '" + destination_.string() + "'");
+      if (errno == EINTR) continue;
+      if (errno == EXDEV || errno == ENOSYS || errno == EINVAL || errno == EOPNOTSUPP) {
+        kernel_copy = false;  // fall back to read/write
+        continue;
+      }
+      throw_io("cannot write", destination_, errno);
+    }
+    static thread_local std::vector<char> buf(1 << 20);
+    size_t chunk = static_cast<size_t>(std::min<uint64_t>(length, buf.size()));
+    ssize_t n = ::pread(src_fd, buf.data(), chunk, static_cast<off_t>(offset));
+    if (n < 0) {
+      if (errno == EINTR) continue;
+      throw_io("cannot read while copying to", destination_, errno);
+    }
+    if (n == 0) throw IoError("unexpected end of input while copying to '" + destination_.string() + "'");
+    write({buf.data(), static_cast<size_t>(n)});
+    offset += static_cast<uint64_t>(n);
+    length -= static_cast<uint64_t>(n);
+  }
+}
+
+void AtomicFile::commit() {
+  if (::fsync(fd_) != 0) throw_io("cannot flush", destination_, errno);
+  if (::close(fd_) != 0) {
+    fd_ = -1;
+    throw_io("cannot close", destination_, errno);
+  }
+  fd_ = -1;
+  if (::rename(temp_.c_str(), destination_.c_str()) != 0) throw_io("cannot rename into", destination_, errno);
+  committed_ = true;
+}
+
+std::string read_file(const fs::path& path) {
+  MappedFile f(path);
+  return std::string(f.bytes());
+}
+
+void write_file_atomic(const fs::path& path, std::string_view bytes) {
+  AtomicFile out(path);
+  out.write(bytes);
+  out.commit();
+}
+
+void copy_file_atomic(const fs::path& from, const fs::path& to) {
+  MappedFile in(from);
+  AtomicFile out(to, from);
+  out.copy_from(in.fd(), 0, in.size());
+  out.commit();
+}
+
+bool same_file(const fs::path& a, const fs::path& b) {
+  struct stat sa {}, sb {};
+  if (::stat(a.c_str(), &sa) != 0 || ::stat(b.c_str(), &sb) != 0) return false;
+  return sa.st_dev == sb.st_dev && sa.st_ino == sb.st_ino;
+}
+
+bool is_safe_relative_path(std::string_view name) {
+  if (name.empty() || name.front() == '/' || name.find('\\') != std::string_view::npos ||
+      name.find('\0') != std::string_view::npos)
+    return false;
+  size_t start = 0;
+  while (start <= name.size()) {
+    size_t end = name.find('/', start);
+    if (end == std::string_view::npos) end = name.size();
+    std::string_view part = name.substr(start, end - start);
+    if (part.empty() || part == "." || part == "..") return false;
+    start = end + 1;
+  }
+  return true;
+}
+
+}  // namespace modelexport

@@ -1,0 +1,66 @@
+#include "common/json_util.h"
+
+#include "modelexport/common/error.h"
+
+namespace modelexport {
+
+Json parse_json(std::string_view text, std::string_view what) {
+  try {
+    return Json::parse(text.begin(), text.end());
+  } catch (const nlohmann::json::parse_error& e) {
+    // e.byte is 1-based and points just past the offending character.
+    size_t pos = e.byte > 0 ? e.byte - 1 : 0;
+    if (pos > text.size()) pos = text.size();
+    size_t line = 1, col = 1;
+    for (size_t i = 0; i < pos; ++i) {
+      if (text[i] == '\n') {
+        ++line;
+        col = 1;
+      } else {
+        ++col;
+      }
+    }
+    std::string reason = e.what();
+    if (auto p = reason.find("parse error"); p != std::string::npos) reason = reason.substr(p);
+    throw MetadataReadError("invalid JSON in " + std::string(what) + " at line " + std::to_string(line) +
+                            ", column " + std::to_string(col) + " (byte " + std::to_string(pos) + "): " + reason);
+  }
+}
+
+Json parse_json_object(std::string_view text, std::string_view what) {
+  Json j = parse_json(text, what);
+  if (!j.is_object())
+    throw MetadataReadError("invalid " + std::string(what) + ": expected a JSON object at the top level, found " +
+                            j.type_name());
+  return j;
+}
+
+bool is_valid_utf8(std::string_view s) {
+  size_t i = 0, n = s.size();
+  while (i < n) {
+    unsigned char c = static_cast<unsigned char>(s[i]);
+    if (c < 0x80) {
+      ++i;
+      continue;
+    }
+    int len;
+    uint32_t cp;
+    if ((c & 0xE0) == 0xC0) { len = 2; cp = c & 0x1F; }
+    else if ((c & 0xF0) == 0xE0) { len = 3; cp = c & 0x0F; }
+    else if ((c & 0xF8) == 0xF0) { len = 4; cp = c & 0x07; }
+    else return false;
+    if (i + len > n) return false;
+    for (int k = 1; k < len; ++k) {
+      unsigned char d = static_cast<unsigned char>(s[i + k]);
+      if ((d & 0xC0) != 0x80) return false;
+      cp = cp << 6 | (d & 0x3F);
+    }
+    if ((len == 2 && cp < 0x80) || (len == 3 && cp < 0x800) || (len == 4 && cp < 0x10000) ||
+        cp > 0x10FFFF || (cp >= 0xD800 && cp <= 0xDFFF))
+      return false;
+    i += len;
+  }
+  return true;
+}
+
+}  // namespace modelexport

@@ -1,0 +1,337 @@
+#include "modelexport/format/onnx_file.h"
+
+#include <algorithm>
+#include <set>
+#include <unordered_set>
+
+#include "format/wire.h"
+#include "modelexport/common/error.h"
+
+namespace modelexport::format {
+namespace {
+
+// Field numbers from onnx.proto.
+namespace model_f { enum : uint32_t { ir_version = 1, producer_name = 2, producer_version = 3, domain = 4,
+  model_version = 5, doc_string = 6, graph = 7, opset_import = 8, metadata_props = 14, training_info = 20,
+  functions = 25, configuration = 26 }; }
+namespace graph_f { enum : uint32_t { node = 1, name = 2, initializer = 5, input = 11, output = 12, sparse_initializer = 15 }; }
+namespace node_f { enum : uint32_t { attribute = 5 }; }
+namespace attr_f { enum : uint32_t { t = 5, g = 6, tensors = 10, graphs = 11, sparse_tensor = 22, sparse_tensors = 23 }; }
+namespace tensor_f { enum : uint32_t { name = 8, external_data = 13, data_location = 14 }; }
+namespace sparse_f { enum : uint32_t { values = 1, indices = 2 }; }
+namespace function_f { enum : uint32_t { node = 7 }; }
+
+constexpr std::string_view kLfsPrefix = "version https://git-lfs.github.com/spec/";
+
+[[noreturn]] void throw_lfs_pointer(std::string_view bytes, std::string_view name) {
+  std::string size = "unknown size", oid = "unknown";
+  auto field = [&](std::string_view key) -> std::string {
+    auto p = bytes.find(key);
+    if (p == std::string_view::npos) return {};
+    auto e = bytes.find('\n', p);
+    return std::string(bytes.substr(p + key.size(), e == std::string_view::npos ? std::string_view::npos : e - p - key.size()));
+  };
+  if (auto s = field("\nsize "); !s.empty()) size = s + " bytes";
+  if (auto o = field("\noid "); !o.empty()) oid = o;
+  throw FormatError("'" + std::string(name) + "' is a Git LFS pointer, not an ONNX model: the real file (" + size +
+                    ", " + oid + ") was never downloaded. Fetch it with `git lfs pull` or from the Hugging Face Hub.");
+}
+
+std::string describe_non_onnx(std::string_view bytes) {
+  auto first = bytes.find_first_not_of(" \t\r\n");
+  if (first != std::string_view::npos) {
+    char c = bytes[first];
+    if (c == '<') return " (it looks like HTML/XML text)";
+    if (c == '{' || c == '[') return " (it looks like JSON text)";
+  }
+  if (bytes.find("\xEF\xBF\xBD") != std::string_view::npos)
+    return " (it contains U+FFFD replacement characters: binary data that was mangled as UTF-8 text)";
+  return "";
+}
+
+std::string str(std::string_view v) { return std::string(v); }
+
+ValueInfo parse_value_info(std::string_view buf, const WireField& vf, const std::string& ctx) {
+  ValueInfo info;
+  uint64_t base = offset_in(buf, vf.payload);
+  WireReader r(buf, base, base + vf.payload.size(), ctx);
+  while (!r.done()) {
+    WireField f = r.next();
+    if (f.number == 1 && f.type == WireType::kLen) {
+      info.name = str(f.payload);
+    } else if (f.number == 2 && f.type == WireType::kLen) {  // TypeProto
+      uint64_t tb = offset_in(buf, f.payload);
+      WireReader tr(buf, tb, tb + f.payload.size(), ctx + " type");
+      while (!tr.done()) {
+        WireField t = tr.next();
+        if (t.type != WireType::kLen) continue;
+        if (t.number == 4) info.elem_type = "sequence";
+        else if (t.number == 5) info.elem_type = "map";
+        else if (t.number == 9) info.elem_type = "optional";
+        else if (t.number == 1 || t.number == 8) {  // tensor_type / sparse_tensor_type
+          uint64_t b = offset_in(buf, t.payload);
+          WireReader ttr(buf, b, b + t.payload.size(), ctx + " tensor type");
+          while (!ttr.done()) {
+            WireField tt = ttr.next();
+            if (tt.number == 1 && tt.type == WireType::kVarint) info.elem_type = elem_type_name(static_cast<int64_t>(tt.varint));
+            else if (tt.number == 2 && tt.type == WireType::kLen) {  // TensorShapeProto
+              info.has_shape = true;
+              uint64_t sb = offset_in(buf, tt.payload);
+              WireReader sr(buf, sb, sb + tt.payload.size(), ctx + " shape");
+              while (!sr.done()) {
+                WireField d = sr.next();
+                if (d.number != 1 || d.type != WireType::kLen) continue;
+                Dim dim;
+                uint64_t db = offset_in(buf, d.payload);
+                WireReader dr(buf, db, db + d.payload.size(), ctx + " dim");
+                while (!dr.done()) {
+                  WireField x = dr.next();
+                  if (x.number == 1 && x.type == WireType::kVarint) dim.value = static_cast<int64_t>(x.varint);
+                  else if (x.number == 2 && x.type == WireType::kLen) dim.param = str(x.payload);
+                }
+                info.shape.push_back(std::move(dim));
+              }
+            }
+          }
+        }
+      }
+    }
+  }
+  return info;
+}
+
+// Collects external-data locations from a TensorProto; returns its name.
+std::string scan_tensor(std::string_view buf, std::string_view payload, const std::string& ctx,
+                        std::set<std::string>& external) {
+  std::string name;
+  bool is_external = false;
+  std::string location;
+  uint64_t base = offset_in(buf, payload);
+  WireReader r(buf, base, base + payload.size(), ctx);
+  while (!r.done()) {
+    WireField f = r.next();
+    if (f.number == tensor_f::name && f.type == WireType::kLen) name = str(f.payload);
+    else if (f.number == tensor_f::data_location && f.type == WireType::kVarint) is_external = f.varint == 1;
+    else if (f.number == tensor_f::external_data && f.type == WireType::kLen) {
+      uint64_t eb = offset_in(buf, f.payload);
+      WireReader er(buf, eb, eb + f.payload.size(), ctx + " external_data");
+      std::string key, value;
+      while (!er.done()) {
+        WireField e = er.next();
+        if (e.number == 1 && e.type == WireType::kLen) key = str(e.payload);
+        else if (e.number == 2 && e.type == WireType::kLen) value = str(e.payload);
+      }
+      if (key == "location") location = value;
+    }
+  }
+  if (is_external && !location.empty()) external.insert(location);
+  return name;
+}
+
+void scan_graph_for_external(std::string_view buf, std::string_view payload, const std::string& ctx,
+                             std::set<std::string>& external);
+
+void scan_node_for_external(std::string_view buf, std::string_view payload, const std::string& ctx,
+                            std::set<std::string>& external) {
+  uint64_t base = offset_in(buf, payload);
+  WireReader r(buf, base, base + payload.size(), ctx);
+  while (!r.done()) {
+    WireField f = r.next();
+    if (f.number != node_f::attribute || f.type != WireType::kLen) continue;
+    uint64_t ab = offset_in(buf, f.payload);
+    WireReader ar(buf, ab, ab + f.payload.size(), ctx + " attribute");
+    while (!ar.done()) {
+      WireField a = ar.next();
+      if (a.type != WireType::kLen) continue;
+      if (a.number == attr_f::t || a.number == attr_f::tensors) scan_tensor(buf, a.payload, ctx + " tensor", external);
+      else if (a.number == attr_f::g || a.number == attr_f::graphs) scan_graph_for_external(buf, a.payload, ctx + " subgraph", external);
+      else if (a.number == attr_f::sparse_tensor || a.number == attr_f::sparse_tensors) {
+        uint64_t sb = offset_in(buf, a.payload);
+        WireReader sr(buf, sb, sb + a.payload.size(), ctx + " sparse tensor");
+        while (!sr.done()) {
+          WireField s = sr.next();
+          if ((s.number == sparse_f::values || s.number == sparse_f::indices) && s.type == WireType::kLen)
+            scan_tensor(buf, s.payload, ctx + " sparse tensor", external);
+        }
+      }
+    }
+  }
+}
+
+void scan_graph_for_external(std::string_view buf, std::string_view payload, const std::string& ctx,
+                             std::set<std::string>& external) {
+  uint64_t base = offset_in(buf, payload);
+  WireReader r(buf, base, base + payload.size(), ctx);
+  while (!r.done()) {
+    WireField f = r.next();
+    if (f.type != WireType::kLen) continue;
+    if (f.number == graph_f::initializer) scan_tensor(buf, f.payload, ctx + " initializer", external);
+    else if (f.number == graph_f::node) scan_node_for_external(buf, f.payload, ctx + " node", external);
+    else if (f.number == graph_f::sparse_initializer) {
+      uint64_t sb = offset_in(buf, f.payload);
+      WireReader sr(buf, sb, sb + f.payload.size(), ctx + " sparse initializer");
+      while (!sr.done()) {
+        WireField s = sr.next();
+        if ((s.number == sparse_f::values || s.number == sparse_f::indices) && s.type == WireType::kLen)
+          scan_tensor(buf, s.payload, ctx + " sparse initializer", external);
+      }
+    }
+  }
+}
+
+}  // namespace
+
+std::string elem_type_name(int64_t t) {
+  static const char* kNames[] = {"undefined", "float32", "uint8", "int8", "uint16", "int16", "int32", "int64",
+                                 "string", "bool", "float16", "float64", "uint32", "uint64", "complex64",
+                                 "complex128", "bfloat16", "float8e4m3fn", "float8e4m3fnuz", "float8e5m2",
+                                 "float8e5m2fnuz", "uint4", "int4", "float4e2m1"};
+  if (t >= 0 && t < static_cast<int64_t>(std::size(kNames))) return kNames[t];
+  return "type<" + std::to_string(t) + ">";
+}
+
+ModelHeader scan_model_header(std::string_view bytes, std::string_view name) {
+  std::string ctx = "'" + std::string(name) + "'";
+  if (bytes.empty()) throw FormatError(ctx + " is empty, expected an ONNX model (a serialized ModelProto)");
+  if (bytes.substr(0, kLfsPrefix.size()) == kLfsPrefix) throw_lfs_pointer(bytes, name);
+
+  ModelHeader h;
+  bool have_ir = false, have_graph = false;
+  try {
+    WireReader r(bytes, 0, bytes.size(), ctx);
+    while (!r.done()) {
+      WireField f = r.next();
+      h.fields.push_back({f.number, {f.start, f.end - f.start}});
+      auto expect = [&](WireType t) {
+        if (f.type != t)
+          throw FormatError(ctx + ": ModelProto field " + std::to_string(f.number) + " at byte " +
+                            std::to_string(f.start) + " has the wrong wire type");
+      };
+      switch (f.number) {
+        case model_f::ir_version: expect(WireType::kVarint); h.ir_version = static_cast<int64_t>(f.varint); have_ir = true; break;
+        case model_f::producer_name: expect(WireType::kLen); h.producer_name = str(f.payload); break;
+        case model_f::producer_version: expect(WireType::kLen); h.producer_version = str(f.payload); break;
+        case model_f::domain: expect(WireType::kLen); h.domain = str(f.payload); break;
+        case model_f::model_version: expect(WireType::kVarint); h.model_version = static_cast<int64_t>(f.varint); break;
+        case model_f::doc_string: expect(WireType::kLen); h.doc_string = str(f.payload); break;
+        case model_f::graph:
+          expect(WireType::kLen);
+          if (have_graph) throw FormatError(ctx + ": two graph fields (7); expected one");
+          h.graph = {f.start, f.end - f.start};
+          have_graph = true;
+          break;
+        case model_f::opset_import: {
+          expect(WireType::kLen);
+          OpsetImport op;
+          uint64_t b = offset_in(bytes, f.payload);
+          WireReader o(bytes, b, b + f.payload.size(), ctx + " opset_import");
+          while (!o.done()) {
+            WireField x = o.next();
+            if (x.number == 1 && x.type == WireType::kLen) op.domain = str(x.payload);
+            else if (x.number == 2 && x.type == WireType::kVarint) op.version = static_cast<int64_t>(x.varint);
+          }
+          h.opset_imports.push_back(std::move(op));
+          break;
+        }
+        case model_f::metadata_props: {
+          expect(WireType::kLen);
+          MetadataProp p;
+          p.span = {f.start, f.end - f.start};
+          uint64_t b = offset_in(bytes, f.payload);
+          WireReader m(bytes, b, b + f.payload.size(), ctx + " metadata_props");
+          while (!m.done()) {
+            WireField x = m.next();
+            if (x.number == 1 && x.type == WireType::kLen) p.key = str(x.payload);
+            else if (x.number == 2 && x.type == WireType::kLen) p.value = str(x.payload);
+          }
+          h.metadata_props.push_back(std::move(p));
+          break;
+        }
+        case model_f::training_info:
+        case model_f::functions:
+        case model_f::configuration:
+          expect(WireType::kLen);
+          break;
+        default:
+          break;  // unknown fields are kept verbatim, as protobuf does
+      }
+    }
+  } catch (const FormatError& e) {
+    throw FormatError(std::string(e.what()) + "; not a valid ONNX model" + describe_non_onnx(bytes.substr(0, 4096)));
+  }
+  if (!have_graph || !have_ir)
+    throw FormatError(ctx + " is not an ONNX model: " + (have_graph ? "no ir_version (field 1)" : "no graph (field 7)") +
+                      describe_non_onnx(bytes.substr(0, 4096)));
+  return h;
+}
+
+GraphSummary summarize_graph(std::string_view bytes, const ModelHeader& h, std::string_view name) {
+  GraphSummary s;
+  std::string ctx = "'" + std::string(name) + "' graph";
+  WireReader top(bytes, h.graph.offset, h.graph.offset + h.graph.size, ctx);
+  WireField g = top.next();
+  uint64_t base = offset_in(bytes, g.payload);
+  WireReader r(bytes, base, base + g.payload.size(), ctx);
+  std::unordered_set<std::string> initializer_names;
+  std::vector<ValueInfo> inputs;
+  std::set<std::string> external;
+  while (!r.done()) {
+    WireField f = r.next();
+    if (f.type != WireType::kLen) continue;
+    switch (f.number) {
+      case graph_f::node: ++s.node_count; scan_node_for_external(bytes, f.payload, ctx + " node", external); break;
+      case graph_f::name: s.name = str(f.payload); break;
+      case graph_f::initializer:
+        ++s.initializer_count;
+        initializer_names.insert(scan_tensor(bytes, f.payload, ctx + " initializer", external));
+        break;
+      case graph_f::sparse_initializer: ++s.initializer_count; break;
+      case graph_f::input: inputs.push_back(parse_value_info(bytes, f, ctx + " input")); break;
+      case graph_f::output: s.outputs.push_back(parse_value_info(bytes, f, ctx + " output")); break;
+      default: break;
+    }
+  }
+  for (auto& in : inputs)
+    if (!initializer_names.count(in.name)) s.inputs.push_back(std::move(in));
+  // Model-local functions may hold Constant tensors with external data too.
+  for (const auto& field : h.fields) {
+    if (field.number != model_f::functions) continue;
+    WireReader fr(bytes, field.span.offset, field.span.offset + field.span.size, ctx);
+    WireField fn = fr.next();
+    uint64_t fb = offset_in(bytes, fn.payload);
+    WireReader nr(bytes, fb, fb + fn.payload.size(), ctx + " function");
+    while (!nr.done()) {
+      WireField n = nr.next();
+      if (n.number == function_f::node && n.type == WireType::kLen) scan_node_for_external(bytes, n.payload, ctx, external);
+    }
+  }
+  s.external_data_files.assign(external.begin(), external.end());
+  return s;
+}
+
+OnnxFile::OnnxFile(const std::filesystem::path& path)
+    : file_(path), header_(scan_model_header(file_.bytes(), path.string())) {}
+OnnxFile::~OnnxFile() = default;
+OnnxFile::OnnxFile(OnnxFile&&) noexcept = default;
+
+const GraphSummary& OnnxFile::graph() const {
+  if (!graph_) graph_ = std::make_unique<GraphSummary>(summarize_graph(bytes(), header_, path().string()));
+  return *graph_;
+}
+
+std::optional<std::string_view> OnnxFile::metadata(std::string_view key) const {
+  std::optional<std::string_view> found;
+  for (const auto& p : header_.metadata_props)
+    if (p.key == key) found = p.value;
+  return found;
+}
+
+std::vector<std::string> OnnxFile::missing_external_data() const {
+  std::vector<std::string> missing;
+  auto dir = path().parent_path();
+  for (const auto& f : graph().external_data_files)
+    if (!std::filesystem::exists(dir / f)) missing.push_back(f);
+  return missing;
+}
+
+}  // namespace modelexport::format

@@ -1,0 +1,184 @@
+#include "modelexport/metadata/layout.h"
+
+#include <unistd.h>
+
+#include <variant>
+
+#include "common/json_util.h"
+#include "modelexport/common/clock.h"
+#include "modelexport/common/error.h"
+#include "modelexport/common/files.h"
+#include "modelexport/common/sha256.h"
+#include "modelexport/format/onnx_file.h"
+#include "modelexport/metadata/reader.h"
+#include "modelexport/metadata/schema.h"
+#include "modelexport/metadata/source.h"
+
+namespace modelexport::metadata {
+namespace fs = std::filesystem;
+
+namespace {
+
+// A file to place in the layout: bytes in memory, or a file to copy.
+struct PlannedFile {
+  std::string name;
+  std::variant<std::string, fs::path> content;
+};
+
+struct Plan {
+  std::vector<PlannedFile> files;
+  Json provenance = Json::object();
+  std::vector<std::string> warnings;
+};
+
+// Optimum finds these names; anything else becomes model.onnx.
+std::string onnx_name_for(const fs::path& model) {
+  static const char* kKnown[] = {"model", "encoder_model", "decoder_model", "decoder_model_merged",
+                                 "decoder_with_past_model", "vision_encoder", "text_encoder", "embed_tokens"};
+  std::string stem = model.stem().string();
+  for (const char* k : kKnown)
+    if (stem == k) return model.filename().string();
+  return "model.onnx";
+}
+
+void add_model(Plan& plan, const format::OnnxFile& model, Layout layout) {
+  std::string dir = layout == Layout::kTransformersJs ? "onnx/" : "";
+  plan.files.push_back({dir + onnx_name_for(model.path()), model.path()});
+  fs::path model_dir = model.path().parent_path();
+  for (const auto& loc : model.graph().external_data_files) {
+    if (!is_safe_relative_path(loc))
+      throw MetadataValidationError("external data location '" + loc + "' in '" + model.path().string() +
+                                    "' leaves the model's folder; refusing to copy it");
+    if (!fs::exists(model_dir / loc))
+      throw IoError("external data file '" + (model_dir / loc).string() + "' named by the model does not exist");
+    plan.files.push_back({dir + loc, model_dir / loc});
+  }
+  const auto& h = model.header();
+  Json opsets = Json::array();
+  for (const auto& o : h.opset_imports) opsets.push_back({{"domain", o.domain.empty() ? "ai.onnx" : o.domain}, {"version", o.version}});
+  auto io = [](const std::vector<format::ValueInfo>& v) {
+    Json a = Json::array();
+    for (const auto& i : v) {
+      Json shape = Json::array();
+      for (const auto& d : i.shape) shape.push_back(d.value >= 0 ? Json(d.value) : d.param.empty() ? Json(nullptr) : Json(d.param));
+      a.push_back({{"name", i.name}, {"type", i.elem_type}, {"shape", shape}});
+    }
+    return a;
+  };
+  plan.provenance["onnx"] = {{"file", plan.files.front().name}, {"source", fs::absolute(model.path()).string()},
+                             {"ir_version", h.ir_version}, {"producer", h.producer_name + " " + h.producer_version},
+                             {"opsets", opsets}, {"inputs", io(model.graph().inputs)}, {"outputs", io(model.graph().outputs)},
+                             {"external_data", model.graph().external_data_files}};
+}
+
+LayoutReport write_plan(Plan& plan, const fs::path& out_dir, Layout layout) {
+  std::error_code ec;
+  if (fs::exists(out_dir, ec) || fs::is_symlink(out_dir, ec))
+    throw UsageError("target '" + out_dir.string() + "' already exists; choose a new folder (nothing is overwritten)");
+  fs::path parent = fs::absolute(out_dir).parent_path();
+  if (!fs::is_directory(parent)) throw IoError("cannot create '" + out_dir.string() + "': folder '" + parent.string() + "' does not exist");
+  std::string pattern = (parent / ("." + out_dir.filename().string() + ".tmp.XXXXXX")).string();
+  std::vector<char> buf(pattern.begin(), pattern.end());
+  buf.push_back('\0');
+  if (!::mkdtemp(buf.data())) throw IoError("cannot create a folder in '" + parent.string() + "': " + errno_text(errno));
+  fs::path temp = buf.data();
+  LayoutReport report;
+  report.out_dir = out_dir;
+  report.warnings = plan.warnings;
+  try {
+    Json files = Json::array();
+    for (const auto& f : plan.files) {
+      if (!is_safe_relative_path(f.name))
+        throw MetadataValidationError("refusing to write '" + f.name + "': the name leaves the target folder");
+      fs::path dest = temp / f.name;
+      fs::create_directories(dest.parent_path());
+      WrittenFile w{f.name, 0, ""};
+      if (const auto* bytes = std::get_if<std::string>(&f.content)) {
+        write_file_atomic(dest, *bytes);
+        w.size = bytes->size();
+        w.sha256 = sha256_hex(*bytes);
+      } else {
+        const fs::path& from = std::get<fs::path>(f.content);
+        copy_file_atomic(from, dest);
+        MappedFile copied(dest);
+        w.size = copied.size();
+        w.sha256 = sha256_hex(copied.bytes());
+      }
+      files.push_back({{"name", w.name}, {"size", w.size}, {"sha256", w.sha256}});
+      report.files.push_back(std::move(w));
+    }
+    Json prov = {{"tool", "modelexport"}, {"tool_version", version()}, {"created", utc_timestamp()},
+                 {"layout", layout_name(layout)}};
+    for (const auto& [k, v] : plan.provenance.items()) prov[k] = v;
+    prov["files"] = files;
+    std::string text = prov.dump(2) + "\n";
+    write_file_atomic(temp / "export_metadata.json", text);
+    report.files.push_back({"export_metadata.json", text.size(), sha256_hex(text)});
+    if (::rename(temp.c_str(), out_dir.c_str()) != 0)
+      throw IoError("cannot rename the finished folder to '" + out_dir.string() + "': " + errno_text(errno));
+  } catch (...) {
+    fs::remove_all(temp, ec);
+    throw;
+  }
+  return report;
+}
+
+}  // namespace
+
+Layout parse_layout(std::string_view name) {
+  if (name == "optimum") return Layout::kOptimum;
+  if (name == "transformers.js" || name == "transformersjs") return Layout::kTransformersJs;
+  throw UsageError("unknown layout '" + std::string(name) + "': expected optimum or transformers.js");
+}
+
+std::string_view layout_name(Layout layout) { return layout == Layout::kOptimum ? "optimum" : "transformers.js"; }
+
+LayoutReport unpack_model(const fs::path& model_path, const fs::path& out_dir, Layout layout) {
+  format::OnnxFile model(model_path);
+  ModelMetadata m = read_metadata(model);  // strict: a bad value stops here, before anything is written
+  if (!m.has_schema())
+    throw MetadataReadError("'" + model_path.string() + "' has no modelexport metadata to unpack; run embed-metadata first");
+  Plan plan;
+  add_model(plan, model, layout);
+  bool has_config = false;
+  for (const auto& f : m.manifest()) {
+    if (!is_safe_relative_path(f.name))
+      throw MetadataValidationError("the manifest names '" + f.name + "', which leaves the target folder; nothing was written");
+    auto bytes = m.get(f.key);
+    if (!bytes) throw MetadataReadError("the manifest lists '" + f.name + "' under key '" + f.key + "', which is missing");
+    if (bytes->size() != f.size || sha256_hex(*bytes) != f.sha256)
+      throw MetadataValidationError("'" + f.name + "' does not match its manifest size/sha256; run validate");
+    has_config |= f.name == "config.json";
+    plan.files.push_back({f.name, std::move(*bytes)});
+  }
+  if (!has_config) {
+    if (auto reduced = m.get(keys::kModelConfig)) {
+      plan.files.push_back({"config.json", *reduced});
+      plan.warnings.push_back("config.json is the reduced configuration of the minimal level, not the original file");
+    }
+  }
+  Json embedded = Json::object();
+  for (const char* k : {"hf_export_timestamp", "hf_pipeline_task", "export_config"})
+    if (auto v = m.get(k)) embedded[k] = (std::string(k) == "export_config") ? parse_json(*v, k) : Json(*v);
+  plan.provenance["source"] = {{"kind", "self-contained onnx"}, {"path", fs::absolute(model_path).string()}, {"metadata", embedded}};
+  return write_plan(plan, out_dir, layout);
+}
+
+LayoutReport export_model(std::string_view source, const fs::path& model_path, const fs::path& out_dir, Layout layout) {
+  format::OnnxFile model(model_path);
+  HfSource src = resolve_source(source);
+  CollectedFiles collected = collect_files(src, Level::kFull);
+  Plan plan;
+  plan.warnings = collected.warnings;
+  add_model(plan, model, layout);
+  for (auto& f : collected.files) plan.files.push_back({f.name, std::move(f.bytes)});
+  plan.provenance["source"] = {{"kind", src.from_hub_cache ? "hub-cache" : "folder"}, {"spec", src.spec},
+                               {"path", fs::absolute(src.dir).string()}};
+  if (src.from_hub_cache) {
+    plan.provenance["source"]["hub_id"] = src.hub_id;
+    plan.provenance["source"]["revision"] = src.revision;
+  }
+  return write_plan(plan, out_dir, layout);
+}
+
+}  // namespace modelexport::metadata

@@ -1,0 +1,288 @@
+#include "modelexport/metadata/validate.h"
+
+#include <algorithm>
+#include <functional>
+#include <optional>
+#include <set>
+
+#include "common/json_util.h"
+#include "modelexport/common/error.h"
+#include "modelexport/common/files.h"
+#include "modelexport/common/sha256.h"
+#include "modelexport/metadata/reader.h"
+#include "modelexport/metadata/schema.h"
+#include "modelexport/metadata/task.h"
+
+namespace modelexport::metadata {
+namespace {
+
+class Checker {
+ public:
+  Checker(const format::OnnxFile& model, ValidationReport& report) : model_(model), report_(report) {}
+
+  void error(const std::string& check, const std::string& msg) { report_.findings.push_back({"error", check, msg}); }
+  void warn(const std::string& check, const std::string& msg) { report_.findings.push_back({"warning", check, msg}); }
+
+  std::optional<Json> json(const ModelMetadata& m, std::string_view key) {
+    auto v = m.get(key);
+    if (!v) return std::nullopt;
+    try {
+      return parse_json(*v, "metadata key " + std::string(key));
+    } catch (const MetadataReadError&) {
+      return std::nullopt;  // reported by the schema check
+    }
+  }
+
+  void schema(const ModelMetadata& m) {
+    for (const auto& [key, v] : m.values)
+      if (!v.error.empty()) error("compression", v.error);
+    for (const auto& key : m.duplicates) error("schema", "key '" + key + "' is stored more than once");
+    auto version = m.get(keys::kVersion);
+    if (version && *version != kSchemaVersion)
+      error("schema", "hf_metadata_version is '" + *version + "'; this tool reads schema " + std::string(kSchemaVersion));
+    for (const auto& spec : schema_keys())
+      if (spec.required && !m.values.count(std::string(spec.key)))
+        error("schema", "required key '" + std::string(spec.key) + "' is missing");
+    for (const auto& [key, v] : m.values) {
+      if (!v.error.empty()) continue;
+      auto spec = find_key(key);
+      if (!spec) continue;
+      if (spec->kind == ValueKind::kJsonObject || spec->kind == ValueKind::kJson) {
+        try {
+          Json j = parse_json(v.value, "metadata key " + key);
+          if (spec->kind == ValueKind::kJsonObject && !j.is_object())
+            error("schema", "key '" + key + "': expected a JSON object, found " + j.type_name());
+        } catch (const MetadataReadError& e) {
+          error("schema", e.what());
+        }
+      } else if (spec->kind == ValueKind::kText && v.value.empty()) {
+        error("schema", "key '" + key + "' is empty");
+      }
+    }
+    for (const auto& [key, value] : m.foreign)
+      if (key.rfind("hf_", 0) == 0) warn("schema", "unknown key '" + key + "' (not in schema v2; kept as is)");
+  }
+
+  void manifest(const ModelMetadata& m) {
+    std::vector<ManifestEntry> files;
+    try {
+      files = m.manifest();
+    } catch (const MetadataReadError& e) {
+      error("manifest", e.what());
+      return;
+    }
+    std::set<std::string> listed;
+    for (const auto& f : files) {
+      listed.insert(f.key);
+      if (!is_safe_relative_path(f.name)) {
+        error("manifest", "file name '" + f.name + "' leaves the model folder (absolute or '..'); unpack would refuse it");
+        continue;
+      }
+      auto it = m.values.find(f.key);
+      if (it == m.values.end()) {
+        error("manifest", f.name + ": key '" + f.key + "' is listed but not stored");
+        continue;
+      }
+      if (!it->second.error.empty()) continue;  // reported already
+      const std::string& bytes = it->second.value;
+      if (bytes.size() != f.size)
+        error("manifest", f.name + ": size " + std::to_string(bytes.size()) + " differs from the manifest's " + std::to_string(f.size));
+      else if (sha256_hex(bytes) != f.sha256)
+        error("manifest", f.name + ": sha256 does not match the manifest (the value was changed after embedding)");
+      if (f.name.size() > 5 && f.name.substr(f.name.size() - 5) == ".json") {
+        try {
+          parse_json(bytes, f.name);
+        } catch (const MetadataReadError& e) {
+          error("manifest", e.what());
+        }
+      }
+    }
+    for (const auto& [key, v] : m.values) {
+      auto spec = find_key(key);
+      if (spec && spec->kind == ValueKind::kFile && !listed.count(key))
+        warn("manifest", "key '" + key + "' holds a file that the manifest does not list");
+    }
+  }
+
+  void task(const ModelMetadata& m) {
+    auto task = m.get(keys::kPipelineTask);
+    if (!task) return;  // reported by the schema check
+    std::string canonical;
+    try {
+      canonical = canonical_task(*task);
+    } catch (const UsageError& e) {
+      error("task", std::string("hf_pipeline_task: ") + e.what());
+      return;
+    }
+    auto config = m.get(keys::kModelConfig);
+    if (!config) return;
+    std::optional<TaskDetection> detected;
+    try {
+      detected = detect_task(*config);
+    } catch (const Error&) {
+      warn("task", "the task '" + canonical + "' cannot be cross-checked: the config does not identify one");
+      return;
+    }
+    auto ok = compatible_tasks(detected->task);
+    if (std::find(ok.begin(), ok.end(), canonical) != ok.end()) return;
+    bool overridden = false;
+    if (auto ec = json(m, keys::kExportConfig); ec && ec->is_object()) overridden = ec->value("task_method", "") == "override";
+    std::string msg = "hf_pipeline_task '" + canonical + "' is inconsistent with the architecture " +
+                      (detected->architecture.empty() ? std::string("") : "'" + detected->architecture + "' ") + "(expected " +
+                      detected->task + ")";
+    if (overridden) warn("task", msg + "; it was set with --task");
+    else error("task", msg);
+  }
+
+  void processor(const ModelMetadata& m) {
+    const auto& inputs = model_.graph().inputs;
+    auto input = [&](std::string_view name) -> const format::ValueInfo* {
+      for (const auto& i : inputs)
+        if (i.name == name) return &i;
+      return nullptr;
+    };
+    auto config = json(m, keys::kModelConfig);
+    bool text = input("input_ids") || input("attention_mask") || input("token_type_ids");
+    if (text) text_inputs(m, config, input("token_type_ids") != nullptr);
+    if (const auto* pv = input("pixel_values")) image_inputs(m, config, *pv);
+    if (const auto* f = input("input_features")) audio_inputs(m, f, "input_features");
+    if (const auto* f = input("input_values")) audio_inputs(m, f, "input_values");
+  }
+
+  void text_inputs(const ModelMetadata& m, const std::optional<Json>& config, bool has_token_type_ids) {
+    auto tokenizer_json = json(m, keys::kTokenizerJson);
+    bool legacy = m.values.count("hf_file:vocab.txt") || m.values.count("hf_file:vocab.json") ||
+                  std::any_of(m.values.begin(), m.values.end(), [](const auto& kv) {
+                    return kv.first.size() > 6 && kv.first.substr(kv.first.size() - 6) == ".model";
+                  });
+    if (!tokenizer_json && !legacy) {
+      if (m.values.count(std::string(keys::kTokenizerConfig)))
+        warn("processor", "the model takes token inputs but no tokenizer vocabulary is embedded (tokenizer.json or a "
+                          "vocabulary file); embed with --level full to make it self-contained");
+      else
+        error("processor", "the model takes token inputs (input_ids/attention_mask) but no tokenizer is embedded");
+      return;
+    }
+    if (auto tc = json(m, keys::kTokenizerConfig); tc && tc->is_object() && tc->contains("model_input_names") &&
+                                                    (*tc)["model_input_names"].is_array()) {
+      const auto& names = (*tc)["model_input_names"];
+      bool tokenizer_gives_tt = std::find(names.begin(), names.end(), "token_type_ids") != names.end();
+      if (has_token_type_ids && !tokenizer_gives_tt)
+        error("processor", "the graph takes token_type_ids but the tokenizer's model_input_names do not produce them");
+    }
+    if (tokenizer_json && config && config->contains("vocab_size") && (*config)["vocab_size"].is_number_integer()) {
+      int64_t vocab = (*config)["vocab_size"].get<int64_t>();
+      int64_t max_id = max_token_id(*tokenizer_json);
+      if (max_id >= vocab)
+        error("processor", "tokenizer.json produces token id " + std::to_string(max_id) + " but config.json vocab_size is " +
+                               std::to_string(vocab) + " (ids must be < vocab_size)");
+    }
+  }
+
+  static int64_t max_token_id(const Json& tok) {
+    int64_t max_id = -1;
+    if (tok.contains("model") && tok["model"].is_object() && tok["model"].contains("vocab")) {
+      const auto& vocab = tok["model"]["vocab"];
+      if (vocab.is_object())
+        for (const auto& [piece, id] : vocab.items())
+          if (id.is_number_integer()) max_id = std::max(max_id, id.get<int64_t>());
+      if (vocab.is_array()) max_id = std::max<int64_t>(max_id, static_cast<int64_t>(vocab.size()) - 1);
+    }
+    if (tok.contains("added_tokens") && tok["added_tokens"].is_array())
+      for (const auto& t : tok["added_tokens"])
+        if (t.is_object() && t.contains("id") && t["id"].is_number_integer()) max_id = std::max(max_id, t["id"].get<int64_t>());
+    return max_id;
+  }
+
+  // Expected (height, width) from an image processor config, if it fixes them.
+  static std::optional<std::pair<int64_t, int64_t>> image_size(const Json& p) {
+    auto hw = [](const Json& s) -> std::optional<std::pair<int64_t, int64_t>> {
+      if (s.is_number_integer()) return std::pair{s.get<int64_t>(), s.get<int64_t>()};
+      if (s.is_object() && s.contains("height") && s.contains("width") && s["height"].is_number_integer())
+        return std::pair{s["height"].get<int64_t>(), s["width"].get<int64_t>()};
+      return std::nullopt;  // shortest_edge: the size depends on the image
+    };
+    if (p.value("do_center_crop", false) && p.contains("crop_size")) return hw(p["crop_size"]);
+    if (p.contains("size")) return hw(p["size"]);
+    return std::nullopt;
+  }
+
+  void image_inputs(const ModelMetadata& m, const std::optional<Json>& config, const format::ValueInfo& pv) {
+    auto p = json(m, keys::kImageProcessorConfig);
+    if (!p) {
+      error("processor", "the graph takes pixel_values but no image processor config (preprocessor_config.json) is embedded");
+      return;
+    }
+    if (pv.shape.size() != 4) {
+      error("processor", "pixel_values has rank " + std::to_string(pv.shape.size()) + "; expected [batch, channels, height, width]");
+      return;
+    }
+    auto expected = image_size(*p);
+    const auto& h = pv.shape[2];
+    const auto& w = pv.shape[3];
+    if (expected && h.value >= 0 && w.value >= 0 && (h.value != expected->first || w.value != expected->second))
+      error("processor", "pixel_values is " + std::to_string(h.value) + "x" + std::to_string(w.value) +
+                             " but the image processor produces " + std::to_string(expected->first) + "x" +
+                             std::to_string(expected->second));
+    if (config && pv.shape[1].value >= 0) {
+      int64_t channels = config->value("num_channels", int64_t{-1});
+      if (config->contains("vision_config") && (*config)["vision_config"].is_object())
+        channels = (*config)["vision_config"].value("num_channels", channels);
+      if (channels > 0 && channels != pv.shape[1].value)
+        error("processor", "pixel_values has " + std::to_string(pv.shape[1].value) + " channels but config.json num_channels is " +
+                               std::to_string(channels));
+    }
+  }
+
+  void audio_inputs(const ModelMetadata& m, const format::ValueInfo* input, const std::string& name) {
+    auto p = json(m, keys::kFeatureExtractorConfig);
+    if (!p) {
+      error("processor", "the graph takes " + name + " but no feature extractor config (preprocessor_config.json) is embedded");
+      return;
+    }
+    if (name == "input_features" && input->shape.size() == 3 && input->shape[1].value >= 0) {
+      int64_t bins = p->value("feature_size", p->value("num_mel_bins", int64_t{-1}));
+      if (bins > 0 && bins != input->shape[1].value)
+        error("processor", "input_features has " + std::to_string(input->shape[1].value) +
+                               " mel bins but the feature extractor produces " + std::to_string(bins));
+    }
+  }
+
+ private:
+  const format::OnnxFile& model_;
+  ValidationReport& report_;
+};
+
+}  // namespace
+
+bool ValidationReport::valid() const {
+  return std::none_of(findings.begin(), findings.end(), [](const Finding& f) { return f.severity == "error"; });
+}
+
+ValidationReport validate_model(const format::OnnxFile& model, const ValidationOptions& options) {
+  ValidationReport report;
+  Checker c(model, report);
+  for (const auto& missing : model.missing_external_data())
+    c.error("format", "external data file '" + missing + "' is missing beside the model");
+  ModelMetadata m = read_metadata(model, /*strict=*/false);
+  if (!m.has_schema()) {
+    c.error("schema", "no modelexport metadata (hf_metadata_version is missing); run `modelexport embed-metadata` first");
+    return report;
+  }
+  if (options.metadata) {
+    report.checks_run.insert(report.checks_run.end(), {"schema", "compression", "manifest"});
+    c.schema(m);
+    c.manifest(m);
+  }
+  if (options.task) {
+    report.checks_run.push_back("task");
+    c.task(m);
+  }
+  if (options.processor) {
+    report.checks_run.push_back("processor");
+    c.processor(m);
+  }
+  return report;
+}
+
+}  // namespace modelexport::metadata
