@@ -4,13 +4,12 @@
 
 namespace modelexport {
 
-Json parse_json(std::string_view text, std::string_view what) {
-  try {
-    return Json::parse(text.begin(), text.end());
-  } catch (const nlohmann::json::parse_error& e) {
-    // e.byte is 1-based and points just past the offending character.
-    size_t pos = e.byte > 0 ? e.byte - 1 : 0;
-    if (pos > text.size()) pos = text.size();
+namespace {
+
+[[noreturn]] void throw_parse_error(std::string_view text, std::string_view what, size_t byte, std::string reason) {
+  // byte is 1-based and points just past the offending character.
+  size_t pos = byte > 0 ? byte - 1 : 0;
+  if (pos > text.size()) pos = text.size();
     size_t line = 1, col = 1;
     for (size_t i = 0; i < pos; ++i) {
       if (text[i] == '\n') {
@@ -20,11 +19,47 @@ Json parse_json(std::string_view text, std::string_view what) {
         ++col;
       }
     }
-    std::string reason = e.what();
-    if (auto p = reason.find("parse error"); p != std::string::npos) reason = reason.substr(p);
-    throw MetadataReadError("invalid JSON in " + std::string(what) + " at line " + std::to_string(line) +
-                            ", column " + std::to_string(col) + " (byte " + std::to_string(pos) + "): " + reason);
+  if (auto p = reason.find("parse error"); p != std::string::npos) reason = reason.substr(p);
+  throw MetadataReadError("invalid JSON in " + std::string(what) + " at line " + std::to_string(line) + ", column " +
+                          std::to_string(col) + " (byte " + std::to_string(pos) + "): " + reason);
+}
+
+// Accepts every event; remembers the first error.
+struct SyntaxOnly : nlohmann::json_sax<Json> {
+  bool null() override { return true; }
+  bool boolean(bool) override { return true; }
+  bool number_integer(number_integer_t) override { return true; }
+  bool number_unsigned(number_unsigned_t) override { return true; }
+  bool number_float(number_float_t, const string_t&) override { return true; }
+  bool string(string_t&) override { return true; }
+  bool binary(binary_t&) override { return true; }
+  bool start_object(std::size_t) override { return true; }
+  bool key(string_t&) override { return true; }
+  bool end_object() override { return true; }
+  bool start_array(std::size_t) override { return true; }
+  bool end_array() override { return true; }
+  bool parse_error(std::size_t position, const std::string&, const nlohmann::detail::exception& ex) override {
+    error_byte = position;
+    error = ex.what();
+    return false;
   }
+  size_t error_byte = 0;
+  std::string error;
+};
+
+}  // namespace
+
+Json parse_json(std::string_view text, std::string_view what) {
+  try {
+    return Json::parse(text.begin(), text.end());
+  } catch (const nlohmann::json::parse_error& e) {
+    throw_parse_error(text, what, e.byte, e.what());
+  }
+}
+
+void check_json_syntax(std::string_view text, std::string_view what) {
+  SyntaxOnly sax;
+  if (!Json::sax_parse(text.begin(), text.end(), &sax)) throw_parse_error(text, what, sax.error_byte, sax.error);
 }
 
 Json parse_json_object(std::string_view text, std::string_view what) {

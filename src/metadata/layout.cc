@@ -71,10 +71,15 @@ void add_model(Plan& plan, const format::OnnxFile& model, Layout layout) {
                              {"external_data", model.graph().external_data_files}};
 }
 
-LayoutReport write_plan(Plan& plan, const fs::path& out_dir, Layout layout) {
+void require_new_target(const fs::path& out_dir) {
   std::error_code ec;
   if (fs::exists(out_dir, ec) || fs::is_symlink(out_dir, ec))
     throw UsageError("target '" + out_dir.string() + "' already exists; choose a new folder (nothing is overwritten)");
+}
+
+LayoutReport write_plan(Plan& plan, const fs::path& out_dir, Layout layout) {
+  std::error_code ec;
+  require_new_target(out_dir);
   fs::path parent = fs::absolute(out_dir).parent_path();
   if (!fs::is_directory(parent)) throw IoError("cannot create '" + out_dir.string() + "': folder '" + parent.string() + "' does not exist");
   std::string pattern = (parent / ("." + out_dir.filename().string() + ".tmp.XXXXXX")).string();
@@ -134,6 +139,7 @@ Layout parse_layout(std::string_view name) {
 std::string_view layout_name(Layout layout) { return layout == Layout::kOptimum ? "optimum" : "transformers.js"; }
 
 LayoutReport unpack_model(const fs::path& model_path, const fs::path& out_dir, Layout layout) {
+  require_new_target(out_dir);
   format::OnnxFile model(model_path);
   ModelMetadata m = read_metadata(model);  // strict: a bad value stops here, before anything is written
   if (!m.has_schema())
@@ -165,6 +171,7 @@ LayoutReport unpack_model(const fs::path& model_path, const fs::path& out_dir, L
 }
 
 LayoutReport export_model(std::string_view source, const fs::path& model_path, const fs::path& out_dir, Layout layout) {
+  require_new_target(out_dir);
   format::OnnxFile model(model_path);
   HfSource src = resolve_source(source);
   CollectedFiles collected = collect_files(src, Level::kFull);

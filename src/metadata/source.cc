@@ -123,10 +123,8 @@ CollectedFiles collect_files(const HfSource& source, Level level) {
       return;
     }
     bool is_json = name.size() > 5 && name.substr(name.size() - 5) == ".json";
-    if (is_json) {
-      Json j = parse_json(bytes, source.dir.string() + "/" + name);
-      if (name == "preprocessor_config.json") key = preprocessor_key(j);
-    }
+    if (name == "preprocessor_config.json") key = preprocessor_key(parse_json(bytes, source.dir.string() + "/" + name));
+    else if (is_json) check_json_syntax(bytes, source.dir.string() + "/" + name);
     seen.insert(name);
     out.files.push_back({name, std::move(key), std::move(bytes)});
   };

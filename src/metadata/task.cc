@@ -22,15 +22,17 @@ std::string lower(std::string s) {
 
 struct ConfigFacts {
   std::string model_type;
-  bool vision = false;  // vision_config / vision tower keys
+  bool vision = false;        // a vision tower: config keys or a vision-language model_type
+  bool vision_tower = false;  // the config itself carries a vision tower
   bool audio = false;   // audio_config or an audio model_type
 };
 
 ConfigFacts facts_of(const Json& config) {
   ConfigFacts f;
   if (config.contains("model_type") && config["model_type"].is_string()) f.model_type = config["model_type"].get<std::string>();
-  f.vision = config.contains("vision_config") || config.contains("vision_tower") || config.contains("image_token_index") ||
-             config.contains("image_token_id") || task_table::is_vlm_model_type(f.model_type);
+  f.vision_tower = config.contains("vision_config") || config.contains("vision_tower");
+  f.vision = f.vision_tower || config.contains("image_token_index") || config.contains("image_token_id") ||
+             task_table::is_vlm_model_type(f.model_type);
   f.audio = config.contains("audio_config") || task_table::is_audio_model_type(f.model_type);
   return f;
 }
@@ -62,7 +64,9 @@ std::optional<TaskDetection> from_architecture(std::string_view arch, const Conf
       t = (audio_arch || vision_arch) ? "feature-extraction" : "fill-mask";
     } else if (t == "text-classification" && audio_arch) {
       t = "audio-classification", why += " and the config is a speech model";
-    } else if (t == "text-generation" && vision_arch && facts.vision) {
+    } else if (t == "text-generation" && facts.vision_tower) {
+      // A *ForCausalLM class of a vision-language model is its text decoder alone, unless the
+      // config carries the vision tower too.
       t = "image-text-to-text", why += " and the config has a vision tower";
     }
     return TaskDetection{t, "architecture-pattern", std::string(arch), why};

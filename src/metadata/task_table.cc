@@ -45,8 +45,8 @@ const std::vector<Pair>& exact_architectures() {
       // Captioning / OCR (vision encoder + text decoder).
       {"BlipForConditionalGeneration", "image-to-text"}, {"Blip2ForConditionalGeneration", "image-to-text"},
       {"GitForCausalLM", "image-to-text"}, {"Pix2StructForConditionalGeneration", "image-to-text"},
-      {"Kosmos2ForConditionalGeneration", "image-to-text"}, {"Florence2ForConditionalGeneration", "image-to-text"},
-      {"TrOCRForCausalLM", "image-to-text"}, {"BlipForQuestionAnswering", "visual-question-answering"},
+      {"Kosmos2ForConditionalGeneration", "image-to-text"}, 
+{"BlipForQuestionAnswering", "visual-question-answering"},
       {"ViltForQuestionAnswering", "visual-question-answering"},
       // Question answering over documents and tables.
       {"LayoutLMForQuestionAnswering", "document-question-answering"},
@@ -57,7 +57,10 @@ const std::vector<Pair>& exact_architectures() {
       {"VitMatteForImageMatting", "image-segmentation"}, {"Swin2SRForImageSuperResolution", "image-to-image"},
       {"DetrForSegmentation", "image-segmentation"},
       // Vision-language models that generate text from images and text.
-      {"Phi3VForCausalLM", "image-text-to-text"}, {"MultiModalityCausalLM", "image-text-to-text"},
+      {"MultiModalityCausalLM", "image-text-to-text"}, {"LlavaQwen2ForCausalLM", "image-text-to-text"},
+      // XLM's LM head is a masked-LM head; MGP-STR reads text in images; HiFi-GAN is a TTS vocoder.
+      {"XLMWithLMHeadModel", "fill-mask"}, {"MgpstrForSceneTextRecognition", "image-to-text"},
+      {"SpeechT5HifiGan", "text-to-audio"},
   };
   return t;
 }
@@ -180,7 +183,9 @@ bool is_audio_model_type(std::string_view m) {
                    "speecht5", "moonshine", "clap", "encodec", "mimi", "dac", "snac", "pyannote", "mctct",
                    "seamless_m4t", "seamless_m4t_v2", "univnet", "vits", "musicgen", "bark", "parakeet_ctc",
                    "lite-whisper", "ast", "wespeaker", "voxtral"},
-                  m);
+                  m) ||
+         m.find("asr") != std::string_view::npos || m.find("speech") != std::string_view::npos ||
+         m.find("whisper") != std::string_view::npos;
 }
 
 bool is_vision_model_type(std::string_view m) {
@@ -199,8 +204,10 @@ bool is_vlm_model_type(std::string_view m) {
   return contains({"llava", "llava_next", "llava_onevision", "paligemma", "idefics", "idefics2", "idefics3", "smolvlm",
                    "qwen2_vl", "qwen2_5_vl", "qwen3_vl", "qwen3_5", "gemma3", "gemma3n", "mllama", "florence2",
                    "mistral3", "llama4", "pixtral", "aya_vision", "internvl", "janus", "llava_qwen2", "moondream1",
-                   "phi3_v", "fastvlm", "lfm2_vl", "blip-2", "kosmos-2", "git", "pix2struct", "chameleon"},
-                  m);
+                   "phi3_v", "fastvlm", "lfm2_vl", "blip-2", "kosmos-2", "git", "pix2struct", "chameleon",
+                   "gemma4", "qwen3_vl_moe", "qwen3_5_moe"},
+                  m) ||
+         m.find("_vl") != std::string_view::npos || m.find("ocr") != std::string_view::npos;
 }
 
 bool is_translation_model_type(std::string_view m) {

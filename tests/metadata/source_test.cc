@@ -1,0 +1,135 @@
+// Hub ids resolve through a Hugging Face cache laid out as huggingface_hub writes it.
+#include "modelexport/metadata/source.h"
+
+#include <gtest/gtest.h>
+#include <stdlib.h>
+
+#include "modelexport/common/error.h"
+#include "support/test_support.h"
+
+namespace modelexport::metadata {
+namespace {
+
+class EnvGuard {
+ public:
+  explicit EnvGuard(std::vector<std::pair<const char*, std::string>> vars) {
+    for (auto& [k, v] : vars) {
+      const char* old = std::getenv(k);
+      saved_.emplace_back(k, old ? std::optional<std::string>(old) : std::nullopt);
+      if (v.empty()) ::unsetenv(k);
+      else ::setenv(k, v.c_str(), 1);
+    }
+  }
+  ~EnvGuard() {
+    for (auto& [k, v] : saved_) v ? ::setenv(k, v->c_str(), 1) : ::unsetenv(k);
+  }
+
+ private:
+  std::vector<std::pair<const char*, std::optional<std::string>>> saved_;
+};
+
+// models--ORG--NAME/{refs/main, snapshots/<hash>/config.json}
+std::filesystem::path make_cache_entry(const std::filesystem::path& hub, const std::string& folder, const std::string& ref,
+                                       const std::string& hash) {
+  auto repo = hub / folder;
+  std::filesystem::create_directories(repo / "refs");
+  std::filesystem::create_directories(repo / "snapshots" / hash);
+  test::write_bytes(repo / "refs" / ref, hash + "\n");
+  test::write_bytes(repo / "snapshots" / hash / "config.json", "{\"architectures\": [\"BertModel\"]}");
+  return repo / "snapshots" / hash;
+}
+
+const std::string kHash = "0123456789abcdef0123456789abcdef01234567";
+
+TEST(Source, ResolvesHubIdsThroughHfHubCache) {
+  test::ScratchDir dir;
+  auto snap = make_cache_entry(dir / "hub", "models--acme--tiny-bert", "main", kHash);
+  EnvGuard env({{"HF_HUB_CACHE", (dir / "hub").string()}, {"HF_HOME", ""}});
+  HfSource s = resolve_source("acme/tiny-bert");
+  EXPECT_TRUE(s.from_hub_cache);
+  EXPECT_EQ(s.dir, snap);
+  EXPECT_EQ(s.revision, kHash);
+  EXPECT_EQ(resolve_source("acme/tiny-bert@" + kHash).dir, snap);
+}
+
+TEST(Source, HonoursHfHomeAndBranchRefs) {
+  test::ScratchDir dir;
+  auto snap = make_cache_entry(dir / "home" / "hub", "models--acme--tiny-bert", "v2", kHash);
+  EnvGuard env({{"HF_HUB_CACHE", ""}, {"HUGGINGFACE_HUB_CACHE", ""}, {"HF_HOME", (dir / "home").string()}});
+  EXPECT_EQ(hub_cache_dir(), dir / "home" / "hub");
+  EXPECT_EQ(resolve_source("acme/tiny-bert@v2").dir, snap);
+  try {
+    resolve_source("acme/tiny-bert");  // no refs/main
+    FAIL();
+  } catch (const MetadataReadError& e) {
+    EXPECT_NE(std::string(e.what()).find("refs/main"), std::string::npos) << e.what();
+  }
+}
+
+TEST(Source, DefaultCacheIsUnderHome) {
+  test::ScratchDir dir;
+  EnvGuard env({{"HF_HUB_CACHE", ""}, {"HUGGINGFACE_HUB_CACHE", ""}, {"HF_HOME", ""}, {"XDG_CACHE_HOME", ""},
+                {"HOME", dir.path().string()}});
+  EXPECT_EQ(hub_cache_dir(), dir / ".cache" / "huggingface" / "hub");
+}
+
+TEST(Source, MissingIdSaysWhereItLooked) {
+  test::ScratchDir dir;
+  EnvGuard env({{"HF_HUB_CACHE", (dir / "hub").string()}});
+  try {
+    resolve_source("acme/not-downloaded");
+    FAIL();
+  } catch (const MetadataReadError& e) {
+    std::string m = e.what();
+    EXPECT_NE(m.find((dir / "hub" / "models--acme--not-downloaded").string()), std::string::npos) << m;
+    EXPECT_NE(m.find("offline"), std::string::npos) << m;
+  }
+}
+
+TEST(Source, FolderWithoutConfigIsAnError) {
+  test::ScratchDir dir;
+  test::write_bytes(dir / "tokenizer.json", "{}");
+  try {
+    resolve_source(dir.path().string());
+    FAIL();
+  } catch (const MetadataReadError& e) {
+    EXPECT_NE(std::string(e.what()).find("config.json"), std::string::npos);
+  }
+}
+
+TEST(Source, InvalidJsonNamesFileLineAndColumn) {
+  test::ScratchDir dir;
+  test::write_bytes(dir / "config.json", "{\"architectures\": [\"BertModel\"]}");
+  test::write_bytes(dir / "tokenizer_config.json", "{\n  \"model_max_length\": 512,\n  \"do_lower_case\": tru\n}");
+  try {
+    collect_files(resolve_source(dir.path().string()), Level::kFull);
+    FAIL();
+  } catch (const MetadataReadError& e) {
+    std::string m = e.what();
+    EXPECT_NE(m.find("tokenizer_config.json"), std::string::npos) << m;
+    EXPECT_NE(m.find("line 3"), std::string::npos) << m;
+  }
+}
+
+TEST(Source, LevelsSelectFiles) {
+  REQUIRE_CORPUS();
+  auto src = resolve_source((test::corpus_dir() / "models" / "multilingual-e5-large").string());
+  auto names = [&](Level l) {
+    std::vector<std::string> n;
+    for (const auto& f : collect_files(src, l).files) n.push_back(f.name);
+    return n;
+  };
+  auto essential = names(Level::kEssential);
+  EXPECT_NE(std::find(essential.begin(), essential.end(), "1_Pooling/config.json"), essential.end());
+  EXPECT_NE(std::find(essential.begin(), essential.end(), "modules.json"), essential.end());
+  auto minimal = names(Level::kMinimal);
+  EXPECT_TRUE(minimal.empty());
+  // tokenizer.json is only an LFS pointer here: reported, not embedded.
+  auto full = collect_files(src, Level::kFull);
+  bool warned = false;
+  for (const auto& w : full.warnings) warned |= w.find("tokenizer.json") != std::string::npos;
+  EXPECT_TRUE(warned);
+}
+
+}  // namespace
+}  // namespace modelexport::metadata

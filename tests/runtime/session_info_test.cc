@@ -1,0 +1,78 @@
+// ONNX Runtime opens the models we read and write, sees the same inputs/outputs as our scanner,
+// and reads our metadata_props back through its own parser.
+#include "modelexport/runtime/session_info.h"
+
+#include <gtest/gtest.h>
+
+#include "modelexport/common/error.h"
+#include "modelexport/format/onnx_file.h"
+#include "modelexport/metadata/embed.h"
+#include "modelexport/metadata/reader.h"
+#include "support/onnx_builder.h"
+#include "support/test_support.h"
+
+namespace modelexport::runtime {
+namespace {
+
+namespace fs = std::filesystem;
+
+void expect_same_io(const fs::path& model) {
+  SessionIo io = describe_session(model);
+  format::OnnxFile f(model);
+  ASSERT_EQ(io.inputs.size(), f.graph().inputs.size());
+  for (size_t i = 0; i < io.inputs.size(); ++i) {
+    EXPECT_EQ(io.inputs[i].name, f.graph().inputs[i].name);
+    EXPECT_EQ(io.inputs[i].elem_type, f.graph().inputs[i].elem_type);
+  }
+  ASSERT_EQ(io.outputs.size(), f.graph().outputs.size());
+  for (size_t i = 0; i < io.outputs.size(); ++i) EXPECT_EQ(io.outputs[i].name, f.graph().outputs[i].name);
+}
+
+TEST(Runtime, OpensASessionOnTheFixture) {
+  std::cout << "ONNX Runtime " << onnxruntime_version() << "\n";
+  expect_same_io(test::fixtures_dir() / "tiny-text-classifier" / "model.onnx");
+}
+
+TEST(Runtime, OpensTheCorpusOptimumExport) {
+  REQUIRE_CORPUS();
+  expect_same_io(test::corpus_dir() / "models" / "tiny-distilbert-classification" / "model.onnx");
+  expect_same_io(test::corpus_dir() / "models" / "genai-tiny-random-gpt2-fp32" / "past.onnx");
+}
+
+TEST(Runtime, ReadsTheMetadataWeEmbed) {
+  test::ScratchDir dir;
+  metadata::EmbedOptions o;
+  o.output = dir / "m.onnx";
+  o.show_progress = false;
+  o.compression.threshold_bytes = 1024;  // include a compressed value
+  metadata::embed_metadata(test::fixtures_dir() / "tiny-text-classifier" / "model.onnx",
+                           (test::fixtures_dir() / "tiny-text-classifier").string(), o);
+  SessionIo io = describe_session(dir / "m.onnx");
+  format::OnnxFile f(dir / "m.onnx");
+  std::map<std::string, std::string> ours, theirs(io.custom_metadata.begin(), io.custom_metadata.end());
+  for (const auto& p : f.header().metadata_props) ours[p.key] = p.value;
+  EXPECT_EQ(theirs, ours);
+  EXPECT_TRUE(theirs.count("hf_tokenizer_json:compressed"));
+}
+
+TEST(Runtime, LoadsAnEmbeddedModelWithExternalDataInAnotherFolder) {
+  test::ScratchDir dir;
+  fs::create_directories(dir / "a");
+  fs::create_directories(dir / "b");
+  test::write_external_data_model(dir / "a" / "model.onnx", "model.onnx_data");
+  metadata::EmbedOptions o;
+  o.output = dir / "b" / "model.onnx";
+  o.show_progress = false;
+  metadata::embed_metadata(dir / "a" / "model.onnx", (test::fixtures_dir() / "tiny-text-classifier").string(), o);
+  expect_same_io(dir / "b" / "model.onnx");
+}
+
+TEST(Runtime, SessionFailureIsARuntimeError) {
+  test::ScratchDir dir;
+  test::write_external_data_model(dir / "model.onnx", "model.onnx_data");
+  fs::remove(dir / "model.onnx_data");
+  EXPECT_THROW(describe_session(dir / "model.onnx"), RuntimeError);
+}
+
+}  // namespace
+}  // namespace modelexport::runtime
