@@ -20,11 +20,13 @@ apt_packages=(
   libssl-dev                                          # SHA-256 (libcrypto) for the manifest
   libcli11-dev                                        # command-line parsing
   libgtest-dev libgmock-dev                           # unit and conformance tests
-  libbenchmark-dev hyperfine                          # benchmarks
+  libbenchmark-dev hyperfine time                     # benchmarks (GNU time for peak memory)
   libonnx-testdata                                    # 1000+ real ONNX models for conformance tests
   python3-onnx python3-numpy                          # reference onnx.load for benchmarks, fixture generation
-  nodejs npm                                          # runs the pinned npm reference implementations
 )
+# Node.js + npm run the pinned npm reference implementations. A machine may already have Node 20
+# from NodeSource (which bundles npm and conflicts with Debian's npm package): only add them when absent.
+command -v npm >/dev/null 2>&1 || apt_packages+=(nodejs npm)
 if [[ "${SKIP_APT:-0}" != 1 ]]; then
   missing=()
   for p in "${apt_packages[@]}"; do
