@@ -23,7 +23,7 @@ for s in "${sizes[@]}"; do
 done
 ls -la "$dir"
 
-echo; echo "## 1. library time: open + top-level scan, decode all keys, graph summary (median of $runs)"
+echo; echo "## 1. library time: open + top-level scan; + read task/version; + decode every key; graph summary (median of $runs)"
 for s in "${sizes[@]}"; do
   echo "### model_$s.meta.onnx"
   build/bench/bench_metadata --model="$dir/model_$s.meta.onnx" --benchmark_repetitions="$runs" \
@@ -48,7 +48,7 @@ a, p = r[0]["median"], r[1]["median"]
 print(f"process: modelexport analyze {a*1000:.2f} ms, python onnx.load {p*1000:.1f} ms, ratio {p/a:.0f}x")
 PY
 # In-process: the library scan vs onnx.load inside one Python process (interpreter start-up excluded).
-lib_us=$(build/bench/bench_metadata --model="$ref" --benchmark_filter=BM_ReadMetadataDecoded --benchmark_repetitions="$runs" \
+lib_us=$(build/bench/bench_metadata --model="$ref" --benchmark_filter='BM_ReadMetadata$' --benchmark_repetitions="$runs" \
   --benchmark_report_aggregates_only=true --benchmark_format=json 2>/dev/null |
   /usr/bin/python3 -c "import json,sys;b=[x for x in json.load(sys.stdin)['benchmarks'] if x.get('aggregate_name')=='median'][0];print(b['real_time'])")
 /usr/bin/python3 - "$ref" "$lib_us" "$runs" <<'PY'

@@ -1,7 +1,8 @@
 # Every third-party dependency is found here, in one place.
 find_package(Threads REQUIRED)
 find_package(nlohmann_json 3.10 REQUIRED)   # JSON, used inside src/ only
-find_package(ZLIB REQUIRED)                 # gzip for compressed metadata values
+find_package(PkgConfig REQUIRED)
+pkg_check_modules(LIBDEFLATE REQUIRED IMPORTED_TARGET libdeflate)  # gzip for compressed metadata values
 find_package(OpenSSL REQUIRED COMPONENTS Crypto)  # SHA-256 for the manifest
 find_package(CLI11 CONFIG REQUIRED)         # command-line parsing (cli only)
 

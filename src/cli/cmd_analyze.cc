@@ -29,7 +29,7 @@ Json parsed_or_null(const metadata::ModelMetadata& m, std::string_view key) {
 
 int run_analyze(const AnalyzeArgs& a) {
   format::OnnxFile model(a.model);
-  metadata::ModelMetadata m = metadata::read_metadata(model, /*strict=*/false);
+  metadata::ModelMetadata m = metadata::read_metadata(model);
   const auto& h = model.header();
   const auto& g = model.graph();
   std::string version = m.get(metadata::keys::kVersion).value_or("");
@@ -41,7 +41,7 @@ int run_analyze(const AnalyzeArgs& a) {
     Json opsets = Json::array();
     for (const auto& o : h.opset_imports) opsets.push_back({{"domain", o.domain.empty() ? "ai.onnx" : o.domain}, {"version", o.version}});
     Json meta = Json::object();
-    for (const auto& [key, v] : m.values) meta[key] = metadata_value_json(key, v);
+    for (const auto& [key, e] : m.entries) meta[key] = metadata_value_json(m, key);
     Json foreign = Json::object();
     for (const auto& [k, v] : m.foreign) foreign[k] = v;
     Json out = {{"file", a.model}, {"file_size", model.size()}, {"ir_version", h.ir_version},
@@ -67,17 +67,17 @@ int run_analyze(const AnalyzeArgs& a) {
     std::cout << "  metadata: none from modelexport (" << m.foreign.size() << " other key(s)); run embed-metadata\n";
   } else {
     uint64_t stored = 0, raw = 0;
-    for (const auto& [k, v] : m.values) {
-      stored += v.stored_bytes;
-      raw += v.value.size();
+    for (const auto& [k, e] : m.entries) {
+      stored += e.stored.size();
+      raw += m.decoded_size(k);
     }
-    std::cout << "  metadata: schema " << version << ", task " << (task.empty() ? "?" : task) << ", " << m.values.size()
+    std::cout << "  metadata: schema " << version << ", task " << (task.empty() ? "?" : task) << ", " << m.entries.size()
               << " keys, " << human_bytes(stored) << " stored (" << human_bytes(raw) << " decoded)\n";
   }
   if (a.show_metadata) {
-    for (const auto& [key, v] : m.values)
-      std::printf("    %-44s %10s%s%s\n", key.c_str(), human_bytes(v.value.size()).c_str(), v.compressed ? "  (compressed)" : "",
-                  v.error.empty() ? "" : ("  ERROR: " + v.error).c_str());
+    for (const auto& [key, e] : m.entries)
+      std::printf("    %-44s %10s%s\n", key.c_str(), human_bytes(m.decoded_size(key)).c_str(),
+                  e.compressed ? ("  (" + human_bytes(e.stored.size()) + " compressed)").c_str() : "");
     for (const auto& [k, v] : m.foreign) std::printf("    %-44s %10s  (not modelexport's)\n", k.c_str(), human_bytes(v.size()).c_str());
   }
   if (a.show_task) {

@@ -43,21 +43,21 @@ Json value_info_json(const std::vector<format::ValueInfo>& values) {
   return a;
 }
 
-Json metadata_value_json(const std::string& key, const metadata::DecodedValue& v) {
-  if (!v.error.empty()) return {{"error", v.error}};
+Json metadata_value_json(const metadata::ModelMetadata& m, const std::string& key) {
+  if (auto why = m.decode_error(key); !why.empty()) return {{"error", why}};
+  const std::string& value = m.value(key);
   auto spec = metadata::find_key(key);
   bool json_kind = spec && (spec->kind == metadata::ValueKind::kJsonObject || spec->kind == metadata::ValueKind::kJson);
-  bool json_file = !v.value.empty() && (v.value.front() == '{' || v.value.front() == '[');
+  bool json_file = !value.empty() && (value.front() == '{' || value.front() == '[');
   if (json_kind || (spec && spec->kind == metadata::ValueKind::kFile && json_file)) {
     try {
-      return parse_json(v.value, key);
+      return parse_json(value, key);
     } catch (const Error&) {
       // not JSON after all: fall through to text
     }
   }
-  if (!is_valid_utf8(v.value))
-    return {{"binary", true}, {"size", v.value.size()}, {"sha256", sha256_hex(v.value)}};
-  return v.value;
+  if (!is_valid_utf8(value)) return {{"binary", true}, {"size", value.size()}, {"sha256", sha256_hex(value)}};
+  return value;
 }
 
 Json findings_json(const metadata::ValidationReport& report) {

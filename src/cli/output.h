@@ -18,7 +18,7 @@ std::string human_bytes(uint64_t bytes);
 std::string describe_value(const format::ValueInfo& v);
 Json value_info_json(const std::vector<format::ValueInfo>& values);
 // A decoded metadata value for JSON output: JSON values parsed, binary files summarised.
-Json metadata_value_json(const std::string& key, const metadata::DecodedValue& value);
+Json metadata_value_json(const metadata::ModelMetadata& m, const std::string& key);
 Json findings_json(const metadata::ValidationReport& report);
 void print_findings(const metadata::ValidationReport& report);
 // Prints one JSON document to stdout.

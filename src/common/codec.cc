@@ -1,8 +1,10 @@
 #include "modelexport/common/codec.h"
 
-#include <zlib.h>
+#include <libdeflate.h>
 
+#include <algorithm>
 #include <array>
+#include <memory>
 
 #include "modelexport/common/error.h"
 
@@ -74,58 +76,50 @@ std::string base64_decode(std::string_view in) {
 }
 
 std::string gzip_compress(std::string_view in, int level) {
-  z_stream zs{};
-  // windowBits 15 + 16 selects the gzip wrapper.
-  if (deflateInit2(&zs, level, Z_DEFLATED, 15 + 16, 8, Z_DEFAULT_STRATEGY) != Z_OK)
-    throw MetadataEmbeddingError("gzip: cannot initialise the compressor");
-  std::string out(deflateBound(&zs, in.size()), '\0');
-  zs.next_in = reinterpret_cast<Bytef*>(const_cast<char*>(in.data()));
-  zs.avail_in = static_cast<uInt>(in.size());
-  zs.next_out = reinterpret_cast<Bytef*>(out.data());
-  zs.avail_out = static_cast<uInt>(out.size());
-  int rc = deflate(&zs, Z_FINISH);
-  out.resize(zs.total_out);
-  deflateEnd(&zs);
-  if (rc != Z_STREAM_END) throw MetadataEmbeddingError("gzip: compression failed");
+  std::unique_ptr<libdeflate_compressor, void (*)(libdeflate_compressor*)> c(libdeflate_alloc_compressor(level),
+                                                                              libdeflate_free_compressor);
+  if (!c) throw MetadataEmbeddingError("gzip: cannot create a compressor at level " + std::to_string(level));
+  std::string out(libdeflate_gzip_compress_bound(c.get(), in.size()), '\0');
+  size_t n = libdeflate_gzip_compress(c.get(), in.data(), in.size(), out.data(), out.size());
+  if (n == 0) throw MetadataEmbeddingError("gzip: compression failed");
+  out.resize(n);
   return out;
 }
 
 std::string gzip_decompress(std::string_view in, uint64_t max_output) {
-  if (in.size() < 18 || static_cast<unsigned char>(in[0]) != 0x1f ||
-      static_cast<unsigned char>(in[1]) != 0x8b)
+  if (in.size() < 18 || static_cast<unsigned char>(in[0]) != 0x1f || static_cast<unsigned char>(in[1]) != 0x8b)
     throw MetadataReadError("invalid gzip data: missing the gzip header (1f 8b)");
-  z_stream zs{};
-  if (inflateInit2(&zs, 15 + 16) != Z_OK) throw MetadataReadError("gzip: cannot initialise the decompressor");
-  zs.next_in = reinterpret_cast<Bytef*>(const_cast<char*>(in.data()));
-  zs.avail_in = static_cast<uInt>(in.size());
-  std::string out;
-  char buf[1 << 16];
-  int rc = Z_OK;
-  while (rc != Z_STREAM_END) {
-    zs.next_out = reinterpret_cast<Bytef*>(buf);
-    zs.avail_out = sizeof buf;
-    rc = inflate(&zs, Z_NO_FLUSH);
-    if (rc != Z_OK && rc != Z_STREAM_END) {
-      std::string why = zs.msg ? zs.msg : (rc == Z_BUF_ERROR ? "truncated data" : "corrupt data");
-      inflateEnd(&zs);
-      throw MetadataReadError("invalid gzip data: " + why);
+  // ISIZE (the last 4 bytes) is the inflated size mod 2^32: the buffer size to try first. A stream
+  // that inflates beyond it (a lie, or > 4 GiB) is retried with a larger buffer up to the cap.
+  uint64_t isize = 0;
+  for (int i = 0; i < 4; ++i) isize |= static_cast<uint64_t>(static_cast<unsigned char>(in[in.size() - 4 + i])) << (8 * i);
+  if (isize > max_output)
+    throw MetadataReadError("gzip data declares " + std::to_string(isize) + " inflated bytes, beyond the limit of " +
+                            std::to_string(max_output) + " bytes (a decompression bomb, or a corrupt size trailer)");
+  std::unique_ptr<libdeflate_decompressor, void (*)(libdeflate_decompressor*)> d(libdeflate_alloc_decompressor(),
+                                                                                  libdeflate_free_decompressor);
+  if (!d) throw MetadataReadError("gzip: cannot create a decompressor");
+  uint64_t capacity = std::max<uint64_t>(isize, 64);
+  for (;;) {
+    std::string out(capacity, '\0');
+    size_t in_used = 0, produced = 0;
+    auto rc = libdeflate_gzip_decompress_ex(d.get(), in.data(), in.size(), out.data(), out.size(), &in_used, &produced);
+    if (rc == LIBDEFLATE_SUCCESS) {
+      if (in_used != in.size()) throw MetadataReadError("invalid gzip data: trailing bytes after the gzip stream");
+      if ((produced & 0xffffffffu) != isize) throw MetadataReadError("invalid gzip data: the size trailer does not match");
+      out.resize(produced);
+      return out;
     }
-    size_t produced = sizeof buf - zs.avail_out;
-    if (out.size() + produced > max_output) {
-      inflateEnd(&zs);
+    if (rc == LIBDEFLATE_INSUFFICIENT_SPACE && capacity < max_output) {
+      capacity = std::min<uint64_t>(max_output, capacity * 4);
+      continue;
+    }
+    if (rc == LIBDEFLATE_INSUFFICIENT_SPACE)
       throw MetadataReadError("gzip data inflates beyond the limit of " + std::to_string(max_output) +
                               " bytes (a decompression bomb?)");
-    }
-    out.append(buf, produced);
-    if (rc == Z_OK && produced == 0 && zs.avail_in == 0) {
-      inflateEnd(&zs);
-      throw MetadataReadError("invalid gzip data: truncated data");
-    }
+    throw MetadataReadError(rc == LIBDEFLATE_SHORT_OUTPUT ? "invalid gzip data: truncated data"
+                                                          : "invalid gzip data: corrupt or truncated data");
   }
-  bool trailing = zs.avail_in != 0;
-  inflateEnd(&zs);
-  if (trailing) throw MetadataReadError("invalid gzip data: trailing bytes after the gzip stream");
-  return out;
 }
 
 }  // namespace modelexport

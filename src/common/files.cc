@@ -43,6 +43,9 @@ MappedFile::MappedFile(const fs::path& path) : path_(path) {
       ::close(fd_);
       throw_io("cannot map", path, err);
     }
+    // Access is sparse (field headers, metadata): without this, fault-around maps the neighbours of
+    // every touched page and RSS grows with the model size.
+    ::madvise(data_, size_, MADV_RANDOM);
   }
 }
 
@@ -136,8 +139,8 @@ void AtomicFile::copy_from(int src_fd, uint64_t offset, uint64_t length) {
   }
 }
 
-void AtomicFile::commit() {
-  if (::fsync(fd_) != 0) throw_io("cannot flush", destination_, errno);
+void AtomicFile::commit(bool fsync) {
+  if (fsync && ::fsync(fd_) != 0) throw_io("cannot flush", destination_, errno);
   if (::close(fd_) != 0) {
     fd_ = -1;
     throw_io("cannot close", destination_, errno);

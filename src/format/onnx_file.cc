@@ -241,8 +241,8 @@ ModelHeader scan_model_header(std::string_view bytes, std::string_view name) {
           WireReader m(bytes, b, b + f.payload.size(), ctx + " metadata_props");
           while (!m.done()) {
             WireField x = m.next();
-            if (x.number == 1 && x.type == WireType::kLen) p.key = str(x.payload);
-            else if (x.number == 2 && x.type == WireType::kLen) p.value = str(x.payload);
+            if (x.number == 1 && x.type == WireType::kLen) p.key = x.payload;
+            else if (x.number == 2 && x.type == WireType::kLen) p.value = x.payload;
           }
           h.metadata_props.push_back(std::move(p));
           break;

@@ -1,5 +1,6 @@
 #include "modelexport/metadata/embed.h"
 
+#include <future>
 #include <set>
 
 #include "common/json_util.h"
@@ -173,8 +174,16 @@ EmbedReport embed_metadata(const fs::path& model, std::string_view source_spec, 
   r.warnings = bundle.warnings;
 
   format::MetadataEntries stored;
+  // Large values are compressed concurrently (one task each; there are only a few).
+  std::vector<std::future<StoredValue>> encoded;
   for (const auto& [key, value] : bundle.entries) {
-    StoredValue v = encode_value(key, value, options.compression);
+    bool large = value.size() > options.compression.threshold_bytes;
+    encoded.push_back(std::async(large ? std::launch::async : std::launch::deferred,
+                                 [&, k = &key, v = &value] { return encode_value(*k, *v, options.compression); }));
+  }
+  for (size_t i = 0; i < bundle.entries.size(); ++i) {
+    const std::string& value = bundle.entries[i].second;
+    StoredValue v = encoded[i].get();
     EmbeddedEntry entry{v.key, "", value.size(), v.value.size(), v.compressed};
     r.raw_bytes += entry.raw_bytes;
     r.stored_bytes += entry.stored_bytes;
@@ -186,7 +195,7 @@ EmbedReport embed_metadata(const fs::path& model, std::string_view source_spec, 
   for (size_t i = 0; i < bundle.files.size(); ++i) r.entries[first_file + i].file = bundle.files[i];
 
   for (const auto& p : input.header().metadata_props)
-    (is_owned_key(p.key) ? r.replaced_keys : r.preserved_keys).push_back(p.key);
+    (is_owned_key(p.key) ? r.replaced_keys : r.preserved_keys).emplace_back(p.key);
 
   // External data must stay reachable from the output's folder.
   fs::path in_dir = fs::absolute(model).parent_path(), out_dir = fs::absolute(r.output).parent_path();

@@ -141,7 +141,7 @@ std::string_view layout_name(Layout layout) { return layout == Layout::kOptimum 
 LayoutReport unpack_model(const fs::path& model_path, const fs::path& out_dir, Layout layout) {
   require_new_target(out_dir);
   format::OnnxFile model(model_path);
-  ModelMetadata m = read_metadata(model);  // strict: a bad value stops here, before anything is written
+  ModelMetadata m = read_metadata(model);
   if (!m.has_schema())
     throw MetadataReadError("'" + model_path.string() + "' has no modelexport metadata to unpack; run embed-metadata first");
   Plan plan;
@@ -150,12 +150,12 @@ LayoutReport unpack_model(const fs::path& model_path, const fs::path& out_dir, L
   for (const auto& f : m.manifest()) {
     if (!is_safe_relative_path(f.name))
       throw MetadataValidationError("the manifest names '" + f.name + "', which leaves the target folder; nothing was written");
-    auto bytes = m.get(f.key);
-    if (!bytes) throw MetadataReadError("the manifest lists '" + f.name + "' under key '" + f.key + "', which is missing");
-    if (bytes->size() != f.size || sha256_hex(*bytes) != f.sha256)
+    // Every value is decoded (and a bad one throws) before anything is written.
+    const std::string& bytes = m.value(f.key);
+    if (bytes.size() != f.size || sha256_hex(bytes) != f.sha256)
       throw MetadataValidationError("'" + f.name + "' does not match its manifest size/sha256; run validate");
     has_config |= f.name == "config.json";
-    plan.files.push_back({f.name, std::move(*bytes)});
+    plan.files.push_back({f.name, bytes});
   }
   if (!has_config) {
     if (auto reduced = m.get(keys::kModelConfig)) {

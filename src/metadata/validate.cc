@@ -34,28 +34,29 @@ class Checker {
   }
 
   void schema(const ModelMetadata& m) {
-    for (const auto& [key, v] : m.values)
-      if (!v.error.empty()) error("compression", v.error);
+    for (const auto& [key, e] : m.entries)
+      if (auto why = m.decode_error(key); !why.empty()) error("compression", why);
     for (const auto& key : m.duplicates) error("schema", "key '" + key + "' is stored more than once");
     auto version = m.get(keys::kVersion);
     if (version && *version != kSchemaVersion)
       error("schema", "hf_metadata_version is '" + *version + "'; this tool reads schema " + std::string(kSchemaVersion));
     for (const auto& spec : schema_keys())
-      if (spec.required && !m.values.count(std::string(spec.key)))
+      if (spec.required && !m.has(spec.key))
         error("schema", "required key '" + std::string(spec.key) + "' is missing");
-    for (const auto& [key, v] : m.values) {
-      if (!v.error.empty()) continue;
+    for (const auto& [key, e] : m.entries) {
+      auto value = m.get(key);
+      if (!value) continue;  // reported as a compression finding
       auto spec = find_key(key);
       if (!spec) continue;
       if (spec->kind == ValueKind::kJsonObject || spec->kind == ValueKind::kJson) {
         try {
-          Json j = parse_json(v.value, "metadata key " + key);
+          Json j = parse_json(*value, "metadata key " + key);
           if (spec->kind == ValueKind::kJsonObject && !j.is_object())
             error("schema", "key '" + key + "': expected a JSON object, found " + j.type_name());
         } catch (const MetadataReadError& e) {
           error("schema", e.what());
         }
-      } else if (spec->kind == ValueKind::kText && v.value.empty()) {
+      } else if (spec->kind == ValueKind::kText && value->empty()) {
         error("schema", "key '" + key + "' is empty");
       }
     }
@@ -78,13 +79,13 @@ class Checker {
         error("manifest", "file name '" + f.name + "' leaves the model folder (absolute or '..'); unpack would refuse it");
         continue;
       }
-      auto it = m.values.find(f.key);
-      if (it == m.values.end()) {
+      if (!m.has(f.key)) {
         error("manifest", f.name + ": key '" + f.key + "' is listed but not stored");
         continue;
       }
-      if (!it->second.error.empty()) continue;  // reported already
-      const std::string& bytes = it->second.value;
+      auto value = m.get(f.key);
+      if (!value) continue;  // reported as a compression finding
+      const std::string& bytes = *value;
       if (bytes.size() != f.size)
         error("manifest", f.name + ": size " + std::to_string(bytes.size()) + " differs from the manifest's " + std::to_string(f.size));
       else if (sha256_hex(bytes) != f.sha256)
@@ -97,7 +98,7 @@ class Checker {
         }
       }
     }
-    for (const auto& [key, v] : m.values) {
+    for (const auto& [key, e] : m.entries) {
       auto spec = find_key(key);
       if (spec && spec->kind == ValueKind::kFile && !listed.count(key))
         warn("manifest", "key '" + key + "' holds a file that the manifest does not list");
@@ -151,12 +152,12 @@ class Checker {
 
   void text_inputs(const ModelMetadata& m, const std::optional<Json>& config, bool has_token_type_ids) {
     auto tokenizer_json = json(m, keys::kTokenizerJson);
-    bool legacy = m.values.count("hf_file:vocab.txt") || m.values.count("hf_file:vocab.json") ||
-                  std::any_of(m.values.begin(), m.values.end(), [](const auto& kv) {
+    bool legacy = m.has("hf_file:vocab.txt") || m.has("hf_file:vocab.json") ||
+                  std::any_of(m.entries.begin(), m.entries.end(), [](const auto& kv) {
                     return kv.first.size() > 6 && kv.first.substr(kv.first.size() - 6) == ".model";
                   });
     if (!tokenizer_json && !legacy) {
-      if (m.values.count(std::string(keys::kTokenizerConfig)))
+      if (m.has(keys::kTokenizerConfig))
         warn("processor", "the model takes token inputs but no tokenizer vocabulary is embedded (tokenizer.json or a "
                           "vocabulary file); embed with --level full to make it self-contained");
       else
@@ -264,7 +265,7 @@ ValidationReport validate_model(const format::OnnxFile& model, const ValidationO
   Checker c(model, report);
   for (const auto& missing : model.missing_external_data())
     c.error("format", "external data file '" + missing + "' is missing beside the model");
-  ModelMetadata m = read_metadata(model, /*strict=*/false);
+  ModelMetadata m = read_metadata(model);
   if (!m.has_schema()) {
     c.error("schema", "no modelexport metadata (hf_metadata_version is missing); run `modelexport embed-metadata` first");
     return report;

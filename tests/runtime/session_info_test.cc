@@ -50,7 +50,7 @@ TEST(Runtime, ReadsTheMetadataWeEmbed) {
   SessionIo io = describe_session(dir / "m.onnx");
   format::OnnxFile f(dir / "m.onnx");
   std::map<std::string, std::string> ours, theirs(io.custom_metadata.begin(), io.custom_metadata.end());
-  for (const auto& p : f.header().metadata_props) ours[p.key] = p.value;
+  for (const auto& p : f.header().metadata_props) ours[std::string(p.key)] = std::string(p.value);
   EXPECT_EQ(theirs, ours);
   EXPECT_TRUE(theirs.count("hf_tokenizer_json:compressed"));
 }

@@ -16,7 +16,7 @@ std::string base64_encode(std::string_view bytes);
 // Throws MetadataReadError on characters outside the alphabet, bad padding or length.
 std::string base64_decode(std::string_view text);
 
-// level: zlib level 1..9.
+// level: 1..12 (libdeflate; 6 is zlib's default trade-off).
 std::string gzip_compress(std::string_view bytes, int level = 6);
 // Throws MetadataReadError when the data is not gzip, is truncated/corrupt, or would inflate to
 // more than max_output bytes.

@@ -40,9 +40,10 @@ struct TopLevelField {
   ByteSpan span;
 };
 
+// A metadata_props entry. key and value view the mapped file: they live as long as the OnnxFile.
 struct MetadataProp {
-  std::string key;
-  std::string value;
+  std::string_view key;
+  std::string_view value;
   ByteSpan span;
 };
 

@@ -1,16 +1,21 @@
-// Reading modelexport metadata back from an ONNX model: a top-level scan (the graph is skipped),
-// then each of our keys decoded (":compressed" values inflated). Foreign keys are listed as they are.
+// Reading modelexport metadata back from an ONNX model: a top-level scan (the graph is skipped) that
+// indexes our keys without copying or decoding them; a value is decoded (":compressed" values
+// base64-decoded and inflated, capped) only when asked for. Foreign keys are listed as they are.
 //
 //   format::OnnxFile model("model.onnx");
-//   ModelMetadata m = read_metadata(model);              // throws MetadataReadError on bad values
+//   ModelMetadata m = read_metadata(model);                  // cheap: no value is decoded yet
 //   if (auto task = m.get(keys::kPipelineTask)) std::cout << *task;
-//   for (const auto& f : m.manifest()) std::cout << f.name << " " << f.sha256 << "\n";
+//   std::string tok = m.value(keys::kTokenizerJson);         // throws MetadataReadError if undecodable
+//
+// Lifetime: a ModelMetadata views the OnnxFile's mapping and must not outlive it. Not thread-safe
+// (decoded values are cached).
 #pragma once
 
 #include <cstdint>
 #include <map>
 #include <optional>
 #include <string>
+#include <string_view>
 #include <utility>
 #include <vector>
 
@@ -18,12 +23,10 @@
 
 namespace modelexport::metadata {
 
-struct DecodedValue {
-  std::string stored_key;    // as in the file
-  std::string value;         // decoded (empty when error is set)
+struct MetadataEntry {
+  std::string stored_key;   // as in the file
+  std::string_view stored;  // as in the file
   bool compressed = false;
-  uint64_t stored_bytes = 0;
-  std::string error;         // why decoding failed (lenient reads only)
 };
 
 struct ManifestEntry {
@@ -34,21 +37,29 @@ struct ManifestEntry {
 class ModelMetadata {
  public:
   // Our keys by logical name (last occurrence wins, as for protobuf readers).
-  std::map<std::string, DecodedValue> values;
+  std::map<std::string, MetadataEntry> entries;
   // Keys that are not ours, in file order, untouched.
   std::vector<std::pair<std::string, std::string>> foreign;
   // Logical keys stored more than once (e.g. both plain and compressed).
   std::vector<std::string> duplicates;
 
-  bool has_schema() const { return values.count("hf_metadata_version") > 0; }
-  // The decoded value of a logical key, if present and decodable.
+  bool has_schema() const { return entries.count("hf_metadata_version") > 0; }
+  bool has(std::string_view key) const { return entries.count(std::string(key)) > 0; }
+  // The decoded value. Throws MetadataReadError naming the key when it is missing or undecodable.
+  const std::string& value(std::string_view key) const;
+  // The decoded value, or nullopt when missing or undecodable.
   std::optional<std::string> get(std::string_view key) const;
+  // Why a present key does not decode; empty when it decodes.
+  std::string decode_error(std::string_view key) const;
+  // Decoded size; for compressed values read from the gzip trailer, without inflating.
+  uint64_t decoded_size(std::string_view key) const;
   // The parsed hf_manifest. Throws MetadataReadError if it is missing or malformed.
   std::vector<ManifestEntry> manifest() const;
+
+ private:
+  mutable std::map<std::string, std::string, std::less<>> decoded_;
 };
 
-// strict: throw MetadataReadError for the first undecodable value; otherwise record it in
-// DecodedValue::error and go on (validate uses this to list every finding).
-ModelMetadata read_metadata(const format::OnnxFile& model, bool strict = true);
+ModelMetadata read_metadata(const format::OnnxFile& model);
 
 }  // namespace modelexport::metadata
