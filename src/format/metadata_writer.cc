@@ -1,8 +1,6 @@
 #include "modelexport/format/metadata_writer.h"
 
 #include "format/wire.h"
-#include "modelexport/common/files.h"
-#include "modelexport/common/progress.h"
 
 namespace modelexport::format {
 
@@ -17,11 +15,10 @@ std::string serialize_metadata_entries(const MetadataEntries& entries) {
   return out;
 }
 
-uint64_t write_with_metadata(const OnnxFile& input, const std::filesystem::path& output,
-                             const MetadataEntries& add,
-                             const std::function<bool(std::string_view key)>& drop_key, bool show_progress) {
+ModelRewriter::ModelRewriter(const OnnxFile& input, const std::filesystem::path& output,
+                             const std::function<bool(std::string_view key)>& drop_key, bool show_progress)
+    : input_(input) {
   // Contiguous runs of kept fields, copied in one go each.
-  std::vector<ByteSpan> runs;
   size_t prop = 0;
   const auto& props = input.header().metadata_props;
   for (const auto& field : input.header().fields) {
@@ -31,33 +28,50 @@ uint64_t write_with_metadata(const OnnxFile& input, const std::filesystem::path&
       keep = !(drop_key && drop_key(p.key));
     }
     if (!keep) continue;
-    if (!runs.empty() && runs.back().offset + runs.back().size == field.span.offset)
-      runs.back().size += field.span.size;
+    if (!runs_.empty() && runs_.back().offset + runs_.back().size == field.span.offset)
+      runs_.back().size += field.span.size;
     else
-      runs.push_back(field.span);
+      runs_.push_back(field.span);
   }
-
   uint64_t total = 0;
-  for (const auto& r : runs) total += r.size;
-  Progress progress("writing " + output.filename().string(), total, show_progress ? 64ull << 20 : UINT64_MAX);
-  AtomicFile out(output, input.path());
+  for (const auto& r : runs_) total += r.size;
+  progress_ = std::make_unique<Progress>("writing " + output.filename().string(), total,
+                                         show_progress ? 64ull << 20 : UINT64_MAX);
+  out_ = std::make_unique<AtomicFile>(output, input.path());
+}
+
+ModelRewriter::~ModelRewriter() = default;
+
+void ModelRewriter::copy_kept_fields(const std::atomic<bool>* cancel) {
   constexpr uint64_t kChunk = 64ull << 20;
-  for (const auto& r : runs) {
+  for (const auto& r : runs_) {
     if (r.size < (1u << 16)) {  // small runs: one write from the mapping beats a syscall per field
-      out.write(input.bytes().substr(r.offset, r.size));
-      progress.advance(r.size);
+      out_->write(input_.bytes().substr(r.offset, r.size));
+      progress_->advance(r.size);
       continue;
     }
     for (uint64_t done = 0; done < r.size; done += kChunk) {
+      if (cancel && cancel->load()) return;
       uint64_t n = std::min(kChunk, r.size - done);
-      out.copy_from(input.fd(), r.offset + done, n);
-      progress.advance(n);
+      out_->copy_from(input_.fd(), r.offset + done, n);
+      progress_->advance(n);
     }
   }
-  out.write(serialize_metadata_entries(add));
-  out.commit();
-  progress.finish();
-  return out.bytes_written();
+  runs_.clear();
+}
+
+uint64_t ModelRewriter::finish(const MetadataEntries& add) {
+  copy_kept_fields();  // no-op when already done
+  out_->write(serialize_metadata_entries(add));
+  out_->commit();
+  progress_->finish();
+  return out_->bytes_written();
+}
+
+uint64_t write_with_metadata(const OnnxFile& input, const std::filesystem::path& output, const MetadataEntries& add,
+                             const std::function<bool(std::string_view key)>& drop_key, bool show_progress) {
+  ModelRewriter writer(input, output, drop_key, show_progress);
+  return writer.finish(add);
 }
 
 }  // namespace modelexport::format

@@ -156,6 +156,66 @@ MetadataBundle build_metadata(const HfSource& source, Level level, const std::st
   return b;
 }
 
+namespace {
+
+// Builds and encodes the entries; fills the report's task, entries and sizes.
+format::MetadataEntries prepare_entries(const HfSource& source, const EmbedOptions& options, EmbedReport& r) {
+  MetadataBundle bundle = build_metadata(source, options.level, options.task, options.compression);
+  r.task = bundle.task;
+  r.warnings.insert(r.warnings.end(), bundle.warnings.begin(), bundle.warnings.end());
+  // Large values are compressed concurrently (one task each; there are only a few).
+  std::vector<std::future<StoredValue>> encoded;
+  for (const auto& [key, value] : bundle.entries) {
+    bool large = value.size() > options.compression.threshold_bytes;
+    encoded.push_back(std::async(large ? std::launch::async : std::launch::deferred,
+                                 [&, k = &key, v = &value] { return encode_value(*k, *v, options.compression); }));
+  }
+  format::MetadataEntries stored;
+  for (size_t i = 0; i < bundle.entries.size(); ++i) {
+    StoredValue v = encoded[i].get();
+    EmbeddedEntry entry{v.key, "", bundle.entries[i].second.size(), v.value.size(), v.compressed};
+    r.raw_bytes += entry.raw_bytes;
+    r.stored_bytes += entry.stored_bytes;
+    r.entries.push_back(std::move(entry));
+    stored.emplace_back(std::move(v.key), std::move(v.value));
+  }
+  // Files are the entries just before the manifest (see build_metadata).
+  size_t first_file = r.entries.size() - 1 - bundle.files.size();
+  for (size_t i = 0; i < bundle.files.size(); ++i) r.entries[first_file + i].file = bundle.files[i];
+  return stored;
+}
+
+// When the output goes to another folder, copies the model's external data files beside it.
+void copy_external_data(const format::OnnxFile& input, EmbedReport& r) {
+  fs::path in_dir = fs::absolute(input.path()).parent_path(), out_dir = fs::absolute(r.output).parent_path();
+  if (fs::weakly_canonical(in_dir) == fs::weakly_canonical(out_dir)) {
+    for (const auto& loc : input.missing_external_data())
+      r.warnings.push_back("external data file '" + loc + "' is missing beside the model");
+    return;
+  }
+  for (const auto& loc : input.graph().external_data_files) {
+    if (!is_safe_relative_path(loc))
+      throw MetadataEmbeddingError("external data location '" + loc + "' in '" + input.path().string() +
+                                   "' is not a plain relative path inside the model's folder");
+    fs::path from = in_dir / loc, to = out_dir / loc;
+    if (!fs::exists(from)) {
+      r.warnings.push_back("external data file '" + loc + "' is missing beside the input; the output cannot load without it");
+      continue;
+    }
+    if (fs::exists(to)) {
+      if (fs::file_size(to) != fs::file_size(from))
+        throw MetadataEmbeddingError("'" + to.string() + "' exists and differs from the model's external data '" +
+                                     from.string() + "'; refusing to overwrite it");
+      continue;
+    }
+    fs::create_directories(to.parent_path());
+    copy_file_atomic(from, to);
+    r.copied_external_data.push_back(loc);
+  }
+}
+
+}  // namespace
+
 EmbedReport embed_metadata(const fs::path& model, std::string_view source_spec, const EmbedOptions& options) {
   format::OnnxFile input(model);
   EmbedReport r;
@@ -169,66 +229,29 @@ EmbedReport embed_metadata(const fs::path& model, std::string_view source_spec, 
 
   HfSource source = resolve_source(source_spec);
   r.source_dir = source.dir.string();
-  MetadataBundle bundle = build_metadata(source, options.level, options.task, options.compression);
-  r.task = bundle.task;
-  r.warnings = bundle.warnings;
-
-  format::MetadataEntries stored;
-  // Large values are compressed concurrently (one task each; there are only a few).
-  std::vector<std::future<StoredValue>> encoded;
-  for (const auto& [key, value] : bundle.entries) {
-    bool large = value.size() > options.compression.threshold_bytes;
-    encoded.push_back(std::async(large ? std::launch::async : std::launch::deferred,
-                                 [&, k = &key, v = &value] { return encode_value(*k, *v, options.compression); }));
-  }
-  for (size_t i = 0; i < bundle.entries.size(); ++i) {
-    const std::string& value = bundle.entries[i].second;
-    StoredValue v = encoded[i].get();
-    EmbeddedEntry entry{v.key, "", value.size(), v.value.size(), v.compressed};
-    r.raw_bytes += entry.raw_bytes;
-    r.stored_bytes += entry.stored_bytes;
-    r.entries.push_back(std::move(entry));
-    stored.emplace_back(std::move(v.key), std::move(v.value));
-  }
-  // Files are the entries just before the manifest (see build_metadata).
-  size_t first_file = r.entries.size() - 1 - bundle.files.size();
-  for (size_t i = 0; i < bundle.files.size(); ++i) r.entries[first_file + i].file = bundle.files[i];
-
   for (const auto& p : input.header().metadata_props)
     (is_owned_key(p.key) ? r.replaced_keys : r.preserved_keys).emplace_back(p.key);
 
-  // External data must stay reachable from the output's folder.
-  fs::path in_dir = fs::absolute(model).parent_path(), out_dir = fs::absolute(r.output).parent_path();
-  std::vector<fs::path> created;
   try {
-    if (fs::weakly_canonical(in_dir) != fs::weakly_canonical(out_dir)) {
-      for (const auto& loc : input.graph().external_data_files) {
-        if (!is_safe_relative_path(loc))
-          throw MetadataEmbeddingError("external data location '" + loc + "' in '" + model.string() +
-                                       "' is not a plain relative path inside the model's folder");
-        fs::path from = in_dir / loc, to = out_dir / loc;
-        if (!fs::exists(from)) {
-          r.warnings.push_back("external data file '" + loc + "' is missing beside the input; the output cannot load without it");
-          continue;
-        }
-        if (fs::exists(to)) {
-          if (fs::file_size(to) != fs::file_size(from))
-            throw MetadataEmbeddingError("'" + to.string() + "' exists and differs from the model's external data '" +
-                                         from.string() + "'; refusing to overwrite it");
-          continue;
-        }
-        fs::create_directories(to.parent_path());
-        copy_file_atomic(from, to);
-        created.push_back(to);
-        r.copied_external_data.push_back(loc);
-      }
-    } else {
-      for (const auto& loc : input.missing_external_data())
-        r.warnings.push_back("external data file '" + loc + "' is missing beside the model");
+    copy_external_data(input, r);  // external data must stay reachable from the output's folder
+
+    // The kept fields (graph included) are copied on a second thread while the metadata is built and
+    // compressed here: the copy is kernel work, the metadata CPU work, so they overlap.
+    format::ModelRewriter writer(input, r.output, is_owned_key, options.show_progress);
+    std::atomic<bool> cancel{false};
+    auto copy = std::async(std::launch::async, [&] { writer.copy_kept_fields(&cancel); });
+    format::MetadataEntries stored;
+    try {
+      stored = prepare_entries(source, options, r);
+    } catch (...) {
+      cancel = true;
+      copy.wait();
+      throw;
     }
-    r.model_bytes_after = format::write_with_metadata(input, r.output, stored, is_owned_key, options.show_progress);
+    copy.get();
+    r.model_bytes_after = writer.finish(stored);
   } catch (...) {
-    for (const auto& p : created) fs::remove(p, ec);
+    for (const auto& loc : r.copied_external_data) fs::remove(fs::absolute(r.output).parent_path() / loc, ec);
     throw;
   }
   return r;
