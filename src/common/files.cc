@@ -5,6 +5,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <cerrno>
 #include <csignal>
 #include <string>
@@ -43,10 +44,18 @@ MappedFile::MappedFile(const fs::path& path) : path_(path) {
       ::close(fd_);
       throw_io("cannot map", path, err);
     }
-    // Access is sparse (field headers, metadata): without this, fault-around maps the neighbours of
-    // every touched page and RSS grows with the model size.
+    // Access is sparse (field headers, metadata): no readahead. (Fault-around still maps 64 KB around
+    // each touched page; walks over huge files call release() behind them.)
     ::madvise(data_, size_, MADV_RANDOM);
   }
+}
+
+void MappedFile::release(uint64_t offset, uint64_t length) const {
+  static const uint64_t page = static_cast<uint64_t>(::sysconf(_SC_PAGESIZE));
+  // Rounded outward: dropping a page of a read-only file mapping is always safe (the next access
+  // re-reads it from the page cache), and fault-around maps whole aligned windows around a field.
+  uint64_t begin = offset / page * page, end = std::min<uint64_t>((offset + length + page - 1) / page * page, size_);
+  if (data_ && end > begin) ::madvise(static_cast<char*>(data_) + begin, end - begin, MADV_DONTNEED);
 }
 
 MappedFile::MappedFile(MappedFile&& o) noexcept

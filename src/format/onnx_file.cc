@@ -265,7 +265,8 @@ ModelHeader scan_model_header(std::string_view bytes, std::string_view name) {
   return h;
 }
 
-GraphSummary summarize_graph(std::string_view bytes, const ModelHeader& h, std::string_view name) {
+GraphSummary summarize_graph(std::string_view bytes, const ModelHeader& h, std::string_view name,
+                             const std::function<void(uint64_t, uint64_t)>& release) {
   GraphSummary s;
   std::string ctx = "'" + std::string(name) + "' graph";
   WireReader top(bytes, h.graph.offset, h.graph.offset + h.graph.size, ctx);
@@ -275,6 +276,7 @@ GraphSummary summarize_graph(std::string_view bytes, const ModelHeader& h, std::
   std::unordered_set<std::string> initializer_names;
   std::vector<ValueInfo> inputs;
   std::set<std::string> external;
+  uint64_t release_from = base;
   while (!r.done()) {
     WireField f = r.next();
     if (f.type != WireType::kLen) continue;
@@ -289,6 +291,12 @@ GraphSummary summarize_graph(std::string_view bytes, const ModelHeader& h, std::
       case graph_f::input: inputs.push_back(parse_value_info(bytes, f, ctx + " input")); break;
       case graph_f::output: s.outputs.push_back(parse_value_info(bytes, f, ctx + " output")); break;
       default: break;
+    }
+    if (release && f.end - f.start >= (1u << 20)) {
+      // From the previous large field on: touching this field's header faulted in the aligned
+      // window around it, which reaches back into the previous field's tail.
+      release(release_from, f.end - release_from);
+      release_from = f.start;
     }
   }
   for (auto& in : inputs)
@@ -315,7 +323,9 @@ OnnxFile::~OnnxFile() = default;
 OnnxFile::OnnxFile(OnnxFile&&) noexcept = default;
 
 const GraphSummary& OnnxFile::graph() const {
-  if (!graph_) graph_ = std::make_unique<GraphSummary>(summarize_graph(bytes(), header_, path().string()));
+  if (!graph_)
+    graph_ = std::make_unique<GraphSummary>(summarize_graph(
+        bytes(), header_, path().string(), [this](uint64_t off, uint64_t len) { file_.release(off, len); }));
   return *graph_;
 }
 

@@ -32,6 +32,10 @@ class MappedFile {
   MappedFile& operator=(const MappedFile&) = delete;
 
   std::string_view bytes() const { return {static_cast<const char*>(data_), size_}; }
+  // Drops the pages covering [offset, offset+length) from this process's page tables (they are
+  // re-read from the page cache if touched again; views stay valid): keeps RSS flat while walking a
+  // huge file.
+  void release(uint64_t offset, uint64_t length) const;
   uint64_t size() const { return size_; }
   int fd() const { return fd_; }
   const std::filesystem::path& path() const { return path_; }

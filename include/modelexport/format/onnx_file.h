@@ -15,6 +15,7 @@
 
 #include <cstdint>
 #include <filesystem>
+#include <functional>
 #include <memory>
 #include <optional>
 #include <string>
@@ -89,8 +90,10 @@ struct GraphSummary {
 // Scans the top level of a serialized ModelProto. `name` is used in error messages.
 // Throws FormatError for anything that is not a complete ONNX model (Git LFS pointers by name).
 ModelHeader scan_model_header(std::string_view bytes, std::string_view name);
-// Walks the graph's field headers. Throws FormatError for malformed graphs.
-GraphSummary summarize_graph(std::string_view bytes, const ModelHeader& header, std::string_view name);
+// Walks the graph's field headers. Throws FormatError for malformed graphs. `release`, when given,
+// is called with each large field's byte range once the walk has passed it.
+GraphSummary summarize_graph(std::string_view bytes, const ModelHeader& header, std::string_view name,
+                             const std::function<void(uint64_t offset, uint64_t length)>& release = {});
 
 // Type name of a TensorProto.DataType value ("float32", "bfloat16", ...), "type<N>" if unknown.
 std::string elem_type_name(int64_t data_type);
