@@ -76,3 +76,38 @@ TEST(Runtime, SessionFailureIsARuntimeError) {
 
 }  // namespace
 }  // namespace modelexport::runtime
+
+namespace modelexport::runtime {
+namespace {
+
+// Real exports from the corpus (Optimum, onnxruntime-genai), each given a real model folder's
+// metadata: graph bytes unchanged, ORT still opens the file and reads the metadata back.
+TEST(Runtime, EmbeddingIntoRealExportersOutput) {
+  REQUIRE_CORPUS();
+  auto c = test::corpus_dir() / "models";
+  const std::pair<const char*, const char*> cases[] = {
+      {"tiny-distilbert-classification/model.onnx", "distilbert-base-uncased"},  // Optimum
+      {"genai-tiny-random-gpt2-fp32/past.onnx", "gpt2"},                          // onnxruntime-genai
+      {"genai-tiny-qwen35-fp16/decoder.onnx", "SmolLM-360M-Instruct"},
+      {"genai-tiny-random-lfm2-fp32/decoder.onnx", "SmolLM-360M-Instruct"},
+  };
+  for (const auto& [model, folder] : cases) {
+    SCOPED_TRACE(model);
+    test::ScratchDir dir;
+    metadata::EmbedOptions o;
+    o.output = dir / "out.onnx";
+    o.show_progress = false;
+    metadata::embed_metadata(c / model, (c / folder).string(), o);
+    format::OnnxFile in(c / model), out(dir / "out.onnx");
+    EXPECT_EQ(out.bytes().substr(out.header().graph.offset, out.header().graph.size),
+              in.bytes().substr(in.header().graph.offset, in.header().graph.size));
+    expect_same_io(dir / "out.onnx");
+    SessionIo io = describe_session(dir / "out.onnx");
+    size_t ours = 0;
+    for (const auto& [k, v] : io.custom_metadata) ours += k.rfind("hf_", 0) == 0;
+    EXPECT_GE(ours, 8u);
+  }
+}
+
+}  // namespace
+}  // namespace modelexport::runtime
