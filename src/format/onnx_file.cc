@@ -53,15 +53,13 @@ std::string str(std::string_view v) { return std::string(v); }
 
 ValueInfo parse_value_info(std::string_view buf, const WireField& vf, const std::string& ctx) {
   ValueInfo info;
-  uint64_t base = offset_in(buf, vf.payload);
-  WireReader r(buf, base, base + vf.payload.size(), ctx);
+  WireReader r(buf, vf.payload, ctx);
   while (!r.done()) {
     WireField f = r.next();
     if (f.number == 1 && f.type == WireType::kLen) {
       info.name = str(f.payload);
     } else if (f.number == 2 && f.type == WireType::kLen) {  // TypeProto
-      uint64_t tb = offset_in(buf, f.payload);
-      WireReader tr(buf, tb, tb + f.payload.size(), ctx + " type");
+      WireReader tr(buf, f.payload, ctx + " type");
       while (!tr.done()) {
         WireField t = tr.next();
         if (t.type != WireType::kLen) continue;
@@ -69,21 +67,18 @@ ValueInfo parse_value_info(std::string_view buf, const WireField& vf, const std:
         else if (t.number == 5) info.elem_type = "map";
         else if (t.number == 9) info.elem_type = "optional";
         else if (t.number == 1 || t.number == 8) {  // tensor_type / sparse_tensor_type
-          uint64_t b = offset_in(buf, t.payload);
-          WireReader ttr(buf, b, b + t.payload.size(), ctx + " tensor type");
+          WireReader ttr(buf, t.payload, ctx + " tensor type");
           while (!ttr.done()) {
             WireField tt = ttr.next();
             if (tt.number == 1 && tt.type == WireType::kVarint) info.elem_type = elem_type_name(static_cast<int64_t>(tt.varint));
             else if (tt.number == 2 && tt.type == WireType::kLen) {  // TensorShapeProto
               info.has_shape = true;
-              uint64_t sb = offset_in(buf, tt.payload);
-              WireReader sr(buf, sb, sb + tt.payload.size(), ctx + " shape");
+              WireReader sr(buf, tt.payload, ctx + " shape");
               while (!sr.done()) {
                 WireField d = sr.next();
                 if (d.number != 1 || d.type != WireType::kLen) continue;
                 Dim dim;
-                uint64_t db = offset_in(buf, d.payload);
-                WireReader dr(buf, db, db + d.payload.size(), ctx + " dim");
+                WireReader dr(buf, d.payload, ctx + " dim");
                 while (!dr.done()) {
                   WireField x = dr.next();
                   if (x.number == 1 && x.type == WireType::kVarint) dim.value = static_cast<int64_t>(x.varint);
@@ -106,15 +101,13 @@ std::string scan_tensor(std::string_view buf, std::string_view payload, const st
   std::string name;
   bool is_external = false;
   std::string location;
-  uint64_t base = offset_in(buf, payload);
-  WireReader r(buf, base, base + payload.size(), ctx);
+  WireReader r(buf, payload, ctx);
   while (!r.done()) {
     WireField f = r.next();
     if (f.number == tensor_f::name && f.type == WireType::kLen) name = str(f.payload);
     else if (f.number == tensor_f::data_location && f.type == WireType::kVarint) is_external = f.varint == 1;
     else if (f.number == tensor_f::external_data && f.type == WireType::kLen) {
-      uint64_t eb = offset_in(buf, f.payload);
-      WireReader er(buf, eb, eb + f.payload.size(), ctx + " external_data");
+      WireReader er(buf, f.payload, ctx + " external_data");
       std::string key, value;
       while (!er.done()) {
         WireField e = er.next();
@@ -131,51 +124,45 @@ std::string scan_tensor(std::string_view buf, std::string_view payload, const st
 void scan_graph_for_external(std::string_view buf, std::string_view payload, const std::string& ctx,
                              std::set<std::string>& external);
 
+// SparseTensorProto: its values and indices are TensorProtos, either may be external.
+void scan_sparse_tensor(std::string_view buf, std::string_view payload, const std::string& ctx,
+                        std::set<std::string>& external) {
+  WireReader r(buf, payload, ctx);
+  while (!r.done()) {
+    WireField s = r.next();
+    if ((s.number == sparse_f::values || s.number == sparse_f::indices) && s.type == WireType::kLen)
+      scan_tensor(buf, s.payload, ctx, external);
+  }
+}
+
 void scan_node_for_external(std::string_view buf, std::string_view payload, const std::string& ctx,
                             std::set<std::string>& external) {
-  uint64_t base = offset_in(buf, payload);
-  WireReader r(buf, base, base + payload.size(), ctx);
+  WireReader r(buf, payload, ctx);
   while (!r.done()) {
     WireField f = r.next();
     if (f.number != node_f::attribute || f.type != WireType::kLen) continue;
-    uint64_t ab = offset_in(buf, f.payload);
-    WireReader ar(buf, ab, ab + f.payload.size(), ctx + " attribute");
+    WireReader ar(buf, f.payload, ctx + " attribute");
     while (!ar.done()) {
       WireField a = ar.next();
       if (a.type != WireType::kLen) continue;
       if (a.number == attr_f::t || a.number == attr_f::tensors) scan_tensor(buf, a.payload, ctx + " tensor", external);
       else if (a.number == attr_f::g || a.number == attr_f::graphs) scan_graph_for_external(buf, a.payload, ctx + " subgraph", external);
-      else if (a.number == attr_f::sparse_tensor || a.number == attr_f::sparse_tensors) {
-        uint64_t sb = offset_in(buf, a.payload);
-        WireReader sr(buf, sb, sb + a.payload.size(), ctx + " sparse tensor");
-        while (!sr.done()) {
-          WireField s = sr.next();
-          if ((s.number == sparse_f::values || s.number == sparse_f::indices) && s.type == WireType::kLen)
-            scan_tensor(buf, s.payload, ctx + " sparse tensor", external);
-        }
-      }
+      else if (a.number == attr_f::sparse_tensor || a.number == attr_f::sparse_tensors)
+        scan_sparse_tensor(buf, a.payload, ctx + " sparse tensor", external);
     }
   }
 }
 
 void scan_graph_for_external(std::string_view buf, std::string_view payload, const std::string& ctx,
                              std::set<std::string>& external) {
-  uint64_t base = offset_in(buf, payload);
-  WireReader r(buf, base, base + payload.size(), ctx);
+  WireReader r(buf, payload, ctx);
   while (!r.done()) {
     WireField f = r.next();
     if (f.type != WireType::kLen) continue;
     if (f.number == graph_f::initializer) scan_tensor(buf, f.payload, ctx + " initializer", external);
     else if (f.number == graph_f::node) scan_node_for_external(buf, f.payload, ctx + " node", external);
-    else if (f.number == graph_f::sparse_initializer) {
-      uint64_t sb = offset_in(buf, f.payload);
-      WireReader sr(buf, sb, sb + f.payload.size(), ctx + " sparse initializer");
-      while (!sr.done()) {
-        WireField s = sr.next();
-        if ((s.number == sparse_f::values || s.number == sparse_f::indices) && s.type == WireType::kLen)
-          scan_tensor(buf, s.payload, ctx + " sparse initializer", external);
-      }
-    }
+    else if (f.number == graph_f::sparse_initializer)
+      scan_sparse_tensor(buf, f.payload, ctx + " sparse initializer", external);
   }
 }
 
@@ -223,8 +210,7 @@ ModelHeader scan_model_header(std::string_view bytes, std::string_view name) {
         case model_f::opset_import: {
           expect(WireType::kLen);
           OpsetImport op;
-          uint64_t b = offset_in(bytes, f.payload);
-          WireReader o(bytes, b, b + f.payload.size(), ctx + " opset_import");
+          WireReader o(bytes, f.payload, ctx + " opset_import");
           while (!o.done()) {
             WireField x = o.next();
             if (x.number == 1 && x.type == WireType::kLen) op.domain = str(x.payload);
@@ -237,8 +223,7 @@ ModelHeader scan_model_header(std::string_view bytes, std::string_view name) {
           expect(WireType::kLen);
           MetadataProp p;
           p.span = {f.start, f.end - f.start};
-          uint64_t b = offset_in(bytes, f.payload);
-          WireReader m(bytes, b, b + f.payload.size(), ctx + " metadata_props");
+          WireReader m(bytes, f.payload, ctx + " metadata_props");
           while (!m.done()) {
             WireField x = m.next();
             if (x.number == 1 && x.type == WireType::kLen) p.key = x.payload;
@@ -271,12 +256,11 @@ GraphSummary summarize_graph(std::string_view bytes, const ModelHeader& h, std::
   std::string ctx = "'" + std::string(name) + "' graph";
   WireReader top(bytes, h.graph.offset, h.graph.offset + h.graph.size, ctx);
   WireField g = top.next();
-  uint64_t base = offset_in(bytes, g.payload);
-  WireReader r(bytes, base, base + g.payload.size(), ctx);
+  WireReader r(bytes, g.payload, ctx);
   std::unordered_set<std::string> initializer_names;
   std::vector<ValueInfo> inputs;
   std::set<std::string> external;
-  uint64_t release_from = base;
+  uint64_t release_from = offset_in(bytes, g.payload);
   while (!r.done()) {
     WireField f = r.next();
     if (f.type != WireType::kLen) continue;
@@ -306,8 +290,7 @@ GraphSummary summarize_graph(std::string_view bytes, const ModelHeader& h, std::
     if (field.number != model_f::functions) continue;
     WireReader fr(bytes, field.span.offset, field.span.offset + field.span.size, ctx);
     WireField fn = fr.next();
-    uint64_t fb = offset_in(bytes, fn.payload);
-    WireReader nr(bytes, fb, fb + fn.payload.size(), ctx + " function");
+    WireReader nr(bytes, fn.payload, ctx + " function");
     while (!nr.done()) {
       WireField n = nr.next();
       if (n.number == function_f::node && n.type == WireType::kLen) scan_node_for_external(bytes, n.payload, ctx, external);

@@ -7,6 +7,10 @@ namespace modelexport::format {
 WireReader::WireReader(std::string_view buffer, uint64_t begin, uint64_t end, std::string context)
     : buf_(buffer), pos_(begin), end_(end), context_(std::move(context)) {}
 
+WireReader::WireReader(std::string_view buffer, std::string_view payload, std::string context)
+    : WireReader(buffer, static_cast<uint64_t>(payload.data() - buffer.data()),
+                 static_cast<uint64_t>(payload.data() - buffer.data()) + payload.size(), std::move(context)) {}
+
 uint64_t WireReader::read_varint(const char* what) {
   uint64_t value = 0;
   for (int shift = 0; shift < 64; shift += 7) {

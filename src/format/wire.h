@@ -24,6 +24,8 @@ struct WireField {
 class WireReader {
  public:
   WireReader(std::string_view buffer, uint64_t begin, uint64_t end, std::string context);
+  // Iterates a nested message: `payload` is a view into `buffer` (offsets stay absolute).
+  WireReader(std::string_view buffer, std::string_view payload, std::string context);
   bool done() const { return pos_ >= end_; }
   WireField next();
   const std::string& context() const { return context_; }
