@@ -276,9 +276,9 @@ GraphSummary summarize_graph(std::string_view bytes, const ModelHeader& h, std::
       case graph_f::output: s.outputs.push_back(parse_value_info(bytes, f, ctx + " output")); break;
       default: break;
     }
-    if (release && f.end - f.start >= (1u << 20)) {
-      // From the previous large field on: touching this field's header faulted in the aligned
-      // window around it, which reaches back into the previous field's tail.
+    if (release && f.end - release_from >= (32u << 20)) {
+      // Batched (a syscall per 32 MB walked). The next range starts at this field, not its end:
+      // touching the next header faults in the aligned window around it, which reaches back here.
       release(release_from, f.end - release_from);
       release_from = f.start;
     }
