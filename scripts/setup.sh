@@ -19,6 +19,8 @@ apt_packages=(
   libdeflate-dev                                      # gzip for compressed metadata values (fast, one-shot)
   libssl-dev                                          # SHA-256 (libcrypto) for the manifest
   libcli11-dev                                        # command-line parsing
+  libutf8proc-dev                                     # Unicode normalization forms, categories, case (tokenizers)
+  libpcre2-dev                                        # regexes of tokenizer.json (Split, Replace, ByteLevel), UTF + UCP
   libgtest-dev libgmock-dev                           # unit and conformance tests
   libbenchmark-dev hyperfine time                     # benchmarks (GNU time for peak memory)
   libonnx-testdata                                    # 1000+ real ONNX models for conformance tests

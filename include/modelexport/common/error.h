@@ -33,6 +33,8 @@ class MetadataReadError : public MetadataError { using MetadataError::MetadataEr
 class MetadataEmbeddingError : public MetadataError { using MetadataError::MetadataError; };
 // Metadata is present but breaks the schema (thrown by strict accessors; validate() reports instead).
 class MetadataValidationError : public MetadataError { using MetadataError::MetadataError; };
+// A processor (tokenizer, image processor, feature extractor) cannot be rebuilt from its config.
+class ProcessorReconstructionError : public MetadataError { using MetadataError::MetadataError; };
 // The task cannot be determined from the configuration.
 class TaskDetectionError : public MetadataError { using MetadataError::MetadataError; };
 // ONNX Runtime refused something (session creation, run).

@@ -1,0 +1,60 @@
+// A Hugging Face tokenizer rebuilt from tokenizer.json bytes, with the same five stages as the
+// Rust `tokenizers` library: added tokens → normalizer → pre-tokenizer → model → post-processor,
+// and a decoder. Results (ids, tokens, offsets, type ids, masks, word ids) are meant to be identical
+// to `tokenizers` (checked by the conformance suite against tokenizers@0.23.2).
+//
+// Offsets are character (Unicode code point) offsets into the original text, as the Python and
+// Node bindings report them; special tokens added by the post-processor have (0, 0).
+//
+//   auto tok = modelexport::processors::Tokenizer::from_json(read_file("tokenizer.json"));
+//   Encoding e = tok.encode("Hello world!");          // e.ids, e.tokens, e.offsets, ...
+//   std::string text = tok.decode(e.ids, /*skip_special_tokens=*/true);
+//
+// Thread-safety: a Tokenizer is immutable after construction; encode/decode may be called from any
+// number of threads at once. Copies share the same immutable state.
+#pragma once
+
+#include <cstdint>
+#include <memory>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <utility>
+#include <vector>
+
+namespace modelexport::processors {
+
+struct Encoding {
+  std::vector<int32_t> ids;
+  std::vector<std::string> tokens;
+  std::vector<std::pair<size_t, size_t>> offsets;  // code-point offsets into the original text
+  std::vector<int32_t> type_ids;
+  std::vector<int32_t> attention_mask;
+  std::vector<int32_t> special_tokens_mask;
+  std::vector<std::optional<uint32_t>> word_ids;
+  std::vector<uint32_t> sequence_ids;  // internal: which input sequence (0 or 1) each token is from
+};
+
+class Tokenizer {
+ public:
+  // Throws ProcessorReconstructionError naming the JSON path of anything unsupported or invalid
+  // (an unknown component "type" lists the supported ones).
+  static Tokenizer from_json(std::string_view tokenizer_json);
+
+  // Applies tokenizer.json's own truncation and padding settings, as Hugging Face does.
+  Encoding encode(std::string_view text, bool add_special_tokens = true) const;
+  Encoding encode_pair(std::string_view first, std::string_view second, bool add_special_tokens = true) const;
+  std::string decode(const std::vector<int32_t>& ids, bool skip_special_tokens = true) const;
+
+  std::optional<int32_t> token_to_id(std::string_view token) const;
+  std::optional<std::string> id_to_token(int32_t id) const;
+  size_t vocab_size() const;  // model vocabulary plus added tokens
+
+  struct Impl;
+
+ private:
+  explicit Tokenizer(std::shared_ptr<const Impl> impl) : impl_(std::move(impl)) {}
+  std::shared_ptr<const Impl> impl_;
+};
+
+}  // namespace modelexport::processors

@@ -1,0 +1,247 @@
+// The tokenizer pipeline (tokenizers tokenizer/mod.rs): added tokens + normalizer, pre-tokenizer,
+// model, code-point offsets, truncation, post-processor, padding; and decode.
+#include "modelexport/processors/tokenizer.h"
+
+#include "modelexport/common/error.h"
+#include "processors/tokenizers/added_vocabulary.h"
+#include "processors/tokenizers/components.h"
+#include "processors/tokenizers/json_access.h"
+#include "processors/tokenizers/unicode.h"
+
+namespace modelexport::processors {
+
+struct Truncation {
+  size_t max_length = 0;
+  size_t stride = 0;
+  enum class Strategy { kLongestFirst, kOnlyFirst, kOnlySecond } strategy = Strategy::kLongestFirst;
+  bool left = false;
+};
+
+struct Padding {
+  std::optional<size_t> fixed;  // nullopt: batch longest
+  size_t multiple_of = 0;
+  bool left = false;
+  int32_t pad_id = 0, pad_type_id = 0;
+  std::string pad_token = "[PAD]";
+};
+
+struct Tokenizer::Impl {
+  std::unique_ptr<Normalizer> normalizer;
+  std::unique_ptr<PreTokenizer> pre_tokenizer;
+  std::unique_ptr<Model> model;
+  std::unique_ptr<PostProcessor> post_processor;
+  std::unique_ptr<Decoder> decoder;
+  std::unique_ptr<AddedVocabulary> added;
+  std::optional<Truncation> truncation;
+  std::optional<Padding> padding;
+
+  Encoding encode_sequence(std::string_view text, int32_t type_id) const;
+  Encoding post_process(Encoding first, std::optional<Encoding> second, bool add_special_tokens) const;
+};
+
+namespace {
+
+// Byte offset -> code-point offset (tokenizers' BytesToCharOffsetConverter).
+class CharOffsets {
+ public:
+  explicit CharOffsets(std::string_view text) : char_of_byte_(text.size() + 1, 0) {
+    size_t chars = 0;
+    for (size_t i = 0; i < text.size(); ++i) {
+      if ((static_cast<unsigned char>(text[i]) & 0xC0) != 0x80 && i > 0) ++chars;
+      char_of_byte_[i] = chars;
+    }
+    char_of_byte_[text.size()] = text.empty() ? 0 : chars + 1;
+  }
+  std::pair<size_t, size_t> convert(std::pair<size_t, size_t> bytes) const {
+    if (bytes.first >= bytes.second) {
+      size_t c = bytes.first < char_of_byte_.size() ? char_of_byte_[bytes.first] : char_of_byte_.back();
+      return {c, c};
+    }
+    return {char_of_byte_[bytes.first], char_of_byte_[bytes.second - 1] + 1};
+  }
+
+ private:
+  std::vector<size_t> char_of_byte_;
+};
+
+void truncate_one(Encoding& e, size_t max, bool left) {
+  if (e.ids.size() <= max) return;
+  auto cut = [&](auto& v) {
+    if (left) v.erase(v.begin(), v.end() - static_cast<ptrdiff_t>(max));
+    else v.resize(max);
+  };
+  cut(e.ids); cut(e.tokens); cut(e.offsets); cut(e.type_ids); cut(e.attention_mask);
+  cut(e.special_tokens_mask); cut(e.word_ids); cut(e.sequence_ids);
+}
+
+void pad(Encoding& e, const Padding& p, size_t target) {
+  if (p.multiple_of > 0 && target % p.multiple_of != 0) target += p.multiple_of - target % p.multiple_of;
+  if (e.ids.size() >= target) return;
+  size_t n = target - e.ids.size();
+  auto fill = [&](auto& v, auto value) {
+    if (p.left) v.insert(v.begin(), n, value);
+    else v.insert(v.end(), n, value);
+  };
+  fill(e.ids, p.pad_id); fill(e.tokens, p.pad_token); fill(e.offsets, std::pair<size_t, size_t>{0, 0});
+  fill(e.type_ids, p.pad_type_id); fill(e.attention_mask, 0); fill(e.special_tokens_mask, 1);
+  fill(e.word_ids, std::optional<uint32_t>{}); fill(e.sequence_ids, UINT32_MAX);
+}
+
+}  // namespace
+
+Encoding Tokenizer::Impl::encode_sequence(std::string_view text, int32_t type_id) const {
+  PreTokenizedString pts(text);
+  added->extract_and_normalize(pts, normalizer.get());
+  if (pre_tokenizer) pre_tokenizer->pre_tokenize(pts);
+  CharOffsets chars(text);
+  Encoding e;
+  for (size_t w = 0; w < pts.splits.size(); ++w) {
+    Split& split = pts.splits[w];
+    if (!split.tokens) split.tokens = model->tokenize(split.normalized.get());
+    for (auto& t : *split.tokens) {
+      e.ids.push_back(t.id);
+      e.offsets.push_back(chars.convert(split.normalized.original_range(t.offsets.first, t.offsets.second)));
+      e.tokens.push_back(std::move(t.value));
+      e.word_ids.push_back(static_cast<uint32_t>(w));
+    }
+  }
+  e.type_ids.assign(e.ids.size(), type_id);
+  e.attention_mask.assign(e.ids.size(), 1);
+  e.special_tokens_mask.assign(e.ids.size(), 0);
+  e.sequence_ids.assign(e.ids.size(), static_cast<uint32_t>(type_id));
+  return e;
+}
+
+Encoding Tokenizer::Impl::post_process(Encoding first, std::optional<Encoding> second, bool add_special_tokens) const {
+  if (truncation) {
+    size_t max = truncation->max_length;
+    size_t added_n = post_processor && add_special_tokens ? post_processor->added_tokens(second.has_value()) : 0;
+    max = max > added_n ? max - added_n : 0;
+    if (!second) {
+      truncate_one(first, max, truncation->left);
+    } else if (first.ids.size() + second->ids.size() > max) {
+      size_t n1 = first.ids.size(), n2 = second->ids.size();
+      switch (truncation->strategy) {
+        case Truncation::Strategy::kLongestFirst:
+          while (n1 + n2 > max) (n1 > n2 ? n1 : n2)--;
+          break;
+        case Truncation::Strategy::kOnlyFirst:
+          n1 = max > n2 ? max - n2 : 0;
+          break;
+        case Truncation::Strategy::kOnlySecond:
+          n2 = max > n1 ? max - n1 : 0;
+          break;
+      }
+      truncate_one(first, n1, truncation->left);
+      truncate_one(*second, n2, truncation->left);
+    }
+  }
+  std::vector<Encoding> parts;
+  parts.push_back(std::move(first));
+  if (second) parts.push_back(std::move(*second));
+  if (post_processor) parts = post_processor->process(std::move(parts), add_special_tokens);
+  Encoding out;
+  for (const auto& p : parts) append_encoding(out, p);
+  if (padding) pad(out, *padding, padding->fixed.value_or(out.ids.size()));
+  return out;
+}
+
+Tokenizer Tokenizer::from_json(std::string_view text) {
+  Json j = parse_json_object(text, "tokenizer.json");
+  auto impl = std::make_shared<Impl>();
+  auto present = [&](const char* key) { return j.contains(key) && !j[key].is_null(); };
+  if (present("normalizer")) impl->normalizer = make_normalizer(j["normalizer"], "normalizer");
+  if (present("pre_tokenizer")) impl->pre_tokenizer = make_pre_tokenizer(j["pre_tokenizer"], "pre_tokenizer");
+  impl->model = make_model(json::field(j, "model", "(root)"), "model");
+  if (present("post_processor")) impl->post_processor = make_post_processor(j["post_processor"], "post_processor");
+  if (present("decoder")) impl->decoder = make_decoder(j["decoder"], "decoder");
+
+  std::vector<AddedToken> added;
+  if (present("added_tokens")) {
+    const Json& list = j["added_tokens"];
+    for (size_t i = 0; i < list.size(); ++i) {
+      std::string path = "added_tokens[" + std::to_string(i) + "]";
+      AddedToken t;
+      t.id = static_cast<int32_t>(json::int_or(list[i], "id", path, -1));
+      t.content = json::string_or(list[i], "content", path, "");
+      if (t.id < 0 || t.content.empty()) json::fail(path, "expected an id and a non-empty content");
+      t.single_word = json::bool_or(list[i], "single_word", path, false);
+      t.lstrip = json::bool_or(list[i], "lstrip", path, false);
+      t.rstrip = json::bool_or(list[i], "rstrip", path, false);
+      t.special = json::bool_or(list[i], "special", path, false);
+      t.normalized = json::bool_or(list[i], "normalized", path, !t.special);
+      added.push_back(std::move(t));
+    }
+  }
+  impl->added = std::make_unique<AddedVocabulary>(std::move(added), impl->normalizer.get());
+
+  if (present("truncation")) {
+    const Json& t = j["truncation"];
+    Truncation tr;
+    tr.max_length = static_cast<size_t>(json::int_or(t, "max_length", "truncation", 512));
+    tr.stride = static_cast<size_t>(json::int_or(t, "stride", "truncation", 0));
+    std::string s = json::string_or(t, "strategy", "truncation", "LongestFirst");
+    tr.strategy = s == "OnlyFirst" ? Truncation::Strategy::kOnlyFirst
+                  : s == "OnlySecond" ? Truncation::Strategy::kOnlySecond : Truncation::Strategy::kLongestFirst;
+    tr.left = json::string_or(t, "direction", "truncation", "Right") == "Left";
+    impl->truncation = tr;
+  }
+  if (present("padding")) {
+    const Json& p = j["padding"];
+    Padding pd;
+    if (p.contains("strategy") && p["strategy"].is_object() && p["strategy"].contains("Fixed"))
+      pd.fixed = p["strategy"]["Fixed"].get<size_t>();
+    pd.multiple_of = static_cast<size_t>(json::int_or(p, "pad_to_multiple_of", "padding", 0));
+    pd.left = json::string_or(p, "direction", "padding", "Right") == "Left";
+    pd.pad_id = static_cast<int32_t>(json::int_or(p, "pad_id", "padding", 0));
+    pd.pad_type_id = static_cast<int32_t>(json::int_or(p, "pad_type_id", "padding", 0));
+    pd.pad_token = json::string_or(p, "pad_token", "padding", "[PAD]");
+    impl->padding = pd;
+  }
+  return Tokenizer(std::move(impl));
+}
+
+Encoding Tokenizer::encode(std::string_view text, bool add_special_tokens) const {
+  if (!is_valid_utf8(text)) throw ProcessorReconstructionError("encode: the text is not valid UTF-8");
+  return impl_->post_process(impl_->encode_sequence(text, 0), std::nullopt, add_special_tokens);
+}
+
+Encoding Tokenizer::encode_pair(std::string_view first, std::string_view second, bool add_special_tokens) const {
+  if (!is_valid_utf8(first) || !is_valid_utf8(second)) throw ProcessorReconstructionError("encode: the text is not valid UTF-8");
+  return impl_->post_process(impl_->encode_sequence(first, 0), impl_->encode_sequence(second, 1), add_special_tokens);
+}
+
+std::string Tokenizer::decode(const std::vector<int32_t>& ids, bool skip_special_tokens) const {
+  std::vector<std::string> tokens;
+  for (int32_t id : ids) {
+    const AddedToken* a = impl_->added->by_id(id);
+    if (a) {
+      if (skip_special_tokens && a->special) continue;
+      tokens.push_back(a->content);
+    } else if (auto t = impl_->model->id_to_token(id)) {
+      tokens.push_back(*t);
+    }
+  }
+  if (!impl_->decoder) {
+    std::string out;
+    for (size_t i = 0; i < tokens.size(); ++i) out += (i ? " " : "") + tokens[i];
+    return out;
+  }
+  std::string out;
+  for (const auto& t : impl_->decoder->decode_chain(std::move(tokens))) out += t;
+  return out;
+}
+
+std::optional<int32_t> Tokenizer::token_to_id(std::string_view token) const {
+  if (auto id = impl_->added->id(token)) return id;
+  return impl_->model->token_to_id(token);
+}
+
+std::optional<std::string> Tokenizer::id_to_token(int32_t id) const {
+  if (const AddedToken* a = impl_->added->by_id(id)) return a->content;
+  return impl_->model->id_to_token(id);
+}
+
+size_t Tokenizer::vocab_size() const { return impl_->model->vocab_size() + impl_->added->size(); }
+
+}  // namespace modelexport::processors
