@@ -37,7 +37,8 @@ Json actual_json(const Encoding& e, const std::string& decoded) {
 const std::set<std::string> kAtParity = {
     "PhoWhisper-tiny", "SmolLM-360M-Instruct", "bert-cased-wordpiece_bert-base-NER", "bert-uncased-wordpiece_all-MiniLM-L6-v2",
     "chatglm", "distilbert-base-uncased", "falcon", "gpt2-bytelevel-bpe", "gte-small", "opensearch-tokenize-demo", "phi-2",
-    "phi-3", "phi-3-medium", "phi-3-mini", "phi-3-vision", "roberta-base", "whisper-genai", "whisper-large-v3", "whisper-tiny"};
+    "phi-3", "phi-3-medium", "phi-3-mini", "phi-3-vision", "roberta-base", "whisper-genai", "whisper-large-v3", "whisper-tiny",
+    "clip", "clip-vit-large-patch14", "tiny-synthetic-wordlevel"};
 
 struct Tally {
   size_t total = 0, equal = 0;

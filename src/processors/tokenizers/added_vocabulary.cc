@@ -54,6 +54,11 @@ std::optional<int32_t> AddedVocabulary::id(std::string_view content) const {
   return tokens_[it->second].id;
 }
 
+bool AddedVocabulary::is_special(std::string_view content) const {
+  auto it = by_content_.find(std::string(content));
+  return it != by_content_.end() && tokens_[it->second].special;
+}
+
 const AddedToken* AddedVocabulary::by_id(int32_t id) const {
   auto it = by_id_.find(id);
   return it == by_id_.end() ? nullptr : &tokens_[it->second];

@@ -26,6 +26,7 @@ class AddedVocabulary {
   void extract_and_normalize(PreTokenizedString& s, const Normalizer* normalizer) const;
   std::optional<int32_t> id(std::string_view content) const;
   const AddedToken* by_id(int32_t id) const;
+  bool is_special(std::string_view content) const;
   size_t size() const { return tokens_.size(); }
 
  private:

@@ -128,38 +128,18 @@ void NormalizedString::nfkd() {
 }
 
 namespace {
-// Composes canonical-decomposed text segment by segment; each segment is a starter with the
-// non-starters (and Hangul vowel/trailing jamo) after it.
+// Composes canonically decomposed text. Since NFD(NFC(s)) = NFD(s), each composed char stands for
+// exactly the chars of its own canonical decomposition: it replaces the first and removes the rest.
 std::vector<NormalizedString::Change> compose(const std::string& text) {
-  auto ccc = [](char32_t c) { return utf8proc_get_property(static_cast<utf8proc_int32_t>(c))->combining_class; };
-  auto attaches = [&](char32_t c) { return ccc(c) != 0 || (c >= 0x1161 && c <= 0x1175) || (c >= 0x11A8 && c <= 0x11C2); };
+  utf8proc_uint8_t* composed = nullptr;
+  utf8proc_ssize_t len = utf8proc_map(reinterpret_cast<const utf8proc_uint8_t*>(text.data()), static_cast<utf8proc_ssize_t>(text.size()),
+                                      &composed, static_cast<utf8proc_option_t>(UTF8PROC_STABLE | UTF8PROC_COMPOSE));
+  std::string out_text = len >= 0 ? std::string(reinterpret_cast<char*>(composed), static_cast<size_t>(len)) : text;
+  std::free(composed);
   std::vector<NormalizedString::Change> out;
-  size_t i = 0;
-  while (i < text.size()) {
-    size_t seg_start = i;
-    unicode::next(text, i);
-    size_t n = 1;
-    while (i < text.size()) {
-      size_t j = i;
-      if (!attaches(unicode::next(text, j))) break;
-      i = j;
-      ++n;
-    }
-    if (n == 1) {
-      size_t k = seg_start;
-      out.emplace_back(unicode::next(text, k), 0);
-      continue;
-    }
-    utf8proc_uint8_t* composed = nullptr;
-    utf8proc_ssize_t len = utf8proc_map(reinterpret_cast<const utf8proc_uint8_t*>(text.data() + seg_start),
-                                        static_cast<utf8proc_ssize_t>(i - seg_start), &composed,
-                                        static_cast<utf8proc_option_t>(UTF8PROC_STABLE | UTF8PROC_COMPOSE));
-    std::string seg = len >= 0 ? std::string(reinterpret_cast<char*>(composed), static_cast<size_t>(len))
-                               : text.substr(seg_start, i - seg_start);
-    std::free(composed);
-    size_t m = 0;
-    for (size_t k = 0; k < seg.size(); ++m) out.emplace_back(unicode::next(seg, k), 0);
-    out.back().second = -static_cast<int>(n - m);
+  for (size_t i = 0; i < out_text.size();) {
+    char32_t c = unicode::next(out_text, i);
+    out.emplace_back(c, 1 - static_cast<int>(unicode::decompose(c, false).size()));
   }
   return out;
 }

@@ -212,15 +212,13 @@ Encoding Tokenizer::encode_pair(std::string_view first, std::string_view second,
 }
 
 std::string Tokenizer::decode(const std::vector<int32_t>& ids, bool skip_special_tokens) const {
+  // Special is a property of the token's content; an id both in the model's vocabulary and among
+  // the added tokens decodes to the model's token, as tokenizers 0.23 does.
   std::vector<std::string> tokens;
   for (int32_t id : ids) {
-    const AddedToken* a = impl_->added->by_id(id);
-    if (a) {
-      if (skip_special_tokens && a->special) continue;
-      tokens.push_back(a->content);
-    } else if (auto t = impl_->model->id_to_token(id)) {
-      tokens.push_back(*t);
-    }
+    auto t = id_to_token(id);
+    if (!t || (skip_special_tokens && impl_->added->is_special(*t))) continue;
+    tokens.push_back(std::move(*t));
   }
   if (!impl_->decoder) {
     std::string out;
@@ -238,8 +236,9 @@ std::optional<int32_t> Tokenizer::token_to_id(std::string_view token) const {
 }
 
 std::optional<std::string> Tokenizer::id_to_token(int32_t id) const {
+  if (auto t = impl_->model->id_to_token(id)) return t;
   if (const AddedToken* a = impl_->added->by_id(id)) return a->content;
-  return impl_->model->id_to_token(id);
+  return std::nullopt;
 }
 
 size_t Tokenizer::vocab_size() const { return impl_->model->vocab_size() + impl_->added->size(); }
