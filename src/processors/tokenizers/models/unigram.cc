@@ -1,6 +1,8 @@
 // tokenizers models/unigram/model.rs (encode_optimized): Viterbi over the pieces that start at each
 // char (a byte trie of the vocabulary); a char no piece covers is the unk piece with score
 // min_score - 10; consecutive unk pieces fuse; byte_fallback turns unknown pieces into <0xXX>.
+#include <algorithm>
+#include <array>
 #include <cfloat>
 #include <unordered_map>
 
@@ -21,14 +23,16 @@ class Unigram : public Model {
       min_score_ = std::min(min_score_, pieces_[i].second);
       add_to_trie(pieces_[i].first, static_cast<int32_t>(i));
     }
+    freeze_trie();
   }
 
   std::vector<Token> tokenize(std::string_view s) const override {
     std::vector<Token> out;
     size_t offset = 0;
-    for (auto& piece : encode(s)) {
+    for (auto& [piece, known] : encode(s)) {
       size_t len = piece.size();
-      if (auto id = vocab_.id(piece)) {
+      std::optional<int32_t> id = known >= 0 ? std::optional<int32_t>(known) : vocab_.id(piece);
+      if (id) {
         out.push_back({*id, std::move(piece), {offset, offset + len}});
       } else {
         bool done = false;
@@ -75,10 +79,34 @@ class Unigram : public Model {
         node = it->second;
       }
     }
-    if (node_piece_[node] < 0) node_piece_[node] = id;
+    node_piece_[node] = id;  // a repeated piece: the last id wins, as in token_to_ids
   }
 
-  std::vector<std::string> encode(std::string_view s) const {
+  // Flat child arrays sorted by byte (and a direct table for the root) for the Viterbi walk.
+  void freeze_trie() {
+    std::vector<std::vector<std::pair<uint8_t, uint32_t>>> kids(node_piece_.size());
+    for (const auto& [key, child] : edges_) kids[static_cast<size_t>(key >> 8)].push_back({static_cast<uint8_t>(key & 0xFF), child});
+    first_.assign(node_piece_.size() + 1, 0);
+    for (size_t n = 0; n < kids.size(); ++n) {
+      std::sort(kids[n].begin(), kids[n].end());
+      first_[n + 1] = first_[n] + static_cast<uint32_t>(kids[n].size());
+      for (const auto& k : kids[n]) children_.push_back(k);
+    }
+    root_.fill(0);
+    for (const auto& [b, child] : kids[0]) root_[b] = child;
+    edges_.clear();
+  }
+
+  // Child of `node` by byte `b`, 0 when absent (0 is the root, never a child).
+  uint32_t child(uint32_t node, uint8_t b) const {
+    if (node == 0) return root_[b];
+    auto begin = children_.begin() + first_[node], end = children_.begin() + first_[node + 1];
+    auto it = std::lower_bound(begin, end, std::make_pair(b, uint32_t{0}));
+    return it != end && it->first == b ? it->second : 0;
+  }
+
+  // Pieces with their vocabulary id (-1 for unknown pieces).
+  std::vector<std::pair<std::string, int32_t>> encode(std::string_view s) const {
     struct Best {
       int32_t id = -1;
       double score = 0;
@@ -96,9 +124,8 @@ class Unigram : public Model {
       bool single = false;
       uint32_t node = 0;
       for (size_t k = pos; k < s.size(); ++k) {
-        auto it = edges_.find(static_cast<uint64_t>(node) << 8 | static_cast<unsigned char>(s[k]));
-        if (it == edges_.end()) break;
-        node = it->second;
+        node = child(node, static_cast<uint8_t>(s[k]));
+        if (node == 0) break;
         int32_t id = node_piece_[node];
         if (id < 0) continue;
         size_t end = k + 1;
@@ -114,20 +141,21 @@ class Unigram : public Model {
       }
       pos += mblen;
     }
-    std::vector<std::string> out;
+    std::vector<std::pair<std::string, int32_t>> out;
     std::string fused;
     for (size_t end = s.size(); end > 0;) {
       const Best& n = best[end];
       std::string piece(s.substr(n.starts_at, end - n.starts_at));
-      if (fuse_unk_ && unk_id_ && n.id == *unk_id_) {
+      bool unk = unk_id_ && n.id == *unk_id_;
+      if (fuse_unk_ && unk) {
         fused.insert(0, piece);
       } else {
-        if (!fused.empty()) out.push_back(std::move(fused)), fused.clear();
-        out.push_back(std::move(piece));
+        if (!fused.empty()) out.emplace_back(std::move(fused), -1), fused.clear();
+        out.emplace_back(std::move(piece), unk ? -1 : n.id);
       }
       end = n.starts_at;
     }
-    if (!fused.empty()) out.push_back(std::move(fused));
+    if (!fused.empty()) out.emplace_back(std::move(fused), -1);
     std::reverse(out.begin(), out.end());
     return out;
   }
@@ -137,8 +165,11 @@ class Unigram : public Model {
   std::optional<int32_t> unk_id_;
   bool byte_fallback_, fuse_unk_;
   double min_score_;
-  std::unordered_map<uint64_t, uint32_t> edges_;  // (node << 8 | byte) -> child
+  std::unordered_map<uint64_t, uint32_t> edges_;  // (node << 8 | byte) -> child, while building
   std::vector<int32_t> node_piece_{-1};           // piece id ending at each node
+  std::vector<uint32_t> first_;                   // frozen trie: children_[first_[n], first_[n+1])
+  std::vector<std::pair<uint8_t, uint32_t>> children_;
+  std::array<uint32_t, 256> root_{};
 };
 
 }  // namespace
