@@ -14,6 +14,7 @@ void add_analyze_command(CLI::App& app, Action& action);
 void add_validate_command(CLI::App& app, Action& action);
 void add_unpack_command(CLI::App& app, Action& action);
 void add_export_command(CLI::App& app, Action& action);
+void add_tokenize_command(CLI::App& app, Action& action);
 
 // Exit codes.
 inline constexpr int kExitOk = 0;

@@ -16,6 +16,7 @@ int main(int argc, char** argv) {
   add_validate_command(app, action);
   add_unpack_command(app, action);
   add_export_command(app, action);
+  add_tokenize_command(app, action);
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {

@@ -35,6 +35,20 @@ struct Encoding {
   std::vector<uint32_t> sequence_ids;  // internal: which input sequence (0 or 1) each token is from
 };
 
+struct TruncationParams {
+  size_t max_length = 512;
+  enum class Strategy { kLongestFirst, kOnlyFirst, kOnlySecond } strategy = Strategy::kLongestFirst;
+  bool left = false;  // direction: drop tokens from the left
+};
+
+struct PaddingParams {
+  std::optional<size_t> length;  // fixed length; nullopt pads a batch to its longest encoding
+  size_t multiple_of = 0;
+  bool left = false;
+  int32_t pad_id = 0, pad_type_id = 0;
+  std::string pad_token = "[PAD]";
+};
+
 class Tokenizer {
  public:
   // Throws ProcessorReconstructionError naming the JSON path of anything unsupported or invalid
@@ -44,7 +58,17 @@ class Tokenizer {
   // Applies tokenizer.json's own truncation and padding settings, as Hugging Face does.
   Encoding encode(std::string_view text, bool add_special_tokens = true) const;
   Encoding encode_pair(std::string_view first, std::string_view second, bool add_special_tokens = true) const;
+  // Encodes on up to `threads` threads (0: all cores); with padding, pads to the batch's longest.
+  std::vector<Encoding> encode_batch(const std::vector<std::string>& texts, bool add_special_tokens = true,
+                                     size_t threads = 0) const;
   std::string decode(const std::vector<int32_t>& ids, bool skip_special_tokens = true) const;
+
+  // Truncation and padding start as tokenizer.json sets them. Change them before sharing the
+  // Tokenizer between threads.
+  const std::optional<TruncationParams>& truncation() const { return truncation_; }
+  const std::optional<PaddingParams>& padding() const { return padding_; }
+  void set_truncation(std::optional<TruncationParams> t) { truncation_ = std::move(t); }
+  void set_padding(std::optional<PaddingParams> p) { padding_ = std::move(p); }
 
   std::optional<int32_t> token_to_id(std::string_view token) const;
   std::optional<std::string> id_to_token(int32_t id) const;
@@ -54,7 +78,10 @@ class Tokenizer {
 
  private:
   explicit Tokenizer(std::shared_ptr<const Impl> impl) : impl_(std::move(impl)) {}
+  Encoding finish(Encoding first, std::optional<Encoding> second, bool add_special_tokens, bool pad) const;
   std::shared_ptr<const Impl> impl_;
+  std::optional<TruncationParams> truncation_;
+  std::optional<PaddingParams> padding_;
 };
 
 }  // namespace modelexport::processors

@@ -2,6 +2,10 @@
 // model, code-point offsets, truncation, post-processor, padding; and decode.
 #include "modelexport/processors/tokenizer.h"
 
+#include <atomic>
+#include <mutex>
+#include <thread>
+
 #include "modelexport/common/error.h"
 #include "processors/tokenizers/added_vocabulary.h"
 #include "processors/tokenizers/components.h"
@@ -10,21 +14,6 @@
 
 namespace modelexport::processors {
 
-struct Truncation {
-  size_t max_length = 0;
-  size_t stride = 0;
-  enum class Strategy { kLongestFirst, kOnlyFirst, kOnlySecond } strategy = Strategy::kLongestFirst;
-  bool left = false;
-};
-
-struct Padding {
-  std::optional<size_t> fixed;  // nullopt: batch longest
-  size_t multiple_of = 0;
-  bool left = false;
-  int32_t pad_id = 0, pad_type_id = 0;
-  std::string pad_token = "[PAD]";
-};
-
 struct Tokenizer::Impl {
   std::unique_ptr<Normalizer> normalizer;
   std::unique_ptr<PreTokenizer> pre_tokenizer;
@@ -32,11 +21,8 @@ struct Tokenizer::Impl {
   std::unique_ptr<PostProcessor> post_processor;
   std::unique_ptr<Decoder> decoder;
   std::unique_ptr<AddedVocabulary> added;
-  std::optional<Truncation> truncation;
-  std::optional<Padding> padding;
 
   Encoding encode_sequence(std::string_view text, int32_t type_id) const;
-  Encoding post_process(Encoding first, std::optional<Encoding> second, bool add_special_tokens) const;
 };
 
 namespace {
@@ -74,7 +60,7 @@ void truncate_one(Encoding& e, size_t max, bool left) {
   cut(e.special_tokens_mask); cut(e.word_ids); cut(e.sequence_ids);
 }
 
-void pad(Encoding& e, const Padding& p, size_t target) {
+void pad(Encoding& e, const PaddingParams& p, size_t target) {
   if (p.multiple_of > 0 && target % p.multiple_of != 0) target += p.multiple_of - target % p.multiple_of;
   if (e.ids.size() >= target) return;
   size_t n = target - e.ids.size();
@@ -112,37 +98,40 @@ Encoding Tokenizer::Impl::encode_sequence(std::string_view text, int32_t type_id
   return e;
 }
 
-Encoding Tokenizer::Impl::post_process(Encoding first, std::optional<Encoding> second, bool add_special_tokens) const {
-  if (truncation) {
-    size_t max = truncation->max_length;
-    size_t added_n = post_processor && add_special_tokens ? post_processor->added_tokens(second.has_value()) : 0;
+// tokenizers Tokenizer::post_process: truncate (leaving room for the special tokens), post-process,
+// pad. Batch padding to the longest is done by encode_batch.
+Encoding Tokenizer::finish(Encoding first, std::optional<Encoding> second, bool add_special_tokens, bool pad_now) const {
+  const auto& post = impl_->post_processor;
+  if (truncation_) {
+    size_t max = truncation_->max_length;
+    size_t added_n = post && add_special_tokens ? post->added_tokens(second.has_value()) : 0;
     max = max > added_n ? max - added_n : 0;
     if (!second) {
-      truncate_one(first, max, truncation->left);
+      truncate_one(first, max, truncation_->left);
     } else if (first.ids.size() + second->ids.size() > max) {
       size_t n1 = first.ids.size(), n2 = second->ids.size();
-      switch (truncation->strategy) {
-        case Truncation::Strategy::kLongestFirst:
+      switch (truncation_->strategy) {
+        case TruncationParams::Strategy::kLongestFirst:
           while (n1 + n2 > max) (n1 > n2 ? n1 : n2)--;
           break;
-        case Truncation::Strategy::kOnlyFirst:
+        case TruncationParams::Strategy::kOnlyFirst:
           n1 = max > n2 ? max - n2 : 0;
           break;
-        case Truncation::Strategy::kOnlySecond:
+        case TruncationParams::Strategy::kOnlySecond:
           n2 = max > n1 ? max - n1 : 0;
           break;
       }
-      truncate_one(first, n1, truncation->left);
-      truncate_one(*second, n2, truncation->left);
+      truncate_one(first, n1, truncation_->left);
+      truncate_one(*second, n2, truncation_->left);
     }
   }
   std::vector<Encoding> parts;
   parts.push_back(std::move(first));
   if (second) parts.push_back(std::move(*second));
-  if (post_processor) parts = post_processor->process(std::move(parts), add_special_tokens);
+  if (post) parts = post->process(std::move(parts), add_special_tokens);
   Encoding out;
   for (const auto& p : parts) append_encoding(out, p);
-  if (padding) pad(out, *padding, padding->fixed.value_or(out.ids.size()));
+  if (padding_ && pad_now) pad(out, *padding_, padding_->length.value_or(out.ids.size()));
   return out;
 }
 
@@ -175,40 +164,72 @@ Tokenizer Tokenizer::from_json(std::string_view text) {
   }
   impl->added = std::make_unique<AddedVocabulary>(std::move(added), impl->normalizer.get());
 
+  Tokenizer tok(std::move(impl));
   if (present("truncation")) {
     const Json& t = j["truncation"];
-    Truncation tr;
+    TruncationParams tr;
     tr.max_length = static_cast<size_t>(json::int_or(t, "max_length", "truncation", 512));
-    tr.stride = static_cast<size_t>(json::int_or(t, "stride", "truncation", 0));
     std::string s = json::string_or(t, "strategy", "truncation", "LongestFirst");
-    tr.strategy = s == "OnlyFirst" ? Truncation::Strategy::kOnlyFirst
-                  : s == "OnlySecond" ? Truncation::Strategy::kOnlySecond : Truncation::Strategy::kLongestFirst;
+    tr.strategy = s == "OnlyFirst" ? TruncationParams::Strategy::kOnlyFirst
+                  : s == "OnlySecond" ? TruncationParams::Strategy::kOnlySecond : TruncationParams::Strategy::kLongestFirst;
     tr.left = json::string_or(t, "direction", "truncation", "Right") == "Left";
-    impl->truncation = tr;
+    tok.truncation_ = tr;
   }
   if (present("padding")) {
     const Json& p = j["padding"];
-    Padding pd;
+    PaddingParams pd;
     if (p.contains("strategy") && p["strategy"].is_object() && p["strategy"].contains("Fixed"))
-      pd.fixed = p["strategy"]["Fixed"].get<size_t>();
+      pd.length = p["strategy"]["Fixed"].get<size_t>();
     pd.multiple_of = static_cast<size_t>(json::int_or(p, "pad_to_multiple_of", "padding", 0));
     pd.left = json::string_or(p, "direction", "padding", "Right") == "Left";
     pd.pad_id = static_cast<int32_t>(json::int_or(p, "pad_id", "padding", 0));
     pd.pad_type_id = static_cast<int32_t>(json::int_or(p, "pad_type_id", "padding", 0));
     pd.pad_token = json::string_or(p, "pad_token", "padding", "[PAD]");
-    impl->padding = pd;
+    tok.padding_ = pd;
   }
-  return Tokenizer(std::move(impl));
+  return tok;
 }
 
 Encoding Tokenizer::encode(std::string_view text, bool add_special_tokens) const {
   if (!is_valid_utf8(text)) throw ProcessorReconstructionError("encode: the text is not valid UTF-8");
-  return impl_->post_process(impl_->encode_sequence(text, 0), std::nullopt, add_special_tokens);
+  return finish(impl_->encode_sequence(text, 0), std::nullopt, add_special_tokens, true);
+}
+
+std::vector<Encoding> Tokenizer::encode_batch(const std::vector<std::string>& texts, bool add_special_tokens, size_t threads) const {
+  std::vector<Encoding> out(texts.size());
+  size_t n = threads ? threads : std::max(1u, std::thread::hardware_concurrency());
+  n = std::min(n, std::max<size_t>(1, texts.size()));
+  std::atomic<size_t> next{0};
+  std::exception_ptr failure;
+  std::mutex failure_mutex;
+  auto work = [&] {
+    try {
+      for (size_t i; (i = next.fetch_add(1)) < texts.size();) {
+        if (!is_valid_utf8(texts[i])) throw ProcessorReconstructionError("encode: text " + std::to_string(i) + " is not valid UTF-8");
+        out[i] = finish(impl_->encode_sequence(texts[i], 0), std::nullopt, add_special_tokens, false);
+      }
+    } catch (...) {
+      std::lock_guard<std::mutex> lock(failure_mutex);
+      if (!failure) failure = std::current_exception();
+      next = texts.size();
+    }
+  };
+  std::vector<std::thread> pool;
+  for (size_t t = 1; t < n; ++t) pool.emplace_back(work);
+  work();
+  for (auto& t : pool) t.join();
+  if (failure) std::rethrow_exception(failure);
+  if (padding_) {
+    size_t longest = 0;
+    for (const auto& e : out) longest = std::max(longest, e.ids.size());
+    for (auto& e : out) pad(e, *padding_, padding_->length.value_or(longest));
+  }
+  return out;
 }
 
 Encoding Tokenizer::encode_pair(std::string_view first, std::string_view second, bool add_special_tokens) const {
   if (!is_valid_utf8(first) || !is_valid_utf8(second)) throw ProcessorReconstructionError("encode: the text is not valid UTF-8");
-  return impl_->post_process(impl_->encode_sequence(first, 0), impl_->encode_sequence(second, 1), add_special_tokens);
+  return finish(impl_->encode_sequence(first, 0), impl_->encode_sequence(second, 1), add_special_tokens, true);
 }
 
 std::string Tokenizer::decode(const std::vector<int32_t>& ids, bool skip_special_tokens) const {

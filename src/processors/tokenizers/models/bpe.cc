@@ -59,7 +59,14 @@ class Bpe : public Model {
       int idx = static_cast<int>(word.size());
       word.push_back({id, idx - 1, idx + 1, len});
     };
-    std::optional<std::pair<int32_t, size_t>> unk;
+    // A pending unk piece (id, bytes), flushed before the next known symbol.
+    bool has_unk = false;
+    int32_t unk_id_pending = 0;
+    size_t unk_len = 0;
+    auto flush_unk = [&] {
+      if (has_unk) add(unk_id_pending, unk_len);
+      has_unk = false;
+    };
     std::string s;
     for (size_t i = 0; i < w.size();) {
       size_t len = (static_cast<unsigned char>(w[i]) < 0x80) ? 1 : (static_cast<unsigned char>(w[i]) >= 0xF0) ? 4
@@ -70,7 +77,7 @@ class Bpe : public Model {
       if (last) s.append(suffix_);
       i += len;
       if (auto id = vocab_.id(s)) {
-        if (unk) add(unk->first, unk->second), unk.reset();
+        flush_unk();
         add(*id, len);
         continue;
       }
@@ -84,7 +91,7 @@ class Bpe : public Model {
           ids.push_back(*id);
         }
         if (ids.size() == s.size()) {
-          if (unk) add(unk->first, unk->second), unk.reset();
+          flush_unk();
           for (int32_t id : ids) add(id, 1);
           continue;
         }
@@ -92,15 +99,17 @@ class Bpe : public Model {
       if (unk_) {
         auto unk_id = vocab_.id(*unk_);
         if (!unk_id) throw ProcessorReconstructionError("BPE: the unk token \"" + *unk_ + "\" is not in the vocabulary");
-        if (unk && fuse_unk_) {
-          unk->second += len;
+        if (has_unk && fuse_unk_) {
+          unk_len += len;
         } else {
-          if (unk) add(unk->first, unk->second);
-          unk = std::make_pair(*unk_id, len);
+          flush_unk();
+          has_unk = true;
+          unk_id_pending = *unk_id;
+          unk_len = len;
         }
       }
     }
-    if (unk) add(unk->first, unk->second);
+    flush_unk();
     if (!word.empty()) word.back().next = -1;
     return word;
   }

@@ -1,0 +1,137 @@
+// modelexport tokenize SOURCE [--text T]... [--input FILE.jsonl] [--pair T2] [--no-special-tokens]
+//                      [--decode IDS] [--max-length N] [--truncation] [--padding] [--threads N]
+// SOURCE: a tokenizer.json, a model folder holding one, or a self-contained .onnx. One JSON line per
+// text: ids, tokens, offsets, type_ids, attention_mask.
+#include <fstream>
+#include <iostream>
+#include <memory>
+#include <sstream>
+
+#include "cli/commands.h"
+#include "cli/output.h"
+#include "modelexport/common/files.h"
+#include "modelexport/format/onnx_file.h"
+#include "modelexport/metadata/reader.h"
+#include "modelexport/metadata/schema.h"
+#include "modelexport/processors/tokenizer.h"
+
+namespace modelexport::cli {
+namespace {
+
+namespace fs = std::filesystem;
+
+struct TokenizeArgs {
+  std::string source, input, pair, decode;
+  std::vector<std::string> texts;
+  bool no_special = false, truncation = false, padding = false;
+  size_t max_length = 0, threads = 0;
+};
+
+// tokenizer.json bytes and tokenizer_config.json (if any) from the source.
+std::pair<std::string, std::string> load_source(const std::string& source) {
+  fs::path p(source);
+  if (fs::is_directory(p)) {
+    if (!fs::exists(p / "tokenizer.json"))
+      throw MetadataReadError("folder '" + source + "' has no tokenizer.json (vocab.txt / merges.txt / .model fallbacks are not supported yet)");
+    std::string config = fs::exists(p / "tokenizer_config.json") ? read_file(p / "tokenizer_config.json") : "";
+    return {read_file(p / "tokenizer.json"), config};
+  }
+  if (p.extension() == ".onnx") {
+    format::OnnxFile model(p);
+    metadata::ModelMetadata m = metadata::read_metadata(model);
+    if (!m.has(metadata::keys::kTokenizerJson))
+      throw MetadataReadError("'" + source + "' has no embedded tokenizer.json (hf_tokenizer_json); embed with --level full");
+    return {m.value(metadata::keys::kTokenizerJson), m.get(metadata::keys::kTokenizerConfig).value_or("")};
+  }
+  return {read_file(p), ""};
+}
+
+Json encoding_json(const processors::Encoding& e) {
+  Json offsets = Json::array();
+  for (const auto& [a, b] : e.offsets) offsets.push_back({a, b});
+  return {{"ids", e.ids}, {"tokens", e.tokens}, {"offsets", offsets}, {"type_ids", e.type_ids}, {"attention_mask", e.attention_mask}};
+}
+
+int run_tokenize(const TokenizeArgs& a) {
+  auto [tokenizer_json, config_text] = load_source(a.source);
+  processors::Tokenizer tok = processors::Tokenizer::from_json(tokenizer_json);
+  Json config = config_text.empty() ? Json::object() : parse_json_object(config_text, "tokenizer_config.json");
+
+  if (!a.decode.empty()) {
+    std::vector<int32_t> ids;
+    std::string item;
+    std::stringstream ss(a.decode);
+    while (std::getline(ss, item, ',')) {
+      try {
+        ids.push_back(std::stoi(item));
+      } catch (const std::exception&) {
+        throw UsageError("--decode expects comma-separated integer ids, got '" + item + "'");
+      }
+    }
+    std::cout << Json({{"ids", ids}, {"text", tok.decode(ids, !a.no_special)}}).dump() << "\n";
+    return kExitOk;
+  }
+
+  // --max-length / --truncation / --padding override tokenizer.json; tokenizer_config.json supplies
+  // model_max_length and padding_side as transformers does.
+  size_t max_length = a.max_length;
+  if (max_length == 0 && config.contains("model_max_length") && config["model_max_length"].is_number_unsigned() &&
+      config["model_max_length"].get<uint64_t>() < 1'000'000)
+    max_length = config["model_max_length"].get<size_t>();
+  if (a.truncation) {
+    if (max_length == 0) throw UsageError("--truncation needs --max-length (tokenizer_config.json has no model_max_length)");
+    processors::TruncationParams t;
+    t.max_length = max_length;
+    tok.set_truncation(t);
+  }
+  if (a.padding) {
+    processors::PaddingParams p = tok.padding().value_or(processors::PaddingParams{});
+    p.length = a.max_length ? std::optional<size_t>(a.max_length) : std::nullopt;
+    if (config.value("padding_side", "right") == "left") p.left = true;
+    if (auto pad = config.value("pad_token", std::string()); !pad.empty())
+      if (auto id = tok.token_to_id(pad)) p.pad_token = pad, p.pad_id = *id;
+    tok.set_padding(p);
+  }
+
+  std::vector<std::string> texts = a.texts;
+  if (!a.input.empty()) {
+    std::ifstream in(a.input);
+    if (!in) throw IoError("cannot open --input '" + a.input + "'");
+    size_t n = 0;
+    for (std::string line; std::getline(in, line);) {
+      ++n;
+      if (line.find_first_not_of(" \t\r") == std::string::npos) continue;
+      Json j = parse_json(line, a.input + " line " + std::to_string(n));
+      if (!j.is_object() || !j.contains("text") || !j["text"].is_string())
+        throw UsageError(a.input + " line " + std::to_string(n) + ": expected {\"text\": \"...\"}");
+      texts.push_back(j["text"].get<std::string>());
+    }
+  }
+  if (texts.empty()) throw UsageError("nothing to tokenize: give --text or --input");
+  if (!a.pair.empty()) {
+    for (const auto& t : texts) std::cout << encoding_json(tok.encode_pair(t, a.pair, !a.no_special)).dump() << "\n";
+    return kExitOk;
+  }
+  for (const auto& e : tok.encode_batch(texts, !a.no_special, a.threads)) std::cout << encoding_json(e).dump() << "\n";
+  return kExitOk;
+}
+
+}  // namespace
+
+void add_tokenize_command(CLI::App& app, Action& action) {
+  auto a = std::make_shared<TokenizeArgs>();
+  auto* cmd = app.add_subcommand("tokenize", "Tokenize text with a tokenizer.json, a model folder or a self-contained .onnx");
+  cmd->add_option("source", a->source, "tokenizer.json, model folder, or self-contained .onnx")->required();
+  cmd->add_option("--text", a->texts, "Text to tokenize (repeatable)");
+  cmd->add_option("--input", a->input, "JSONL file of {\"text\": ...} lines (other fields ignored)");
+  cmd->add_option("--pair", a->pair, "Second sequence, encoded as a pair with each text");
+  cmd->add_flag("--no-special-tokens", a->no_special, "Do not add special tokens (decode: keep them)");
+  cmd->add_option("--decode", a->decode, "Decode comma-separated ids instead");
+  cmd->add_option("--max-length", a->max_length, "Length for --truncation / --padding (default: model_max_length)");
+  cmd->add_flag("--truncation", a->truncation, "Truncate to the max length");
+  cmd->add_flag("--padding", a->padding, "Pad to --max-length, or to the longest text");
+  cmd->add_option("--threads", a->threads, "Encoding threads (default: all cores)");
+  cmd->callback([a, &action] { action = [a] { return run_tokenize(*a); }; });
+}
+
+}  // namespace modelexport::cli
