@@ -24,7 +24,7 @@ std::vector<std::pair<std::string, std::string>> snapshot(const fs::path& dir) {
 }
 
 TEST(Cli, EveryCommandHasHelp) {
-  for (const char* cmd : {"embed-metadata", "analyze", "validate", "unpack", "export"}) {
+  for (const char* cmd : {"embed-metadata", "analyze", "validate", "unpack", "export", "tokenize"}) {
     auto r = run_cli({cmd, "--help"});
     EXPECT_EQ(r.exit_code, 0) << cmd;
     EXPECT_NE(r.out.find("Usage"), std::string::npos) << cmd;
@@ -194,6 +194,49 @@ TEST(Cli, ReadOnlyTargetFolder) {
   EXPECT_EQ(r.exit_code, 2) << r.err;
   EXPECT_NE(r.err.find("ro"), std::string::npos) << r.err;
   EXPECT_TRUE(list_files(dir / "ro").empty());
+}
+
+}  // namespace
+}  // namespace modelexport::test
+
+namespace modelexport::test {
+namespace {
+
+TEST(Cli, TokenizeFromJsonFolderAndSelfContainedModel) {
+  ScratchDir dir;
+  ASSERT_EQ(run_cli({"embed-metadata", model().string(), folder().string(), "-o", (dir / "m.onnx").string(), "-q"}).exit_code, 0);
+  write_bytes(dir / "in.jsonl", "{\"text\": \"I love this\", \"label\": 1}\n\n{\"text\": \"a\"}\n");
+  std::string expected;
+  for (const auto& source : {(folder() / "tokenizer.json").string(), folder().string(), (dir / "m.onnx").string()}) {
+    auto r = run_cli({"tokenize", source, "--input", (dir / "in.jsonl").string()});
+    ASSERT_EQ(r.exit_code, 0) << source << ": " << r.err;
+    if (expected.empty()) expected = r.out;
+    EXPECT_EQ(r.out, expected) << source;  // the same tokenizer, wherever it comes from
+  }
+  Json first = parse_json_object(expected.substr(0, expected.find('\n')), "tokenize output");
+  EXPECT_EQ(first["tokens"], Json({"[CLS]", "i", "love", "this", "[SEP]"}));
+  EXPECT_EQ(first["offsets"][2], Json({2, 6}));
+  auto padded = run_cli({"tokenize", folder().string(), "--text", "a", "--padding", "--max-length", "6"});
+  EXPECT_EQ(parse_json_object(padded.out, "padded")["attention_mask"], Json({1, 1, 1, 0, 0, 0}));
+  auto decoded = run_cli({"tokenize", folder().string(), "--decode", "2,29,108,3"});
+  EXPECT_EQ(parse_json_object(decoded.out, "decoded")["text"], "i love");
+}
+
+TEST(Cli, TokenizeBadInput) {
+  ScratchDir dir;
+  write_bytes(dir / "bad.jsonl", "{\"txt\": \"no text field\"}\n");
+  const std::vector<std::pair<std::vector<std::string>, std::string>> cases = {
+      {{"tokenize", model().string(), "--text", "x"}, "no embedded tokenizer.json"},
+      {{"tokenize", folder().string(), "--input", (dir / "bad.jsonl").string()}, "expected {\"text\""},
+      {{"tokenize", folder().string()}, "nothing to tokenize"},
+      {{"tokenize", folder().string(), "--decode", "1,x"}, "comma-separated integer ids"},
+      {{"tokenize", (dir / "missing.json").string(), "--text", "x"}, "missing.json"},
+  };
+  for (const auto& [args, needle] : cases) {
+    auto r = run_cli(args);
+    EXPECT_EQ(r.exit_code, 2) << args[1];
+    EXPECT_NE(r.err.find(needle), std::string::npos) << r.err;
+  }
 }
 
 }  // namespace

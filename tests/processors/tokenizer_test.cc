@@ -1,0 +1,101 @@
+// Tokenizer API behaviour beyond the golden comparison: batch = single, threads, truncation and
+// padding parameters, errors that name the JSON path.
+#include "modelexport/processors/tokenizer.h"
+
+#include <gtest/gtest.h>
+
+#include <fstream>
+
+#include "modelexport/common/error.h"
+#include "support/test_support.h"
+
+namespace modelexport::processors {
+namespace {
+
+Tokenizer fixture() {
+  return Tokenizer::from_json(test::read_bytes(test::fixtures_dir() / "tiny-text-classifier" / "tokenizer.json"));
+}
+
+TEST(Tokenizer, BatchOnSeveralThreadsEqualsOneByOne) {
+  REQUIRE_CORPUS();
+  auto tok = Tokenizer::from_json(test::read_bytes(test::corpus_dir() / "tokenizers" / "phi-3" / "tokenizer.json"));
+  std::vector<std::string> texts;
+  std::ifstream in(test::corpus_dir() / "text" / "multilingual.jsonl");
+  for (std::string line; std::getline(in, line) && texts.size() < 3000;) {
+    auto p = line.find("\"text\": \"");
+    if (p != std::string::npos) texts.push_back(line.substr(p + 9, line.rfind('"') - p - 9));
+  }
+  auto batch = tok.encode_batch(texts, true, 4);
+  ASSERT_EQ(batch.size(), texts.size());
+  for (size_t i = 0; i < texts.size(); i += 37) {
+    auto one = tok.encode(texts[i]);
+    EXPECT_EQ(batch[i].ids, one.ids) << texts[i];
+    EXPECT_EQ(batch[i].offsets, one.offsets) << texts[i];
+  }
+}
+
+TEST(Tokenizer, BatchPaddingPadsToTheLongest) {
+  auto tok = fixture();
+  tok.set_padding(PaddingParams{});
+  auto out = tok.encode_batch({"a", "what a wonderful day today"}, true, 2);
+  ASSERT_EQ(out[0].ids.size(), out[1].ids.size());
+  EXPECT_EQ(out[0].attention_mask.back(), 0);
+  EXPECT_EQ(out[0].tokens.back(), "[PAD]");
+  PaddingParams left;
+  left.left = true;
+  left.length = 8;
+  tok.set_padding(left);
+  auto e = tok.encode("a");
+  ASSERT_EQ(e.ids.size(), 8u);
+  EXPECT_EQ(e.attention_mask.front(), 0);
+  EXPECT_EQ(e.tokens.back(), "[SEP]");
+}
+
+TEST(Tokenizer, TruncationLeavesRoomForSpecialTokens) {
+  auto tok = fixture();
+  TruncationParams t;
+  t.max_length = 4;
+  tok.set_truncation(t);
+  auto e = tok.encode("what a wonderful day today");
+  EXPECT_EQ(e.tokens, (std::vector<std::string>{"[CLS]", "what", "a", "[SEP]"}));
+  auto p = tok.encode_pair("what a wonderful day", "we are happy");
+  EXPECT_EQ(p.ids.size(), 4u);
+  t.left = true;
+  tok.set_truncation(t);
+  EXPECT_EQ(tok.encode("what a wonderful day today").tokens, (std::vector<std::string>{"[CLS]", "day", "today", "[SEP]"}));
+}
+
+TEST(Tokenizer, DecodeRoundTrip) {
+  auto tok = fixture();
+  auto e = tok.encode("I love this movie!");
+  EXPECT_EQ(tok.decode(e.ids, true), "i love this movie!");
+  EXPECT_EQ(tok.decode(e.ids, false), "[CLS] i love this movie! [SEP]");
+}
+
+TEST(Tokenizer, ErrorsNameTheJsonPath) {
+  auto expect_error = [](const std::string& json, const std::string& needle) {
+    try {
+      Tokenizer::from_json(json);
+      ADD_FAILURE() << "accepted: " << json;
+    } catch (const ProcessorReconstructionError& e) {
+      EXPECT_NE(std::string(e.what()).find(needle), std::string::npos) << e.what();
+    } catch (const MetadataReadError& e) {
+      EXPECT_NE(std::string(e.what()).find(needle), std::string::npos) << e.what();
+    }
+  };
+  expect_error(R"({"model": {"type": "Magic", "vocab": {}}})", "model.type: unsupported type \"Magic\"; supported: WordPiece");
+  expect_error(R"({"normalizer": {"type": "Sequence", "normalizers": [{"type": "NFX"}]}, "model": {"type": "WordLevel", "vocab": {}}})",
+               "normalizer.normalizers[0].type");
+  expect_error(R"({"model": {"type": "BPE", "vocab": {"a": 0}, "merges": ["a b"]}})", "model.merges[0]: token \"b\"");
+  expect_error(R"({"pre_tokenizer": {"type": "Split", "pattern": {"Regex": "("}, "behavior": "Isolated"}, "model": {"type": "WordLevel", "vocab": {}}})",
+               "pre_tokenizer.pattern: regex does not compile");
+  expect_error(R"({"model": )", "invalid JSON in tokenizer.json");
+}
+
+TEST(Tokenizer, RejectsInvalidUtf8Input) {
+  auto tok = fixture();
+  EXPECT_THROW(tok.encode(std::string("bad \xC3\x28 text")), ProcessorReconstructionError);
+}
+
+}  // namespace
+}  // namespace modelexport::processors
