@@ -2,6 +2,7 @@
 // JSON line per tokenizer. The Hugging Face side is bench/hf_tokenizer_bench.mjs; bench/tokenizers.sh
 // runs both in the same invocation.
 //   bench_tokenizer TOKENIZER.json TEXTS.jsonl [RUNS]
+#include <malloc.h>
 #include <sys/resource.h>
 
 #include <algorithm>
@@ -49,6 +50,12 @@ int main(int argc, char** argv) {
     load_ms.push_back(std::chrono::duration<double, std::milli>(Clock::now() - t0).count());
   }
   long rss_after = max_rss_kb();
+  // Heap bytes the loaded tokenizer holds: in use with it alive minus in use without it.
+  auto in_use = [] { auto m = mallinfo2(); return m.uordblks + m.hblkhd; };  // small + mmapped blocks
+  size_t with_tok = in_use();
+  tok.reset();
+  size_t without_tok = in_use();
+  tok = modelexport::processors::Tokenizer::from_json(json);
   std::vector<double> secs;
   uint64_t checksum = 0;
   for (int r = 0; r < runs; ++r) {
@@ -64,8 +71,9 @@ int main(int argc, char** argv) {
   std::sort(load_ms.begin(), load_ms.end());
   double med = secs[secs.size() / 2];
   std::printf("{\"impl\":\"modelexport\",\"texts\":%zu,\"bytes\":%zu,\"median_s\":%.4f,\"mb_per_s\":%.2f,\"load_ms\":%.2f,"
-              "\"json_bytes\":%zu,\"load_rss_delta_kb\":%ld,\"checksum\":%llu}\n",
+              "\"json_bytes\":%zu,\"held_bytes\":%zu,\"load_rss_delta_kb\":%ld,\"checksum\":%llu}\n",
               texts.size(), bytes, med, static_cast<double>(bytes) / 1e6 / med, load_ms[load_ms.size() / 2], json.size(),
+              with_tok - without_tok,
               rss_after - rss_before, static_cast<unsigned long long>(checksum));
   return 0;
 }

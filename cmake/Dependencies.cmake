@@ -5,6 +5,7 @@ find_package(PkgConfig REQUIRED)
 pkg_check_modules(LIBDEFLATE REQUIRED IMPORTED_TARGET libdeflate)  # gzip for compressed metadata values
 find_package(OpenSSL REQUIRED COMPONENTS Crypto)  # SHA-256 for the manifest
 find_package(CLI11 CONFIG REQUIRED)         # command-line parsing (cli only)
+find_package(simdjson REQUIRED)             # fast parse of tokenizer.json (processors)
 
 if(MODELEXPORT_BUILD_TESTS)
   find_package(GTest REQUIRED)

@@ -16,6 +16,7 @@ apt_packages=(
   build-essential cmake ninja-build pkg-config git   # toolchain
   libprotobuf-dev protobuf-compiler libonnx-dev       # ONNX protobuf classes: cross-checks in tests, full graph parse
   nlohmann-json3-dev                                  # JSON (inside src/ only)
+  libsimdjson-dev                                     # fast tokenizer.json parsing (vocabularies)
   libdeflate-dev                                      # gzip for compressed metadata values (fast, one-shot)
   libssl-dev                                          # SHA-256 (libcrypto) for the manifest
   libcli11-dev                                        # command-line parsing

@@ -78,7 +78,6 @@ class Decoder {
 
 std::unique_ptr<Normalizer> make_normalizer(const Json& j, const std::string& path);
 std::unique_ptr<PreTokenizer> make_pre_tokenizer(const Json& j, const std::string& path);
-std::unique_ptr<Model> make_model(const Json& j, const std::string& path);
 std::unique_ptr<PostProcessor> make_post_processor(const Json& j, const std::string& path);
 std::unique_ptr<Decoder> make_decoder(const Json& j, const std::string& path);
 

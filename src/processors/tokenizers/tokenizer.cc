@@ -10,6 +10,7 @@
 #include "processors/tokenizers/added_vocabulary.h"
 #include "processors/tokenizers/components.h"
 #include "processors/tokenizers/json_access.h"
+#include "processors/tokenizers/models/models.h"
 #include "processors/tokenizers/unicode.h"
 
 namespace modelexport::processors {
@@ -136,12 +137,29 @@ Encoding Tokenizer::finish(Encoding first, std::optional<Encoding> second, bool 
 }
 
 Tokenizer Tokenizer::from_json(std::string_view text) {
-  Json j = parse_json_object(text, "tokenizer.json");
+  // One simdjson parse; the model reads its vocabulary straight from it, the small sections go
+  // through nlohmann to the component factories.
+  simdjson::dom::parser parser;
+  simdjson::padded_string padded(text);
+  simdjson::dom::element root;
+  if (parser.parse(padded).get(root) || !root.is_object()) parse_json_object(text, "tokenizer.json");  // throws, with the position
+  Json j = Json::object();
+  simdjson::dom::element model_element;
+  bool has_model = false;
+  for (auto field : simdjson::dom::object(root)) {
+    if (field.key == "model") {
+      model_element = field.value;
+      has_model = true;
+    } else {
+      j[std::string(field.key)] = Json::parse(simdjson::minify(field.value));
+    }
+  }
+  if (!has_model) json::fail("(root)", "missing \"model\"");
   auto impl = std::make_shared<Impl>();
   auto present = [&](const char* key) { return j.contains(key) && !j[key].is_null(); };
   if (present("normalizer")) impl->normalizer = make_normalizer(j["normalizer"], "normalizer");
   if (present("pre_tokenizer")) impl->pre_tokenizer = make_pre_tokenizer(j["pre_tokenizer"], "pre_tokenizer");
-  impl->model = make_model(json::field(j, "model", "(root)"), "model");
+  impl->model = make_model(model_element, "model");
   if (present("post_processor")) impl->post_processor = make_post_processor(j["post_processor"], "post_processor");
   if (present("decoder")) impl->decoder = make_decoder(j["decoder"], "decoder");
 

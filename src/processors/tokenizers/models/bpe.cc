@@ -3,16 +3,13 @@
 // apply lowest rank first, leftmost first among equal ranks.
 #include <queue>
 
-#include "processors/tokenizers/json_access.h"
+#include "processors/tokenizers/models/simdjson_access.h"
 #include "processors/tokenizers/models/models.h"
 #include "processors/tokenizers/models/vocab.h"
 
 namespace modelexport::processors::models {
 namespace {
 
-struct PairHash {
-  size_t operator()(uint64_t k) const { return std::hash<uint64_t>{}(k * 0x9E3779B97F4A7C15ull); }
-};
 uint64_t pair_key(int32_t a, int32_t b) { return static_cast<uint64_t>(static_cast<uint32_t>(a)) << 32 | static_cast<uint32_t>(b); }
 
 struct Symbol {
@@ -23,11 +20,7 @@ struct Symbol {
 
 class Bpe : public Model {
  public:
-  struct Merge {
-    uint32_t rank;
-    int32_t new_id;
-  };
-  Bpe(Vocab vocab, std::unordered_map<uint64_t, Merge, PairHash> merges, std::optional<std::string> unk, std::string prefix,
+  Bpe(Vocab vocab, PairTable merges, std::optional<std::string> unk, std::string prefix,
       std::string suffix, bool fuse_unk, bool byte_fallback, bool ignore_merges)
       : vocab_(std::move(vocab)), merges_(std::move(merges)), unk_(std::move(unk)), prefix_(std::move(prefix)),
         suffix_(std::move(suffix)), fuse_unk_(fuse_unk), byte_fallback_(byte_fallback), ignore_merges_(ignore_merges) {}
@@ -42,7 +35,7 @@ class Bpe : public Model {
     size_t offset = 0;
     for (const auto& s : word) {
       if (s.len == 0) continue;
-      out.push_back({s.id, *vocab_.token(s.id), {offset, offset + s.len}});
+      out.push_back({s.id, std::string(*vocab_.token_view(s.id)), {offset, offset + s.len}});
       offset += s.len;
     }
     return out;
@@ -123,8 +116,7 @@ class Bpe : public Model {
     };
     std::priority_queue<Candidate> queue;
     for (size_t i = 0; i + 1 < word.size(); ++i)
-      if (auto it = merges_.find(pair_key(word[i].id, word[i + 1].id)); it != merges_.end())
-        queue.push({it->second.rank, i, it->second.new_id});
+      if (const auto* m = merges_.find(pair_key(word[i].id, word[i + 1].id))) queue.push({m->rank, i, m->id});
     while (!queue.empty()) {
       Candidate top = queue.top();
       queue.pop();
@@ -132,24 +124,24 @@ class Bpe : public Model {
       if (cur.len == 0 || cur.next == -1) continue;
       size_t next_pos = static_cast<size_t>(cur.next);
       Symbol right = word[next_pos];
-      auto it = merges_.find(pair_key(cur.id, right.id));
-      if (it == merges_.end() || it->second.new_id != top.new_id) continue;  // an outdated entry
+      const auto* m = merges_.find(pair_key(cur.id, right.id));
+      if (!m || m->id != top.new_id) continue;  // an outdated entry
       cur.id = top.new_id;
       cur.len += right.len;
       cur.next = right.next;
       word[next_pos].len = 0;
       if (right.next >= 0 && static_cast<size_t>(right.next) < word.size()) word[static_cast<size_t>(right.next)].prev = static_cast<int>(top.pos);
       if (cur.prev >= 0)
-        if (auto p = merges_.find(pair_key(word[static_cast<size_t>(cur.prev)].id, cur.id)); p != merges_.end())
-          queue.push({p->second.rank, static_cast<size_t>(cur.prev), p->second.new_id});
+        if (const auto* p = merges_.find(pair_key(word[static_cast<size_t>(cur.prev)].id, cur.id)))
+          queue.push({p->rank, static_cast<size_t>(cur.prev), p->id});
       if (cur.next >= 0 && static_cast<size_t>(cur.next) < word.size())
-        if (auto n = merges_.find(pair_key(cur.id, word[static_cast<size_t>(cur.next)].id)); n != merges_.end())
-          queue.push({n->second.rank, top.pos, n->second.new_id});
+        if (const auto* n = merges_.find(pair_key(cur.id, word[static_cast<size_t>(cur.next)].id)))
+          queue.push({n->rank, top.pos, n->id});
     }
   }
 
   Vocab vocab_;
-  std::unordered_map<uint64_t, Merge, PairHash> merges_;
+  PairTable merges_;
   std::optional<std::string> unk_;
   std::string prefix_, suffix_;
   bool fuse_unk_, byte_fallback_, ignore_merges_;
@@ -157,43 +149,42 @@ class Bpe : public Model {
 
 }  // namespace
 
-std::unique_ptr<Model> make_bpe(const Json& j, const std::string& path) {
-  Vocab vocab = Vocab::from_object(json::field(j, "vocab", path), path + ".vocab");
-  std::string prefix = json::string_or(j, "continuing_subword_prefix", path, "");
-  std::unordered_map<uint64_t, Bpe::Merge, PairHash> merges;
-  const Json& list = json::field(j, "merges", path);
-  if (!list.is_array()) json::fail(path + ".merges", "expected an array");
+std::unique_ptr<Model> make_bpe(simdjson::dom::element j, const std::string& path) {
+  Vocab vocab = Vocab::from_object(sj::required(j, "vocab", path), path + ".vocab");
+  std::string prefix = sj::string_or(j, "continuing_subword_prefix", path, "");
+  simdjson::dom::array list;
+  if (sj::required(j, "merges", path).get(list)) json::fail(path + ".merges", "expected an array");
+  PairTable merges;
   merges.reserve(list.size());
-  for (size_t i = 0; i < list.size(); ++i) {
-    std::string where = path + ".merges[" + std::to_string(i) + "]";
-    std::string a, b;
-    const Json& m = list[i];
-    if (m.is_string()) {  // "a b"
-      std::string s = m.get<std::string>();
+  std::string merged;
+  size_t i = 0;
+  for (simdjson::dom::element m : list) {
+    auto where = [&] { return path + ".merges[" + std::to_string(i) + "]"; };
+    std::string_view a, b, s;
+    simdjson::dom::array pair;
+    if (!m.get(s)) {  // "a b"
       size_t space = s.find(' ');
-      if (space == std::string::npos || s.find(' ', space + 1) != std::string::npos)
-        json::fail(where, "expected two tokens separated by one space");
+      if (space == std::string_view::npos || s.find(' ', space + 1) != std::string_view::npos)
+        json::fail(where(), "expected two tokens separated by one space");
       a = s.substr(0, space);
       b = s.substr(space + 1);
-    } else if (m.is_array() && m.size() == 2 && m[0].is_string() && m[1].is_string()) {  // ["a", "b"]
-      a = m[0].get<std::string>();
-      b = m[1].get<std::string>();
+    } else if (!m.get(pair) && pair.size() == 2 && !pair.at(0).get(a) && !pair.at(1).get(b)) {  // ["a", "b"]
     } else {
-      json::fail(where, "expected \"a b\" or [\"a\", \"b\"]");
+      json::fail(where(), "expected \"a b\" or [\"a\", \"b\"]");
     }
     auto ia = vocab.id(a), ib = vocab.id(b);
-    if (!ia) json::fail(where, "token \"" + a + "\" is not in the vocabulary");
-    if (!ib) json::fail(where, "token \"" + b + "\" is not in the vocabulary");
-    std::string merged = a + (b.compare(0, prefix.size(), prefix) == 0 ? b.substr(prefix.size()) : b);
+    if (!ia) json::fail(where(), "token \"" + std::string(a) + "\" is not in the vocabulary");
+    if (!ib) json::fail(where(), "token \"" + std::string(b) + "\" is not in the vocabulary");
+    merged.assign(a);
+    merged.append(b.substr(0, prefix.size()) == prefix ? b.substr(prefix.size()) : b);
     auto id = vocab.id(merged);
-    if (!id) json::fail(where, "the merged token \"" + merged + "\" is not in the vocabulary");
-    merges[pair_key(*ia, *ib)] = Bpe::Merge{static_cast<uint32_t>(i), *id};  // a repeated pair: the last wins, as in tokenizers
+    if (!id) json::fail(where(), "the merged token \"" + merged + "\" is not in the vocabulary");
+    merges.put(pair_key(*ia, *ib), {static_cast<uint32_t>(i), *id});  // a repeated pair: the last wins, as in tokenizers
+    ++i;
   }
-  std::optional<std::string> unk;
-  if (j.contains("unk_token") && j["unk_token"].is_string()) unk = j["unk_token"].get<std::string>();
-  return std::make_unique<Bpe>(std::move(vocab), std::move(merges), unk, prefix,
-                               json::string_or(j, "end_of_word_suffix", path, ""), json::bool_or(j, "fuse_unk", path, false),
-                               json::bool_or(j, "byte_fallback", path, false), json::bool_or(j, "ignore_merges", path, false));
+  return std::make_unique<Bpe>(std::move(vocab), std::move(merges), sj::optional_string(j, "unk_token", path), prefix,
+                               sj::string_or(j, "end_of_word_suffix", path, ""), sj::bool_or(j, "fuse_unk", path, false),
+                               sj::bool_or(j, "byte_fallback", path, false), sj::bool_or(j, "ignore_merges", path, false));
 }
 
 }  // namespace modelexport::processors::models

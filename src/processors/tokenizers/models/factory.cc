@@ -1,16 +1,18 @@
-#include "processors/tokenizers/json_access.h"
 #include "processors/tokenizers/models/models.h"
+#include "processors/tokenizers/models/simdjson_access.h"
 
 namespace modelexport::processors {
 
-std::unique_ptr<Model> make_model(const Json& j, const std::string& path) {
+std::unique_ptr<Model> make_model(simdjson::dom::element j, const std::string& path) {
   using namespace models;
-  std::string type = json::type_of(j, path);
+  if (!j.is_object()) json::fail(path, "expected an object");
+  std::string type = sj::string_or(j, "type", path, "");
   // Old files omit "type": tell the models apart by their fields, as tokenizers' deserializer does.
   if (type.empty()) {
-    if (j.contains("merges")) type = "BPE";
-    else if (j.contains("continuing_subword_prefix") || j.contains("max_input_chars_per_word")) type = "WordPiece";
-    else if (j.contains("vocab") && j["vocab"].is_array()) type = "Unigram";
+    auto vocab = sj::field(j, "vocab");
+    if (sj::field(j, "merges")) type = "BPE";
+    else if (sj::field(j, "continuing_subword_prefix") || sj::field(j, "max_input_chars_per_word")) type = "WordPiece";
+    else if (vocab && vocab->is_array()) type = "Unigram";
     else type = "WordLevel";
   }
   if (type == "WordPiece") return make_wordpiece(j, path);

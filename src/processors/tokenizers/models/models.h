@@ -4,13 +4,20 @@
 #include <memory>
 #include <string>
 
+#include <simdjson.h>
+
 #include "processors/tokenizers/components.h"
 
 namespace modelexport::processors::models {
 
-std::unique_ptr<Model> make_wordpiece(const Json& j, const std::string& path);
-std::unique_ptr<Model> make_bpe(const Json& j, const std::string& path);
-std::unique_ptr<Model> make_wordlevel(const Json& j, const std::string& path);
-std::unique_ptr<Model> make_unigram(const Json& j, const std::string& path);
+// Models read straight from the simdjson DOM: their vocabularies are most of tokenizer.json.
+std::unique_ptr<Model> make_wordpiece(simdjson::dom::element j, const std::string& path);
+std::unique_ptr<Model> make_bpe(simdjson::dom::element j, const std::string& path);
+std::unique_ptr<Model> make_wordlevel(simdjson::dom::element j, const std::string& path);
+std::unique_ptr<Model> make_unigram(simdjson::dom::element j, const std::string& path);
 
 }  // namespace modelexport::processors::models
+
+namespace modelexport::processors {
+std::unique_ptr<Model> make_model(simdjson::dom::element j, const std::string& path);
+}

@@ -4,9 +4,8 @@
 #include <algorithm>
 #include <array>
 #include <cfloat>
-#include <unordered_map>
 
-#include "processors/tokenizers/json_access.h"
+#include "processors/tokenizers/models/simdjson_access.h"
 #include "processors/tokenizers/models/models.h"
 #include "processors/tokenizers/models/vocab.h"
 
@@ -16,14 +15,18 @@ namespace {
 class Unigram : public Model {
  public:
   Unigram(std::vector<std::pair<std::string, double>> pieces, std::optional<int32_t> unk_id, bool byte_fallback, bool fuse_unk)
-      : pieces_(std::move(pieces)), unk_id_(unk_id), byte_fallback_(byte_fallback), fuse_unk_(fuse_unk) {
+      : unk_id_(unk_id), byte_fallback_(byte_fallback), fuse_unk_(fuse_unk) {
+    size_t text = 0;
+    for (const auto& p : pieces) text += p.first.size();
+    vocab_.reserve(pieces.size(), text);
+    scores_.reserve(pieces.size());
     min_score_ = DBL_MAX;
-    for (size_t i = 0; i < pieces_.size(); ++i) {
-      vocab_.add(pieces_[i].first, static_cast<int32_t>(i));
-      min_score_ = std::min(min_score_, pieces_[i].second);
-      add_to_trie(pieces_[i].first, static_cast<int32_t>(i));
+    for (size_t i = 0; i < pieces.size(); ++i) {
+      vocab_.add(pieces[i].first, static_cast<int32_t>(i));
+      scores_.push_back(pieces[i].second);
+      min_score_ = std::min(min_score_, pieces[i].second);
     }
-    freeze_trie();
+    build_trie(pieces);
   }
 
   std::vector<Token> tokenize(std::string_view s) const override {
@@ -41,9 +44,9 @@ class Unigram : public Model {
           char code[8];
           for (unsigned char b : piece) {
             std::snprintf(code, sizeof code, "<0x%02X>", b);
-            auto id = vocab_.id(code);
-            if (!id) break;
-            bytes.push_back({*id, code, {offset, offset + len}});
+            auto bid = vocab_.id(code);
+            if (!bid) break;
+            bytes.push_back({*bid, code, {offset, offset + len}});
           }
           if (bytes.size() == piece.size()) {
             out.insert(out.end(), bytes.begin(), bytes.end());
@@ -62,47 +65,57 @@ class Unigram : public Model {
 
   std::optional<int32_t> token_to_id(std::string_view t) const override { return vocab_.id(t); }
   std::optional<std::string> id_to_token(int32_t id) const override { return vocab_.token(id); }
-  size_t vocab_size() const override { return pieces_.size(); }
+  size_t vocab_size() const override { return scores_.size(); }
 
  private:
-  void add_to_trie(const std::string& piece, int32_t id) {
-    uint32_t node = 0;
-    for (unsigned char c : piece) {
-      uint64_t key = static_cast<uint64_t>(node) << 8 | c;
-      auto it = edges_.find(key);
-      if (it == edges_.end()) {
+  // A byte trie of the pieces, built from the sorted pieces in one pass: nodes are created in
+  // depth-first order and each node's children come out in byte order, so a counting sort by parent
+  // yields flat child arrays. A repeated piece keeps the last id (as token_to_ids does).
+  void build_trie(const std::vector<std::pair<std::string, double>>& pieces) {
+    std::vector<uint32_t> order(pieces.size());
+    for (uint32_t i = 0; i < order.size(); ++i) order[i] = i;
+    std::stable_sort(order.begin(), order.end(), [&](uint32_t a, uint32_t b) { return pieces[a].first < pieces[b].first; });
+    struct Edge {
+      uint32_t parent;
+      uint8_t byte;
+      uint32_t child;
+    };
+    std::vector<Edge> edges;
+    std::vector<uint32_t> path = {0};  // node per depth for the previous piece
+    std::string_view prev;
+    node_piece_.assign(1, -1);
+    for (uint32_t id : order) {
+      std::string_view p = pieces[id].first;
+      if (p.empty()) continue;
+      size_t common = 0;
+      while (common < p.size() && common < prev.size() && p[common] == prev[common]) ++common;
+      path.resize(common + 1);
+      for (size_t k = common; k < p.size(); ++k) {
+        uint32_t child = static_cast<uint32_t>(node_piece_.size());
         node_piece_.push_back(-1);
-        uint32_t fresh = static_cast<uint32_t>(node_piece_.size() - 1);
-        edges_.emplace(key, fresh);
-        node = fresh;
-      } else {
-        node = it->second;
+        edges.push_back({path.back(), static_cast<uint8_t>(p[k]), child});
+        path.push_back(child);
       }
+      node_piece_[path.back()] = static_cast<int32_t>(id);
+      prev = p;
     }
-    node_piece_[node] = id;  // a repeated piece: the last id wins, as in token_to_ids
-  }
-
-  // Flat child arrays sorted by byte (and a direct table for the root) for the Viterbi walk.
-  void freeze_trie() {
-    std::vector<std::vector<std::pair<uint8_t, uint32_t>>> kids(node_piece_.size());
-    for (const auto& [key, child] : edges_) kids[static_cast<size_t>(key >> 8)].push_back({static_cast<uint8_t>(key & 0xFF), child});
+    if (node_piece_.size() >= (1u << 24)) throw ProcessorReconstructionError("Unigram: the vocabulary's trie is too large");
     first_.assign(node_piece_.size() + 1, 0);
-    for (size_t n = 0; n < kids.size(); ++n) {
-      std::sort(kids[n].begin(), kids[n].end());
-      first_[n + 1] = first_[n] + static_cast<uint32_t>(kids[n].size());
-      for (const auto& k : kids[n]) children_.push_back(k);
-    }
+    for (const auto& e : edges) ++first_[e.parent + 1];
+    for (size_t n = 1; n < first_.size(); ++n) first_[n] += first_[n - 1];
+    children_.assign(edges.size(), 0);
+    std::vector<uint32_t> fill(first_.begin(), first_.end() - 1);
+    for (const auto& e : edges) children_[fill[e.parent]++] = static_cast<uint32_t>(e.byte) << 24 | e.child;
     root_.fill(0);
-    for (const auto& [b, child] : kids[0]) root_[b] = child;
-    edges_.clear();
+    for (uint32_t k = first_[0]; k < first_[1]; ++k) root_[children_[k] >> 24] = children_[k] & 0xFFFFFF;
   }
 
   // Child of `node` by byte `b`, 0 when absent (0 is the root, never a child).
   uint32_t child(uint32_t node, uint8_t b) const {
     if (node == 0) return root_[b];
     auto begin = children_.begin() + first_[node], end = children_.begin() + first_[node + 1];
-    auto it = std::lower_bound(begin, end, std::make_pair(b, uint32_t{0}));
-    return it != end && it->first == b ? it->second : 0;
+    auto it = std::lower_bound(begin, end, static_cast<uint32_t>(b) << 24);
+    return it != end && (*it >> 24) == b ? (*it & 0xFFFFFF) : 0;
   }
 
   // Pieces with their vocabulary id (-1 for unknown pieces).
@@ -129,7 +142,7 @@ class Unigram : public Model {
         int32_t id = node_piece_[node];
         if (id < 0) continue;
         size_t end = k + 1;
-        double cand = here + pieces_[static_cast<size_t>(id)].second;
+        double cand = here + scores_[static_cast<size_t>(id)];
         if (!best[end].set || cand > best[end].score) best[end] = {id, cand, true, pos};
         if (end - pos == mblen) single = true;
       }
@@ -160,36 +173,43 @@ class Unigram : public Model {
     return out;
   }
 
-  std::vector<std::pair<std::string, double>> pieces_;
   Vocab vocab_;
+  std::vector<double> scores_;
   std::optional<int32_t> unk_id_;
   bool byte_fallback_, fuse_unk_;
   double min_score_;
-  std::unordered_map<uint64_t, uint32_t> edges_;  // (node << 8 | byte) -> child, while building
-  std::vector<int32_t> node_piece_{-1};           // piece id ending at each node
-  std::vector<uint32_t> first_;                   // frozen trie: children_[first_[n], first_[n+1])
-  std::vector<std::pair<uint8_t, uint32_t>> children_;
+  std::vector<int32_t> node_piece_;  // piece id ending at each node, -1 for none
+  std::vector<uint32_t> first_;      // children_[first_[n], first_[n+1]) are node n's children
+  std::vector<uint32_t> children_;   // byte << 24 | child node
   std::array<uint32_t, 256> root_{};
 };
 
 }  // namespace
 
-std::unique_ptr<Model> make_unigram(const Json& j, const std::string& path) {
-  const Json& vocab = json::field(j, "vocab", path);
-  if (!vocab.is_array()) json::fail(path + ".vocab", "expected an array of [piece, score]");
+std::unique_ptr<Model> make_unigram(simdjson::dom::element j, const std::string& path) {
+  simdjson::dom::array vocab;
+  if (sj::required(j, "vocab", path).get(vocab)) json::fail(path + ".vocab", "expected an array of [piece, score]");
   std::vector<std::pair<std::string, double>> pieces;
   pieces.reserve(vocab.size());
-  for (size_t i = 0; i < vocab.size(); ++i) {
-    const Json& p = vocab[i];
-    if (!p.is_array() || p.size() != 2 || !p[0].is_string() || !p[1].is_number())
+  size_t i = 0;
+  for (simdjson::dom::element p : vocab) {
+    simdjson::dom::array pair;
+    std::string_view piece;
+    double score;
+    if (p.get(pair) || pair.size() != 2 || pair.at(0).get(piece) || pair.at(1).get(score))
       json::fail(path + ".vocab[" + std::to_string(i) + "]", "expected [piece, score]");
-    pieces.emplace_back(p[0].get<std::string>(), p[1].get<double>());
+    pieces.emplace_back(std::string(piece), score);
+    ++i;
   }
   std::optional<int32_t> unk;
-  if (j.contains("unk_id") && j["unk_id"].is_number_integer()) unk = j["unk_id"].get<int32_t>();
+  if (auto u = sj::field(j, "unk_id")) {
+    int64_t v;
+    if (u->get(v)) json::fail(path + ".unk_id", "expected an integer");
+    unk = static_cast<int32_t>(v);
+  }
   if (unk && (*unk < 0 || static_cast<size_t>(*unk) >= pieces.size())) json::fail(path + ".unk_id", "out of the vocabulary's range");
-  return std::make_unique<Unigram>(std::move(pieces), unk, json::bool_or(j, "byte_fallback", path, false),
-                                   json::bool_or(j, "fuse_unk", path, true));
+  return std::make_unique<Unigram>(std::move(pieces), unk, sj::bool_or(j, "byte_fallback", path, false),
+                                   sj::bool_or(j, "fuse_unk", path, true));
 }
 
 }  // namespace modelexport::processors::models

@@ -1,5 +1,5 @@
 // tokenizers models/wordlevel/mod.rs: the whole piece is one token, or the unk token.
-#include "processors/tokenizers/json_access.h"
+#include "processors/tokenizers/models/simdjson_access.h"
 #include "processors/tokenizers/models/models.h"
 #include "processors/tokenizers/models/vocab.h"
 
@@ -26,9 +26,9 @@ class WordLevel : public Model {
 
 }  // namespace
 
-std::unique_ptr<Model> make_wordlevel(const Json& j, const std::string& path) {
-  return std::make_unique<WordLevel>(Vocab::from_object(json::field(j, "vocab", path), path + ".vocab"),
-                                     json::string_or(j, "unk_token", path, "<unk>"));
+std::unique_ptr<Model> make_wordlevel(simdjson::dom::element j, const std::string& path) {
+  return std::make_unique<WordLevel>(Vocab::from_object(sj::required(j, "vocab", path), path + ".vocab"),
+                                     sj::string_or(j, "unk_token", path, "<unk>"));
 }
 
 }  // namespace modelexport::processors::models

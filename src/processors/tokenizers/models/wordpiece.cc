@@ -1,6 +1,6 @@
 // tokenizers models/wordpiece/mod.rs: greedy longest-match-first; a word with any unknown piece,
 // or longer than max_input_chars_per_word, becomes the unk token.
-#include "processors/tokenizers/json_access.h"
+#include "processors/tokenizers/models/simdjson_access.h"
 #include "processors/tokenizers/models/models.h"
 #include "processors/tokenizers/models/vocab.h"
 #include "processors/tokenizers/unicode.h"
@@ -55,11 +55,11 @@ class WordPiece : public Model {
 
 }  // namespace
 
-std::unique_ptr<Model> make_wordpiece(const Json& j, const std::string& path) {
-  return std::make_unique<WordPiece>(Vocab::from_object(json::field(j, "vocab", path), path + ".vocab"),
-                                     json::string_or(j, "unk_token", path, "[UNK]"),
-                                     json::string_or(j, "continuing_subword_prefix", path, "##"),
-                                     static_cast<size_t>(json::int_or(j, "max_input_chars_per_word", path, 100)));
+std::unique_ptr<Model> make_wordpiece(simdjson::dom::element j, const std::string& path) {
+  return std::make_unique<WordPiece>(Vocab::from_object(sj::required(j, "vocab", path), path + ".vocab"),
+                                     sj::string_or(j, "unk_token", path, "[UNK]"),
+                                     sj::string_or(j, "continuing_subword_prefix", path, "##"),
+                                     static_cast<size_t>(sj::int_or(j, "max_input_chars_per_word", path, 100)));
 }
 
 }  // namespace modelexport::processors::models
