@@ -1,5 +1,5 @@
 // Golden tokenizer outputs from Hugging Face tokenizers (npm `tokenizers`, pinned in package.json).
-//   node scripts/golden/tokenize.mjs CORPUS_DIR OUT.jsonl [EVERY_NTH_MULTILINGUAL]
+//   node scripts/golden/tokenize.mjs CORPUS_DIR OUT.jsonl [EVERY_NTH_MULTILINGUAL] [MORE_TOKENIZER_DIRS...]
 // For every corpus tokenizer that loads: all of text/edge_cases.jsonl, every Nth line of
 // text/multilingual.jsonl (default 20), with and without special tokens; pairs for a sample.
 // One JSON line per encoding; tokenizers that fail to load get a {"tokenizer", "load_error"} line.
@@ -7,7 +7,7 @@ import fs from "node:fs";
 import path from "node:path";
 import { Tokenizer } from "tokenizers";
 
-const [corpus, out, nthArg] = process.argv.slice(2);
+const [corpus, out, nthArg, ...moreDirs] = process.argv.slice(2);
 const nth = Number(nthArg ?? 20);
 const lines = (f) => fs.readFileSync(path.join(corpus, "text", f), "utf8").split("\n").filter(Boolean).map((l) => JSON.parse(l).text);
 const edge = lines("edge_cases.jsonl");
@@ -17,15 +17,16 @@ const pairs = [];
 for (let i = 0; i + 1 < edge.length; i += 3) pairs.push([edge[i], edge[i + 1]]);
 
 const sink = fs.createWriteStream(out);
-const dirs = fs.readdirSync(path.join(corpus, "tokenizers")).sort();
-for (const name of dirs) {
-  const file = path.join(corpus, "tokenizers", name, "tokenizer.json");
+const sources = [];
+for (const dir of [path.join(corpus, "tokenizers"), ...moreDirs])
+  for (const name of fs.readdirSync(dir).sort()) sources.push([name, path.join(dir, name, "tokenizer.json")]);
+for (const [name, file] of sources) {
   if (!fs.existsSync(file)) continue;
   let tok;
   try {
     tok = Tokenizer.fromFile(file);
   } catch (e) {
-    sink.write(JSON.stringify({ tokenizer: name, load_error: String(e.message ?? e) }) + "\n");
+    sink.write(JSON.stringify({ tokenizer: name, file, load_error: String(e.message ?? e) }) + "\n");
     continue;
   }
   const emit = async (text, pair, special) => {
@@ -33,12 +34,12 @@ for (const name of dirs) {
     try {
       enc = await tok.encode(text, pair, { addSpecialTokens: special });
     } catch (e) {
-      sink.write(JSON.stringify({ tokenizer: name, text, pair, special, encode_error: String(e.message ?? e) }) + "\n");
+      sink.write(JSON.stringify({ tokenizer: name, file, text, pair, special, encode_error: String(e.message ?? e) }) + "\n");
       return;
     }
     const ids = enc.getIds();
     sink.write(JSON.stringify({
-      tokenizer: name, text, pair, special, ids, tokens: enc.getTokens(), offsets: enc.getOffsets(),
+      tokenizer: name, file, text, pair, special, ids, tokens: enc.getTokens(), offsets: enc.getOffsets(),
       type_ids: enc.getTypeIds(), attention_mask: enc.getAttentionMask(), special_tokens_mask: enc.getSpecialTokensMask(),
       word_ids: enc.getWordIds(), decoded: await tok.decode(ids, true),
     }) + "\n");

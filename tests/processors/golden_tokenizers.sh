@@ -10,5 +10,5 @@ if [[ ! -d "$corpus/tokenizers" || ! -d "$root/node_modules/tokenizers" ]]; then
   echo "golden tokenizers: corpus or node_modules missing; conformance tests will skip"
   exit 0
 fi
-node "$root/scripts/golden/tokenize.mjs" "$corpus" "$out.tmp" "${GOLDEN_EVERY_NTH:-20}"
+node "$root/scripts/golden/tokenize.mjs" "$corpus" "$out.tmp" "${GOLDEN_EVERY_NTH:-20}" "$root/tests/fixtures/tokenizers"
 mv "$out.tmp" "$out"

@@ -1,4 +1,5 @@
-// Parity with Hugging Face tokenizers (npm tokenizers@0.23.2) on every corpus tokenizer, over the
+// Parity with Hugging Face tokenizers (npm tokenizers@0.23.2) on every corpus tokenizer and every
+// trained fixture (tests/fixtures/tokenizers, scripts/fixtures/make_tokenizers.mjs), over the
 // corpus texts: ids, tokens, offsets, type ids, masks, word ids and decoded text must be identical.
 // Golden data: tests/processors/golden_tokenizers.sh (CTest fixture) → $GOLDEN_TOKENIZERS.
 #include <gtest/gtest.h>
@@ -51,7 +52,7 @@ TEST(TokenizerConformance, MatchesHuggingFaceTokenizers) {
     Tally& t = tally[name];
     if (!loaded.count(name)) {
       try {
-        loaded[name] = Tokenizer::from_json(test::read_bytes(corpus / "tokenizers" / name / "tokenizer.json"));
+        loaded[name] = Tokenizer::from_json(test::read_bytes(g["file"].get<std::string>()));
         t.load_status = "loaded";
       } catch (const Error& e) {
         loaded[name] = std::nullopt;
@@ -81,7 +82,7 @@ TEST(TokenizerConformance, MatchesHuggingFaceTokenizers) {
       same = actual.contains("encode_error");
     } else {
       Json expected = g;
-      for (const char* k : {"tokenizer", "text", "pair", "special"}) expected.erase(k);
+      for (const char* k : {"tokenizer", "file", "text", "pair", "special"}) expected.erase(k);
       same = actual == expected;
       if (!same && t.examples.size() < 3) {
         std::string diff = "  text: " + Json(text).dump() + (g["pair"].is_null() ? "" : " | pair: " + g["pair"].dump()) +

@@ -12,7 +12,41 @@ struct Regex::Code {
   ~Code() { pcre2_code_free(code); }
 };
 
-Regex::Regex(std::string_view pattern, const std::string& path) : code_(std::make_unique<Code>()) {
+namespace {
+
+// Oniguruma and Rust's regex define \w as Unicode Word (letters, marks, decimal digits, connector
+// punctuation, join controls); PCRE2's UCP \w leaves out marks. Spell the class out so combining marks stay in words.
+std::string translate(std::string_view p) {
+  static constexpr std::string_view kWord = "\\p{L}\\p{Nl}\\p{M}\\p{Nd}\\p{Pc}\\x{200C}\\x{200D}";
+  std::string out;
+  bool in_class = false;
+  for (size_t i = 0; i < p.size(); ++i) {
+    char c = p[i];
+    if (c == '\\' && i + 1 < p.size()) {
+      char n = p[i + 1];
+      if (n == 'w') out += in_class ? std::string(kWord) : "[" + std::string(kWord) + "]";
+      else if (n == 'W' && !in_class) out += "[^" + std::string(kWord) + "]";
+      else out += p.substr(i, 2);
+      ++i;
+      continue;
+    }
+    if (c == '[' && !in_class) {
+      in_class = true;
+      out += c;
+      if (i + 1 < p.size() && p[i + 1] == '^') out += p[++i];
+      if (i + 1 < p.size() && p[i + 1] == ']') out += p[++i];  // a leading ] is literal
+      continue;
+    }
+    if (c == ']' && in_class) in_class = false;
+    out += c;
+  }
+  return out;
+}
+
+}  // namespace
+
+Regex::Regex(std::string_view original, const std::string& path) : code_(std::make_unique<Code>()) {
+  std::string pattern = translate(original);
   int err = 0;
   PCRE2_SIZE offset = 0;
   code_->code = pcre2_compile(reinterpret_cast<PCRE2_SPTR>(pattern.data()), pattern.size(), PCRE2_UTF | PCRE2_UCP, &err,
