@@ -27,23 +27,31 @@ struct TokenizeArgs {
   size_t max_length = 0, threads = 0;
 };
 
-// tokenizer.json bytes and tokenizer_config.json (if any) from the source.
-std::pair<std::string, std::string> load_source(const std::string& source) {
+// The tokenizer and its tokenizer_config.json (if any) from the source. Without tokenizer.json, the
+// legacy files (vocab.txt, or vocab.json + merges.txt) are converted as transformers does.
+std::pair<processors::Tokenizer, std::string> load_source(const std::string& source) {
   fs::path p(source);
+  auto build = [&](const std::string& tokenizer_json, processors::LegacyTokenizerFiles legacy, const std::string& what) {
+    if (!tokenizer_json.empty()) return processors::Tokenizer::from_json(tokenizer_json);
+    if (legacy.vocab_txt.empty() && (legacy.vocab_json.empty() || legacy.merges_txt.empty()))
+      throw MetadataReadError(what + " has no tokenizer.json, vocab.txt or vocab.json + merges.txt");
+    return processors::Tokenizer::from_legacy(legacy);
+  };
   if (fs::is_directory(p)) {
-    if (!fs::exists(p / "tokenizer.json"))
-      throw MetadataReadError("folder '" + source + "' has no tokenizer.json (vocab.txt / merges.txt / .model fallbacks are not supported yet)");
-    std::string config = fs::exists(p / "tokenizer_config.json") ? read_file(p / "tokenizer_config.json") : "";
-    return {read_file(p / "tokenizer.json"), config};
+    auto read_if = [&](const char* f) { return fs::exists(p / f) ? read_file(p / f) : std::string(); };
+    processors::LegacyTokenizerFiles legacy{read_if("vocab.txt"), read_if("vocab.json"), read_if("merges.txt"), read_if("tokenizer_config.json")};
+    return {build(read_if("tokenizer.json"), legacy, "folder '" + source + "'"), legacy.tokenizer_config_json};
   }
   if (p.extension() == ".onnx") {
     format::OnnxFile model(p);
     metadata::ModelMetadata m = metadata::read_metadata(model);
-    if (!m.has(metadata::keys::kTokenizerJson))
-      throw MetadataReadError("'" + source + "' has no embedded tokenizer.json (hf_tokenizer_json); embed with --level full");
-    return {m.value(metadata::keys::kTokenizerJson), m.get(metadata::keys::kTokenizerConfig).value_or("")};
+    auto get = [&](std::string_view key) { return m.has(key) ? m.value(key) : std::string(); };
+    processors::LegacyTokenizerFiles legacy{get("hf_file:vocab.txt"), get("hf_file:vocab.json"), get("hf_file:merges.txt"),
+                                            get(metadata::keys::kTokenizerConfig)};
+    return {build(get(metadata::keys::kTokenizerJson), legacy, "'" + source + "' (embedded metadata; embed with --level full)"),
+            legacy.tokenizer_config_json};
   }
-  return {read_file(p), ""};
+  return {processors::Tokenizer::from_json(read_file(p)), ""};
 }
 
 Json encoding_json(const processors::Encoding& e) {
@@ -53,8 +61,7 @@ Json encoding_json(const processors::Encoding& e) {
 }
 
 int run_tokenize(const TokenizeArgs& a) {
-  auto [tokenizer_json, config_text] = load_source(a.source);
-  processors::Tokenizer tok = processors::Tokenizer::from_json(tokenizer_json);
+  auto [tok, config_text] = load_source(a.source);
   Json config = config_text.empty() ? Json::object() : parse_json_object(config_text, "tokenizer_config.json");
 
   if (!a.decode.empty()) {

@@ -99,3 +99,56 @@ TEST(Tokenizer, RejectsInvalidUtf8Input) {
 
 }  // namespace
 }  // namespace modelexport::processors
+
+namespace modelexport::processors {
+namespace {
+
+// The converters' output against Hugging Face's own converted tokenizer.json shipped beside the
+// legacy files: identical encodings on the corpus texts.
+TEST(LegacyTokenizer, MatchesTheShippedTokenizerJson) {
+  REQUIRE_CORPUS();
+  auto models = test::corpus_dir() / "models";
+  std::vector<std::string> texts;
+  std::ifstream in(test::corpus_dir() / "text" / "edge_cases.jsonl");
+  for (std::string line; std::getline(in, line);) {
+    auto p = line.find("\"text\": \"");
+    if (p != std::string::npos) texts.push_back(line.substr(p + 9, line.rfind('"') - p - 9));
+  }
+  for (const char* name : {"all-MiniLM-L6-v2", "distilbert-base-uncased", "gte-small", "gpt2"}) {
+    SCOPED_TRACE(name);
+    auto dir = models / name;
+    LegacyTokenizerFiles files;
+    auto read_if = [&](const char* f) { return std::filesystem::exists(dir / f) ? test::read_bytes(dir / f) : std::string(); };
+    files.vocab_txt = read_if("vocab.txt");
+    files.vocab_json = read_if("vocab.json");
+    files.merges_txt = read_if("merges.txt");
+    files.tokenizer_config_json = read_if("tokenizer_config.json");
+    Tokenizer legacy = Tokenizer::from_legacy(files);
+    Tokenizer shipped = Tokenizer::from_json(test::read_bytes(dir / "tokenizer.json"));
+    shipped.set_padding(std::nullopt);
+    shipped.set_truncation(std::nullopt);
+    size_t compared = 0;
+    for (const auto& t : texts) {
+      for (bool special : {true, false}) {
+        auto a = legacy.encode(t, special), b = shipped.encode(t, special);
+        EXPECT_EQ(a.ids, b.ids) << t;
+        EXPECT_EQ(a.offsets, b.offsets) << t;
+        EXPECT_EQ(legacy.decode(a.ids), shipped.decode(b.ids)) << t;
+        ++compared;
+      }
+    }
+    EXPECT_GT(compared, 100u);
+  }
+}
+
+TEST(LegacyTokenizer, NothingToBuildFromIsAClearError) {
+  try {
+    Tokenizer::from_legacy({});
+    FAIL();
+  } catch (const ProcessorReconstructionError& e) {
+    EXPECT_NE(std::string(e.what()).find("vocab.txt"), std::string::npos);
+  }
+}
+
+}  // namespace
+}  // namespace modelexport::processors

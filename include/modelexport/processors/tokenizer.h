@@ -49,11 +49,23 @@ struct PaddingParams {
   std::string pad_token = "[PAD]";
 };
 
+// The files of a model folder without tokenizer.json (slow-tokenizer formats).
+struct LegacyTokenizerFiles {
+  std::string vocab_txt;              // BERT WordPiece vocabulary, one token per line
+  std::string vocab_json, merges_txt;  // GPT-2 byte-level BPE
+  std::string tokenizer_config_json;  // do_lower_case, special tokens, add_prefix_space, ...
+};
+
 class Tokenizer {
  public:
   // Throws ProcessorReconstructionError naming the JSON path of anything unsupported or invalid
   // (an unknown component "type" lists the supported ones).
   static Tokenizer from_json(std::string_view tokenizer_json);
+  // Builds the tokenizer transformers' converters (BertConverter, GPT2Converter) would make from
+  // vocab.txt, or from vocab.json + merges.txt. Throws ProcessorReconstructionError when neither is given.
+  static Tokenizer from_legacy(const LegacyTokenizerFiles& files);
+  // The tokenizer.json text from_legacy builds (for unpacking or inspection).
+  static std::string legacy_to_json(const LegacyTokenizerFiles& files);
 
   // Applies tokenizer.json's own truncation and padding settings, as Hugging Face does.
   Encoding encode(std::string_view text, bool add_special_tokens = true) const;
