@@ -70,10 +70,22 @@ int main(int argc, char** argv) {
   std::sort(secs.begin(), secs.end());
   std::sort(load_ms.begin(), load_ms.end());
   double med = secs[secs.size() / 2];
+  // encode_batch on 1 and 2 threads (median of runs): how batch encoding scales.
+  auto batch_median = [&](size_t threads) {
+    std::vector<double> b;
+    for (int r = 0; r < runs; ++r) {
+      auto t0 = Clock::now();
+      auto out = tok->encode_batch(texts, true, threads);
+      b.push_back(std::chrono::duration<double>(Clock::now() - t0).count());
+    }
+    std::sort(b.begin(), b.end());
+    return b[b.size() / 2];
+  };
+  double batch1 = batch_median(1), batch2 = batch_median(2);
   std::printf("{\"impl\":\"modelexport\",\"texts\":%zu,\"bytes\":%zu,\"median_s\":%.4f,\"mb_per_s\":%.2f,\"load_ms\":%.2f,"
-              "\"json_bytes\":%zu,\"held_bytes\":%zu,\"load_rss_delta_kb\":%ld,\"checksum\":%llu}\n",
+              "\"json_bytes\":%zu,\"held_bytes\":%zu,\"load_rss_delta_kb\":%ld,\"batch1_s\":%.4f,\"batch2_s\":%.4f,\"checksum\":%llu}\n",
               texts.size(), bytes, med, static_cast<double>(bytes) / 1e6 / med, load_ms[load_ms.size() / 2], json.size(),
               with_tok - without_tok,
-              rss_after - rss_before, static_cast<unsigned long long>(checksum));
+              rss_after - rss_before, batch1, batch2, static_cast<unsigned long long>(checksum));
   return 0;
 }

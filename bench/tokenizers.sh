@@ -17,6 +17,7 @@ import json, sys
 name, o, h = sys.argv[1], json.loads(sys.argv[2]), json.loads(sys.argv[3])
 same = "ids equal" if str(o["checksum"]) == str(h["checksum"]) else "IDS DIFFER"
 print(f"{name}: encode {o['mb_per_s']:.2f} MB/s vs HF {h['mb_per_s']:.2f} MB/s = {o['mb_per_s']/h['mb_per_s']:.2f}x ({same}); "
-      f"load {o['load_ms']:.1f} ms vs HF {h['load_ms']:.1f} ms; json {o['json_bytes']/1e6:.2f} MB, held {o['held_bytes']/1e6:.2f} MB = {o['held_bytes']/o['json_bytes']:.2f}x json")
+      f"load {o['load_ms']:.1f} ms vs HF {h['load_ms']:.1f} ms; json {o['json_bytes']/1e6:.2f} MB, held {o['held_bytes']/1e6:.2f} MB = {o['held_bytes']/o['json_bytes']:.2f}x json; "
+      f"batch 1 thread {o['batch1_s']*1000:.0f} ms, 2 threads {o['batch2_s']*1000:.0f} ms = {o['batch1_s']/o['batch2_s']:.2f}x")
 PY
 done

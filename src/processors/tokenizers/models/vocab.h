@@ -62,7 +62,13 @@ class PairTable {
 
  private:
   static constexpr uint64_t kEmpty = ~0ull;
-  static size_t mix(uint64_t k) { return static_cast<size_t>((k * 0x9E3779B97F4A7C15ull) >> 17); }
+  static size_t mix(uint64_t k) {  // splitmix64's finalizer: every key bit reaches the low bits
+    k ^= k >> 30;
+    k *= 0xBF58476D1CE4E5B9ull;
+    k ^= k >> 27;
+    k *= 0x94D049BB133111EBull;
+    return static_cast<size_t>(k ^ (k >> 31));
+  }
   std::vector<uint64_t> keys_;
   std::vector<Value> values_;
   size_t count_ = 0;
