@@ -22,14 +22,33 @@ fs::path golden_path() {
   return p ? fs::path(p) : fs::path();
 }
 
-Json actual_json(const Encoding& e, const std::string& decoded) {
+Json fields_json(const Encoding& e) {
   Json words = Json::array();
   for (const auto& w : e.word_ids) words.push_back(w ? Json(*w) : Json(nullptr));
   Json offsets = Json::array();
   for (const auto& [a, b] : e.offsets) offsets.push_back({a, b});
   return {{"ids", e.ids}, {"tokens", e.tokens}, {"offsets", offsets}, {"type_ids", e.type_ids},
-          {"attention_mask", e.attention_mask}, {"special_tokens_mask", e.special_tokens_mask}, {"word_ids", words},
-          {"decoded", decoded}};
+          {"attention_mask", e.attention_mask}, {"special_tokens_mask", e.special_tokens_mask}, {"word_ids", words}};
+}
+
+Json actual_json(const Encoding& e, const std::string& decoded) {
+  Json j = fields_json(e);
+  j["decoded"] = decoded;
+  return j;
+}
+
+// The golden line's truncation, applied to a copy of the tokenizer.
+Tokenizer with_truncation(const Tokenizer& base, const Json& t) {
+  Tokenizer tok = base;
+  TruncationParams p;
+  p.max_length = t["maxLength"].get<size_t>();
+  p.stride = t["stride"].get<size_t>();
+  std::string s = t["strategy"];
+  p.strategy = s == "OnlyFirst" ? TruncationParams::Strategy::kOnlyFirst
+               : s == "OnlySecond" ? TruncationParams::Strategy::kOnlySecond : TruncationParams::Strategy::kLongestFirst;
+  p.left = t["direction"] == "Left";
+  tok.set_truncation(p);
+  return tok;
 }
 
 struct Tally {
@@ -67,7 +86,8 @@ TEST(TokenizerConformance, MatchesHuggingFaceTokenizers) {
     }
     ++t.total;
     if (!loaded[name]) continue;
-    const Tokenizer& tok = *loaded[name];
+    bool truncated = g.contains("truncation");
+    Tokenizer tok = truncated ? with_truncation(*loaded[name], g["truncation"]) : *loaded[name];
     std::string text = g["text"];
     bool special = g["special"];
     Json actual;
@@ -82,7 +102,13 @@ TEST(TokenizerConformance, MatchesHuggingFaceTokenizers) {
       same = actual.contains("encode_error");
     } else {
       Json expected = g;
-      for (const char* k : {"tokenizer", "file", "text", "pair", "special"}) expected.erase(k);
+      for (const char* k : {"tokenizer", "file", "text", "pair", "special", "truncation"}) expected.erase(k);
+      // tokenizers 0.23 gives left-truncated encodings the word ids of the first window (ids,
+      // tokens and offsets are those of the last one): a reference bug we do not copy.
+      if (truncated && g["truncation"]["direction"] == "Left") {
+        expected.erase("word_ids");
+        actual.erase("word_ids");
+      }
       same = actual == expected;
       if (!same && t.examples.size() < 3) {
         std::string diff = "  text: " + Json(text).dump() + (g["pair"].is_null() ? "" : " | pair: " + g["pair"].dump()) +

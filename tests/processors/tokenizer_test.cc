@@ -65,6 +65,27 @@ TEST(Tokenizer, TruncationLeavesRoomForSpecialTokens) {
   EXPECT_EQ(tok.encode("what a wonderful day today").tokens, (std::vector<std::string>{"[CLS]", "day", "today", "[SEP]"}));
 }
 
+TEST(Tokenizer, StrideMustLeaveRoom) {
+  // Hugging Face aborts the process here (a Rust panic); we refuse with an error instead.
+  auto tok = fixture();
+  TruncationParams t;
+  t.max_length = 5;
+  t.stride = 3;
+  tok.set_truncation(t);
+  try {
+    tok.encode("what a wonderful day today we are happy");
+    FAIL();
+  } catch (const ProcessorReconstructionError& e) {
+    EXPECT_NE(std::string(e.what()).find("stride 3 must be less than the length 3"), std::string::npos) << e.what();
+  }
+  t.stride = 1;
+  tok.set_truncation(t);
+  auto e = tok.encode("what a wonderful day today we are happy");
+  EXPECT_EQ(e.tokens, (std::vector<std::string>{"[CLS]", "what", "a", "wonderful", "[SEP]"}));
+  ASSERT_EQ(e.overflowing.size(), 3u);
+  EXPECT_EQ(e.overflowing[0].tokens, (std::vector<std::string>{"[CLS]", "wonderful", "day", "today", "[SEP]"}));
+}
+
 TEST(Tokenizer, DecodeRoundTrip) {
   auto tok = fixture();
   auto e = tok.encode("I love this movie!");

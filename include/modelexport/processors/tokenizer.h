@@ -33,10 +33,14 @@ struct Encoding {
   std::vector<int32_t> special_tokens_mask;
   std::vector<std::optional<uint32_t>> word_ids;
   std::vector<uint32_t> sequence_ids;  // internal: which input sequence (0 or 1) each token is from
+  // With truncation and a stride: the windows that did not fit, each post-processed and padded like
+  // the main encoding (tokenizers' overflowing).
+  std::vector<Encoding> overflowing;
 };
 
 struct TruncationParams {
   size_t max_length = 512;
+  size_t stride = 0;  // tokens shared by consecutive overflowing windows (< max_length)
   enum class Strategy { kLongestFirst, kOnlyFirst, kOnlySecond } strategy = Strategy::kLongestFirst;
   bool left = false;  // direction: drop tokens from the left
 };

@@ -21,7 +21,8 @@ void PreTokenizedString::normalize(const std::function<void(NormalizedString&)>&
     if (!s.tokens) f(s.normalized);
 }
 
-void append_encoding(Encoding& to, const Encoding& from) {
+namespace {
+void append_plain(Encoding& to, const Encoding& from) {
   to.ids.insert(to.ids.end(), from.ids.begin(), from.ids.end());
   to.tokens.insert(to.tokens.end(), from.tokens.begin(), from.tokens.end());
   to.offsets.insert(to.offsets.end(), from.offsets.begin(), from.offsets.end());
@@ -30,6 +31,31 @@ void append_encoding(Encoding& to, const Encoding& from) {
   to.special_tokens_mask.insert(to.special_tokens_mask.end(), from.special_tokens_mask.begin(), from.special_tokens_mask.end());
   to.word_ids.insert(to.word_ids.end(), from.word_ids.begin(), from.word_ids.end());
   to.sequence_ids.insert(to.sequence_ids.end(), from.sequence_ids.begin(), from.sequence_ids.end());
+}
+}  // namespace
+
+// tokenizers Encoding::merge_with: every combination of the two sides' overflowing windows becomes
+// an overflowing encoding of the result.
+void append_encoding(Encoding& to, const Encoding& from) {
+  std::vector<Encoding> overflowing;
+  for (const auto& mine : to.overflowing) {
+    Encoding n = mine;
+    append_encoding(n, from);
+    overflowing.push_back(std::move(n));
+    for (const auto& theirs : from.overflowing) {
+      Encoding m = mine;
+      append_encoding(m, theirs);
+      overflowing.push_back(std::move(m));
+    }
+  }
+  for (const auto& theirs : from.overflowing) {
+    Encoding n = to;
+    n.overflowing.clear();
+    append_encoding(n, theirs);
+    overflowing.push_back(std::move(n));
+  }
+  append_plain(to, from);
+  to.overflowing = std::move(overflowing);
 }
 
 Encoding special_token_encoding(const std::vector<int32_t>& ids, const std::vector<std::string>& tokens, int32_t type_id) {
