@@ -107,20 +107,10 @@ namespace {
 void reorder(std::vector<NormalizedString::Change>& v);
 }  // namespace
 
-void NormalizedString::nfd() {
+void NormalizedString::decompose(bool compatibility) {
   std::vector<Change> dest;
   for (size_t i = 0; i < normalized_.size();) {
-    auto d = unicode::decompose(unicode::next(normalized_, i), false);
-    for (size_t k = 0; k < d.size(); ++k) dest.emplace_back(d[k], k > 0 ? 1 : 0);
-  }
-  reorder(dest);
-  transform(dest, 0);
-}
-
-void NormalizedString::nfkd() {
-  std::vector<Change> dest;
-  for (size_t i = 0; i < normalized_.size();) {
-    auto d = unicode::decompose(unicode::next(normalized_, i), true);
+    auto d = unicode::decompose(unicode::next(normalized_, i), compatibility);
     for (size_t k = 0; k < d.size(); ++k) dest.emplace_back(d[k], k > 0 ? 1 : 0);
   }
   reorder(dest);

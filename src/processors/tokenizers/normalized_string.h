@@ -40,8 +40,8 @@ class NormalizedString {
   void filter(const std::function<bool(char32_t)>& keep);
   void map(const std::function<char32_t(char32_t)>& f);
   void lowercase();
-  void nfd();
-  void nfkd();
+  void nfd() { decompose(false); }
+  void nfkd() { decompose(true); }
   void nfc();   // nfd, then each starter and its combining marks composed (the composed char
   void nfkc();  // replaces the first and removes the rest)
   void prepend(std::string_view s);
@@ -59,6 +59,7 @@ class NormalizedString {
   size_t original_start() const { return original_start_; }
 
  private:
+  void decompose(bool compatibility);  // per char, then canonical ordering
   std::string normalized_;
   std::vector<std::pair<uint32_t, uint32_t>> align_;  // per normalized byte: absolute original byte range
   size_t original_start_ = 0;

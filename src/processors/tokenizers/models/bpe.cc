@@ -75,17 +75,9 @@ class Bpe : public Model {
         continue;
       }
       if (byte_fallback_) {
-        std::vector<int32_t> ids;
-        char code[8];
-        for (unsigned char b : s) {
-          std::snprintf(code, sizeof code, "<0x%02X>", b);
-          auto id = vocab_.id(code);
-          if (!id) break;
-          ids.push_back(*id);
-        }
-        if (ids.size() == s.size()) {
+        if (auto ids = vocab_.byte_fallback(s)) {
           flush_unk();
-          for (int32_t id : ids) add(id, 1);
+          for (int32_t id : *ids) add(id, 1);
           continue;
         }
       }

@@ -25,20 +25,16 @@ inline element required(element j, const char* key, const std::string& path) {
   return *v;
 }
 
-inline std::string string_or(element j, const char* key, const std::string& path, const std::string& fallback) {
-  auto v = field(j, key);
-  if (!v) return fallback;
-  std::string_view s;
-  if (v->get(s)) json::fail(path + "." + key, "expected a string");
-  return std::string(s);
-}
-
 inline std::optional<std::string> optional_string(element j, const char* key, const std::string& path) {
   auto v = field(j, key);
   if (!v) return std::nullopt;
   std::string_view s;
   if (v->get(s)) json::fail(path + "." + key, "expected a string");
   return std::string(s);
+}
+
+inline std::string string_or(element j, const char* key, const std::string& path, const std::string& fallback) {
+  return optional_string(j, key, path).value_or(fallback);
 }
 
 inline bool bool_or(element j, const char* key, const std::string& path, bool fallback) {

@@ -40,16 +40,8 @@ class Unigram : public Model {
       } else {
         bool done = false;
         if (byte_fallback_) {
-          std::vector<Token> bytes;
-          char code[8];
-          for (unsigned char b : piece) {
-            std::snprintf(code, sizeof code, "<0x%02X>", b);
-            auto bid = vocab_.id(code);
-            if (!bid) break;
-            bytes.push_back({*bid, code, {offset, offset + len}});
-          }
-          if (bytes.size() == piece.size()) {
-            out.insert(out.end(), bytes.begin(), bytes.end());
+          if (auto ids = vocab_.byte_fallback(piece)) {
+            for (int32_t bid : *ids) out.push_back({bid, *vocab_.token(bid), {offset, offset + len}});
             done = true;
           }
         }

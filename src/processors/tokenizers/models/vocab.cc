@@ -1,5 +1,7 @@
 #include "processors/tokenizers/models/vocab.h"
 
+#include <cstdio>
+
 namespace modelexport::processors {
 
 uint64_t Vocab::hash(std::string_view s) {
@@ -63,6 +65,19 @@ std::optional<std::string_view> Vocab::token_view(int32_t id) const {
 std::optional<std::string> Vocab::token(int32_t id) const {
   auto v = token_view(id);
   return v ? std::optional<std::string>(std::string(*v)) : std::nullopt;
+}
+
+std::optional<std::vector<int32_t>> Vocab::byte_fallback(std::string_view piece) const {
+  std::vector<int32_t> ids;
+  ids.reserve(piece.size());
+  char code[8];
+  for (unsigned char b : piece) {
+    std::snprintf(code, sizeof code, "<0x%02X>", b);
+    auto id = this->id(code);
+    if (!id) return std::nullopt;
+    ids.push_back(*id);
+  }
+  return ids;
 }
 
 size_t Vocab::memory_bytes() const {

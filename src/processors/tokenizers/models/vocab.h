@@ -29,6 +29,8 @@ class Vocab {
   std::optional<std::string_view> token_view(int32_t id) const;
   size_t size() const { return count_; }
   size_t memory_bytes() const;
+  // The ids of "<0xXX>" for every byte of `piece` (byte fallback), or nullopt if one is missing.
+  std::optional<std::vector<int32_t>> byte_fallback(std::string_view piece) const;
 
  private:
   static uint64_t hash(std::string_view s);
