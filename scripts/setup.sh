@@ -22,6 +22,7 @@ apt_packages=(
   libcli11-dev                                        # command-line parsing
   libutf8proc-dev                                     # Unicode normalization forms, categories, case (tokenizers)
   libpcre2-dev                                        # regexes of tokenizer.json (Split, Replace, ByteLevel), UTF + UCP
+  libicu-dev                                          # Unicode Script property (UnicodeScripts pre-tokenizer)
   libgtest-dev libgmock-dev                           # unit and conformance tests
   libbenchmark-dev hyperfine time                     # benchmarks (GNU time for peak memory)
   libonnx-testdata                                    # 1000+ real ONNX models for conformance tests

@@ -17,9 +17,8 @@ std::unique_ptr<PreTokenizer> make_pre_tokenizer(const Json& j, const std::strin
   if (type == "CharDelimiterSplit") return make_char_delimiter_split(j, path);
   if (type == "FixedLength") return make_fixed_length(j, path);
   if (type == "Sequence") return make_sequence(j, path);
-  if (type == "UnicodeScripts")
-    json::fail(path, "the UnicodeScripts pre-tokenizer is not supported yet (it needs Unicode Script data, which utf8proc lacks)");
-  json::unknown_type(path, type, "BertPreTokenizer, ByteLevel, Whitespace, WhitespaceSplit, Metaspace, Split, Punctuation, Digits, CharDelimiterSplit, FixedLength, Sequence");
+  if (type == "UnicodeScripts") return make_unicode_scripts();
+  json::unknown_type(path, type, "BertPreTokenizer, ByteLevel, Whitespace, WhitespaceSplit, Metaspace, Split, Punctuation, Digits, CharDelimiterSplit, FixedLength, UnicodeScripts, Sequence");
 }
 
 namespace pre_tokenizers {

@@ -18,6 +18,7 @@ std::unique_ptr<PreTokenizer> make_punctuation(const Json& j, const std::string&
 std::unique_ptr<PreTokenizer> make_digits(const Json& j, const std::string& path);
 std::unique_ptr<PreTokenizer> make_char_delimiter_split(const Json& j, const std::string& path);
 std::unique_ptr<PreTokenizer> make_fixed_length(const Json& j, const std::string& path);
+std::unique_ptr<PreTokenizer> make_unicode_scripts();
 std::unique_ptr<PreTokenizer> make_sequence(const Json& j, const std::string& path);
 
 // "Removed", "Isolated", ... as in tokenizer.json.
