@@ -31,23 +31,34 @@ struct TokenizeArgs {
 // legacy files (vocab.txt, or vocab.json + merges.txt) are converted as transformers does.
 std::pair<processors::Tokenizer, std::string> load_source(const std::string& source) {
   fs::path p(source);
-  auto build = [&](const std::string& tokenizer_json, processors::LegacyTokenizerFiles legacy, const std::string& what) {
+  auto build = [&](const std::string& tokenizer_json, const processors::LegacyTokenizerFiles& legacy, const std::string& what) {
     if (!tokenizer_json.empty()) return processors::Tokenizer::from_json(tokenizer_json);
-    if (legacy.vocab_txt.empty() && (legacy.vocab_json.empty() || legacy.merges_txt.empty()))
-      throw MetadataReadError(what + " has no tokenizer.json, vocab.txt or vocab.json + merges.txt");
+    if (legacy.vocab_txt.empty() && (legacy.vocab_json.empty() || legacy.merges_txt.empty()) && legacy.sentencepiece_model.empty())
+      throw MetadataReadError(what + " has no tokenizer.json, vocab.txt, vocab.json + merges.txt or SentencePiece .model");
     return processors::Tokenizer::from_legacy(legacy);
   };
+  processors::LegacyTokenizerFiles legacy;
   if (fs::is_directory(p)) {
-    auto read_if = [&](const char* f) { return fs::exists(p / f) ? read_file(p / f) : std::string(); };
-    processors::LegacyTokenizerFiles legacy{read_if("vocab.txt"), read_if("vocab.json"), read_if("merges.txt"), read_if("tokenizer_config.json")};
+    auto read_if = [&](const fs::path& f) { return fs::exists(p / f) ? read_file(p / f) : std::string(); };
+    legacy.vocab_txt = read_if("vocab.txt");
+    legacy.vocab_json = read_if("vocab.json");
+    legacy.merges_txt = read_if("merges.txt");
+    legacy.tokenizer_config_json = read_if("tokenizer_config.json");
+    for (const auto& e : fs::directory_iterator(p))
+      if (e.path().extension() == ".model" && legacy.sentencepiece_model.empty()) legacy.sentencepiece_model = read_file(e.path());
     return {build(read_if("tokenizer.json"), legacy, "folder '" + source + "'"), legacy.tokenizer_config_json};
   }
   if (p.extension() == ".onnx") {
     format::OnnxFile model(p);
     metadata::ModelMetadata m = metadata::read_metadata(model);
     auto get = [&](std::string_view key) { return m.has(key) ? m.value(key) : std::string(); };
-    processors::LegacyTokenizerFiles legacy{get("hf_file:vocab.txt"), get("hf_file:vocab.json"), get("hf_file:merges.txt"),
-                                            get(metadata::keys::kTokenizerConfig)};
+    legacy.vocab_txt = get("hf_file:vocab.txt");
+    legacy.vocab_json = get("hf_file:vocab.json");
+    legacy.merges_txt = get("hf_file:merges.txt");
+    legacy.tokenizer_config_json = get(metadata::keys::kTokenizerConfig);
+    for (const auto& [key, entry] : m.entries)
+      if (key.rfind("hf_file:", 0) == 0 && key.size() > 6 && key.substr(key.size() - 6) == ".model" && legacy.sentencepiece_model.empty())
+        legacy.sentencepiece_model = m.value(key);
     return {build(get(metadata::keys::kTokenizerJson), legacy, "'" + source + "' (embedded metadata; embed with --level full)"),
             legacy.tokenizer_config_json};
   }

@@ -226,7 +226,7 @@ TEST(Cli, TokenizeBadInput) {
   ScratchDir dir;
   write_bytes(dir / "bad.jsonl", "{\"txt\": \"no text field\"}\n");
   const std::vector<std::pair<std::vector<std::string>, std::string>> cases = {
-      {{"tokenize", model().string(), "--text", "x"}, "has no tokenizer.json, vocab.txt or vocab.json + merges.txt"},
+      {{"tokenize", model().string(), "--text", "x"}, "has no tokenizer.json, vocab.txt, vocab.json + merges.txt or SentencePiece .model"},
       {{"tokenize", folder().string(), "--input", (dir / "bad.jsonl").string()}, "expected {\"text\""},
       {{"tokenize", folder().string()}, "nothing to tokenize"},
       {{"tokenize", folder().string(), "--decode", "1,x"}, "comma-separated integer ids"},

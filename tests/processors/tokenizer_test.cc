@@ -173,3 +173,40 @@ TEST(LegacyTokenizer, NothingToBuildFromIsAClearError) {
 
 }  // namespace
 }  // namespace modelexport::processors
+
+namespace modelexport::processors {
+namespace {
+
+// The SentencePiece .model fallback (converted as T5Converter does) against Hugging Face's
+// converted tokenizer.json of the same model, on the corpus texts.
+TEST(LegacyTokenizer, SentencePieceModelMatchesTheShippedTokenizerJson) {
+  REQUIRE_CORPUS();
+  auto dir = test::corpus_dir() / "models" / "t5-small-translation_en_to_fr";
+  LegacyTokenizerFiles files;
+  files.sentencepiece_model = test::read_bytes(dir / "spiece.model");
+  Tokenizer converted = Tokenizer::from_legacy(files);
+  Tokenizer shipped = Tokenizer::from_json(test::read_bytes(dir / "tokenizer.json"));
+  std::vector<std::string> texts;
+  for (const char* f : {"edge_cases.jsonl", "multilingual.jsonl"}) {
+    std::ifstream in(test::corpus_dir() / "text" / f);
+    size_t n = 0;
+    for (std::string line; std::getline(in, line); ++n) {
+      if (std::string(f) == "multilingual.jsonl" && n % 10 != 0) continue;
+      auto p = line.find("\"text\": \"");
+      if (p != std::string::npos && line.find('\\', p) == std::string::npos) texts.push_back(line.substr(p + 9, line.rfind('"') - p - 9));
+    }
+  }
+  ASSERT_GT(texts.size(), 1000u);
+  for (const auto& t : texts) {
+    auto a = converted.encode(t), b = shipped.encode(t);
+    ASSERT_EQ(a.ids, b.ids) << t;
+    ASSERT_EQ(a.offsets, b.offsets) << t;
+    ASSERT_EQ(converted.decode(a.ids), shipped.decode(b.ids)) << t;
+  }
+  LegacyTokenizerFiles bad;
+  bad.sentencepiece_model = "this is not a protobuf";
+  EXPECT_THROW(Tokenizer::from_legacy(bad), ProcessorReconstructionError);
+}
+
+}  // namespace
+}  // namespace modelexport::processors

@@ -57,6 +57,7 @@ struct PaddingParams {
 struct LegacyTokenizerFiles {
   std::string vocab_txt;              // BERT WordPiece vocabulary, one token per line
   std::string vocab_json, merges_txt;  // GPT-2 byte-level BPE
+  std::string sentencepiece_model;     // a SentencePiece Unigram .model (spiece.model, ...), bytes
   std::string tokenizer_config_json;  // do_lower_case, special tokens, add_prefix_space, ...
 };
 
@@ -65,8 +66,9 @@ class Tokenizer {
   // Throws ProcessorReconstructionError naming the JSON path of anything unsupported or invalid
   // (an unknown component "type" lists the supported ones).
   static Tokenizer from_json(std::string_view tokenizer_json);
-  // Builds the tokenizer transformers' converters (BertConverter, GPT2Converter) would make from
-  // vocab.txt, or from vocab.json + merges.txt. Throws ProcessorReconstructionError when neither is given.
+  // Builds the tokenizer transformers' converters (BertConverter, GPT2Converter, T5Converter) would
+  // make from vocab.txt, vocab.json + merges.txt, or a SentencePiece Unigram .model. Throws
+  // ProcessorReconstructionError when none is given.
   static Tokenizer from_legacy(const LegacyTokenizerFiles& files);
   // The tokenizer.json text from_legacy builds (for unpacking or inspection).
   static std::string legacy_to_json(const LegacyTokenizerFiles& files);

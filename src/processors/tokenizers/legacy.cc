@@ -2,7 +2,11 @@
 // convert_slow_tokenizer.py (BertConverter, GPT2Converter) builds from the slow tokenizer's files.
 #include "modelexport/common/error.h"
 #include "modelexport/processors/tokenizer.h"
+#include "format/wire.h"
+#include "modelexport/common/codec.h"
 #include "processors/tokenizers/json_access.h"
+
+#include <cstring>
 
 namespace modelexport::processors {
 namespace {
@@ -92,6 +96,108 @@ Json gpt2(const LegacyTokenizerFiles& f, const Json& config) {
   };
 }
 
+// A SentencePiece ModelProto (sentencepiece_model.proto): pieces (1: piece 1, score 2, type 3),
+// trainer_spec (2: model_type 3, byte_fallback 35, unk_id 40), normalizer_spec (3:
+// precompiled_charsmap 2).
+struct SpmModel {
+  struct Piece {
+    std::string text;
+    float score = 0;
+    int type = 1;  // NORMAL 1, UNKNOWN 2, CONTROL 3, USER_DEFINED 4, UNUSED 5, BYTE 6
+  };
+  std::vector<Piece> pieces;
+  int model_type = 1;  // UNIGRAM 1, BPE 2, WORD 3, CHAR 4
+  bool byte_fallback = false;
+  int unk_id = 0;
+  std::string charsmap;
+};
+
+SpmModel parse_spm(std::string_view bytes) {
+  using format::WireField;
+  using format::WireReader;
+  using format::WireType;
+  SpmModel m;
+  try {
+    WireReader r(bytes, 0, bytes.size(), "SentencePiece model");
+    while (!r.done()) {
+      WireField f = r.next();
+      if (f.type != WireType::kLen) continue;
+      WireReader sub(bytes, f.payload, "SentencePiece model");
+      if (f.number == 1) {
+        SpmModel::Piece p;
+        while (!sub.done()) {
+          WireField x = sub.next();
+          if (x.number == 1 && x.type == WireType::kLen) p.text = std::string(x.payload);
+          else if (x.number == 2 && x.type == WireType::kFixed32) {
+            uint32_t bits = static_cast<uint32_t>(x.varint);
+            std::memcpy(&p.score, &bits, sizeof p.score);
+          } else if (x.number == 3 && x.type == WireType::kVarint) p.type = static_cast<int>(x.varint);
+        }
+        m.pieces.push_back(std::move(p));
+      } else if (f.number == 2) {
+        while (!sub.done()) {
+          WireField x = sub.next();
+          if (x.type != WireType::kVarint) continue;
+          if (x.number == 3) m.model_type = static_cast<int>(x.varint);
+          else if (x.number == 35) m.byte_fallback = x.varint != 0;
+          else if (x.number == 40) m.unk_id = static_cast<int>(x.varint);
+        }
+      } else if (f.number == 3) {
+        while (!sub.done()) {
+          WireField x = sub.next();
+          if (x.number == 2 && x.type == WireType::kLen) m.charsmap = std::string(x.payload);
+        }
+      }
+    }
+  } catch (const FormatError& e) {
+    throw ProcessorReconstructionError(std::string("not a SentencePiece model: ") + e.what());
+  }
+  if (m.pieces.empty()) throw ProcessorReconstructionError("not a SentencePiece model: it has no pieces");
+  return m;
+}
+
+// transformers' T5Converter (SpmConverter): Precompiled normalizer, WhitespaceSplit + Metaspace,
+// Unigram with <extra_id_N> appended (N descending), "$A </s>" template, Metaspace decoder.
+Json sentencepiece(const LegacyTokenizerFiles& f, const Json& config) {
+  SpmModel m = parse_spm(f.sentencepiece_model);
+  if (m.model_type != 1)
+    throw ProcessorReconstructionError("SentencePiece model type " + std::to_string(m.model_type) +
+                                       " (BPE/word/char) is not supported without tokenizer.json; only Unigram models are");
+  Json vocab = Json::array(), added = Json::array();
+  for (size_t i = 0; i < m.pieces.size(); ++i) {
+    vocab.push_back({m.pieces[i].text, m.pieces[i].score});
+    if (m.pieces[i].type == 2 || m.pieces[i].type == 3) added.push_back(added_token(static_cast<int64_t>(i), m.pieces[i].text, false));
+  }
+  // T5Tokenizer's default extra_ids is 100; without tokenizer_config.json the model is taken for T5.
+  int64_t extra = config.value("extra_ids", int64_t{100});
+  for (int64_t k = extra - 1; k >= 0; --k) {
+    std::string t = "<extra_id_" + std::to_string(k) + ">";
+    added.push_back(added_token(static_cast<int64_t>(vocab.size()), t, false));
+    vocab.push_back({t, 0.0});
+  }
+  std::string eos = special(config, "eos_token", "</s>");
+  int64_t eos_id = -1;
+  for (size_t i = 0; i < m.pieces.size(); ++i)
+    if (m.pieces[i].text == eos) eos_id = static_cast<int64_t>(i);
+  if (eos_id < 0) throw ProcessorReconstructionError("the SentencePiece model has no \"" + eos + "\" piece");
+  auto piece = [](const std::string& kind, const std::string& id) { return Json{{kind, {{"id", id}, {"type_id", 0}}}}; };
+  Json normalizer = m.charsmap.empty() ? Json(nullptr)
+                                       : Json{{"type", "Precompiled"}, {"precompiled_charsmap", base64_encode(m.charsmap)}};
+  Json metaspace = {{"type", "Metaspace"}, {"replacement", "\u2581"}, {"add_prefix_space", true}};
+  return {
+      {"added_tokens", added},
+      {"normalizer", normalizer},
+      {"pre_tokenizer", {{"type", "Sequence"}, {"pretokenizers", {{{"type", "WhitespaceSplit"}}, metaspace}}}},
+      {"post_processor",
+       {{"type", "TemplateProcessing"},
+        {"single", {piece("Sequence", "A"), piece("SpecialToken", eos)}},
+        {"pair", {piece("Sequence", "A"), piece("SpecialToken", eos), piece("Sequence", "B"), piece("SpecialToken", eos)}},
+        {"special_tokens", {{eos, {{"id", eos}, {"ids", {eos_id}}, {"tokens", {eos}}}}}}}},
+      {"decoder", metaspace},
+      {"model", {{"type", "Unigram"}, {"unk_id", m.unk_id}, {"byte_fallback", m.byte_fallback}, {"vocab", vocab}}},
+  };
+}
+
 }  // namespace
 
 std::string Tokenizer::legacy_to_json(const LegacyTokenizerFiles& f) {
@@ -99,7 +205,8 @@ std::string Tokenizer::legacy_to_json(const LegacyTokenizerFiles& f) {
   Json j;
   if (!f.vocab_txt.empty()) j = bert(f, config);
   else if (!f.vocab_json.empty() && !f.merges_txt.empty()) j = gpt2(f, config);
-  else throw ProcessorReconstructionError("no tokenizer.json, and no vocab.txt or vocab.json + merges.txt to build one from");
+  else if (!f.sentencepiece_model.empty()) j = sentencepiece(f, config);
+  else throw ProcessorReconstructionError("no tokenizer.json, and no vocab.txt, vocab.json + merges.txt or SentencePiece .model to build one from");
   j["version"] = "1.0";
   j["truncation"] = nullptr;
   j["padding"] = nullptr;
