@@ -1,5 +1,6 @@
 // modelexport: the command-line front end. The only place that catches errors broadly; it maps
 // them to exit codes (0 ok, 1 invalid model from validate, 2 unusable input or failure).
+#include <csignal>
 #include <iostream>
 
 #include "cli/commands.h"
@@ -7,6 +8,8 @@
 
 int main(int argc, char** argv) {
   using namespace modelexport::cli;
+  // A write beyond RLIMIT_FSIZE (a full quota) must fail with EFBIG and a message, not kill us.
+  std::signal(SIGXFSZ, SIG_IGN);
   CLI::App app{"modelexport: self-contained ONNX models with their Hugging Face metadata"};
   app.set_version_flag("--version", std::string("modelexport ") + MODELEXPORT_VERSION);
   app.require_subcommand(1);

@@ -7,7 +7,6 @@
 
 #include <algorithm>
 #include <cerrno>
-#include <csignal>
 #include <string>
 #include <vector>
 
@@ -90,8 +89,6 @@ AtomicFile::AtomicFile(const fs::path& destination, const fs::path& mode_from)
     mode &= ~mask;
   }
   ::fchmod(fd_, mode);
-  // A write over RLIMIT_FSIZE must fail with EFBIG rather than kill the process.
-  ::signal(SIGXFSZ, SIG_IGN);
 }
 
 AtomicFile::~AtomicFile() {

@@ -12,6 +12,8 @@
 //   out.commit();                                              // fsync + rename
 //
 // Thread-safety: objects are not shared between threads; distinct objects are independent.
+// A process writing under RLIMIT_FSIZE should ignore SIGXFSZ (the CLI does) so that writes fail with
+// EFBIG instead of killing it.
 #pragma once
 
 #include <cstdint>
