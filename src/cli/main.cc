@@ -20,6 +20,9 @@ int main(int argc, char** argv) {
   add_unpack_command(app, action);
   add_export_command(app, action);
   add_tokenize_command(app, action);
+#ifdef MODELEXPORT_WITH_RUNTIME
+  add_run_command(app, action);
+#endif
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {

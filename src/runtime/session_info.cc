@@ -6,12 +6,13 @@
 #include "modelexport/format/onnx_file.h"
 
 namespace modelexport::runtime {
-namespace {
-
-Ort::Env& env() {
+// The process-wide ORT environment (also used by auto_model.cc).
+Ort::Env& ort_env() {
   static Ort::Env instance(ORT_LOGGING_LEVEL_WARNING, "modelexport");
   return instance;
 }
+
+namespace {
 
 TensorDesc describe(const std::string& name, const Ort::TypeInfo& info) {
   TensorDesc d;
@@ -37,7 +38,7 @@ SessionIo describe_session(const std::filesystem::path& model) {
     Ort::SessionOptions options;
     options.SetIntraOpNumThreads(1);
     options.SetGraphOptimizationLevel(GraphOptimizationLevel::ORT_DISABLE_ALL);
-    Ort::Session session(env(), model.c_str(), options);
+    Ort::Session session(ort_env(), model.c_str(), options);
     Ort::AllocatorWithDefaultOptions alloc;
     SessionIo io;
     for (size_t i = 0; i < session.GetInputCount(); ++i) {

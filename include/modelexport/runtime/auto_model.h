@@ -1,0 +1,60 @@
+// AutoModel: an ONNX Runtime session on a model file, with the model's inputs/outputs described and
+// a run() on plain tensors. One ORT environment per process, created on first use.
+//
+//   AutoModel model = AutoModel::from_model("model.onnx", {});      // throws RuntimeError
+//   Tensor ids = Tensor::int64({1, 3}, {101, 7592, 102});
+//   auto out = model.run({{"input_ids", ids}, {"attention_mask", Tensor::int64({1, 3}, {1, 1, 1})}});
+//   const Tensor& logits = out.at("logits");                        // logits.f32, logits.shape
+//
+// Thread-safety: run() may be called from several threads at once (ORT sessions are thread-safe).
+#pragma once
+
+#include <cstdint>
+#include <filesystem>
+#include <map>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "modelexport/runtime/session_info.h"
+
+namespace modelexport::runtime {
+
+// A dense tensor: float32 or int64 data (what text models take and give).
+struct Tensor {
+  std::vector<int64_t> shape;
+  std::vector<float> f32;
+  std::vector<int64_t> i64;
+  bool is_float() const { return !f32.empty() || i64.empty(); }
+  static Tensor int64(std::vector<int64_t> shape, std::vector<int64_t> data) { return {std::move(shape), {}, std::move(data)}; }
+  static Tensor float32(std::vector<int64_t> shape, std::vector<float> data) { return {std::move(shape), std::move(data), {}}; }
+};
+
+struct SessionOptions {
+  int intra_op_threads = 0;  // 0: ORT's default
+  int inter_op_threads = 0;
+  int graph_optimization_level = 99;  // 0 none, 1 basic, 2 extended, 99 all
+  std::string optimized_model_path;   // save the optimized graph here when set
+};
+
+class AutoModel {
+ public:
+  static AutoModel from_model(const std::filesystem::path& path, const SessionOptions& options);
+  ~AutoModel();
+  AutoModel(AutoModel&&) noexcept;
+  AutoModel& operator=(AutoModel&&) noexcept;
+
+  const std::vector<TensorDesc>& inputs() const;
+  const std::vector<TensorDesc>& outputs() const;
+  bool has_input(const std::string& name) const;
+  // Runs with the named inputs (int64 tensors are converted to int32 when the model takes int32);
+  // returns every output by name. Throws RuntimeError naming the tensor on mismatches.
+  std::map<std::string, Tensor> run(const std::map<std::string, Tensor>& inputs) const;
+
+ private:
+  struct Impl;
+  explicit AutoModel(std::unique_ptr<Impl> impl);
+  std::unique_ptr<Impl> impl_;
+};
+
+}  // namespace modelexport::runtime
