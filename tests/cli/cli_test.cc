@@ -241,3 +241,31 @@ TEST(Cli, TokenizeBadInput) {
 
 }  // namespace
 }  // namespace modelexport::test
+
+namespace modelexport::test {
+namespace {
+
+TEST(Cli, RunTextClassificationFromTheSelfContainedFileAlone) {
+  ScratchDir dir;
+  ASSERT_EQ(run_cli({"embed-metadata", model().string(), folder().string(), "-o", (dir / "m.onnx").string(), "-q"}).exit_code, 0);
+  write_bytes(dir / "in.jsonl", "{\"text\": \"I love this movie\"}\n{\"text\": \"what a terrible day\", \"id\": 7}\n");
+  auto r = run_cli({"run", (dir / "m.onnx").string(), "--input", (dir / "in.jsonl").string(), "--json"});
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  Json first = parse_json_object(r.out.substr(0, r.out.find('\n')), "run output");
+  EXPECT_TRUE(first["label"] == "POSITIVE" || first["label"] == "NEGATIVE");
+  auto top2 = run_cli({"run", (dir / "m.onnx").string(), "I love this movie", "--top-k", "2", "--json"});
+  EXPECT_EQ(parse_json(top2.out, "run top-k")[1]["label"].is_string(), true);
+
+  auto bare = run_cli({"run", model().string(), "x"});
+  EXPECT_EQ(bare.exit_code, 2);
+  EXPECT_NE(bare.err.find("records no task"), std::string::npos) << bare.err;
+  auto other = run_cli({"run", (dir / "m.onnx").string(), "x", "--task", "fill-mask"});
+  EXPECT_EQ(other.exit_code, 2);
+  EXPECT_NE(other.err.find("not available in `run` yet"), std::string::npos) << other.err;
+  auto empty = run_cli({"run", (dir / "m.onnx").string()});
+  EXPECT_EQ(empty.exit_code, 2);
+  EXPECT_NE(empty.err.find("nothing to classify"), std::string::npos) << empty.err;
+}
+
+}  // namespace
+}  // namespace modelexport::test
