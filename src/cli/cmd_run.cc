@@ -1,6 +1,5 @@
 // modelexport run MODEL.onnx [TEXT...] [--input FILE.jsonl] [--top-k K] [--threads N] [--json]
 // Runs the pipeline of the model's task (hf_pipeline_task). Supported so far: text-classification.
-#include <fstream>
 #include <iostream>
 #include <memory>
 
@@ -36,17 +35,8 @@ int run_pipeline(const RunArgs& a) {
     throw UsageError("the " + task + " pipeline is not available in `run` yet; supported: text-classification");
   std::vector<std::string> texts = a.texts;
   if (!a.input.empty()) {
-    std::ifstream in(a.input);
-    if (!in) throw IoError("cannot open --input '" + a.input + "'");
-    size_t n = 0;
-    for (std::string line; std::getline(in, line);) {
-      ++n;
-      if (line.find_first_not_of(" \t\r") == std::string::npos) continue;
-      Json j = parse_json(line, a.input + " line " + std::to_string(n));
-      if (!j.is_object() || !j.contains("text") || !j["text"].is_string())
-        throw UsageError(a.input + " line " + std::to_string(n) + ": expected {\"text\": \"...\"}");
-      texts.push_back(j["text"].get<std::string>());
-    }
+    auto more = read_text_lines(a.input);
+    texts.insert(texts.end(), more.begin(), more.end());
   }
   if (texts.empty()) throw UsageError("nothing to classify: give TEXT arguments or --input");
   runtime::SessionOptions options;

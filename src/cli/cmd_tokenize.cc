@@ -2,7 +2,6 @@
 //                      [--decode IDS] [--max-length N] [--truncation] [--padding] [--threads N]
 // SOURCE: a tokenizer.json, a model folder holding one, or a self-contained .onnx. One JSON line per
 // text: ids, tokens, offsets, type_ids, attention_mask.
-#include <fstream>
 #include <iostream>
 #include <memory>
 #include <sstream>
@@ -113,17 +112,8 @@ int run_tokenize(const TokenizeArgs& a) {
 
   std::vector<std::string> texts = a.texts;
   if (!a.input.empty()) {
-    std::ifstream in(a.input);
-    if (!in) throw IoError("cannot open --input '" + a.input + "'");
-    size_t n = 0;
-    for (std::string line; std::getline(in, line);) {
-      ++n;
-      if (line.find_first_not_of(" \t\r") == std::string::npos) continue;
-      Json j = parse_json(line, a.input + " line " + std::to_string(n));
-      if (!j.is_object() || !j.contains("text") || !j["text"].is_string())
-        throw UsageError(a.input + " line " + std::to_string(n) + ": expected {\"text\": \"...\"}");
-      texts.push_back(j["text"].get<std::string>());
-    }
+    auto more = read_text_lines(a.input);
+    texts.insert(texts.end(), more.begin(), more.end());
   }
   if (texts.empty()) throw UsageError("nothing to tokenize: give --text or --input");
   if (!a.pair.empty()) {

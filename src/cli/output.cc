@@ -1,6 +1,7 @@
 #include "cli/output.h"
 
 #include <cstdio>
+#include <fstream>
 #include <iostream>
 
 #include "modelexport/common/error.h"
@@ -73,6 +74,22 @@ void print_findings(const metadata::ValidationReport& report) {
     (f.severity == "error" ? errors : warnings)++;
   }
   std::cout << (report.valid() ? "valid" : "INVALID") << ": " << errors << " error(s), " << warnings << " warning(s)\n";
+}
+
+std::vector<std::string> read_text_lines(const std::string& path) {
+  std::ifstream in(path);
+  if (!in) throw IoError("cannot open --input '" + path + "'");
+  std::vector<std::string> texts;
+  size_t n = 0;
+  for (std::string line; std::getline(in, line);) {
+    ++n;
+    if (line.find_first_not_of(" \t\r") == std::string::npos) continue;
+    Json j = parse_json(line, path + " line " + std::to_string(n));
+    if (!j.is_object() || !j.contains("text") || !j["text"].is_string())
+      throw UsageError(path + " line " + std::to_string(n) + ": expected {\"text\": \"...\"}");
+    texts.push_back(j["text"].get<std::string>());
+  }
+  return texts;
 }
 
 void print_json(const Json& j) { std::cout << j.dump(2) << "\n"; }

@@ -21,6 +21,9 @@ Json value_info_json(const std::vector<format::ValueInfo>& values);
 Json metadata_value_json(const metadata::ModelMetadata& m, const std::string& key);
 Json findings_json(const metadata::ValidationReport& report);
 void print_findings(const metadata::ValidationReport& report);
+// The "text" of every non-blank line of a JSONL file (other fields ignored). Throws IoError /
+// UsageError naming the file and line.
+std::vector<std::string> read_text_lines(const std::string& path);
 // Prints one JSON document to stdout.
 void print_json(const Json& j);
 

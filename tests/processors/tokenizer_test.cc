@@ -6,11 +6,22 @@
 
 #include <fstream>
 
+#include "common/json_util.h"
 #include "modelexport/common/error.h"
 #include "support/test_support.h"
 
 namespace modelexport::processors {
 namespace {
+
+// The "text" of every `every`-th line of a corpus text file (all of them by default).
+std::vector<std::string> corpus_texts(const char* file, size_t every = 1, size_t limit = SIZE_MAX) {
+  std::vector<std::string> texts;
+  std::ifstream in(test::corpus_dir() / "text" / file);
+  size_t n = 0;
+  for (std::string line; std::getline(in, line) && texts.size() < limit; ++n)
+    if (!line.empty() && n % every == 0) texts.push_back(parse_json_object(line, file)["text"]);
+  return texts;
+}
 
 Tokenizer fixture() {
   return Tokenizer::from_json(test::read_bytes(test::fixtures_dir() / "tiny-text-classifier" / "tokenizer.json"));
@@ -19,12 +30,7 @@ Tokenizer fixture() {
 TEST(Tokenizer, BatchOnSeveralThreadsEqualsOneByOne) {
   REQUIRE_CORPUS();
   auto tok = Tokenizer::from_json(test::read_bytes(test::corpus_dir() / "tokenizers" / "phi-3" / "tokenizer.json"));
-  std::vector<std::string> texts;
-  std::ifstream in(test::corpus_dir() / "text" / "multilingual.jsonl");
-  for (std::string line; std::getline(in, line) && texts.size() < 3000;) {
-    auto p = line.find("\"text\": \"");
-    if (p != std::string::npos) texts.push_back(line.substr(p + 9, line.rfind('"') - p - 9));
-  }
+  std::vector<std::string> texts = corpus_texts("multilingual.jsonl", 1, 3000);
   auto batch = tok.encode_batch(texts, true, 4);
   ASSERT_EQ(batch.size(), texts.size());
   for (size_t i = 0; i < texts.size(); i += 37) {
@@ -129,12 +135,7 @@ namespace {
 TEST(LegacyTokenizer, MatchesTheShippedTokenizerJson) {
   REQUIRE_CORPUS();
   auto models = test::corpus_dir() / "models";
-  std::vector<std::string> texts;
-  std::ifstream in(test::corpus_dir() / "text" / "edge_cases.jsonl");
-  for (std::string line; std::getline(in, line);) {
-    auto p = line.find("\"text\": \"");
-    if (p != std::string::npos) texts.push_back(line.substr(p + 9, line.rfind('"') - p - 9));
-  }
+  std::vector<std::string> texts = corpus_texts("edge_cases.jsonl");
   for (const char* name : {"all-MiniLM-L6-v2", "distilbert-base-uncased", "gte-small", "gpt2"}) {
     SCOPED_TRACE(name);
     auto dir = models / name;
@@ -186,16 +187,8 @@ TEST(LegacyTokenizer, SentencePieceModelMatchesTheShippedTokenizerJson) {
   files.sentencepiece_model = test::read_bytes(dir / "spiece.model");
   Tokenizer converted = Tokenizer::from_legacy(files);
   Tokenizer shipped = Tokenizer::from_json(test::read_bytes(dir / "tokenizer.json"));
-  std::vector<std::string> texts;
-  for (const char* f : {"edge_cases.jsonl", "multilingual.jsonl"}) {
-    std::ifstream in(test::corpus_dir() / "text" / f);
-    size_t n = 0;
-    for (std::string line; std::getline(in, line); ++n) {
-      if (std::string(f) == "multilingual.jsonl" && n % 10 != 0) continue;
-      auto p = line.find("\"text\": \"");
-      if (p != std::string::npos && line.find('\\', p) == std::string::npos) texts.push_back(line.substr(p + 9, line.rfind('"') - p - 9));
-    }
-  }
+  std::vector<std::string> texts = corpus_texts("edge_cases.jsonl");
+  for (auto& t : corpus_texts("multilingual.jsonl", 10)) texts.push_back(std::move(t));
   ASSERT_GT(texts.size(), 1000u);
   for (const auto& t : texts) {
     auto a = converted.encode(t), b = shipped.encode(t);
