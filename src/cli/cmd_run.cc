@@ -1,57 +1,85 @@
-// modelexport run MODEL.onnx [TEXT...] [--input FILE.jsonl] [--top-k K] [--threads N] [--json]
-// Runs the pipeline of the model's task (hf_pipeline_task). Supported so far: text-classification.
+// modelexport run MODEL.onnx [TEXT...] [--task T] [--input FILE.jsonl] [--top-k K] [task options] [--json]
+// Runs the pipeline of the model's task (hf_pipeline_task, or --task) on the inputs, batched.
+// --input lines: {"text"}, {"text","text_pair"}, {"question","context"}, {"text","labels"}.
+// --json prints one JSON line per input, shaped as transformers.js' pipeline returns it.
 #include <iostream>
 #include <memory>
 
 #include "cli/commands.h"
 #include "cli/output.h"
-#include "modelexport/format/onnx_file.h"
-#include "modelexport/metadata/reader.h"
-#include "modelexport/metadata/schema.h"
-#include "modelexport/metadata/task.h"
-#include "modelexport/runtime/text_classification.h"
+#include "modelexport/runtime/pipeline.h"
 
 namespace modelexport::cli {
 namespace {
 
 struct RunArgs {
-  std::string model, input, task;
-  std::vector<std::string> texts;
-  size_t top_k = 1;
+  std::string model, input, task, question;
+  std::vector<std::string> texts, labels;
+  runtime::PipelineOptions options;
+  size_t top_k = 0;
   int threads = 0;
-  bool json = false;
+  bool json = false, normalize = false, no_normalize = false;
 };
 
-int run_pipeline(const RunArgs& a) {
-  std::string task = a.task;
-  if (task.empty()) {
-    format::OnnxFile f(a.model);
-    metadata::ModelMetadata m = metadata::read_metadata(f);
-    task = m.get(metadata::keys::kPipelineTask).value_or("");
-    if (task.empty()) throw MetadataReadError("'" + a.model + "' records no task (hf_pipeline_task); embed its metadata or pass --task");
+std::vector<std::string> string_list(const Json& j, const std::string& where) {
+  if (j.is_string()) return {j.get<std::string>()};
+  std::vector<std::string> out;
+  if (j.is_array())
+    for (const auto& v : j) {
+      if (!v.is_string()) throw UsageError(where + ": \"labels\" must be strings");
+      out.push_back(v.get<std::string>());
+    }
+  else
+    throw UsageError(where + ": \"labels\" must be a list of strings");
+  return out;
+}
+
+runtime::PipelineInput input_from_json(const Json& j, const std::string& file) {
+  std::string where = file + " line " + std::to_string(j["__line"].get<size_t>());
+  auto text = [&](const char* key) {
+    if (!j.contains(key)) return std::string();
+    if (!j[key].is_string()) throw UsageError(where + ": \"" + key + "\" must be a string");
+    return j[key].get<std::string>();
+  };
+  runtime::PipelineInput in{text("text"), text("text_pair"), text("question"), text("context"), {}};
+  if (j.contains("labels")) in.labels = string_list(j["labels"], where);
+  if (in.text.empty() && in.question.empty() && in.context.empty() && !j.contains("text"))
+    throw UsageError(where + ": expected {\"text\"}, {\"text\",\"text_pair\"}, {\"question\",\"context\"} or {\"text\",\"labels\"}");
+  return in;
+}
+
+int run_pipeline(RunArgs a) {
+  std::vector<runtime::PipelineInput> inputs;
+  for (const auto& t : a.texts) {
+    runtime::PipelineInput in;
+    if (!a.question.empty()) in.question = a.question, in.context = t;
+    else in.text = t;
+    in.labels = a.labels;
+    inputs.push_back(std::move(in));
   }
-  task = metadata::canonical_task(task);
-  if (task != "text-classification")
-    throw UsageError("the " + task + " pipeline is not available in `run` yet; supported: text-classification");
-  std::vector<std::string> texts = a.texts;
-  if (!a.input.empty()) {
-    auto more = read_text_lines(a.input);
-    texts.insert(texts.end(), more.begin(), more.end());
-  }
-  if (texts.empty()) throw UsageError("nothing to classify: give TEXT arguments or --input");
-  runtime::SessionOptions options;
-  options.intra_op_threads = a.threads;
-  auto classify = runtime::TextClassificationPipeline::from_model(a.model, options);
-  auto results = classify(texts, a.top_k);
+  if (!a.input.empty())
+    for (const auto& j : read_jsonl_objects(a.input)) {
+      inputs.push_back(input_from_json(j, a.input));
+      if (inputs.back().labels.empty()) inputs.back().labels = a.labels;
+    }
+  if (inputs.empty()) throw UsageError("nothing to run on: give TEXT arguments or --input FILE.jsonl");
+  if (a.top_k) a.options.top_k = a.top_k;
+  if (a.normalize) a.options.normalize = true;
+  if (a.no_normalize) a.options.normalize = false;
+  runtime::SessionOptions session;
+  session.intra_op_threads = a.threads;
+  auto pipe = runtime::pipeline(a.model, a.task, session);
+  for (const auto& [name, role] : pipe->processor().input_mapping())
+    if (name != role) std::cerr << "note: model input '" << name << "' is fed " << role << "\n";
+  auto results = pipe->run(inputs, a.options);
   for (size_t i = 0; i < results.size(); ++i) {
     if (a.json) {
-      Json out = Json::array();
-      for (const auto& r : results[i]) out.push_back({{"label", r.label}, {"score", r.score}});
-      std::cout << (a.top_k == 1 ? out[0].dump() : out.dump()) << "\n";
-    } else {
-      std::cout << texts[i] << "\n";
-      for (const auto& r : results[i]) std::printf("  %-24s %.4f\n", r.label.c_str(), r.score);
+      std::cout << results[i] << "\n";
+      continue;
     }
+    const auto& in = inputs[i];
+    std::cout << (in.question.empty() ? in.text : in.question + " | " + in.context.substr(0, 60)) << "\n  "
+              << parse_json(results[i], "result").dump(2).substr(0, 4000) << "\n";
   }
   return kExitOk;
 }
@@ -62,12 +90,30 @@ void add_run_command(CLI::App& app, Action& action) {
   auto a = std::make_shared<RunArgs>();
   auto* cmd = app.add_subcommand("run", "Run the model's pipeline on inputs (task from the embedded metadata)");
   cmd->add_option("model", a->model, "Self-contained ONNX model")->required();
-  cmd->add_option("texts", a->texts, "Texts to run on");
-  cmd->add_option("--input", a->input, "JSONL file of {\"text\": ...} lines");
-  cmd->add_option("--task", a->task, "Task instead of the recorded one");
-  cmd->add_option("--top-k", a->top_k, "Labels per text (default 1)");
+  cmd->add_option("texts", a->texts, "Texts to run on (the contexts, with --question)");
+  cmd->add_option("--input", a->input, "JSONL file: {\"text\"}, {\"text\",\"text_pair\"}, {\"question\",\"context\"} or {\"text\",\"labels\"} per line");
+  cmd->add_option("--task", a->task, "Task instead of the recorded one (feature-extraction, text-classification, token-classification, "
+                                     "fill-mask, question-answering, zero-shot-classification; aliases sentiment-analysis, ner)");
+  cmd->add_option("--top-k", a->top_k, "Results per input (default 1; 5 for fill-mask)");
+  cmd->add_option("--batch-size", a->options.batch_size, "Inputs per ONNX Runtime call (default 32)");
   cmd->add_option("--threads", a->threads, "ONNX Runtime intra-op threads (default: ORT's)");
   cmd->add_flag("--json", a->json, "One JSON line per input, shaped like transformers.js' output");
+  auto* g = cmd->add_option_group("task options");
+  g->add_option("--function-to-apply", a->options.function_to_apply, "text-classification: softmax, sigmoid or none");
+  g->add_option("--pooling", a->options.pooling, "feature-extraction: none, mean, cls, last_token (default: the sentence-transformers config, else none)");
+  g->add_flag("--normalize", a->normalize, "feature-extraction: L2-normalise (default: when the model has a Normalize module)");
+  g->add_flag("--no-normalize", a->no_normalize, "feature-extraction: do not normalise");
+  g->add_option("--aggregation-strategy", a->options.aggregation_strategy, "token-classification: none, simple, first, average, max");
+  g->add_option("--ignore-labels", a->options.ignore_labels, "token-classification: labels to leave out (default O)");
+  g->add_option("--targets", a->options.targets, "fill-mask: score only these tokens");
+  g->add_option("--question", a->question, "question-answering: the question for every TEXT (the contexts)");
+  g->add_option("--doc-stride", a->options.doc_stride, "question-answering: overlap of context windows (default 128)");
+  g->add_option("--max-answer-len", a->options.max_answer_len, "question-answering: longest answer in tokens (default 15)");
+  g->add_option("--max-seq-len", a->options.max_seq_len, "question-answering: window length in tokens (default 384)");
+  g->add_flag("--handle-impossible-answer", a->options.handle_impossible_answer, "question-answering: allow the empty answer");
+  g->add_option("--labels", a->labels, "zero-shot-classification: candidate labels for every TEXT");
+  g->add_option("--hypothesis-template", a->options.hypothesis_template, "zero-shot-classification: default \"This example is {}.\"");
+  g->add_flag("--multi-label", a->options.multi_label, "zero-shot-classification: score each label on its own");
   cmd->callback([a, &action] { action = [a] { return run_pipeline(*a); }; });
 }
 

@@ -76,17 +76,27 @@ void print_findings(const metadata::ValidationReport& report) {
   std::cout << (report.valid() ? "valid" : "INVALID") << ": " << errors << " error(s), " << warnings << " warning(s)\n";
 }
 
-std::vector<std::string> read_text_lines(const std::string& path) {
+std::vector<Json> read_jsonl_objects(const std::string& path) {
   std::ifstream in(path);
   if (!in) throw IoError("cannot open --input '" + path + "'");
-  std::vector<std::string> texts;
+  std::vector<Json> objects;
   size_t n = 0;
   for (std::string line; std::getline(in, line);) {
     ++n;
     if (line.find_first_not_of(" \t\r") == std::string::npos) continue;
     Json j = parse_json(line, path + " line " + std::to_string(n));
-    if (!j.is_object() || !j.contains("text") || !j["text"].is_string())
-      throw UsageError(path + " line " + std::to_string(n) + ": expected {\"text\": \"...\"}");
+    if (!j.is_object()) throw UsageError(path + " line " + std::to_string(n) + ": expected a JSON object");
+    j["__line"] = n;
+    objects.push_back(std::move(j));
+  }
+  return objects;
+}
+
+std::vector<std::string> read_text_lines(const std::string& path) {
+  std::vector<std::string> texts;
+  for (const Json& j : read_jsonl_objects(path)) {
+    if (!j.contains("text") || !j["text"].is_string())
+      throw UsageError(path + " line " + std::to_string(j["__line"].get<size_t>()) + ": expected {\"text\": \"...\"}");
     texts.push_back(j["text"].get<std::string>());
   }
   return texts;

@@ -24,6 +24,9 @@ void print_findings(const metadata::ValidationReport& report);
 // The "text" of every non-blank line of a JSONL file (other fields ignored). Throws IoError /
 // UsageError naming the file and line.
 std::vector<std::string> read_text_lines(const std::string& path);
+// Every non-blank line of a JSONL file as a JSON object, with its line number under "__line".
+// Throws IoError / UsageError naming the file and line.
+std::vector<Json> read_jsonl_objects(const std::string& path);
 // Prints one JSON document to stdout.
 void print_json(const Json& j);
 

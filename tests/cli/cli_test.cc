@@ -251,20 +251,31 @@ TEST(Cli, RunTextClassificationFromTheSelfContainedFileAlone) {
   write_bytes(dir / "in.jsonl", "{\"text\": \"I love this movie\"}\n{\"text\": \"what a terrible day\", \"id\": 7}\n");
   auto r = run_cli({"run", (dir / "m.onnx").string(), "--input", (dir / "in.jsonl").string(), "--json"});
   ASSERT_EQ(r.exit_code, 0) << r.err;
-  Json first = parse_json_object(r.out.substr(0, r.out.find('\n')), "run output");
-  EXPECT_TRUE(first["label"] == "POSITIVE" || first["label"] == "NEGATIVE");
+  Json first = parse_json(r.out.substr(0, r.out.find('\n')), "run output");
+  ASSERT_EQ(first.size(), 1u);
+  EXPECT_TRUE(first[0]["label"] == "POSITIVE" || first[0]["label"] == "NEGATIVE");
   auto top2 = run_cli({"run", (dir / "m.onnx").string(), "I love this movie", "--top-k", "2", "--json"});
   EXPECT_EQ(parse_json(top2.out, "run top-k")[1]["label"].is_string(), true);
 
-  auto bare = run_cli({"run", model().string(), "x"});
+  // Without metadata the folder beside the model is used: same answers as the embedded file.
+  auto beside = run_cli({"run", model().string(), "I love this movie", "--top-k", "2", "--json"});
+  ASSERT_EQ(beside.exit_code, 0) << beside.err;
+  EXPECT_EQ(beside.out, top2.out);
+  // A bare model with no files beside it.
+  fs::copy_file(model(), dir / "bare.onnx");
+  auto bare = run_cli({"run", (dir / "bare.onnx").string(), "x"});
   EXPECT_EQ(bare.exit_code, 2);
   EXPECT_NE(bare.err.find("records no task"), std::string::npos) << bare.err;
+  // The wrong task for the model: fill-mask needs a mask token and [batch, seq, vocab] logits.
   auto other = run_cli({"run", (dir / "m.onnx").string(), "x", "--task", "fill-mask"});
   EXPECT_EQ(other.exit_code, 2);
-  EXPECT_NE(other.err.find("not available in `run` yet"), std::string::npos) << other.err;
+  EXPECT_NE(other.err.find("not made for this task"), std::string::npos) << other.err;
+  auto unknown = run_cli({"run", (dir / "m.onnx").string(), "x", "--task", "summarization"});
+  EXPECT_EQ(unknown.exit_code, 2);
+  EXPECT_NE(unknown.err.find("no summarization pipeline yet"), std::string::npos) << unknown.err;
   auto empty = run_cli({"run", (dir / "m.onnx").string()});
   EXPECT_EQ(empty.exit_code, 2);
-  EXPECT_NE(empty.err.find("nothing to classify"), std::string::npos) << empty.err;
+  EXPECT_NE(empty.err.find("nothing to run on"), std::string::npos) << empty.err;
 }
 
 }  // namespace

@@ -1,15 +1,19 @@
-// Pipelines against transformers.js (npm @huggingface/transformers, pinned) on the same folder:
-// our self-contained model, unpacked to the transformers.js layout, through both.
+// Pipelines against transformers.js (npm @huggingface/transformers, pinned): the same self-contained
+// model, unpacked to the transformers.js layout, through scripts/golden/pipelines.mjs and through our
+// pipeline (all inputs in one batched call, so padding is exercised too). Labels, order, tokens and
+// words must be identical, numbers within 1e-4. Task models come from the task_models CTest fixture
+// (tests/runtime/make_task_models.sh); the text classifiers are the committed fixture and the
+// corpus's real Optimum export.
 #include <gtest/gtest.h>
 
 #include <fstream>
+#include <thread>
 
 #include "common/json_util.h"
 #include "modelexport/common/error.h"
 #include "modelexport/metadata/embed.h"
 #include "modelexport/metadata/layout.h"
-#include "modelexport/processors/tokenizer.h"
-#include "modelexport/runtime/text_classification.h"
+#include "modelexport/runtime/pipeline.h"
 #include "support/test_support.h"
 
 namespace modelexport::runtime {
@@ -19,87 +23,309 @@ namespace fs = std::filesystem;
 
 bool have_transformers_js() { return fs::exists(fs::path(MODELEXPORT_SOURCE_DIR) / "node_modules" / "@huggingface" / "transformers"); }
 
-std::vector<std::string> parity_texts() {
-  std::vector<std::string> texts = {"I love this movie!", "What a terrible day.", "", "a", "The weather is bad today, we are happy to help you."};
-  auto corpus = test::corpus_dir();
-  if (!corpus.empty()) {
-    std::ifstream in(corpus / "text" / "edge_cases.jsonl");
-    for (std::string line; std::getline(in, line);) texts.push_back(parse_json_object(line, "edge case")["text"]);
-  }
-  return texts;
+fs::path task_models() {
+  const char* dir = std::getenv("TASK_MODELS");
+  return dir && fs::exists(dir) ? fs::path(dir) : fs::path();
 }
 
-// Embeds `source` into `model`, unpacks it, runs transformers.js and our pipeline, compares.
-void expect_parity(const fs::path& model, const fs::path& source) {
-  test::ScratchDir dir;
-  metadata::EmbedOptions o;
-  o.output = dir / "m.onnx";
-  o.show_progress = false;
-  metadata::embed_metadata(model, source.string(), o);
-  metadata::unpack_model(dir / "m.onnx", dir / "tjs", metadata::Layout::kTransformersJs);
-  auto texts = parity_texts();
-  {
-    std::ofstream f(dir / "texts.jsonl");
-    for (const auto& t : texts) f << Json({{"text", t}}).dump() << "\n";
+#define REQUIRE_TASK_MODELS()                                                                                    \
+  if (task_models().empty() || !have_transformers_js())                                                          \
+  GTEST_SKIP() << "task models (corpus) or node_modules/@huggingface/transformers missing (run scripts/setup.sh)"
+
+// Texts: sentences, the corpus edge cases and every 150th multilingual line, without those longer
+// than the model allows (transformers.js truncates after adding special tokens and drops the final
+// [SEP]; Hugging Face tokenizers and Python transformers keep it, as we do).
+std::vector<std::string> texts(const Pipeline& pipe, size_t max_tokens = 500) {
+  std::vector<std::string> all = {"My name is Wolfgang and I live in Berlin.", "I love this movie!", "What a terrible day.",
+                                  "Hugging Face is a company based in New York City.", "a"};
+  auto corpus = test::corpus_dir();
+  if (!corpus.empty()) {
+    std::ifstream edge(corpus / "text" / "edge_cases.jsonl");
+    for (std::string line; std::getline(edge, line);) all.push_back(parse_json_object(line, "edge case")["text"]);
+    std::ifstream multi(corpus / "text" / "multilingual.jsonl");
+    size_t n = 0;
+    for (std::string line; std::getline(multi, line);)
+      if (n++ % 150 == 0) all.push_back(parse_json_object(line, "multilingual")["text"]);
   }
-  std::string cmd = "node " + (fs::path(MODELEXPORT_SOURCE_DIR) / "scripts/golden/text_classification.mjs").string() + " " +
-                    (dir / "tjs").string() + " 2 " + (dir / "texts.jsonl").string() + " > " + (dir / "ref.jsonl").string() + " 2>/dev/null";
-  ASSERT_EQ(std::system(cmd.c_str()), 0) << cmd;
-  auto classify = TextClassificationPipeline::from_model(dir / "m.onnx");
-  auto ours = classify(texts, 2);
-  // Texts longer than model_max_length: transformers.js truncates after adding special tokens and
-  // drops the final [SEP]; Hugging Face tokenizers (and Python transformers, which we follow) keep
-  // it. Those inputs differ by one token, so only their labels are compared.
-  auto tok = processors::Tokenizer::from_json(test::read_bytes(source / "tokenizer.json"));
+  processors::Tokenizer tok = pipe.processor().tokenizer();
   tok.set_truncation(std::nullopt);
-  tok.set_padding(std::nullopt);
-  size_t max_len = parse_json_object(test::read_bytes(source / "tokenizer_config.json"), "tokenizer_config")["model_max_length"];
+  std::vector<std::string> kept;
+  for (const auto& t : all)
+    if (tok.encode(t).ids.size() <= max_tokens) kept.push_back(t);
+  return kept;
+}
+
+struct Diff {
+  double max_abs = 0;
+  std::vector<std::string> mismatches;
+};
+
+// `ref` (transformers.js) against `ours`: every field of ref must be in ours (ours may add start/end).
+void compare(const Json& ref, const Json& ours, const std::string& path, Diff& d) {
+  auto fail = [&](const std::string& why) { d.mismatches.push_back(path + ": " + why + " (ref " + ref.dump().substr(0, 120) + ", ours " + ours.dump().substr(0, 120) + ")"); };
+  if (ref.is_number()) {
+    if (!ours.is_number()) return fail("not a number");
+    double diff = std::abs(ref.get<double>() - ours.get<double>());
+    d.max_abs = std::max(d.max_abs, diff);
+    if (diff > 1e-4) fail("differs by " + std::to_string(diff));
+  } else if (ref.is_string()) {
+    if (!ours.is_string() || ref.get<std::string>() != ours.get<std::string>()) fail("strings differ");
+  } else if (ref.is_array()) {
+    if (!ours.is_array() || ours.size() != ref.size()) return fail("lengths differ");
+    for (size_t i = 0; i < ref.size(); ++i) compare(ref[i], ours[i], path + "[" + std::to_string(i) + "]", d);
+  } else if (ref.is_object()) {
+    if (!ours.is_object()) return fail("not an object");
+    for (const auto& [k, v] : ref.items()) {
+      if (!ours.contains(k)) fail("missing key " + k);
+      else compare(v, ours[k], path + "." + k, d);
+    }
+  } else if (ref != ours) {
+    fail("values differ");
+  }
+}
+
+// QA results in transformers.js' terms: it answers with the decoded tokens of the span where Python
+// transformers (and we) give the context's own characters, and it fills top_k with zero-score spans
+// on masked tokens where Python returns fewer. Both sides become lists of positive-score answers,
+// ours with the answer decoded from the tokens inside our character span.
+void qa_view(Json& ref, Json& ours, const AutoProcessor& processor, const PipelineInput& in) {
+  auto as_list = [](const Json& j) { return j.is_array() ? j : Json::array({j}); };
+  Json kept = Json::array();
+  for (const auto& a : as_list(ref))
+    if (a["score"].get<double>() > 0) kept.push_back(a);
+  ref = kept;
+  ours = as_list(ours);
+  auto enc = processor.tokenizer().encode_pair(in.question, in.context);
+  for (auto& a : ours) {
+    std::vector<int32_t> span;
+    for (size_t j = 0; j < enc.ids.size(); ++j)
+      if (enc.sequence_ids[j] == 1 && !enc.special_tokens_mask[j] && enc.offsets[j].first >= a["start"].get<size_t>() &&
+          enc.offsets[j].second <= a["end"].get<size_t>())
+        span.push_back(enc.ids[j]);
+    a["answer"] = processor.decode(span, true);
+  }
+  // A span that starts or ends inside a character (BERT-uncased splits Hangul syllables into
+  // conjoining jamo, U+1100-U+11FF) cannot be answered in characters; such answers are compared by
+  // score only.
+  for (size_t k = 0; k < std::min(ref.size(), ours.size()); ++k) {
+    const std::string r = ref[k]["answer"].get<std::string>();
+    for (size_t b = 0; b + 1 < r.size(); ++b)
+      if (static_cast<unsigned char>(r[b]) == 0xE1 && (static_cast<unsigned char>(r[b + 1]) & 0xFC) == 0x84) {
+        ours[k]["answer"] = r;
+        break;
+      }
+  }
+}
+
+PipelineInput to_input(const Json& j) {
+  PipelineInput in;
+  in.text = j.value("text", "");
+  in.question = j.value("question", "");
+  in.context = j.value("context", "");
+  if (j.contains("labels")) in.labels = j["labels"].get<std::vector<std::string>>();
+  return in;
+}
+
+// Runs transformers.js and `pipe` on the inputs with the options; expects parity.
+void expect_parity(const Pipeline& pipe, const fs::path& tjs_folder, const std::vector<Json>& inputs, const Json& js_options,
+                   const PipelineOptions& options, const std::string& name) {
+  test::ScratchDir dir;
+  {
+    std::ofstream f(dir / "inputs.jsonl");
+    for (const auto& j : inputs) f << j.dump() << "\n";
+  }
+  std::string cmd = "node " + (fs::path(MODELEXPORT_SOURCE_DIR) / "scripts/golden/pipelines.mjs").string() + " " + pipe.task() + " " +
+                    tjs_folder.string() + " " + (dir / "inputs.jsonl").string() + " '" + js_options.dump() + "' > " +
+                    (dir / "ref.jsonl").string() + " 2>" + (dir / "err.txt").string();
+  ASSERT_EQ(std::system(cmd.c_str()), 0) << cmd << "\n" << test::read_bytes(dir / "err.txt");
+  std::vector<PipelineInput> ours_in;
+  for (const auto& j : inputs) ours_in.push_back(to_input(j));
+  auto ours = pipe.run(ours_in, options);
   std::ifstream ref(dir / "ref.jsonl");
-  size_t i = 0;
-  double max_diff = 0, truncated_diff = 0;
-  std::string worst;
-  size_t truncated = 0;
+  Diff d;
+  size_t i = 0, tokenizer_deviations = 0;
+  processors::Tokenizer tok = pipe.processor().tokenizer();
+  tok.set_truncation(std::nullopt);
   for (std::string line; std::getline(ref, line); ++i) {
     ASSERT_LT(i, ours.size());
     Json r = parse_json(line, "transformers.js output");
-    ASSERT_EQ(r.size(), ours[i].size()) << texts[i];
-    bool over_long = tok.encode(texts[i]).ids.size() > max_len;
-    truncated += over_long;
-    for (size_t k = 0; k < r.size(); ++k) {
-      EXPECT_EQ(r[k]["label"].get<std::string>(), ours[i][k].label) << Json(texts[i]).dump();
-      double d = std::abs(r[k]["score"].get<double>() - ours[i][k].score);
-      if (over_long) {
-        truncated_diff = std::max(truncated_diff, d);
-        continue;
-      }
-      if (d > max_diff) max_diff = d, worst = texts[i];
-      EXPECT_LT(d, 1e-4) << Json(texts[i]).dump();
+    // Where transformers.js' own tokenizer differs from Hugging Face tokenizers (which ours matches
+    // exactly, tests/processors), the model saw other tokens: not a pipeline difference.
+    const auto& in = ours_in[i];
+    auto ids = in.question.empty() ? tok.encode(in.text).ids : tok.encode_pair(in.question, in.context).ids;
+    if (r["ids"].get<std::vector<int32_t>>() != ids) {
+      ++tokenizer_deviations;
+      continue;
     }
+    Json mine = parse_json(ours[i], "ours");
+    if (pipe.task() == "question-answering") qa_view(r["out"], mine, pipe.processor(), in);
+    compare(r["out"], mine, "input " + std::to_string(i), d);
   }
-  EXPECT_EQ(i, texts.size());
-  std::cout << "[pipeline parity] " << model.filename().string() << ": " << i << " texts, labels equal, max |score diff| " << max_diff
-            << " (on " << Json(worst).dump().substr(0, 60) << "); " << truncated << " over-long texts (labels only), max |score diff| "
-            << truncated_diff << "\n";
+  EXPECT_EQ(i, inputs.size());
+  EXPECT_LE(tokenizer_deviations, 2u);
+  for (size_t k = 0; k < std::min<size_t>(d.mismatches.size(), 10); ++k) ADD_FAILURE() << name << ": " << d.mismatches[k];
+  EXPECT_TRUE(d.mismatches.empty()) << d.mismatches.size() << " mismatches";
+  std::cout << "[pipeline parity] " << name << ": " << i << " inputs, " << d.mismatches.size() << " mismatches, max |diff| " << d.max_abs
+            << "; " << tokenizer_deviations << " left out where transformers.js' tokenizer differs from Hugging Face's\n";
+}
+
+std::vector<Json> text_inputs(const std::vector<std::string>& texts) {
+  std::vector<Json> out;
+  for (const auto& t : texts) out.push_back({{"text", t}});
+  return out;
+}
+
+std::unique_ptr<Pipeline> task_pipeline(const std::string& task) { return pipeline(task_models() / (task + ".onnx")); }
+fs::path tjs(const std::string& task) { return task_models() / "tjs" / task; }
+
+TEST(FeatureExtraction, MatchesTransformersJs) {
+  REQUIRE_TASK_MODELS();
+  auto pipe = task_pipeline("feature-extraction");
+  auto in = text_inputs(texts(*pipe));
+  PipelineOptions o;
+  o.pooling = "none";
+  expect_parity(*pipe, tjs("feature-extraction"), in, {{"pooling", "none"}}, o, "feature-extraction pooling none");
+  o.pooling = "cls";
+  o.normalize = false;
+  expect_parity(*pipe, tjs("feature-extraction"), in, {{"pooling", "cls"}}, o, "feature-extraction pooling cls");
+  // Defaults come from the sentence-transformers files: mean pooling, Normalize.
+  expect_parity(*pipe, tjs("feature-extraction"), in, {{"pooling", "mean"}, {"normalize", true}}, {}, "feature-extraction sentence-transformers");
 }
 
 TEST(TextClassification, MatchesTransformersJsOnTheFixture) {
   if (!have_transformers_js()) GTEST_SKIP() << "node_modules/@huggingface/transformers missing (run scripts/setup.sh)";
+  test::ScratchDir dir;
   auto f = test::fixtures_dir() / "tiny-text-classifier";
-  expect_parity(f / "model.onnx", f);
+  metadata::EmbedOptions e;
+  e.output = dir / "tc.onnx";
+  e.show_progress = false;
+  metadata::embed_metadata(f / "model.onnx", f.string(), e);
+  fs::create_directories(dir / "tjs");
+  metadata::unpack_model(dir / "tc.onnx", dir / "tjs" / "tc", metadata::Layout::kTransformersJs);
+  auto pipe = pipeline(dir / "tc.onnx");
+  EXPECT_EQ(pipe->task(), "text-classification");
+  PipelineOptions o;
+  o.top_k = 2;
+  expect_parity(*pipe, dir / "tjs" / "tc", text_inputs(texts(*pipe, 128)), {{"top_k", 2}}, o, "text-classification fixture");
+  expect_parity(*pipe, dir / "tjs" / "tc", text_inputs(texts(*pipe, 128)), Json::object(), {}, "text-classification fixture top 1");
 }
 
 TEST(TextClassification, MatchesTransformersJsOnTheCorpusOptimumExport) {
   REQUIRE_CORPUS();
   if (!have_transformers_js()) GTEST_SKIP() << "node_modules/@huggingface/transformers missing (run scripts/setup.sh)";
-  test::ScratchDir src;
+  test::ScratchDir src, dir;
   auto c = test::corpus_dir();
   fs::copy_file(c / "models/tiny-distilbert-classification/config.json", src / "config.json");
   for (const char* f : {"tokenizer.json", "tokenizer_config.json"}) fs::copy_file(c / "tokenizers/distilbert-base-uncased" / f, src / f);
-  expect_parity(c / "models/tiny-distilbert-classification/model.onnx", src.path());
+  metadata::EmbedOptions e;
+  e.output = dir / "tc.onnx";
+  e.show_progress = false;
+  metadata::embed_metadata(c / "models/tiny-distilbert-classification/model.onnx", src.path().string(), e);
+  fs::create_directories(dir / "tjs");
+  metadata::unpack_model(dir / "tc.onnx", dir / "tjs" / "tc", metadata::Layout::kTransformersJs);
+  auto pipe = pipeline(dir / "tc.onnx");
+  PipelineOptions o;
+  o.top_k = 2;
+  expect_parity(*pipe, dir / "tjs" / "tc", text_inputs(texts(*pipe)), {{"top_k", 2}}, o, "text-classification tiny-distilbert");
 }
 
-TEST(TextClassification, RefusesModelsWithoutATokenizer) {
-  EXPECT_THROW(TextClassificationPipeline::from_model(test::fixtures_dir() / "tiny-text-classifier" / "model.onnx"), MetadataReadError);
+TEST(TokenClassification, MatchesTransformersJs) {
+  REQUIRE_TASK_MODELS();
+  auto pipe = task_pipeline("token-classification");
+  auto in = text_inputs(texts(*pipe));
+  expect_parity(*pipe, tjs("token-classification"), in, Json::object(), {}, "token-classification none");
+  PipelineOptions o;
+  o.aggregation_strategy = "simple";
+  expect_parity(*pipe, tjs("token-classification"), in, {{"aggregation_strategy", "simple"}}, o, "token-classification simple");
+}
+
+TEST(FillMask, MatchesTransformersJs) {
+  REQUIRE_TASK_MODELS();
+  auto pipe = task_pipeline("fill-mask");
+  // Each text with one word (the middle one) replaced by the mask token.
+  std::vector<Json> in;
+  for (const auto& t : texts(*pipe)) {
+    std::vector<std::string> words;
+    for (size_t a = 0, b; a < t.size(); a = b + 1) {
+      b = t.find(' ', a);
+      if (b == std::string::npos) b = t.size();
+      if (b > a) words.push_back(t.substr(a, b - a));
+    }
+    if (words.size() < 2 || t.find("[MASK]") != std::string::npos) continue;  // transformers.js fills only the first mask
+    words[words.size() / 2] = "[MASK]";
+    std::string masked;
+    for (const auto& w : words) masked += (masked.empty() ? "" : " ") + w;
+    in.push_back({{"text", masked}});
+  }
+  expect_parity(*pipe, tjs("fill-mask"), in, Json::object(), {}, "fill-mask top 5");
+  PipelineOptions o;
+  o.top_k = 1;
+  expect_parity(*pipe, tjs("fill-mask"), in, {{"top_k", 1}}, o, "fill-mask top 1");
+}
+
+TEST(QuestionAnswering, MatchesTransformersJs) {
+  REQUIRE_TASK_MODELS();
+  auto pipe = task_pipeline("question-answering");
+  std::vector<Json> in;
+  const char* questions[] = {"Where do I live?", "What is it?", "Who?"};
+  size_t q = 0;
+  for (const auto& t : texts(*pipe, 300))
+    if (t.find_first_not_of(" \t\n") != std::string::npos) in.push_back({{"question", questions[q++ % 3]}, {"context", t}});
+  // transformers.js has no answer-length limit; ours is set beyond any context here.
+  PipelineOptions o;
+  o.max_answer_len = 100000;
+  o.top_k = 3;
+  expect_parity(*pipe, tjs("question-answering"), in, {{"top_k", 3}}, o, "question-answering top 3");
+  o.top_k = 1;
+  expect_parity(*pipe, tjs("question-answering"), in, Json::object(), o, "question-answering top 1");
+}
+
+TEST(ZeroShotClassification, MatchesTransformersJs) {
+  REQUIRE_TASK_MODELS();
+  auto pipe = task_pipeline("zero-shot-classification");
+  std::vector<Json> in;
+  std::vector<std::vector<std::string>> label_sets = {{"urgent", "not urgent", "phone", "tablet"}, {"travel", "cooking", "dancing"}, {"positive"}};
+  size_t k = 0;
+  for (const auto& t : texts(*pipe, 400)) in.push_back({{"text", t}, {"labels", label_sets[k++ % 3]}});
+  expect_parity(*pipe, tjs("zero-shot-classification"), in, Json::object(), {}, "zero-shot-classification");
+  PipelineOptions o;
+  o.multi_label = true;
+  o.hypothesis_template = "The topic is {}.";
+  expect_parity(*pipe, tjs("zero-shot-classification"), in, {{"multi_label", true}, {"hypothesis_template", "The topic is {}."}}, o,
+                "zero-shot-classification multi-label");
+}
+
+// A static [1, 128] copy of the feature-extraction model (same weights): the processor pads and
+// truncates to 128 and runs one row at a time; results equal the dynamic model's.
+TEST(FixedShapes, StaticModelGivesTheDynamicModelsResults) {
+  REQUIRE_TASK_MODELS();
+  auto dynamic = task_pipeline("feature-extraction");
+  auto fixed = task_pipeline("feature-extraction-static");
+  EXPECT_EQ(fixed->processor().fixed_length(), 128u);
+  EXPECT_EQ(fixed->processor().fixed_batch(), 1u);
+  std::vector<PipelineInput> in;
+  for (const auto& t : texts(*dynamic, 128)) in.push_back({.text = t});
+  auto a = dynamic->run(in), b = fixed->run(in);
+  ASSERT_EQ(a.size(), b.size());
+  Diff d;
+  for (size_t i = 0; i < a.size(); ++i) compare(parse_json(a[i], "dynamic"), parse_json(b[i], "static"), "input " + std::to_string(i), d);
+  EXPECT_TRUE(d.mismatches.empty()) << d.mismatches[0];
+  EXPECT_LT(d.max_abs, 1e-5);
+}
+
+TEST(Threads, ConcurrentRunsGiveTheSingleThreadedResults) {
+  REQUIRE_TASK_MODELS();
+  auto pipe = task_pipeline("token-classification");
+  std::vector<PipelineInput> in;
+  for (const auto& t : texts(*pipe)) in.push_back({.text = t});
+  PipelineOptions o;
+  o.aggregation_strategy = "simple";
+  auto expected = pipe->run(in, o);
+  std::vector<std::vector<std::string>> got(4);
+  std::vector<std::thread> threads;
+  for (size_t t = 0; t < got.size(); ++t) threads.emplace_back([&, t] { got[t] = pipe->run(in, o); });
+  for (auto& t : threads) t.join();
+  for (const auto& g : got) EXPECT_EQ(g, expected);
 }
 
 }  // namespace

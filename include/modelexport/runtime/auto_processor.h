@@ -1,0 +1,88 @@
+// AutoProcessor: the processor a model needs, rebuilt from its embedded metadata (or, when the model
+// carries none, from the Hugging Face folder beside it), and turned into the model's input tensors.
+//
+//   AutoModel model = AutoModel::from_model("model.onnx", {});
+//   AutoProcessor processor = AutoProcessor::from_model("model.onnx", model.inputs());
+//   auto encodings = processor.encode({"I love this", "Hello"});
+//   std::map<std::string, Tensor> inputs = processor.to_inputs(encodings);   // padded batch
+//   auto outputs = model.run(inputs);
+//
+// Modality comes from the model's input names: input_ids/attention_mask/token_type_ids/position_ids
+// (text), pixel_values (image), input_features / input_values (audio). Known exporter spellings
+// (input_ids:0, input_word_ids, input_mask, segment_ids, input_type_ids) are mapped and listed in
+// input_mapping(); any other input is reported by name, never guessed. Only text is built so far.
+//
+// The tokenizer is set up as transformers.js' pipelines call it: truncation to tokenizer_config's
+// model_max_length, padding (done by to_inputs) to the batch's longest on tokenizer_config's
+// padding_side with its pad_token. When the model's sequence dim is static, encodings are truncated
+// to it and to_inputs pads to it; a static batch dim is reported by fixed_batch().
+//
+// Thread-safety: immutable after construction; every const method may be called from many threads.
+#pragma once
+
+#include <cstddef>
+#include <filesystem>
+#include <map>
+#include <memory>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <utility>
+#include <vector>
+
+#include "modelexport/metadata/model_files.h"
+#include "modelexport/processors/tokenizer.h"
+#include "modelexport/runtime/auto_model.h"
+
+namespace modelexport::runtime {
+
+enum class Modality { kText, kImage, kAudio };
+
+class AutoProcessor {
+ public:
+  // Throws ProcessorReconstructionError saying what is missing (no tokenizer, an input it cannot
+  // fill, a modality not built yet) and where it looked.
+  static AutoProcessor from_model(const std::filesystem::path& model, const std::vector<TensorDesc>& model_inputs);
+  // The same from files already at hand (tests, other containers).
+  static AutoProcessor from_files(metadata::ModelFiles files, const std::vector<TensorDesc>& model_inputs);
+
+  Modality modality() const { return modality_; }
+  const metadata::ModelFiles& files() const { return files_; }
+  // Throws ProcessorReconstructionError for a model that is not a text model.
+  const processors::Tokenizer& tokenizer() const;
+  // Model input name → what fills it ("input_ids", "attention_mask", "token_type_ids", "position_ids").
+  const std::vector<std::pair<std::string, std::string>>& input_mapping() const { return mapping_; }
+  // A special token's id by its tokenizer_config role ("mask_token", "sep_token", "cls_token",
+  // "pad_token", ...), looked up in tokenizer_config.json, then special_tokens_map.json.
+  std::optional<int32_t> special_token_id(std::string_view role) const;
+  std::vector<int32_t> all_special_ids() const;  // ids of the special added tokens
+  std::optional<size_t> max_length() const { return max_length_; }      // truncation length, if any
+  std::optional<size_t> fixed_length() const { return fixed_length_; }  // static sequence dim
+  size_t fixed_batch() const { return fixed_batch_; }                   // static batch dim, 0 if dynamic
+  bool pads_left() const { return padding_.left; }                      // tokenizer_config padding_side
+
+  // The tokenizer's decode followed, when tokenizer_config's clean_up_tokenization_spaces is true (or
+  // unset, as transformers.js reads it), by transformers' clean_up_tokenization (" ." → ".", " 's" → "'s", ...).
+  std::string decode(const std::vector<int32_t>& ids, bool skip_special_tokens) const;
+
+  // Unpadded encodings with the pipeline's truncation (or `truncation` when given).
+  std::vector<processors::Encoding> encode(const std::vector<std::string>& texts) const;
+  std::vector<processors::Encoding> encode_pairs(const std::vector<std::pair<std::string, std::string>>& pairs,
+                                                 const std::optional<processors::TruncationParams>& truncation = std::nullopt) const;
+  // The model's inputs for these encodings: padded to the longest (or the static length), with an
+  // attention mask, token type ids and position ids as the model takes them.
+  std::map<std::string, Tensor> to_inputs(const std::vector<const processors::Encoding*>& batch) const;
+
+ private:
+  metadata::ModelFiles files_;
+  Modality modality_ = Modality::kText;
+  std::optional<processors::Tokenizer> tokenizer_;
+  std::vector<std::pair<std::string, std::string>> mapping_;
+  std::optional<size_t> max_length_, fixed_length_;
+  size_t fixed_batch_ = 0;
+  processors::PaddingParams padding_;
+  std::map<std::string, std::string> special_tokens_;  // role → token text
+  bool clean_up_spaces_ = true;
+};
+
+}  // namespace modelexport::runtime

@@ -1,0 +1,96 @@
+// Hugging Face-style pipelines on a self-contained ONNX model: the task comes from the embedded
+// metadata (or is given), the processor from AutoProcessor, and each result is the JSON the
+// transformers.js pipeline returns for that input (Python transformers' fields such as start/end
+// character spans are added where transformers.js has none).
+//
+//   auto pipe = modelexport::runtime::pipeline("model.onnx");          // task auto-detected
+//   PipelineOptions o;
+//   o.top_k = 2;
+//   std::vector<std::string> results = pipe->run({{.text = "I love this"}}, o);
+//   // results[0] == R"([{"label":"POSITIVE","score":0.99},{"label":"NEGATIVE","score":0.01}])"
+//
+// Tasks and their inputs:
+//   feature-extraction          text            → [[hidden...] per token] or [hidden] when pooled
+//   text-classification         text (+ text_pair) → [{"label","score"}] (top_k entries)
+//   token-classification        text            → [{"entity","score","index","word","start","end"}] or
+//                                                  [{"entity_group","score","word","start","end"}]
+//   fill-mask                   text with the mask token → [{"score","token","token_str","sequence"}]
+//                                                  (one such list per mask when a text has several)
+//   question-answering          question, context → {"answer","score","start","end"} (a list when top_k > 1)
+//   zero-shot-classification    text, labels    → {"sequence","labels","scores"}
+//
+// Thread-safety: a Pipeline is immutable; run() may be called from several threads at once.
+#pragma once
+
+#include <cstddef>
+#include <filesystem>
+#include <memory>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "modelexport/runtime/auto_model.h"
+#include "modelexport/runtime/auto_processor.h"
+
+namespace modelexport::runtime {
+
+struct PipelineInput {
+  std::string text;                 // every task but question-answering
+  std::string text_pair;            // text-classification of sentence pairs (optional)
+  std::string question, context;    // question-answering
+  std::vector<std::string> labels;  // zero-shot-classification candidate labels
+};
+
+struct PipelineOptions {
+  std::optional<size_t> top_k;       // task default when unset (1, or 5 for fill-mask)
+  size_t batch_size = 32;            // inputs per ONNX Runtime call (a static batch dim overrides it)
+  // text-classification: "softmax", "sigmoid" or "none"; default from problem_type / number of labels.
+  std::string function_to_apply;
+  // feature-extraction: "none", "mean", "cls" (= "first_token"), "last_token" (= "eos"); empty: the
+  // sentence-transformers pooling config when the model carries one, else "none".
+  std::string pooling;
+  // feature-extraction; default: true when pooling is unset and the model has a sentence-transformers
+  // Normalize module, else false.
+  std::optional<bool> normalize;
+  // token-classification: "none", "simple", "first", "average", "max".
+  std::string aggregation_strategy = "none";
+  std::vector<std::string> ignore_labels = {"O"};
+  std::vector<std::string> targets;  // fill-mask: score only these tokens
+  // question-answering (transformers' defaults).
+  size_t doc_stride = 128, max_answer_len = 15, max_seq_len = 384;
+  bool handle_impossible_answer = false;
+  // zero-shot-classification.
+  std::string hypothesis_template = "This example is {}.";
+  bool multi_label = false;
+};
+
+class Pipeline {
+ public:
+  virtual ~Pipeline() = default;
+  const std::string& task() const { return task_; }
+  const AutoModel& model() const { return model_; }
+  const AutoProcessor& processor() const { return processor_; }
+  // One JSON text per input, in input order. Throws UsageError for inputs of the wrong kind (no
+  // mask token, no labels, empty question) naming the input, RuntimeError when the model fails.
+  virtual std::vector<std::string> run(const std::vector<PipelineInput>& inputs, const PipelineOptions& options = {}) const = 0;
+
+ protected:
+  Pipeline(std::string task, AutoModel model, AutoProcessor processor)
+      : task_(std::move(task)), model_(std::move(model)), processor_(std::move(processor)) {}
+  std::string task_;
+  AutoModel model_;
+  AutoProcessor processor_;
+};
+
+// The pipelines `pipeline()` knows, by canonical task name.
+const std::vector<std::string>& pipeline_tasks();
+
+// Builds the pipeline for `task` ("" = the task recorded in the metadata; aliases such as
+// "sentiment-analysis" and "ner" are accepted). Throws UsageError for an unknown task or one the model
+// cannot serve (e.g. fill-mask on a model without a vocabulary-sized output), MetadataReadError /
+// ProcessorReconstructionError when the model lacks what the task needs, RuntimeError when ONNX
+// Runtime cannot create the session.
+std::unique_ptr<Pipeline> pipeline(const std::filesystem::path& model, const std::string& task = "",
+                                   const SessionOptions& session = {});
+
+}  // namespace modelexport::runtime

@@ -1,0 +1,28 @@
+// transformers.js (pinned @huggingface/transformers) pipelines on a local model folder in the
+// transformers.js layout (e.g. from `modelexport unpack --layout transformers.js`).
+//   node scripts/golden/pipelines.mjs TASK MODEL_DIR INPUTS.jsonl [OPTIONS_JSON]
+// INPUTS lines are {"text"}, {"question","context"} or {"text","labels"}; OPTIONS_JSON is passed to
+// the pipeline call (top_k, pooling, normalize, aggregation_strategy, multi_label, ...).
+// Prints one JSON line per input: {"out": the pipeline's result for that input alone (tensors as
+// lists), "ids": transformers.js' own tokenization of it (the pair for question answering)}, so a
+// test can tell transformers.js' tokenizer deviations from pipeline differences.
+import fs from "node:fs";
+import path from "node:path";
+import { env, pipeline } from "@huggingface/transformers";
+
+const [task, dir, inputsFile, optionsJson] = process.argv.slice(2);
+const options = optionsJson ? JSON.parse(optionsJson) : {};
+env.allowRemoteModels = false;
+env.localModelPath = path.dirname(path.resolve(dir)) + "/";
+const pipe = await pipeline(task, path.basename(dir), { dtype: "fp32" });
+const inputs = fs.readFileSync(inputsFile, "utf8").split("\n").filter(Boolean).map((l) => JSON.parse(l));
+for (const input of inputs) {
+  let out;
+  if (task === "question-answering") out = await pipe(input.question, input.context, options);
+  else if (task === "zero-shot-classification") out = await pipe(input.text, input.labels, options);
+  else out = await pipe(input.text, options);
+  if (out && typeof out.tolist === "function") out = out.tolist()[0];
+  const enc = task === "question-answering" ? pipe.tokenizer(input.question, { text_pair: input.context }) : pipe.tokenizer(input.text);
+  const ids = Array.from(enc.input_ids.data, Number);
+  console.log(JSON.stringify({ out, ids }));
+}

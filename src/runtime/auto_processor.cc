@@ -1,0 +1,223 @@
+#include "modelexport/runtime/auto_processor.h"
+
+#include <algorithm>
+
+#include "common/json_util.h"
+#include "modelexport/common/error.h"
+
+namespace modelexport::runtime {
+
+namespace {
+
+using processors::Encoding;
+
+// Exporter spellings of the text inputs (TF/Keras exports, TF Hub BERT, tf2onnx's ":0" suffix).
+const std::vector<std::pair<std::string, std::vector<std::string>>>& text_roles() {
+  static const std::vector<std::pair<std::string, std::vector<std::string>>> roles = {
+      {"input_ids", {"input_ids", "input_ids:0", "input_word_ids", "input_word_ids:0"}},
+      {"attention_mask", {"attention_mask", "attention_mask:0", "input_mask", "input_mask:0"}},
+      {"token_type_ids", {"token_type_ids", "token_type_ids:0", "segment_ids", "segment_ids:0", "input_type_ids", "input_type_ids:0"}},
+      {"position_ids", {"position_ids", "position_ids:0"}},
+  };
+  return roles;
+}
+
+std::string role_of(const std::string& input) {
+  for (const auto& [role, names] : text_roles())
+    if (std::find(names.begin(), names.end(), input) != names.end()) return role;
+  return "";
+}
+
+std::string describe(const TensorDesc& d) {
+  std::string s = d.name + " (" + d.elem_type + " [";
+  for (size_t i = 0; i < d.shape.size(); ++i)
+    s += (i ? ", " : "") + (d.shape[i] >= 0 ? std::to_string(d.shape[i]) : (d.symbolic[i].empty() ? "?" : d.symbolic[i]));
+  return s + "])";
+}
+
+Json json_file(const metadata::ModelFiles& files, const char* name) {
+  const std::string* text = files.get(name);
+  return text ? parse_json_object(*text, name) : Json::object();
+}
+
+// tokenizer_config.json stores special tokens as strings or AddedToken objects {"content": ...}.
+std::string token_text(const Json& v) {
+  if (v.is_string()) return v.get<std::string>();
+  if (v.is_object() && v.contains("content") && v["content"].is_string()) return v["content"].get<std::string>();
+  return "";
+}
+
+processors::Tokenizer build_tokenizer(const metadata::ModelFiles& files) {
+  if (const std::string* json = files.get("tokenizer.json")) return processors::Tokenizer::from_json(*json);
+  processors::LegacyTokenizerFiles legacy;
+  auto text = [&](const char* name) { return files.has(name) ? *files.get(name) : std::string(); };
+  legacy.vocab_txt = text("vocab.txt");
+  legacy.vocab_json = text("vocab.json");
+  legacy.merges_txt = text("merges.txt");
+  legacy.tokenizer_config_json = text("tokenizer_config.json");
+  for (const auto& [name, bytes] : files.files)
+    if (name.size() > 6 && name.compare(name.size() - 6, 6, ".model") == 0 && legacy.sentencepiece_model.empty())
+      legacy.sentencepiece_model = bytes;
+  if (legacy.vocab_txt.empty() && (legacy.vocab_json.empty() || legacy.merges_txt.empty()) && legacy.sentencepiece_model.empty())
+    throw ProcessorReconstructionError(
+        "the model takes text (input_ids) but " + files.source +
+        " has no tokenizer: expected tokenizer.json, vocab.txt, vocab.json + merges.txt or a SentencePiece .model. Embed them with "
+        "`modelexport embed-metadata MODEL HF_FOLDER` (level full) or put the Hugging Face files beside the model");
+  return processors::Tokenizer::from_legacy(legacy);
+}
+
+}  // namespace
+
+AutoProcessor AutoProcessor::from_model(const std::filesystem::path& model, const std::vector<TensorDesc>& model_inputs) {
+  return from_files(metadata::ModelFiles::from_model(model), model_inputs);
+}
+
+AutoProcessor AutoProcessor::from_files(metadata::ModelFiles files, const std::vector<TensorDesc>& model_inputs) {
+  AutoProcessor p;
+  p.files_ = std::move(files);
+  std::vector<std::string> unknown;
+  bool text = false;
+  for (const auto& in : model_inputs) {
+    if (in.name == "pixel_values") throw ProcessorReconstructionError("the model takes pixel_values (an image model); image processors are not built yet");
+    if (in.name == "input_features" || in.name == "input_values")
+      throw ProcessorReconstructionError("the model takes " + in.name + " (an audio model); audio feature extractors are not built yet");
+    std::string role = role_of(in.name);
+    if (role.empty()) {
+      unknown.push_back(describe(in));
+      continue;
+    }
+    text |= role == "input_ids";
+    p.mapping_.emplace_back(in.name, role);
+    if (role == "input_ids") {
+      if (in.shape.size() != 2) throw ProcessorReconstructionError("model input " + describe(in) + " should be [batch, sequence]");
+      if (in.shape[1] > 0) p.fixed_length_ = static_cast<size_t>(in.shape[1]);
+      if (in.shape[0] > 0) p.fixed_batch_ = static_cast<size_t>(in.shape[0]);
+    }
+  }
+  if (!unknown.empty()) {
+    std::string list;
+    for (const auto& u : unknown) list += (list.empty() ? "" : ", ") + u;
+    throw ProcessorReconstructionError("model input(s) " + list +
+                                       " are not ones a processor fills; known: input_ids, attention_mask, token_type_ids, position_ids "
+                                       "(also input_word_ids, input_mask, segment_ids, input_type_ids, ':0' forms), pixel_values, "
+                                       "input_features, input_values");
+  }
+  if (!text) throw ProcessorReconstructionError("the model has no input_ids input; cannot tell which processor it needs");
+  p.modality_ = Modality::kText;
+
+  processors::Tokenizer tok = build_tokenizer(p.files_);
+  Json config = json_file(p.files_, "tokenizer_config.json");
+  Json special_map = json_file(p.files_, "special_tokens_map.json");
+  for (const char* role : {"pad_token", "mask_token", "sep_token", "cls_token", "unk_token", "bos_token", "eos_token"}) {
+    std::string t = config.contains(role) ? token_text(config[role]) : "";
+    if (t.empty() && special_map.contains(role)) t = token_text(special_map[role]);
+    if (!t.empty()) p.special_tokens_[role] = t;
+  }
+  // transformers.js truncates to model_max_length and pads to the longest, whatever tokenizer.json's
+  // own truncation/padding sections say; Hugging Face writes a huge sentinel when there is no limit.
+  if (config.contains("model_max_length") && config["model_max_length"].is_number() && config["model_max_length"].get<double>() > 0 &&
+      config["model_max_length"].get<double>() < 1e6)
+    p.max_length_ = config["model_max_length"].get<size_t>();
+  if (p.fixed_length_) p.max_length_ = std::min(p.max_length_.value_or(*p.fixed_length_), *p.fixed_length_);
+  std::optional<processors::TruncationParams> truncation;
+  if (p.max_length_) {
+    processors::TruncationParams t;
+    t.max_length = *p.max_length_;
+    truncation = t;
+  }
+  tok.set_truncation(truncation);
+  p.padding_ = tok.padding().value_or(processors::PaddingParams{});
+  tok.set_padding(std::nullopt);
+  p.padding_.left = config.value("padding_side", p.padding_.left ? "left" : "right") == "left";
+  if (auto it = p.special_tokens_.find("pad_token"); it != p.special_tokens_.end())
+    if (auto id = tok.token_to_id(it->second)) p.padding_.pad_id = *id, p.padding_.pad_token = it->second;
+  if (config.contains("clean_up_tokenization_spaces") && config["clean_up_tokenization_spaces"].is_boolean())
+    p.clean_up_spaces_ = config["clean_up_tokenization_spaces"].get<bool>();
+  p.tokenizer_ = std::move(tok);
+  return p;
+}
+
+const processors::Tokenizer& AutoProcessor::tokenizer() const {
+  if (!tokenizer_) throw ProcessorReconstructionError("this processor has no tokenizer (not a text model)");
+  return *tokenizer_;
+}
+
+std::optional<int32_t> AutoProcessor::special_token_id(std::string_view role) const {
+  auto it = special_tokens_.find(std::string(role));
+  if (it == special_tokens_.end()) return std::nullopt;
+  return tokenizer().token_to_id(it->second);
+}
+
+std::vector<int32_t> AutoProcessor::all_special_ids() const {
+  std::vector<int32_t> ids;
+  for (const auto& [role, token] : special_tokens_)
+    if (auto id = tokenizer().token_to_id(token)) ids.push_back(*id);
+  std::sort(ids.begin(), ids.end());
+  ids.erase(std::unique(ids.begin(), ids.end()), ids.end());
+  return ids;
+}
+
+std::string AutoProcessor::decode(const std::vector<int32_t>& ids, bool skip_special_tokens) const {
+  std::string text = tokenizer().decode(ids, skip_special_tokens);
+  if (!clean_up_spaces_) return text;
+  // transformers' PreTrainedTokenizerBase.clean_up_tokenization, replacement by replacement.
+  static const std::pair<std::string_view, std::string_view> kRules[] = {
+      {" .", "."}, {" ?", "?"}, {" !", "!"}, {" ,", ","}, {" ' ", "'"}, {" n't", "n't"}, {" 'm", "'m"}, {" 's", "'s"}, {" 've", "'ve"}, {" 're", "'re"}};
+  for (const auto& [from, to] : kRules) {
+    std::string out;
+    size_t at = 0;
+    for (size_t hit; (hit = text.find(from, at)) != std::string::npos; at = hit + from.size()) out.append(text, at, hit - at).append(to);
+    text = out.append(text, at);
+  }
+  return text;
+}
+
+std::vector<Encoding> AutoProcessor::encode(const std::vector<std::string>& texts) const {
+  // Threads pay off only for larger batches; small ones stay on the calling thread.
+  return tokenizer().encode_batch(texts, true, texts.size() >= 64 ? 0 : 1);
+}
+
+std::vector<Encoding> AutoProcessor::encode_pairs(const std::vector<std::pair<std::string, std::string>>& pairs,
+                                                  const std::optional<processors::TruncationParams>& truncation) const {
+  processors::Tokenizer tok = tokenizer();
+  if (truncation) tok.set_truncation(truncation);
+  std::vector<Encoding> out;
+  out.reserve(pairs.size());
+  for (const auto& [a, b] : pairs) out.push_back(tok.encode_pair(a, b, true));
+  return out;
+}
+
+std::map<std::string, Tensor> AutoProcessor::to_inputs(const std::vector<const Encoding*>& batch) const {
+  size_t rows = batch.size(), len = 0;
+  if (fixed_batch_ && rows > fixed_batch_)
+    throw RuntimeError("the model takes a static batch of " + std::to_string(fixed_batch_) + "; got " + std::to_string(rows) + " rows");
+  for (const Encoding* e : batch) len = std::max(len, e->ids.size());
+  if (fixed_length_) {
+    if (len > *fixed_length_) throw RuntimeError("an encoding of " + std::to_string(len) + " tokens exceeds the model's static length " +
+                                                 std::to_string(*fixed_length_));
+    len = *fixed_length_;
+  }
+  if (fixed_batch_) rows = fixed_batch_;  // extra rows stay all padding; callers ignore their outputs
+  auto shape = std::vector<int64_t>{static_cast<int64_t>(rows), static_cast<int64_t>(len)};
+  std::vector<int64_t> ids(rows * len, padding_.pad_id), mask(rows * len, 0), types(rows * len, padding_.pad_type_id), positions(rows * len, 1);
+  for (size_t r = 0; r < batch.size(); ++r) {
+    const Encoding& e = *batch[r];
+    size_t n = e.ids.size(), start = r * len + (padding_.left ? len - n : 0);
+    for (size_t j = 0; j < n; ++j) {
+      ids[start + j] = e.ids[j];
+      mask[start + j] = 1;
+      types[start + j] = e.type_ids[j];
+      positions[start + j] = static_cast<int64_t>(j);
+    }
+  }
+  std::map<std::string, Tensor> inputs;
+  for (const auto& [name, role] : mapping_) {
+    if (role == "input_ids") inputs[name] = Tensor::int64(shape, ids);
+    else if (role == "attention_mask") inputs[name] = Tensor::int64(shape, mask);
+    else if (role == "token_type_ids") inputs[name] = Tensor::int64(shape, types);
+    else if (role == "position_ids") inputs[name] = Tensor::int64(shape, positions);
+  }
+  return inputs;
+}
+
+}  // namespace modelexport::runtime

@@ -1,0 +1,124 @@
+#include <algorithm>
+
+#include "modelexport/common/error.h"
+#include "modelexport/format/onnx_file.h"
+#include "modelexport/metadata/reader.h"
+#include "modelexport/metadata/schema.h"
+#include "modelexport/metadata/task.h"
+#include "runtime/pipelines/text_pipeline.h"
+
+namespace modelexport::runtime {
+
+TextPipeline::TextPipeline(std::string task, AutoModel model, AutoProcessor processor)
+    : Pipeline(std::move(task), std::move(model), std::move(processor)) {
+  const std::string* config = processor_.files().get("config.json");
+  config_ = config ? parse_json_object(*config, "config.json") : Json::object();
+  if (config_.contains("id2label") && config_["id2label"].is_object())
+    for (const auto& [id, name] : config_["id2label"].items())
+      if (name.is_string()) id2label_[std::stoul(id)] = name.get<std::string>();
+}
+
+std::vector<std::string> TextPipeline::run(const std::vector<PipelineInput>& inputs, const PipelineOptions& options) const {
+  std::vector<std::string> out;
+  out.reserve(inputs.size());
+  for (const auto& r : results(inputs, options)) out.push_back(r.dump());
+  return out;
+}
+
+void TextPipeline::run_batches(const std::vector<const processors::Encoding*>& encodings, size_t batch_size, const BatchFn& each) const {
+  if (processor_.fixed_batch()) batch_size = processor_.fixed_batch();
+  batch_size = std::max<size_t>(batch_size, 1);
+  for (size_t first = 0; first < encodings.size(); first += batch_size) {
+    std::vector<const processors::Encoding*> batch(encodings.begin() + first,
+                                                   encodings.begin() + std::min(encodings.size(), first + batch_size));
+    auto inputs = processor_.to_inputs(batch);
+    size_t padded = static_cast<size_t>(inputs.begin()->second.shape[1]);
+    each(first, model_.run(inputs), padded);
+  }
+}
+
+size_t TextPipeline::row_start(size_t n, size_t padded_length) const { return processor_.pads_left() ? padded_length - n : 0; }
+
+const Tensor& TextPipeline::output(const std::map<std::string, Tensor>& outputs, const std::string& name, size_t rank) const {
+  auto it = outputs.find(name);
+  if (it == outputs.end()) throw RuntimeError("the model gave no '" + name + "' output, which the " + task_ + " pipeline reads");
+  if (it->second.shape.size() != rank || it->second.f32.empty())
+    throw RuntimeError("output '" + name + "' should be a float tensor of rank " + std::to_string(rank) + "; it has rank " +
+                       std::to_string(it->second.shape.size()));
+  return it->second;
+}
+
+bool TextPipeline::has_output(const std::string& name) const {
+  for (const auto& o : model_.outputs())
+    if (o.name == name) return true;
+  return false;
+}
+
+void TextPipeline::require_output(const std::string& name, size_t rank, const std::string& layout) const {
+  for (const auto& o : model_.outputs()) {
+    if (o.name != name) continue;
+    if (o.shape.size() == rank) return;
+    std::string dims;
+    for (size_t i = 0; i < o.shape.size(); ++i)
+      dims += (i ? ", " : "") + (o.shape[i] >= 0 ? std::to_string(o.shape[i]) : (o.symbolic[i].empty() ? "?" : o.symbolic[i]));
+    throw UsageError("the " + task_ + " pipeline needs '" + name + "' as " + layout + "; this model's is [" + dims +
+                     "]: the model is not made for this task");
+  }
+  std::string names;
+  for (const auto& o : model_.outputs()) names += (names.empty() ? "" : ", ") + o.name;
+  throw UsageError("the " + task_ + " pipeline needs an output '" + name + "' " + layout + "; this model has " + names +
+                   ": the model is not made for this task");
+}
+
+std::string TextPipeline::label(size_t id) const {
+  auto it = id2label_.find(id);
+  return it != id2label_.end() ? it->second : "LABEL_" + std::to_string(id);
+}
+
+std::vector<double> softmax(const float* logits, size_t n) {
+  std::vector<double> p(n);
+  if (n == 0) return p;
+  double mx = *std::max_element(logits, logits + n), sum = 0;
+  for (size_t k = 0; k < n; ++k) sum += p[k] = std::exp(static_cast<double>(logits[k]) - mx);
+  for (auto& v : p) v /= sum;
+  return p;
+}
+
+const std::vector<std::string>& pipeline_tasks() {
+  static const std::vector<std::string> tasks = {"feature-extraction", "text-classification", "token-classification",
+                                                 "fill-mask",          "question-answering",  "zero-shot-classification"};
+  return tasks;
+}
+
+std::unique_ptr<Pipeline> pipeline(const std::filesystem::path& path, const std::string& task_name, const SessionOptions& session) {
+  metadata::ModelFiles files = metadata::ModelFiles::from_model(path);
+  std::string task = task_name;
+  if (task.empty() && files.embedded) {
+    format::OnnxFile file(path);
+    task = metadata::read_metadata(file).get(metadata::keys::kPipelineTask).value_or("");
+  } else if (task.empty() && files.has("config.json")) {
+    metadata::TaskHints hints;
+    hints.sentence_transformers = files.has("modules.json");
+    task = metadata::detect_task(*files.get("config.json"), hints).task;
+  }
+  if (task.empty())
+    throw MetadataReadError("'" + path.string() + "' records no task (hf_pipeline_task) and " + files.source +
+                            " has no config.json to detect it from; embed its metadata or name the task");
+  task = metadata::canonical_task(task);
+  const auto& known = pipeline_tasks();
+  if (std::find(known.begin(), known.end(), task) == known.end()) {
+    std::string list;
+    for (const auto& t : known) list += (list.empty() ? "" : ", ") + t;
+    throw UsageError("no " + task + " pipeline yet; available: " + list);
+  }
+  AutoModel model = AutoModel::from_model(path, session);
+  AutoProcessor processor = AutoProcessor::from_files(std::move(files), model.inputs());
+  if (task == "feature-extraction") return make_feature_extraction(std::move(model), std::move(processor));
+  if (task == "text-classification") return make_text_classification(std::move(model), std::move(processor));
+  if (task == "token-classification") return make_token_classification(std::move(model), std::move(processor));
+  if (task == "fill-mask") return make_fill_mask(std::move(model), std::move(processor));
+  if (task == "question-answering") return make_question_answering(std::move(model), std::move(processor));
+  return make_zero_shot_classification(std::move(model), std::move(processor));
+}
+
+}  // namespace modelexport::runtime

@@ -1,0 +1,59 @@
+// Shared machinery of the text pipelines (internal): model config and labels, batched runs over
+// encodings, row access into padded outputs, softmax. Each task is one .cc with a factory function.
+#pragma once
+
+#include <cmath>
+#include <functional>
+#include <map>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "common/json_util.h"
+#include "modelexport/runtime/pipeline.h"
+
+namespace modelexport::runtime {
+
+using OJson = nlohmann::ordered_json;  // results keep transformers.js' field order
+
+class TextPipeline : public Pipeline {
+ public:
+  TextPipeline(std::string task, AutoModel model, AutoProcessor processor);
+  std::vector<std::string> run(const std::vector<PipelineInput>& inputs, const PipelineOptions& options) const final;
+
+ protected:
+  // One result per input.
+  virtual std::vector<OJson> results(const std::vector<PipelineInput>& inputs, const PipelineOptions& options) const = 0;
+
+  // Runs the encodings through the model in batches (of options.batch_size, or the model's static
+  // batch) and calls `each(first, outputs, padded_length)` per batch; row r of the batch is
+  // encodings[first + r].
+  using BatchFn = std::function<void(size_t first, const std::map<std::string, Tensor>& outputs, size_t padded_length)>;
+  void run_batches(const std::vector<const processors::Encoding*>& encodings, size_t batch_size, const BatchFn& each) const;
+  // Where token 0 of an encoding of `n` tokens sits in a row padded to `padded_length`.
+  size_t row_start(size_t n, size_t padded_length) const;
+  // The output named `name`, checked to have `rank` dims; throws RuntimeError naming what was found.
+  const Tensor& output(const std::map<std::string, Tensor>& outputs, const std::string& name, size_t rank) const;
+  bool has_output(const std::string& name) const;
+  // Checks at construction that the model has output `name` of rank `rank` (`layout` names its dims
+  // for the message); throws UsageError saying the model does not fit the task otherwise.
+  void require_output(const std::string& name, size_t rank, const std::string& layout) const;
+  std::string label(size_t id) const;  // id2label, or LABEL_{id}
+  std::string decode(const std::vector<int32_t>& ids, bool skip_special) const { return processor_.decode(ids, skip_special); }
+
+  Json config_;                            // config.json
+  std::map<size_t, std::string> id2label_;
+};
+
+// Softmax in double precision over n logits.
+std::vector<double> softmax(const float* logits, size_t n);
+
+// Task factories (one per pipelines/*.cc).
+std::unique_ptr<Pipeline> make_feature_extraction(AutoModel model, AutoProcessor processor);
+std::unique_ptr<Pipeline> make_text_classification(AutoModel model, AutoProcessor processor);
+std::unique_ptr<Pipeline> make_token_classification(AutoModel model, AutoProcessor processor);
+std::unique_ptr<Pipeline> make_fill_mask(AutoModel model, AutoProcessor processor);
+std::unique_ptr<Pipeline> make_question_answering(AutoModel model, AutoProcessor processor);
+std::unique_ptr<Pipeline> make_zero_shot_classification(AutoModel model, AutoProcessor processor);
+
+}  // namespace modelexport::runtime
