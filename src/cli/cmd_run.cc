@@ -71,6 +71,11 @@ int run_pipeline(RunArgs a) {
   auto pipe = runtime::pipeline(a.model, a.task, session);
   for (const auto& [name, role] : pipe->processor().input_mapping())
     if (name != role) std::cerr << "note: model input '" << name << "' is fed " << role << "\n";
+  // Say which inputs are longer than the model takes (question answering splits them into windows).
+  if (auto max = pipe->processor().max_length(); max && pipe->task() != "question-answering")
+    for (size_t i = 0; i < inputs.size(); ++i)
+      if (size_t n = pipe->processor().untruncated_length(inputs[i].text, inputs[i].text_pair); n > *max)
+        std::cerr << "note: input " << i + 1 << " is " << n << " tokens; truncated to " << *max << " (the model's maximum)\n";
   auto results = pipe->run(inputs, a.options);
   for (size_t i = 0; i < results.size(); ++i) {
     if (a.json) {

@@ -187,6 +187,12 @@ std::vector<Encoding> AutoProcessor::encode_pairs(const std::vector<std::pair<st
   return out;
 }
 
+size_t AutoProcessor::untruncated_length(const std::string& text, const std::string& pair) const {
+  processors::Tokenizer tok = tokenizer();
+  tok.set_truncation(std::nullopt);
+  return (pair.empty() ? tok.encode(text) : tok.encode_pair(text, pair)).ids.size();
+}
+
 std::map<std::string, Tensor> AutoProcessor::to_inputs(const std::vector<const Encoding*>& batch) const {
   size_t rows = batch.size(), len = 0;
   if (fixed_batch_ && rows > fixed_batch_)

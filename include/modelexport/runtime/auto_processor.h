@@ -69,6 +69,9 @@ class AutoProcessor {
   std::vector<processors::Encoding> encode(const std::vector<std::string>& texts) const;
   std::vector<processors::Encoding> encode_pairs(const std::vector<std::pair<std::string, std::string>>& pairs,
                                                  const std::optional<processors::TruncationParams>& truncation = std::nullopt) const;
+  // Tokens the text (or pair) takes before truncation, special tokens included: callers compare it
+  // with max_length() to say when an input was truncated.
+  size_t untruncated_length(const std::string& text, const std::string& pair = "") const;
   // The model's inputs for these encodings: padded to the longest (or the static length), with an
   // attention mask, token type ids and position ids as the model takes them.
   std::map<std::string, Tensor> to_inputs(const std::vector<const processors::Encoding*>& batch) const;
