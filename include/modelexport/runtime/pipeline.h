@@ -92,5 +92,8 @@ const std::vector<std::string>& pipeline_tasks();
 // Runtime cannot create the session.
 std::unique_ptr<Pipeline> pipeline(const std::filesystem::path& model, const std::string& task = "",
                                    const SessionOptions& session = {});
+// The same from a session and a processor the caller made (own session options, a processor from
+// other files). `task` must be given.
+std::unique_ptr<Pipeline> pipeline(AutoModel model, AutoProcessor processor, const std::string& task);
 
 }  // namespace modelexport::runtime

@@ -50,11 +50,11 @@ class FeatureExtraction final : public TextPipeline {
     std::vector<const processors::Encoding*> ptrs;
     for (const auto& e : enc) ptrs.push_back(&e);
     std::vector<OJson> out(inputs.size());
-    run_batches(ptrs, o.batch_size, [&](size_t first, const std::map<std::string, Tensor>& outputs, size_t padded) {
+    run_batches(ptrs, o.batch_size, [&](const std::vector<size_t>& rows, const std::map<std::string, Tensor>& outputs, size_t padded) {
       const Tensor& h = output(outputs, output_, 3);
       size_t hidden = static_cast<size_t>(h.shape[2]);
-      for (size_t r = 0; first + r < enc.size() && r < static_cast<size_t>(h.shape[0]); ++r) {
-        size_t n = enc[first + r].ids.size(), start = row_start(n, padded);
+      for (size_t r = 0; r < rows.size(); ++r) {
+        size_t n = enc[rows[r]].ids.size(), start = row_start(n, padded);
         const float* row = h.f32.data() + (r * padded + start) * hidden;
         std::vector<std::vector<float>> vectors;
         if (pooling == "none") {
@@ -80,7 +80,7 @@ class FeatureExtraction final : public TextPipeline {
             norm = std::max(std::sqrt(norm), 1e-12);
             for (auto& x : v) x = static_cast<float>(x / norm);
           }
-        out[first + r] = pooling == "none" ? OJson(vectors) : OJson(vectors[0]);
+        out[rows[r]] = pooling == "none" ? OJson(vectors) : OJson(vectors[0]);
       }
     });
     return out;

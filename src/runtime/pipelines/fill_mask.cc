@@ -47,11 +47,11 @@ class FillMask final : public TextPipeline {
     for (const auto& e : enc) ptrs.push_back(&e);
     size_t top_k = o.top_k.value_or(5);
     std::vector<OJson> out(inputs.size());
-    run_batches(ptrs, o.batch_size, [&](size_t first, const std::map<std::string, Tensor>& outputs, size_t padded) {
+    run_batches(ptrs, o.batch_size, [&](const std::vector<size_t>& rows, const std::map<std::string, Tensor>& outputs, size_t padded) {
       const Tensor& logits = output(outputs, "logits", 3);
       size_t vocab = static_cast<size_t>(logits.shape[2]);
-      for (size_t r = 0; first + r < enc.size() && r < static_cast<size_t>(logits.shape[0]); ++r) {
-        const auto& e = enc[first + r];
+      for (size_t r = 0; r < rows.size(); ++r) {
+        const auto& e = enc[rows[r]];
         size_t start = row_start(e.ids.size(), padded);
         OJson per_mask = OJson::array();
         for (size_t j = 0; j < e.ids.size(); ++j) {
@@ -76,7 +76,7 @@ class FillMask final : public TextPipeline {
           }
           per_mask.push_back(std::move(list));
         }
-        out[first + r] = per_mask.size() == 1 ? per_mask[0] : per_mask;
+        out[rows[r]] = per_mask.size() == 1 ? per_mask[0] : per_mask;
       }
     });
     return out;

@@ -28,12 +28,24 @@ std::vector<std::string> TextPipeline::run(const std::vector<PipelineInput>& inp
 void TextPipeline::run_batches(const std::vector<const processors::Encoding*>& encodings, size_t batch_size, const BatchFn& each) const {
   if (processor_.fixed_batch()) batch_size = processor_.fixed_batch();
   batch_size = std::max<size_t>(batch_size, 1);
-  for (size_t first = 0; first < encodings.size(); first += batch_size) {
-    std::vector<const processors::Encoding*> batch(encodings.begin() + first,
-                                                   encodings.begin() + std::min(encodings.size(), first + batch_size));
+  std::vector<size_t> order(encodings.size());
+  for (size_t i = 0; i < order.size(); ++i) order[i] = i;
+  // With a static sequence length every row costs the same: keep the input order.
+  if (!processor_.fixed_length())
+    std::stable_sort(order.begin(), order.end(), [&](size_t a, size_t b) { return encodings[a]->ids.size() < encodings[b]->ids.size(); });
+  for (size_t first = 0; first < order.size();) {
+    // Grow the batch while the longest row stays within 25% (+8 tokens) of the shortest.
+    size_t shortest = encodings[order[first]]->ids.size(), end = first + 1;
+    while (end < order.size() && end - first < batch_size &&
+           (processor_.fixed_length() || encodings[order[end]]->ids.size() <= shortest + shortest / 4 + 8))
+      ++end;
+    std::vector<size_t> rows(order.begin() + static_cast<std::ptrdiff_t>(first), order.begin() + static_cast<std::ptrdiff_t>(end));
+    std::vector<const processors::Encoding*> batch;
+    for (size_t r : rows) batch.push_back(encodings[r]);
     auto inputs = processor_.to_inputs(batch);
     size_t padded = static_cast<size_t>(inputs.begin()->second.shape[1]);
-    each(first, model_.run(inputs), padded);
+    each(rows, model_.run(inputs), padded);
+    first = end;
   }
 }
 
@@ -104,15 +116,19 @@ std::unique_ptr<Pipeline> pipeline(const std::filesystem::path& path, const std:
   if (task.empty())
     throw MetadataReadError("'" + path.string() + "' records no task (hf_pipeline_task) and " + files.source +
                             " has no config.json to detect it from; embed its metadata or name the task");
-  task = metadata::canonical_task(task);
+  AutoModel model = AutoModel::from_model(path, session);
+  AutoProcessor processor = AutoProcessor::from_files(std::move(files), model.inputs());
+  return pipeline(std::move(model), std::move(processor), task);
+}
+
+std::unique_ptr<Pipeline> pipeline(AutoModel model, AutoProcessor processor, const std::string& task_name) {
+  std::string task = metadata::canonical_task(task_name);
   const auto& known = pipeline_tasks();
   if (std::find(known.begin(), known.end(), task) == known.end()) {
     std::string list;
     for (const auto& t : known) list += (list.empty() ? "" : ", ") + t;
     throw UsageError("no " + task + " pipeline yet; available: " + list);
   }
-  AutoModel model = AutoModel::from_model(path, session);
-  AutoProcessor processor = AutoProcessor::from_files(std::move(files), model.inputs());
   if (task == "feature-extraction") return make_feature_extraction(std::move(model), std::move(processor));
   if (task == "text-classification") return make_text_classification(std::move(model), std::move(processor));
   if (task == "token-classification") return make_token_classification(std::move(model), std::move(processor));

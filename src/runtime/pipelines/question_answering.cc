@@ -66,11 +66,11 @@ class QuestionAnswering final : public TextPipeline {
     std::vector<std::vector<Answer>> answers(inputs.size());
     std::vector<double> null_score(inputs.size(), std::numeric_limits<double>::infinity());
     auto special = processor_.all_special_ids();
-    run_batches(windows, o.batch_size, [&](size_t first, const std::map<std::string, Tensor>& outputs, size_t padded) {
+    run_batches(windows, o.batch_size, [&](const std::vector<size_t>& rows, const std::map<std::string, Tensor>& outputs, size_t padded) {
       const Tensor& start_logits = output(outputs, "start_logits", 2);
       const Tensor& end_logits = output(outputs, "end_logits", 2);
-      for (size_t r = 0; first + r < windows.size() && r < static_cast<size_t>(start_logits.shape[0]); ++r) {
-        const auto& w = *windows[first + r];
+      for (size_t r = 0; r < rows.size(); ++r) {
+        const auto& w = *windows[rows[r]];
         size_t n = w.ids.size(), at = r * padded + row_start(n, padded);
         std::vector<bool> in_context(n);
         std::vector<float> s(n), e(n);
@@ -82,7 +82,7 @@ class QuestionAnswering final : public TextPipeline {
           e[j] = keep ? end_logits.f32[at + j] : -10000.0f;
         }
         auto ps = softmax(s.data(), n), pe = softmax(e.data(), n);
-        size_t i = owner[first + r];
+        size_t i = owner[rows[r]];
         null_score[i] = std::min(null_score[i], ps[0] * pe[0]);
         for (size_t a = 1; a < n; ++a) {
           if (!in_context[a]) continue;

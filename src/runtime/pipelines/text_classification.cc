@@ -35,13 +35,13 @@ class TextClassification final : public TextPipeline {
     for (const auto& e : enc) ptrs.push_back(&e);
     size_t top_k = o.top_k.value_or(1);
     std::vector<OJson> out(inputs.size());
-    run_batches(ptrs, o.batch_size, [&](size_t first, const std::map<std::string, Tensor>& outputs, size_t) {
+    run_batches(ptrs, o.batch_size, [&](const std::vector<size_t>& rows, const std::map<std::string, Tensor>& outputs, size_t) {
       const Tensor& logits = output(outputs, "logits", 2);
       size_t labels = static_cast<size_t>(logits.shape[1]);
       std::string fn = o.function_to_apply.empty() ? (multi_label_ || labels == 1 ? "sigmoid" : "softmax") : o.function_to_apply;
       if (fn != "softmax" && fn != "sigmoid" && fn != "none")
         throw UsageError("function_to_apply '" + fn + "' is not one of softmax, sigmoid, none");
-      for (size_t r = 0; first + r < enc.size() && r < static_cast<size_t>(logits.shape[0]); ++r) {
+      for (size_t r = 0; r < rows.size(); ++r) {
         const float* row = logits.f32.data() + r * labels;
         std::vector<double> p = fn == "softmax" ? softmax(row, labels) : std::vector<double>(row, row + labels);
         if (fn == "sigmoid")
@@ -51,7 +51,7 @@ class TextClassification final : public TextPipeline {
         std::stable_sort(order.begin(), order.end(), [&](size_t a, size_t b) { return p[a] > p[b]; });
         OJson list = OJson::array();
         for (size_t k = 0; k < std::min(top_k, labels); ++k) list.push_back({{"label", label(order[k])}, {"score", p[order[k]]}});
-        out[first + r] = std::move(list);  // a list even for top_k 1, as transformers.js returns it per text
+        out[rows[r]] = std::move(list);  // a list even for top_k 1, as transformers.js returns it per text
       }
     });
     return out;

@@ -25,10 +25,11 @@ class TextPipeline : public Pipeline {
   // One result per input.
   virtual std::vector<OJson> results(const std::vector<PipelineInput>& inputs, const PipelineOptions& options) const = 0;
 
-  // Runs the encodings through the model in batches (of options.batch_size, or the model's static
-  // batch) and calls `each(first, outputs, padded_length)` per batch; row r of the batch is
-  // encodings[first + r].
-  using BatchFn = std::function<void(size_t first, const std::map<std::string, Tensor>& outputs, size_t padded_length)>;
+  // Runs the encodings through the model in batches of at most batch_size (or the model's static
+  // batch) and calls `each(rows, outputs, padded_length)` per batch; row r of the batch is
+  // encodings[rows[r]]. Batches are formed from encodings of similar length (sorted by length), so
+  // little compute goes to padding; results do not depend on the grouping.
+  using BatchFn = std::function<void(const std::vector<size_t>& rows, const std::map<std::string, Tensor>& outputs, size_t padded_length)>;
   void run_batches(const std::vector<const processors::Encoding*>& encodings, size_t batch_size, const BatchFn& each) const;
   // Where token 0 of an encoding of `n` tokens sits in a row padded to `padded_length`.
   size_t row_start(size_t n, size_t padded_length) const;

@@ -49,16 +49,16 @@ class TokenClassification final : public TextPipeline {
     std::vector<const processors::Encoding*> ptrs;
     for (const auto& e : enc) ptrs.push_back(&e);
     std::vector<std::vector<Token>> tokens(enc.size());
-    run_batches(ptrs, o.batch_size, [&](size_t first, const std::map<std::string, Tensor>& outputs, size_t padded) {
+    run_batches(ptrs, o.batch_size, [&](const std::vector<size_t>& rows, const std::map<std::string, Tensor>& outputs, size_t padded) {
       const Tensor& logits = output(outputs, "logits", 3);
       size_t labels = static_cast<size_t>(logits.shape[2]);
-      for (size_t r = 0; first + r < enc.size() && r < static_cast<size_t>(logits.shape[0]); ++r) {
-        const auto& e = enc[first + r];
+      for (size_t r = 0; r < rows.size(); ++r) {
+        const auto& e = enc[rows[r]];
         size_t start = row_start(e.ids.size(), padded);
         for (size_t j = 0; j < e.ids.size(); ++j) {
           auto p = softmax(logits.f32.data() + (r * padded + start + j) * labels, labels);
           size_t best = static_cast<size_t>(std::max_element(p.begin(), p.end()) - p.begin());
-          tokens[first + r].push_back({j, std::move(p), best});
+          tokens[rows[r]].push_back({j, std::move(p), best});
         }
       }
     });

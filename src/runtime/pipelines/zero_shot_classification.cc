@@ -51,13 +51,13 @@ class ZeroShotClassification final : public TextPipeline {
     std::vector<const processors::Encoding*> ptrs;
     for (const auto& e : enc) ptrs.push_back(&e);
     std::vector<std::array<float, 2>> logits(enc.size());  // contradiction, entailment
-    run_batches(ptrs, o.batch_size, [&](size_t first, const std::map<std::string, Tensor>& outputs, size_t) {
+    run_batches(ptrs, o.batch_size, [&](const std::vector<size_t>& rows, const std::map<std::string, Tensor>& outputs, size_t) {
       const Tensor& t = output(outputs, "logits", 2);
       size_t labels = static_cast<size_t>(t.shape[1]);
       if (entailment_ >= labels || contradiction_ >= labels)
         throw RuntimeError("the NLI head has " + std::to_string(labels) + " logits; entailment is label " + std::to_string(entailment_));
-      for (size_t r = 0; first + r < enc.size() && r < static_cast<size_t>(t.shape[0]); ++r)
-        logits[first + r] = {t.f32[r * labels + contradiction_], t.f32[r * labels + entailment_]};
+      for (size_t r = 0; r < rows.size(); ++r)
+        logits[rows[r]] = {t.f32[r * labels + contradiction_], t.f32[r * labels + entailment_]};
     });
     std::vector<OJson> out;
     size_t at = 0;
