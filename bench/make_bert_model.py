@@ -8,6 +8,7 @@ The graph is the standard BERT encoder written out in ONNX ops (opset 17): word 
 type embeddings, LayerNormalization, per layer multi-head self-attention with the additive attention
 mask, GELU (erf) feed-forward, residuals; --head sequence-classification adds BERT's pooler (tanh on
 [CLS]) and a 2-label classifier (output "logits"), --head none outputs "last_hidden_state".
+--static-length L fixes the input dims to [1, L] (same weights: the seed is fixed).
 Defaults are BERT-base (110M parameters). config.json says BertForSequenceClassification / BertModel;
 the tokenizer files are all-MiniLM-L6-v2's (BERT uncased, 30522 tokens) from the corpus.
 """
@@ -28,6 +29,7 @@ ap.add_argument("--layers", type=int, default=12)
 ap.add_argument("--hidden", type=int, default=768)
 ap.add_argument("--heads", type=int, default=12)
 ap.add_argument("--intermediate", type=int, default=3072)
+ap.add_argument("--static-length", type=int, default=0, help="write input dims [1, L] instead of dynamic ones")
 args = ap.parse_args()
 H, L, NH, FF = args.hidden, args.layers, args.heads, args.intermediate
 VOCAB, POS = 30522, 512
@@ -99,7 +101,7 @@ for i in range(L):
                         node("Add", ["f_one", node("Erf", [node("Div", [h, "sqrt2"], f"{p}.h_s")], f"{p}.erf")], f"{p}.erf1")], f"{p}.gelu")
     x = layer_norm(node("Add", [linear(gelu, f"{p}.output", FF, H), x], f"{p}.res2"), f"{p}.output.LayerNorm")
 
-dims = ["batch_size", "sequence_length"]
+dims = [1, args.static_length] if args.static_length else ["batch_size", "sequence_length"]
 inputs = [helper.make_tensor_value_info(n, TensorProto.INT64, dims) for n in ["input_ids", "attention_mask", "token_type_ids"]]
 if args.head == "none":
     node("Identity", [x], "last_hidden_state")
@@ -109,7 +111,7 @@ else:
     cls = node("Gather", [x, "zero"], "cls", axis=1)
     pooled = node("Tanh", [linear(cls, "pooler.dense", H, H)], "pooled")
     node("Identity", [linear(pooled, "classifier", H, 2)], "logits")
-    outputs = [helper.make_tensor_value_info("logits", TensorProto.FLOAT, ["batch_size", 2])]
+    outputs = [helper.make_tensor_value_info("logits", TensorProto.FLOAT, [dims[0], 2])]
     arch = "BertForSequenceClassification"
 
 graph = helper.make_graph(nodes, "bert", inputs, outputs, inits)

@@ -128,7 +128,9 @@ int texts(const std::string& model_path, const std::string& file, size_t batch, 
   std::ifstream in(file);
   for (std::string line; std::getline(in, line);)
     if (!line.empty()) all.push_back({.text = parse_json_object(line, file)["text"].get<std::string>()});
-  auto pipe = pipeline(model_path);
+  SessionOptions so;
+  if (const char* t = std::getenv("BENCH_THREADS")) so.intra_op_threads = std::atoi(t);
+  auto pipe = pipeline(model_path, "", so);
   PipelineOptions o;
   o.pooling = pooling;
   if (!pooling.empty()) o.normalize = true;

@@ -2,6 +2,7 @@
 # Pipeline benchmarks (issue 4), ours and transformers.js (npm, pinned) in the same run:
 #   - overhead: pipeline end to end vs bare Ort::Session::Run, batch 1, 128 tokens, BERT-base random model
 #   - creation: pipeline creation without the ORT session, processor memory (30k-token tokenizer)
+#   - fixed shapes: a static [1, 128] copy of the BERT-base classifier against the dynamic one
 #   - vs transformers.js: text-classification and feature-extraction (mean pooling, normalised) on
 #     the corpus's first 32 multilingual texts of 8+ words, at batch 1 and 32, BERT-base and a
 #     MiniLM-L6-sized model
@@ -26,6 +27,7 @@ make() {  # NAME HEAD [generator options]
 }
 make bert-base-tc sequence-classification
 make bert-base-fe none
+make bert-base-tc-static128 sequence-classification --static-length 128
 make minilm-tc sequence-classification --layers 6 --hidden 384 --heads 12 --intermediate 1536
 make minilm-fe none --layers 6 --hidden 384 --heads 12 --intermediate 1536
 /usr/bin/python3 - "$corpus/text/multilingual.jsonl" "$work/texts.jsonl" <<'PY'
@@ -45,6 +47,11 @@ build/bench/bench_pipeline overhead "$work/bert-base-tc.onnx" $((iter * 10))
 build/bench/bench_pipeline overhead "$work/bert-base-fe.onnx" $((iter * 10)) mean
 echo "== creation without the ORT session, processor memory"
 build/bench/bench_pipeline creation "$work/bert-base-tc.onnx"
+echo "== fixed shapes: the same BERT-base classifier with dynamic dims and with static [1, 128] (median ms per text)"
+for name in bert-base-tc bert-base-tc-static128; do
+  echo "$name, 32 texts one by one: $(build/bench/bench_pipeline texts "$work/$name.onnx" "$work/texts.jsonl" 1 "$iter")"
+  echo "$name, a 128-token text: $(build/bench/bench_pipeline overhead "$work/$name.onnx" $((iter * 10)))"
+done
 echo "== vs transformers.js (32 texts; median ms per call)"
 for model in bert-base minilm; do
   for task in tc fe; do
