@@ -14,7 +14,11 @@ int main(int argc, char** argv) {
   try {
     auto classifier = modelexport::runtime::pipeline(argv[1]);  // task from the embedded metadata
     std::vector<modelexport::runtime::PipelineInput> inputs;
-    for (int i = 2; i < argc; ++i) inputs.push_back({.text = argv[i]});
+    for (int i = 2; i < argc; ++i) {
+      modelexport::runtime::PipelineInput input;
+      input.text = argv[i];
+      inputs.push_back(input);
+    }
     modelexport::runtime::PipelineOptions options;
     options.top_k = 2;
     auto results = classifier->run(inputs, options);  // one JSON text per input

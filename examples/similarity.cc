@@ -33,7 +33,11 @@ int main(int argc, char** argv) {
   try {
     auto embed = modelexport::runtime::pipeline(argv[1], "feature-extraction");
     std::vector<modelexport::runtime::PipelineInput> inputs;
-    for (int i = 2; i < argc; ++i) inputs.push_back({.text = argv[i]});
+    for (int i = 2; i < argc; ++i) {
+      modelexport::runtime::PipelineInput input;
+      input.text = argv[i];
+      inputs.push_back(input);
+    }
     modelexport::runtime::PipelineOptions options;
     // Without sentence-transformers files the model gives token vectors: pool them here.
     if (!embed->processor().files().has("modules.json")) options.pooling = "mean", options.normalize = true;

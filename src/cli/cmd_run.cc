@@ -18,6 +18,7 @@ struct RunArgs {
   runtime::PipelineOptions options;
   size_t top_k = 0;
   int threads = 0;
+  std::vector<std::string> providers;
   bool json = false, normalize = false, no_normalize = false;
 };
 
@@ -68,6 +69,7 @@ int run_pipeline(RunArgs a) {
   if (a.no_normalize) a.options.normalize = false;
   runtime::SessionOptions session;
   session.intra_op_threads = a.threads;
+  session.execution_providers = a.providers;
   auto pipe = runtime::pipeline(a.model, a.task, session);
   for (const auto& [name, role] : pipe->processor().input_mapping())
     if (name != role) std::cerr << "note: model input '" << name << "' is fed " << role << "\n";
@@ -102,6 +104,7 @@ void add_run_command(CLI::App& app, Action& action) {
   cmd->add_option("--top-k", a->top_k, "Results per input (default 1; 5 for fill-mask)");
   cmd->add_option("--batch-size", a->options.batch_size, "Inputs per ONNX Runtime call (default 32)");
   cmd->add_option("--threads", a->threads, "ONNX Runtime intra-op threads (default: ORT's)");
+  cmd->add_option("--provider", a->providers, "ONNX Runtime execution provider, e.g. XnnpackExecutionProvider (repeatable; CPU is the fallback)");
   cmd->add_flag("--json", a->json, "One JSON line per input, shaped like transformers.js' output");
   auto* g = cmd->add_option_group("task options");
   g->add_option("--function-to-apply", a->options.function_to_apply, "text-classification: softmax, sigmoid or none");

@@ -9,9 +9,7 @@
 #include "cli/commands.h"
 #include "cli/output.h"
 #include "modelexport/common/files.h"
-#include "modelexport/format/onnx_file.h"
-#include "modelexport/metadata/reader.h"
-#include "modelexport/metadata/schema.h"
+#include "modelexport/metadata/model_files.h"
 #include "modelexport/processors/tokenizer.h"
 
 namespace modelexport::cli {
@@ -26,40 +24,14 @@ struct TokenizeArgs {
   size_t max_length = 0, threads = 0;
 };
 
-// The tokenizer and its tokenizer_config.json (if any) from the source. Without tokenizer.json, the
-// legacy files (vocab.txt, or vocab.json + merges.txt) are converted as transformers does.
+// The tokenizer and its tokenizer_config.json (if any) from the source: a folder or a .onnx (its
+// embedded metadata, else the folder beside it) through metadata::ModelFiles, or a tokenizer.json.
 std::pair<processors::Tokenizer, std::string> load_source(const std::string& source) {
   fs::path p(source);
-  auto build = [&](const std::string& tokenizer_json, const processors::LegacyTokenizerFiles& legacy, const std::string& what) {
-    if (!tokenizer_json.empty()) return processors::Tokenizer::from_json(tokenizer_json);
-    if (legacy.vocab_txt.empty() && (legacy.vocab_json.empty() || legacy.merges_txt.empty()) && legacy.sentencepiece_model.empty())
-      throw MetadataReadError(what + " has no tokenizer.json, vocab.txt, vocab.json + merges.txt or SentencePiece .model");
-    return processors::Tokenizer::from_legacy(legacy);
-  };
-  processors::LegacyTokenizerFiles legacy;
-  if (fs::is_directory(p)) {
-    auto read_if = [&](const fs::path& f) { return fs::exists(p / f) ? read_file(p / f) : std::string(); };
-    legacy.vocab_txt = read_if("vocab.txt");
-    legacy.vocab_json = read_if("vocab.json");
-    legacy.merges_txt = read_if("merges.txt");
-    legacy.tokenizer_config_json = read_if("tokenizer_config.json");
-    for (const auto& e : fs::directory_iterator(p))
-      if (e.path().extension() == ".model" && legacy.sentencepiece_model.empty()) legacy.sentencepiece_model = read_file(e.path());
-    return {build(read_if("tokenizer.json"), legacy, "folder '" + source + "'"), legacy.tokenizer_config_json};
-  }
-  if (p.extension() == ".onnx") {
-    format::OnnxFile model(p);
-    metadata::ModelMetadata m = metadata::read_metadata(model);
-    auto get = [&](std::string_view key) { return m.has(key) ? m.value(key) : std::string(); };
-    legacy.vocab_txt = get("hf_file:vocab.txt");
-    legacy.vocab_json = get("hf_file:vocab.json");
-    legacy.merges_txt = get("hf_file:merges.txt");
-    legacy.tokenizer_config_json = get(metadata::keys::kTokenizerConfig);
-    for (const auto& [key, entry] : m.entries)
-      if (key.rfind("hf_file:", 0) == 0 && key.size() > 6 && key.substr(key.size() - 6) == ".model" && legacy.sentencepiece_model.empty())
-        legacy.sentencepiece_model = m.value(key);
-    return {build(get(metadata::keys::kTokenizerJson), legacy, "'" + source + "' (embedded metadata; embed with --level full)"),
-            legacy.tokenizer_config_json};
+  if (fs::is_directory(p) || p.extension() == ".onnx") {
+    auto files = fs::is_directory(p) ? metadata::ModelFiles::from_folder(p) : metadata::ModelFiles::from_model(p);
+    const std::string* config = files.get("tokenizer_config.json");
+    return {processors::Tokenizer::from_files(files), config ? *config : std::string()};
   }
   return {processors::Tokenizer::from_json(read_file(p)), ""};
 }
@@ -105,7 +77,7 @@ int run_tokenize(const TokenizeArgs& a) {
     processors::PaddingParams p = tok.padding().value_or(processors::PaddingParams{});
     p.length = a.max_length ? std::optional<size_t>(a.max_length) : std::nullopt;
     if (config.value("padding_side", "right") == "left") p.left = true;
-    if (auto pad = config.value("pad_token", std::string()); !pad.empty())
+    if (auto pad = config.contains("pad_token") ? token_content(config["pad_token"]) : std::string(); !pad.empty())
       if (auto id = tok.token_to_id(pad)) p.pad_token = pad, p.pad_id = *id;
     tok.set_padding(p);
   }

@@ -98,4 +98,10 @@ bool is_valid_utf8(std::string_view s) {
   return true;
 }
 
+std::string token_content(const Json& v) {
+  if (v.is_string()) return v.get<std::string>();
+  if (v.is_object() && v.contains("content") && v["content"].is_string()) return v["content"].get<std::string>();
+  return "";
+}
+
 }  // namespace modelexport

@@ -20,6 +20,10 @@ void check_json_syntax(std::string_view text, std::string_view what);
 // Like parse_json, but the top-level value must be an object.
 Json parse_json_object(std::string_view text, std::string_view what);
 
+// A special token as tokenizer_config.json / special_tokens_map.json write it: a string, or an
+// AddedToken object {"content": ...}. Empty when neither.
+std::string token_content(const Json& value);
+
 // True when `text` is valid UTF-8 (no overlongs, no surrogates, <= U+10FFFF).
 bool is_valid_utf8(std::string_view text);
 

@@ -2,6 +2,8 @@
 
 #include <onnxruntime_cxx_api.h>
 
+#include <algorithm>
+
 #include "modelexport/common/error.h"
 
 namespace modelexport::runtime {
@@ -30,6 +32,16 @@ AutoModel AutoModel::from_model(const std::filesystem::path& path, const Session
                                  : o.graph_optimization_level == 2 ? ORT_ENABLE_EXTENDED
                                                                    : ORT_ENABLE_ALL);
     if (!o.optimized_model_path.empty()) so.SetOptimizedModelFilePath(o.optimized_model_path.c_str());
+    auto available = available_execution_providers();
+    for (const auto& ep : o.execution_providers) {
+      if (ep == "CPUExecutionProvider") continue;
+      if (std::find(available.begin(), available.end(), ep) == available.end()) {
+        std::string list;
+        for (const auto& a : available) list += (list.empty() ? "" : ", ") + a;
+        throw RuntimeError("execution provider '" + ep + "' is not in this ONNX Runtime build; available: " + list);
+      }
+      so.AppendExecutionProvider(ep.substr(0, ep.find("ExecutionProvider")), {});
+    }
     impl->session = std::make_unique<Ort::Session>(ort_env(), path.c_str(), so);
   } catch (const Ort::Exception& e) {
     throw RuntimeError("ONNX Runtime cannot create a session for '" + path.string() + "': " + e.what());
@@ -40,6 +52,8 @@ AutoModel AutoModel::from_model(const std::filesystem::path& path, const Session
   for (const auto& out : io.outputs) impl->output_names.push_back(out.name);
   return AutoModel(std::move(impl));
 }
+
+std::vector<std::string> available_execution_providers() { return Ort::GetAvailableProviders(); }
 
 const std::vector<TensorDesc>& AutoModel::inputs() const { return impl_->inputs; }
 const std::vector<TensorDesc>& AutoModel::outputs() const { return impl_->outputs; }

@@ -40,32 +40,6 @@ Json json_file(const metadata::ModelFiles& files, const char* name) {
   return text ? parse_json_object(*text, name) : Json::object();
 }
 
-// tokenizer_config.json stores special tokens as strings or AddedToken objects {"content": ...}.
-std::string token_text(const Json& v) {
-  if (v.is_string()) return v.get<std::string>();
-  if (v.is_object() && v.contains("content") && v["content"].is_string()) return v["content"].get<std::string>();
-  return "";
-}
-
-processors::Tokenizer build_tokenizer(const metadata::ModelFiles& files) {
-  if (const std::string* json = files.get("tokenizer.json")) return processors::Tokenizer::from_json(*json);
-  processors::LegacyTokenizerFiles legacy;
-  auto text = [&](const char* name) { return files.has(name) ? *files.get(name) : std::string(); };
-  legacy.vocab_txt = text("vocab.txt");
-  legacy.vocab_json = text("vocab.json");
-  legacy.merges_txt = text("merges.txt");
-  legacy.tokenizer_config_json = text("tokenizer_config.json");
-  for (const auto& [name, bytes] : files.files)
-    if (name.size() > 6 && name.compare(name.size() - 6, 6, ".model") == 0 && legacy.sentencepiece_model.empty())
-      legacy.sentencepiece_model = bytes;
-  if (legacy.vocab_txt.empty() && (legacy.vocab_json.empty() || legacy.merges_txt.empty()) && legacy.sentencepiece_model.empty())
-    throw ProcessorReconstructionError(
-        "the model takes text (input_ids) but " + files.source +
-        " has no tokenizer: expected tokenizer.json, vocab.txt, vocab.json + merges.txt or a SentencePiece .model. Embed them with "
-        "`modelexport embed-metadata MODEL HF_FOLDER` (level full) or put the Hugging Face files beside the model");
-  return processors::Tokenizer::from_legacy(legacy);
-}
-
 }  // namespace
 
 AutoProcessor AutoProcessor::from_model(const std::filesystem::path& model, const std::vector<TensorDesc>& model_inputs) {
@@ -105,12 +79,12 @@ AutoProcessor AutoProcessor::from_files(metadata::ModelFiles files, const std::v
   if (!text) throw ProcessorReconstructionError("the model has no input_ids input; cannot tell which processor it needs");
   p.modality_ = Modality::kText;
 
-  processors::Tokenizer tok = build_tokenizer(p.files_);
+  processors::Tokenizer tok = processors::Tokenizer::from_files(p.files_);
   Json config = json_file(p.files_, "tokenizer_config.json");
   Json special_map = json_file(p.files_, "special_tokens_map.json");
   for (const char* role : {"pad_token", "mask_token", "sep_token", "cls_token", "unk_token", "bos_token", "eos_token"}) {
-    std::string t = config.contains(role) ? token_text(config[role]) : "";
-    if (t.empty() && special_map.contains(role)) t = token_text(special_map[role]);
+    std::string t = config.contains(role) ? token_content(config[role]) : "";
+    if (t.empty() && special_map.contains(role)) t = token_content(special_map[role]);
     if (!t.empty()) p.special_tokens_[role] = t;
   }
   // transformers.js truncates to model_max_length and pads to the longest, whatever tokenizer.json's

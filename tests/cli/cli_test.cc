@@ -225,8 +225,9 @@ TEST(Cli, TokenizeFromJsonFolderAndSelfContainedModel) {
 TEST(Cli, TokenizeBadInput) {
   ScratchDir dir;
   write_bytes(dir / "bad.jsonl", "{\"txt\": \"no text field\"}\n");
+  fs::copy_file(model(), dir / "bare.onnx");  // no metadata, no files beside it
   const std::vector<std::pair<std::vector<std::string>, std::string>> cases = {
-      {{"tokenize", model().string(), "--text", "x"}, "has no tokenizer.json, vocab.txt, vocab.json + merges.txt or SentencePiece .model"},
+      {{"tokenize", (dir / "bare.onnx").string(), "--text", "x"}, "has no tokenizer: expected tokenizer.json, vocab.txt, vocab.json + merges.txt or a SentencePiece .model"},
       {{"tokenize", folder().string(), "--input", (dir / "bad.jsonl").string()}, "expected {\"text\""},
       {{"tokenize", folder().string()}, "nothing to tokenize"},
       {{"tokenize", folder().string(), "--decode", "1,x"}, "comma-separated integer ids"},

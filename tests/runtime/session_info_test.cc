@@ -1,6 +1,7 @@
 // ONNX Runtime opens the models we read and write, sees the same inputs/outputs as our scanner,
 // and reads our metadata_props back through its own parser.
 #include "modelexport/runtime/session_info.h"
+#include "modelexport/runtime/auto_model.h"
 
 #include <gtest/gtest.h>
 
@@ -72,6 +73,25 @@ TEST(Runtime, SessionFailureIsARuntimeError) {
   test::write_external_data_model(dir / "model.onnx", "model.onnx_data");
   fs::remove(dir / "model.onnx_data");
   EXPECT_THROW(describe_session(dir / "model.onnx"), RuntimeError);
+}
+
+TEST(Runtime, AnExecutionProviderThisBuildLacksIsNamed) {
+  SessionOptions o;
+  o.execution_providers = {"NoSuchExecutionProvider"};
+  try {
+    AutoModel::from_model(test::fixtures_dir() / "tiny-text-classifier" / "model.onnx", o);
+    FAIL() << "no error";
+  } catch (const RuntimeError& e) {
+    EXPECT_NE(std::string(e.what()).find("'NoSuchExecutionProvider' is not in this ONNX Runtime build; available: CPUExecutionProvider"),
+              std::string::npos)
+        << e.what();
+  }
+  o.execution_providers = {"CPUExecutionProvider"};
+  o.intra_op_threads = 1;
+  test::ScratchDir dir;
+  o.optimized_model_path = (dir / "optimized.onnx").string();
+  EXPECT_NO_THROW(AutoModel::from_model(test::fixtures_dir() / "tiny-text-classifier" / "model.onnx", o));
+  EXPECT_TRUE(fs::exists(dir / "optimized.onnx"));
 }
 
 }  // namespace

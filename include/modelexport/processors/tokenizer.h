@@ -22,6 +22,8 @@
 #include <utility>
 #include <vector>
 
+#include "modelexport/metadata/model_files.h"
+
 namespace modelexport::processors {
 
 struct Encoding {
@@ -70,6 +72,10 @@ class Tokenizer {
   // make from vocab.txt, vocab.json + merges.txt, or a SentencePiece Unigram .model. Throws
   // ProcessorReconstructionError when none is given.
   static Tokenizer from_legacy(const LegacyTokenizerFiles& files);
+  // From a model's files (metadata::ModelFiles: embedded metadata or a folder): tokenizer.json, else
+  // the legacy files above with tokenizer_config.json. Throws ProcessorReconstructionError naming
+  // files.source and what it looked for when there is none.
+  static Tokenizer from_files(const metadata::ModelFiles& files);
   // The tokenizer.json text from_legacy builds (for unpacking or inspection).
   static std::string legacy_to_json(const LegacyTokenizerFiles& files);
 

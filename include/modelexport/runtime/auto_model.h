@@ -35,7 +35,14 @@ struct SessionOptions {
   int inter_op_threads = 0;
   int graph_optimization_level = 99;  // 0 none, 1 basic, 2 extended, 99 all
   std::string optimized_model_path;   // save the optimized graph here when set
+  // Execution providers in order of preference, by ONNX Runtime's names ("XnnpackExecutionProvider",
+  // "CUDAExecutionProvider", ...); CPU is always the fallback. A provider this ORT build lacks is a
+  // RuntimeError listing the available ones.
+  std::vector<std::string> execution_providers;
 };
+
+// The execution providers the loaded ONNX Runtime offers.
+std::vector<std::string> available_execution_providers();
 
 class AutoModel {
  public:

@@ -34,11 +34,12 @@
 
 namespace modelexport::runtime {
 
+// Designated initializers name what a task reads: {.text = "..."}, {.question = "...", .context = "..."}.
 struct PipelineInput {
-  std::string text;                 // every task but question-answering
-  std::string text_pair;            // text-classification of sentence pairs (optional)
-  std::string question, context;    // question-answering
-  std::vector<std::string> labels;  // zero-shot-classification candidate labels
+  std::string text{};                 // every task but question-answering
+  std::string text_pair{};            // text-classification of sentence pairs (optional)
+  std::string question{}, context{};  // question-answering
+  std::vector<std::string> labels{};  // zero-shot-classification candidate labels
 };
 
 struct PipelineOptions {
