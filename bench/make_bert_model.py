@@ -8,6 +8,7 @@ The graph is the standard BERT encoder written out in ONNX ops (opset 17): word 
 type embeddings, LayerNormalization, per layer multi-head self-attention with the additive attention
 mask, GELU (erf) feed-forward, residuals; --head sequence-classification adds BERT's pooler (tanh on
 [CLS]) and a 2-label classifier (output "logits"), --head none outputs "last_hidden_state".
+--head lm makes it decoder-shaped: causal attention mask and an LM head MatMul [H, 30522] → "logits".
 --static-length L fixes the input dims to [1, L] (same weights: the seed is fixed).
 Defaults are BERT-base (110M parameters). config.json says BertForSequenceClassification / BertModel;
 the tokenizer files are all-MiniLM-L6-v2's (BERT uncased, 30522 tokens) from the corpus.
@@ -24,7 +25,7 @@ from onnx import TensorProto, helper, numpy_helper
 ap = argparse.ArgumentParser()
 ap.add_argument("out")
 ap.add_argument("corpus")
-ap.add_argument("--head", default="sequence-classification", choices=["sequence-classification", "none"])
+ap.add_argument("--head", default="sequence-classification", choices=["sequence-classification", "none", "lm"])
 ap.add_argument("--layers", type=int, default=12)
 ap.add_argument("--hidden", type=int, default=768)
 ap.add_argument("--heads", type=int, default=12)
@@ -83,6 +84,12 @@ x = layer_norm(emb, "embeddings.LayerNorm")
 # Additive mask [batch, 1, 1, seq]: 0 where attended, -10000 on padding.
 mask_f = node("Cast", ["attention_mask"], "mask_f", to=TensorProto.FLOAT)
 mask_bias = node("Mul", [node("Sub", ["f_one", node("Unsqueeze", [mask_f, "mask_axes"], "mask4")], "inv_mask"), "neg"], "mask_bias")
+if args.head == "lm":
+    # Decoder: each position attends to itself and the past only (upper triangle masked).
+    square = node("Concat", [node("Unsqueeze", [seq_len, "zero"], "seq1"), node("Unsqueeze", [seq_len, "zero"], "seq2")], "square", axis=0)
+    ones = node("ConstantOfShape", [square], "ones", value=numpy_helper.from_array(np.array([1.0], np.float32)))
+    future = node("Trilu", [ones, "one"], "future", upper=1)
+    mask_bias = node("Add", [mask_bias, node("Mul", [future, "neg"], "causal")], "mask_causal")
 
 for i in range(L):
     p = f"layer.{i}"
@@ -103,7 +110,11 @@ for i in range(L):
 
 dims = [1, args.static_length] if args.static_length else ["batch_size", "sequence_length"]
 inputs = [helper.make_tensor_value_info(n, TensorProto.INT64, dims) for n in ["input_ids", "attention_mask", "token_type_ids"]]
-if args.head == "none":
+if args.head == "lm":
+    node("MatMul", [x, weight("lm_head", (H, VOCAB))], "logits")
+    outputs = [helper.make_tensor_value_info("logits", TensorProto.FLOAT, dims + [VOCAB])]
+    arch = "BertLMHeadModel"
+elif args.head == "none":
     node("Identity", [x], "last_hidden_state")
     outputs = [helper.make_tensor_value_info("last_hidden_state", TensorProto.FLOAT, dims + [H])]
     arch = "BertModel"

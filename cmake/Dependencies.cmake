@@ -7,11 +7,12 @@ find_package(OpenSSL REQUIRED COMPONENTS Crypto)  # SHA-256 for the manifest
 find_package(CLI11 CONFIG REQUIRED)         # command-line parsing (cli only)
 find_package(simdjson REQUIRED)             # fast parse of tokenizer.json (processors)
 
+# ONNX's own protobuf classes (libonnx-dev): quantize rewrites graphs with them, and the tests use
+# them as an independent parser our writer's output is checked against.
+find_package(Protobuf REQUIRED)
+find_package(ONNX CONFIG REQUIRED)
 if(MODELEXPORT_BUILD_TESTS)
   find_package(GTest REQUIRED)
-  # ONNX's own protobuf classes: an independent parser our writer's output is checked against.
-  find_package(Protobuf REQUIRED)
-  find_package(ONNX CONFIG REQUIRED)
 endif()
 if(MODELEXPORT_BUILD_BENCH)
   find_package(benchmark REQUIRED)

@@ -15,7 +15,8 @@ void add_validate_command(CLI::App& app, Action& action);
 void add_unpack_command(CLI::App& app, Action& action);
 void add_export_command(CLI::App& app, Action& action);
 void add_tokenize_command(CLI::App& app, Action& action);
-void add_run_command(CLI::App& app, Action& action);  // built with the runtime only
+void add_run_command(CLI::App& app, Action& action);
+void add_quantize_command(CLI::App& app, Action& action);  // built with the runtime only
 
 // Exit codes.
 inline constexpr int kExitOk = 0;

@@ -22,6 +22,7 @@ int main(int argc, char** argv) {
   add_tokenize_command(app, action);
 #ifdef MODELEXPORT_WITH_RUNTIME
   add_run_command(app, action);
+  add_quantize_command(app, action);
 #endif
   try {
     app.parse(argc, argv);

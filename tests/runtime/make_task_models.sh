@@ -15,6 +15,9 @@ if [[ ! -d "$corpus/models" ]]; then
 fi
 mkdir -p "$out.tmp/tjs"
 /usr/bin/python3 "$root/scripts/fixtures/make_task_models.py" "$out.tmp/src" "$corpus" --static-length 128
+# A small decoder-shaped LM (causal attention, LM head over 30522 tokens) for quantization accuracy.
+/usr/bin/python3 "$root/bench/make_bert_model.py" "$out.tmp/src/decoder-lm" "$corpus" --head lm --layers 2 --hidden 128 \
+  --heads 4 --intermediate 512 > /dev/null
 for dir in "$out.tmp"/src/*/; do
   task=$(basename "$dir")
   "$cli" embed-metadata "$dir/model.onnx" "$dir" -o "$out.tmp/$task.onnx" -q

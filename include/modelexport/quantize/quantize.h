@@ -1,0 +1,56 @@
+// modelexport quantize: weight quantization of an ONNX model, keeping its embedded metadata.
+//
+// q4: every MatMul whose right operand is a 2-D float32 constant initializer (in the main graph or in
+// If/Loop/Scan subgraphs) becomes com.microsoft MatMulNBits (bits 4, K, N, block_size,
+// accuracy_level when non-zero) with weights packed by quantize_q4 (blockwise.h); a weight shared by
+// several MatMuls is quantized once; a bias Add after a MatMul stays as it is. The float weight is
+// dropped when nothing else uses it. The result records its settings in metadata_props under
+// "hf_quantization"; every other metadata entry is carried over unchanged.
+//
+//   QuantizeOptions o;                 // q4, block 32, symmetric, accuracy level 4
+//   QuantizeReport r = quantize_model("model.onnx", "model_q4.onnx", o);
+//   std::cout << r.quantized << " MatMuls, " << r.size_before << " -> " << r.size_after << " bytes";
+//
+// Errors (nothing is written, the input is never modified): UsageError for an unsupported dtype or
+// block size, an output path equal to the input, a model with nothing to quantize or already
+// quantized; FormatError for a file protobuf cannot parse or external data that is missing.
+#pragma once
+
+#include <cstdint>
+#include <filesystem>
+#include <string>
+#include <vector>
+
+namespace modelexport::quantize {
+
+struct QuantizeOptions {
+  std::string dtype = "q4";      // implemented: q4 (q4f16, q8/int8/uint8, fp16 are refused by name)
+  int64_t block_size = 32;       // power of two, 16..256
+  bool symmetric = true;         // false: asymmetric with packed zero points
+  int64_t accuracy_level = 4;    // 0 (unset), 1 fp32, 2 fp16, 3 bf16, 4 int8 activations
+  std::vector<std::string> exclude;  // node or weight names, '*' and '?' wildcards
+  bool show_progress = true;     // a progress bar on a terminal
+  unsigned threads = 0;          // 0: all cores
+};
+
+struct NodeReport {
+  std::string node, weight;  // node name, weight (initializer) name
+  bool quantized = false;
+  std::string reason;        // why skipped; "shared with NODE" when a weight is reused
+  int64_t K = 0, N = 0;
+};
+
+struct QuantizeReport {
+  std::vector<NodeReport> nodes;  // every MatMul seen, in graph order
+  size_t quantized = 0, skipped = 0;
+  uint64_t size_before = 0, size_after = 0;  // bytes, model plus external data
+  uint64_t weight_bytes = 0;                 // float32 weight bytes quantized
+  double seconds = 0;
+};
+
+// The dtypes `quantize` knows, and which of them are implemented.
+const std::vector<std::string>& known_dtypes();
+
+QuantizeReport quantize_model(const std::filesystem::path& input, const std::filesystem::path& output, const QuantizeOptions& options);
+
+}  // namespace modelexport::quantize

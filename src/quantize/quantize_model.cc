@@ -1,0 +1,331 @@
+// The graph side of quantize: parse the ModelProto (ONNX's own protobuf classes, libonnx), replace
+// MatMuls by MatMulNBits, serialize through an atomic file. Weight data may live in raw_data,
+// float_data or external data beside the model.
+#include "modelexport/quantize/quantize.h"
+
+#include <fnmatch.h>
+#include <onnx/onnx_pb.h>
+
+#include <chrono>
+#include <cstring>
+#include <functional>
+#include <map>
+#include <set>
+
+#include "common/json_util.h"
+#include "modelexport/common/error.h"
+#include "modelexport/common/files.h"
+#include "modelexport/common/progress.h"
+#include "modelexport/quantize/blockwise.h"
+
+namespace modelexport::quantize {
+
+namespace fs = std::filesystem;
+
+namespace {
+
+constexpr const char* kMetadataKey = "hf_quantization";
+
+// An initializer's float32 values, from raw_data, float_data or external data beside the model.
+std::vector<float> float_values(const onnx::TensorProto& t, const fs::path& model_dir) {
+  size_t count = 1;
+  for (auto d : t.dims()) count *= static_cast<size_t>(d);
+  std::vector<float> out(count);
+  if (t.data_location() == onnx::TensorProto::EXTERNAL) {
+    std::string location;
+    uint64_t offset = 0, length = 0;
+    for (const auto& e : t.external_data()) {
+      if (e.key() == "location") location = e.value();
+      if (e.key() == "offset") offset = std::stoull(e.value());
+      if (e.key() == "length") length = std::stoull(e.value());
+    }
+    fs::path file = model_dir / location;
+    if (location.empty() || !fs::exists(file))
+      throw FormatError("initializer '" + t.name() + "' keeps its data in '" + location + "', which does not exist beside the model");
+    MappedFile data(file);
+    if (length == 0) length = count * 4;
+    if (length != count * 4 || offset + length > data.size())
+      throw FormatError("initializer '" + t.name() + "': external data [" + std::to_string(offset) + ", +" + std::to_string(length) +
+                        ") does not hold " + std::to_string(count) + " floats of '" + location + "'");
+    std::memcpy(out.data(), data.bytes().data() + offset, length);
+  } else if (!t.raw_data().empty()) {
+    if (t.raw_data().size() != count * 4) throw FormatError("initializer '" + t.name() + "': raw_data size does not match its dims");
+    std::memcpy(out.data(), t.raw_data().data(), count * 4);
+  } else {
+    if (static_cast<size_t>(t.float_data_size()) != count) throw FormatError("initializer '" + t.name() + "': float_data does not match its dims");
+    std::copy(t.float_data().begin(), t.float_data().end(), out.begin());
+  }
+  return out;
+}
+
+bool matches(const std::vector<std::string>& patterns, const std::string& a, const std::string& b) {
+  for (const auto& p : patterns)
+    if (fnmatch(p.c_str(), a.c_str(), 0) == 0 || fnmatch(p.c_str(), b.c_str(), 0) == 0) return true;
+  return false;
+}
+
+// Every graph of the model, outer first, with its parent (for initializer scope).
+void collect_graphs(onnx::GraphProto* g, onnx::GraphProto* parent, std::vector<std::pair<onnx::GraphProto*, onnx::GraphProto*>>& out) {
+  out.emplace_back(g, parent);
+  for (auto& node : *g->mutable_node())
+    for (auto& attr : *node.mutable_attribute()) {
+      if (attr.has_g()) collect_graphs(attr.mutable_g(), g, out);
+      for (auto& sub : *attr.mutable_graphs()) collect_graphs(&sub, g, out);
+    }
+}
+
+class Rewriter {
+ public:
+  Rewriter(onnx::ModelProto& model, const fs::path& dir, const QuantizeOptions& o) : model_(model), dir_(dir), o_(o) {
+    collect_graphs(model_.mutable_graph(), nullptr, graphs_);
+    for (auto& [g, parent] : graphs_) {
+      parent_[g] = parent;
+      for (int i = 0; i < g->initializer_size(); ++i) initializers_[g][g->initializer(i).name()] = i;
+    }
+  }
+
+  QuantizeReport run() {
+    QuantizeReport report;
+    std::vector<std::pair<onnx::GraphProto*, onnx::NodeProto*>> todo;
+    uint64_t total = 0;
+    for (auto& [g, parent] : graphs_)
+      for (auto& node : *g->mutable_node()) {
+        if (node.op_type() != "MatMul" || !(node.domain().empty() || node.domain() == "ai.onnx")) continue;
+        NodeReport r;
+        r.node = node.name().empty() ? "(unnamed, output " + (node.output_size() ? node.output(0) : std::string()) + ")" : node.name();
+        r.weight = node.input_size() > 1 ? node.input(1) : "";
+        auto [owner, tensor] = find_initializer(g, r.weight);
+        if (!tensor) r.reason = "the weight is not a constant initializer";
+        else if (tensor->data_type() != onnx::TensorProto::FLOAT) r.reason = "the weight is not float32";
+        else if (tensor->dims_size() != 2) r.reason = "the weight is not 2-D";
+        else if (matches(o_.exclude, r.node, r.weight)) r.reason = "excluded";
+        if (tensor && tensor->dims_size() == 2) r.K = tensor->dims(0), r.N = tensor->dims(1);
+        r.quantized = r.reason.empty();
+        if (r.quantized) {
+          todo.emplace_back(g, &node);
+          if (!first_user_.count(r.weight)) total += static_cast<uint64_t>(r.K * r.N * 4), first_user_[r.weight] = r.node;
+          else r.reason = "weight shared with " + first_user_[r.weight] + ", quantized once";
+        }
+        report.nodes.push_back(r);
+      }
+    for (const auto& n : report.nodes) (n.quantized ? report.quantized : report.skipped)++;
+    // A weight whose every use is a MatMul being quantized can drop its float data as soon as it is
+    // quantized: peak memory stays near the model's size.
+    std::map<std::string, size_t> uses, quantized_uses;
+    for (auto& [g, parent] : graphs_) {
+      for (const auto& n : g->node())
+        for (const auto& in : n.input()) uses[in]++;
+      for (const auto& out : g->output()) uses[out.name()] += 2;
+    }
+    for (auto& [g, node] : todo) quantized_uses[node->input(1)]++;
+    for (const auto& [w, count] : quantized_uses)
+      if (uses[w] == count) releasable_.insert(w);
+    report.weight_bytes = total;
+    Progress bar("quantizing", total);
+    for (auto& [g, node] : todo) replace(g, *node, bar);
+    bar.finish();
+    drop_unused_weights();
+    return report;
+  }
+
+ private:
+  std::pair<onnx::GraphProto*, onnx::TensorProto*> find_initializer(onnx::GraphProto* g, const std::string& name) {
+    for (; g; g = parent_[g]) {
+      auto it = initializers_[g].find(name);
+      if (it != initializers_[g].end()) return {g, g->mutable_initializer(it->second)};
+    }
+    return {nullptr, nullptr};
+  }
+
+  void replace(onnx::GraphProto* g, onnx::NodeProto& node, Progress& bar) {
+    std::string weight = node.input(1);
+    auto [owner, tensor] = find_initializer(g, weight);
+    int64_t K = tensor->dims(0), N = tensor->dims(1);
+    auto it = done_.find(weight);
+    if (it == done_.end()) {
+      Q4Weights q;
+      if (tensor->data_location() != onnx::TensorProto::EXTERNAL && tensor->raw_data().size() == static_cast<size_t>(K * N * 4)) {
+        // raw_data is little-endian float32 in a heap buffer (aligned for float).
+        q = quantize_q4(reinterpret_cast<const float*>(tensor->raw_data().data()), K, N, o_.block_size, o_.symmetric, o_.threads);
+      } else {
+        std::vector<float> values = float_values(*tensor, dir_);
+        q = quantize_q4(values.data(), K, N, o_.block_size, o_.symmetric, o_.threads);
+      }
+      std::string base = weight;
+      add_tensor(owner, base + "_Q4", onnx::TensorProto::UINT8, {N, q.k_blocks, o_.block_size / 2}, q.data.data(), q.data.size());
+      add_tensor(owner, base + "_scales", onnx::TensorProto::FLOAT, {N, q.k_blocks}, q.scales.data(), q.scales.size() * 4);
+      if (!o_.symmetric)
+        add_tensor(owner, base + "_zero_points", onnx::TensorProto::UINT8, {N, (q.k_blocks + 1) / 2}, q.zero_points.data(), q.zero_points.size());
+      it = done_.emplace(weight, base).first;
+      if (releasable_.count(weight)) {
+        tensor->clear_raw_data();
+        tensor->clear_float_data();
+      }
+      bar.advance(static_cast<uint64_t>(K * N * 4));
+    }
+    const std::string& base = it->second;
+    std::string a = node.input(0);
+    node.clear_input();
+    node.add_input(a);
+    node.add_input(base + "_Q4");
+    node.add_input(base + "_scales");
+    if (!o_.symmetric) node.add_input(base + "_zero_points");
+    node.set_op_type("MatMulNBits");
+    node.set_domain("com.microsoft");
+    node.clear_attribute();
+    auto attr = [&](const char* name, int64_t v) {
+      auto* at = node.add_attribute();
+      at->set_name(name);
+      at->set_type(onnx::AttributeProto::INT);
+      at->set_i(v);
+    };
+    attr("K", K);
+    attr("N", N);
+    attr("bits", 4);
+    attr("block_size", o_.block_size);
+    if (o_.accuracy_level > 0) attr("accuracy_level", o_.accuracy_level);
+    if (!node.name().empty()) node.set_name(node.name() + "_Q4");
+  }
+
+  void add_tensor(onnx::GraphProto* g, const std::string& name, int type, std::vector<int64_t> dims, const void* data, size_t bytes) {
+    auto* t = g->add_initializer();
+    t->set_name(name);
+    t->set_data_type(type);
+    for (auto d : dims) t->add_dims(d);
+    t->set_raw_data(data, bytes);
+  }
+
+  // Float weights no node, graph output or subgraph still names are removed.
+  void drop_unused_weights() {
+    std::set<std::string> used;
+    for (auto& [g, parent] : graphs_) {
+      for (const auto& n : g->node())
+        for (const auto& in : n.input()) used.insert(in);
+      for (const auto& out : g->output()) used.insert(out.name());
+    }
+    for (auto& [g, parent] : graphs_) {
+      auto* inits = g->mutable_initializer();
+      for (int i = inits->size() - 1; i >= 0; --i)
+        if (done_.count(inits->Get(i).name()) && !used.count(inits->Get(i).name())) inits->DeleteSubrange(i, 1);
+    }
+  }
+
+  onnx::ModelProto& model_;
+  fs::path dir_;
+  const QuantizeOptions& o_;
+  std::vector<std::pair<onnx::GraphProto*, onnx::GraphProto*>> graphs_;
+  std::map<onnx::GraphProto*, onnx::GraphProto*> parent_;
+  std::map<onnx::GraphProto*, std::map<std::string, int>> initializers_;
+  std::map<std::string, std::string> first_user_, done_;
+  std::set<std::string> releasable_;
+};
+
+uint64_t size_with_external_data(const fs::path& model, const onnx::ModelProto* proto) {
+  uint64_t size = fs::file_size(model);
+  std::set<std::string> files;
+  if (proto)
+    for (const auto& t : proto->graph().initializer())
+      for (const auto& e : t.external_data())
+        if (e.key() == "location") files.insert(e.value());
+  for (const auto& f : files)
+    if (fs::exists(model.parent_path() / f)) size += fs::file_size(model.parent_path() / f);
+  return size;
+}
+
+}  // namespace
+
+const std::vector<std::string>& known_dtypes() {
+  static const std::vector<std::string> dtypes = {"q4", "q4f16", "q8", "int8", "uint8", "fp16"};
+  return dtypes;
+}
+
+QuantizeReport quantize_model(const fs::path& input, const fs::path& output, const QuantizeOptions& o) {
+  auto start = std::chrono::steady_clock::now();
+  if (o.dtype != "q4") {
+    bool known = false;
+    for (const auto& d : known_dtypes()) known |= d == o.dtype;
+    throw UsageError(known ? "--dtype " + o.dtype + " is not implemented yet; implemented: q4"
+                           : "unknown --dtype '" + o.dtype + "'; expected q4, q4f16, q8, int8, uint8 or fp16");
+  }
+  if (o.block_size < 16 || o.block_size > 256 || (o.block_size & (o.block_size - 1)) != 0)
+    throw UsageError("--block-size " + std::to_string(o.block_size) + " is not a power of two from 16 to 256");
+  if (o.accuracy_level < 0 || o.accuracy_level > 4) throw UsageError("--accuracy-level must be 0 to 4");
+  if (!fs::exists(input)) throw IoError("cannot open '" + input.string() + "': no such file");
+  if (fs::exists(output) && fs::equivalent(input, output))
+    throw UsageError("the output '" + output.string() + "' is the input; write the quantized model to another file");
+
+  onnx::ModelProto model;
+  {
+    // Parsed from the descriptor in small reads: the file is not held in memory beside the parse.
+    if (fs::file_size(input) > static_cast<uint64_t>(INT32_MAX))
+      throw FormatError("'" + input.string() + "' is over 2 GB in one file, beyond what protobuf parses; models this size keep their weights in external data");
+    MappedFile file(input);
+    if (!model.ParseFromFileDescriptor(file.fd()))
+      throw FormatError("'" + input.string() + "' is not an ONNX model protobuf can parse");
+  }
+  for (const auto& m : model.metadata_props())
+    if (m.key() == kMetadataKey) throw UsageError("'" + input.string() + "' is already quantized (it records " + kMetadataKey + ")");
+
+  uint64_t size_before = size_with_external_data(input, &model);
+  Rewriter rewriter(model, fs::absolute(input).parent_path(), o);
+  QuantizeReport report = rewriter.run();
+  report.size_before = size_before;
+  if (report.quantized == 0) {
+    bool has_nbits = false;
+    std::function<void(const onnx::GraphProto&)> scan = [&](const onnx::GraphProto& g) {
+      for (const auto& n : g.node()) {
+        has_nbits |= n.op_type() == "MatMulNBits" || n.op_type() == "MatMulInteger";
+        for (const auto& a : n.attribute())
+          if (a.has_g()) scan(a.g());
+      }
+    };
+    scan(model.graph());
+    if (has_nbits) throw UsageError("'" + input.string() + "' is already quantized (it has MatMulNBits/MatMulInteger and no float MatMul weight); nothing written");
+    std::string why;
+    for (const auto& n : report.nodes) why += "\n  " + n.node + " (" + n.weight + "): " + n.reason;
+    throw UsageError("'" + input.string() + "' has no MatMul with a constant 2-D float32 weight to quantize; nothing written" + why);
+  }
+
+  bool has_ms_domain = false;
+  for (const auto& op : model.opset_import()) has_ms_domain |= op.domain() == "com.microsoft";
+  if (!has_ms_domain) {
+    auto* op = model.add_opset_import();
+    op->set_domain("com.microsoft");
+    op->set_version(1);
+  }
+  // Weights left in external data are read in and written inline: the quantized model is small.
+  for (auto& t : *model.mutable_graph()->mutable_initializer())
+    if (t.data_location() == onnx::TensorProto::EXTERNAL) {
+      std::string bytes;
+      uint64_t offset = 0, length = 0;
+      std::string location;
+      for (const auto& e : t.external_data()) {
+        if (e.key() == "location") location = e.value();
+        if (e.key() == "offset") offset = std::stoull(e.value());
+        if (e.key() == "length") length = std::stoull(e.value());
+      }
+      MappedFile data(fs::absolute(input).parent_path() / location);
+      if (length == 0) length = data.size() - offset;
+      t.set_raw_data(data.bytes().data() + offset, length);
+      t.clear_external_data();
+      t.set_data_location(onnx::TensorProto::DEFAULT);
+    }
+  Json settings = {{"dtype", o.dtype},          {"block_size", o.block_size},           {"symmetric", o.symmetric},
+                   {"accuracy_level", o.accuracy_level}, {"quantized_matmuls", report.quantized}, {"tool", "modelexport"}};
+  auto* meta = model.add_metadata_props();
+  meta->set_key(kMetadataKey);
+  meta->set_value(settings.dump());
+
+  if (model.ByteSizeLong() > static_cast<size_t>(INT32_MAX))
+    throw FormatError("the quantized model is still over 2 GB; writing external data for it is not implemented yet");
+  std::string bytes;
+  model.SerializeToString(&bytes);
+  AtomicFile out(output);
+  out.write(bytes);
+  out.commit();
+  report.size_after = fs::file_size(output);
+  report.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+  return report;
+}
+
+}  // namespace modelexport::quantize

@@ -1,0 +1,335 @@
+// quantize: the 4-bit packing checked by independent dequantization, ORT's MatMulNBits on our output
+// against a float MatMul of the dequantized weights, the graph rewrite (shared weights, bias Add,
+// If subgraphs, metadata), accuracy on real and generated models, and bad input.
+#include "modelexport/quantize/quantize.h"
+
+#include <gtest/gtest.h>
+
+#include <cmath>
+#include <random>
+
+#include "modelexport/common/error.h"
+#include "modelexport/quantize/blockwise.h"
+#include "modelexport/runtime/auto_model.h"
+#include "modelexport/runtime/compare.h"
+#include "support/onnx_builder.h"
+#include "support/test_support.h"
+
+namespace modelexport::quantize {
+namespace {
+
+namespace fs = std::filesystem;
+
+std::vector<float> random_matrix(int64_t K, int64_t N, unsigned seed) {
+  std::mt19937 rng(seed);
+  std::normal_distribution<float> d(0.0f, 0.05f);
+  std::vector<float> w(static_cast<size_t>(K * N));
+  for (auto& x : w) x = d(rng);
+  return w;
+}
+
+// The block's scale from its own values, as the reference formula states it.
+float expected_scale(const std::vector<float>& w, int64_t N, int64_t n, int64_t k0, int64_t k1, bool symmetric) {
+  float lo = w[k0 * N + n], hi = lo;
+  for (int64_t k = k0; k < k1; ++k) lo = std::min(lo, w[k * N + n]), hi = std::max(hi, w[k * N + n]);
+  if (symmetric) return -(std::fabs(hi) > std::fabs(lo) ? hi : lo) / 8.0f;
+  return (std::max(hi, 0.0f) - std::min(lo, 0.0f)) / 15.0f;
+}
+
+TEST(Q4, HandComputedBlock) {
+  // One column of 32: x_k = (k - 10) / 4. Largest magnitude 5.25 (k = 31) → scale -0.65625, zero point 8.
+  std::vector<float> w(32);
+  for (int k = 0; k < 32; ++k) w[k] = static_cast<float>(k - 10) / 4.0f;
+  Q4Weights q = quantize_q4(w.data(), 32, 1, 32, true);
+  ASSERT_EQ(q.scales.size(), 1u);
+  EXPECT_EQ(q.scales[0], -0.65625f);
+  EXPECT_TRUE(q.zero_points.empty());
+  // x = 5.25 → 5.25 / -0.65625 + 8 = 0; x = -2.5 (k = 0) → 3.8095 + 8 → 12; x = 0 (k = 10) → 8.
+  auto nibble = [&](int k) { return k % 2 ? q.data[k / 2] >> 4 : q.data[k / 2] & 0xF; };
+  EXPECT_EQ(nibble(31), 0);
+  EXPECT_EQ(nibble(0), 12);
+  EXPECT_EQ(nibble(10), 8);
+  // A tie between the largest positive and negative values takes the negative one (scale > 0).
+  std::vector<float> tie = {1.0f, -1.0f, 0.5f, 0.0f};
+  tie.resize(16, 0.0f);
+  EXPECT_EQ(quantize_q4(tie.data(), 16, 1, 16, true).scales[0], 0.125f);
+}
+
+class Q4Random : public ::testing::TestWithParam<std::tuple<int64_t, int64_t, int64_t, bool>> {};
+
+TEST_P(Q4Random, DequantizesWithinHalfAStepAndPacksAsSpecified) {
+  auto [K, N, block, symmetric] = GetParam();
+  auto w = random_matrix(K, N, static_cast<unsigned>(K * 31 + N));
+  Q4Weights q = quantize_q4(w.data(), K, N, block, symmetric);
+  const int64_t k_blocks = (K + block - 1) / block, blob = block / 2;
+  ASSERT_EQ(q.k_blocks, k_blocks);
+  ASSERT_EQ(q.data.size(), static_cast<size_t>(N * k_blocks * blob));
+  ASSERT_EQ(q.scales.size(), static_cast<size_t>(N * k_blocks));
+  ASSERT_EQ(q.zero_points.size(), symmetric ? 0u : static_cast<size_t>(N * ((k_blocks + 1) / 2)));
+  auto back = dequantize_q4(q);
+  for (int64_t n = 0; n < N; ++n)
+    for (int64_t b = 0; b < k_blocks; ++b) {
+      int64_t k0 = b * block, k1 = std::min(K, k0 + block);
+      float scale = q.scales[n * k_blocks + b];
+      ASSERT_EQ(scale, expected_scale(w, N, n, k0, k1, symmetric)) << "n " << n << " block " << b;
+      for (int64_t k = k0; k < k1; ++k) {
+        // Half a step, except (symmetric) values on the far side of the largest magnitude beyond
+        // 7.5 steps: the top code is 7 (-8..7), so they land on it.
+        float steps = symmetric ? w[k * N + n] / scale : 0.0f;
+        float bound = std::fabs(scale) * (steps > 7.5f ? steps - 7.0f : 0.5f);
+        ASSERT_LE(std::fabs(back[k * N + n] - w[k * N + n]), bound * 1.0001f + 1e-7f) << k << "," << n;
+      }
+      // Past K the last block is padded with zero nibbles.
+      for (int64_t k = k1; k < k0 + block; ++k) {
+        uint8_t byte = q.data[(n * k_blocks + b) * blob + (k - k0) / 2];
+        EXPECT_EQ((k - k0) % 2 ? byte >> 4 : byte & 0xF, 0);
+      }
+    }
+  // An odd number of blocks leaves the last zero-point nibble of each column at 8.
+  if (!symmetric && k_blocks % 2)
+    for (int64_t n = 0; n < N; ++n) EXPECT_EQ(q.zero_points[n * ((k_blocks + 1) / 2) + k_blocks / 2] >> 4, 8);
+}
+
+INSTANTIATE_TEST_SUITE_P(Shapes, Q4Random,
+                         ::testing::Values(std::make_tuple(64, 8, 32, true), std::make_tuple(70, 5, 32, true), std::make_tuple(70, 5, 32, false),
+                                           std::make_tuple(300, 33, 128, true), std::make_tuple(100, 7, 16, false),
+                                           std::make_tuple(512, 300, 256, true)));
+
+TEST(Q4, ThreadsDoNotChangeTheResult) {
+  auto w = random_matrix(1024, 700, 7);
+  Q4Weights one = quantize_q4(w.data(), 1024, 700, 32, false, 1), two = quantize_q4(w.data(), 1024, 700, 32, false, 2);
+  EXPECT_EQ(one.data, two.data);
+  EXPECT_EQ(one.scales, two.scales);
+  EXPECT_EQ(one.zero_points, two.zero_points);
+  EXPECT_THROW(quantize_q4(w.data(), 1024, 700, 48, true), UsageError);
+}
+
+// y1 = x @ W (W shared with y2 = relu(x) @ W), y3 = x @ V + bias, y4 = If(cond) { x @ U } else { x }.
+onnx::ModelProto matmul_model(int64_t K, int64_t N) {
+  onnx::ModelProto m;
+  m.set_ir_version(8);
+  auto* op = m.add_opset_import();
+  op->set_version(17);
+  auto* g = m.mutable_graph();
+  g->set_name("matmuls");
+  auto init = [&](onnx::GraphProto* graph, const std::string& name, int64_t rows, int64_t cols, unsigned seed) {
+    auto* t = graph->add_initializer();
+    t->set_name(name);
+    t->set_data_type(onnx::TensorProto::FLOAT);
+    t->add_dims(rows);
+    if (cols) t->add_dims(cols);
+    auto v = random_matrix(rows, cols ? cols : 1, seed);
+    t->set_raw_data(v.data(), v.size() * 4);
+  };
+  init(g, "W", K, N, 1);
+  init(g, "V", K, N, 2);
+  init(g, "U", K, N, 3);
+  init(g, "bias", N, 0, 4);
+  auto value = [](onnx::ValueInfoProto* v, const std::string& name, int type, std::vector<int64_t> dims) {
+    v->set_name(name);
+    v->mutable_type()->mutable_tensor_type()->set_elem_type(type);
+    for (auto d : dims) v->mutable_type()->mutable_tensor_type()->mutable_shape()->add_dim()->set_dim_value(d);
+  };
+  value(g->add_input(), "x", onnx::TensorProto::FLOAT, {3, K});
+  value(g->add_input(), "cond", onnx::TensorProto::BOOL, {});
+  auto node = [](onnx::GraphProto* graph, const std::string& op, std::vector<std::string> in, std::string out, std::string name) {
+    auto* n = graph->add_node();
+    n->set_op_type(op);
+    n->set_name(name);
+    for (auto& i : in) n->add_input(i);
+    n->add_output(out);
+    return n;
+  };
+  node(g, "MatMul", {"x", "W"}, "y1", "mm_w");
+  node(g, "Relu", {"x"}, "rx", "relu");
+  node(g, "MatMul", {"rx", "W"}, "y2", "mm_w_again");
+  node(g, "MatMul", {"x", "V"}, "xv", "mm_v");
+  node(g, "Add", {"xv", "bias"}, "y3", "add_bias");
+  auto* iff = node(g, "If", {"cond"}, "y4", "branch");
+  onnx::GraphProto then_g, else_g;
+  then_g.set_name("then");
+  node(&then_g, "MatMul", {"x", "U"}, "then_out", "mm_u_in_if");
+  value(then_g.add_output(), "then_out", onnx::TensorProto::FLOAT, {3, N});
+  else_g.set_name("else");
+  node(&else_g, "MatMul", {"x", "V"}, "else_out", "mm_v_in_if");
+  value(else_g.add_output(), "else_out", onnx::TensorProto::FLOAT, {3, N});
+  auto* a = iff->add_attribute();
+  a->set_name("then_branch");
+  a->set_type(onnx::AttributeProto::GRAPH);
+  *a->mutable_g() = then_g;
+  a = iff->add_attribute();
+  a->set_name("else_branch");
+  a->set_type(onnx::AttributeProto::GRAPH);
+  *a->mutable_g() = else_g;
+  for (const char* y : {"y1", "y2", "y3", "y4"}) value(g->add_output(), y, onnx::TensorProto::FLOAT, {3, N});
+  auto* meta = m.add_metadata_props();
+  meta->set_key("hf_pipeline_task");
+  meta->set_value("feature-extraction");
+  return m;
+}
+
+std::vector<float> float_initializer(const onnx::ModelProto& m, const std::string& name) {
+  for (const auto& t : m.graph().initializer())
+    if (t.name() == name) {
+      std::vector<float> v(t.raw_data().size() / 4);
+      std::memcpy(v.data(), t.raw_data().data(), t.raw_data().size());
+      return v;
+    }
+  return {};
+}
+
+TEST(Quantize, RewritesMatMulsSharedWeightsBiasAndSubgraphs) {
+  test::ScratchDir dir;
+  const int64_t K = 96, N = 40;
+  auto model = matmul_model(K, N);
+  test::save_model(model, dir / "m.onnx");
+  QuantizeOptions o;
+  o.show_progress = false;
+  o.accuracy_level = 0;
+  QuantizeReport r = quantize_model(dir / "m.onnx", dir / "q.onnx", o);
+  EXPECT_EQ(r.quantized, 5u);  // mm_w, mm_w_again, mm_v, and both MatMuls inside the If
+  EXPECT_EQ(r.skipped, 0u);
+  auto q = test::load_model(dir / "q.onnx");
+  size_t nbits = 0;
+  for (const auto& n : q.graph().node())
+    if (n.op_type() == "MatMulNBits") {
+      ++nbits;
+      EXPECT_EQ(n.domain(), "com.microsoft");
+      std::map<std::string, int64_t> attrs;
+      for (const auto& a : n.attribute()) attrs[a.name()] = a.i();
+      EXPECT_EQ(attrs["K"], K);
+      EXPECT_EQ(attrs["N"], N);
+      EXPECT_EQ(attrs["bits"], 4);
+      EXPECT_EQ(attrs["block_size"], 32);
+      EXPECT_EQ(attrs.count("accuracy_level"), 0u);  // level 0: omitted
+      EXPECT_EQ(n.input_size(), 3);                  // symmetric: no zero points
+    }
+  EXPECT_EQ(nbits, 3u);
+  std::set<std::string> names;
+  for (const auto& t : q.graph().initializer()) names.insert(t.name());
+  // W is quantized once for both users; float W, V, U are gone (V and U are used inside the If,
+  // where their MatMuls were quantized too); the bias stays.
+  EXPECT_EQ(names, (std::set<std::string>{"W_Q4", "W_scales", "V_Q4", "V_scales", "U_Q4", "U_scales", "bias"}));
+  bool if_quantized = false;
+  for (const auto& n : q.graph().node())
+    if (n.op_type() == "If")
+      for (const auto& a : n.attribute()) if_quantized |= a.g().node(0).op_type() == "MatMulNBits";
+  EXPECT_TRUE(if_quantized);
+  std::map<std::string, std::string> meta;
+  for (const auto& p : q.metadata_props()) meta[p.key()] = p.value();
+  EXPECT_EQ(meta["hf_pipeline_task"], "feature-extraction");
+  EXPECT_NE(meta["hf_quantization"].find("\"block_size\":32"), std::string::npos);
+
+  // ONNX Runtime's MatMulNBits on our weights = a float MatMul of the dequantized weights.
+  auto ort = runtime::AutoModel::from_model(dir / "q.onnx", {});
+  auto x = random_matrix(3, K, 9);
+  std::vector<int64_t> cond = {1};
+  runtime::Tensor xt = runtime::Tensor::float32({3, K}, x);
+  // `cond` is a bool: run through a copy of the model without the If for the numeric check.
+  (void)cond;
+  auto w = float_initializer(model, "W");
+  Q4Weights qw = quantize_q4(w.data(), K, N, 32, true);
+  auto deq = dequantize_q4(qw);
+  auto plain = matmul_model(K, N);
+  plain.mutable_graph()->mutable_node()->DeleteSubrange(5, 1);  // the If
+  plain.mutable_graph()->mutable_input()->DeleteSubrange(1, 1);
+  plain.mutable_graph()->mutable_output()->DeleteSubrange(3, 1);
+  test::save_model(plain, dir / "plain.onnx");
+  quantize_model(dir / "plain.onnx", dir / "plain_q.onnx", o);
+  auto out = runtime::AutoModel::from_model(dir / "plain_q.onnx", {}).run({{"x", xt}});
+  double max_ref = 0, max_err = 0;
+  for (int64_t i = 0; i < 3; ++i)
+    for (int64_t n = 0; n < N; ++n) {
+      double ref = 0;
+      for (int64_t k = 0; k < K; ++k) ref += static_cast<double>(x[i * K + k]) * deq[k * N + n];
+      max_ref = std::max(max_ref, std::abs(ref));
+      max_err = std::max(max_err, std::abs(ref - out.at("y1").f32[i * N + n]));
+    }
+  EXPECT_LE(max_err / max_ref, 1e-5) << "max error " << max_err << " of " << max_ref;
+}
+
+TEST(Quantize, AsymmetricWeightsRunInOnnxRuntime) {
+  test::ScratchDir dir;
+  auto plain = matmul_model(70, 24);  // K not a multiple of the block
+  plain.mutable_graph()->mutable_node()->DeleteSubrange(5, 1);
+  plain.mutable_graph()->mutable_input()->DeleteSubrange(1, 1);
+  plain.mutable_graph()->mutable_output()->DeleteSubrange(3, 1);
+  test::save_model(plain, dir / "m.onnx");
+  QuantizeOptions o;
+  o.show_progress = false;
+  o.symmetric = false;
+  o.block_size = 16;
+  quantize_model(dir / "m.onnx", dir / "q.onnx", o);
+  auto a = runtime::compare_models(dir / "m.onnx", dir / "q.onnx");
+  ASSERT_EQ(a.outputs.size(), 3u);
+  for (const auto& out : a.outputs) EXPECT_GT(out.cosine, 0.99) << out.name;
+}
+
+TEST(Quantize, BadInputIsRefusedAndNothingIsWritten) {
+  test::ScratchDir dir;
+  auto no_matmul = test::make_model({{"x", onnx::TensorProto::FLOAT, {"2"}}});
+  test::save_model(no_matmul, dir / "none.onnx");
+  QuantizeOptions o;
+  o.show_progress = false;
+  EXPECT_THROW(quantize_model(dir / "none.onnx", dir / "out.onnx", o), UsageError);
+  EXPECT_FALSE(fs::exists(dir / "out.onnx"));
+  test::save_model(matmul_model(64, 8), dir / "m.onnx");
+  std::string before = test::file_sha256(dir / "m.onnx");
+  EXPECT_THROW(quantize_model(dir / "m.onnx", dir / "m.onnx", o), UsageError);
+  o.dtype = "q3";
+  EXPECT_THROW(quantize_model(dir / "m.onnx", dir / "out.onnx", o), UsageError);
+  o.dtype = "q4f16";
+  EXPECT_THROW(quantize_model(dir / "m.onnx", dir / "out.onnx", o), UsageError);
+  o.dtype = "q4";
+  o.block_size = 24;
+  EXPECT_THROW(quantize_model(dir / "m.onnx", dir / "out.onnx", o), UsageError);
+  EXPECT_FALSE(fs::exists(dir / "out.onnx"));
+  EXPECT_EQ(test::file_sha256(dir / "m.onnx"), before);
+  o.block_size = 32;
+  quantize_model(dir / "m.onnx", dir / "q.onnx", o);
+  EXPECT_THROW(quantize_model(dir / "q.onnx", dir / "qq.onnx", o), UsageError);  // already quantized
+  EXPECT_FALSE(fs::exists(dir / "qq.onnx"));
+  // Weights in an external data file that is missing.
+  auto ext = matmul_model(64, 8);
+  for (auto& t : *ext.mutable_graph()->mutable_initializer())
+    if (t.name() == "W") {
+      t.clear_raw_data();
+      t.set_data_location(onnx::TensorProto::EXTERNAL);
+      auto* e = t.add_external_data();
+      e->set_key("location");
+      e->set_value("weights.bin");
+    }
+  test::save_model(ext, dir / "ext.onnx");
+  EXPECT_THROW(quantize_model(dir / "ext.onnx", dir / "out.onnx", o), FormatError);
+  EXPECT_FALSE(fs::exists(dir / "out.onnx"));
+  test::write_bytes(dir / "junk.onnx", "not a model");
+  EXPECT_THROW(quantize_model(dir / "junk.onnx", dir / "out.onnx", o), FormatError);
+}
+
+// Accuracy on the corpus's real Optimum export and on generated models (the task models: random
+// weights, real tokenizers; a decoder-shaped LM): cosine of outputs at least 0.99 for q4 block 32.
+TEST(Quantize, AccuracyOnRealAndGeneratedModels) {
+  std::vector<fs::path> models;
+  if (!test::corpus_dir().empty()) models.push_back(test::corpus_dir() / "models/tiny-distilbert-classification/model.onnx");
+  if (const char* t = std::getenv("TASK_MODELS"); t && fs::exists(t))
+    for (const char* m : {"feature-extraction.onnx", "token-classification.onnx", "question-answering.onnx", "decoder-lm.onnx"})
+      models.push_back(fs::path(t) / m);
+  if (models.empty()) GTEST_SKIP() << "no corpus and no task models";
+  test::ScratchDir dir;
+  QuantizeOptions o;
+  o.show_progress = false;
+  for (const auto& m : models) {
+    auto r = quantize_model(m, dir / "q.onnx", o);
+    auto a = runtime::compare_models(m, dir / "q.onnx");
+    for (const auto& out : a.outputs) {
+      EXPECT_GE(out.cosine, 0.99) << m.filename() << " " << out.name;
+      std::cout << "[q4 accuracy] " << m.filename().string() << " " << out.name << ": cosine " << out.cosine << ", max |error| "
+                << out.max_abs_error << ", top-1 " << out.top1_agreement << " (" << a.inputs << "), size "
+                << static_cast<double>(r.size_after) / static_cast<double>(r.size_before) << "x\n";
+    }
+    fs::remove(dir / "q.onnx");
+  }
+}
+
+}  // namespace
+}  // namespace modelexport::quantize
