@@ -14,7 +14,8 @@ const [task, dir, inputsFile, optionsJson] = process.argv.slice(2);
 const options = optionsJson ? JSON.parse(optionsJson) : {};
 env.allowRemoteModels = false;
 env.localModelPath = path.dirname(path.resolve(dir)) + "/";
-const pipe = await pipeline(task, path.basename(dir), { dtype: "fp32" });
+// TJS_DTYPE picks the file transformers.js loads: fp32 → onnx/model.onnx, q4 → onnx/model_q4.onnx, ...
+const pipe = await pipeline(task, path.basename(dir), { dtype: process.env.TJS_DTYPE ?? "fp32" });
 const inputs = fs.readFileSync(inputsFile, "utf8").split("\n").filter(Boolean).map((l) => JSON.parse(l));
 for (const input of inputs) {
   let out;

@@ -7,22 +7,44 @@
 
 #include "cli/commands.h"
 #include "cli/output.h"
+#include "modelexport/metadata/layout.h"
 #include "modelexport/quantize/quantize.h"
 #include "modelexport/runtime/compare.h"
 
 namespace modelexport::cli {
 namespace {
 
+namespace fs = std::filesystem;
+
 struct QuantizeArgs {
-  std::string model, output, layout;
+  std::string model, output;
+  std::vector<std::string> layout;  // {"transformers.js", OUT_DIR}
   quantize::QuantizeOptions options;
   bool asymmetric = false, embeddings = false, no_accuracy = false, json = false, quiet = false;
 };
 
 int run_quantize(QuantizeArgs a) {
   if (a.embeddings) throw UsageError("--quantize-embeddings (GatherBlockQuantized) is not implemented yet");
-  if (!a.layout.empty()) throw UsageError("--layout is not implemented yet for quantize; write -o OUT.onnx and `modelexport unpack` it");
-  if (a.output.empty()) throw UsageError("give the output file with -o OUT.onnx");
+  fs::path layout_dir, temp;
+  if (!a.layout.empty()) {
+    if (a.layout[0] != "transformers.js") throw UsageError("--layout takes transformers.js OUT_DIR");
+    if (!a.output.empty()) throw UsageError("give either -o OUT.onnx or --layout transformers.js OUT_DIR");
+    layout_dir = a.layout[1];
+    if (fs::exists(layout_dir)) throw UsageError("target '" + layout_dir.string() + "' already exists; choose a new folder (nothing is overwritten)");
+    // Quantized into a temporary folder beside the target (keeping the model's file name, which
+    // names the layout's file), then unpacked into the target; the temporary folder goes either way.
+    temp = fs::absolute(layout_dir).parent_path() / ("." + layout_dir.filename().string() + ".quantizing");
+    fs::create_directory(temp);
+    a.output = (temp / fs::path(a.model).filename()).string();
+  }
+  if (a.output.empty()) throw UsageError("give the output file with -o OUT.onnx (or --layout transformers.js OUT_DIR)");
+  struct RemoveTemp {
+    fs::path p;
+    ~RemoveTemp() {
+      std::error_code ec;
+      if (!p.empty()) fs::remove_all(p, ec);
+    }
+  } remove_temp{temp};
   a.options.symmetric = !a.asymmetric;
   a.options.show_progress = !a.quiet && !a.json;
   quantize::QuantizeReport r = quantize::quantize_model(a.model, a.output, a.options);
@@ -50,11 +72,30 @@ int run_quantize(QuantizeArgs a) {
       outputs.push_back({{"name", o.name}, {"max_abs_error", o.max_abs_error}, {"cosine", o.cosine}, {"top1_agreement", o.top1_agreement}});
     out["accuracy"] = {{"inputs", agreement.inputs}, {"outputs", outputs}};
   }
+  if (!layout_dir.empty()) {
+    // transformers.js names: onnx/{name}_q4.onnx beside config and tokenizer files from the metadata.
+    metadata::UnpackOptions u;
+    u.onnx_suffix = "_" + a.options.dtype;
+    Json qc = {{"modes", {a.options.dtype}},
+               {"block_size", a.options.block_size},
+               {"is_symmetric", a.options.symmetric},
+               {"accuracy_level", a.options.accuracy_level},
+               {"quantized_matmuls", r.quantized},
+               {"tool", "modelexport"}};
+    u.extra_files.emplace_back("quantize_config.json", qc.dump(4) + "\n");
+    auto report = metadata::unpack_model(a.output, layout_dir, metadata::Layout::kTransformersJs, u);
+    out["output"] = layout_dir.string();
+    out["layout"] = "transformers.js";
+    Json files = Json::array();
+    for (const auto& f : report.files) files.push_back(f.name);
+    out["files"] = files;
+  }
   if (a.json) {
     std::cout << out.dump() << "\n";
     return kExitOk;
   }
   if (a.quiet) return kExitOk;
+  if (!layout_dir.empty()) std::printf("wrote %s (transformers.js layout)\n", layout_dir.c_str());
   std::printf("quantized %zu MatMul(s) to %s (block %lld, %s), skipped %zu\n", r.quantized, a.options.dtype.c_str(),
               static_cast<long long>(a.options.block_size), a.options.symmetric ? "symmetric" : "asymmetric", r.skipped);
   for (const auto& n : r.nodes)
@@ -83,7 +124,8 @@ void add_quantize_command(CLI::App& app, Action& action) {
   cmd->add_option("--accuracy-level", a->options.accuracy_level, "MatMulNBits accuracy_level 0-4 (default 4: int8 activations; 0 omits it)");
   cmd->add_flag("--quantize-embeddings", a->embeddings, "Gather over embedding tables to GatherBlockQuantized (not yet)");
   cmd->add_option("--exclude", a->options.exclude, "Node or weight name to leave as is ('*' and '?' wildcards; repeatable)");
-  cmd->add_option("--layout", a->layout, "transformers.js OUT_DIR (not yet)");
+  cmd->add_option("--layout", a->layout, "transformers.js OUT_DIR: a folder transformers.js loads (onnx/NAME_q4.onnx, config, tokenizer, quantize_config.json)")
+      ->expected(2);
   cmd->add_flag("--no-accuracy", a->no_accuracy, "Skip the output comparison through ONNX Runtime");
   cmd->add_flag("--json", a->json, "Print the report as JSON");
   cmd->add_flag("-q,--quiet", a->quiet, "Print nothing on success");

@@ -41,9 +41,11 @@ std::string onnx_name_for(const fs::path& model) {
   return "model.onnx";
 }
 
-void add_model(Plan& plan, const format::OnnxFile& model, Layout layout) {
+void add_model(Plan& plan, const format::OnnxFile& model, Layout layout, const std::string& suffix = "") {
   std::string dir = layout == Layout::kTransformersJs ? "onnx/" : "";
-  plan.files.push_back({dir + onnx_name_for(model.path()), model.path()});
+  std::string name = onnx_name_for(model.path());
+  name = name.substr(0, name.size() - 5) + suffix + ".onnx";
+  plan.files.push_back({dir + name, model.path()});
   fs::path model_dir = model.path().parent_path();
   for (const auto& loc : model.graph().external_data_files) {
     if (!is_safe_relative_path(loc))
@@ -139,13 +141,18 @@ Layout parse_layout(std::string_view name) {
 std::string_view layout_name(Layout layout) { return layout == Layout::kOptimum ? "optimum" : "transformers.js"; }
 
 LayoutReport unpack_model(const fs::path& model_path, const fs::path& out_dir, Layout layout) {
+  return unpack_model(model_path, out_dir, layout, UnpackOptions{});
+}
+
+LayoutReport unpack_model(const fs::path& model_path, const fs::path& out_dir, Layout layout, const UnpackOptions& options) {
   require_new_target(out_dir);
   format::OnnxFile model(model_path);
   ModelMetadata m = read_metadata(model);
   if (!m.has_schema())
     throw MetadataReadError("'" + model_path.string() + "' has no modelexport metadata to unpack; run embed-metadata first");
   Plan plan;
-  add_model(plan, model, layout);
+  add_model(plan, model, layout, options.onnx_suffix);
+  for (const auto& [name, bytes] : options.extra_files) plan.files.push_back({name, bytes});
   bool has_config = false;
   for (const auto& f : m.manifest()) {
     if (!is_safe_relative_path(f.name))

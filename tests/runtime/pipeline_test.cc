@@ -128,13 +128,13 @@ PipelineInput to_input(const Json& j) {
 
 // Runs transformers.js and `pipe` on the inputs with the options; expects parity.
 void expect_parity(const Pipeline& pipe, const fs::path& tjs_folder, const std::vector<Json>& inputs, const Json& js_options,
-                   const PipelineOptions& options, const std::string& name) {
+                   const PipelineOptions& options, const std::string& name, const std::string& dtype = "fp32") {
   test::ScratchDir dir;
   {
     std::ofstream f(dir / "inputs.jsonl");
     for (const auto& j : inputs) f << j.dump() << "\n";
   }
-  std::string cmd = "node " + (fs::path(MODELEXPORT_SOURCE_DIR) / "scripts/golden/pipelines.mjs").string() + " " + pipe.task() + " " +
+  std::string cmd = "TJS_DTYPE=" + dtype + " node " + (fs::path(MODELEXPORT_SOURCE_DIR) / "scripts/golden/pipelines.mjs").string() + " " + pipe.task() + " " +
                     tjs_folder.string() + " " + (dir / "inputs.jsonl").string() + " '" + js_options.dump() + "' > " +
                     (dir / "ref.jsonl").string() + " 2>" + (dir / "err.txt").string();
   ASSERT_EQ(std::system(cmd.c_str()), 0) << cmd << "\n" << test::read_bytes(dir / "err.txt");
@@ -469,6 +469,34 @@ TEST(FillMask, TargetsScoreOnlyTheNamedTokens) {
   for (size_t k = 0; k < 2; ++k) {
     EXPECT_EQ(got[k]["token_str"], expected[k].second);
     EXPECT_DOUBLE_EQ(got[k]["score"].get<double>(), expected[k].first);
+  }
+}
+
+// `quantize --layout transformers.js`: transformers.js loads the folder with dtype q4
+// (onnx/model_q4.onnx) and gives our runtime's outputs on the same file.
+TEST(QuantizedLayout, TransformersJsLoadsItAndAgreesWithOurRuntime) {
+  REQUIRE_TASK_MODELS();
+  test::ScratchDir dir;
+  for (const char* task : {"feature-extraction", "token-classification", "question-answering"}) {
+    auto r = test::run_cli({"quantize", (task_models() / (std::string(task) + ".onnx")).string(), "--layout", "transformers.js",
+                            (dir / task).string(), "--no-accuracy", "-q"});
+    ASSERT_EQ(r.exit_code, 0) << r.err;
+    ASSERT_TRUE(fs::exists(dir / task / "onnx" / "model_q4.onnx"));
+    ASSERT_TRUE(fs::exists(dir / task / "quantize_config.json"));
+    auto pipe = pipeline(dir / task / "onnx" / "model_q4.onnx");
+    std::vector<Json> in;
+    if (std::string(task) == "question-answering") {
+      for (const auto& t : texts(*pipe, 300))
+        if (t.find_first_not_of(" \t\n") != std::string::npos) in.push_back({{"question", "What is it?"}, {"context", t}});
+      PipelineOptions o;
+      o.max_answer_len = 100000;
+      expect_parity(*pipe, dir / task, in, Json::object(), o, std::string(task) + " q4", "q4");
+    } else {
+      in = text_inputs(texts(*pipe));
+      // Ours pools as the model's sentence-transformers files say; transformers.js is told to.
+      Json js = std::string(task) == "feature-extraction" ? Json{{"pooling", "mean"}, {"normalize", true}} : Json::object();
+      expect_parity(*pipe, dir / task, in, js, {}, std::string(task) + " q4", "q4");
+    }
   }
 }
 

@@ -38,6 +38,13 @@ struct LayoutReport {
 };
 
 LayoutReport unpack_model(const std::filesystem::path& model, const std::filesystem::path& out_dir, Layout layout);
+
+struct UnpackOptions {
+  std::string onnx_suffix;  // transformers.js' dtype suffix before ".onnx", e.g. "_q4" → onnx/model_q4.onnx
+  std::vector<std::pair<std::string, std::string>> extra_files;  // name relative to the folder → bytes
+};
+LayoutReport unpack_model(const std::filesystem::path& model, const std::filesystem::path& out_dir, Layout layout,
+                          const UnpackOptions& options);
 LayoutReport export_model(std::string_view source, const std::filesystem::path& model,
                           const std::filesystem::path& out_dir, Layout layout);
 
