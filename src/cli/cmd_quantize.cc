@@ -75,7 +75,8 @@ int run_quantize(QuantizeArgs a) {
   if (!layout_dir.empty()) {
     // transformers.js names: onnx/{name}_q4.onnx beside config and tokenizer files from the metadata.
     metadata::UnpackOptions u;
-    u.onnx_suffix = "_" + a.options.dtype;
+    // transformers.js' file suffixes: q8 is "_quantized".
+    u.onnx_suffix = a.options.dtype == "q8" ? "_quantized" : "_" + a.options.dtype;
     Json qc = {{"modes", {a.options.dtype}},
                {"block_size", a.options.block_size},
                {"is_symmetric", a.options.symmetric},
@@ -96,8 +97,12 @@ int run_quantize(QuantizeArgs a) {
   }
   if (a.quiet) return kExitOk;
   if (!layout_dir.empty()) std::printf("wrote %s (transformers.js layout)\n", layout_dir.c_str());
-  std::printf("quantized %zu MatMul(s) to %s (block %lld, %s), skipped %zu\n", r.quantized, a.options.dtype.c_str(),
-              static_cast<long long>(a.options.block_size), a.options.symmetric ? "symmetric" : "asymmetric", r.skipped);
+  if (a.options.dtype == "q4")
+    std::printf("quantized %zu MatMul(s) to q4 (block %lld, %s), skipped %zu\n", r.quantized, static_cast<long long>(a.options.block_size),
+                a.options.symmetric ? "symmetric" : "asymmetric", r.skipped);
+  else
+    std::printf("quantized %zu MatMul(s) to %s (per-tensor weights, dynamic activations), skipped %zu\n", r.quantized,
+                a.options.dtype.c_str(), r.skipped);
   for (const auto& n : r.nodes)
     if (!n.quantized || !n.reason.empty()) std::printf("  %s %s: %s\n", n.quantized ? "note" : "skipped", n.node.c_str(), n.reason.c_str());
   std::printf("size %.2f MB -> %.2f MB (%.3fx) in %.2f s (%.0f MB/s of float weights)\n", r.size_before / 1e6, r.size_after / 1e6,
@@ -118,7 +123,7 @@ void add_quantize_command(CLI::App& app, Action& action) {
   auto* cmd = app.add_subcommand("quantize", "Quantize MatMul weights (4-bit MatMulNBits), keeping the embedded metadata");
   cmd->add_option("model", a->model, "ONNX model")->required();
   cmd->add_option("-o,--output", a->output, "Output .onnx (never the input)");
-  cmd->add_option("--dtype", a->options.dtype, "q4 (implemented); q4f16, q8, int8, uint8, fp16 are not yet");
+  cmd->add_option("--dtype", a->options.dtype, "q4 (MatMulNBits), q8/uint8 or int8 (MatMulInteger); q4f16 and fp16 are not yet");
   cmd->add_option("--block-size", a->options.block_size, "Weights per scale: 16, 32 (default), 64, 128 or 256");
   cmd->add_flag("--asymmetric", a->asymmetric, "Asymmetric blocks with packed zero points (default symmetric)");
   cmd->add_option("--accuracy-level", a->options.accuracy_level, "MatMulNBits accuracy_level 0-4 (default 4: int8 activations; 0 omits it)");

@@ -15,7 +15,7 @@ namespace model_f { enum : uint32_t { ir_version = 1, producer_name = 2, produce
   model_version = 5, doc_string = 6, graph = 7, opset_import = 8, metadata_props = 14, training_info = 20,
   functions = 25, configuration = 26 }; }
 namespace graph_f { enum : uint32_t { node = 1, name = 2, initializer = 5, input = 11, output = 12, sparse_initializer = 15 }; }
-namespace node_f { enum : uint32_t { attribute = 5 }; }
+namespace node_f { enum : uint32_t { op_type = 4, attribute = 5 }; }
 namespace attr_f { enum : uint32_t { t = 5, g = 6, tensors = 10, graphs = 11, sparse_tensor = 22, sparse_tensors = 23 }; }
 namespace tensor_f { enum : uint32_t { name = 8, external_data = 13, data_location = 14 }; }
 namespace sparse_f { enum : uint32_t { values = 1, indices = 2 }; }
@@ -258,6 +258,7 @@ GraphSummary summarize_graph(std::string_view bytes, const ModelHeader& h, std::
   WireField g = top.next();
   WireReader r(bytes, g.payload, ctx);
   std::unordered_set<std::string> initializer_names;
+  std::set<std::string> op_types;
   std::vector<ValueInfo> inputs;
   std::set<std::string> external;
   uint64_t release_from = offset_in(bytes, g.payload);
@@ -265,7 +266,16 @@ GraphSummary summarize_graph(std::string_view bytes, const ModelHeader& h, std::
     WireField f = r.next();
     if (f.type != WireType::kLen) continue;
     switch (f.number) {
-      case graph_f::node: ++s.node_count; scan_node_for_external(bytes, f.payload, ctx + " node", external); break;
+      case graph_f::node: {
+        ++s.node_count;
+        scan_node_for_external(bytes, f.payload, ctx + " node", external);
+        WireReader nr(bytes, f.payload, ctx + " node");
+        while (!nr.done()) {
+          WireField nf = nr.next();
+          if (nf.number == node_f::op_type && nf.type == WireType::kLen) op_types.insert(str(nf.payload));
+        }
+        break;
+      }
       case graph_f::name: s.name = str(f.payload); break;
       case graph_f::initializer:
         ++s.initializer_count;
@@ -297,6 +307,7 @@ GraphSummary summarize_graph(std::string_view bytes, const ModelHeader& h, std::
     }
   }
   s.external_data_files.assign(external.begin(), external.end());
+  s.op_types.assign(op_types.begin(), op_types.end());
   return s;
 }
 

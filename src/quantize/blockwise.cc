@@ -137,3 +137,30 @@ std::vector<float> dequantize_q4(const Q4Weights& q) {
 }
 
 }  // namespace modelexport::quantize
+
+namespace modelexport::quantize {
+
+Q8Weights quantize_q8(const float* w, size_t count, bool is_signed) {
+  float lo = 0.0f, hi = 0.0f;
+  for (size_t i = 0; i < count; ++i) lo = std::min(lo, w[i]), hi = std::max(hi, w[i]);
+  Q8Weights q;
+  q.is_signed = is_signed;
+  const float qmin = is_signed ? -127.0f : 0.0f, qmax = is_signed ? 127.0f : 255.0f;
+  if (is_signed) {
+    float m = std::max(std::fabs(lo), std::fabs(hi));
+    lo = -m, hi = m;
+  }
+  q.scale = (hi - lo) / (qmax - qmin);
+  if (q.scale < std::numeric_limits<float>::min()) q.scale = 1.0f;
+  q.zero_point = is_signed ? 0 : static_cast<int32_t>(std::nearbyint(qmin - lo / q.scale));
+  q.data.resize(count);
+  const float zp = static_cast<float>(q.zero_point);
+  for (size_t i = 0; i < count; ++i) {
+    float v = std::nearbyint(w[i] / q.scale) + zp;  // round half to even, as numpy
+    v = std::min(std::max(v, qmin), qmax);
+    q.data[i] = is_signed ? static_cast<uint8_t>(static_cast<int8_t>(v)) : static_cast<uint8_t>(v);
+  }
+  return q;
+}
+
+}  // namespace modelexport::quantize

@@ -122,7 +122,14 @@ class Rewriter {
       if (uses[w] == count) releasable_.insert(w);
     report.weight_bytes = total;
     Progress bar("quantizing", total);
-    for (auto& [g, node] : todo) replace(g, *node, bar);
+    if (o_.dtype == "q4") {
+      for (auto& [g, node] : todo) replace(g, *node, bar);
+    } else {
+      std::set<const onnx::NodeProto*> chosen;
+      for (auto& [g, node] : todo) chosen.insert(node);
+      // Inner graphs first: rebuilding an outer graph moves the nodes that hold them.
+      for (auto it = graphs_.rbegin(); it != graphs_.rend(); ++it) replace_dynamic(it->first, chosen, bar);
+    }
     bar.finish();
     drop_unused_weights();
     return report;
@@ -187,6 +194,60 @@ class Rewriter {
     if (!node.name().empty()) node.set_name(node.name() + "_Q4");
   }
 
+  // 8-bit dynamic quantization (ORT quantize_dynamic's QOperator form): per MatMul
+  //   A → DynamicQuantizeLinear (once per activation) → MatMulInteger(A_q, W_q, A_zp, W_zp) → Cast
+  //   → Mul by (A_scale * W_scale) → the MatMul's output.
+  // The graph's node list is rebuilt so every new node sits right before its first use.
+  void replace_dynamic(onnx::GraphProto* g, const std::set<const onnx::NodeProto*>& chosen, Progress& bar) {
+    bool any = false;
+    for (const auto& n : g->node()) any |= chosen.count(&n) > 0;
+    if (!any) return;
+    const bool is_signed = o_.dtype == "int8";
+    google::protobuf::RepeatedPtrField<onnx::NodeProto> nodes;
+    nodes.Swap(g->mutable_node());
+    std::set<std::string> activations;
+    auto add = [&](const std::string& op, const std::string& name, std::vector<std::string> in, std::vector<std::string> out) {
+      auto* n = g->add_node();
+      n->set_op_type(op);
+      n->set_name(name);
+      for (auto& i : in) n->add_input(i);
+      for (auto& x : out) n->add_output(x);
+      return n;
+    };
+    for (auto& node : nodes) {
+      if (!chosen.count(&node)) {
+        *g->add_node() = std::move(node);
+        continue;
+      }
+      const std::string a = node.input(0), w = node.input(1), y = node.output(0);
+      const std::string base = node.name().empty() ? y : node.name();
+      if (activations.insert(a).second)
+        add("DynamicQuantizeLinear", a + "_QuantizeLinear", {a}, {a + "_quantized", a + "_scale", a + "_zero_point"});
+      if (!done_.count(w)) {
+        auto [owner, tensor] = find_initializer(g, w);
+        int64_t K = tensor->dims(0), N = tensor->dims(1);
+        std::vector<float> values = float_values(*tensor, dir_);
+        Q8Weights q = quantize_q8(values.data(), values.size(), is_signed);
+        int type = is_signed ? onnx::TensorProto::INT8 : onnx::TensorProto::UINT8;
+        add_tensor(owner, w + "_quantized", type, {K, N}, q.data.data(), q.data.size());
+        add_tensor(owner, w + "_scale", onnx::TensorProto::FLOAT, {}, &q.scale, 4);
+        uint8_t zp = is_signed ? static_cast<uint8_t>(static_cast<int8_t>(q.zero_point)) : static_cast<uint8_t>(q.zero_point);
+        add_tensor(owner, w + "_zero_point", type, {}, &zp, 1);
+        done_[w] = w;
+        if (releasable_.count(w)) tensor->clear_raw_data(), tensor->clear_float_data();
+        bar.advance(static_cast<uint64_t>(K * N * 4));
+      }
+      add("MatMulInteger", base + "_quant", {a + "_quantized", w + "_quantized", a + "_zero_point", w + "_zero_point"}, {y + "_output_quantized"});
+      auto* cast = add("Cast", base + "_quant_cast", {y + "_output_quantized"}, {y + "_output_quantized_cast_output"});
+      auto* to = cast->add_attribute();
+      to->set_name("to");
+      to->set_type(onnx::AttributeProto::INT);
+      to->set_i(onnx::TensorProto::FLOAT);
+      add("Mul", base + "_quant_scales_mul", {a + "_scale", w + "_scale"}, {base + "_quant_scales_mul:0"});
+      add("Mul", base + "_quant_output_scale_mul", {y + "_output_quantized_cast_output", base + "_quant_scales_mul:0"}, {y});
+    }
+  }
+
   void add_tensor(onnx::GraphProto* g, const std::string& name, int type, std::vector<int64_t> dims, const void* data, size_t bytes) {
     auto* t = g->add_initializer();
     t->set_name(name);
@@ -241,10 +302,11 @@ const std::vector<std::string>& known_dtypes() {
 
 QuantizeReport quantize_model(const fs::path& input, const fs::path& output, const QuantizeOptions& o) {
   auto start = std::chrono::steady_clock::now();
-  if (o.dtype != "q4") {
+  const bool eight_bit = o.dtype == "q8" || o.dtype == "int8" || o.dtype == "uint8";
+  if (o.dtype != "q4" && !eight_bit) {
     bool known = false;
     for (const auto& d : known_dtypes()) known |= d == o.dtype;
-    throw UsageError(known ? "--dtype " + o.dtype + " is not implemented yet; implemented: q4"
+    throw UsageError(known ? "--dtype " + o.dtype + " is not implemented yet; implemented: q4, q8, int8, uint8"
                            : "unknown --dtype '" + o.dtype + "'; expected q4, q4f16, q8, int8, uint8 or fp16");
   }
   if (o.block_size < 16 || o.block_size > 256 || (o.block_size & (o.block_size - 1)) != 0)
@@ -286,6 +348,11 @@ QuantizeReport quantize_model(const fs::path& input, const fs::path& output, con
     throw UsageError("'" + input.string() + "' has no MatMul with a constant 2-D float32 weight to quantize; nothing written" + why);
   }
 
+  if (eight_bit)
+    for (const auto& op : model.opset_import())
+      if ((op.domain().empty() || op.domain() == "ai.onnx") && op.version() < 11)
+        throw UsageError("'" + input.string() + "' uses opset " + std::to_string(op.version()) +
+                         "; DynamicQuantizeLinear needs opset 11 or later; nothing written");
   bool has_ms_domain = false;
   for (const auto& op : model.opset_import()) has_ms_domain |= op.domain() == "com.microsoft";
   if (!has_ms_domain) {
@@ -310,8 +377,15 @@ QuantizeReport quantize_model(const fs::path& input, const fs::path& output, con
       t.clear_external_data();
       t.set_data_location(onnx::TensorProto::DEFAULT);
     }
-  Json settings = {{"dtype", o.dtype},          {"block_size", o.block_size},           {"symmetric", o.symmetric},
-                   {"accuracy_level", o.accuracy_level}, {"quantized_matmuls", report.quantized}, {"tool", "modelexport"}};
+  Json settings = {{"dtype", o.dtype}, {"quantized_matmuls", report.quantized}, {"tool", "modelexport"}};
+  if (eight_bit) {
+    settings["weight_type"] = o.dtype == "int8" ? "QInt8" : "QUInt8";
+    settings["per_channel"] = false;
+  } else {
+    settings["block_size"] = o.block_size;
+    settings["symmetric"] = o.symmetric;
+    settings["accuracy_level"] = o.accuracy_level;
+  }
   auto* meta = model.add_metadata_props();
   meta->set_key(kMetadataKey);
   meta->set_value(settings.dump());

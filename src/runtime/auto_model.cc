@@ -5,6 +5,7 @@
 #include <algorithm>
 
 #include "modelexport/common/error.h"
+#include "modelexport/format/onnx_file.h"
 
 namespace modelexport::runtime {
 
@@ -14,6 +15,7 @@ struct AutoModel::Impl {
   std::unique_ptr<Ort::Session> session;
   std::vector<TensorDesc> inputs, outputs;
   std::vector<std::string> output_names;
+  bool batch_dependent = false;
 };
 
 AutoModel::AutoModel(std::unique_ptr<Impl> impl) : impl_(std::move(impl)) {}
@@ -46,12 +48,19 @@ AutoModel AutoModel::from_model(const std::filesystem::path& path, const Session
   } catch (const Ort::Exception& e) {
     throw RuntimeError("ONNX Runtime cannot create a session for '" + path.string() + "': " + e.what());
   }
+  {
+    format::OnnxFile file(path);
+    const auto& ops = file.graph().op_types;
+    impl->batch_dependent = std::find(ops.begin(), ops.end(), "DynamicQuantizeLinear") != ops.end();
+  }
   SessionIo io = describe_session(path);
   impl->inputs = io.inputs;
   impl->outputs = io.outputs;
   for (const auto& out : io.outputs) impl->output_names.push_back(out.name);
   return AutoModel(std::move(impl));
 }
+
+bool AutoModel::batch_dependent() const { return impl_->batch_dependent; }
 
 std::vector<std::string> available_execution_providers() { return Ort::GetAvailableProviders(); }
 

@@ -306,6 +306,57 @@ TEST(Quantize, BadInputIsRefusedAndNothingIsWritten) {
   EXPECT_THROW(quantize_model(dir / "junk.onnx", dir / "out.onnx", o), FormatError);
 }
 
+TEST(Q8, FollowsQuantizeDynamicsFormula) {
+  auto w = random_matrix(50, 30, 11);
+  for (bool is_signed : {false, true}) {
+    Q8Weights q = quantize_q8(w.data(), w.size(), is_signed);
+    float lo = 0, hi = 0;
+    for (float x : w) lo = std::min(lo, x), hi = std::max(hi, x);
+    float m = std::max(-lo, hi);
+    EXPECT_EQ(q.scale, is_signed ? (m - -m) / 254.0f : (hi - lo) / 255.0f);
+    EXPECT_EQ(q.zero_point, is_signed ? 0 : static_cast<int32_t>(std::nearbyint(0.0f - lo / q.scale)));
+    for (size_t i = 0; i < w.size(); ++i) {
+      int v = is_signed ? static_cast<int8_t>(q.data[i]) : q.data[i];
+      ASSERT_LE(std::fabs((v - q.zero_point) * q.scale - w[i]), q.scale * 0.5f * 1.0001f) << i;
+    }
+  }
+  // Round half to even, as numpy: 0.5 / 0.25 → 2, 0.375 / 0.25 = 1.5 → 2, 0.625 / 0.25 = 2.5 → 2.
+  std::vector<float> halves = {-31.75f, 0.375f, 0.625f, 31.75f};  // symmetric: m = 31.75 → scale 0.25
+  Q8Weights h = quantize_q8(halves.data(), halves.size(), true);
+  EXPECT_EQ(h.scale, 0.25f);
+  EXPECT_EQ(static_cast<int8_t>(h.data[1]), 2);
+  EXPECT_EQ(static_cast<int8_t>(h.data[2]), 2);
+  EXPECT_EQ(static_cast<int8_t>(h.data[3]), 127);
+}
+
+TEST(Quantize, EightBitDynamicQuantizationHasQuantizeDynamicsForm) {
+  test::ScratchDir dir;
+  auto plain = matmul_model(64, 24);
+  plain.mutable_graph()->mutable_node()->DeleteSubrange(5, 1);
+  plain.mutable_graph()->mutable_input()->DeleteSubrange(1, 1);
+  plain.mutable_graph()->mutable_output()->DeleteSubrange(3, 1);
+  test::save_model(plain, dir / "m.onnx");
+  for (const char* dtype : {"q8", "int8"}) {
+    QuantizeOptions o;
+    o.show_progress = false;
+    o.dtype = dtype;
+    auto r = quantize_model(dir / "m.onnx", dir / (std::string(dtype) + ".onnx"), o);
+    EXPECT_EQ(r.quantized, 3u);
+    auto q = test::load_model(dir / (std::string(dtype) + ".onnx"));
+    std::vector<std::string> ops;
+    for (const auto& n : q.graph().node()) ops.push_back(n.op_type());
+    // x is quantized once for mm_w and mm_v; relu(x) once for mm_w_again.
+    std::vector<std::string> expected = {"DynamicQuantizeLinear", "MatMulInteger", "Cast", "Mul", "Mul", "Relu",
+                                         "DynamicQuantizeLinear", "MatMulInteger", "Cast", "Mul", "Mul",
+                                         "MatMulInteger", "Cast", "Mul", "Mul", "Add"};
+    EXPECT_EQ(ops, expected) << dtype;
+    for (const auto& t : q.graph().initializer())
+      if (t.name() == "W_quantized") EXPECT_EQ(t.data_type(), std::string(dtype) == "int8" ? onnx::TensorProto::INT8 : onnx::TensorProto::UINT8);
+    auto a = runtime::compare_models(dir / "m.onnx", dir / (std::string(dtype) + ".onnx"));
+    for (const auto& out : a.outputs) EXPECT_GT(out.cosine, 0.999) << dtype << " " << out.name;
+  }
+}
+
 // Accuracy on the corpus's real Optimum export and on generated models (the task models: random
 // weights, real tokenizers; a decoder-shaped LM): cosine of outputs at least 0.99 for q4 block 32.
 TEST(Quantize, AccuracyOnRealAndGeneratedModels) {

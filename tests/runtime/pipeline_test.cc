@@ -472,30 +472,42 @@ TEST(FillMask, TargetsScoreOnlyTheNamedTokens) {
   }
 }
 
-// `quantize --layout transformers.js`: transformers.js loads the folder with dtype q4
-// (onnx/model_q4.onnx) and gives our runtime's outputs on the same file.
+// `quantize --layout transformers.js`: transformers.js loads the folder with the dtype's file
+// (onnx/model_q4.onnx, model_quantized.onnx, model_int8.onnx, model_uint8.onnx) and gives our
+// runtime's outputs on the same file.
 TEST(QuantizedLayout, TransformersJsLoadsItAndAgreesWithOurRuntime) {
   REQUIRE_TASK_MODELS();
   test::ScratchDir dir;
-  for (const char* task : {"feature-extraction", "token-classification", "question-answering"}) {
-    auto r = test::run_cli({"quantize", (task_models() / (std::string(task) + ".onnx")).string(), "--layout", "transformers.js",
-                            (dir / task).string(), "--no-accuracy", "-q"});
+  struct Case { std::string task, dtype, file; };
+  std::vector<Case> cases = {{"feature-extraction", "q4", "model_q4.onnx"}, {"token-classification", "q4", "model_q4.onnx"},
+                             {"question-answering", "q4", "model_q4.onnx"}, {"feature-extraction", "q8", "model_quantized.onnx"},
+                             {"token-classification", "int8", "model_int8.onnx"}, {"fill-mask", "uint8", "model_uint8.onnx"}};
+  for (const auto& [task_name, dtype, file] : cases) {
+    const char* task = task_name.c_str();
+    fs::path folder = dir / (task_name + "-" + dtype);
+    auto r = test::run_cli({"quantize", (task_models() / (task_name + ".onnx")).string(), "--dtype", dtype, "--layout", "transformers.js",
+                            folder.string(), "--no-accuracy", "-q"});
     ASSERT_EQ(r.exit_code, 0) << r.err;
-    ASSERT_TRUE(fs::exists(dir / task / "onnx" / "model_q4.onnx"));
-    ASSERT_TRUE(fs::exists(dir / task / "quantize_config.json"));
-    auto pipe = pipeline(dir / task / "onnx" / "model_q4.onnx");
+    ASSERT_TRUE(fs::exists(folder / "onnx" / file)) << file;
+    ASSERT_TRUE(fs::exists(folder / "quantize_config.json"));
+    auto pipe = pipeline(folder / "onnx" / file);
     std::vector<Json> in;
     if (std::string(task) == "question-answering") {
       for (const auto& t : texts(*pipe, 300))
         if (t.find_first_not_of(" \t\n") != std::string::npos) in.push_back({{"question", "What is it?"}, {"context", t}});
       PipelineOptions o;
       o.max_answer_len = 100000;
-      expect_parity(*pipe, dir / task, in, Json::object(), o, std::string(task) + " q4", "q4");
+      expect_parity(*pipe, folder, in, Json::object(), o, task_name + " " + dtype, dtype);
     } else {
       in = text_inputs(texts(*pipe));
       // Ours pools as the model's sentence-transformers files say; transformers.js is told to.
       Json js = std::string(task) == "feature-extraction" ? Json{{"pooling", "mean"}, {"normalize", true}} : Json::object();
-      expect_parity(*pipe, dir / task, in, js, {}, std::string(task) + " q4", "q4");
+      if (task_name == "fill-mask") {
+        in.clear();
+        for (const auto& t : {"The capital of France is [MASK].", "I [MASK] this movie.", "[MASK] is a company based in New York City."})
+          in.push_back({{"text", t}});
+      }
+      expect_parity(*pipe, folder, in, js, {}, task_name + " " + dtype, dtype);
     }
   }
 }

@@ -82,6 +82,7 @@ struct GraphSummary {
   std::vector<ValueInfo> outputs;
   uint64_t node_count = 0;         // top-level graph only
   uint64_t initializer_count = 0;  // top-level graph only
+  std::vector<std::string> op_types;  // op types of the top-level graph's nodes, sorted and unique
   // Files named by external-data tensors anywhere in the model (initializers, Constant
   // attributes, subgraphs), relative to the model's folder, sorted and unique.
   std::vector<std::string> external_data_files;

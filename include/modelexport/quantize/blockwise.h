@@ -17,6 +17,7 @@
 // Thread-safety: pure functions; quantize_q4 uses up to `threads` threads (0: all cores).
 #pragma once
 
+#include <cstddef>
 #include <cstdint>
 #include <vector>
 
@@ -33,5 +34,22 @@ struct Q4Weights {
 Q4Weights quantize_q4(const float* b, int64_t K, int64_t N, int64_t block_size, bool symmetric, unsigned threads = 0);
 // [K, N] row major: (q - zero_point) * scale.
 std::vector<float> dequantize_q4(const Q4Weights& q);
+
+}  // namespace modelexport::quantize
+
+namespace modelexport::quantize {
+
+// 8-bit per-tensor weight quantization as ONNX Runtime's quantize_dynamic does it (numpy float32
+// arithmetic, round half to even): lo = min(min(w), 0), hi = max(max(w), 0); uint8 (asymmetric):
+// scale = (hi - lo) / 255, zero_point = round(0 - lo / scale); int8 (symmetric): m = max(|lo|, |hi|),
+// scale = 2m / 254, zero_point 0; q = clamp(round(w / scale) + zero_point, qmin, qmax) with qmin/qmax
+// 0/255 or -127/127. A zero range gives scale 1.
+struct Q8Weights {
+  bool is_signed = false;
+  float scale = 1;
+  int32_t zero_point = 0;
+  std::vector<uint8_t> data;  // int8 values stored as their bytes when signed
+};
+Q8Weights quantize_q8(const float* w, size_t count, bool is_signed);
 
 }  // namespace modelexport::quantize

@@ -1,6 +1,6 @@
 // modelexport quantize: weight quantization of an ONNX model, keeping its embedded metadata.
 //
-// q4: every MatMul whose right operand is a 2-D float32 constant initializer (in the main graph or in
+// Every MatMul whose right operand is a 2-D float32 constant initializer (in the main graph or in
 // If/Loop/Scan subgraphs) becomes com.microsoft MatMulNBits (bits 4, K, N, block_size,
 // accuracy_level when non-zero) with weights packed by quantize_q4 (blockwise.h); a weight shared by
 // several MatMuls is quantized once; a bias Add after a MatMul stays as it is. The float weight is
@@ -24,7 +24,10 @@
 namespace modelexport::quantize {
 
 struct QuantizeOptions {
-  std::string dtype = "q4";      // implemented: q4 (q4f16, q8/int8/uint8, fp16 are refused by name)
+  // q4: MatMulNBits. q8 / uint8: uint8 asymmetric, int8: int8 symmetric, per-tensor weights with
+  // DynamicQuantizeLinear + MatMulInteger (ORT quantize_dynamic's form; transformers.js' _quantized,
+  // _uint8, _int8). q4f16 and fp16 are refused by name (not implemented yet).
+  std::string dtype = "q4";
   int64_t block_size = 32;       // power of two, 16..256
   bool symmetric = true;         // false: asymmetric with packed zero points
   int64_t accuracy_level = 4;    // 0 (unset), 1 fp32, 2 fp16, 3 bf16, 4 int8 activations

@@ -54,6 +54,10 @@ class AutoModel {
   const std::vector<TensorDesc>& inputs() const;
   const std::vector<TensorDesc>& outputs() const;
   bool has_input(const std::string& name) const;
+  // True when the graph quantizes activations per tensor (DynamicQuantizeLinear, as 8-bit dynamic
+  // quantization does): a row's outputs then depend on the other rows and the padding of its batch,
+  // so pipelines run such models one input at a time.
+  bool batch_dependent() const;
   // Runs with the named inputs (int64 tensors are converted to int32 when the model takes int32);
   // returns every output by name. Throws RuntimeError naming the tensor on mismatches.
   std::map<std::string, Tensor> run(const std::map<std::string, Tensor>& inputs) const;

@@ -44,7 +44,9 @@ struct PipelineInput {
 
 struct PipelineOptions {
   std::optional<size_t> top_k;       // task default when unset (1, or 5 for fill-mask)
-  size_t batch_size = 32;            // inputs per ONNX Runtime call (a static batch dim overrides it)
+  // Inputs per ONNX Runtime call. A static batch dim overrides it; models that quantize activations
+  // per tensor (AutoModel::batch_dependent) run one input at a time, so results never depend on the batch.
+  size_t batch_size = 32;
   // text-classification: "softmax", "sigmoid" or "none"; default from problem_type / number of labels.
   std::string function_to_apply;
   // feature-extraction: "none", "mean", "cls" (= "first_token"), "last_token" (= "eos"); empty: the

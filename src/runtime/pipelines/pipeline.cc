@@ -26,6 +26,7 @@ std::vector<std::string> TextPipeline::run(const std::vector<PipelineInput>& inp
 }
 
 void TextPipeline::run_batches(const std::vector<const processors::Encoding*>& encodings, size_t batch_size, const BatchFn& each) const {
+  if (model_.batch_dependent()) batch_size = 1;
   if (processor_.fixed_batch()) batch_size = processor_.fixed_batch();
   batch_size = std::max<size_t>(batch_size, 1);
   std::vector<size_t> order(encodings.size());
