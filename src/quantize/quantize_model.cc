@@ -84,6 +84,8 @@ class Rewriter {
     }
   }
 
+  bool uses_signed_weights() const { return signed_weights(); }
+
   QuantizeReport run() {
     QuantizeReport report;
     std::vector<std::pair<onnx::GraphProto*, onnx::NodeProto*>> todo;
@@ -202,7 +204,7 @@ class Rewriter {
     bool any = false;
     for (const auto& n : g->node()) any |= chosen.count(&n) > 0;
     if (!any) return;
-    const bool is_signed = o_.dtype == "int8";
+    const bool is_signed = signed_weights();
     google::protobuf::RepeatedPtrField<onnx::NodeProto> nodes;
     nodes.Swap(g->mutable_node());
     std::set<std::string> activations;
@@ -246,6 +248,17 @@ class Rewriter {
       add("Mul", base + "_quant_scales_mul", {a + "_scale", w + "_scale"}, {base + "_quant_scales_mul:0"});
       add("Mul", base + "_quant_output_scale_mul", {y + "_output_quantized_cast_output", base + "_quant_scales_mul:0"}, {y});
     }
+  }
+
+  // int8 weights for int8; uint8 for uint8; q8 as transformers.js picks: int8 (faster on most CPUs)
+  // unless the model has ops onnxruntime-web lacks int8 kernels for (Conv, GroupQueryAttention,
+  // MultiHeadAttention), then uint8.
+  bool signed_weights() const {
+    if (o_.dtype != "q8") return o_.dtype == "int8";
+    for (const auto& [g, parent] : graphs_)
+      for (const auto& n : g->node())
+        if (n.op_type() == "Conv" || n.op_type() == "GroupQueryAttention" || n.op_type() == "MultiHeadAttention") return false;
+    return true;
   }
 
   void add_tensor(onnx::GraphProto* g, const std::string& name, int type, std::vector<int64_t> dims, const void* data, size_t bytes) {
@@ -379,7 +392,7 @@ QuantizeReport quantize_model(const fs::path& input, const fs::path& output, con
     }
   Json settings = {{"dtype", o.dtype}, {"quantized_matmuls", report.quantized}, {"tool", "modelexport"}};
   if (eight_bit) {
-    settings["weight_type"] = o.dtype == "int8" ? "QInt8" : "QUInt8";
+    settings["weight_type"] = rewriter.uses_signed_weights() ? "QInt8" : "QUInt8";
     settings["per_channel"] = false;
   } else {
     settings["block_size"] = o.block_size;
