@@ -64,7 +64,9 @@ int run_quantize(QuantizeArgs a) {
               {"size_after", r.size_after},
               {"size_ratio", static_cast<double>(r.size_after) / static_cast<double>(r.size_before)},
               {"seconds", r.seconds},
-              {"weights_mb_per_s", r.seconds > 0 ? static_cast<double>(r.weight_bytes) / 1e6 / r.seconds : 0.0}};
+              {"weights_mb_per_s", r.seconds > 0 ? static_cast<double>(r.weight_bytes) / 1e6 / r.seconds : 0.0},
+              {"fp16", {{"initializers_converted", r.fp16_initializers}, {"initializers_kept_fp32", r.fp32_initializers_kept},
+                        {"fp32_nodes", r.fp32_nodes}, {"casts_added", r.casts_added}}}};
   if (!a.no_accuracy) {
     runtime::Agreement agreement = runtime::compare_models(a.model, a.output);
     Json outputs = Json::array();
@@ -97,14 +99,19 @@ int run_quantize(QuantizeArgs a) {
   }
   if (a.quiet) return kExitOk;
   if (!layout_dir.empty()) std::printf("wrote %s (transformers.js layout)\n", layout_dir.c_str());
-  if (a.options.dtype == "q4")
-    std::printf("quantized %zu MatMul(s) to q4 (block %lld, %s), skipped %zu\n", r.quantized, static_cast<long long>(a.options.block_size),
+  if (a.options.dtype == "fp16")
+    std::printf("converted to fp16\n");
+  else if (a.options.dtype == "q4" || a.options.dtype == "q4f16")
+    std::printf("quantized %zu MatMul(s) to 4 bits (block %lld, %s), skipped %zu\n", r.quantized, static_cast<long long>(a.options.block_size),
                 a.options.symmetric ? "symmetric" : "asymmetric", r.skipped);
   else
     std::printf("quantized %zu MatMul(s) to %s (per-tensor weights, dynamic activations), skipped %zu\n", r.quantized,
                 a.options.dtype.c_str(), r.skipped);
   for (const auto& n : r.nodes)
     if (!n.quantized || !n.reason.empty()) std::printf("  %s %s: %s\n", n.quantized ? "note" : "skipped", n.node.c_str(), n.reason.c_str());
+  if (a.options.dtype == "fp16" || a.options.dtype == "q4f16")
+    std::printf("float16: %zu initializers converted, %zu kept float32 for %zu float32 nodes (block list), %zu Casts added\n",
+                r.fp16_initializers, r.fp32_initializers_kept, r.fp32_nodes, r.casts_added);
   std::printf("size %.2f MB -> %.2f MB (%.3fx) in %.2f s (%.0f MB/s of float weights)\n", r.size_before / 1e6, r.size_after / 1e6,
               out["size_ratio"].get<double>(), r.seconds, out["weights_mb_per_s"].get<double>());
   if (out.contains("accuracy")) {
@@ -123,7 +130,7 @@ void add_quantize_command(CLI::App& app, Action& action) {
   auto* cmd = app.add_subcommand("quantize", "Quantize MatMul weights (4-bit MatMulNBits), keeping the embedded metadata");
   cmd->add_option("model", a->model, "ONNX model")->required();
   cmd->add_option("-o,--output", a->output, "Output .onnx (never the input)");
-  cmd->add_option("--dtype", a->options.dtype, "q4 (MatMulNBits), q8/uint8 or int8 (MatMulInteger); q4f16 and fp16 are not yet");
+  cmd->add_option("--dtype", a->options.dtype, "q4 (MatMulNBits, default), q4f16 (q4 then fp16), q8/uint8/int8 (MatMulInteger), fp16");
   cmd->add_option("--block-size", a->options.block_size, "Weights per scale: 16, 32 (default), 64, 128 or 256");
   cmd->add_flag("--asymmetric", a->asymmetric, "Asymmetric blocks with packed zero points (default symmetric)");
   cmd->add_option("--accuracy-level", a->options.accuracy_level, "MatMulNBits accuracy_level 0-4 (default 4: int8 activations; 0 omits it)");

@@ -17,6 +17,7 @@
 #include "modelexport/common/files.h"
 #include "modelexport/common/progress.h"
 #include "modelexport/quantize/blockwise.h"
+#include "quantize/float16.h"
 
 namespace modelexport::quantize {
 
@@ -316,12 +317,12 @@ const std::vector<std::string>& known_dtypes() {
 QuantizeReport quantize_model(const fs::path& input, const fs::path& output, const QuantizeOptions& o) {
   auto start = std::chrono::steady_clock::now();
   const bool eight_bit = o.dtype == "q8" || o.dtype == "int8" || o.dtype == "uint8";
-  if (o.dtype != "q4" && !eight_bit) {
-    bool known = false;
-    for (const auto& d : known_dtypes()) known |= d == o.dtype;
-    throw UsageError(known ? "--dtype " + o.dtype + " is not implemented yet; implemented: q4, q8, int8, uint8"
-                           : "unknown --dtype '" + o.dtype + "'; expected q4, q4f16, q8, int8, uint8 or fp16");
-  }
+  const bool to_half = o.dtype == "fp16" || o.dtype == "q4f16", weights = o.dtype != "fp16";
+  bool known = false;
+  for (const auto& d : known_dtypes()) known |= d == o.dtype;
+  if (!known) throw UsageError("unknown --dtype '" + o.dtype + "'; expected q4, q4f16, q8, int8, uint8 or fp16");
+  QuantizeOptions weight_options = o;
+  if (o.dtype == "q4f16") weight_options.dtype = "q4";
   if (o.block_size < 16 || o.block_size > 256 || (o.block_size & (o.block_size - 1)) != 0)
     throw UsageError("--block-size " + std::to_string(o.block_size) + " is not a power of two from 16 to 256");
   if (o.accuracy_level < 0 || o.accuracy_level > 4) throw UsageError("--accuracy-level must be 0 to 4");
@@ -342,10 +343,10 @@ QuantizeReport quantize_model(const fs::path& input, const fs::path& output, con
     if (m.key() == kMetadataKey) throw UsageError("'" + input.string() + "' is already quantized (it records " + kMetadataKey + ")");
 
   uint64_t size_before = size_with_external_data(input, &model);
-  Rewriter rewriter(model, fs::absolute(input).parent_path(), o);
-  QuantizeReport report = rewriter.run();
+  Rewriter rewriter(model, fs::absolute(input).parent_path(), weight_options);
+  QuantizeReport report = weights ? rewriter.run() : QuantizeReport{};
   report.size_before = size_before;
-  if (report.quantized == 0) {
+  if (weights && report.quantized == 0) {
     bool has_nbits = false;
     std::function<void(const onnx::GraphProto&)> scan = [&](const onnx::GraphProto& g) {
       for (const auto& n : g.node()) {
@@ -390,11 +391,25 @@ QuantizeReport quantize_model(const fs::path& input, const fs::path& output, con
       t.clear_external_data();
       t.set_data_location(onnx::TensorProto::DEFAULT);
     }
+  if (to_half) {
+    bool any_float = false;
+    std::function<void(const onnx::GraphProto&)> scan = [&](const onnx::GraphProto& g) {
+      for (const auto& t : g.initializer()) any_float |= t.data_type() == onnx::TensorProto::FLOAT;
+      for (const auto& i : g.input()) any_float |= i.type().tensor_type().elem_type() == onnx::TensorProto::FLOAT;
+    };
+    scan(model.graph());
+    if (!any_float) throw UsageError("'" + input.string() + "' has no float32 initializer or input to turn float16 (already fp16?); nothing written");
+    Float16Report f = convert_to_float16(model, default_fp16_block_list());
+    report.fp16_initializers = f.initializers_converted;
+    report.fp32_initializers_kept = f.initializers_kept;
+    report.casts_added = f.casts_added;
+    report.fp32_nodes = f.blocked_nodes;
+  }
   Json settings = {{"dtype", o.dtype}, {"quantized_matmuls", report.quantized}, {"tool", "modelexport"}};
   if (eight_bit) {
     settings["weight_type"] = rewriter.uses_signed_weights() ? "QInt8" : "QUInt8";
     settings["per_channel"] = false;
-  } else {
+  } else if (weights) {
     settings["block_size"] = o.block_size;
     settings["symmetric"] = o.symmetric;
     settings["accuracy_level"] = o.accuracy_level;

@@ -473,7 +473,8 @@ TEST(FillMask, TargetsScoreOnlyTheNamedTokens) {
 }
 
 // `quantize --layout transformers.js`: transformers.js loads the folder with the dtype's file
-// (onnx/model_q4.onnx, model_quantized.onnx, model_int8.onnx, model_uint8.onnx) and gives our
+// (onnx/model_q4.onnx, model_quantized.onnx, model_int8.onnx, model_uint8.onnx, model_fp16.onnx,
+// model_q4f16.onnx) and gives our
 // runtime's outputs on the same file.
 TEST(QuantizedLayout, TransformersJsLoadsItAndAgreesWithOurRuntime) {
   REQUIRE_TASK_MODELS();
@@ -481,7 +482,9 @@ TEST(QuantizedLayout, TransformersJsLoadsItAndAgreesWithOurRuntime) {
   struct Case { std::string task, dtype, file; };
   std::vector<Case> cases = {{"feature-extraction", "q4", "model_q4.onnx"}, {"token-classification", "q4", "model_q4.onnx"},
                              {"question-answering", "q4", "model_q4.onnx"}, {"feature-extraction", "q8", "model_quantized.onnx"},
-                             {"token-classification", "int8", "model_int8.onnx"}, {"fill-mask", "uint8", "model_uint8.onnx"}};
+                             {"token-classification", "int8", "model_int8.onnx"}, {"fill-mask", "uint8", "model_uint8.onnx"},
+                             {"feature-extraction", "fp16", "model_fp16.onnx"}, {"token-classification", "q4f16", "model_q4f16.onnx"},
+                             {"question-answering", "fp16", "model_fp16.onnx"}};
   for (const auto& [task_name, dtype, file] : cases) {
     const char* task = task_name.c_str();
     fs::path folder = dir / (task_name + "-" + dtype);

@@ -24,9 +24,11 @@
 namespace modelexport::quantize {
 
 struct QuantizeOptions {
-  // q4: MatMulNBits. q8 / uint8: uint8 asymmetric, int8: int8 symmetric, per-tensor weights with
-  // DynamicQuantizeLinear + MatMulInteger (ORT quantize_dynamic's form; transformers.js' _quantized,
-  // _uint8, _int8). q4f16 and fp16 are refused by name (not implemented yet).
+  // q4: MatMulNBits. q8 (int8 weights, or uint8 when the model has Conv / GroupQueryAttention /
+  // MultiHeadAttention, as transformers.js picks), uint8 (asymmetric), int8 (symmetric): per-tensor
+  // weights with DynamicQuantizeLinear + MatMulInteger (ORT quantize_dynamic's form). fp16: every
+  // float32 tensor and op to float16 except transformers.js' op block list, inputs and outputs kept
+  // float32 through Casts. q4f16: q4, then fp16.
   std::string dtype = "q4";
   int64_t block_size = 32;       // power of two, 16..256
   bool symmetric = true;         // false: asymmetric with packed zero points
@@ -48,6 +50,9 @@ struct QuantizeReport {
   size_t quantized = 0, skipped = 0;
   uint64_t size_before = 0, size_after = 0;  // bytes, model plus external data
   uint64_t weight_bytes = 0;                 // float32 weight bytes quantized
+  // fp16 / q4f16: float32 initializers turned float16, kept float32 (used by blocked ops), Casts added,
+  // nodes left in float32 by the block list.
+  size_t fp16_initializers = 0, fp32_initializers_kept = 0, casts_added = 0, fp32_nodes = 0;
   double seconds = 0;
 };
 
