@@ -105,7 +105,7 @@ struct Converter {
   onnx::NodeProto make_cast(const std::string& in, const std::string& out, int to) {
     onnx::NodeProto c;
     c.set_op_type("Cast");
-    c.set_name(out);
+    c.set_name(out + "_Cast" + std::to_string(report.casts_added));
     c.add_input(in);
     c.add_output(out);
     auto* a = c.add_attribute();
