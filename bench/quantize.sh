@@ -17,8 +17,10 @@ if [[ ! -f "$model" ]]; then
 fi
 size=$(stat -c %s "$model")
 for run in $(seq "$runs"); do
+ for extra in "" "--quantize-embeddings"; do
   rm -f "$work/decoder-1gb-q4.onnx"
-  /usr/bin/time -f "%M %e" -o "$work/time.txt" build/modelexport quantize "$model" -o "$work/decoder-1gb-q4.onnx" --no-accuracy --json > "$work/report.json"
+  echo -n "q4 $extra: "
+  /usr/bin/time -f "%M %e" -o "$work/time.txt" build/modelexport quantize "$model" -o "$work/decoder-1gb-q4.onnx" $extra --no-accuracy --json > "$work/report.json"
   read -r rss_kb wall < "$work/time.txt"
   /usr/bin/python3 - "$work/report.json" "$size" "$rss_kb" "$wall" <<'PY'
 import json, sys
@@ -27,7 +29,11 @@ print(f"model {size/1e9:.2f} GB, {r['quantized']} MatMuls, weights {r['weights_m
       f"({r['seconds']:.2f} s), process wall {wall:.2f} s = {size/1e6/wall:.0f} MB/s of model; peak RSS {rss/1e9:.2f} GB = {rss/size:.2f}x model; "
       f"output {r['size_after']/1e6:.0f} MB = {r['size_ratio']:.3f}x")
 PY
+ done
 done
-echo "accuracy (q4 block 32 vs fp32, text samples):"
-build/modelexport quantize "$model" -o "$work/decoder-1gb-q4.onnx.tmp.onnx" --json -q > "$work/report.json" && rm -f "$work/decoder-1gb-q4.onnx.tmp.onnx"
-/usr/bin/python3 -c "import json; r=json.load(open('$work/report.json')); print(r['accuracy'])"
+for dtype in q4 q4f16 q8 fp16; do
+  rm -f "$work/decoder-1gb-$dtype.onnx"
+  build/modelexport quantize "$model" -o "$work/decoder-1gb-$dtype.onnx" --dtype $dtype --json -q > "$work/report.json"
+  /usr/bin/python3 -c "import json; r=json.load(open('$work/report.json')); a=r['accuracy']['outputs'][0]; print('$dtype: size %.3fx, %.1f s, cosine %.4f, top-1 %.3f, max |error| %.3g' % (r['size_ratio'], r['seconds'], a['cosine'], a['top1_agreement'], a['max_abs_error']))"
+  rm -f "$work/decoder-1gb-$dtype.onnx"
+done

@@ -24,7 +24,6 @@ struct QuantizeArgs {
 };
 
 int run_quantize(QuantizeArgs a) {
-  if (a.embeddings) throw UsageError("--quantize-embeddings (GatherBlockQuantized) is not implemented yet");
   fs::path layout_dir, temp;
   if (!a.layout.empty()) {
     if (a.layout[0] != "transformers.js") throw UsageError("--layout takes transformers.js OUT_DIR");
@@ -46,11 +45,14 @@ int run_quantize(QuantizeArgs a) {
     }
   } remove_temp{temp};
   a.options.symmetric = !a.asymmetric;
+  a.options.quantize_embeddings = a.embeddings;
+  if (a.embeddings && a.options.dtype != "q4" && a.options.dtype != "q4f16")
+    throw UsageError("--quantize-embeddings goes with --dtype q4 or q4f16");
   a.options.show_progress = !a.quiet && !a.json;
   quantize::QuantizeReport r = quantize::quantize_model(a.model, a.output, a.options);
   Json nodes = Json::array();
   for (const auto& n : r.nodes)
-    nodes.push_back({{"node", n.node}, {"weight", n.weight}, {"quantized", n.quantized}, {"reason", n.reason}, {"K", n.K}, {"N", n.N}});
+    nodes.push_back({{"op", n.op}, {"node", n.node}, {"weight", n.weight}, {"quantized", n.quantized}, {"reason", n.reason}, {"K", n.K}, {"N", n.N}});
   Json out = {{"input", a.model},
               {"output", a.output},
               {"dtype", a.options.dtype},
@@ -134,7 +136,7 @@ void add_quantize_command(CLI::App& app, Action& action) {
   cmd->add_option("--block-size", a->options.block_size, "Weights per scale: 16, 32 (default), 64, 128 or 256");
   cmd->add_flag("--asymmetric", a->asymmetric, "Asymmetric blocks with packed zero points (default symmetric)");
   cmd->add_option("--accuracy-level", a->options.accuracy_level, "MatMulNBits accuracy_level 0-4 (default 4: int8 activations; 0 omits it)");
-  cmd->add_flag("--quantize-embeddings", a->embeddings, "Gather over embedding tables to GatherBlockQuantized (not yet)");
+  cmd->add_flag("--quantize-embeddings", a->embeddings, "q4/q4f16: also Gather over embedding tables → GatherBlockQuantized");
   cmd->add_option("--exclude", a->options.exclude, "Node or weight name to leave as is ('*' and '?' wildcards; repeatable)");
   cmd->add_option("--layout", a->layout, "transformers.js OUT_DIR: a folder transformers.js loads (onnx/NAME_q4.onnx, config, tokenizer, quantize_config.json)")
       ->expected(2);

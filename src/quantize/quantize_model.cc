@@ -111,6 +111,32 @@ class Rewriter {
         }
         report.nodes.push_back(r);
       }
+    // Embedding tables (Gather on axis 0 over a 2-D float32 initializer) → GatherBlockQuantized.
+    std::vector<std::pair<onnx::GraphProto*, onnx::NodeProto*>> gathers;
+    if (o_.quantize_embeddings && o_.dtype == "q4")
+      for (auto& [g, parent] : graphs_)
+        for (auto& node : *g->mutable_node()) {
+          if (node.op_type() != "Gather" || !(node.domain().empty() || node.domain() == "ai.onnx")) continue;
+          NodeReport r;
+          r.op = "Gather";
+          r.node = node.name().empty() ? "(unnamed, output " + node.output(0) + ")" : node.name();
+          r.weight = node.input(0);
+          auto [owner, tensor] = find_initializer(g, r.weight);
+          int64_t axis = 0;
+          for (const auto& a : node.attribute())
+            if (a.name() == "axis") axis = a.i();
+          if (!tensor || tensor->data_type() != onnx::TensorProto::FLOAT || tensor->dims_size() != 2) continue;  // not a table
+          r.K = tensor->dims(1), r.N = tensor->dims(0);
+          if (axis != 0) r.reason = "gathers along axis " + std::to_string(axis) + ", not rows";
+          else if (r.K % o_.block_size != 0) r.reason = "row length " + std::to_string(r.K) + " is not a multiple of the block size";
+          else if (matches(o_.exclude, r.node, r.weight)) r.reason = "excluded";
+          r.quantized = r.reason.empty();
+          if (r.quantized) {
+            gathers.emplace_back(g, &node);
+            total += static_cast<uint64_t>(r.K * r.N * 4);
+          }
+          report.nodes.push_back(r);
+        }
     for (const auto& n : report.nodes) (n.quantized ? report.quantized : report.skipped)++;
     // A weight whose every use is a MatMul being quantized can drop its float data as soon as it is
     // quantized: peak memory stays near the model's size.
@@ -121,12 +147,14 @@ class Rewriter {
       for (const auto& out : g->output()) uses[out.name()] += 2;
     }
     for (auto& [g, node] : todo) quantized_uses[node->input(1)]++;
+    for (auto& [g, node] : gathers) quantized_uses[node->input(0)]++;
     for (const auto& [w, count] : quantized_uses)
       if (uses[w] == count) releasable_.insert(w);
     report.weight_bytes = total;
     Progress bar("quantizing", total);
     if (o_.dtype == "q4") {
       for (auto& [g, node] : todo) replace(g, *node, bar);
+      for (auto& [g, node] : gathers) replace_gather(g, *node, bar);
     } else {
       std::set<const onnx::NodeProto*> chosen;
       for (auto& [g, node] : todo) chosen.insert(node);
@@ -195,6 +223,46 @@ class Rewriter {
     attr("block_size", o_.block_size);
     if (o_.accuracy_level > 0) attr("accuracy_level", o_.accuracy_level);
     if (!node.name().empty()) node.set_name(node.name() + "_Q4");
+  }
+
+  // Gather(table [V, H], ids) → com.microsoft GatherBlockQuantized(table_q [V, H/2] uint8, ids,
+  // scales [V, H/block] (, zero points)), gather_axis 0, quantize_axis 1, bits 4: each row quantized
+  // in blocks along H with the MatMulNBits numerics and packing (uint8 data, default zero point 8).
+  void replace_gather(onnx::GraphProto* g, onnx::NodeProto& node, Progress& bar) {
+    const std::string table = node.input(0), ids = node.input(1);
+    auto [owner, tensor] = find_initializer(g, table);
+    const int64_t V = tensor->dims(0), H = tensor->dims(1);
+    std::vector<float> values = float_values(*tensor, dir_), transposed(values.size());
+    for (int64_t v = 0; v < V; ++v)
+      for (int64_t h = 0; h < H; ++h) transposed[h * V + v] = values[v * H + h];
+    values.clear();
+    values.shrink_to_fit();
+    Q4Weights q = quantize_q4(transposed.data(), H, V, o_.block_size, o_.symmetric, o_.threads);
+    add_tensor(owner, table + "_Q4G", onnx::TensorProto::UINT8, {V, H / 2}, q.data.data(), q.data.size());
+    add_tensor(owner, table + "_scales_Q4G", onnx::TensorProto::FLOAT, {V, q.k_blocks}, q.scales.data(), q.scales.size() * 4);
+    if (!o_.symmetric)
+      add_tensor(owner, table + "_zero_points_Q4G", onnx::TensorProto::UINT8, {V, (q.k_blocks + 1) / 2}, q.zero_points.data(), q.zero_points.size());
+    if (releasable_.count(table)) tensor->clear_raw_data(), tensor->clear_float_data();
+    done_[table] = table;
+    node.clear_input();
+    node.add_input(table + "_Q4G");
+    node.add_input(ids);
+    node.add_input(table + "_scales_Q4G");
+    if (!o_.symmetric) node.add_input(table + "_zero_points_Q4G");
+    node.set_op_type("GatherBlockQuantized");
+    node.set_domain("com.microsoft");
+    node.clear_attribute();
+    auto attr = [&](const char* name, int64_t v) {
+      auto* at = node.add_attribute();
+      at->set_name(name);
+      at->set_type(onnx::AttributeProto::INT);
+      at->set_i(v);
+    };
+    attr("gather_axis", 0);
+    attr("quantize_axis", 1);
+    attr("block_size", o_.block_size);
+    attr("bits", 4);
+    bar.advance(static_cast<uint64_t>(V * H * 4));
   }
 
   // 8-bit dynamic quantization (ORT quantize_dynamic's QOperator form): per MatMul

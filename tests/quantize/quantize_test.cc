@@ -307,6 +307,60 @@ TEST(Quantize, BadInputIsRefusedAndNothingIsWritten) {
   EXPECT_THROW(quantize_model(dir / "junk.onnx", dir / "out.onnx", o), FormatError);
 }
 
+// --quantize-embeddings: ONNX Runtime's GatherBlockQuantized on our table returns our dequantized rows.
+TEST(Quantize, EmbeddingTablesBecomeGatherBlockQuantized) {
+  test::ScratchDir dir;
+  const int64_t V = 50, H = 64;
+  onnx::ModelProto m;
+  m.set_ir_version(8);
+  m.add_opset_import()->set_version(17);
+  auto* g = m.mutable_graph();
+  g->set_name("embed");
+  auto table = random_matrix(V, H, 5);
+  auto* t = g->add_initializer();
+  t->set_name("embed_tokens");
+  t->set_data_type(onnx::TensorProto::FLOAT);
+  t->add_dims(V);
+  t->add_dims(H);
+  t->set_raw_data(table.data(), table.size() * 4);
+  auto* in = g->add_input();
+  in->set_name("ids");
+  in->mutable_type()->mutable_tensor_type()->set_elem_type(onnx::TensorProto::INT64);
+  in->mutable_type()->mutable_tensor_type()->mutable_shape()->add_dim()->set_dim_value(4);
+  auto* n = g->add_node();
+  n->set_op_type("Gather");
+  n->add_input("embed_tokens");
+  n->add_input("ids");
+  n->add_output("rows");
+  auto* out = g->add_output();
+  out->set_name("rows");
+  out->mutable_type()->mutable_tensor_type()->set_elem_type(onnx::TensorProto::FLOAT);
+  test::save_model(m, dir / "m.onnx");
+  QuantizeOptions o;
+  o.show_progress = false;
+  EXPECT_THROW(quantize_model(dir / "m.onnx", dir / "q.onnx", o), UsageError);  // no MatMul and embeddings not asked for
+  o.quantize_embeddings = true;
+  for (bool symmetric : {true, false}) {
+    o.symmetric = symmetric;
+    fs::remove(dir / "q.onnx");
+    auto r = quantize_model(dir / "m.onnx", dir / "q.onnx", o);
+    ASSERT_EQ(r.quantized, 1u);
+    EXPECT_EQ(r.nodes[0].op, "Gather");
+    auto q = test::load_model(dir / "q.onnx");
+    EXPECT_EQ(q.graph().node(0).op_type(), "GatherBlockQuantized");
+    std::vector<int64_t> ids = {0, 7, 49, 7};
+    auto got = runtime::AutoModel::from_model(dir / "q.onnx", {}).run({{"ids", runtime::Tensor::int64({4}, ids)}}).at("rows");
+    // Independent: quantize the table's rows as MatMul columns and dequantize.
+    std::vector<float> transposed(static_cast<size_t>(V * H));
+    for (int64_t v = 0; v < V; ++v)
+      for (int64_t h = 0; h < H; ++h) transposed[h * V + v] = table[v * H + h];
+    auto deq = dequantize_q4(quantize_q4(transposed.data(), H, V, 32, symmetric));
+    ASSERT_EQ(got.f32.size(), static_cast<size_t>(4 * H));
+    for (size_t i = 0; i < ids.size(); ++i)
+      for (int64_t h = 0; h < H; ++h) ASSERT_FLOAT_EQ(got.f32[i * H + h], deq[h * V + ids[i]]) << "row " << ids[i] << " col " << h;
+  }
+}
+
 TEST(Q8, FollowsQuantizeDynamicsFormula) {
   auto w = random_matrix(50, 30, 11);
   for (bool is_signed : {false, true}) {

@@ -34,12 +34,15 @@ struct QuantizeOptions {
   bool symmetric = true;         // false: asymmetric with packed zero points
   int64_t accuracy_level = 4;    // 0 (unset), 1 fp32, 2 fp16, 3 bf16, 4 int8 activations
   std::vector<std::string> exclude;  // node or weight names, '*' and '?' wildcards
+  // q4 / q4f16: also Gather over a 2-D float32 table (embeddings) → com.microsoft GatherBlockQuantized.
+  bool quantize_embeddings = false;
   bool show_progress = true;     // a progress bar on a terminal
   unsigned threads = 0;          // 0: all cores
 };
 
 struct NodeReport {
-  std::string node, weight;  // node name, weight (initializer) name
+  std::string op = "MatMul";  // MatMul, or Gather with quantize_embeddings
+  std::string node, weight;   // node name, weight (initializer) name
   bool quantized = false;
   std::string reason;        // why skipped; "shared with NODE" when a weight is reused
   int64_t K = 0, N = 0;
