@@ -30,11 +30,14 @@ int run_quantize(QuantizeArgs a) {
     if (!a.output.empty()) throw UsageError("give either -o OUT.onnx or --layout transformers.js OUT_DIR");
     layout_dir = a.layout[1];
     if (fs::exists(layout_dir)) throw UsageError("target '" + layout_dir.string() + "' already exists; choose a new folder (nothing is overwritten)");
-    // Quantized into a temporary folder beside the target (keeping the model's file name, which
-    // names the layout's file), then unpacked into the target; the temporary folder goes either way.
+    // Quantized into a temporary folder beside the target under its final name (an external data file
+    // is named after it), then unpacked into the target; the temporary folder goes either way.
     temp = fs::absolute(layout_dir).parent_path() / ("." + layout_dir.filename().string() + ".quantizing");
     fs::create_directory(temp);
-    a.output = (temp / fs::path(a.model).filename()).string();
+    std::string name = metadata::layout_onnx_name(a.model);
+    // transformers.js' file suffixes: q8 is "_quantized".
+    name = name.substr(0, name.size() - 5) + (a.options.dtype == "q8" ? "_quantized" : "_" + a.options.dtype) + ".onnx";
+    a.output = (temp / name).string();
   }
   if (a.output.empty()) throw UsageError("give the output file with -o OUT.onnx (or --layout transformers.js OUT_DIR)");
   struct RemoveTemp {
@@ -79,8 +82,7 @@ int run_quantize(QuantizeArgs a) {
   if (!layout_dir.empty()) {
     // transformers.js names: onnx/{name}_q4.onnx beside config and tokenizer files from the metadata.
     metadata::UnpackOptions u;
-    // transformers.js' file suffixes: q8 is "_quantized".
-    u.onnx_suffix = a.options.dtype == "q8" ? "_quantized" : "_" + a.options.dtype;
+    u.onnx_file_name = fs::path(a.output).filename().string();
     Json qc = {{"modes", {a.options.dtype}},
                {"block_size", a.options.block_size},
                {"is_symmetric", a.options.symmetric},
@@ -140,6 +142,7 @@ void add_quantize_command(CLI::App& app, Action& action) {
   cmd->add_option("--exclude", a->options.exclude, "Node or weight name to leave as is ('*' and '?' wildcards; repeatable)");
   cmd->add_option("--layout", a->layout, "transformers.js OUT_DIR: a folder transformers.js loads (onnx/NAME_q4.onnx, config, tokenizer, quantize_config.json)")
       ->expected(2);
+  cmd->add_flag("--external-data", a->options.external_data, "Write tensors to OUT.onnx_data beside the model (automatic over 2 GB)");
   cmd->add_flag("--no-accuracy", a->no_accuracy, "Skip the output comparison through ONNX Runtime");
   cmd->add_flag("--json", a->json, "Print the report as JSON");
   cmd->add_flag("-q,--quiet", a->quiet, "Print nothing on success");

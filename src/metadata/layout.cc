@@ -41,11 +41,9 @@ std::string onnx_name_for(const fs::path& model) {
   return "model.onnx";
 }
 
-void add_model(Plan& plan, const format::OnnxFile& model, Layout layout, const std::string& suffix = "") {
+void add_model(Plan& plan, const format::OnnxFile& model, Layout layout, const std::string& file_name = "") {
   std::string dir = layout == Layout::kTransformersJs ? "onnx/" : "";
-  std::string name = onnx_name_for(model.path());
-  name = name.substr(0, name.size() - 5) + suffix + ".onnx";
-  plan.files.push_back({dir + name, model.path()});
+  plan.files.push_back({dir + (file_name.empty() ? onnx_name_for(model.path()) : file_name), model.path()});
   fs::path model_dir = model.path().parent_path();
   for (const auto& loc : model.graph().external_data_files) {
     if (!is_safe_relative_path(loc))
@@ -132,6 +130,8 @@ LayoutReport write_plan(Plan& plan, const fs::path& out_dir, Layout layout) {
 
 }  // namespace
 
+std::string layout_onnx_name(const fs::path& model) { return onnx_name_for(model); }
+
 Layout parse_layout(std::string_view name) {
   if (name == "optimum") return Layout::kOptimum;
   if (name == "transformers.js" || name == "transformersjs") return Layout::kTransformersJs;
@@ -151,7 +151,7 @@ LayoutReport unpack_model(const fs::path& model_path, const fs::path& out_dir, L
   if (!m.has_schema())
     throw MetadataReadError("'" + model_path.string() + "' has no modelexport metadata to unpack; run embed-metadata first");
   Plan plan;
-  add_model(plan, model, layout, options.onnx_suffix);
+  add_model(plan, model, layout, options.onnx_file_name);
   for (const auto& [name, bytes] : options.extra_files) plan.files.push_back({name, bytes});
   bool has_config = false;
   for (const auto& f : m.manifest()) {

@@ -9,6 +9,7 @@
 #include <chrono>
 #include <cstring>
 #include <functional>
+#include <memory>
 #include <map>
 #include <set>
 
@@ -26,6 +27,7 @@ namespace fs = std::filesystem;
 namespace {
 
 constexpr const char* kMetadataKey = "hf_quantization";
+constexpr size_t kInlineLimit = (size_t{2} << 30) - (size_t{64} << 20);  // protobuf's 2 GB, with room
 
 // An initializer's float32 values, from raw_data, float_data or external data beside the model.
 std::vector<float> float_values(const onnx::TensorProto& t, const fs::path& model_dir) {
@@ -486,14 +488,46 @@ QuantizeReport quantize_model(const fs::path& input, const fs::path& output, con
   meta->set_key(kMetadataKey);
   meta->set_value(settings.dump());
 
-  if (model.ByteSizeLong() > static_cast<size_t>(INT32_MAX))
-    throw FormatError("the quantized model is still over 2 GB; writing external data for it is not implemented yet");
+  // Over protobuf's 2 GB (or when asked): tensors of 1 KB or more go to OUT.onnx_data beside the
+  // model, as transformers.js and ONNX Runtime expect ({file}.onnx_data, offsets 4 KB aligned).
+  std::unique_ptr<AtomicFile> data;
+  if (o.external_data || model.ByteSizeLong() > kInlineLimit) {
+    std::string location = output.filename().string() + "_data";
+    data = std::make_unique<AtomicFile>(output.parent_path() / location);
+    uint64_t offset = 0;
+    std::function<void(onnx::GraphProto&)> move_out = [&](onnx::GraphProto& g) {
+      for (auto& t : *g.mutable_initializer()) {
+        if (t.raw_data().size() < 1024) continue;
+        static const std::string zeros(4096, '\0');
+        if (offset % 4096) data->write(std::string_view(zeros).substr(0, 4096 - offset % 4096)), offset += 4096 - offset % 4096;
+        data->write(t.raw_data());
+        auto entry = [&](const char* key, const std::string& value) {
+          auto* e = t.add_external_data();
+          e->set_key(key);
+          e->set_value(value);
+        };
+        entry("location", location);
+        entry("offset", std::to_string(offset));
+        entry("length", std::to_string(t.raw_data().size()));
+        offset += t.raw_data().size();
+        t.clear_raw_data();
+        t.set_data_location(onnx::TensorProto::EXTERNAL);
+      }
+      for (auto& n : *g.mutable_node())
+        for (auto& a : *n.mutable_attribute()) {
+          if (a.has_g()) move_out(*a.mutable_g());
+          for (auto& sub : *a.mutable_graphs()) move_out(sub);
+        }
+    };
+    move_out(*model.mutable_graph());
+  }
   std::string bytes;
   model.SerializeToString(&bytes);
   AtomicFile out(output);
   out.write(bytes);
+  if (data) data->commit();
   out.commit();
-  report.size_after = fs::file_size(output);
+  report.size_after = size_with_external_data(output, &model);
   report.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
   return report;
 }

@@ -361,6 +361,50 @@ TEST(Quantize, EmbeddingTablesBecomeGatherBlockQuantized) {
   }
 }
 
+// Weights read from the input's external data; the output written with external data
+// (OUT.onnx_data, 4 KB-aligned offsets) when asked — automatic past 2 GB; ORT runs both.
+TEST(Quantize, ExternalDataInAndOut) {
+  test::ScratchDir dir;
+  auto m = matmul_model(64, 24);
+  m.mutable_graph()->mutable_node()->DeleteSubrange(5, 1);
+  m.mutable_graph()->mutable_input()->DeleteSubrange(1, 1);
+  m.mutable_graph()->mutable_output()->DeleteSubrange(3, 1);
+  for (auto& t : *m.mutable_graph()->mutable_initializer())
+    if (t.name() == "W") {
+      test::write_bytes(dir / "weights.bin", std::string(16, 'x') + t.raw_data());
+      auto add = [&](const char* k, const std::string& v) {
+        auto* e = t.add_external_data();
+        e->set_key(k);
+        e->set_value(v);
+      };
+      add("location", "weights.bin");
+      add("offset", "16");
+      add("length", std::to_string(t.raw_data().size()));
+      t.clear_raw_data();
+      t.set_data_location(onnx::TensorProto::EXTERNAL);
+    }
+  test::save_model(m, dir / "m.onnx");
+  QuantizeOptions o;
+  o.show_progress = false;
+  o.external_data = true;
+  fs::create_directories(dir / "out");
+  auto r = quantize_model(dir / "m.onnx", dir / "out" / "model_q4.onnx", o);
+  EXPECT_EQ(r.quantized, 3u);
+  ASSERT_TRUE(fs::exists(dir / "out" / "model_q4.onnx_data"));
+  EXPECT_EQ(r.size_after, fs::file_size(dir / "out" / "model_q4.onnx") + fs::file_size(dir / "out" / "model_q4.onnx_data"));
+  auto q = test::load_model(dir / "out" / "model_q4.onnx");
+  size_t external = 0;
+  for (const auto& t : q.graph().initializer())
+    if (t.data_location() == onnx::TensorProto::EXTERNAL) {
+      ++external;
+      for (const auto& e : t.external_data())
+        if (e.key() == "offset") EXPECT_EQ(std::stoull(e.value()) % 4096, 0u);
+    }
+  EXPECT_GT(external, 0u);
+  auto a = runtime::compare_models(dir / "m.onnx", dir / "out" / "model_q4.onnx");
+  for (const auto& x : a.outputs) EXPECT_GT(x.cosine, 0.99) << x.name;
+}
+
 TEST(Q8, FollowsQuantizeDynamicsFormula) {
   auto w = random_matrix(50, 30, 11);
   for (bool is_signed : {false, true}) {

@@ -39,8 +39,12 @@ struct LayoutReport {
 
 LayoutReport unpack_model(const std::filesystem::path& model, const std::filesystem::path& out_dir, Layout layout);
 
+// The file name a layout gives a model: its own when Optimum knows it (decoder_model_merged.onnx, ...),
+// otherwise model.onnx.
+std::string layout_onnx_name(const std::filesystem::path& model);
+
 struct UnpackOptions {
-  std::string onnx_suffix;  // transformers.js' dtype suffix before ".onnx", e.g. "_q4" → onnx/model_q4.onnx
+  std::string onnx_file_name;  // the model's name in the layout, e.g. "model_q4.onnx"; default layout_onnx_name
   std::vector<std::pair<std::string, std::string>> extra_files;  // name relative to the folder → bytes
 };
 LayoutReport unpack_model(const std::filesystem::path& model, const std::filesystem::path& out_dir, Layout layout,

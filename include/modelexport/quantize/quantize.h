@@ -11,6 +11,9 @@
 //   QuantizeReport r = quantize_model("model.onnx", "model_q4.onnx", o);
 //   std::cout << r.quantized << " MatMuls, " << r.size_before << " -> " << r.size_after << " bytes";
 //
+// Weights the input keeps in external data are read from beside it; the output is one file, or with
+// OUT.onnx_data beside it when it would exceed 2 GB (or external_data is set).
+//
 // Errors (nothing is written, the input is never modified): UsageError for an unsupported dtype or
 // block size, an output path equal to the input, a model with nothing to quantize or already
 // quantized; FormatError for a file protobuf cannot parse or external data that is missing.
@@ -37,6 +40,9 @@ struct QuantizeOptions {
   // q4 / q4f16: also Gather over a 2-D float32 table (embeddings) → com.microsoft GatherBlockQuantized.
   bool quantize_embeddings = false;
   bool show_progress = true;     // a progress bar on a terminal
+  // Write tensors of 1 KB or more to OUT.onnx_data beside the output; automatic when the model would
+  // exceed protobuf's 2 GB.
+  bool external_data = false;
   unsigned threads = 0;          // 0: all cores
 };
 
