@@ -571,6 +571,52 @@ TEST(Float16, Q4F16StructureMatchesTheCorpusExport) {
   for (const auto& x : a.outputs) EXPECT_GT(x.cosine, 0.99) << x.name;
 }
 
+// q8 against the real transformers.js 8-bit export in the corpus (routangseng-vlm vision encoder):
+// the same node pattern around every MatMulInteger — activation from DynamicQuantizeLinear, weight
+// and scalar zero point initializers of one 8-bit type, output Cast to float, multiplied by the
+// product of the two scales.
+TEST(Quantize, Q8PatternMatchesTheCorpusExport) {
+  REQUIRE_CORPUS();
+  const char* tm = std::getenv("TASK_MODELS");
+  if (!tm || !fs::exists(fs::path(tm) / "decoder-lm.onnx")) GTEST_SKIP() << "task models missing";
+  test::ScratchDir dir;
+  QuantizeOptions o;
+  o.show_progress = false;
+  o.dtype = "uint8";  // the corpus export has QUInt8 weights (it has Conv)
+  quantize_model(fs::path(tm) / "decoder-lm.onnx", dir / "q8.onnx", o);
+  auto pattern = [](const onnx::ModelProto& m) {
+    std::map<std::string, const onnx::NodeProto*> producer;
+    std::map<std::string, std::vector<const onnx::NodeProto*>> consumers;
+    std::map<std::string, const onnx::TensorProto*> inits;
+    for (const auto& t : m.graph().initializer()) inits[t.name()] = &t;
+    for (const auto& n : m.graph().node()) {
+      for (const auto& y : n.output()) producer[y] = &n;
+      for (const auto& x : n.input()) consumers[x].push_back(&n);
+    }
+    std::set<std::string> sigs;
+    for (const auto& n : m.graph().node()) {
+      if (n.op_type() != "MatMulInteger" || !inits.count(n.input(1))) continue;
+      std::string sig = "A from " + (producer.count(n.input(0)) ? producer[n.input(0)]->op_type() : std::string("input"));
+      sig += ", W type " + std::to_string(inits[n.input(1)]->data_type()) + " rank " + std::to_string(inits[n.input(1)]->dims_size());
+      sig += ", W zp rank " + std::to_string(inits.count(n.input(3)) ? inits[n.input(3)]->dims_size() : -1);
+      const auto& next = consumers[n.output(0)];
+      sig += ", then " + (next.size() == 1 ? next[0]->op_type() : std::string("?"));
+      if (next.size() == 1 && consumers[next[0]->output(0)].size() == 1) {
+        const auto* mul = consumers[next[0]->output(0)][0];
+        sig += " then " + mul->op_type();
+        for (const auto& in : mul->input())
+          if (producer.count(in) && producer[in] != next[0]) sig += " by " + producer[in]->op_type();
+      }
+      sigs.insert(sig);
+    }
+    return sigs;
+  };
+  auto ours = pattern(test::load_model(dir / "q8.onnx"));
+  auto theirs = pattern(test::load_model(test::corpus_dir() / "models/routangseng-vlm-graph-only/onnx/vision_encoder_quantized.onnx"));
+  EXPECT_EQ(ours.size(), 1u);
+  for (const auto& sig : ours) EXPECT_TRUE(theirs.count(sig)) << sig << " not among the corpus export's patterns";
+}
+
 // Accuracy on the corpus's real Optimum export and on generated models (the task models: random
 // weights, real tokenizers; a decoder-shaped LM): cosine of outputs at least 0.99 for q4 block 32.
 TEST(Quantize, AccuracyOnRealAndGeneratedModels) {
