@@ -60,8 +60,17 @@ class Checker {
         error("schema", "key '" + key + "' is empty");
       }
     }
-    for (const auto& [key, value] : m.foreign)
-      if (key.rfind("hf_", 0) == 0) warn("schema", "unknown key '" + key + "' (not in schema v2; kept as is)");
+    for (const auto& [key, value] : m.foreign) {
+      if (key == keys::kQuantization) {
+        try {
+          if (!parse_json(value, key).is_object()) error("schema", "key '" + key + "': expected a JSON object");
+        } catch (const MetadataReadError& e) {
+          error("schema", e.what());
+        }
+      } else if (key.rfind("hf_", 0) == 0) {
+        warn("schema", "unknown key '" + key + "' (not in schema v2; kept as is)");
+      }
+    }
   }
 
   void manifest(const ModelMetadata& m) {

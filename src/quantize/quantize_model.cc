@@ -16,6 +16,7 @@
 #include "modelexport/common/error.h"
 #include "modelexport/common/files.h"
 #include "modelexport/common/progress.h"
+#include "modelexport/metadata/schema.h"
 #include "modelexport/quantize/blockwise.h"
 #include "quantize/float16.h"
 #include "quantize/rewriter.h"
@@ -26,7 +27,7 @@ namespace fs = std::filesystem;
 
 namespace {
 
-constexpr const char* kMetadataKey = "hf_quantization";
+const std::string kMetadataKey(metadata::keys::kQuantization);
 constexpr size_t kInlineLimit = (size_t{2} << 30) - (size_t{64} << 20);  // protobuf's 2 GB, with room
 
 uint64_t size_with_external_data(const fs::path& model, const onnx::ModelProto* proto) {

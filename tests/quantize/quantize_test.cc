@@ -220,6 +220,9 @@ TEST(Quantize, RewritesMatMulsSharedWeightsBiasAndSubgraphs) {
   for (const auto& p : q.metadata_props()) meta[p.key()] = p.value();
   EXPECT_EQ(meta["hf_pipeline_task"], "feature-extraction");
   EXPECT_NE(meta["hf_quantization"].find("\"block_size\":32"), std::string::npos);
+  // validate knows the key: no warning about it.
+  auto v = test::run_cli({"validate", (dir / "q.onnx").string()});
+  EXPECT_EQ(v.out.find("hf_quantization"), std::string::npos) << v.out;
 
   // ONNX Runtime's MatMulNBits on our weights = a float MatMul of the dequantized weights.
   auto ort = runtime::AutoModel::from_model(dir / "q.onnx", {});

@@ -47,6 +47,9 @@ inline constexpr std::string_view kChatTemplateJson = "hf_chat_template_json";
 inline constexpr std::string_view kProcessorConfig = "hf_processor_config";
 inline constexpr std::string_view kSentenceTransformersModules = "hf_sentence_transformers_modules";
 inline constexpr std::string_view kPoolingConfig = "hf_pooling_config";
+// Written by `quantize` (dtype, block size, ...). It describes the graph, not the Hugging Face files,
+// so it is not one of the keys embed-metadata owns and replaces: re-embedding keeps it.
+inline constexpr std::string_view kQuantization = "hf_quantization";
 }  // namespace keys
 
 // How much is embedded. minimal: task, architecture, labels, essential shapes. essential: full model
