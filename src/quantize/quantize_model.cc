@@ -16,6 +16,7 @@
 #include "modelexport/common/error.h"
 #include "modelexport/common/files.h"
 #include "modelexport/common/progress.h"
+#include "format/model_proto.h"
 #include "modelexport/metadata/schema.h"
 #include "modelexport/quantize/blockwise.h"
 #include "quantize/float16.h"
@@ -28,19 +29,6 @@ namespace fs = std::filesystem;
 namespace {
 
 const std::string kMetadataKey(metadata::keys::kQuantization);
-constexpr size_t kInlineLimit = (size_t{2} << 30) - (size_t{64} << 20);  // protobuf's 2 GB, with room
-
-uint64_t size_with_external_data(const fs::path& model, const onnx::ModelProto* proto) {
-  uint64_t size = fs::file_size(model);
-  std::set<std::string> files;
-  if (proto)
-    for (const auto& t : proto->graph().initializer())
-      for (const auto& e : t.external_data())
-        if (e.key() == "location") files.insert(e.value());
-  for (const auto& f : files)
-    if (fs::exists(model.parent_path() / f)) size += fs::file_size(model.parent_path() / f);
-  return size;
-}
 
 }  // namespace
 
@@ -65,19 +53,11 @@ QuantizeReport quantize_model(const fs::path& input, const fs::path& output, con
   if (fs::exists(output) && fs::equivalent(input, output))
     throw UsageError("the output '" + output.string() + "' is the input; write the quantized model to another file");
 
-  onnx::ModelProto model;
-  {
-    // Parsed from the descriptor in small reads: the file is not held in memory beside the parse.
-    if (fs::file_size(input) > static_cast<uint64_t>(INT32_MAX))
-      throw FormatError("'" + input.string() + "' is over 2 GB in one file, beyond what protobuf parses; models this size keep their weights in external data");
-    MappedFile file(input);
-    if (!model.ParseFromFileDescriptor(file.fd()))
-      throw FormatError("'" + input.string() + "' is not an ONNX model protobuf can parse");
-  }
+  onnx::ModelProto model = format::load_model_proto(input);
   for (const auto& m : model.metadata_props())
     if (m.key() == kMetadataKey) throw UsageError("'" + input.string() + "' is already quantized (it records " + kMetadataKey + ")");
 
-  uint64_t size_before = size_with_external_data(input, &model);
+  uint64_t size_before = format::size_with_external_data(input, model);
   RewriteResult rewritten;
   if (weights) rewritten = rewrite_weights(model, fs::absolute(input).parent_path(), weight_options);
   QuantizeReport report = rewritten.report;
@@ -110,13 +90,8 @@ QuantizeReport quantize_model(const fs::path& input, const fs::path& output, con
     op->set_domain("com.microsoft");
     op->set_version(1);
   }
-  // Weights left in external data are read in and written inline: the quantized model is small.
-  for (auto& t : *model.mutable_graph()->mutable_initializer())
-    if (t.data_location() == onnx::TensorProto::EXTERNAL) {
-      t.set_raw_data(external_bytes(t, fs::absolute(input).parent_path()));
-      t.clear_external_data();
-      t.set_data_location(onnx::TensorProto::DEFAULT);
-    }
+  // Weights left in external data are read in; the output decides where they go.
+  format::inline_external_data(model, fs::absolute(input).parent_path());
   if (to_half) {
     bool any_float = false;
     std::function<void(const onnx::GraphProto&)> scan = [&](const onnx::GraphProto& g) {
@@ -144,46 +119,8 @@ QuantizeReport quantize_model(const fs::path& input, const fs::path& output, con
   meta->set_key(kMetadataKey);
   meta->set_value(settings.dump());
 
-  // Over protobuf's 2 GB (or when asked): tensors of 1 KB or more go to OUT.onnx_data beside the
-  // model, as transformers.js and ONNX Runtime expect ({file}.onnx_data, offsets 4 KB aligned).
-  std::unique_ptr<AtomicFile> data;
-  if (o.external_data || model.ByteSizeLong() > kInlineLimit) {
-    std::string location = output.filename().string() + "_data";
-    data = std::make_unique<AtomicFile>(output.parent_path() / location);
-    uint64_t offset = 0;
-    std::function<void(onnx::GraphProto&)> move_out = [&](onnx::GraphProto& g) {
-      for (auto& t : *g.mutable_initializer()) {
-        if (t.raw_data().size() < 1024) continue;
-        static const std::string zeros(4096, '\0');
-        if (offset % 4096) data->write(std::string_view(zeros).substr(0, 4096 - offset % 4096)), offset += 4096 - offset % 4096;
-        data->write(t.raw_data());
-        auto entry = [&](const char* key, const std::string& value) {
-          auto* e = t.add_external_data();
-          e->set_key(key);
-          e->set_value(value);
-        };
-        entry("location", location);
-        entry("offset", std::to_string(offset));
-        entry("length", std::to_string(t.raw_data().size()));
-        offset += t.raw_data().size();
-        t.clear_raw_data();
-        t.set_data_location(onnx::TensorProto::EXTERNAL);
-      }
-      for (auto& n : *g.mutable_node())
-        for (auto& a : *n.mutable_attribute()) {
-          if (a.has_g()) move_out(*a.mutable_g());
-          for (auto& sub : *a.mutable_graphs()) move_out(sub);
-        }
-    };
-    move_out(*model.mutable_graph());
-  }
-  std::string bytes;
-  model.SerializeToString(&bytes);
-  AtomicFile out(output);
-  out.write(bytes);
-  if (data) data->commit();
-  out.commit();
-  report.size_after = size_with_external_data(output, &model);
+  format::save_model_proto(model, output, o.external_data);
+  report.size_after = format::size_with_external_data(output, model);
   report.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
   return report;
 }

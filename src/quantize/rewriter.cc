@@ -9,37 +9,19 @@
 #include "modelexport/common/error.h"
 #include "modelexport/common/files.h"
 #include "modelexport/common/progress.h"
+#include "format/model_proto.h"
 #include "modelexport/quantize/blockwise.h"
 
 namespace modelexport::quantize {
 
 namespace fs = std::filesystem;
 
-std::string external_bytes(const onnx::TensorProto& t, const fs::path& model_dir) {
-  std::string location;
-  uint64_t offset = 0, length = 0;
-  for (const auto& e : t.external_data()) {
-    if (e.key() == "location") location = e.value();
-    if (e.key() == "offset") offset = std::stoull(e.value());
-    if (e.key() == "length") length = std::stoull(e.value());
-  }
-  fs::path file = model_dir / location;
-  if (location.empty() || !fs::exists(file))
-    throw FormatError("initializer '" + t.name() + "' keeps its data in '" + location + "', which does not exist beside the model");
-  MappedFile data(file);
-  if (length == 0 && offset <= data.size()) length = data.size() - offset;
-  if (offset + length > data.size())
-    throw FormatError("initializer '" + t.name() + "': external data [" + std::to_string(offset) + ", +" + std::to_string(length) +
-                      ") is past the end of '" + location + "'");
-  return std::string(data.bytes().substr(offset, length));
-}
-
 std::vector<float> float_values(const onnx::TensorProto& t, const fs::path& model_dir) {
   size_t count = 1;
   for (auto d : t.dims()) count *= static_cast<size_t>(d);
   std::vector<float> out(count);
   if (t.data_location() == onnx::TensorProto::EXTERNAL || !t.raw_data().empty()) {
-    std::string external = t.data_location() == onnx::TensorProto::EXTERNAL ? external_bytes(t, model_dir) : std::string();
+    std::string external = t.data_location() == onnx::TensorProto::EXTERNAL ? format::external_bytes(t, model_dir) : std::string();
     const std::string& raw = t.data_location() == onnx::TensorProto::EXTERNAL ? external : t.raw_data();
     if (raw.size() != count * 4) throw FormatError("initializer '" + t.name() + "': its data does not hold " + std::to_string(count) + " floats");
     std::memcpy(out.data(), raw.data(), count * 4);

@@ -1,0 +1,117 @@
+#include "format/model_proto.h"
+
+#include <functional>
+#include <memory>
+#include <set>
+
+#include "modelexport/common/error.h"
+#include "modelexport/common/files.h"
+
+namespace modelexport::format {
+
+namespace fs = std::filesystem;
+
+namespace {
+
+constexpr size_t kInlineLimit = (size_t{2} << 30) - (size_t{64} << 20);  // protobuf's 2 GB, with room
+
+void for_each_graph(onnx::GraphProto& g, const std::function<void(onnx::GraphProto&)>& f) {
+  f(g);
+  for (auto& n : *g.mutable_node())
+    for (auto& a : *n.mutable_attribute()) {
+      if (a.has_g()) for_each_graph(*a.mutable_g(), f);
+      for (auto& sub : *a.mutable_graphs()) for_each_graph(sub, f);
+    }
+}
+
+}  // namespace
+
+onnx::ModelProto load_model_proto(const fs::path& path) {
+  if (fs::file_size(path) > static_cast<uint64_t>(INT32_MAX))
+    throw FormatError("'" + path.string() + "' is over 2 GB in one file, beyond what protobuf parses; models this size keep their weights in external data");
+  MappedFile file(path);
+  onnx::ModelProto model;
+  if (!model.ParseFromFileDescriptor(file.fd())) throw FormatError("'" + path.string() + "' is not an ONNX model protobuf can parse");
+  return model;
+}
+
+std::string external_bytes(const onnx::TensorProto& t, const fs::path& model_dir) {
+  std::string location;
+  uint64_t offset = 0, length = 0;
+  for (const auto& e : t.external_data()) {
+    if (e.key() == "location") location = e.value();
+    if (e.key() == "offset") offset = std::stoull(e.value());
+    if (e.key() == "length") length = std::stoull(e.value());
+  }
+  fs::path file = model_dir / location;
+  if (location.empty() || !fs::exists(file))
+    throw FormatError("initializer '" + t.name() + "' keeps its data in '" + location + "', which does not exist beside the model");
+  MappedFile data(file);
+  if (length == 0 && offset <= data.size()) length = data.size() - offset;
+  if (offset + length > data.size())
+    throw FormatError("initializer '" + t.name() + "': external data [" + std::to_string(offset) + ", +" + std::to_string(length) +
+                      ") is past the end of '" + location + "'");
+  return std::string(data.bytes().substr(offset, length));
+}
+
+void inline_external_data(onnx::ModelProto& model, const fs::path& model_dir) {
+  for_each_graph(*model.mutable_graph(), [&](onnx::GraphProto& g) {
+    for (auto& t : *g.mutable_initializer())
+      if (t.data_location() == onnx::TensorProto::EXTERNAL) {
+        t.set_raw_data(external_bytes(t, model_dir));
+        t.clear_external_data();
+        t.set_data_location(onnx::TensorProto::DEFAULT);
+      }
+  });
+}
+
+uint64_t size_with_external_data(const fs::path& model, const onnx::ModelProto& proto) {
+  uint64_t size = fs::file_size(model);
+  std::set<std::string> files;
+  for (const auto& t : proto.graph().initializer())
+      for (const auto& e : t.external_data())
+        if (e.key() == "location") files.insert(e.value());
+  for (const auto& f : files)
+    if (fs::exists(model.parent_path() / f)) size += fs::file_size(model.parent_path() / f);
+  return size;
+}
+
+void save_model_proto(onnx::ModelProto& model, const fs::path& output, bool external_data) {
+  std::unique_ptr<AtomicFile> data;
+  if (external_data || model.ByteSizeLong() > kInlineLimit) {
+    std::string location = output.filename().string() + "_data";
+    data = std::make_unique<AtomicFile>(output.parent_path() / location);
+    uint64_t offset = 0;
+    static const std::string zeros(4096, '\0');
+    for_each_graph(*model.mutable_graph(), [&](onnx::GraphProto& g) {
+      for (auto& t : *g.mutable_initializer()) {
+        if (t.raw_data().size() < 1024) continue;
+        if (offset % 4096) {
+          uint64_t pad = 4096 - offset % 4096;
+          data->write(std::string_view(zeros).substr(0, pad));
+          offset += pad;
+        }
+        data->write(t.raw_data());
+        auto entry = [&](const char* key, const std::string& value) {
+          auto* e = t.add_external_data();
+          e->set_key(key);
+          e->set_value(value);
+        };
+        entry("location", location);
+        entry("offset", std::to_string(offset));
+        entry("length", std::to_string(t.raw_data().size()));
+        offset += t.raw_data().size();
+        t.clear_raw_data();
+        t.set_data_location(onnx::TensorProto::EXTERNAL);
+      }
+    });
+  }
+  std::string bytes;
+  model.SerializeToString(&bytes);
+  AtomicFile out(output);
+  out.write(bytes);
+  if (data) data->commit();
+  out.commit();
+}
+
+}  // namespace modelexport::format

@@ -1,0 +1,32 @@
+// Whole-graph access to an ONNX model through ONNX's own protobuf classes (libonnx), for the tools
+// that must change a graph (quantize). Internal: protobuf types stay inside src/. Everything that
+// only reads or rewrites metadata uses the streaming scanner/writer (onnx_file.h) instead.
+#pragma once
+
+#include <onnx/onnx_pb.h>
+
+#include <cstdint>
+#include <filesystem>
+#include <string>
+
+namespace modelexport::format {
+
+// Parses the model from its file descriptor in small reads (the file is not held in memory beside
+// the parse). Throws FormatError for a file over 2 GB (protobuf's limit) or one protobuf cannot parse.
+onnx::ModelProto load_model_proto(const std::filesystem::path& path);
+
+// The bytes an external-data tensor names (location, offset, length) in model_dir. Throws
+// FormatError when the file is missing or too short.
+std::string external_bytes(const onnx::TensorProto& tensor, const std::filesystem::path& model_dir);
+// Reads every external-data initializer (all graphs) into raw_data.
+void inline_external_data(onnx::ModelProto& model, const std::filesystem::path& model_dir);
+
+// The model file plus the external data files its initializers name.
+uint64_t size_with_external_data(const std::filesystem::path& model, const onnx::ModelProto& proto);
+
+// Writes the model through atomic files. Tensors of 1 KB or more go to OUT.onnx_data beside it
+// (offsets 4 KB aligned, as transformers.js and ONNX Runtime load them) when `external_data` is set
+// or the model would exceed protobuf's 2 GB. Throws IoError; then nothing is written.
+void save_model_proto(onnx::ModelProto& model, const std::filesystem::path& output, bool external_data);
+
+}  // namespace modelexport::format
