@@ -33,7 +33,7 @@ std::vector<float> values_of(const onnx::TensorProto& t) {
   return {t.float_data().begin(), t.float_data().end()};
 }
 
-void tensor_to_half(onnx::TensorProto& t) {
+void tensor_to_half(onnx::TensorProto& t, const std::function<void(uint64_t)>& progress = {}) {
   if (t.data_type() != kFloat) return;
   if (t.data_location() == onnx::TensorProto::EXTERNAL)
     throw FormatError("tensor '" + t.name() + "' keeps its data outside the model; fp16 conversion needs it inline");
@@ -46,6 +46,7 @@ void tensor_to_half(onnx::TensorProto& t) {
   t.clear_float_data();
   t.set_raw_data(raw);
   t.set_data_type(kHalf);
+  if (progress) progress(v.size() * 4);
 }
 
 int attr_int(const onnx::NodeProto& n, const char* name, int fallback) {
@@ -96,6 +97,7 @@ std::vector<int> output_types(const onnx::NodeProto& n, const std::vector<int>& 
 
 struct Converter {
   const std::set<std::string>& block;
+  std::function<void(uint64_t)> progress;
   Float16Report report;
   // Names whose float32 values stay float32 after conversion (outer scopes included).
   std::set<std::string> kept_fp32;
@@ -140,7 +142,7 @@ struct Converter {
       if (t.data_type() != kFloat) continue;
       auto [b, c] = uses[t.name()];
       if (b == 0) {
-        tensor_to_half(t);
+        tensor_to_half(t, progress);
         ++report.initializers_converted;
       } else {
         kept_fp32.insert(t.name());
@@ -239,8 +241,9 @@ const std::set<std::string>& default_fp16_block_list() {
   return ops;
 }
 
-Float16Report convert_to_float16(onnx::ModelProto& model, const std::set<std::string>& block_list) {
-  Converter c{block_list, {}, {}};
+Float16Report convert_to_float16(onnx::ModelProto& model, const std::set<std::string>& block_list,
+                                 const std::function<void(uint64_t)>& progress) {
+  Converter c{block_list, progress, {}, {}};
   c.convert(*model.mutable_graph(), {}, true);
   return c.report;
 }

@@ -11,6 +11,7 @@
 #include <onnx/onnx_pb.h>
 
 #include <cstdint>
+#include <functional>
 #include <set>
 #include <string>
 
@@ -23,7 +24,9 @@ struct Float16Report {
 // transformers.js' DEFAULT_OP_BLOCK_LIST (ops ONNX Runtime lacks float16 kernels for, plus Cast).
 const std::set<std::string>& default_fp16_block_list();
 
-Float16Report convert_to_float16(onnx::ModelProto& model, const std::set<std::string>& block_list);
+// progress, when given, is called with the float32 bytes of each tensor converted.
+Float16Report convert_to_float16(onnx::ModelProto& model, const std::set<std::string>& block_list,
+                                 const std::function<void(uint64_t)>& progress = {});
 
 // IEEE binary16 bits of x, rounded to nearest even (no clamping).
 uint16_t float_to_half(float x);

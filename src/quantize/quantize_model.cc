@@ -100,7 +100,12 @@ QuantizeReport quantize_model(const fs::path& input, const fs::path& output, con
     };
     scan(model.graph());
     if (!any_float) throw UsageError("'" + input.string() + "' has no float32 initializer or input to turn float16 (already fp16?); nothing written");
-    Float16Report f = convert_to_float16(model, default_fp16_block_list());
+    uint64_t float_bytes = 0;
+    for (const auto& t : model.graph().initializer())
+      if (t.data_type() == onnx::TensorProto::FLOAT) float_bytes += t.raw_data().size() + static_cast<uint64_t>(t.float_data_size()) * 4;
+    Progress bar("float16", o.show_progress ? float_bytes : 0);
+    Float16Report f = convert_to_float16(model, default_fp16_block_list(), [&](uint64_t n) { bar.advance(n); });
+    bar.finish();
     report.fp16_initializers = f.initializers_converted;
     report.fp32_initializers_kept = f.initializers_kept;
     report.casts_added = f.casts_added;

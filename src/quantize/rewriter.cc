@@ -126,7 +126,7 @@ class Rewriter {
     for (const auto& [w, count] : quantized_uses)
       if (uses[w] == count) releasable_.insert(w);
     report.weight_bytes = total;
-    Progress bar("quantizing", total);
+    Progress bar("quantizing", o_.show_progress ? total : 0);
     if (o_.dtype == "q4") {
       for (auto& [g, node] : todo) replace(g, *node, bar);
       for (auto& [g, node] : gathers) replace_gather(g, *node, bar);
