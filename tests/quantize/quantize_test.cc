@@ -87,8 +87,9 @@ TEST_P(Q4Random, DequantizesWithinHalfAStepAndPacksAsSpecified) {
       }
     }
   // An odd number of blocks leaves the last zero-point nibble of each column at 8.
-  if (!symmetric && k_blocks % 2)
+  if (!symmetric && k_blocks % 2) {
     for (int64_t n = 0; n < N; ++n) EXPECT_EQ(q.zero_points[n * ((k_blocks + 1) / 2) + k_blocks / 2] >> 4, 8);
+  }
 }
 
 INSTANTIATE_TEST_SUITE_P(Shapes, Q4Random,
@@ -400,7 +401,9 @@ TEST(Quantize, ExternalDataInAndOut) {
     if (t.data_location() == onnx::TensorProto::EXTERNAL) {
       ++external;
       for (const auto& e : t.external_data())
-        if (e.key() == "offset") EXPECT_EQ(std::stoull(e.value()) % 4096, 0u);
+        if (e.key() == "offset") {
+          EXPECT_EQ(std::stoull(e.value()) % 4096, 0u);
+        }
     }
   EXPECT_GT(external, 0u);
   auto a = runtime::compare_models(dir / "m.onnx", dir / "out" / "model_q4.onnx");
@@ -450,7 +453,9 @@ TEST(Quantize, EightBitDynamicQuantizationHasQuantizeDynamicsForm) {
     EXPECT_EQ(ops, expected) << dtype;
     for (const auto& t : q.graph().initializer())
       // q8 takes int8 weights unless the model has Conv / GroupQueryAttention / MultiHeadAttention (transformers.js' rule).
-      if (t.name() == "W_quantized") EXPECT_EQ(t.data_type(), std::string(dtype) == "uint8" ? onnx::TensorProto::UINT8 : onnx::TensorProto::INT8);
+      if (t.name() == "W_quantized") {
+        EXPECT_EQ(t.data_type(), std::string(dtype) == "uint8" ? onnx::TensorProto::UINT8 : onnx::TensorProto::INT8);
+      }
     auto a = runtime::compare_models(dir / "m.onnx", dir / (std::string(dtype) + ".onnx"));
     for (const auto& out : a.outputs) EXPECT_GT(out.cosine, 0.999) << dtype << " " << out.name;
   }
