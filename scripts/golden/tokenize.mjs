@@ -49,10 +49,9 @@ for (const [name, file] of sources) {
   };
   for (const t of texts) for (const special of [true, false]) await emit(t, null, special);
   for (const [a, b] of pairs) await emit(a, b, true);
-  // Truncation with a stride, single sequences. Pairs are left out: how tokenizers 0.23 splits the
-  // budget between the two sides varies with the tokenizer and the stride in ways we could not pin
-  // down (see the issue notes). It also aborts the process when the stride is not below the room
-  // left once special tokens are counted, so the texts are long.
+  // Truncation with a stride, single sequences and pairs. tokenizers aborts the process when the
+  // stride is not below the room left once special tokens are counted, so the texts are long (and,
+  // for OnlySecond, the first sequence short).
   const truncations = [
     { maxLength: 16, stride: 2, strategy: "LongestFirst", direction: "Right" },
     { maxLength: 16, stride: 2, strategy: "LongestFirst", direction: "Left" },
@@ -74,6 +73,29 @@ for (const [name, file] of sources) {
     // The binding wants the direction in lower case (its typings say otherwise).
     tok.setTruncation(tr.maxLength, { stride: tr.stride, strategy: tr.strategy, direction: tr.direction.toLowerCase() });
     for (const t of longTexts) await emit(t, null, true, tr);
+  }
+  // Pairs: both sides long (LongestFirst splits the budget), and a short first side with a long
+  // second one truncated alone (OnlySecond, as question answering does).
+  const pairTruncations = [
+    { maxLength: 32, stride: 2, strategy: "OnlySecond", direction: "Right" },
+    { maxLength: 32, stride: 0, strategy: "OnlySecond", direction: "Left" },
+  ];
+  // Short first sides: at most 6 tokens, so the room left for the second stays far above the stride.
+  const shortTexts = [];
+  for (const x of texts.filter((y) => y.trim().length > 2 && y.length < 16)) {
+    if (shortTexts.length === 12) break;
+    try {
+      if ((await tok.encode(x, null, { addSpecialTokens: false })).getIds().length <= 6) shortTexts.push(x);
+    } catch (e) {
+      // skipped
+    }
+  }
+  for (const tr of pairTruncations) {
+    tok.setTruncation(tr.maxLength, { stride: tr.stride, strategy: tr.strategy, direction: tr.direction.toLowerCase() });
+    for (let i = 0; i + 1 < longTexts.length; i += 2) {
+      const first = tr.strategy === "OnlySecond" ? shortTexts[(i / 2) % Math.max(1, shortTexts.length)] : longTexts[i];
+      if (first !== undefined) await emit(first, longTexts[i + 1], true, tr);
+    }
   }
   tok.disableTruncation();
 }

@@ -157,18 +157,26 @@ Encoding Tokenizer::finish(Encoding first, std::optional<Encoding> second, bool 
       size_t to_remove = total - max;
       if (t.strategy == TruncationParams::Strategy::kLongestFirst) {
         if (second) {
-          // The shorter side keeps its length if it fits in half of max; otherwise it gets max / 2
-          // and the longer side the rest (tokenizers 0.23, measured on 15 length pairs).
+          // tokenizers 0.23's split of the budget, as measured against the pinned binding (BERT and
+          // GPT-2 tokenizers, 384 + 588 length/stride/direction combinations of synthetic texts: all
+          // equal). On real texts where both sides exceed the budget the binding sometimes gives the
+          // first side the larger half instead (about 15% of such pairs, for reasons not found yet),
+          // so LongestFirst pair truncation stays out of the golden suite:
+          //   the shorter fits in half: it keeps its length, the longer gets the rest;
+          //   the shorter exceeds half but not the budget: the longer gets the larger half;
+          //   both exceed the budget: the first gets the smaller half, the second the larger.
           size_t n1 = first.ids.size(), n2 = second->ids.size();
-          bool swap = n1 > n2;
-          if (swap) std::swap(n1, n2);
-          if (n1 > max / 2) {
-            n1 = max / 2;
-            n2 = n1 + max % 2;
-          } else {
+          const size_t shorter = std::min(n1, n2), half = max / 2, rest = max - half;
+          if (shorter > max) {
+            n1 = half, n2 = rest;
+          } else if (2 * shorter > max) {
+            if (n1 > n2) n1 = rest, n2 = half;
+            else n1 = half, n2 = rest;
+          } else if (n1 <= n2) {
             n2 = max - n1;
+          } else {
+            n1 = max - n2;
           }
-          if (swap) std::swap(n1, n2);
           truncate_one(first, n1, t.stride, t.left);
           truncate_one(*second, n2, t.stride, t.left);
         } else {
