@@ -1,5 +1,6 @@
 #include "format/model_proto.h"
 
+#include <cstring>
 #include <functional>
 #include <memory>
 #include <set>
@@ -52,6 +53,22 @@ std::string external_bytes(const onnx::TensorProto& t, const fs::path& model_dir
     throw FormatError("initializer '" + t.name() + "': external data [" + std::to_string(offset) + ", +" + std::to_string(length) +
                       ") is past the end of '" + location + "'");
   return std::string(data.bytes().substr(offset, length));
+}
+
+std::vector<float> float_values(const onnx::TensorProto& t, const fs::path& model_dir) {
+  size_t count = 1;
+  for (auto d : t.dims()) count *= static_cast<size_t>(d);
+  std::vector<float> out(count);
+  if (t.data_location() == onnx::TensorProto::EXTERNAL || !t.raw_data().empty()) {
+    std::string external = t.data_location() == onnx::TensorProto::EXTERNAL ? external_bytes(t, model_dir) : std::string();
+    const std::string& raw = t.data_location() == onnx::TensorProto::EXTERNAL ? external : t.raw_data();
+    if (raw.size() != count * 4) throw FormatError("initializer '" + t.name() + "': its data does not hold " + std::to_string(count) + " floats");
+    std::memcpy(out.data(), raw.data(), count * 4);
+  } else {
+    if (static_cast<size_t>(t.float_data_size()) != count) throw FormatError("initializer '" + t.name() + "': float_data does not match its dims");
+    std::copy(t.float_data().begin(), t.float_data().end(), out.begin());
+  }
+  return out;
 }
 
 void inline_external_data(onnx::ModelProto& model, const fs::path& model_dir) {

@@ -8,6 +8,7 @@
 #include <cstdint>
 #include <filesystem>
 #include <string>
+#include <vector>
 
 namespace modelexport::format {
 
@@ -18,6 +19,9 @@ onnx::ModelProto load_model_proto(const std::filesystem::path& path);
 // The bytes an external-data tensor names (location, offset, length) in model_dir. Throws
 // FormatError when the file is missing or too short.
 std::string external_bytes(const onnx::TensorProto& tensor, const std::filesystem::path& model_dir);
+// A float32 tensor's values from raw_data, float_data or external data in model_dir. Throws
+// FormatError when the data does not hold as many floats as the dims say.
+std::vector<float> float_values(const onnx::TensorProto& tensor, const std::filesystem::path& model_dir);
 // Reads every external-data initializer (all graphs) into raw_data.
 void inline_external_data(onnx::ModelProto& model, const std::filesystem::path& model_dir);
 

@@ -5,6 +5,7 @@
 #include <map>
 #include <vector>
 
+#include "format/model_proto.h"
 #include "modelexport/common/error.h"
 
 namespace modelexport::quantize {
@@ -23,21 +24,11 @@ float clamp_for_half(float x) {
   return x;
 }
 
-// A float32 tensor's values (raw_data or float_data).
-std::vector<float> values_of(const onnx::TensorProto& t) {
-  if (!t.raw_data().empty()) {
-    std::vector<float> v(t.raw_data().size() / 4);
-    std::memcpy(v.data(), t.raw_data().data(), v.size() * 4);
-    return v;
-  }
-  return {t.float_data().begin(), t.float_data().end()};
-}
-
 void tensor_to_half(onnx::TensorProto& t, const std::function<void(uint64_t)>& progress = {}) {
   if (t.data_type() != kFloat) return;
   if (t.data_location() == onnx::TensorProto::EXTERNAL)
     throw FormatError("tensor '" + t.name() + "' keeps its data outside the model; fp16 conversion needs it inline");
-  std::vector<float> v = values_of(t);
+  std::vector<float> v = format::float_values(t, {});  // inline data only: external data was refused above
   std::string raw(v.size() * 2, '\0');
   for (size_t i = 0; i < v.size(); ++i) {
     uint16_t h = float_to_half(clamp_for_half(v[i]));

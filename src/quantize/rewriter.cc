@@ -16,22 +16,6 @@ namespace modelexport::quantize {
 
 namespace fs = std::filesystem;
 
-std::vector<float> float_values(const onnx::TensorProto& t, const fs::path& model_dir) {
-  size_t count = 1;
-  for (auto d : t.dims()) count *= static_cast<size_t>(d);
-  std::vector<float> out(count);
-  if (t.data_location() == onnx::TensorProto::EXTERNAL || !t.raw_data().empty()) {
-    std::string external = t.data_location() == onnx::TensorProto::EXTERNAL ? format::external_bytes(t, model_dir) : std::string();
-    const std::string& raw = t.data_location() == onnx::TensorProto::EXTERNAL ? external : t.raw_data();
-    if (raw.size() != count * 4) throw FormatError("initializer '" + t.name() + "': its data does not hold " + std::to_string(count) + " floats");
-    std::memcpy(out.data(), raw.data(), count * 4);
-  } else {
-    if (static_cast<size_t>(t.float_data_size()) != count) throw FormatError("initializer '" + t.name() + "': float_data does not match its dims");
-    std::copy(t.float_data().begin(), t.float_data().end(), out.begin());
-  }
-  return out;
-}
-
 namespace {
 
 bool matches(const std::vector<std::string>& patterns, const std::string& a, const std::string& b) {
@@ -161,7 +145,7 @@ class Rewriter {
         // raw_data is little-endian float32 in a heap buffer (aligned for float).
         q = quantize_q4(reinterpret_cast<const float*>(tensor->raw_data().data()), K, N, o_.block_size, o_.symmetric, o_.threads);
       } else {
-        std::vector<float> values = float_values(*tensor, dir_);
+        std::vector<float> values = format::float_values(*tensor, dir_);
         q = quantize_q4(values.data(), K, N, o_.block_size, o_.symmetric, o_.threads);
       }
       std::string base = weight;
@@ -192,7 +176,7 @@ class Rewriter {
     const std::string table = node.input(0), ids = node.input(1);
     auto [owner, tensor] = find_initializer(g, table);
     const int64_t V = tensor->dims(0), H = tensor->dims(1);
-    std::vector<float> values = float_values(*tensor, dir_), transposed(values.size());
+    std::vector<float> values = format::float_values(*tensor, dir_), transposed(values.size());
     for (int64_t v = 0; v < V; ++v)
       for (int64_t h = 0; h < H; ++h) transposed[h * V + v] = values[v * H + h];
     values.clear();
@@ -242,7 +226,7 @@ class Rewriter {
       if (!done_.count(w)) {
         auto [owner, tensor] = find_initializer(g, w);
         int64_t K = tensor->dims(0), N = tensor->dims(1);
-        std::vector<float> values = float_values(*tensor, dir_);
+        std::vector<float> values = format::float_values(*tensor, dir_);
         Q8Weights q = quantize_q8(values.data(), values.size(), is_signed);
         int type = is_signed ? onnx::TensorProto::INT8 : onnx::TensorProto::UINT8;
         add_tensor(owner, w + "_quantized", type, {K, N}, q.data.data(), q.data.size());

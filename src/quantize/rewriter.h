@@ -22,7 +22,5 @@ struct RewriteResult {
 // rewritten nodes and initializers; float weights nothing uses any more are removed.
 RewriteResult rewrite_weights(onnx::ModelProto& model, const std::filesystem::path& model_dir, const QuantizeOptions& options);
 
-// An initializer's float32 values from raw_data, float_data or external data in model_dir.
-std::vector<float> float_values(const onnx::TensorProto& t, const std::filesystem::path& model_dir);
 
 }  // namespace modelexport::quantize
