@@ -106,6 +106,31 @@ TEST(Q4, ThreadsDoNotChangeTheResult) {
   EXPECT_THROW(quantize_q4(w.data(), 1024, 700, 48, true), UsageError);
 }
 
+// Graph building blocks for the test models.
+void add_float_initializer(onnx::GraphProto* g, const std::string& name, std::vector<int64_t> dims, const std::vector<float>& values) {
+  auto* t = g->add_initializer();
+  t->set_name(name);
+  t->set_data_type(onnx::TensorProto::FLOAT);
+  for (auto d : dims) t->add_dims(d);
+  t->set_raw_data(values.data(), values.size() * 4);
+}
+
+void set_value(onnx::ValueInfoProto* v, const std::string& name, int type, const std::vector<int64_t>& dims) {
+  v->set_name(name);
+  v->mutable_type()->mutable_tensor_type()->set_elem_type(type);
+  for (auto d : dims) v->mutable_type()->mutable_tensor_type()->mutable_shape()->add_dim()->set_dim_value(d);
+}
+
+onnx::NodeProto* add_node(onnx::GraphProto* g, const std::string& op, const std::vector<std::string>& in, const std::string& out,
+                          const std::string& name = "") {
+  auto* n = g->add_node();
+  n->set_op_type(op);
+  n->set_name(name);
+  for (const auto& i : in) n->add_input(i);
+  n->add_output(out);
+  return n;
+}
+
 // y1 = x @ W (W shared with y2 = relu(x) @ W), y3 = x @ V + bias, y4 = If(cond) { x @ U } else { x }.
 onnx::ModelProto matmul_model(int64_t K, int64_t N) {
   onnx::ModelProto m;
@@ -114,47 +139,25 @@ onnx::ModelProto matmul_model(int64_t K, int64_t N) {
   op->set_version(17);
   auto* g = m.mutable_graph();
   g->set_name("matmuls");
-  auto init = [&](onnx::GraphProto* graph, const std::string& name, int64_t rows, int64_t cols, unsigned seed) {
-    auto* t = graph->add_initializer();
-    t->set_name(name);
-    t->set_data_type(onnx::TensorProto::FLOAT);
-    t->add_dims(rows);
-    if (cols) t->add_dims(cols);
-    auto v = random_matrix(rows, cols ? cols : 1, seed);
-    t->set_raw_data(v.data(), v.size() * 4);
-  };
-  init(g, "W", K, N, 1);
-  init(g, "V", K, N, 2);
-  init(g, "U", K, N, 3);
-  init(g, "bias", N, 0, 4);
-  auto value = [](onnx::ValueInfoProto* v, const std::string& name, int type, std::vector<int64_t> dims) {
-    v->set_name(name);
-    v->mutable_type()->mutable_tensor_type()->set_elem_type(type);
-    for (auto d : dims) v->mutable_type()->mutable_tensor_type()->mutable_shape()->add_dim()->set_dim_value(d);
-  };
-  value(g->add_input(), "x", onnx::TensorProto::FLOAT, {3, K});
-  value(g->add_input(), "cond", onnx::TensorProto::BOOL, {});
-  auto node = [](onnx::GraphProto* graph, const std::string& op, std::vector<std::string> in, std::string out, std::string name) {
-    auto* n = graph->add_node();
-    n->set_op_type(op);
-    n->set_name(name);
-    for (auto& i : in) n->add_input(i);
-    n->add_output(out);
-    return n;
-  };
-  node(g, "MatMul", {"x", "W"}, "y1", "mm_w");
-  node(g, "Relu", {"x"}, "rx", "relu");
-  node(g, "MatMul", {"rx", "W"}, "y2", "mm_w_again");
-  node(g, "MatMul", {"x", "V"}, "xv", "mm_v");
-  node(g, "Add", {"xv", "bias"}, "y3", "add_bias");
-  auto* iff = node(g, "If", {"cond"}, "y4", "branch");
+  add_float_initializer(g, "W", {K, N}, random_matrix(K, N, 1));
+  add_float_initializer(g, "V", {K, N}, random_matrix(K, N, 2));
+  add_float_initializer(g, "U", {K, N}, random_matrix(K, N, 3));
+  add_float_initializer(g, "bias", {N}, random_matrix(N, 1, 4));
+  set_value(g->add_input(), "x", onnx::TensorProto::FLOAT, {3, K});
+  set_value(g->add_input(), "cond", onnx::TensorProto::BOOL, {});
+  add_node(g, "MatMul", {"x", "W"}, "y1", "mm_w");
+  add_node(g, "Relu", {"x"}, "rx", "relu");
+  add_node(g, "MatMul", {"rx", "W"}, "y2", "mm_w_again");
+  add_node(g, "MatMul", {"x", "V"}, "xv", "mm_v");
+  add_node(g, "Add", {"xv", "bias"}, "y3", "add_bias");
+  auto* iff = add_node(g, "If", {"cond"}, "y4", "branch");
   onnx::GraphProto then_g, else_g;
   then_g.set_name("then");
-  node(&then_g, "MatMul", {"x", "U"}, "then_out", "mm_u_in_if");
-  value(then_g.add_output(), "then_out", onnx::TensorProto::FLOAT, {3, N});
+  add_node(&then_g, "MatMul", {"x", "U"}, "then_out", "mm_u_in_if");
+  set_value(then_g.add_output(), "then_out", onnx::TensorProto::FLOAT, {3, N});
   else_g.set_name("else");
-  node(&else_g, "MatMul", {"x", "V"}, "else_out", "mm_v_in_if");
-  value(else_g.add_output(), "else_out", onnx::TensorProto::FLOAT, {3, N});
+  add_node(&else_g, "MatMul", {"x", "V"}, "else_out", "mm_v_in_if");
+  set_value(else_g.add_output(), "else_out", onnx::TensorProto::FLOAT, {3, N});
   auto* a = iff->add_attribute();
   a->set_name("then_branch");
   a->set_type(onnx::AttributeProto::GRAPH);
@@ -163,7 +166,7 @@ onnx::ModelProto matmul_model(int64_t K, int64_t N) {
   a->set_name("else_branch");
   a->set_type(onnx::AttributeProto::GRAPH);
   *a->mutable_g() = else_g;
-  for (const char* y : {"y1", "y2", "y3", "y4"}) value(g->add_output(), y, onnx::TensorProto::FLOAT, {3, N});
+  for (const char* y : {"y1", "y2", "y3", "y4"}) set_value(g->add_output(), y, onnx::TensorProto::FLOAT, {3, N});
   auto* meta = m.add_metadata_props();
   meta->set_key("hf_pipeline_task");
   meta->set_value("feature-extraction");
@@ -323,24 +326,10 @@ TEST(Quantize, EmbeddingTablesBecomeGatherBlockQuantized) {
   auto* g = m.mutable_graph();
   g->set_name("embed");
   auto table = random_matrix(V, H, 5);
-  auto* t = g->add_initializer();
-  t->set_name("embed_tokens");
-  t->set_data_type(onnx::TensorProto::FLOAT);
-  t->add_dims(V);
-  t->add_dims(H);
-  t->set_raw_data(table.data(), table.size() * 4);
-  auto* in = g->add_input();
-  in->set_name("ids");
-  in->mutable_type()->mutable_tensor_type()->set_elem_type(onnx::TensorProto::INT64);
-  in->mutable_type()->mutable_tensor_type()->mutable_shape()->add_dim()->set_dim_value(4);
-  auto* n = g->add_node();
-  n->set_op_type("Gather");
-  n->add_input("embed_tokens");
-  n->add_input("ids");
-  n->add_output("rows");
-  auto* out = g->add_output();
-  out->set_name("rows");
-  out->mutable_type()->mutable_tensor_type()->set_elem_type(onnx::TensorProto::FLOAT);
+  add_float_initializer(g, "embed_tokens", {V, H}, table);
+  set_value(g->add_input(), "ids", onnx::TensorProto::INT64, {4});
+  add_node(g, "Gather", {"embed_tokens", "ids"}, "rows");
+  set_value(g->add_output(), "rows", onnx::TensorProto::FLOAT, {});
   test::save_model(m, dir / "m.onnx");
   QuantizeOptions o;
   o.show_progress = false;
@@ -487,19 +476,9 @@ TEST(Float16, GraphFollowsTheBlockListAndKeepsFloat32Io) {
   test::ScratchDir dir;
   auto m = plain_matmul_model(64, 24);
   auto* g = m.mutable_graph();
-  auto* floor = g->add_initializer();  // used by Min only: stays float32
-  floor->set_name("floor");
-  floor->set_data_type(onnx::TensorProto::FLOAT);
-  float zero = 0.0f;
-  floor->set_raw_data(&zero, 4);
-  auto* n = g->add_node();
-  n->set_op_type("Min");
-  n->add_input("y3");
-  n->add_input("floor");
-  n->add_output("y4");
-  auto* out = g->add_output();
-  out->set_name("y4");
-  out->mutable_type()->mutable_tensor_type()->set_elem_type(onnx::TensorProto::FLOAT);
+  add_float_initializer(g, "floor", {}, {0.0f});  // used by Min only: stays float32
+  add_node(g, "Min", {"y3", "floor"}, "y4");
+  set_value(g->add_output(), "y4", onnx::TensorProto::FLOAT, {});
   test::save_model(m, dir / "m.onnx");
   QuantizeOptions o;
   o.show_progress = false;
