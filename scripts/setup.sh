@@ -27,6 +27,7 @@ apt_packages=(
   libbenchmark-dev hyperfine time                     # benchmarks (GNU time for peak memory)
   libonnx-testdata                                    # 1000+ real ONNX models for conformance tests
   python3-onnx python3-numpy                          # reference onnx.load for benchmarks, fixture generation
+  ccache                                              # cheap rebuilds (CI builds plain + sanitizers)
 )
 # Node.js + npm run the pinned npm reference implementations. A machine may already have Node 20
 # from NodeSource (which bundles npm and conflicts with Debian's npm package): only add them when absent.
@@ -46,36 +47,49 @@ if [[ "${SKIP_APT:-0}" != 1 ]]; then
   fi
 fi
 
-# --- ONNX Runtime (headers + shared library from the npm registry) -----------
-# com.github.asus4.onnxruntime@0.4.9 ships the C/C++ headers and an x64 Linux build of ORT 1.29
-# (SONAME libonnxruntime.so.1). Headers and library come from the same package, so we link and run
-# against one library. A user with their own build passes -DONNXRUNTIME_ROOT=... to CMake instead.
-ort_pkg="com.github.asus4.onnxruntime@0.4.9"
-ort_dir="$deps/onnxruntime"
-if [[ -z "${ONNXRUNTIME_ROOT:-}" && ! -f "$ort_dir/lib/libonnxruntime.so.1" ]]; then
-  log "fetching ONNX Runtime from npm ($ort_pkg)"
-  tmp=$(mktemp -d)
-  (cd "$tmp" && npm pack --silent "$ort_pkg" >/dev/null && tar xzf ./*.tgz)
-  hdr="$tmp/package/Plugins/iOS~/onnxruntime.xcframework/ios-arm64/onnxruntime.framework/Headers"
-  mkdir -p "$ort_dir/include" "$ort_dir/lib"
-  cp "$hdr"/*.h "$ort_dir/include/"
-  cp "$tmp/package/Plugins/Linux/x64/libonnxruntime.so" "$ort_dir/lib/libonnxruntime.so.1"
-  ln -sf libonnxruntime.so.1 "$ort_dir/lib/libonnxruntime.so"
-  rm -rf "$tmp"
-fi
-ORT_ROOT="${ONNXRUNTIME_ROOT:-$ort_dir}"
-
 # --- pinned npm reference implementations (golden tests) ----------------------
 # onnxruntime-node's postinstall downloads CUDA files and fails offline: skip it.
-if [[ ! -d node_modules/tokenizers || ! -d node_modules/@huggingface/transformers || package-lock.json -nt node_modules/.package-lock.json ]]; then
+if [[ ! -d node_modules/tokenizers || ! -d node_modules/@huggingface/transformers || ! -d node_modules/onnxruntime-node \
+      || package-lock.json -nt node_modules/.package-lock.json ]]; then
   log "installing pinned npm reference packages"
   ONNXRUNTIME_NODE_INSTALL=skip npm ci --no-audit --no-fund --loglevel=error --prefer-offline
 fi
+
+# --- ONNX Runtime (the library transformers.js runs on + C/C++ headers) --------
+# We link and run against the very libonnxruntime.so.1 that onnxruntime-node@1.30.0 (transformers.js'
+# runtime, pinned in package.json) ships, so parity tests compare the same MLAS kernels on any CPU.
+# That package has no headers: com.github.asus4.onnxruntime@0.4.9 ships the 1.29 C/C++ headers,
+# which work against the 1.30 library (the C API is versioned; we request ORT_API_VERSION 1.29).
+# A user with their own build passes ONNXRUNTIME_ROOT (include/ + lib/) instead.
+ort_headers_pkg="com.github.asus4.onnxruntime@0.4.9"
+ort_lib_src="$root/node_modules/onnxruntime-node/bin/napi-v6/linux/x64/libonnxruntime.so.1"
+ort_dir="$deps/onnxruntime"
+if [[ -z "${ONNXRUNTIME_ROOT:-}" ]]; then
+  if [[ ! -f "$ort_dir/include/onnxruntime_cxx_api.h" ]]; then
+    log "fetching ONNX Runtime headers from npm ($ort_headers_pkg)"
+    tmp=$(mktemp -d)
+    (cd "$tmp" && npm pack --silent "$ort_headers_pkg" >/dev/null && tar xzf ./*.tgz)
+    hdr="$tmp/package/Plugins/iOS~/onnxruntime.xcframework/ios-arm64/onnxruntime.framework/Headers"
+    mkdir -p "$ort_dir/include"
+    cp "$hdr"/*.h "$ort_dir/include/"
+    rm -rf "$tmp"
+  fi
+  [[ -f "$ort_lib_src" ]] || { echo "setup: $ort_lib_src missing (npm ci of onnxruntime-node failed?)" >&2; exit 1; }
+  mkdir -p "$ort_dir/lib"
+  if ! cmp -s "$ort_lib_src" "$ort_dir/lib/libonnxruntime.so.1"; then
+    log "ONNX Runtime library: onnxruntime-node@1.30.0's libonnxruntime.so.1"
+    rm -f "$ort_dir/lib/libonnxruntime.so.1"
+    cp "$ort_lib_src" "$ort_dir/lib/libonnxruntime.so.1"
+  fi
+  ln -sf libonnxruntime.so.1 "$ort_dir/lib/libonnxruntime.so"
+fi
+ORT_ROOT="${ONNXRUNTIME_ROOT:-$ort_dir}"
 
 # --- build ---------------------------------------------------------------------
 build="${BUILD_DIR:-$root/build}"
 log "configuring and building in $build"
 cmake -S "$root" -B "$build" -G Ninja -DCMAKE_BUILD_TYPE="${BUILD_TYPE:-Release}" \
-  -DONNXRUNTIME_ROOT="$ORT_ROOT" ${CMAKE_ARGS:-}
+  -DONNXRUNTIME_ROOT="$ORT_ROOT" \
+  $(command -v ccache >/dev/null && echo -DCMAKE_CXX_COMPILER_LAUNCHER=ccache -DCMAKE_C_COMPILER_LAUNCHER=ccache) ${CMAKE_ARGS:-}
 cmake --build "$build" -j"$(nproc)"
 log "done: $build/modelexport"

@@ -168,7 +168,8 @@ TEST(QuantizedLayout, TransformersJsLoadsItAndAgreesWithOurRuntime) {
         if (t.find_first_not_of(" \t\n") != std::string::npos) in.push_back({{"question", "What is it?"}, {"context", t}});
       PipelineOptions o;
       o.max_answer_len = 100000;
-      expect_parity(*pipe, folder, in, Json::object(), o, task_name + " " + dtype, dtype);
+      o.batch_size = 1;  // as transformers.js calls the model: same shapes, same kernels (see Diff)
+      expect_parity(*pipe, folder, in, Json::object(), o, task_name + " " + dtype, dtype, 1e-6);
     } else {
       in = text_inputs(texts(*pipe));
       // Ours pools as the model's sentence-transformers files say; transformers.js is told to.
@@ -178,7 +179,9 @@ TEST(QuantizedLayout, TransformersJsLoadsItAndAgreesWithOurRuntime) {
         for (const auto& t : {"The capital of France is [MASK].", "I [MASK] this movie.", "[MASK] is a company based in New York City."})
           in.push_back({{"text", t}});
       }
-      expect_parity(*pipe, folder, in, js, {}, task_name + " " + dtype, dtype);
+      PipelineOptions one;
+      one.batch_size = 1;  // as transformers.js calls the model: same shapes, same kernels (see Diff)
+      expect_parity(*pipe, folder, in, js, one, task_name + " " + dtype, dtype, 1e-6);
     }
   }
 }

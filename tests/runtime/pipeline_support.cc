@@ -83,7 +83,7 @@ void compare(const Json& ref, const Json& ours, const std::string& path, Diff& d
     if (!ours.is_number()) return fail("not a number");
     double diff = std::abs(ref.get<double>() - ours.get<double>());
     d.max_abs = std::max(d.max_abs, diff);
-    if (diff > 1e-4) fail("differs by " + std::to_string(diff));
+    if (diff > d.tolerance) fail("differs by " + std::to_string(diff));
   } else if (ref.is_string()) {
     if (!ours.is_string() || ref.get<std::string>() != ours.get<std::string>()) fail("strings differ");
   } else if (ref.is_array()) {
@@ -111,7 +111,7 @@ PipelineInput to_input(const Json& j) {
 
 // Runs transformers.js and `pipe` on the inputs with the options; expects parity.
 void expect_parity(const Pipeline& pipe, const fs::path& tjs_folder, const std::vector<Json>& inputs, const Json& js_options,
-                   const PipelineOptions& options, const std::string& name, const std::string& dtype) {
+                   const PipelineOptions& options, const std::string& name, const std::string& dtype, double tolerance) {
   test::ScratchDir dir;
   {
     std::ofstream f(dir / "inputs.jsonl");
@@ -126,6 +126,7 @@ void expect_parity(const Pipeline& pipe, const fs::path& tjs_folder, const std::
   auto ours = pipe.run(ours_in, options);
   std::ifstream ref(dir / "ref.jsonl");
   Diff d;
+  d.tolerance = tolerance;
   size_t i = 0, tokenizer_deviations = 0;
   processors::Tokenizer tok = pipe.processor().tokenizer();
   tok.set_truncation(std::nullopt);
