@@ -1,4 +1,4 @@
-#include "modelexport/common/clock.h"
+#include "common/clock.h"
 
 #include <ctime>
 

@@ -3,8 +3,8 @@
 #include <future>
 #include <set>
 
+#include "common/clock.h"
 #include "common/json_util.h"
-#include "modelexport/common/clock.h"
 #include "modelexport/common/error.h"
 #include "modelexport/common/files.h"
 #include "modelexport/common/sha256.h"

@@ -4,8 +4,8 @@
 
 #include <variant>
 
+#include "common/clock.h"
 #include "common/json_util.h"
-#include "modelexport/common/clock.h"
 #include "modelexport/common/error.h"
 #include "modelexport/common/files.h"
 #include "modelexport/common/sha256.h"

@@ -1,4 +1,5 @@
-// Wall-clock and version facts recorded in metadata and provenance files.
+// Wall-clock and version facts recorded in metadata and provenance files (internal: consumers of
+// the library read the version from modelexport/version.h).
 #pragma once
 
 #include <string>
