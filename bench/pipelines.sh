@@ -10,6 +10,7 @@
 set -euo pipefail
 root=$(cd "$(dirname "$0")/.." && pwd)
 cd "$root"
+bench/build.sh bench_pipeline modelexport_cli
 iter="${1:-5}"
 corpus="${MODELEXPORT_CORPUS:-$root/../shared/corpus}"
 work="$root/build/bench-models"

@@ -6,6 +6,7 @@
 set -euo pipefail
 root=$(cd "$(dirname "$0")/.." && pwd)
 cd "$root"
+bench/build.sh bench_make_models bench_metadata modelexport_cli
 M=build/modelexport
 dir="${BENCH_DIR:-/tmp/modelexport-bench}"
 runs="${RUNS:-10}"

@@ -5,6 +5,7 @@
 set -euo pipefail
 root=$(cd "$(dirname "$0")/.." && pwd)
 cd "$root"
+bench/build.sh bench_tokenizer
 runs="${1:-5}"
 corpus="${MODELEXPORT_CORPUS:-$root/../shared/corpus}"
 texts="$corpus/text/multilingual.jsonl"
