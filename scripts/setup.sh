@@ -2,6 +2,9 @@
 # Installs every dependency of modelexport on a Debian 12 machine and builds it.
 #   scripts/setup.sh            install (idempotent) + configure + build into ./build
 #   SKIP_APT=1 scripts/setup.sh skip apt (for a machine where the packages are already present)
+#   BUILD_DIR=DIR CMAKE_ARGS=... another build tree with other options (.ci/run: the sanitizer build)
+# It ends by running the main job once on the bundled fixture: embed tests/fixtures/tiny-text-classifier's
+# Hugging Face files into its ONNX model, then run the self-contained file on a sentence.
 # Works offline once its caches are filled: apt's archive cache, npm's cache, and .deps/.
 set -euo pipefail
 root=$(cd "$(dirname "$0")/.." && pwd)
@@ -28,6 +31,7 @@ apt_packages=(
   libonnx-testdata                                    # 1000+ real ONNX models for conformance tests
   python3-onnx python3-numpy                          # reference onnx.load for benchmarks, fixture generation
   ccache                                              # cheap rebuilds (CI builds plain + sanitizers)
+  clang-format                                        # scripts/check-format.sh (git clang-format on changed lines)
 )
 # Node.js + npm run the pinned npm reference implementations. A machine may already have Node 20
 # from NodeSource (which bundles npm and conflicts with Debian's npm package): only add them when absent.
@@ -93,3 +97,9 @@ cmake -S "$root" -B "$build" -G Ninja -DCMAKE_BUILD_TYPE="${BUILD_TYPE:-Release}
   $(command -v ccache >/dev/null && echo -DCMAKE_CXX_COMPILER_LAUNCHER=ccache -DCMAKE_C_COMPILER_LAUNCHER=ccache) ${CMAKE_ARGS:-}
 cmake --build "$build" -j"$(nproc)"
 log "done: $build/modelexport"
+
+# --- the main job once, on the bundled fixture ----------------------------------------
+fixture="$root/tests/fixtures/tiny-text-classifier"
+log "embedding $fixture into $build/tiny-text-classifier.onnx and running it"
+"$build/modelexport" embed-metadata "$fixture/model.onnx" "$fixture" -o "$build/tiny-text-classifier.onnx" -q
+"$build/modelexport" run "$build/tiny-text-classifier.onnx" "I love this movie"
