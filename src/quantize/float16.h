@@ -12,6 +12,7 @@
 
 #include <cstdint>
 #include <functional>
+#include <map>
 #include <set>
 #include <string>
 
@@ -19,6 +20,9 @@ namespace modelexport::quantize {
 
 struct Float16Report {
   size_t initializers_converted = 0, initializers_kept = 0, casts_added = 0, blocked_nodes = 0;
+  // Nodes kept float32 because the ONNX schema has no float16 for them at the model's opset, by reason
+  // (e.g. "Celu-12 has no float16 for input 'X' (type constraint T)").
+  std::map<std::string, size_t> kept_by_schema;
 };
 
 // transformers.js' DEFAULT_OP_BLOCK_LIST (ops ONNX Runtime lacks float16 kernels for, plus Cast).
