@@ -117,20 +117,26 @@ class SchemaRules {
  public:
   explicit SchemaRules(int opset) : opset_(opset) {}
 
-  // Empty when the node may run in float16, else why not.
-  std::string why_not_half(const onnx::NodeProto& n, const std::vector<ValueType>& in, const std::vector<ValueType>& out) {
+  // Empty when the node may run in float16, else why not. fp32_outputs (one per output) marks the
+  // float32 outputs that stay float32 when the node runs in float16: their type constraint has no
+  // float16 and binds no input (LayerNormalization's Mean/InvStdDev, U = stash type), or their type
+  // is fixed to tensor(float).
+  std::string why_not_half(const onnx::NodeProto& n, const std::vector<ValueType>& in, const std::vector<ValueType>& out,
+                           std::vector<char>& fp32_outputs) {
+    fp32_outputs.assign(out.size(), 0);
     const onnx::OpSchema* s = onnx::OpSchemaRegistry::Schema(n.op_type(), opset_, "");
     if (!s) return n.op_type() + " has no ONNX schema at opset " + std::to_string(opset_);
-    std::string why = check_params(*s, s->inputs(), in, "input");
-    if (why.empty()) why = check_params(*s, s->outputs(), out, "output");
+    std::string why = check_params(*s, s->inputs(), in, "input", nullptr);
+    if (why.empty()) why = check_params(*s, s->outputs(), out, "output", &fp32_outputs);
     if (why.empty() && (s->HasFunction() || s->HasContextDependentFunction()) && !function_body_accepts_half(*s, n, in))
       why = n.op_type() + "-" + std::to_string(s->SinceVersion()) + "'s function body does not type-check in float16";
     return why;
   }
 
  private:
+  // outputs_kept: null for inputs; for outputs, where the outputs that may stay float32 are marked.
   static std::string check_params(const onnx::OpSchema& s, const std::vector<onnx::OpSchema::FormalParameter>& formal,
-                                  const std::vector<ValueType>& actual, const char* kind) {
+                                  const std::vector<ValueType>& actual, const char* kind, std::vector<char>* outputs_kept) {
     for (size_t k = 0; k < actual.size(); ++k) {
       if (!actual[k].is_float_tensor() || formal.empty()) continue;
       const auto& f = k < formal.size() ? formal[k] : formal.back();
@@ -143,9 +149,17 @@ class SchemaRules {
           constraint = true;
           for (const auto& t : c.allowed_type_strs) allowed |= t == "tensor(float16)";
         }
-      if (!allowed)
-        return s.Name() + "-" + std::to_string(s.SinceVersion()) + " has no float16 for " + kind + " '" + f.GetName() + "' (" +
-               (constraint ? "type constraint " + ts : "fixed type " + ts) + ")";
+      if (allowed) continue;
+      if (outputs_kept) {
+        bool bound_by_input = false;
+        for (const auto& i : s.inputs()) bound_by_input |= constraint && i.GetTypeStr() == ts;
+        if (!bound_by_input) {
+          (*outputs_kept)[k] = 1;
+          continue;
+        }
+      }
+      return s.Name() + "-" + std::to_string(s.SinceVersion()) + " has no float16 for " + kind + " '" + f.GetName() + "' (" +
+             (constraint ? "type constraint " + ts : "fixed type " + ts) + ")";
     }
     return "";
   }
@@ -188,7 +202,7 @@ class SchemaRules {
       for (const auto& bn : body.node()) *g->add_node() = with_attributes_resolved(bn, n, s);
       for (const auto& o : body.output()) g->add_output()->set_name(o);
       onnx::shape_inference::InferShapes(m, onnx::OpSchemaRegistry::Instance(), onnx::ShapeInferenceOptions(true, 1, false));
-    } catch (const std::exception&) {
+    } catch (const std::exception&) {  // a type error: the body does not accept float16
       ok = false;
     }
     return cache_[key] = ok;
@@ -334,14 +348,17 @@ struct Converter {
 
   // Whether the node stays float32: transformers.js' block list (fidelity), ops whose schema has no
   // float16 at this opset, and ops over sequences/optionals of float (Cast cannot reach inside them).
-  bool stays_fp32(const onnx::NodeProto& n, const std::vector<ValueType>& in, const std::vector<ValueType>& out) {
+  // fp32_outputs: see SchemaRules::why_not_half.
+  bool stays_fp32(const onnx::NodeProto& n, const std::vector<ValueType>& in, const std::vector<ValueType>& out,
+                  std::vector<char>& fp32_outputs) {
+    fp32_outputs.assign(out.size(), 0);
     bool any_float = false, float_container = false;
     for (const auto* side : {&in, &out})
       for (const auto& t : *side) any_float |= t.holds_float(), float_container |= t.holds_float() && !t.tensor;
     if (!any_float) return false;  // nothing to convert either way
     if (listed(n) || float_container) return true;
     if (n.domain().empty() || n.domain() == "ai.onnx") {
-      std::string why = rules.why_not_half(n, in, out);
+      std::string why = rules.why_not_half(n, in, out, fp32_outputs);
       if (why.empty()) why = onnxruntime_refuses_half(n);
       if (!why.empty()) {
         ++report.kept_by_schema[why];
@@ -406,6 +423,7 @@ struct Converter {
     // Types of every node's values (ONNX's inference, else the fallback rules), and which nodes stay float32.
     std::vector<char> fp32_node(static_cast<size_t>(g.node_size()), 0);
     std::vector<std::vector<ValueType>> in_types(fp32_node.size()), out_types(fp32_node.size());
+    std::vector<std::vector<char>> kept_outputs(fp32_node.size());  // float32 outputs of float16 nodes
     for (int i = 0; i < g.node_size(); ++i) {
       const auto& node = g.node(i);
       auto& in = in_types[static_cast<size_t>(i)];
@@ -422,7 +440,7 @@ struct Converter {
         if (it == sc.types.end() || it->second.elem == kUnknown) sc.types[y] = {guessed[static_cast<size_t>(k)], true};
         out.push_back(sc.types[y]);
       }
-      fp32_node[static_cast<size_t>(i)] = stays_fp32(node, in, out);
+      fp32_node[static_cast<size_t>(i)] = stays_fp32(node, in, out, kept_outputs[static_cast<size_t>(i)]);
     }
     // Initializers: float16 unless only float32 nodes read them; read by both, a float16 copy is added.
     std::map<std::string, std::pair<int, int>> uses;  // name → (float32 readers, float16 readers)
@@ -488,7 +506,7 @@ struct Converter {
       }
       if (!fp32) convert_attributes(node);
       for (int k = 0; k < node.output_size(); ++k)
-        if (out[static_cast<size_t>(k)].is_float_tensor()) sc.is_half[node.output(k)] = !fp32;
+        if (out[static_cast<size_t>(k)].is_float_tensor()) sc.is_half[node.output(k)] = !fp32 && !kept_outputs[static_cast<size_t>(i)][static_cast<size_t>(k)];
       *g.add_node() = std::move(node);
     }
     // Outputs: the top level keeps float32 (a Cast from the float16 value); subgraphs return float16.
