@@ -8,6 +8,7 @@
 // (scripts/testdata_walk.sh).
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <chrono>
 #include <cstdlib>
 #include <fstream>
@@ -59,7 +60,12 @@ TEST(TestdataWalk, EveryRunLoadsAndMatchesOrRefusesWithAReason) {
   }
   if (const char* report = std::getenv("MODELEXPORT_WALK_REPORT")) {
     std::ofstream out(report);
-    for (const auto& r : results) out << r.model << '\t' << r.dtype << '\t' << outcome_name(r.outcome) << '\t' << r.detail << '\n';
+    for (const auto& r : results) {
+      std::string detail = r.detail;
+      std::replace(detail.begin(), detail.end(), '\n', ' ');
+      std::replace(detail.begin(), detail.end(), '\t', ' ');
+      out << r.model << '\t' << r.dtype << '\t' << outcome_name(r.outcome) << '\t' << detail << '\n';
+    }
   }
   for (const auto& r : results) EXPECT_FALSE(is_failure(r.outcome)) << r.model << " " << r.dtype << ": " << outcome_name(r.outcome) << ": " << r.detail;
   // The formerly refused fp16 outputs now load and match, but for the opset-1 models, where ORT can
