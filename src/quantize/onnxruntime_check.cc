@@ -38,13 +38,16 @@ OrtComplaint parse_onnxruntime_error(const std::string& message) {
   // The forms ORT 1.30's loader uses (graph.cc type checks, the ONNX checker, kernel lookup).
   static const std::regex op_then_node(R"re(of operator \(([^)]*)\) in node \(([^)]*)\))re");
   static const std::regex no_kernel(R"re(implementation for (\w+)\(\d+\) node with name '([^']*)')re");
+  static const std::regex no_kernel_ep(R"re(kernel for (\w+)\(\d+\) \(node:'([^']*)')re");
   static const std::regex checker(R"re(In Node, \("([^"]*)", (\w+),)re");
   static const std::regex node_then_op(R"re(Node \(([^)]*)\) Op \(([^)]*)\))re");
   static const std::regex op_only(R"re(Optype \((\w+)\)(?:.* in node \(([^)]*)\))?)re");
   static const std::regex node_only(R"re(of node \(([^)]*)\))re");
   std::smatch m;
   OrtComplaint c;
-  if (std::regex_search(message, m, op_then_node) || std::regex_search(message, m, no_kernel)) c = {m[1], m[2], true};
+  if (std::regex_search(message, m, op_then_node) || std::regex_search(message, m, no_kernel) ||
+      std::regex_search(message, m, no_kernel_ep))
+    c = {m[1], m[2], true};
   else if (std::regex_search(message, m, checker) || std::regex_search(message, m, node_then_op)) c = {m[2], m[1], true};
   else if (std::regex_search(message, m, op_only)) c = {m[1], m[2], m[2].matched};
   else if (std::regex_search(message, m, node_only)) c.node = m[1], c.named_node = true;

@@ -184,6 +184,7 @@ TEST(OnnxRuntimeCheck, ParsesTheOpAndNodeOutOfOrtsMessages) {
       {"This is an invalid model. In Node, (\"x_fp16_Cast0\", Cast, \"\", -1) : (\"x\": tensor(float),) -> (\"x_fp16\",) , Error Mismatched attribute type in 'x_fp16_Cast0 : to'. Expected: 'STRING', actual: 'INT'", "Cast", "x_fp16_Cast0", true},
       {"Type Error: Type parameter (T) of Optype (Add) bound to different types (tensor(float16) and tensor(float) in node ().", "Add", "", true},
       {"Could not find an implementation for Add(6) node with name ''", "Add", "", true},
+      {"Failed to find kernel for Pow(15) (node:'' ep:'CPUExecutionProvider'). Op with name () domain () and type (Pow) kernel is not supported in CPUExecutionProvider.", "Pow", "", true},
       {"Protobuf parsing failed.", "", "", false},
   };
   for (const auto& c : cases) {

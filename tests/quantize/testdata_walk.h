@@ -12,8 +12,9 @@ namespace modelexport::test {
 enum class WalkOutcome {
   kPassed,          // written, loaded, ran, outputs within tolerance
   kRefused,         // quantize refused with a message and wrote nothing
-  kSourceFails,     // the float32 model itself does not load or run in ORT (nothing to compare)
-  kNotFed,          // the walk cannot feed the test's inputs (optional/map types)
+  kSourceFails,     // written and loads, but the float32 model itself fails in ORT (nothing to compare)
+  kLoadCheckRefuses,  // ORT loads neither the source nor the output: the load check refuses it
+  kNotFed,          // written and loads, but the walk cannot feed the test's inputs (optional types)
   kLeftOutput,      // failure: refused but a file was left behind
   kLoadFails,       // failure: written, ORT refuses to load it
   kRunFails,        // failure: loads, ORT fails to run it
