@@ -169,7 +169,8 @@ class SchemaRules {
   bool function_body_accepts_half(const onnx::OpSchema& s, const onnx::NodeProto& n, const std::vector<ValueType>& in) {
     std::string key = s.Name() + "/" + std::to_string(s.SinceVersion()) + "/";
     for (const auto& t : in) key += std::to_string(t.elem) + (t.tensor ? "t" : "s") + ",";
-    if (s.HasContextDependentFunction()) key += n.SerializeAsString();
+    if (s.HasContextDependentFunction())  // the body depends on the attributes (and types), not on names
+      for (const auto& a : n.attribute()) key += a.SerializeAsString();
     auto cached = cache_.find(key);
     if (cached != cache_.end()) return cached->second;
     std::vector<onnx::TypeProto> types;

@@ -4,8 +4,19 @@
 // 1e4, then rounded to nearest even); ops in the block list stay float32 with Cast nodes before their
 // float inputs and after their float outputs; top-level float32 inputs and outputs stay float32
 // (a Cast after each input, a Cast before each output); subgraph inputs and outputs become float16.
-// Element types are propagated through the graph by op rules (unknown ops: the type of their first
-// input), so no shape inference is needed and contrib ops such as MatMulNBits pass through.
+//
+// What may be float16 is decided per op and per the model's opset by ONNX's operator schemas
+// (libonnx 1.12's OpSchemaRegistry, the authority on what is legal): a node also stays float32 when a
+// type constraint binding one of its float32 values has no tensor(float16), a float32 value sits in a
+// parameter fixed to tensor(float), its function body (which ONNX Runtime expands when it has no
+// kernel) does not type-check with float16 inputs, it works on sequences/optionals of float, or ONNX
+// Runtime's kernel refuses float16 (Scatter with a reduction). Element types come from ONNX's type
+// inference, with op rules for what it cannot type (contrib ops such as MatMulNBits), so a Cast is
+// only ever put on a float32 value. A float32 node reads graph inputs and float32 weights directly
+// (no round trip through float16), and its float32 outputs leave the graph as they are.
+//
+// Throws UsageError for a model below opset 6 (Cast takes a string `to` there, and ONNX Runtime has
+// no Cast kernel before opset 6, so no float16 value can run).
 #pragma once
 
 #include <onnx/onnx_pb.h>
