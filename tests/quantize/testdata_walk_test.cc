@@ -2,7 +2,7 @@
 // refuses with a reason and writes nothing, or writes a model ONNX Runtime loads and runs on the
 // test's own inputs within the dtype's tolerance (tests/quantize/testdata_walk.cc says which).
 //
-// The whole set takes ~25 s on one core (docs/benchmarks.md), so CI walks all 1,072 models;
+// The whole set takes ~30 s on one core (docs/benchmarks.md), so CI walks all 1,072 models;
 // MODELEXPORT_TESTDATA_WALK=sample walks every 8th model plus the models whose fp16 output ORT used
 // to refuse. MODELEXPORT_WALK_REPORT=FILE writes one line per run: model, dtype, outcome, detail
 // (scripts/testdata_walk.sh).
