@@ -272,8 +272,7 @@ bool ValidationReport::valid() const {
 ValidationReport validate_model(const format::OnnxFile& model, const ValidationOptions& options) {
   ValidationReport report;
   Checker c(model, report);
-  for (const auto& missing : model.missing_external_data())
-    c.error("format", "external data file '" + missing + "' is missing beside the model");
+  for (const auto& problem : model.external_data_problems()) c.error("format", problem);
   ModelMetadata m = read_metadata(model);
   if (!m.has_schema()) {
     c.error("schema", "no modelexport metadata (hf_metadata_version is missing); run `modelexport embed-metadata` first");

@@ -8,6 +8,8 @@
 
 #include <fstream>
 
+#include "modelexport/common/codec.h"
+#include "support/onnx_builder.h"
 #include "support/test_support.h"
 
 namespace modelexport::test {
@@ -94,6 +96,10 @@ TEST(Cli, BadInputFailsCleanlyAndWritesNothing) {
   fs::create_directories(dir / "badjson");
   write_bytes(dir / "badjson" / "config.json", "{\n  \"architectures\": [\"BertModel\",]\n}");
   fs::create_directories(dir / "exists");
+  fs::create_directories(dir / "cut");  // a self-contained model whose external data was cut short
+  write_external_data_model(dir / "cut" / "model.onnx", "model.onnx_data");
+  ASSERT_EQ(run_cli({"embed-metadata", (dir / "cut" / "model.onnx").string(), folder().string(), "-q"}).exit_code, 0);
+  fs::resize_file(dir / "cut" / "model.onnx_data", 10);
   std::vector<BadCase> cases = {
       {"not onnx", {"embed-metadata", d + "/text.onnx", folder().string(), "-o", d + "/out.onnx"}, "not a valid ONNX model"},
       {"truncated", {"analyze", d + "/truncated.onnx"}, "truncated"},
@@ -104,6 +110,8 @@ TEST(Cli, BadInputFailsCleanlyAndWritesNothing) {
       {"unpack no metadata", {"unpack", model().string(), d + "/unpacked"}, "no modelexport metadata"},
       {"unpack target exists", {"unpack", model().string(), d + "/exists"}, "already exists"},
       {"unknown task", {"embed-metadata", model().string(), folder().string(), "--task", "cook", "-o", d + "/out.onnx"}, "unknown task"},
+      {"unpack truncated external data", {"unpack", d + "/cut/model.onnx", d + "/unpacked"}, "'model.onnx_data' has 10 bytes"},
+      {"export truncated external data", {"export", folder().string(), d + "/unpacked", "--onnx", d + "/cut/model.onnx"}, "truncated"},
   };
   if (!corpus_dir().empty()) {
     auto c = corpus_dir() / "models";

@@ -165,6 +165,20 @@ TEST_F(Validate, MelBinsMustMatchInputFeatures) {
   }
 }
 
+TEST_F(Validate, ExternalDataMustBeCompleteBesideTheModel) {
+  fs::create_directories(dir_ / "x");
+  test::write_external_data_model(dir_ / "x" / "model.onnx", "model.onnx_data");
+  EmbedOptions o;
+  o.show_progress = false;
+  embed_metadata(dir_ / "x" / "model.onnx", fixture_folder().string(), o);
+  auto whole = check(dir_ / "x" / "model.onnx");
+  EXPECT_FALSE(has_finding(whole, "error", "format", "external data")) << dump(whole);
+  fs::resize_file(dir_ / "x" / "model.onnx_data", 10);  // a download cut short
+  EXPECT_TRUE(has_finding(check(dir_ / "x" / "model.onnx"), "error", "format", "'model.onnx_data' has 10 bytes"));
+  fs::remove(dir_ / "x" / "model.onnx_data");
+  EXPECT_TRUE(has_finding(check(dir_ / "x" / "model.onnx"), "error", "format", "'model.onnx_data' (tensor 'w') is missing"));
+}
+
 TEST_F(Validate, ModelWithoutAnyProcessorForItsInputs) {
   test::ScratchDir src;
   test::write_bytes(src / "config.json", R"({"architectures":["ViTForImageClassification"],"model_type":"vit"})");
