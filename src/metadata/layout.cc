@@ -150,6 +150,7 @@ LayoutReport unpack_model(const fs::path& model_path, const fs::path& out_dir, L
   if (!m.has_schema())
     throw MetadataReadError("'" + model_path.string() + "' has no modelexport metadata to unpack; run embed-metadata first");
   Plan plan;
+  if (auto w = m.version_warning(); !w.empty()) plan.warnings.push_back(w);
   add_model(plan, model, layout, options.onnx_file_name);
   for (const auto& [name, bytes] : options.extra_files) plan.files.push_back({name, bytes});
   bool has_config = false;

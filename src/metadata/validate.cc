@@ -38,9 +38,10 @@ class Checker {
     for (const auto& [key, e] : m.entries)
       if (auto why = m.decode_error(key); !why.empty()) error("compression", why);
     for (const auto& key : m.duplicates) error("schema", "key '" + key + "' is stored more than once");
-    auto version = m.get(keys::kVersion);
-    if (version && *version != kSchemaVersion)
-      error("schema", "hf_metadata_version is '" + *version + "'; this tool reads schema " + std::string(kSchemaVersion));
+    if (auto why = m.version_warning(); !why.empty()) error("schema", why);
+    else if (auto version = m.get(keys::kVersion); version && *version != kSchemaVersion)
+      warn("schema", "hf_metadata_version is '" + *version + "', a minor version this tool does not know (it reads schema " +
+                         std::string(kSchemaVersion) + "); keys it does not know are kept as is");
     for (const auto& spec : schema_keys())
       if (spec.required && !m.has(spec.key))
         error("schema", "required key '" + std::string(spec.key) + "' is missing");
@@ -61,17 +62,8 @@ class Checker {
         error("schema", "key '" + key + "' is empty");
       }
     }
-    for (const auto& [key, value] : m.foreign) {
-      if (key == keys::kQuantization) {
-        try {
-          if (!parse_json(value, key).is_object()) error("schema", "key '" + key + "': expected a JSON object");
-        } catch (const MetadataReadError& e) {
-          error("schema", e.what());
-        }
-      } else if (key.rfind("hf_", 0) == 0) {
-        warn("schema", "unknown key '" + key + "' (not in schema v2; kept as is)");
-      }
-    }
+    for (const auto& [key, value] : m.foreign)
+      if (key.rfind("hf_", 0) == 0) warn("schema", "unknown key '" + key + "' (not in schema v2; kept as is)");
   }
 
   void manifest(const ModelMetadata& m) {
