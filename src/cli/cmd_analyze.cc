@@ -56,7 +56,7 @@ int run_analyze(const AnalyzeArgs& a) {
                 {"metadata_version", version.empty() ? Json(nullptr) : Json(version)},
                 {"task", task.empty() ? Json(nullptr) : Json(task)}, {"metadata", meta}, {"errors", errors},
                 {"other_metadata", foreign}};
-    if (report) out["validation"] = {{"valid", report->valid()}, {"findings", findings_json(*report)}};
+    if (report) out["validation"] = {{"valid", report->valid()}, {"level", report->level}, {"findings", findings_json(*report)}};
     print_json(out);
     return kExitOk;
   }
