@@ -40,6 +40,7 @@ TEST(Reader, DecodedSizeIsMeasuredNotReadFromTheGzipTrailer) {
   const std::vector<Case> cases = {
       {"honest", gzip_with_isize(text, 20), 20, ""},
       {"trailer says 1.69 GB", gzip_with_isize(text, 1690000000u), std::nullopt, "corrupt size trailer"},
+      {"trailer says 1 MB", gzip_with_isize(text, 1u << 20), std::nullopt, "(DEFLATE's 1032:1)"},  // refused unallocated
       {"trailer says 5 bytes", gzip_with_isize(text, 5), std::nullopt, "invalid gzip data"},  // libdeflate checks ISIZE
       {"trailer says 4 GiB - 1", gzip_with_isize(text, 0xffffffffu), std::nullopt, "corrupt size trailer"},
   };
