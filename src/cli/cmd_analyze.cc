@@ -40,8 +40,12 @@ int run_analyze(const AnalyzeArgs& a) {
   if (a.json) {
     Json opsets = Json::array();
     for (const auto& o : h.opset_imports) opsets.push_back({{"domain", o.domain.empty() ? "ai.onnx" : o.domain}, {"version", o.version}});
-    Json meta = Json::object();
-    for (const auto& [key, e] : m.entries) meta[key] = metadata_value_json(m, key);
+    // A value that does not decode is reported out of band, under "errors", never as a value.
+    Json meta = Json::object(), errors = Json::object();
+    for (const auto& [key, e] : m.entries) {
+      if (auto why = m.decode_error(key); !why.empty()) errors[key] = why;
+      else meta[key] = metadata_value_json(m, key);
+    }
     Json foreign = Json::object();
     for (const auto& [k, v] : m.foreign) foreign[k] = v;
     Json out = {{"file", a.model}, {"file_size", model.size()}, {"ir_version", h.ir_version},
@@ -50,8 +54,9 @@ int run_analyze(const AnalyzeArgs& a) {
                 {"inputs", value_info_json(g.inputs)}, {"outputs", value_info_json(g.outputs)},
                 {"external_data", g.external_data_files},
                 {"metadata_version", version.empty() ? Json(nullptr) : Json(version)},
-                {"task", task.empty() ? Json(nullptr) : Json(task)}, {"metadata", meta}, {"other_metadata", foreign}};
-    if (report) out["validation"] = {{"valid", report->valid()}, {"findings", findings_json(*report)}};
+                {"task", task.empty() ? Json(nullptr) : Json(task)}, {"metadata", meta}, {"errors", errors},
+                {"other_metadata", foreign}};
+    if (report) out["validation"] = {{"valid", report->valid()}, {"level", report->level}, {"findings", findings_json(*report)}};
     print_json(out);
     return kExitOk;
   }
@@ -66,17 +71,19 @@ int run_analyze(const AnalyzeArgs& a) {
   if (!m.has_schema()) {
     std::cout << "  metadata: none from modelexport (" << m.foreign.size() << " other key(s)); run embed-metadata\n";
   } else {
-    uint64_t stored = 0, raw = 0;
+    uint64_t stored = 0, raw = 0, undecodable = 0;
     for (const auto& [k, e] : m.entries) {
       stored += e.stored.size();
-      raw += m.decoded_size(k);
+      if (auto n = m.decoded_size(k)) raw += *n;
+      else ++undecodable;
     }
     std::cout << "  metadata: schema " << version << ", task " << (task.empty() ? "?" : task) << ", " << m.entries.size()
-              << " keys, " << human_bytes(stored) << " stored (" << human_bytes(raw) << " decoded)\n";
+              << " keys, " << human_bytes(stored) << " stored (" << human_bytes(raw) << " decoded"
+              << (undecodable ? ", " + std::to_string(undecodable) + " undecodable: run validate" : "") << ")\n";
   }
   if (a.show_metadata) {
     for (const auto& [key, e] : m.entries)
-      std::printf("    %-44s %10s%s\n", key.c_str(), human_bytes(m.decoded_size(key)).c_str(),
+      std::printf("    %-44s %10s%s\n", key.c_str(), m.decoded_size(key) ? human_bytes(*m.decoded_size(key)).c_str() : "undecodable",
                   e.compressed ? ("  (" + human_bytes(e.stored.size()) + " compressed)").c_str() : "");
     for (const auto& [k, v] : m.foreign) std::printf("    %-44s %10s  (not modelexport's)\n", k.c_str(), human_bytes(v.size()).c_str());
   }

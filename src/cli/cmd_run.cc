@@ -71,6 +71,7 @@ int run_pipeline(RunArgs a) {
   session.intra_op_threads = a.threads;
   session.execution_providers = a.providers;
   auto pipe = runtime::pipeline(a.model, a.task, session);
+  for (const auto& w : pipe->processor().files().warnings) std::cerr << "warning: " << w << "\n";
   for (const auto& [name, role] : pipe->processor().input_mapping())
     if (name != role) std::cerr << "note: model input '" << name << "' is fed " << role << "\n";
   // Say which inputs are longer than the model takes (question answering splits them into windows).

@@ -30,6 +30,7 @@ std::pair<processors::Tokenizer, std::string> load_source(const std::string& sou
   fs::path p(source);
   if (fs::is_directory(p) || p.extension() == ".onnx") {
     auto files = fs::is_directory(p) ? metadata::ModelFiles::from_folder(p) : metadata::ModelFiles::from_model(p);
+    for (const auto& w : files.warnings) std::cerr << "warning: " << w << "\n";
     const std::string* config = files.get("tokenizer_config.json");
     return {processors::Tokenizer::from_files(files), config ? *config : std::string()};
   }

@@ -21,9 +21,10 @@ int run_validate(const ValidateArgs& a) {
   if (a.metadata || a.task || a.processor) opt = {a.metadata, a.task, a.processor};  // only the named checks
   metadata::ValidationReport r = metadata::validate_model(model, opt);
   if (a.json) {
-    print_json({{"file", a.model}, {"valid", r.valid()}, {"checks", r.checks_run}, {"findings", findings_json(r)}});
+    print_json({{"file", a.model}, {"valid", r.valid()}, {"level", r.level.empty() ? Json(nullptr) : Json(r.level)},
+                {"checks", r.checks_run}, {"findings", findings_json(r)}});
   } else {
-    std::cout << a.model << "\n";
+    std::cout << a.model << (r.level.empty() ? "" : "  (metadata level " + r.level + ")") << "\n";
     print_findings(r);
   }
   return r.valid() ? kExitOk : kExitInvalid;

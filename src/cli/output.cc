@@ -45,7 +45,6 @@ Json value_info_json(const std::vector<format::ValueInfo>& values) {
 }
 
 Json metadata_value_json(const metadata::ModelMetadata& m, const std::string& key) {
-  if (auto why = m.decode_error(key); !why.empty()) return {{"error", why}};
   const std::string& value = m.value(key);
   auto spec = metadata::find_key(key);
   bool json_kind = spec && (spec->kind == metadata::ValueKind::kJsonObject || spec->kind == metadata::ValueKind::kJson);

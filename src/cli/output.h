@@ -17,7 +17,8 @@ std::string human_bytes(uint64_t bytes);
 // "input_ids int64 [batch, sequence]"
 std::string describe_value(const format::ValueInfo& v);
 Json value_info_json(const std::vector<format::ValueInfo>& values);
-// A decoded metadata value for JSON output: JSON values parsed, binary files summarised.
+// A decoded metadata value for JSON output: JSON values parsed, binary files summarised. The key
+// must decode (m.decode_error(key) empty); throws MetadataReadError otherwise.
 Json metadata_value_json(const metadata::ModelMetadata& m, const std::string& key);
 Json findings_json(const metadata::ValidationReport& report);
 void print_findings(const metadata::ValidationReport& report);

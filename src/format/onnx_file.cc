@@ -1,11 +1,18 @@
 #include "modelexport/format/onnx_file.h"
 
+#include <sys/stat.h>
+
+#include <cerrno>
+#include <cstdint>
+
 #include <algorithm>
+#include <map>
 #include <set>
 #include <unordered_set>
 
 #include "format/wire.h"
 #include "modelexport/common/error.h"
+#include "modelexport/common/files.h"
 
 namespace modelexport::format {
 namespace {
@@ -17,7 +24,7 @@ namespace model_f { enum : uint32_t { ir_version = 1, producer_name = 2, produce
 namespace graph_f { enum : uint32_t { node = 1, name = 2, initializer = 5, input = 11, output = 12, sparse_initializer = 15 }; }
 namespace node_f { enum : uint32_t { op_type = 4, attribute = 5 }; }
 namespace attr_f { enum : uint32_t { t = 5, g = 6, tensors = 10, graphs = 11, sparse_tensor = 22, sparse_tensors = 23 }; }
-namespace tensor_f { enum : uint32_t { name = 8, external_data = 13, data_location = 14 }; }
+namespace tensor_f { enum : uint32_t { dims = 1, data_type = 2, name = 8, external_data = 13, data_location = 14 }; }
 namespace sparse_f { enum : uint32_t { values = 1, indices = 2 }; }
 namespace function_f { enum : uint32_t { node = 7 }; }
 
@@ -95,16 +102,69 @@ ValueInfo parse_value_info(std::string_view buf, const WireField& vf, const std:
   return info;
 }
 
-// Collects external-data locations from a TensorProto; returns its name.
+// Bytes per element of a TensorProto.DataType with a fixed size, in eighths of a byte (4-bit types
+// pack two per byte, onnx.proto); 0 for string and unknown types.
+uint64_t element_eighths(int64_t data_type) {
+  switch (data_type) {
+    case 2: case 3: case 9: case 17: case 18: case 19: case 20: return 8;           // 8-bit ints, bool, float8*
+    case 4: case 5: case 10: case 16: return 16;                                   // 16-bit ints, float16, bfloat16
+    case 1: case 6: case 12: return 32;                                            // float32, int32, uint32
+    case 7: case 11: case 13: case 14: return 64;                                  // int64, float64, uint64, complex64
+    case 15: return 128;                                                           // complex128
+    case 21: case 22: case 23: return 4;                                           // uint4, int4, float4e2m1
+    default: return 0;
+  }
+}
+
+// A decimal byte count as ONNX writes offset/length ("0", "4096").
+std::optional<uint64_t> parse_byte_count(const std::string& s) {
+  if (s.empty() || s.size() > 20) return std::nullopt;
+  uint64_t v = 0;
+  for (char c : s) {
+    if (c < '0' || c > '9') return std::nullopt;
+    uint64_t d = static_cast<uint64_t>(c - '0');
+    if (v > (UINT64_MAX - d) / 10) return std::nullopt;
+    v = v * 10 + d;
+  }
+  return v;
+}
+
+// Reads the dims of a TensorProto field 1: packed (LEN) or one varint per field.
+void read_dims(const WireField& f, const std::string& ctx, std::vector<uint64_t>& dims) {
+  if (f.type == WireType::kVarint) {
+    dims.push_back(f.varint);
+    return;
+  }
+  std::string_view p = f.payload;
+  size_t i = 0;
+  while (i < p.size()) {
+    uint64_t v = 0;
+    int shift = 0;
+    while (true) {
+      if (i >= p.size() || shift > 63) throw FormatError(ctx + ": malformed packed dims");
+      auto b = static_cast<unsigned char>(p[i++]);
+      v |= static_cast<uint64_t>(b & 0x7f) << shift;
+      if (!(b & 0x80)) break;
+      shift += 7;
+    }
+    dims.push_back(v);
+  }
+}
+
+// Records the external data of a TensorProto, if any; returns its name.
 std::string scan_tensor(std::string_view buf, std::string_view payload, const std::string& ctx,
-                        std::set<std::string>& external) {
-  std::string name;
+                        std::vector<ExternalTensor>& external) {
+  ExternalTensor t;
   bool is_external = false;
-  std::string location;
+  int64_t data_type = 0;
+  std::vector<uint64_t> dims;
+  std::optional<std::string> offset, length;
   WireReader r(buf, payload, ctx);
   while (!r.done()) {
     WireField f = r.next();
-    if (f.number == tensor_f::name && f.type == WireType::kLen) name = str(f.payload);
+    if (f.number == tensor_f::name && f.type == WireType::kLen) t.tensor = str(f.payload);
+    else if (f.number == tensor_f::dims && (f.type == WireType::kVarint || f.type == WireType::kLen)) read_dims(f, ctx, dims);
+    else if (f.number == tensor_f::data_type && f.type == WireType::kVarint) data_type = static_cast<int64_t>(f.varint);
     else if (f.number == tensor_f::data_location && f.type == WireType::kVarint) is_external = f.varint == 1;
     else if (f.number == tensor_f::external_data && f.type == WireType::kLen) {
       WireReader er(buf, f.payload, ctx + " external_data");
@@ -114,19 +174,39 @@ std::string scan_tensor(std::string_view buf, std::string_view payload, const st
         if (e.number == 1 && e.type == WireType::kLen) key = str(e.payload);
         else if (e.number == 2 && e.type == WireType::kLen) value = str(e.payload);
       }
-      if (key == "location") location = value;
+      if (key == "location") t.location = value;
+      else if (key == "offset") offset = value;
+      else if (key == "length") length = value;
     }
   }
-  if (is_external && !location.empty()) external.insert(location);
+  if (!is_external) return t.tensor;
+  if (t.location.empty()) t.malformed = "external data without a \"location\"";
+  if (offset) {
+    if (auto v = parse_byte_count(*offset)) t.offset = *v;
+    else t.malformed = "external data offset '" + *offset + "' is not a byte count";
+  }
+  if (length) {
+    if (auto v = parse_byte_count(*length)) t.length = *v;
+    else t.malformed = "external data length '" + *length + "' is not a byte count";
+  }
+  if (uint64_t eighths = element_eighths(data_type)) {
+    // dims multiply in 128 bits: a corrupt dim must not wrap around to a plausible size.
+    unsigned __int128 n = 1;
+    for (uint64_t d : dims) n = std::min<unsigned __int128>(n * d, static_cast<unsigned __int128>(UINT64_MAX));
+    unsigned __int128 bytes = (n * eighths + 7) / 8;
+    if (bytes <= UINT64_MAX) t.data_bytes = static_cast<uint64_t>(bytes);
+  }
+  std::string name = t.tensor;
+  external.push_back(std::move(t));
   return name;
 }
 
 void scan_graph_for_external(std::string_view buf, std::string_view payload, const std::string& ctx,
-                             std::set<std::string>& external);
+                             std::vector<ExternalTensor>& external);
 
 // SparseTensorProto: its values and indices are TensorProtos, either may be external.
 void scan_sparse_tensor(std::string_view buf, std::string_view payload, const std::string& ctx,
-                        std::set<std::string>& external) {
+                        std::vector<ExternalTensor>& external) {
   WireReader r(buf, payload, ctx);
   while (!r.done()) {
     WireField s = r.next();
@@ -136,7 +216,7 @@ void scan_sparse_tensor(std::string_view buf, std::string_view payload, const st
 }
 
 void scan_node_for_external(std::string_view buf, std::string_view payload, const std::string& ctx,
-                            std::set<std::string>& external) {
+                            std::vector<ExternalTensor>& external) {
   WireReader r(buf, payload, ctx);
   while (!r.done()) {
     WireField f = r.next();
@@ -154,7 +234,7 @@ void scan_node_for_external(std::string_view buf, std::string_view payload, cons
 }
 
 void scan_graph_for_external(std::string_view buf, std::string_view payload, const std::string& ctx,
-                             std::set<std::string>& external) {
+                             std::vector<ExternalTensor>& external) {
   WireReader r(buf, payload, ctx);
   while (!r.done()) {
     WireField f = r.next();
@@ -260,7 +340,7 @@ GraphSummary summarize_graph(std::string_view bytes, const ModelHeader& h, std::
   std::unordered_set<std::string> initializer_names;
   std::set<std::string> op_types;
   std::vector<ValueInfo> inputs;
-  std::set<std::string> external;
+  std::vector<ExternalTensor> external;
   uint64_t release_from = offset_in(bytes, g.payload);
   while (!r.done()) {
     WireField f = r.next();
@@ -306,7 +386,11 @@ GraphSummary summarize_graph(std::string_view bytes, const ModelHeader& h, std::
       if (n.number == function_f::node && n.type == WireType::kLen) scan_node_for_external(bytes, n.payload, ctx, external);
     }
   }
-  s.external_data_files.assign(external.begin(), external.end());
+  std::set<std::string> files;
+  for (const auto& t : external)
+    if (!t.location.empty()) files.insert(t.location);
+  s.external_data_files.assign(files.begin(), files.end());
+  s.external_tensors = std::move(external);
   s.op_types.assign(op_types.begin(), op_types.end());
   return s;
 }
@@ -336,6 +420,77 @@ std::vector<std::string> OnnxFile::missing_external_data() const {
   for (const auto& f : graph().external_data_files)
     if (!std::filesystem::exists(dir / f)) missing.push_back(f);
   return missing;
+}
+
+namespace {
+
+std::string tensor_name(const ExternalTensor& t) { return t.tensor.empty() ? "(unnamed)" : "'" + t.tensor + "'"; }
+
+// "tensor 'w'" or "tensor 'w' and 12 others".
+std::string tensors_phrase(const ExternalTensor& first, size_t count) {
+  return "tensor " + tensor_name(first) + (count > 1 ? " and " + std::to_string(count - 1) + " other(s)" : "");
+}
+
+}  // namespace
+
+std::vector<std::string> OnnxFile::external_data_problems() const {
+  std::vector<std::string> problems;
+  const auto& tensors = graph().external_tensors;
+  // Per-tensor problems: a malformed entry, or a length its dims and type contradict (ONNX Runtime
+  // refuses both). At most a few are named; the rest are counted.
+  constexpr size_t kNamed = 5;
+  size_t tensor_problems = 0;
+  auto tensor_problem = [&](std::string msg) {
+    if (tensor_problems++ < kNamed) problems.push_back(std::move(msg));
+  };
+  std::map<std::string, std::vector<const ExternalTensor*>> by_file;
+  for (const auto& t : tensors) {
+    if (!t.malformed.empty()) {
+      tensor_problem("tensor " + tensor_name(t) + ": " + t.malformed);
+      continue;
+    }
+    if (t.length && t.data_bytes && *t.length != *t.data_bytes)
+      tensor_problem("tensor " + tensor_name(t) + ": external data length " + std::to_string(*t.length) + " differs from the " +
+                     std::to_string(*t.data_bytes) + " bytes its dims and data type need");
+    by_file[t.location].push_back(&t);
+  }
+  if (tensor_problems > kNamed)
+    problems.push_back("and " + std::to_string(tensor_problems - kNamed) + " more tensor(s) with malformed external data");
+  auto dir = path().parent_path();
+  for (const auto& [location, list] : by_file) {
+    std::string file = "external data file '" + location + "' (" + tensors_phrase(*list.front(), list.size()) + ")";
+    if (!is_safe_relative_path(location)) {
+      problems.push_back(file + " is not a plain relative path inside the model's folder (absolute or '..'); ONNX requires one");
+      continue;
+    }
+    struct stat st {};
+    if (::stat((dir / location).c_str(), &st) != 0) {
+      problems.push_back(file + " is missing beside the model: " + errno_text(errno));
+      continue;
+    }
+    if (!S_ISREG(st.st_mode)) {
+      problems.push_back(file + " is not a regular file");
+      continue;
+    }
+    uint64_t size = static_cast<uint64_t>(st.st_size);
+    // The range a tensor reads: its length, else what its dims and type need (ONNX Runtime's rule).
+    const ExternalTensor* worst = nullptr;
+    uint64_t worst_end = 0;
+    size_t beyond = 0;
+    for (const ExternalTensor* t : list) {
+      uint64_t n = t->length.value_or(t->data_bytes.value_or(0));
+      uint64_t end = n > UINT64_MAX - t->offset ? UINT64_MAX : t->offset + n;
+      if (end <= size) continue;
+      ++beyond;
+      if (end > worst_end) worst = t, worst_end = end;
+    }
+    if (worst)
+      problems.push_back("external data file '" + location + "' has " + std::to_string(size) + " bytes but " +
+                         tensors_phrase(*worst, beyond) + " read past its end (tensor " + tensor_name(*worst) +
+                         " needs bytes " + std::to_string(worst->offset) + ".." + std::to_string(worst_end) +
+                         "): the file is truncated or belongs to another model");
+  }
+  return problems;
 }
 
 }  // namespace modelexport::format

@@ -45,14 +45,13 @@ void add_model(Plan& plan, const format::OnnxFile& model, Layout layout, const s
   std::string dir = layout == Layout::kTransformersJs ? "onnx/" : "";
   plan.files.push_back({dir + (file_name.empty() ? onnx_name_for(model.path()) : file_name), model.path()});
   fs::path model_dir = model.path().parent_path();
-  for (const auto& loc : model.graph().external_data_files) {
-    if (!is_safe_relative_path(loc))
-      throw MetadataValidationError("external data location '" + loc + "' in '" + model.path().string() +
-                                    "' leaves the model's folder; refusing to copy it");
-    if (!fs::exists(model_dir / loc))
-      throw IoError("external data file '" + (model_dir / loc).string() + "' named by the model does not exist");
-    plan.files.push_back({dir + loc, model_dir / loc});
+  // A model whose external data would not load is refused before anything is written.
+  if (auto problems = model.external_data_problems(); !problems.empty()) {
+    std::string msg = "'" + model.path().string() + "': " + problems.front();
+    if (problems.size() > 1) msg += " (and " + std::to_string(problems.size() - 1) + " more problem(s); run validate)";
+    throw FormatError(msg + "; nothing was written");
   }
+  for (const auto& loc : model.graph().external_data_files) plan.files.push_back({dir + loc, model_dir / loc});
   const auto& h = model.header();
   Json opsets = Json::array();
   for (const auto& o : h.opset_imports) opsets.push_back({{"domain", o.domain.empty() ? "ai.onnx" : o.domain}, {"version", o.version}});
@@ -151,6 +150,7 @@ LayoutReport unpack_model(const fs::path& model_path, const fs::path& out_dir, L
   if (!m.has_schema())
     throw MetadataReadError("'" + model_path.string() + "' has no modelexport metadata to unpack; run embed-metadata first");
   Plan plan;
+  if (auto w = m.version_warning(); !w.empty()) plan.warnings.push_back(w);
   add_model(plan, model, layout, options.onnx_file_name);
   for (const auto& [name, bytes] : options.extra_files) plan.files.push_back({name, bytes});
   bool has_config = false;

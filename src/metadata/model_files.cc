@@ -37,6 +37,7 @@ ModelFiles ModelFiles::from_model(const fs::path& onnx_model) {
     ModelFiles out;
     out.source = "embedded metadata";
     out.embedded = true;
+    if (auto w = m.version_warning(); !w.empty()) out.warnings.push_back("'" + onnx_model.string() + "': " + w);
     for (const auto& entry : m.manifest())
       if (m.has(entry.key)) out.files[entry.name] = m.value(entry.key);
     return out;

@@ -1,7 +1,6 @@
 #include "modelexport/metadata/reader.h"
 
 #include "common/json_util.h"
-#include "modelexport/common/codec.h"
 #include "modelexport/common/error.h"
 #include "modelexport/metadata/schema.h"
 #include "modelexport/metadata/values.h"
@@ -33,23 +32,30 @@ std::string ModelMetadata::decode_error(std::string_view key) const {
   }
 }
 
-uint64_t ModelMetadata::decoded_size(std::string_view key) const {
+std::optional<uint64_t> ModelMetadata::decoded_size(std::string_view key) const {
+  if (auto it = decoded_.find(key); it != decoded_.end()) return it->second.size();
+  if (auto it = sizes_.find(key); it != sizes_.end()) return it->second;
   auto e = entries.find(std::string(key));
-  if (e == entries.end()) return 0;
+  if (e == entries.end()) return std::nullopt;
   if (!e->second.compressed) return e->second.stored.size();
-  // gzip's last 4 bytes (ISIZE) hold the inflated size mod 2^32, little-endian: decode only the
-  // last base64 quantum(s) that cover them.
-  std::string_view s = e->second.stored;
-  if (s.size() < 12 || s.size() % 4 != 0) return 0;
   try {
-    std::string tail = base64_decode(s.substr(s.size() - 12));
-    if (tail.size() < 4) return 0;
-    uint64_t n = 0;
-    for (int i = 0; i < 4; ++i) n |= static_cast<uint64_t>(static_cast<unsigned char>(tail[tail.size() - 4 + i])) << (8 * i);
+    uint64_t n = decode_value(e->second.stored_key, e->second.stored).size();
+    sizes_.emplace(std::string(key), n);
     return n;
   } catch (const MetadataReadError&) {
-    return 0;
+    return std::nullopt;
   }
+}
+
+std::string ModelMetadata::version_warning() const {
+  auto version = get(keys::kVersion);
+  if (!version) return {};
+  std::string_view major_of_ours = kSchemaVersion.substr(0, kSchemaVersion.find('.'));
+  std::string_view v = *version;
+  if (v.substr(0, v.find('.')) == major_of_ours && (v.size() == major_of_ours.size() || v[major_of_ours.size()] == '.'))
+    return {};
+  return "hf_metadata_version is '" + *version + "', a major version this tool does not know (it reads schema " +
+         std::string(kSchemaVersion) + "); the metadata may be misread";
 }
 
 std::vector<ManifestEntry> ModelMetadata::manifest() const {
@@ -73,7 +79,7 @@ std::vector<ManifestEntry> ModelMetadata::manifest() const {
 ModelMetadata read_metadata(const format::OnnxFile& model) {
   ModelMetadata m;
   for (const auto& p : model.header().metadata_props) {
-    if (!is_owned_key(p.key)) {
+    if (!find_key(logical_key(p.key))) {
       m.foreign.emplace_back(p.key, p.value);
       continue;
     }

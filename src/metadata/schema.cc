@@ -44,6 +44,7 @@ const std::vector<KeySpec>& schema_keys() {
       {keys::kSentenceTransformersModules, K::kFile, false, "sentence-transformers modules.json"},
       {keys::kPoolingConfig, K::kFile, false, "sentence-transformers 1_Pooling/config.json"},
       {keys::kTokenizerJson, K::kFile, false, "tokenizer.json (full level)"},
+      {keys::kQuantization, K::kJsonObject, false, "written by quantize: dtype, block size, symmetry, accuracy level"},
   };
   return specs;
 }
@@ -63,7 +64,10 @@ std::optional<KeySpec> find_key(std::string_view key) {
   return std::nullopt;
 }
 
-bool is_owned_key(std::string_view stored_key) { return find_key(logical_key(stored_key)).has_value(); }
+bool is_owned_key(std::string_view stored_key) {
+  std::string_view key = logical_key(stored_key);
+  return key != keys::kQuantization && find_key(key).has_value();  // hf_quantization describes the graph
+}
 
 const std::vector<KnownFile>& known_files() {
   static const std::vector<KnownFile> files = {

@@ -8,6 +8,8 @@
 
 #include <fstream>
 
+#include "modelexport/common/codec.h"
+#include "support/onnx_builder.h"
 #include "support/test_support.h"
 
 namespace modelexport::test {
@@ -94,6 +96,10 @@ TEST(Cli, BadInputFailsCleanlyAndWritesNothing) {
   fs::create_directories(dir / "badjson");
   write_bytes(dir / "badjson" / "config.json", "{\n  \"architectures\": [\"BertModel\",]\n}");
   fs::create_directories(dir / "exists");
+  fs::create_directories(dir / "cut");  // a self-contained model whose external data was cut short
+  write_external_data_model(dir / "cut" / "model.onnx", "model.onnx_data");
+  ASSERT_EQ(run_cli({"embed-metadata", (dir / "cut" / "model.onnx").string(), folder().string(), "-q"}).exit_code, 0);
+  fs::resize_file(dir / "cut" / "model.onnx_data", 10);
   std::vector<BadCase> cases = {
       {"not onnx", {"embed-metadata", d + "/text.onnx", folder().string(), "-o", d + "/out.onnx"}, "not a valid ONNX model"},
       {"truncated", {"analyze", d + "/truncated.onnx"}, "truncated"},
@@ -104,6 +110,8 @@ TEST(Cli, BadInputFailsCleanlyAndWritesNothing) {
       {"unpack no metadata", {"unpack", model().string(), d + "/unpacked"}, "no modelexport metadata"},
       {"unpack target exists", {"unpack", model().string(), d + "/exists"}, "already exists"},
       {"unknown task", {"embed-metadata", model().string(), folder().string(), "--task", "cook", "-o", d + "/out.onnx"}, "unknown task"},
+      {"unpack truncated external data", {"unpack", d + "/cut/model.onnx", d + "/unpacked"}, "'model.onnx_data' has 10 bytes"},
+      {"export truncated external data", {"export", folder().string(), d + "/unpacked", "--onnx", d + "/cut/model.onnx"}, "truncated"},
   };
   if (!corpus_dir().empty()) {
     auto c = corpus_dir() / "models";
@@ -131,8 +139,12 @@ TEST(Cli, CorruptCompressedValuesAndBombs) {
   // A gzip bomb: 1.2 GB of zeros (~1.2 MB compressed), over the 1 GiB inflate cap.
   ASSERT_EQ(std::system(("head -c 1200M /dev/zero | gzip -1 | base64 -w0 > " + (dir / "bomb.b64").string()).c_str()), 0);
   struct Payload { std::string name, value, expected; };
+  // A 20-byte value whose gzip size trailer (ISIZE) claims 1.69 GB.
+  std::string lying = gzip_compress("{\"twenty\": \"bytes!\"}");
+  for (int i = 0; i < 4; ++i) lying[lying.size() - 4 + i] = static_cast<char>((1690000000u >> (8 * i)) & 0xff);
   std::vector<Payload> payloads = {{"not base64", "***", "invalid base64"},
                                    {"not gzip", "bm90IGd6aXAgZGF0YQ==", "invalid gzip"},
+                                   {"lying size trailer", base64_encode(lying), "corrupt size trailer"},
                                    {"bomb", read_bytes(dir / "bomb.b64"), "decompression bomb"}};
   for (const auto& p : payloads) {
     SCOPED_TRACE(p.name);
@@ -158,9 +170,54 @@ TEST(Cli, CorruptCompressedValuesAndBombs) {
     EXPECT_FALSE(fs::exists(dir / "out"));
     auto a = run_cli({"analyze", (dir / "bad.onnx").string(), "--json"});
     EXPECT_EQ(a.exit_code, 0);
-    EXPECT_NE(parse_json_object(a.out, "analyze")["metadata"]["hf_tokenizer_json"]["error"].get<std::string>().find(p.expected),
-              std::string::npos);
+    auto listed = run_cli({"analyze", (dir / "bad.onnx").string(), "--show-metadata"});
+    EXPECT_NE(listed.out.find("undecodable"), std::string::npos) << listed.out;
+    EXPECT_EQ(listed.out.find("GB"), std::string::npos) << listed.out;
+    Json analyzed = parse_json_object(a.out, "analyze");
+    EXPECT_FALSE(analyzed["metadata"].contains("hf_tokenizer_json"));  // out of band, not a value
+    EXPECT_NE(analyzed["errors"]["hf_tokenizer_json"].get<std::string>().find(p.expected), std::string::npos);
   }
+}
+
+// A model from a future schema (hf_metadata_version "99.0") is still read, but never silently.
+TEST(Cli, UnknownMajorMetadataVersionIsNeverSilent) {
+  ScratchDir dir;
+  ASSERT_EQ(run_cli({"embed-metadata", model().string(), folder().string(), "-o", (dir / "m.onnx").string(), "-q"}).exit_code, 0);
+  onnx::ModelProto m;
+  {
+    std::ifstream in(dir / "m.onnx", std::ios::binary);
+    ASSERT_TRUE(m.ParseFromIstream(&in));
+  }
+  for (auto& kv : *m.mutable_metadata_props())
+    if (kv.key() == "hf_metadata_version") kv.set_value("99.0");
+  auto* q = m.add_metadata_props();  // as quantize writes it: a known key, not a foreign one
+  q->set_key("hf_quantization");
+  q->set_value("{\"dtype\":\"q4\",\"block_size\":32}");
+  {
+    std::ofstream out(dir / "v99.onnx", std::ios::binary);
+    ASSERT_TRUE(m.SerializeToOstream(&out));
+  }
+  const std::string v99 = (dir / "v99.onnx").string(), warning = "warning: '" + v99 + "': hf_metadata_version is '99.0'";
+  auto tok = run_cli({"tokenize", v99, "--text", "hello"});
+  EXPECT_EQ(tok.exit_code, 0) << tok.err;
+  EXPECT_NE(tok.err.find(warning), std::string::npos) << tok.err;
+  auto unpack = run_cli({"unpack", v99, (dir / "out").string()});
+  EXPECT_EQ(unpack.exit_code, 0) << unpack.err;
+  EXPECT_NE(unpack.err.find("warning: hf_metadata_version is '99.0', a major version this tool does not know"), std::string::npos)
+      << unpack.err;
+  auto run = run_cli({"run", v99, "I love this movie"});
+  EXPECT_EQ(run.exit_code, 0) << run.err;
+  EXPECT_NE(run.err.find(warning), std::string::npos) << run.err;
+  auto v = run_cli({"validate", v99});
+  EXPECT_EQ(v.exit_code, 1);
+  EXPECT_NE(v.out.find("error [schema] hf_metadata_version is '99.0', a major version"), std::string::npos) << v.out;
+  auto a = run_cli({"analyze", v99, "--show-metadata"});
+  EXPECT_EQ(a.exit_code, 0);
+  auto line = a.out.substr(a.out.find("hf_quantization"));
+  EXPECT_EQ(line.substr(0, line.find('\n')).find("not modelexport's"), std::string::npos) << a.out;
+  auto j = parse_json_object(run_cli({"analyze", v99, "--json"}).out, "analyze --json");
+  EXPECT_EQ(j["metadata"]["hf_quantization"]["block_size"], 32);  // parsed, among the schema's keys
+  EXPECT_FALSE(j["other_metadata"].contains("hf_quantization"));
 }
 
 TEST(Cli, FullDiskLeavesTheOutputAndInputIntact) {

@@ -3,6 +3,7 @@
 
 #include "modelexport/common/error.h"
 #include "modelexport/format/onnx_file.h"
+#include "support/onnx_builder.h"
 #include "support/test_support.h"
 
 namespace modelexport::format {
@@ -73,6 +74,53 @@ TEST(BadInput, CorruptedCorpusModelsAreRejected) {
     ++seen;
   }
   EXPECT_GT(seen, 0u);
+}
+
+// External data that ONNX Runtime could not load: each case is one bad input, named in the problem.
+TEST(BadInput, ExternalDataThatWouldNotLoad) {
+  test::ScratchDir dir;
+  std::filesystem::create_directories(dir / "folder.onnx_data");
+  const std::string full(16, 'x');  // w is 4 float32: 16 bytes
+  struct Case {
+    std::string name;
+    std::vector<std::pair<std::string, std::string>> entries;
+    std::string data_file, data;
+    std::string expected;  // in the problem; empty: no problem
+  };
+  const std::vector<Case> cases = {
+      {"complete", {{"location", "d.bin"}, {"offset", "0"}, {"length", "16"}}, "d.bin", full, ""},
+      {"length from dims", {{"location", "d.bin"}}, "d.bin", full, ""},
+      {"at an offset", {{"location", "d.bin"}, {"offset", "4"}, {"length", "16"}}, "d.bin", full + "yyyy", ""},
+      {"truncated", {{"location", "d.bin"}, {"offset", "0"}, {"length", "16"}}, "d.bin", full.substr(0, 10),
+       "'d.bin' has 10 bytes but tensor 'w' read past its end (tensor 'w' needs bytes 0..16): the file is truncated"},
+      {"truncated, no length", {{"location", "d.bin"}}, "d.bin", full.substr(0, 15), "needs bytes 0..16"},
+      {"offset past the end", {{"location", "d.bin"}, {"offset", "8"}, {"length", "16"}}, "d.bin", full, "needs bytes 8..24"},
+      {"offset + length overflow", {{"location", "d.bin"}, {"offset", "18446744073709551615"}, {"length", "16"}}, "d.bin", full,
+       "read past its end"},
+      {"empty file", {{"location", "d.bin"}, {"length", "16"}}, "d.bin", "", "has 0 bytes"},
+      {"missing", {{"location", "gone.bin"}, {"length", "16"}}, "", "", "'gone.bin' (tensor 'w') is missing beside the model"},
+      {"a folder", {{"location", "folder.onnx_data"}, {"length", "16"}}, "", "", "is not a regular file"},
+      {"parent folder", {{"location", "../d.bin"}, {"length", "16"}}, "", "", "(absolute or '..')"},
+      {"absolute", {{"location", "/etc/passwd"}, {"length", "16"}}, "", "", "(absolute or '..')"},
+      {"no location", {{"offset", "0"}, {"length", "16"}}, "", "", "tensor 'w': external data without a \"location\""},
+      {"offset not a number", {{"location", "d.bin"}, {"offset", "-4"}}, "d.bin", full, "offset '-4' is not a byte count"},
+      {"length not a number", {{"location", "d.bin"}, {"length", "16 bytes"}}, "d.bin", full, "length '16 bytes' is not a byte count"},
+      {"length against dims", {{"location", "d.bin"}, {"length", "12"}}, "d.bin", full,
+       "length 12 differs from the 16 bytes its dims and data type need"},
+  };
+  for (const auto& c : cases) {
+    SCOPED_TRACE(c.name);
+    std::filesystem::remove(dir / "d.bin");
+    test::write_external_data_model(dir / "m.onnx", c.entries, c.data_file, c.data);
+    OnnxFile f(dir / "m.onnx");
+    auto problems = f.external_data_problems();
+    if (c.expected.empty()) {
+      EXPECT_TRUE(problems.empty()) << problems.front();
+      continue;
+    }
+    ASSERT_EQ(problems.size(), 1u);
+    EXPECT_NE(problems[0].find(c.expected), std::string::npos) << problems[0];
+  }
 }
 
 }  // namespace

@@ -3,6 +3,8 @@
 
 #include <gtest/gtest.h>
 
+#include <map>
+
 #include "support/onnx_builder.h"
 #include "support/test_support.h"
 
@@ -43,7 +45,7 @@ void expect_same_values(const std::vector<ValueInfo>& ours,
 TEST(OnnxFile, AgreesWithProtobufOnEveryRealModel) {
   auto models = real_models();
   if (models.empty()) GTEST_SKIP() << "no libonnx-testdata and no corpus";
-  size_t checked = 0;
+  size_t checked = 0, external_checked = 0;
   for (const auto& path : models) {
     SCOPED_TRACE(path.string());
     onnx::ModelProto ref = test::load_model(path);
@@ -76,9 +78,26 @@ TEST(OnnxFile, AgreesWithProtobufOnEveryRealModel) {
           if (e.key() == "location") external.insert(e.value());
     for (const auto& loc : external)
       EXPECT_NE(std::find(g.external_data_files.begin(), g.external_data_files.end(), loc), g.external_data_files.end()) << loc;
+    // Every external initializer's location, offset and length, as protobuf reads them.
+    std::map<std::string, const ExternalTensor*> ours;
+    for (const auto& t : g.external_tensors) ours[t.tensor] = &t;
+    for (const auto& t : ref.graph().initializer()) {
+      if (t.data_location() != onnx::TensorProto_DataLocation_EXTERNAL) continue;
+      ASSERT_TRUE(ours.count(t.name())) << t.name();
+      const ExternalTensor& e = *ours[t.name()];
+      for (const auto& kv : t.external_data()) {
+        if (kv.key() == "location") EXPECT_EQ(e.location, kv.value());
+        if (kv.key() == "offset") EXPECT_EQ(std::to_string(e.offset), kv.value());
+        if (kv.key() == "length") EXPECT_EQ(e.length ? std::to_string(*e.length) : "", kv.value());
+      }
+      // The size dims and type need equals the length the exporter wrote (real q4/q8/fp16 exports).
+      if (e.length && e.data_bytes) EXPECT_EQ(*e.data_bytes, *e.length) << t.name() << " type " << t.data_type();
+      ++external_checked;
+    }
     ++checked;
   }
   EXPECT_GT(checked, 1000u) << "expected the 1000+ libonnx-testdata models";
+  if (!test::corpus_dir().empty()) EXPECT_GT(external_checked, 100u);
 }
 
 TEST(OnnxFile, FindsExternalDataAndMissingFiles) {

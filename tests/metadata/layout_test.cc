@@ -101,6 +101,32 @@ TEST(Unpack, ExternalDataTravelsWithTheModel) {
   EXPECT_EQ(test::read_bytes(dir / "js" / "onnx" / "model.onnx_data"), test::read_bytes(dir / "m" / "model.onnx_data"));
 }
 
+TEST(Unpack, RefusesTruncatedExternalData) {
+  test::ScratchDir dir;
+  fs::create_directories(dir / "m");
+  test::write_external_data_model(dir / "m" / "model.onnx", "model.onnx_data");
+  EmbedOptions o;
+  o.show_progress = false;
+  embed_metadata(dir / "m" / "model.onnx", fixture_folder().string(), o);
+  fs::resize_file(dir / "m" / "model.onnx_data", 10);
+  for (auto layout : {Layout::kOptimum, Layout::kTransformersJs}) {
+    try {
+      unpack_model(dir / "m" / "model.onnx", dir / "out", layout);
+      FAIL() << "unpacked a model whose external data is truncated";
+    } catch (const FormatError& e) {
+      EXPECT_NE(std::string(e.what()).find("'model.onnx_data' has 10 bytes"), std::string::npos) << e.what();
+    }
+    try {
+      export_model(fixture_folder().string(), dir / "m" / "model.onnx", dir / "out", layout);
+      FAIL() << "exported a model whose external data is truncated";
+    } catch (const FormatError& e) {
+      EXPECT_NE(std::string(e.what()).find("truncated"), std::string::npos) << e.what();
+    }
+    EXPECT_FALSE(fs::exists(dir / "out"));
+  }
+  EXPECT_EQ(test::list_files(dir.path()), (std::vector<std::string>{"m/model.onnx", "m/model.onnx_data"}));
+}
+
 TEST(Export, CopiesTheFolderBesideTheModel) {
   test::ScratchDir dir;
   LayoutReport r = export_model(fixture_folder().string(), fixture_folder() / "model.onnx", dir / "out", Layout::kTransformersJs);

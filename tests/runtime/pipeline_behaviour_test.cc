@@ -9,6 +9,8 @@
 #include "modelexport/common/error.h"
 #include "modelexport/metadata/embed.h"
 #include "modelexport/metadata/layout.h"
+#include "modelexport/metadata/task_outputs.h"
+#include "modelexport/format/onnx_file.h"
 #include "modelexport/runtime/pipeline.h"
 #include "runtime/pipeline_support.h"
 #include "support/test_support.h"
@@ -239,6 +241,33 @@ TEST(RunCommand, EveryTaskFromTheSingleFile) {
   EXPECT_NE(trunc.err.find("input 1 is 1502 tokens; truncated to 512"), std::string::npos) << trunc.err;
 }
 
+// `run` and `validate` apply one rule to a model's outputs: every task model under every pipeline
+// task is refused by pipeline() exactly when the shared rule (on the scanned graph) says it does not
+// fit, with the same message.
+TEST(RunAndValidate, AgreeOnWhichTasksAModelServes) {
+  REQUIRE_TASK_MODELS();
+  size_t refused = 0, served = 0;
+  for (const auto& model : fs::directory_iterator(task_models())) {
+    if (model.path().extension() != ".onnx") continue;
+    format::OnnxFile file(model.path());
+    for (const auto& task : pipeline_tasks()) {
+      SCOPED_TRACE(model.path().filename().string() + " as " + task);
+      std::string rule = metadata::task_outputs_mismatch(task, file.graph().outputs), run;
+      try {
+        pipeline(model.path(), task);
+      } catch (const UsageError& e) {
+        run = e.what();
+      } catch (const Error&) {
+        // refused for another reason (no mask token, no entailment label): not the outputs
+      }
+      if (run.find("not made for this task") == std::string::npos) run.clear();
+      EXPECT_EQ(run, rule);
+      (rule.empty() ? served : refused)++;
+    }
+  }
+  EXPECT_GT(refused, 10u);
+  EXPECT_GT(served, 6u);
+}
 
 }  // namespace
 }  // namespace modelexport::runtime

@@ -81,6 +81,44 @@ TEST(Runtime, LoadsAnEmbeddedModelWithExternalDataInAnotherFolder) {
   expect_same_io(dir / "b" / "model.onnx");
 }
 
+// The external data the format layer calls broken (format/bad_input_test's table) is what ONNX
+// Runtime 1.30 refuses to load, and what it loads we accept.
+TEST(Runtime, RefusesExactlyTheExternalDataWeCallBroken) {
+  test::ScratchDir dir;
+  fs::create_directories(dir / "sub");
+  const std::string full(16, '\0');  // w: 4 float32
+  struct Case {
+    std::string name;
+    std::vector<std::pair<std::string, std::string>> entries;
+    std::string data;  // written where "location" points (none when "location" is "gone.bin")
+  };
+  const std::vector<Case> cases = {
+      {"complete", {{"location", "d.bin"}, {"offset", "0"}, {"length", "16"}}, full},
+      {"length from dims", {{"location", "d.bin"}}, full},
+      {"at an offset", {{"location", "d.bin"}, {"offset", "4"}, {"length", "16"}}, full + "yyyy"},
+      {"truncated", {{"location", "d.bin"}, {"offset", "0"}, {"length", "16"}}, full.substr(0, 10)},
+      {"truncated, no length", {{"location", "d.bin"}}, full.substr(0, 15)},
+      {"offset past the end", {{"location", "d.bin"}, {"offset", "8"}, {"length", "16"}}, full},
+      {"empty file", {{"location", "d.bin"}, {"length", "16"}}, ""},
+      {"missing", {{"location", "gone.bin"}, {"length", "16"}}, ""},
+      {"length against dims", {{"location", "d.bin"}, {"length", "12"}}, full},
+      {"parent folder", {{"location", "../d.bin"}, {"length", "16"}}, full},  // the file exists there
+  };
+  for (const auto& c : cases) {
+    SCOPED_TRACE(c.name);
+    std::string location = c.entries.front().second;
+    test::write_external_data_model(dir / "sub" / "m.onnx", c.entries, location == "gone.bin" ? "" : location, c.data);
+    bool broken = !format::OnnxFile(dir / "sub" / "m.onnx").external_data_problems().empty();
+    std::string ort_error;
+    try {
+      describe_session(dir / "sub" / "m.onnx");
+    } catch (const RuntimeError& e) {
+      ort_error = e.what();
+    }
+    EXPECT_EQ(broken, !ort_error.empty()) << ort_error;
+  }
+}
+
 TEST(Runtime, SessionFailureIsARuntimeError) {
   test::ScratchDir dir;
   test::write_external_data_model(dir / "model.onnx", "model.onnx_data");

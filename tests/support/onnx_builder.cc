@@ -60,7 +60,9 @@ onnx::ModelProto load_model(const std::filesystem::path& path) {
   return m;
 }
 
-void write_external_data_model(const std::filesystem::path& path, const std::string& data_name) {
+void write_external_data_model(const std::filesystem::path& path,
+                               const std::vector<std::pair<std::string, std::string>>& external_data,
+                               const std::string& data_file, const std::string& data) {
   onnx::ModelProto m = make_model({{"x", onnx::TensorProto_DataType_FLOAT, {"4"}}});
   auto* g = m.mutable_graph();
   g->clear_node();
@@ -75,17 +77,19 @@ void write_external_data_model(const std::filesystem::path& path, const std::str
   w->set_data_type(onnx::TensorProto_DataType_FLOAT);
   w->add_dims(4);
   w->set_data_location(onnx::TensorProto_DataLocation_EXTERNAL);
-  auto add_entry = [&](const std::string& k, const std::string& v) {
+  for (const auto& [k, v] : external_data) {
     auto* e = w->add_external_data();
     e->set_key(k);
     e->set_value(v);
-  };
-  add_entry("location", data_name);
-  add_entry("offset", "0");
-  add_entry("length", "16");
+  }
   save_model(m, path);
+  if (!data_file.empty()) std::ofstream(path.parent_path() / data_file, std::ios::binary) << data;
+}
+
+void write_external_data_model(const std::filesystem::path& path, const std::string& data_name) {
   float data[4] = {1, 2, 3, 4};
-  std::ofstream(path.parent_path() / data_name, std::ios::binary).write(reinterpret_cast<const char*>(data), sizeof data);
+  write_external_data_model(path, {{"location", data_name}, {"offset", "0"}, {"length", "16"}}, data_name,
+                            std::string(reinterpret_cast<const char*>(data), sizeof data));
 }
 
 uint64_t write_large_sparse_model(const std::filesystem::path& path, uint64_t payload) {

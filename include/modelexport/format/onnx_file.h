@@ -76,6 +76,17 @@ struct ModelHeader {
   std::vector<TopLevelField> fields;         // every top-level field, in file order
 };
 
+// A tensor whose data lives in a file beside the model (TensorProto.data_location EXTERNAL, ONNX's
+// external data: keys "location", "offset", "length" as decimal strings).
+struct ExternalTensor {
+  std::string tensor;                  // the tensor's name ("" when unnamed)
+  std::string location;                // relative to the model's folder, as stored
+  uint64_t offset = 0;                 // "offset"; 0 when absent
+  std::optional<uint64_t> length;      // "length", when given
+  std::optional<uint64_t> data_bytes;  // the bytes its dims and data type need, when the type has a fixed size
+  std::string malformed;               // why location/offset/length are unusable; empty when they parse
+};
+
 struct GraphSummary {
   std::string name;
   std::vector<ValueInfo> inputs;   // graph inputs that are not initializers
@@ -86,6 +97,7 @@ struct GraphSummary {
   // Files named by external-data tensors anywhere in the model (initializers, Constant
   // attributes, subgraphs), relative to the model's folder, sorted and unique.
   std::vector<std::string> external_data_files;
+  std::vector<ExternalTensor> external_tensors;  // every external-data tensor, in file order
 };
 
 // Scans the top level of a serialized ModelProto. `name` is used in error messages.
@@ -116,6 +128,12 @@ class OnnxFile {
   std::optional<std::string_view> metadata(std::string_view key) const;
   // External data files named by the model that do not exist beside it.
   std::vector<std::string> missing_external_data() const;
+  // Everything that keeps the external data from loading, one message per problem (grouped by
+  // file): a location that is absolute or has '..', a missing file or one that is not a regular
+  // file, a file shorter than a tensor's offset + length (truncated), a malformed offset/length,
+  // a length that differs from the tensor's dims and type. Empty when the data is all there.
+  // Costs one stat per data file; the data is not read.
+  std::vector<std::string> external_data_problems() const;
 
  private:
   MappedFile file_;

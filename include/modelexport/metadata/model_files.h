@@ -15,6 +15,7 @@
 #include <map>
 #include <string>
 #include <string_view>
+#include <vector>
 
 namespace modelexport::metadata {
 
@@ -22,6 +23,7 @@ struct ModelFiles {
   std::map<std::string, std::string, std::less<>> files;
   std::string source;     // where the files came from, for messages
   bool embedded = false;  // true: from the model's metadata
+  std::vector<std::string> warnings;  // for the user (an unknown metadata version); callers print them
 
   const std::string* get(std::string_view name) const {
     auto it = files.find(name);

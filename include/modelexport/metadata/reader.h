@@ -36,9 +36,10 @@ struct ManifestEntry {
 
 class ModelMetadata {
  public:
-  // Our keys by logical name (last occurrence wins, as for protobuf readers).
+  // Keys of schema v2 (find_key: the fixed keys, hf_quantization included, and hf_file:*) by logical
+  // name (last occurrence wins, as for protobuf readers).
   std::map<std::string, MetadataEntry> entries;
-  // Keys that are not ours, in file order, untouched.
+  // Keys that are not in the schema, in file order, untouched.
   std::vector<std::pair<std::string, std::string>> foreign;
   // Logical keys stored more than once (e.g. both plain and compressed).
   std::vector<std::string> duplicates;
@@ -51,13 +52,22 @@ class ModelMetadata {
   std::optional<std::string> get(std::string_view key) const;
   // Why a present key does not decode; empty when it decodes.
   std::string decode_error(std::string_view key) const;
-  // Decoded size; for compressed values read from the gzip trailer, without inflating.
-  uint64_t decoded_size(std::string_view key) const;
+  // The size of the decoded value; nullopt when the key is missing or its value does not decode
+  // (decode_error says why). A compressed value is inflated to measure it: gzip's size trailer
+  // (ISIZE) is whatever the writer put there, so it is not trusted. The size is cached, the bytes
+  // are not (unless value() already decoded them).
+  std::optional<uint64_t> decoded_size(std::string_view key) const;
+  // A warning when hf_metadata_version's major version is not the schema's this tool reads (2):
+  // keys may mean something else there, so what is read from it may be wrong. Empty for "2.x" and
+  // when there is no version (no modelexport metadata). Every reader of a model (run, tokenize,
+  // unpack) passes it on; validate reports it as an error.
+  std::string version_warning() const;
   // The parsed hf_manifest. Throws MetadataReadError if it is missing or malformed.
   std::vector<ManifestEntry> manifest() const;
 
  private:
   mutable std::map<std::string, std::string, std::less<>> decoded_;
+  mutable std::map<std::string, uint64_t, std::less<>> sizes_;
 };
 
 ModelMetadata read_metadata(const format::OnnxFile& model);

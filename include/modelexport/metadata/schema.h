@@ -73,12 +73,13 @@ struct KeySpec {
   std::string_view description;
 };
 
-// Every fixed key of the schema, in the order analyze prints them.
+// Every fixed key of the schema, in the order analyze prints them (hf_quantization included).
 const std::vector<KeySpec>& schema_keys();
 // The spec of a logical key (without ":compressed"); "hf_file:*" keys get a kFile spec.
 std::optional<KeySpec> find_key(std::string_view key);
 // True for keys modelexport owns (schema keys, hf_file:*, and their ":compressed" forms); these are
-// replaced on re-embedding, every other key is preserved.
+// replaced on re-embedding, every other key is preserved. hf_quantization is a schema key but not
+// owned: it describes the graph, so re-embedding keeps it.
 bool is_owned_key(std::string_view stored_key);
 // Strips ":compressed".
 std::string_view logical_key(std::string_view stored_key);

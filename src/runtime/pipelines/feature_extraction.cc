@@ -6,6 +6,7 @@
 #include <cmath>
 
 #include "modelexport/common/error.h"
+#include "modelexport/metadata/task_outputs.h"
 #include "runtime/pipelines/text_pipeline.h"
 
 namespace modelexport::runtime {
@@ -14,13 +15,9 @@ namespace {
 class FeatureExtraction final : public TextPipeline {
  public:
   FeatureExtraction(AutoModel m, AutoProcessor p) : TextPipeline("feature-extraction", std::move(m), std::move(p)) {
-    for (const char* name : {"last_hidden_state", "logits", "token_embeddings"})
-      if (has_output(name)) {
-        output_ = name;
-        break;
-      }
-    if (output_.empty()) output_ = "last_hidden_state";
-    require_output(output_, 3, "[batch, sequence, hidden]");
+    // pipeline() checked the outputs against the task's rule; the rule names the one to read.
+    output_ = metadata::rule_output(metadata::task_output_rules("feature-extraction").front(), graph_outputs(model_))
+                  .value_or("last_hidden_state");
     if (const std::string* pooling = processor_.files().get("1_Pooling/config.json")) {
       Json c = parse_json_object(*pooling, "1_Pooling/config.json");
       if (c.value("pooling_mode_cls_token", false)) default_pooling_ = "cls";

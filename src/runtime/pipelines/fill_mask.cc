@@ -14,7 +14,6 @@ namespace {
 class FillMask final : public TextPipeline {
  public:
   FillMask(AutoModel m, AutoProcessor p) : TextPipeline("fill-mask", std::move(m), std::move(p)) {
-    require_output("logits", 3, "[batch, sequence, vocabulary]");
     auto id = processor_.special_token_id("mask_token");
     // Folders whose tokenizer_config names no mask token (distilbert-base-uncased's): the special
     // added token transformers' tokenizer classes default to.

@@ -5,6 +5,7 @@
 #include "modelexport/metadata/reader.h"
 #include "modelexport/metadata/schema.h"
 #include "modelexport/metadata/task.h"
+#include "modelexport/metadata/task_outputs.h"
 #include "runtime/pipelines/text_pipeline.h"
 
 namespace modelexport::runtime {
@@ -61,26 +62,14 @@ const Tensor& TextPipeline::output(const std::map<std::string, Tensor>& outputs,
   return it->second;
 }
 
-bool TextPipeline::has_output(const std::string& name) const {
-  for (const auto& o : model_.outputs())
-    if (o.name == name) return true;
-  return false;
-}
-
-void TextPipeline::require_output(const std::string& name, size_t rank, const std::string& layout) const {
-  for (const auto& o : model_.outputs()) {
-    if (o.name != name) continue;
-    if (o.shape.size() == rank) return;
-    std::string dims;
-    for (size_t i = 0; i < o.shape.size(); ++i)
-      dims += (i ? ", " : "") + (o.shape[i] >= 0 ? std::to_string(o.shape[i]) : (o.symbolic[i].empty() ? "?" : o.symbolic[i]));
-    throw UsageError("the " + task_ + " pipeline needs '" + name + "' as " + layout + "; this model's is [" + dims +
-                     "]: the model is not made for this task");
+std::vector<format::ValueInfo> graph_outputs(const AutoModel& model) {
+  std::vector<format::ValueInfo> out;
+  for (const auto& o : model.outputs()) {
+    format::ValueInfo v{o.name, o.elem_type, true, {}};
+    for (size_t i = 0; i < o.shape.size(); ++i) v.shape.push_back({o.shape[i], i < o.symbolic.size() ? o.symbolic[i] : ""});
+    out.push_back(std::move(v));
   }
-  std::string names;
-  for (const auto& o : model_.outputs()) names += (names.empty() ? "" : ", ") + o.name;
-  throw UsageError("the " + task_ + " pipeline needs an output '" + name + "' " + layout + "; this model has " + names +
-                   ": the model is not made for this task");
+  return out;
 }
 
 std::string TextPipeline::label(size_t id) const {
@@ -130,6 +119,8 @@ std::unique_ptr<Pipeline> pipeline(AutoModel model, AutoProcessor processor, con
     for (const auto& t : known) list += (list.empty() ? "" : ", ") + t;
     throw UsageError("no " + task + " pipeline yet; available: " + list);
   }
+  // The task's outputs, checked by the rule validate uses too.
+  if (auto why = metadata::task_outputs_mismatch(task, graph_outputs(model)); !why.empty()) throw UsageError(why);
   if (task == "feature-extraction") return make_feature_extraction(std::move(model), std::move(processor));
   if (task == "text-classification") return make_text_classification(std::move(model), std::move(processor));
   if (task == "token-classification") return make_token_classification(std::move(model), std::move(processor));

@@ -38,8 +38,6 @@ std::string substr_code_points(const std::string& s, size_t start, size_t end) {
 class QuestionAnswering final : public TextPipeline {
  public:
   QuestionAnswering(AutoModel m, AutoProcessor p) : TextPipeline("question-answering", std::move(m), std::move(p)) {
-    require_output("start_logits", 2, "[batch, sequence]");
-    require_output("end_logits", 2, "[batch, sequence]");
   }
 
  private:

@@ -14,7 +14,6 @@ namespace {
 class TextClassification final : public TextPipeline {
  public:
   TextClassification(AutoModel m, AutoProcessor p) : TextPipeline("text-classification", std::move(m), std::move(p)) {
-    require_output("logits", 2, "[batch, labels]");
     multi_label_ = config_.value("problem_type", "") == "multi_label_classification";
   }
 

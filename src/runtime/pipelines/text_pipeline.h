@@ -10,6 +10,7 @@
 #include <vector>
 
 #include "common/json_util.h"
+#include "modelexport/format/onnx_file.h"
 #include "modelexport/runtime/pipeline.h"
 
 namespace modelexport::runtime {
@@ -35,16 +36,16 @@ class TextPipeline : public Pipeline {
   size_t row_start(size_t n, size_t padded_length) const;
   // The output named `name`, checked to have `rank` dims; throws RuntimeError naming what was found.
   const Tensor& output(const std::map<std::string, Tensor>& outputs, const std::string& name, size_t rank) const;
-  bool has_output(const std::string& name) const;
-  // Checks at construction that the model has output `name` of rank `rank` (`layout` names its dims
-  // for the message); throws UsageError saying the model does not fit the task otherwise.
-  void require_output(const std::string& name, size_t rank, const std::string& layout) const;
   std::string label(size_t id) const;  // id2label, or LABEL_{id}
   std::string decode(const std::vector<int32_t>& ids, bool skip_special) const { return processor_.decode(ids, skip_special); }
 
   Json config_;                            // config.json
   std::map<size_t, std::string> id2label_;
 };
+
+// The model's outputs as the format layer describes graph outputs, for the shared task rules
+// (metadata/task_outputs.h); pipeline() checks them against the task before building a pipeline.
+std::vector<format::ValueInfo> graph_outputs(const AutoModel& model);
 
 // Softmax in double precision over n logits.
 std::vector<double> softmax(const float* logits, size_t n);

@@ -28,7 +28,6 @@ std::pair<char, std::string> tag_of(const std::string& entity) {
 class TokenClassification final : public TextPipeline {
  public:
   TokenClassification(AutoModel m, AutoProcessor p) : TextPipeline("token-classification", std::move(m), std::move(p)) {
-    require_output("logits", 3, "[batch, sequence, labels]");
   }
 
  private:

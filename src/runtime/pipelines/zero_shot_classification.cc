@@ -14,7 +14,6 @@ namespace {
 class ZeroShotClassification final : public TextPipeline {
  public:
   ZeroShotClassification(AutoModel m, AutoProcessor p) : TextPipeline("zero-shot-classification", std::move(m), std::move(p)) {
-    require_output("logits", 2, "[batch, labels] of an NLI head");
     std::map<std::string, size_t> label2id;
     for (const auto& [id, name] : id2label_) {
       std::string lower = name;
