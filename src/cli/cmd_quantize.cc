@@ -4,6 +4,7 @@
 // inputs through ONNX Runtime (runtime/compare.h) and reports it all.
 #include <iostream>
 #include <memory>
+#include <optional>
 
 #include "cli/commands.h"
 #include "cli/output.h"
@@ -52,7 +53,16 @@ int run_quantize(QuantizeArgs a) {
   if (a.embeddings && a.options.dtype != "q4" && a.options.dtype != "q4f16")
     throw UsageError("--quantize-embeddings goes with --dtype q4 or q4f16");
   a.options.show_progress = !a.quiet && !a.json;
-  quantize::QuantizeReport r = quantize::quantize_model(a.model, a.output, a.options);
+  // The staged result is checked before it is moved into place: ONNX Runtime must load it, and
+  // (unless --no-accuracy) both models' outputs are compared. A failure leaves nothing written.
+  std::optional<runtime::Agreement> agreement;
+  auto check = [&](const fs::path& staged) {
+    // LOCAL STEP (to reconcile with f16's ORT load check in src/quantize): a session on the staged
+    // file proves ONNX Runtime loads it; its error names the op it refuses.
+    if (a.no_accuracy) runtime::AutoModel::from_model(staged, {});
+    else agreement = runtime::compare_models(a.model, staged);
+  };
+  quantize::QuantizeReport r = quantize::quantize_model(a.model, a.output, a.options, check);
   Json nodes = Json::array();
   for (const auto& n : r.nodes)
     nodes.push_back({{"op", n.op}, {"node", n.node}, {"weight", n.weight}, {"quantized", n.quantized}, {"reason", n.reason}, {"K", n.K}, {"N", n.N}});
@@ -72,12 +82,12 @@ int run_quantize(QuantizeArgs a) {
               {"weights_mb_per_s", r.seconds > 0 ? static_cast<double>(r.weight_bytes) / 1e6 / r.seconds : 0.0},
               {"fp16", {{"initializers_converted", r.fp16_initializers}, {"initializers_kept_fp32", r.fp32_initializers_kept},
                         {"fp32_nodes", r.fp32_nodes}, {"casts_added", r.casts_added}}}};
-  if (!a.no_accuracy) {
-    runtime::Agreement agreement = runtime::compare_models(a.model, a.output);
+  if (agreement) {
     Json outputs = Json::array();
-    for (const auto& o : agreement.outputs)
+    for (const auto& o : agreement->outputs)
       outputs.push_back({{"name", o.name}, {"max_abs_error", o.max_abs_error}, {"cosine", o.cosine}, {"top1_agreement", o.top1_agreement}});
-    out["accuracy"] = {{"inputs", agreement.inputs}, {"outputs", outputs}};
+    out["accuracy"] = {{"inputs", agreement->inputs}, {"outputs", outputs}};
+    if (!agreement->skipped.empty()) out["accuracy"]["skipped"] = agreement->skipped;
   }
   if (!layout_dir.empty()) {
     // transformers.js names: onnx/{name}_q4.onnx beside config and tokenizer files from the metadata.
@@ -111,14 +121,17 @@ int run_quantize(QuantizeArgs a) {
   else
     std::printf("quantized %zu MatMul(s) to %s (per-tensor weights, dynamic activations), skipped %zu\n", r.quantized,
                 a.options.dtype.c_str(), r.skipped);
-  for (const auto& n : r.nodes)
-    if (!n.quantized || !n.reason.empty()) std::printf("  %s %s: %s\n", n.quantized ? "note" : "skipped", n.node.c_str(), n.reason.c_str());
-  if (a.options.dtype == "fp16" || a.options.dtype == "q4f16")
+  if (r.skipped > 0) std::printf("  %s (--json lists every node)\n", quantize::skipped_summary(r).c_str());
+  if (a.options.dtype == "q4f16" && r.fp16_initializers == 0 && r.casts_added == 0)
+    std::printf("float16: the model was already float16; its weights were quantized with float16 scales\n");
+  else if (a.options.dtype == "fp16" || a.options.dtype == "q4f16")
     std::printf("float16: %zu initializers converted, %zu kept float32 for %zu float32 nodes (block list), %zu Casts added\n",
                 r.fp16_initializers, r.fp32_initializers_kept, r.fp32_nodes, r.casts_added);
   std::printf("size %.2f MB -> %.2f MB (%.3fx) in %.2f s (%.0f MB/s of float weights)\n", r.size_before / 1e6, r.size_after / 1e6,
               out["size_ratio"].get<double>(), r.seconds, out["weights_mb_per_s"].get<double>());
-  if (out.contains("accuracy")) {
+  if (out.contains("accuracy") && out["accuracy"].contains("skipped")) {
+    std::printf("warning: accuracy check skipped: %s\n", out["accuracy"]["skipped"].get<std::string>().c_str());
+  } else if (out.contains("accuracy")) {
     std::printf("accuracy on %s:\n", out["accuracy"]["inputs"].get<std::string>().c_str());
     for (const auto& o : out["accuracy"]["outputs"])
       std::printf("  %-24s max |error| %.3g  cosine %.6f  top-1 agreement %.3f\n", o["name"].get<std::string>().c_str(),
