@@ -2,12 +2,17 @@
 //                      [--accuracy-level 0..4] [--exclude PATTERN]... [--no-accuracy] [--json] [-q]
 // Quantizes MatMul weights (quantize/quantize.h), then compares the outputs of both models on sample
 // inputs through ONNX Runtime (runtime/compare.h) and reports it all.
+#include <stdlib.h>
+
+#include <cerrno>
 #include <iostream>
 #include <memory>
 #include <optional>
 
 #include "cli/commands.h"
 #include "cli/output.h"
+#include "modelexport/common/error.h"
+#include "modelexport/common/files.h"
 #include "modelexport/metadata/layout.h"
 #include "modelexport/quantize/quantize.h"
 #include "modelexport/runtime/compare.h"
@@ -26,19 +31,36 @@ struct QuantizeArgs {
 
 int run_quantize(QuantizeArgs a) {
   fs::path layout_dir, temp;
+  bool add_to_folder = false;  // --layout into an existing transformers.js folder
   if (!a.layout.empty()) {
     if (a.layout[0] != "transformers.js") throw UsageError("--layout takes transformers.js OUT_DIR");
     if (!a.output.empty()) throw UsageError("give either -o OUT.onnx or --layout transformers.js OUT_DIR");
     layout_dir = a.layout[1];
-    if (fs::exists(layout_dir)) throw UsageError("target '" + layout_dir.string() + "' already exists; choose a new folder (nothing is overwritten)");
-    // Quantized into a temporary folder beside the target under its final name (an external data file
-    // is named after it), then unpacked into the target; the temporary folder goes either way.
-    temp = fs::absolute(layout_dir).parent_path() / ("." + layout_dir.filename().string() + ".quantizing");
-    fs::create_directory(temp);
     std::string name = metadata::layout_onnx_name(a.model);
     // transformers.js' file suffixes: q8 is "_quantized".
     name = name.substr(0, name.size() - 5) + (a.options.dtype == "q8" ? "_quantized" : "_" + a.options.dtype) + ".onnx";
-    a.output = (temp / name).string();
+    std::error_code ec;
+    if (fs::exists(layout_dir, ec) || fs::is_symlink(layout_dir, ec)) {
+      // An existing transformers.js folder gains this dtype's file beside the others; nothing in it
+      // is overwritten.
+      if (!fs::is_directory(layout_dir / "onnx"))
+        throw UsageError("target '" + layout_dir.string() + "' already exists and is not a transformers.js folder (no onnx/ in it); nothing is overwritten");
+      for (const auto& f : {name, name + "_data"})
+        if (fs::exists(layout_dir / "onnx" / f, ec) || fs::is_symlink(layout_dir / "onnx" / f, ec))
+          throw UsageError("'" + (layout_dir / "onnx" / f).string() + "' already exists; nothing is overwritten (remove it to quantize this dtype again)");
+      add_to_folder = true;
+      a.output = (layout_dir / "onnx" / name).string();
+    } else {
+      // Quantized into a temporary folder beside the target under its final name (an external data
+      // file is named after it), then unpacked into the target; the temporary folder goes either way.
+      fs::path parent = fs::absolute(layout_dir).parent_path();
+      std::string pattern = (parent / ("." + layout_dir.filename().string() + ".quantizing.XXXXXX")).string();
+      std::vector<char> buf(pattern.begin(), pattern.end());
+      buf.push_back('\0');
+      if (!::mkdtemp(buf.data())) throw IoError("cannot create a folder in '" + parent.string() + "': " + errno_text(errno));
+      temp = buf.data();
+      a.output = (temp / name).string();
+    }
   }
   if (a.output.empty()) throw UsageError("give the output file with -o OUT.onnx (or --layout transformers.js OUT_DIR)");
   struct RemoveTemp {
@@ -89,16 +111,28 @@ int run_quantize(QuantizeArgs a) {
     out["accuracy"] = {{"inputs", agreement->inputs}, {"outputs", outputs}};
     if (!agreement->skipped.empty()) out["accuracy"]["skipped"] = agreement->skipped;
   }
-  if (!layout_dir.empty()) {
+  Json qc = {{"modes", {a.options.dtype}},
+             {"block_size", a.options.block_size},
+             {"is_symmetric", a.options.symmetric},
+             {"accuracy_level", a.options.accuracy_level},
+             {"quantized_matmuls", r.quantized},
+             {"tool", "modelexport"}};
+  if (add_to_folder) {
+    // The model (and its data file) were renamed into onnx/; quantize_config.json is added only when
+    // the folder has none.
+    Json files = Json::array({"onnx/" + fs::path(a.output).filename().string()});
+    if (fs::exists(a.output + "_data")) files.push_back("onnx/" + fs::path(a.output).filename().string() + "_data");
+    if (!fs::exists(layout_dir / "quantize_config.json")) {
+      write_file_atomic(layout_dir / "quantize_config.json", qc.dump(4) + "\n");
+      files.push_back("quantize_config.json");
+    }
+    out["output"] = layout_dir.string();
+    out["layout"] = "transformers.js";
+    out["files"] = files;
+  } else if (!layout_dir.empty()) {
     // transformers.js names: onnx/{name}_q4.onnx beside config and tokenizer files from the metadata.
     metadata::UnpackOptions u;
     u.onnx_file_name = fs::path(a.output).filename().string();
-    Json qc = {{"modes", {a.options.dtype}},
-               {"block_size", a.options.block_size},
-               {"is_symmetric", a.options.symmetric},
-               {"accuracy_level", a.options.accuracy_level},
-               {"quantized_matmuls", r.quantized},
-               {"tool", "modelexport"}};
     u.extra_files.emplace_back("quantize_config.json", qc.dump(4) + "\n");
     auto report = metadata::unpack_model(a.output, layout_dir, metadata::Layout::kTransformersJs, u);
     out["output"] = layout_dir.string();
@@ -112,7 +146,8 @@ int run_quantize(QuantizeArgs a) {
     return kExitOk;
   }
   if (a.quiet) return kExitOk;
-  if (!layout_dir.empty()) std::printf("wrote %s (transformers.js layout)\n", layout_dir.c_str());
+  if (add_to_folder) std::printf("added %s to the transformers.js folder %s\n", fs::path(a.output).filename().c_str(), layout_dir.c_str());
+  else if (!layout_dir.empty()) std::printf("wrote %s (transformers.js layout)\n", layout_dir.c_str());
   if (a.options.dtype == "fp16")
     std::printf("converted to fp16\n");
   else if (a.options.dtype == "q4" || a.options.dtype == "q4f16")

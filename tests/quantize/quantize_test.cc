@@ -420,6 +420,75 @@ TEST(Quantize, BadFilesGetTheMessagesOtherCommandsGive) {
   EXPECT_NE(r.err.find("is a directory; expected an .onnx file path"), std::string::npos) << r.err;
 }
 
+// transformers.js 4.3.1 (node, scripts/golden/pipelines.mjs) runs text-classification on a
+// transformers.js folder with this dtype; returns its output lines.
+std::string transformers_js(const fs::path& folder, const std::string& dtype, bool external_data) {
+  test::ScratchDir tmp;
+  test::write_bytes(tmp / "in.jsonl", "{\"text\": \"I love this movie\"}\n");
+  std::string cmd = "TJS_DTYPE=" + dtype + (external_data ? " TJS_EXTERNAL_DATA=1" : "") + " node " +
+                    (fs::path(MODELEXPORT_SOURCE_DIR) / "scripts/golden/pipelines.mjs").string() + " text-classification " + folder.string() +
+                    " " + (tmp / "in.jsonl").string() + " > " + (tmp / "out.txt").string() + " 2> " + (tmp / "err.txt").string();
+  int rc = std::system(cmd.c_str());
+  EXPECT_EQ(rc, 0) << cmd << "\n" << test::read_bytes(tmp / "err.txt");
+  return test::read_bytes(tmp / "out.txt");
+}
+
+// Every file under a folder with its sha256.
+std::map<std::string, std::string> hashes(const fs::path& dir) {
+  std::map<std::string, std::string> out;
+  for (const auto& f : test::list_files(dir)) out[f] = test::file_sha256(dir / f);
+  return out;
+}
+
+// --layout transformers.js with external data: the data file is named after the model file
+// (onnx/model_q4.onnx_data, every initializer's location says so) and transformers.js loads it with
+// use_external_data_format. Into an existing transformers.js folder, quantize adds the dtype's file
+// beside the others and never overwrites one.
+TEST(QuantizeLayout, ExternalDataNamedAfterTheModelAndDtypesAddedToAFolder) {
+  test::ScratchDir dir;
+  fs::path fixture = test::fixtures_dir() / "tiny-text-classifier";
+  auto e = test::run_cli({"embed-metadata", (fixture / "model.onnx").string(), fixture.string(), "-o", (dir / "emb.onnx").string()});
+  ASSERT_EQ(e.exit_code, 0) << e.err;
+  fs::path tjs = dir / "tjs";
+  auto r = test::run_cli({"quantize", (dir / "emb.onnx").string(), "--layout", "transformers.js", tjs.string(), "--external-data", "-q"});
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  ASSERT_TRUE(fs::exists(tjs / "onnx/model_q4.onnx_data"));
+  auto q = test::load_model(tjs / "onnx/model_q4.onnx");
+  size_t external = 0;
+  for (const auto& t : q.graph().initializer())
+    for (const auto& kv : t.external_data())
+      if (kv.key() == "location") {
+        EXPECT_EQ(kv.value(), "model_q4.onnx_data") << t.name();
+        ++external;
+      }
+  EXPECT_GT(external, 0u);
+  std::string q4 = transformers_js(tjs, "q4", true);
+  EXPECT_NE(q4.find("\"label\""), std::string::npos) << q4;
+
+  // Adding q8 to the folder: onnx/model_quantized.onnx appears, nothing else changes.
+  auto before = hashes(tjs);
+  r = test::run_cli({"quantize", (dir / "emb.onnx").string(), "--layout", "transformers.js", tjs.string(), "--dtype", "q8", "--json"});
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  auto after = hashes(tjs);
+  for (const auto& [name, sha] : before) EXPECT_EQ(after[name], sha) << name;
+  EXPECT_EQ(after.size(), before.size() + 1);
+  EXPECT_TRUE(after.count("onnx/model_quantized.onnx"));
+  EXPECT_NE(Json::parse(r.out)["files"].dump().find("onnx/model_quantized.onnx"), std::string::npos) << r.out;
+  std::string q8 = transformers_js(tjs, "q8", false);
+  EXPECT_NE(q8.find("\"label\""), std::string::npos) << q8;
+
+  // That dtype's file exists: refused, nothing changes; a folder that is not transformers.js': refused.
+  r = test::run_cli({"quantize", (dir / "emb.onnx").string(), "--layout", "transformers.js", tjs.string()});
+  EXPECT_EQ(r.exit_code, 2);
+  EXPECT_NE(r.err.find("model_q4.onnx' already exists; nothing is overwritten"), std::string::npos) << r.err;
+  EXPECT_EQ(hashes(tjs), after);
+  fs::create_directories(dir / "plain");
+  r = test::run_cli({"quantize", (dir / "emb.onnx").string(), "--layout", "transformers.js", (dir / "plain").string()});
+  EXPECT_EQ(r.exit_code, 2);
+  EXPECT_NE(r.err.find("is not a transformers.js folder"), std::string::npos) << r.err;
+  EXPECT_TRUE(fs::is_empty(dir / "plain"));
+}
+
 // --quantize-embeddings: ONNX Runtime's GatherBlockQuantized on our table returns our dequantized rows.
 TEST(Quantize, EmbeddingTablesBecomeGatherBlockQuantized) {
   test::ScratchDir dir;
