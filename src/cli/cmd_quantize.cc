@@ -1,7 +1,9 @@
-// modelexport quantize MODEL.onnx -o OUT.onnx [--dtype q4] [--block-size N] [--asymmetric]
-//                      [--accuracy-level 0..4] [--exclude PATTERN]... [--no-accuracy] [--json] [-q]
-// Quantizes MatMul weights (quantize/quantize.h), then compares the outputs of both models on sample
-// inputs through ONNX Runtime (runtime/compare.h) and reports it all.
+// modelexport quantize MODEL.onnx (-o OUT.onnx | --layout transformers.js OUT_DIR) [--dtype q4] [--block-size N]
+//                      [--asymmetric] [--accuracy-level 0..4] [--exclude PATTERN]... [--no-accuracy] [--json] [-q]
+// Quantizes MatMul weights (quantize/quantize.h) into a staged file that ONNX Runtime must load and
+// whose outputs are compared with the input's on sample inputs (runtime/compare.h) before it is moved
+// into place; then reports it all. --layout adds the file to an existing transformers.js folder or
+// builds a new one.
 #include <stdlib.h>
 
 #include <cerrno>

@@ -916,15 +916,19 @@ TEST(Accuracy, CorpusDecodersQuantizeByDefault) {
   struct Case {
     std::string model, dtype;
     double min_cosine;
+    bool embeddings = false;  // --quantize-embeddings (a float16 table: GatherBlockQuantized with float16 scales)
   };
   const std::vector<Case> cases = {
       {"genai-tiny-random-gpt2-fp32/past.onnx", "q4", 0.99},     {"genai-tiny-random-gpt2-fp32/past.onnx", "q8", 0.99},
       {"genai-tiny-qwen35-fp16/decoder.onnx", "q4", 0.99},       {"genai-tiny-qwen35-fp16/decoder.onnx", "q4f16", 0.99},
-      {"genai-tiny-qwen35-fp16/decoder.onnx", "q8", 0.99},
+      {"genai-tiny-qwen35-fp16/decoder.onnx", "q8", 0.99},       {"genai-tiny-qwen35-fp16/decoder.onnx", "q4", 0.99, true},
+      {"genai-tiny-qwen35-fp16/decoder.onnx", "q4f16", 0.99, true},
   };
   for (const auto& c : cases) {
     fs::path in = test::corpus_dir() / "models" / c.model, out = dir / ("q_" + c.dtype + ".onnx");
-    auto r = test::run_cli({"quantize", in.string(), "-o", out.string(), "--dtype", c.dtype, "--json"});
+    std::vector<std::string> args = {"quantize", in.string(), "-o", out.string(), "--dtype", c.dtype, "--json"};
+    if (c.embeddings) args.push_back("--quantize-embeddings");
+    auto r = test::run_cli(args);
     ASSERT_EQ(r.exit_code, 0) << c.model << " " << c.dtype << ": " << r.err;
     Json report = Json::parse(r.out);
     ASSERT_TRUE(report.contains("accuracy")) << r.out;
@@ -935,7 +939,7 @@ TEST(Accuracy, CorpusDecodersQuantizeByDefault) {
     for (const auto& o : report["accuracy"]["outputs"]) {
       EXPECT_GE(o["cosine"].get<double>(), c.min_cosine) << c.model << " " << c.dtype << " " << o.dump();
       if (o["name"] == "logits")
-        std::cout << "[accuracy] " << c.model << " " << c.dtype << " logits: cosine " << o["cosine"] << ", max |error| " << o["max_abs_error"]
+        std::cout << "[accuracy] " << c.model << " " << c.dtype << (c.embeddings ? " +embeddings" : "") << " logits: cosine " << o["cosine"] << ", max |error| " << o["max_abs_error"]
                   << ", top-1 " << o["top1_agreement"] << ", size " << report["size_ratio"] << "x on " << report["accuracy"]["inputs"] << "\n";
     }
     fs::remove(out);
