@@ -420,6 +420,24 @@ TEST(Quantize, BadFilesGetTheMessagesOtherCommandsGive) {
   EXPECT_NE(r.err.find("is a directory; expected an .onnx file path"), std::string::npos) << r.err;
 }
 
+// Skipped nodes are one summary line grouped by reason (hundreds of MatMuls used to print a line
+// each); --json still lists every node.
+TEST(Quantize, SkippedNodesAreOneSummaryLine) {
+  test::ScratchDir dir;
+  auto m = plain_matmul_model(64, 8);
+  test::save_model(m, dir / "m.onnx");
+  auto r = test::run_cli({"quantize", (dir / "m.onnx").string(), "-o", (dir / "q.onnx").string(), "--exclude", "mm_w*", "--no-accuracy"});
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  size_t lines = 0;
+  for (size_t at = 0; (at = r.out.find("excluded", at)) != std::string::npos; ++at) ++lines;
+  EXPECT_EQ(lines, 1u) << r.out;
+  EXPECT_NE(r.out.find("skipped 2: 2 excluded (mm_w, mm_w_again)"), std::string::npos) << r.out;
+  fs::remove(dir / "q.onnx");
+  r = test::run_cli({"quantize", (dir / "m.onnx").string(), "-o", (dir / "q.onnx").string(), "--exclude", "mm_w*", "--no-accuracy", "--json"});
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  EXPECT_EQ(Json::parse(r.out)["nodes"].size(), 3u);
+}
+
 // transformers.js 4.3.1 (node, scripts/golden/pipelines.mjs) runs text-classification on a
 // transformers.js folder with this dtype; returns its output lines.
 std::string transformers_js(const fs::path& folder, const std::string& dtype, bool external_data) {
