@@ -7,6 +7,7 @@
 #include <stdlib.h>
 
 #include <cerrno>
+#include <chrono>
 #include <iostream>
 #include <memory>
 #include <optional>
@@ -80,11 +81,14 @@ int run_quantize(QuantizeArgs a) {
   // The staged result is checked before it is moved into place: ONNX Runtime must load it, and
   // (unless --no-accuracy) both models' outputs are compared. A failure leaves nothing written.
   std::optional<runtime::Agreement> agreement;
+  double check_seconds = 0;
   auto check = [&](const fs::path& staged) {
+    auto started = std::chrono::steady_clock::now();
     // LOCAL STEP (to reconcile with f16's ORT load check in src/quantize): a session on the staged
     // file proves ONNX Runtime loads it; its error names the op it refuses.
     if (a.no_accuracy) runtime::AutoModel::from_model(staged, {});
     else agreement = runtime::compare_models(a.model, staged);
+    check_seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
   };
   quantize::QuantizeReport r = quantize::quantize_model(a.model, a.output, a.options, check);
   Json nodes = Json::array();
@@ -110,7 +114,7 @@ int run_quantize(QuantizeArgs a) {
     Json outputs = Json::array();
     for (const auto& o : agreement->outputs)
       outputs.push_back({{"name", o.name}, {"max_abs_error", o.max_abs_error}, {"cosine", o.cosine}, {"top1_agreement", o.top1_agreement}});
-    out["accuracy"] = {{"inputs", agreement->inputs}, {"outputs", outputs}};
+    out["accuracy"] = {{"inputs", agreement->inputs}, {"outputs", outputs}, {"seconds", check_seconds}};
     if (!agreement->skipped.empty()) out["accuracy"]["skipped"] = agreement->skipped;
   }
   Json qc = {{"modes", {a.options.dtype}},
@@ -169,7 +173,7 @@ int run_quantize(QuantizeArgs a) {
   if (out.contains("accuracy") && out["accuracy"].contains("skipped")) {
     std::printf("warning: accuracy check skipped: %s\n", out["accuracy"]["skipped"].get<std::string>().c_str());
   } else if (out.contains("accuracy")) {
-    std::printf("accuracy on %s:\n", out["accuracy"]["inputs"].get<std::string>().c_str());
+    std::printf("accuracy on %s (%.1f s):\n", out["accuracy"]["inputs"].get<std::string>().c_str(), check_seconds);
     for (const auto& o : out["accuracy"]["outputs"])
       std::printf("  %-24s max |error| %.3g  cosine %.6f  top-1 agreement %.3f\n", o["name"].get<std::string>().c_str(),
                   o["max_abs_error"].get<double>(), o["cosine"].get<double>(), o["top1_agreement"].get<double>());
