@@ -927,7 +927,8 @@ TEST(Accuracy, SampleInputsFitTheGraph) {
 
 // The corpus's KV-cache decoders quantize by default with the accuracy check on, and the report says
 // what was fed and measured: gpt2 (fp32, past_N [2, batch_size, ...], int32 ids into
-// EmbedLayerNormalization) and qwen35 (float16 weights, inputs and outputs, GroupQueryAttention).
+// EmbedLayerNormalization), qwen35 (float16 weights, inputs and outputs, GroupQueryAttention) and
+// lfm2 (past_key_values.N and past_conv.N caches).
 TEST(Accuracy, CorpusDecodersQuantizeByDefault) {
   REQUIRE_CORPUS();
   test::ScratchDir dir;
@@ -941,6 +942,7 @@ TEST(Accuracy, CorpusDecodersQuantizeByDefault) {
       {"genai-tiny-qwen35-fp16/decoder.onnx", "q4", 0.99},       {"genai-tiny-qwen35-fp16/decoder.onnx", "q4f16", 0.99},
       {"genai-tiny-qwen35-fp16/decoder.onnx", "q8", 0.99},       {"genai-tiny-qwen35-fp16/decoder.onnx", "q4", 0.99, true},
       {"genai-tiny-qwen35-fp16/decoder.onnx", "q4f16", 0.99, true},
+      {"genai-tiny-random-gpt2-fp32/past.onnx", "q4f16", 0.99},  {"genai-tiny-random-lfm2-fp32/decoder.onnx", "q4", 0.99},
   };
   for (const auto& c : cases) {
     fs::path in = test::corpus_dir() / "models" / c.model, out = dir / ("q_" + c.dtype + ".onnx");
