@@ -2,6 +2,7 @@
 
 #include <unistd.h>
 
+#include <map>
 #include <variant>
 
 #include "common/json_util.h"
@@ -9,6 +10,7 @@
 #include "modelexport/common/error.h"
 #include "modelexport/common/files.h"
 #include "modelexport/common/sha256.h"
+#include "modelexport/format/external_data_names.h"
 #include "modelexport/format/onnx_file.h"
 #include "modelexport/metadata/reader.h"
 #include "modelexport/metadata/schema.h"
@@ -43,15 +45,26 @@ std::string onnx_name_for(const fs::path& model) {
 
 void add_model(Plan& plan, const format::OnnxFile& model, Layout layout, const std::string& file_name = "") {
   std::string dir = layout == Layout::kTransformersJs ? "onnx/" : "";
-  plan.files.push_back({dir + (file_name.empty() ? onnx_name_for(model.path()) : file_name), model.path()});
+  const std::string target = file_name.empty() ? onnx_name_for(model.path()) : file_name;
+  const auto& external = model.graph().external_data_files;
+  // transformers.js (use_external_data_format) loads onnx/NAME.onnx_data, NAME.onnx_data_1, ...: the
+  // data files are named after the model file and every location in the graph is rewritten to match.
+  std::vector<std::string> data_names = external;
+  if (layout == Layout::kTransformersJs) data_names = format::transformers_js_data_names(target, external.size());
+  std::map<std::string, std::string> renames;
+  for (size_t i = 0; i < external.size(); ++i)
+    if (external[i] != data_names[i]) renames[external[i]] = data_names[i];
+  if (renames.empty()) plan.files.push_back({dir + target, model.path()});
+  else plan.files.push_back({dir + target, format::rename_external_data(model.bytes(), renames, model.path().string())});
   fs::path model_dir = model.path().parent_path();
-  for (const auto& loc : model.graph().external_data_files) {
+  for (size_t i = 0; i < external.size(); ++i) {
+    const std::string& loc = external[i];
     if (!is_safe_relative_path(loc))
       throw MetadataValidationError("external data location '" + loc + "' in '" + model.path().string() +
                                     "' leaves the model's folder; refusing to copy it");
     if (!fs::exists(model_dir / loc))
       throw IoError("external data file '" + (model_dir / loc).string() + "' named by the model does not exist");
-    plan.files.push_back({dir + loc, model_dir / loc});
+    plan.files.push_back({dir + data_names[i], model_dir / loc});
   }
   const auto& h = model.header();
   Json opsets = Json::array();

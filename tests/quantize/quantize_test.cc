@@ -495,6 +495,28 @@ TEST(QuantizeLayout, ExternalDataNamedAfterTheModelAndDtypesAddedToAFolder) {
   std::string q8 = transformers_js(tjs, "q8", false);
   EXPECT_NE(q8.find("\"label\""), std::string::npos) << q8;
 
+  // unpack of a model whose data file has another name (ext.onnx_data): the transformers.js layout
+  // names it after the model file (onnx/model.onnx_data) and rewrites the locations.
+  r = test::run_cli({"quantize", (dir / "emb.onnx").string(), "-o", (dir / "ext.onnx").string(), "--external-data", "-q"});
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  ASSERT_TRUE(fs::exists(dir / "ext.onnx_data"));
+  r = test::run_cli({"unpack", (dir / "ext.onnx").string(), (dir / "unpacked").string(), "--layout", "transformers.js"});
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  EXPECT_FALSE(fs::exists(dir / "unpacked/onnx/ext.onnx_data"));
+  EXPECT_EQ(test::file_sha256(dir / "unpacked/onnx/model.onnx_data"), test::file_sha256(dir / "ext.onnx_data"));
+  auto unpacked = test::load_model(dir / "unpacked/onnx/model.onnx");
+  size_t renamed = 0;
+  for (const auto& t : unpacked.graph().initializer())
+    for (const auto& kv : t.external_data())
+      if (kv.key() == "location") {
+        EXPECT_EQ(kv.value(), "model.onnx_data") << t.name();
+        ++renamed;
+      }
+  EXPECT_EQ(renamed, external);
+  EXPECT_EQ(unpacked.metadata_props_size(), test::load_model(dir / "ext.onnx").metadata_props_size());
+  std::string fp32 = transformers_js(dir / "unpacked", "fp32", true);
+  EXPECT_NE(fp32.find("\"label\""), std::string::npos) << fp32;
+
   // That dtype's file exists: refused, nothing changes; a folder that is not transformers.js': refused.
   r = test::run_cli({"quantize", (dir / "emb.onnx").string(), "--layout", "transformers.js", tjs.string()});
   EXPECT_EQ(r.exit_code, 2);
