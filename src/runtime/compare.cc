@@ -39,7 +39,8 @@ Agreement compare_models(const std::filesystem::path& reference, const std::file
   AutoModel a = AutoModel::from_model(reference, session);
   AutoModel b = AutoModel::from_model(candidate, session);
   Agreement result;
-  std::map<std::string, Tensor> inputs;
+  std::map<std::string, Tensor> inputs, out_a, out_b;
+  bool have_reference = false;
   try {
     AutoProcessor p = AutoProcessor::from_model(reference, a.inputs());
     auto enc = p.encode({"The quick brown fox jumps over the lazy dog.", "modelexport makes self-contained ONNX models.",
@@ -48,8 +49,13 @@ Agreement compare_models(const std::filesystem::path& reference, const std::file
     for (const auto& e : enc) batch.push_back(&e);
     if (p.fixed_batch()) batch.resize(std::min(batch.size(), p.fixed_batch()));
     inputs = p.to_inputs(batch);
+    out_a = a.run(inputs);
+    have_reference = true;
     result.inputs = "text samples";
   } catch (const Error&) {
+    // No tokenizer, inputs it cannot fill, or a model the text samples do not fit: synthetic inputs.
+  }
+  if (!have_reference) {
     SampleInputs s = synthetic_inputs(reference, a.inputs());
     result.inputs = s.description;
     if (!s.unfit.empty()) {
@@ -57,13 +63,12 @@ Agreement compare_models(const std::filesystem::path& reference, const std::file
       return result;
     }
     inputs = std::move(s.tensors);
-  }
-  std::map<std::string, Tensor> out_a, out_b;
-  try {
-    out_a = a.run(inputs);
-  } catch (const RuntimeError& e) {
-    result.skipped = "no sample input fits the graph: '" + reference.string() + "' itself fails on " + result.inputs + ": " + e.what();
-    return result;
+    try {
+      out_a = a.run(inputs);
+    } catch (const RuntimeError& e) {
+      result.skipped = "no sample input fits the graph: '" + reference.string() + "' itself fails on " + result.inputs + ": " + e.what();
+      return result;
+    }
   }
   out_b = b.run(inputs);
   for (const auto& [name, t] : out_a) {
