@@ -338,7 +338,9 @@ TEST(Quantize, AFailedCheckLeavesNothing) {
     auto refuse = [&](const fs::path& staged) {
       seen = staged;
       EXPECT_TRUE(fs::exists(staged));
-      if (external) EXPECT_TRUE(fs::exists(staged.parent_path() / "q.onnx_data"));
+      if (external) {
+        EXPECT_TRUE(fs::exists(staged.parent_path() / "q.onnx_data"));
+      }
       throw RuntimeError("the check refused it");
     };
     EXPECT_THROW(quantize_model(dir / "m.onnx", dir / "q.onnx", o, refuse), RuntimeError);
@@ -943,7 +945,9 @@ TEST(Accuracy, SampleInputsFitTheGraph) {
     EXPECT_EQ(!a.skipped.empty(), c.skipped) << c.name << ": " << a.skipped;
     EXPECT_NE(a.inputs.find(c.inputs_mention), std::string::npos) << c.name << ": " << a.inputs;
     for (const auto& o : a.outputs) EXPECT_EQ(o.max_abs_error, 0.0) << c.name << " " << o.name;
-    if (c.skipped) EXPECT_NE(a.skipped.find("no sample input fits the graph"), std::string::npos) << a.skipped;
+    if (c.skipped) {
+      EXPECT_NE(a.skipped.find("no sample input fits the graph"), std::string::npos) << a.skipped;
+    }
   }
 }
 
