@@ -15,7 +15,12 @@ const options = optionsJson ? JSON.parse(optionsJson) : {};
 env.allowRemoteModels = false;
 env.localModelPath = path.dirname(path.resolve(dir)) + "/";
 // TJS_DTYPE picks the file transformers.js loads: fp32 → onnx/model.onnx, q4 → onnx/model_q4.onnx, ...
-const pipe = await pipeline(task, path.basename(dir), { dtype: process.env.TJS_DTYPE ?? "fp32" });
+// TJS_EXTERNAL_DATA=1 loads its weights from the data file named after it (onnx/model_q4.onnx_data),
+// as browsers need (use_external_data_format).
+const pipe = await pipeline(task, path.basename(dir), {
+  dtype: process.env.TJS_DTYPE ?? "fp32",
+  ...(process.env.TJS_EXTERNAL_DATA === "1" ? { use_external_data_format: true } : {}),
+});
 const inputs = fs.readFileSync(inputsFile, "utf8").split("\n").filter(Boolean).map((l) => JSON.parse(l));
 for (const input of inputs) {
   let out;

@@ -1,12 +1,21 @@
-// modelexport quantize MODEL.onnx -o OUT.onnx [--dtype q4] [--block-size N] [--asymmetric]
-//                      [--accuracy-level 0..4] [--exclude PATTERN]... [--no-accuracy] [--json] [-q]
-// Quantizes MatMul weights (quantize/quantize.h), then compares the outputs of both models on sample
-// inputs through ONNX Runtime (runtime/compare.h) and reports it all.
+// modelexport quantize MODEL.onnx (-o OUT.onnx | --layout transformers.js OUT_DIR) [--dtype q4] [--block-size N]
+//                      [--asymmetric] [--accuracy-level 0..4] [--exclude PATTERN]... [--no-accuracy] [--json] [-q]
+// Quantizes MatMul weights (quantize/quantize.h) into a staged file that ONNX Runtime must load and
+// whose outputs are compared with the input's on sample inputs (runtime/compare.h) before it is moved
+// into place; then reports it all. --layout adds the file to an existing transformers.js folder or
+// builds a new one.
+#include <stdlib.h>
+
+#include <cerrno>
+#include <chrono>
 #include <iostream>
 #include <memory>
+#include <optional>
 
 #include "cli/commands.h"
 #include "cli/output.h"
+#include "modelexport/common/error.h"
+#include "modelexport/common/files.h"
 #include "modelexport/metadata/layout.h"
 #include "modelexport/quantize/quantize.h"
 #include "modelexport/runtime/compare.h"
@@ -25,19 +34,36 @@ struct QuantizeArgs {
 
 int run_quantize(QuantizeArgs a) {
   fs::path layout_dir, temp;
+  bool add_to_folder = false;  // --layout into an existing transformers.js folder
   if (!a.layout.empty()) {
     if (a.layout[0] != "transformers.js") throw UsageError("--layout takes transformers.js OUT_DIR");
     if (!a.output.empty()) throw UsageError("give either -o OUT.onnx or --layout transformers.js OUT_DIR");
     layout_dir = a.layout[1];
-    if (fs::exists(layout_dir)) throw UsageError("target '" + layout_dir.string() + "' already exists; choose a new folder (nothing is overwritten)");
-    // Quantized into a temporary folder beside the target under its final name (an external data file
-    // is named after it), then unpacked into the target; the temporary folder goes either way.
-    temp = fs::absolute(layout_dir).parent_path() / ("." + layout_dir.filename().string() + ".quantizing");
-    fs::create_directory(temp);
     std::string name = metadata::layout_onnx_name(a.model);
     // transformers.js' file suffixes: q8 is "_quantized".
     name = name.substr(0, name.size() - 5) + (a.options.dtype == "q8" ? "_quantized" : "_" + a.options.dtype) + ".onnx";
-    a.output = (temp / name).string();
+    std::error_code ec;
+    if (fs::exists(layout_dir, ec) || fs::is_symlink(layout_dir, ec)) {
+      // An existing transformers.js folder gains this dtype's file beside the others; nothing in it
+      // is overwritten.
+      if (!fs::is_directory(layout_dir / "onnx"))
+        throw UsageError("target '" + layout_dir.string() + "' already exists and is not a transformers.js folder (no onnx/ in it); nothing is overwritten");
+      for (const auto& f : {name, name + "_data"})
+        if (fs::exists(layout_dir / "onnx" / f, ec) || fs::is_symlink(layout_dir / "onnx" / f, ec))
+          throw UsageError("'" + (layout_dir / "onnx" / f).string() + "' already exists; nothing is overwritten (remove it to quantize this dtype again)");
+      add_to_folder = true;
+      a.output = (layout_dir / "onnx" / name).string();
+    } else {
+      // Quantized into a temporary folder beside the target under its final name (an external data
+      // file is named after it), then unpacked into the target; the temporary folder goes either way.
+      fs::path parent = fs::absolute(layout_dir).parent_path();
+      std::string pattern = (parent / ("." + layout_dir.filename().string() + ".quantizing.XXXXXX")).string();
+      std::vector<char> buf(pattern.begin(), pattern.end());
+      buf.push_back('\0');
+      if (!::mkdtemp(buf.data())) throw IoError("cannot create a folder in '" + parent.string() + "': " + errno_text(errno));
+      temp = buf.data();
+      a.output = (temp / name).string();
+    }
   }
   if (a.output.empty()) throw UsageError("give the output file with -o OUT.onnx (or --layout transformers.js OUT_DIR)");
   struct RemoveTemp {
@@ -52,7 +78,19 @@ int run_quantize(QuantizeArgs a) {
   if (a.embeddings && a.options.dtype != "q4" && a.options.dtype != "q4f16")
     throw UsageError("--quantize-embeddings goes with --dtype q4 or q4f16");
   a.options.show_progress = !a.quiet && !a.json;
-  quantize::QuantizeReport r = quantize::quantize_model(a.model, a.output, a.options);
+  // The staged result is checked before it is moved into place: ONNX Runtime must load it, and
+  // (unless --no-accuracy) both models' outputs are compared. A failure leaves nothing written.
+  std::optional<runtime::Agreement> agreement;
+  double check_seconds = 0;
+  auto check = [&](const fs::path& staged) {
+    auto started = std::chrono::steady_clock::now();
+    // LOCAL STEP (to reconcile with f16's ORT load check in src/quantize): a session on the staged
+    // file proves ONNX Runtime loads it; its error names the op it refuses.
+    if (a.no_accuracy) runtime::AutoModel::from_model(staged, {});
+    else agreement = runtime::compare_models(a.model, staged);
+    check_seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
+  };
+  quantize::QuantizeReport r = quantize::quantize_model(a.model, a.output, a.options, check);
   Json nodes = Json::array();
   for (const auto& n : r.nodes)
     nodes.push_back({{"op", n.op}, {"node", n.node}, {"weight", n.weight}, {"quantized", n.quantized}, {"reason", n.reason}, {"K", n.K}, {"N", n.N}});
@@ -72,23 +110,35 @@ int run_quantize(QuantizeArgs a) {
               {"weights_mb_per_s", r.seconds > 0 ? static_cast<double>(r.weight_bytes) / 1e6 / r.seconds : 0.0},
               {"fp16", {{"initializers_converted", r.fp16_initializers}, {"initializers_kept_fp32", r.fp32_initializers_kept},
                         {"fp32_nodes", r.fp32_nodes}, {"casts_added", r.casts_added}}}};
-  if (!a.no_accuracy) {
-    runtime::Agreement agreement = runtime::compare_models(a.model, a.output);
+  if (agreement) {
     Json outputs = Json::array();
-    for (const auto& o : agreement.outputs)
+    for (const auto& o : agreement->outputs)
       outputs.push_back({{"name", o.name}, {"max_abs_error", o.max_abs_error}, {"cosine", o.cosine}, {"top1_agreement", o.top1_agreement}});
-    out["accuracy"] = {{"inputs", agreement.inputs}, {"outputs", outputs}};
+    out["accuracy"] = {{"inputs", agreement->inputs}, {"outputs", outputs}, {"seconds", check_seconds}};
+    if (!agreement->skipped.empty()) out["accuracy"]["skipped"] = agreement->skipped;
   }
-  if (!layout_dir.empty()) {
+  Json qc = {{"modes", {a.options.dtype}},
+             {"block_size", a.options.block_size},
+             {"is_symmetric", a.options.symmetric},
+             {"accuracy_level", a.options.accuracy_level},
+             {"quantized_matmuls", r.quantized},
+             {"tool", "modelexport"}};
+  if (add_to_folder) {
+    // The model (and its data file) were renamed into onnx/; quantize_config.json is added only when
+    // the folder has none.
+    Json files = Json::array({"onnx/" + fs::path(a.output).filename().string()});
+    if (fs::exists(a.output + "_data")) files.push_back("onnx/" + fs::path(a.output).filename().string() + "_data");
+    if (!fs::exists(layout_dir / "quantize_config.json")) {
+      write_file_atomic(layout_dir / "quantize_config.json", qc.dump(4) + "\n");
+      files.push_back("quantize_config.json");
+    }
+    out["output"] = layout_dir.string();
+    out["layout"] = "transformers.js";
+    out["files"] = files;
+  } else if (!layout_dir.empty()) {
     // transformers.js names: onnx/{name}_q4.onnx beside config and tokenizer files from the metadata.
     metadata::UnpackOptions u;
     u.onnx_file_name = fs::path(a.output).filename().string();
-    Json qc = {{"modes", {a.options.dtype}},
-               {"block_size", a.options.block_size},
-               {"is_symmetric", a.options.symmetric},
-               {"accuracy_level", a.options.accuracy_level},
-               {"quantized_matmuls", r.quantized},
-               {"tool", "modelexport"}};
     u.extra_files.emplace_back("quantize_config.json", qc.dump(4) + "\n");
     auto report = metadata::unpack_model(a.output, layout_dir, metadata::Layout::kTransformersJs, u);
     out["output"] = layout_dir.string();
@@ -102,7 +152,8 @@ int run_quantize(QuantizeArgs a) {
     return kExitOk;
   }
   if (a.quiet) return kExitOk;
-  if (!layout_dir.empty()) std::printf("wrote %s (transformers.js layout)\n", layout_dir.c_str());
+  if (add_to_folder) std::printf("added %s to the transformers.js folder %s\n", fs::path(a.output).filename().c_str(), layout_dir.c_str());
+  else if (!layout_dir.empty()) std::printf("wrote %s (transformers.js layout)\n", layout_dir.c_str());
   if (a.options.dtype == "fp16")
     std::printf("converted to fp16\n");
   else if (a.options.dtype == "q4" || a.options.dtype == "q4f16")
@@ -111,15 +162,18 @@ int run_quantize(QuantizeArgs a) {
   else
     std::printf("quantized %zu MatMul(s) to %s (per-tensor weights, dynamic activations), skipped %zu\n", r.quantized,
                 a.options.dtype.c_str(), r.skipped);
-  for (const auto& n : r.nodes)
-    if (!n.quantized || !n.reason.empty()) std::printf("  %s %s: %s\n", n.quantized ? "note" : "skipped", n.node.c_str(), n.reason.c_str());
-  if (a.options.dtype == "fp16" || a.options.dtype == "q4f16")
+  if (r.skipped > 0) std::printf("  %s (--json lists every node)\n", quantize::skipped_summary(r).c_str());
+  if (a.options.dtype == "q4f16" && r.fp16_initializers == 0 && r.casts_added == 0)
+    std::printf("float16: the model was already float16; its weights were quantized with float16 scales\n");
+  else if (a.options.dtype == "fp16" || a.options.dtype == "q4f16")
     std::printf("float16: %zu initializers converted, %zu kept float32 for %zu float32 nodes (block list), %zu Casts added\n",
                 r.fp16_initializers, r.fp32_initializers_kept, r.fp32_nodes, r.casts_added);
   std::printf("size %.2f MB -> %.2f MB (%.3fx) in %.2f s (%.0f MB/s of float weights)\n", r.size_before / 1e6, r.size_after / 1e6,
               out["size_ratio"].get<double>(), r.seconds, out["weights_mb_per_s"].get<double>());
-  if (out.contains("accuracy")) {
-    std::printf("accuracy on %s:\n", out["accuracy"]["inputs"].get<std::string>().c_str());
+  if (out.contains("accuracy") && out["accuracy"].contains("skipped")) {
+    std::printf("warning: accuracy check skipped: %s\n", out["accuracy"]["skipped"].get<std::string>().c_str());
+  } else if (out.contains("accuracy")) {
+    std::printf("accuracy on %s (%.1f s):\n", out["accuracy"]["inputs"].get<std::string>().c_str(), check_seconds);
     for (const auto& o : out["accuracy"]["outputs"])
       std::printf("  %-24s max |error| %.3g  cosine %.6f  top-1 agreement %.3f\n", o["name"].get<std::string>().c_str(),
                   o["max_abs_error"].get<double>(), o["cosine"].get<double>(), o["top1_agreement"].get<double>());

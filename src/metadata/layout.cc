@@ -2,6 +2,7 @@
 
 #include <unistd.h>
 
+#include <map>
 #include <variant>
 
 #include "common/clock.h"
@@ -9,6 +10,7 @@
 #include "modelexport/common/error.h"
 #include "modelexport/common/files.h"
 #include "modelexport/common/sha256.h"
+#include "modelexport/format/external_data_names.h"
 #include "modelexport/format/onnx_file.h"
 #include "modelexport/metadata/reader.h"
 #include "modelexport/metadata/schema.h"
@@ -42,16 +44,26 @@ std::string onnx_name_for(const fs::path& model) {
 }
 
 void add_model(Plan& plan, const format::OnnxFile& model, Layout layout, const std::string& file_name = "") {
-  std::string dir = layout == Layout::kTransformersJs ? "onnx/" : "";
-  plan.files.push_back({dir + (file_name.empty() ? onnx_name_for(model.path()) : file_name), model.path()});
-  fs::path model_dir = model.path().parent_path();
   // A model whose external data would not load is refused before anything is written.
   if (auto problems = model.external_data_problems(); !problems.empty()) {
     std::string msg = "'" + model.path().string() + "': " + problems.front();
     if (problems.size() > 1) msg += " (and " + std::to_string(problems.size() - 1) + " more problem(s); run validate)";
     throw FormatError(msg + "; nothing was written");
   }
-  for (const auto& loc : model.graph().external_data_files) plan.files.push_back({dir + loc, model_dir / loc});
+  std::string dir = layout == Layout::kTransformersJs ? "onnx/" : "";
+  const std::string target = file_name.empty() ? onnx_name_for(model.path()) : file_name;
+  const auto& external = model.graph().external_data_files;
+  // transformers.js (use_external_data_format) loads onnx/NAME.onnx_data, NAME.onnx_data_1, ...: the
+  // data files are named after the model file and every location in the graph is rewritten to match.
+  std::vector<std::string> data_names = external;
+  if (layout == Layout::kTransformersJs) data_names = format::transformers_js_data_names(target, external.size());
+  std::map<std::string, std::string> renames;
+  for (size_t i = 0; i < external.size(); ++i)
+    if (external[i] != data_names[i]) renames[external[i]] = data_names[i];
+  if (renames.empty()) plan.files.push_back({dir + target, model.path()});
+  else plan.files.push_back({dir + target, format::rename_external_data(model.bytes(), renames, model.path().string())});
+  fs::path model_dir = model.path().parent_path();
+  for (size_t i = 0; i < external.size(); ++i) plan.files.push_back({dir + data_names[i], model_dir / external[i]});
   const auto& h = model.header();
   Json opsets = Json::array();
   for (const auto& o : h.opset_imports) opsets.push_back({{"domain", o.domain.empty() ? "ai.onnx" : o.domain}, {"version", o.version}});

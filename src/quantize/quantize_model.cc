@@ -5,6 +5,9 @@
 
 #include <onnx/onnx_pb.h>
 
+#include <stdlib.h>
+
+#include <cerrno>
 #include <chrono>
 #include <cstring>
 #include <functional>
@@ -17,6 +20,7 @@
 #include "modelexport/common/files.h"
 #include "modelexport/common/progress.h"
 #include "format/model_proto.h"
+#include "modelexport/format/onnx_file.h"
 #include "modelexport/metadata/schema.h"
 #include "modelexport/quantize/blockwise.h"
 #include "quantize/float16.h"
@@ -30,14 +34,83 @@ namespace {
 
 const std::string kMetadataKey(metadata::keys::kQuantization);
 
+// A temporary folder beside the output, where the result is written under its final names (so an
+// external data file's `location` is already right) and checked; removed unless its files were
+// moved into place. (Signal-time cleanup of temporaries is common's job; this folder is removed on
+// every exception path.)
+class StagingFolder {
+ public:
+  explicit StagingFolder(const fs::path& output) : output_(fs::absolute(output)) {
+    fs::path parent = output_.parent_path();
+    if (!fs::is_directory(parent)) throw IoError("cannot write '" + output.string() + "': folder '" + parent.string() + "' does not exist");
+    std::string pattern = (parent / ("." + output_.filename().string() + ".quantizing.XXXXXX")).string();
+    std::vector<char> buf(pattern.begin(), pattern.end());
+    buf.push_back('\0');
+    if (!::mkdtemp(buf.data())) throw IoError("cannot create a folder in '" + parent.string() + "': " + errno_text(errno));
+    path_ = buf.data();
+  }
+  ~StagingFolder() {
+    std::error_code ec;
+    fs::remove_all(path_, ec);
+  }
+  StagingFolder(const StagingFolder&) = delete;
+  StagingFolder& operator=(const StagingFolder&) = delete;
+
+  fs::path model() const { return path_ / output_.filename(); }
+  // Renames every staged file beside the output: external data first, the model last, so a reader
+  // never sees the new model without its data.
+  void move_into_place() {
+    std::vector<fs::path> files;
+    for (const auto& e : fs::directory_iterator(path_))
+      if (e.path().filename() != output_.filename()) files.push_back(e.path());
+    files.push_back(model());
+    for (const auto& f : files) {
+      fs::path dest = output_.parent_path() / f.filename();
+      if (::rename(f.c_str(), dest.c_str()) != 0) throw IoError("cannot rename the finished file to '" + dest.string() + "': " + errno_text(errno));
+    }
+  }
+
+ private:
+  fs::path output_, path_;
+};
+
+// Float32 initializers or graph inputs in the main graph: something for the float16 conversion to do.
+bool has_float32(const onnx::ModelProto& model) {
+  for (const auto& t : model.graph().initializer())
+    if (t.data_type() == onnx::TensorProto::FLOAT) return true;
+  for (const auto& i : model.graph().input())
+    if (i.type().tensor_type().elem_type() == onnx::TensorProto::FLOAT) return true;
+  return false;
+}
+
 }  // namespace
+
+std::string skipped_summary(const QuantizeReport& report) {
+  std::map<std::string, std::vector<std::string>> by_reason;
+  std::vector<std::string> order;
+  for (const auto& n : report.nodes) {
+    if (n.quantized) continue;
+    if (!by_reason.count(n.reason)) order.push_back(n.reason);
+    by_reason[n.reason].push_back(n.node);
+  }
+  size_t total = 0;
+  for (const auto& [reason, nodes] : by_reason) total += nodes.size();
+  std::string out = "skipped " + std::to_string(total) + ":";
+  for (size_t i = 0; i < order.size(); ++i) {
+    const auto& nodes = by_reason[order[i]];
+    out += (i ? "; " : " ") + std::to_string(nodes.size()) + " " + order[i] + " (";
+    for (size_t k = 0; k < nodes.size() && k < 3; ++k) out += (k ? ", " : "") + nodes[k];
+    out += nodes.size() > 3 ? ", ...)" : ")";
+  }
+  return out;
+}
 
 const std::vector<std::string>& known_dtypes() {
   static const std::vector<std::string> dtypes = {"q4", "q4f16", "q8", "int8", "uint8", "fp16"};
   return dtypes;
 }
 
-QuantizeReport quantize_model(const fs::path& input, const fs::path& output, const QuantizeOptions& o) {
+QuantizeReport quantize_model(const fs::path& input, const fs::path& output, const QuantizeOptions& o, const ModelCheck& check) {
   auto start = std::chrono::steady_clock::now();
   const bool eight_bit = o.dtype == "q8" || o.dtype == "int8" || o.dtype == "uint8";
   const bool to_half = o.dtype == "fp16" || o.dtype == "q4f16", weights = o.dtype != "fp16";
@@ -49,7 +122,11 @@ QuantizeReport quantize_model(const fs::path& input, const fs::path& output, con
   if (o.block_size < 16 || o.block_size > 256 || (o.block_size & (o.block_size - 1)) != 0)
     throw UsageError("--block-size " + std::to_string(o.block_size) + " is not a power of two from 16 to 256");
   if (o.accuracy_level < 0 || o.accuracy_level > 4) throw UsageError("--accuracy-level must be 0 to 4");
-  if (!fs::exists(input)) throw IoError("cannot open '" + input.string() + "': no such file");
+  // The top-level scan every command uses: a missing file, a directory, an empty file, a Git LFS
+  // pointer or mangled bytes get the same precise message as in analyze/validate/embed-metadata.
+  { format::OnnxFile probe(input); }
+  std::error_code ec;
+  if (fs::is_directory(output, ec)) throw UsageError("output '" + output.string() + "' is a directory; expected an .onnx file path");
   if (fs::exists(output) && fs::equivalent(input, output))
     throw UsageError("the output '" + output.string() + "' is the input; write the quantized model to another file");
 
@@ -59,7 +136,7 @@ QuantizeReport quantize_model(const fs::path& input, const fs::path& output, con
 
   uint64_t size_before = format::size_with_external_data(input, model);
   RewriteResult rewritten;
-  if (weights) rewritten = rewrite_weights(model, fs::absolute(input).parent_path(), weight_options);
+  if (weights) rewritten = rewrite_weights(model, fs::absolute(input).parent_path(), weight_options, o.dtype == "q4f16");
   QuantizeReport report = rewritten.report;
   report.size_before = size_before;
   if (weights && report.quantized == 0) {
@@ -73,9 +150,8 @@ QuantizeReport quantize_model(const fs::path& input, const fs::path& output, con
     };
     scan(model.graph());
     if (has_nbits) throw UsageError("'" + input.string() + "' is already quantized (it has MatMulNBits/MatMulInteger and no float MatMul weight); nothing written");
-    std::string why;
-    for (const auto& n : report.nodes) why += "\n  " + n.node + " (" + n.weight + "): " + n.reason;
-    throw UsageError("'" + input.string() + "' has no MatMul with a constant 2-D float32 weight to quantize; nothing written" + why);
+    throw UsageError("'" + input.string() + "' has no MatMul with a constant 2-D float32 or float16 weight to quantize; nothing written" +
+                     (report.nodes.empty() ? std::string(" (it has no MatMul)") : "\n  " + skipped_summary(report)));
   }
 
   if (eight_bit)
@@ -93,13 +169,12 @@ QuantizeReport quantize_model(const fs::path& input, const fs::path& output, con
   // Weights left in external data are read in; the output decides where they go.
   format::inline_external_data(model, fs::absolute(input).parent_path());
   if (to_half) {
-    bool any_float = false;
-    std::function<void(const onnx::GraphProto&)> scan = [&](const onnx::GraphProto& g) {
-      for (const auto& t : g.initializer()) any_float |= t.data_type() == onnx::TensorProto::FLOAT;
-      for (const auto& i : g.input()) any_float |= i.type().tensor_type().elem_type() == onnx::TensorProto::FLOAT;
-    };
-    scan(model.graph());
-    if (!any_float) throw UsageError("'" + input.string() + "' has no float32 initializer or input to turn float16 (already fp16?); nothing written");
+    const bool any_float = has_float32(model);
+    // q4f16 of a float16 model: the weights were quantized with float16 scales; nothing is left to convert.
+    if (!any_float && !(o.dtype == "q4f16" && report.quantized > 0))
+      throw UsageError("'" + input.string() + "' has no float32 initializer or input to turn float16 (already fp16?); nothing written");
+  }
+  if (to_half && has_float32(model)) {
     uint64_t float_bytes = 0;
     for (const auto& t : model.graph().initializer())
       if (t.data_type() == onnx::TensorProto::FLOAT) float_bytes += t.raw_data().size() + static_cast<uint64_t>(t.float_data_size()) * 4;
@@ -124,9 +199,15 @@ QuantizeReport quantize_model(const fs::path& input, const fs::path& output, con
   meta->set_key(kMetadataKey);
   meta->set_value(settings.dump());
 
-  format::save_model_proto(model, output, o.external_data);
-  report.size_after = format::size_with_external_data(output, model);
+  StagingFolder staging(output);
+  format::save_model_proto(model, staging.model(), o.external_data);
+  report.size_after = format::size_with_external_data(staging.model(), model);
+  // The quantization's own time (the caller's check is timed by the caller).
   report.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+  // (f16's ONNX Runtime load check belongs here, before `check`; until it lands the CLI's check opens
+  // an ORT session on the staged file.)
+  if (check) check(staging.model());
+  staging.move_into_place();
   return report;
 }
 

@@ -3,6 +3,8 @@
 #include <onnxruntime_cxx_api.h>
 
 #include <algorithm>
+#include <map>
+#include <type_traits>
 
 #include "modelexport/common/error.h"
 #include "modelexport/format/onnx_file.h"
@@ -73,12 +75,50 @@ bool AutoModel::has_input(const std::string& name) const {
   return false;
 }
 
+namespace {
+
+// Model element type → ORT's, for the tensor types run() converts to and from.
+ONNXTensorElementDataType ort_type(const std::string& t) {
+  static const std::map<std::string, ONNXTensorElementDataType> types = {
+      {"float32", ONNX_TENSOR_ELEMENT_DATA_TYPE_FLOAT},   {"float16", ONNX_TENSOR_ELEMENT_DATA_TYPE_FLOAT16},
+      {"float64", ONNX_TENSOR_ELEMENT_DATA_TYPE_DOUBLE},  {"bfloat16", ONNX_TENSOR_ELEMENT_DATA_TYPE_BFLOAT16},
+      {"int8", ONNX_TENSOR_ELEMENT_DATA_TYPE_INT8},       {"uint8", ONNX_TENSOR_ELEMENT_DATA_TYPE_UINT8},
+      {"int16", ONNX_TENSOR_ELEMENT_DATA_TYPE_INT16},     {"uint16", ONNX_TENSOR_ELEMENT_DATA_TYPE_UINT16},
+      {"int32", ONNX_TENSOR_ELEMENT_DATA_TYPE_INT32},     {"uint32", ONNX_TENSOR_ELEMENT_DATA_TYPE_UINT32},
+      {"int64", ONNX_TENSOR_ELEMENT_DATA_TYPE_INT64},     {"uint64", ONNX_TENSOR_ELEMENT_DATA_TYPE_UINT64},
+      {"bool", ONNX_TENSOR_ELEMENT_DATA_TYPE_BOOL},       {"string", ONNX_TENSOR_ELEMENT_DATA_TYPE_STRING}};
+  auto it = types.find(t);
+  return it == types.end() ? ONNX_TENSOR_ELEMENT_DATA_TYPE_UNDEFINED : it->second;
+}
+
+template <typename T, typename From>
+Ort::Value owned_tensor(Ort::AllocatorWithDefaultOptions& alloc, const Tensor& t, const std::vector<From>& from) {
+  Ort::Value v = Ort::Value::CreateTensor<T>(alloc, t.shape.data(), t.shape.size());
+  T* p = v.GetTensorMutableData<T>();
+  for (size_t i = 0; i < from.size(); ++i) {
+    if constexpr (std::is_same_v<T, Ort::Float16_t> || std::is_same_v<T, Ort::BFloat16_t>) p[i] = T(static_cast<float>(from[i]));
+    else p[i] = static_cast<T>(from[i]);
+  }
+  return v;
+}
+
+template <typename T, typename To>
+void read_values(const Ort::Value& v, size_t count, std::vector<To>& to) {
+  const T* p = v.GetTensorData<T>();
+  to.resize(count);
+  for (size_t i = 0; i < count; ++i) {
+    if constexpr (std::is_same_v<T, Ort::Float16_t> || std::is_same_v<T, Ort::BFloat16_t>) to[i] = static_cast<To>(p[i].ToFloat());
+    else to[i] = static_cast<To>(p[i]);
+  }
+}
+
+}  // namespace
+
 std::map<std::string, Tensor> AutoModel::run(const std::map<std::string, Tensor>& given) const {
   Ort::MemoryInfo mem = Ort::MemoryInfo::CreateCpu(OrtArenaAllocator, OrtMemTypeDefault);
+  Ort::AllocatorWithDefaultOptions alloc;
   std::vector<const char*> names;
   std::vector<Ort::Value> values;
-  std::vector<std::vector<int32_t>> int32_copies;
-  int32_copies.reserve(impl_->inputs.size());
   for (const auto& desc : impl_->inputs) {
     auto it = given.find(desc.name);
     if (it == given.end()) throw RuntimeError("the model needs input '" + desc.name + "' (" + desc.elem_type + "), which was not given");
@@ -87,18 +127,41 @@ std::map<std::string, Tensor> AutoModel::run(const std::map<std::string, Tensor>
     size_t count = 1;
     for (int64_t d : t.shape) count *= static_cast<size_t>(d);
     names.push_back(desc.name.c_str());
-    if (desc.elem_type == "float32") {
-      if (t.f32.size() != count) throw RuntimeError("input '" + desc.name + "': expected float32 data matching its shape");
-      values.push_back(Ort::Value::CreateTensor<float>(mem, t.f32.data(), count, t.shape.data(), t.shape.size()));
-    } else if (desc.elem_type == "int64") {
-      if (t.i64.size() != count) throw RuntimeError("input '" + desc.name + "': expected int64 data matching its shape");
-      values.push_back(Ort::Value::CreateTensor<int64_t>(mem, t.i64.data(), count, t.shape.data(), t.shape.size()));
-    } else if (desc.elem_type == "int32") {
-      if (t.i64.size() != count) throw RuntimeError("input '" + desc.name + "': expected integer data matching its shape");
-      int32_copies.emplace_back(t.i64.begin(), t.i64.end());
-      values.push_back(Ort::Value::CreateTensor<int32_t>(mem, int32_copies.back().data(), count, t.shape.data(), t.shape.size()));
-    } else {
-      throw RuntimeError("input '" + desc.name + "' has type " + desc.elem_type + ", which run() does not feed yet");
+    const ONNXTensorElementDataType type = ort_type(desc.elem_type);
+    const bool floating = type == ONNX_TENSOR_ELEMENT_DATA_TYPE_FLOAT || type == ONNX_TENSOR_ELEMENT_DATA_TYPE_FLOAT16 ||
+                          type == ONNX_TENSOR_ELEMENT_DATA_TYPE_DOUBLE || type == ONNX_TENSOR_ELEMENT_DATA_TYPE_BFLOAT16;
+    if (type == ONNX_TENSOR_ELEMENT_DATA_TYPE_UNDEFINED)
+      throw RuntimeError("input '" + desc.name + "' has type " + desc.elem_type + ", which run() does not feed");
+    if (type == ONNX_TENSOR_ELEMENT_DATA_TYPE_STRING) {
+      if (t.str.size() != count) throw RuntimeError("input '" + desc.name + "': expected string data matching its shape");
+      Ort::Value v = Ort::Value::CreateTensor(alloc, t.shape.data(), t.shape.size(), type);
+      std::vector<const char*> ptrs;
+      for (const auto& x : t.str) ptrs.push_back(x.c_str());
+      v.FillStringTensor(ptrs.data(), ptrs.size());
+      values.push_back(std::move(v));
+      continue;
+    }
+    if (floating ? t.f32.size() != count : t.i64.size() != count)
+      throw RuntimeError("input '" + desc.name + "': expected " + std::string(floating ? "float" : "integer") + " data matching its shape");
+    switch (type) {
+      case ONNX_TENSOR_ELEMENT_DATA_TYPE_FLOAT:
+        values.push_back(Ort::Value::CreateTensor<float>(mem, t.f32.data(), count, t.shape.data(), t.shape.size()));
+        break;
+      case ONNX_TENSOR_ELEMENT_DATA_TYPE_INT64:
+        values.push_back(Ort::Value::CreateTensor<int64_t>(mem, t.i64.data(), count, t.shape.data(), t.shape.size()));
+        break;
+      case ONNX_TENSOR_ELEMENT_DATA_TYPE_FLOAT16: values.push_back(owned_tensor<Ort::Float16_t>(alloc, t, t.f32)); break;
+      case ONNX_TENSOR_ELEMENT_DATA_TYPE_BFLOAT16: values.push_back(owned_tensor<Ort::BFloat16_t>(alloc, t, t.f32)); break;
+      case ONNX_TENSOR_ELEMENT_DATA_TYPE_DOUBLE: values.push_back(owned_tensor<double>(alloc, t, t.f32)); break;
+      case ONNX_TENSOR_ELEMENT_DATA_TYPE_INT8: values.push_back(owned_tensor<int8_t>(alloc, t, t.i64)); break;
+      case ONNX_TENSOR_ELEMENT_DATA_TYPE_UINT8: values.push_back(owned_tensor<uint8_t>(alloc, t, t.i64)); break;
+      case ONNX_TENSOR_ELEMENT_DATA_TYPE_INT16: values.push_back(owned_tensor<int16_t>(alloc, t, t.i64)); break;
+      case ONNX_TENSOR_ELEMENT_DATA_TYPE_UINT16: values.push_back(owned_tensor<uint16_t>(alloc, t, t.i64)); break;
+      case ONNX_TENSOR_ELEMENT_DATA_TYPE_INT32: values.push_back(owned_tensor<int32_t>(alloc, t, t.i64)); break;
+      case ONNX_TENSOR_ELEMENT_DATA_TYPE_UINT32: values.push_back(owned_tensor<uint32_t>(alloc, t, t.i64)); break;
+      case ONNX_TENSOR_ELEMENT_DATA_TYPE_UINT64: values.push_back(owned_tensor<uint64_t>(alloc, t, t.i64)); break;
+      case ONNX_TENSOR_ELEMENT_DATA_TYPE_BOOL: values.push_back(owned_tensor<bool>(alloc, t, t.i64)); break;
+      default: break;
     }
   }
   std::vector<const char*> out_names;
@@ -112,21 +175,28 @@ std::map<std::string, Tensor> AutoModel::run(const std::map<std::string, Tensor>
   }
   std::map<std::string, Tensor> out;
   for (size_t i = 0; i < results.size(); ++i) {
+    if (!results[i].IsTensor()) throw RuntimeError("output '" + impl_->output_names[i] + "' is not a tensor, which run() does not read");
     Ort::TensorTypeAndShapeInfo info = results[i].GetTensorTypeAndShapeInfo();
     Tensor t;
     t.shape = info.GetShape();
     size_t count = info.GetElementCount();
     switch (info.GetElementType()) {
-      case ONNX_TENSOR_ELEMENT_DATA_TYPE_FLOAT: {
-        const float* p = results[i].GetTensorData<float>();
-        t.f32.assign(p, p + count);
+      case ONNX_TENSOR_ELEMENT_DATA_TYPE_FLOAT: read_values<float>(results[i], count, t.f32); break;
+      case ONNX_TENSOR_ELEMENT_DATA_TYPE_FLOAT16: read_values<Ort::Float16_t>(results[i], count, t.f32); break;
+      case ONNX_TENSOR_ELEMENT_DATA_TYPE_BFLOAT16: read_values<Ort::BFloat16_t>(results[i], count, t.f32); break;
+      case ONNX_TENSOR_ELEMENT_DATA_TYPE_DOUBLE: read_values<double>(results[i], count, t.f32); break;
+      case ONNX_TENSOR_ELEMENT_DATA_TYPE_INT64: read_values<int64_t>(results[i], count, t.i64); break;
+      case ONNX_TENSOR_ELEMENT_DATA_TYPE_INT32: read_values<int32_t>(results[i], count, t.i64); break;
+      case ONNX_TENSOR_ELEMENT_DATA_TYPE_INT16: read_values<int16_t>(results[i], count, t.i64); break;
+      case ONNX_TENSOR_ELEMENT_DATA_TYPE_INT8: read_values<int8_t>(results[i], count, t.i64); break;
+      case ONNX_TENSOR_ELEMENT_DATA_TYPE_UINT8: read_values<uint8_t>(results[i], count, t.i64); break;
+      case ONNX_TENSOR_ELEMENT_DATA_TYPE_UINT16: read_values<uint16_t>(results[i], count, t.i64); break;
+      case ONNX_TENSOR_ELEMENT_DATA_TYPE_UINT32: read_values<uint32_t>(results[i], count, t.i64); break;
+      case ONNX_TENSOR_ELEMENT_DATA_TYPE_UINT64: read_values<uint64_t>(results[i], count, t.i64); break;
+      case ONNX_TENSOR_ELEMENT_DATA_TYPE_BOOL: read_values<bool>(results[i], count, t.i64); break;
+      case ONNX_TENSOR_ELEMENT_DATA_TYPE_STRING:
+        for (size_t k = 0; k < count; ++k) t.str.push_back(results[i].GetStringTensorElement(k));
         break;
-      }
-      case ONNX_TENSOR_ELEMENT_DATA_TYPE_INT64: {
-        const int64_t* p = results[i].GetTensorData<int64_t>();
-        t.i64.assign(p, p + count);
-        break;
-      }
       default:
         throw RuntimeError("output '" + impl_->output_names[i] + "' has a type run() does not read yet");
     }

@@ -2,40 +2,14 @@
 
 #include <algorithm>
 #include <cmath>
-#include <random>
 
 #include "modelexport/common/error.h"
 #include "modelexport/runtime/auto_processor.h"
+#include "runtime/sample_inputs.h"
 
 namespace modelexport::runtime {
 
 namespace {
-
-std::map<std::string, Tensor> synthetic_inputs(const std::vector<TensorDesc>& descs) {
-  std::mt19937 rng(0);
-  std::map<std::string, Tensor> out;
-  for (const auto& d : descs) {
-    std::vector<int64_t> shape;
-    for (size_t i = 0; i < d.shape.size(); ++i) shape.push_back(d.shape[i] >= 0 ? d.shape[i] : (i == 0 ? 1 : 8));
-    size_t count = 1;
-    for (auto s : shape) count *= static_cast<size_t>(s);
-    if (d.elem_type == "float32") {
-      std::uniform_real_distribution<float> u(-1.0f, 1.0f);
-      std::vector<float> v(count);
-      for (auto& x : v) x = u(rng);
-      out[d.name] = Tensor::float32(shape, std::move(v));
-    } else if (d.elem_type == "int64" || d.elem_type == "int32") {
-      std::vector<int64_t> v(count);
-      bool mask = d.name.find("mask") != std::string::npos, position = d.name.find("position") != std::string::npos;
-      size_t last = shape.empty() ? 1 : static_cast<size_t>(shape.back());
-      for (size_t i = 0; i < count; ++i) v[i] = mask ? 1 : position ? static_cast<int64_t>(i % last) : static_cast<int64_t>(rng() % 100);
-      out[d.name] = Tensor::int64(shape, std::move(v));
-    } else {
-      throw RuntimeError("input '" + d.name + "' has type " + d.elem_type + "; sample inputs are made for float32 and integer inputs only");
-    }
-  }
-  return out;
-}
 
 OutputAgreement agreement(const std::string& name, const Tensor& a, const Tensor& b) {
   if (a.shape != b.shape || a.f32.size() != b.f32.size()) throw RuntimeError("output '" + name + "' differs in shape between the two models");
@@ -65,7 +39,8 @@ Agreement compare_models(const std::filesystem::path& reference, const std::file
   AutoModel a = AutoModel::from_model(reference, session);
   AutoModel b = AutoModel::from_model(candidate, session);
   Agreement result;
-  std::map<std::string, Tensor> inputs;
+  std::map<std::string, Tensor> inputs, out_a, out_b;
+  bool have_reference = false;
   try {
     AutoProcessor p = AutoProcessor::from_model(reference, a.inputs());
     auto enc = p.encode({"The quick brown fox jumps over the lazy dog.", "modelexport makes self-contained ONNX models.",
@@ -74,12 +49,28 @@ Agreement compare_models(const std::filesystem::path& reference, const std::file
     for (const auto& e : enc) batch.push_back(&e);
     if (p.fixed_batch()) batch.resize(std::min(batch.size(), p.fixed_batch()));
     inputs = p.to_inputs(batch);
+    out_a = a.run(inputs);
+    have_reference = true;
     result.inputs = "text samples";
   } catch (const Error&) {
-    inputs = synthetic_inputs(a.inputs());
-    result.inputs = "synthetic inputs";
+    // No tokenizer, inputs it cannot fill, or a model the text samples do not fit: synthetic inputs.
   }
-  auto out_a = a.run(inputs), out_b = b.run(inputs);
+  if (!have_reference) {
+    SampleInputs s = synthetic_inputs(reference, a.inputs());
+    result.inputs = s.description;
+    if (!s.unfit.empty()) {
+      result.skipped = "no sample input fits the graph: " + s.unfit;
+      return result;
+    }
+    inputs = std::move(s.tensors);
+    try {
+      out_a = a.run(inputs);
+    } catch (const RuntimeError& e) {
+      result.skipped = "no sample input fits the graph: '" + reference.string() + "' itself fails on " + result.inputs + ": " + e.what();
+      return result;
+    }
+  }
+  out_b = b.run(inputs);
   for (const auto& [name, t] : out_a) {
     if (t.f32.empty()) continue;
     auto it = out_b.find(name);

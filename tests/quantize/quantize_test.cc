@@ -8,6 +8,7 @@
 #include <cmath>
 #include <random>
 
+#include "common/json_util.h"
 #include "modelexport/common/error.h"
 #include "modelexport/quantize/blockwise.h"
 #include "modelexport/runtime/auto_model.h"
@@ -316,6 +317,220 @@ TEST(Quantize, BadInputIsRefusedAndNothingIsWritten) {
   EXPECT_THROW(quantize_model(dir / "junk.onnx", dir / "out.onnx", o), FormatError);
 }
 
+// The names in a folder, files and folders alike (hidden ones too), sorted.
+std::vector<std::string> entries(const fs::path& dir) {
+  std::vector<std::string> out;
+  for (const auto& e : fs::directory_iterator(dir)) out.push_back(e.path().filename().string());
+  std::sort(out.begin(), out.end());
+  return out;
+}
+
+// Nothing is left behind when a stage after the rewrite fails: the result is staged in a temporary
+// folder, checked, and only then renamed into place (model file, external data, transformers.js folder).
+TEST(Quantize, AFailedCheckLeavesNothing) {
+  test::ScratchDir dir;
+  test::save_model(plain_matmul_model(64, 24), dir / "m.onnx");
+  QuantizeOptions o;
+  o.show_progress = false;
+  for (bool external : {false, true}) {
+    o.external_data = external;
+    fs::path seen;
+    auto refuse = [&](const fs::path& staged) {
+      seen = staged;
+      EXPECT_TRUE(fs::exists(staged));
+      if (external) {
+        EXPECT_TRUE(fs::exists(staged.parent_path() / "q.onnx_data"));
+      }
+      throw RuntimeError("the check refused it");
+    };
+    EXPECT_THROW(quantize_model(dir / "m.onnx", dir / "q.onnx", o, refuse), RuntimeError);
+    EXPECT_FALSE(seen.empty());
+    EXPECT_NE(seen, dir / "q.onnx");
+    EXPECT_EQ(entries(dir.path()), std::vector<std::string>{"m.onnx"}) << "external " << external;
+    // A check that passes: the files are moved into place under their final names.
+    quantize_model(dir / "m.onnx", dir / "q.onnx", o, [](const fs::path&) {});
+    std::vector<std::string> expected = {"m.onnx", "q.onnx"};
+    if (external) expected.push_back("q.onnx_data");
+    EXPECT_EQ(entries(dir.path()), expected);
+    EXPECT_NO_THROW(runtime::AutoModel::from_model(dir / "q.onnx", {}));
+    fs::remove(dir / "q.onnx");
+    fs::remove(dir / "q.onnx_data");
+  }
+}
+
+// The CLI's check: ONNX Runtime must load the result (with or without --no-accuracy); a model it
+// refuses is an error naming the op, rc 2, and no file or folder is written.
+TEST(Quantize, CliWritesNothingOnnxRuntimeCannotLoad) {
+  test::ScratchDir dir;
+  auto m = plain_matmul_model(64, 24);
+  auto* unknown = add_node(m.mutable_graph(), "NoSuchOp", {"y3"}, "y5", "mystery");
+  unknown->set_domain("com.example");
+  auto* op = m.add_opset_import();
+  op->set_domain("com.example");
+  op->set_version(1);
+  set_value(m.mutable_graph()->add_output(), "y5", onnx::TensorProto::FLOAT, {3, 24});
+  test::save_model(m, dir / "m.onnx");
+  std::vector<std::vector<std::string>> runs = {
+      {"quantize", (dir / "m.onnx").string(), "-o", (dir / "q.onnx").string()},
+      {"quantize", (dir / "m.onnx").string(), "-o", (dir / "q.onnx").string(), "--no-accuracy"},
+      {"quantize", (dir / "m.onnx").string(), "-o", (dir / "q.onnx").string(), "--dtype", "q4f16", "--external-data"},
+      {"quantize", (dir / "m.onnx").string(), "--layout", "transformers.js", (dir / "tjs").string()},
+  };
+  for (const auto& args : runs) {
+    auto r = test::run_cli(args);
+    EXPECT_EQ(r.exit_code, 2) << args.back() << r.err;
+    EXPECT_NE(r.err.find("NoSuchOp"), std::string::npos) << r.err;
+    EXPECT_EQ(entries(dir.path()), std::vector<std::string>{"m.onnx"}) << args.back();
+  }
+}
+
+// What is wrong with the input file gets the message the other commands give for it (the same
+// top-level scan), rc 2, and nothing is written.
+TEST(Quantize, BadFilesGetTheMessagesOtherCommandsGive) {
+  test::ScratchDir dir;
+  test::write_bytes(dir / "empty.onnx", "");
+  fs::create_directories(dir / "folder.onnx");
+  struct Case {
+    std::string name;
+    fs::path file;
+    std::string expected;  // part of the message
+  };
+  std::vector<Case> cases = {
+      {"empty file", dir / "empty.onnx", "is empty, expected an ONNX model"},
+      {"directory", dir / "folder.onnx", "is a directory, expected a file"},
+      {"missing", dir / "missing.onnx", "missing.onnx"},
+  };
+  if (!test::corpus_dir().empty()) {
+    cases.push_back({"LFS pointer", test::corpus_dir() / "models/all-MiniLM-L6-v2/onnx/model.onnx.lfs-pointer", "Git LFS pointer"});
+    cases.push_back({"mangled", test::corpus_dir() / "models/whisper-tiny.en/onnx-CORRUPTED/encoder_model_quantized.onnx.corrupted", ""});
+  }
+  auto message = [](const std::string& err) { return err.substr(err.find(": ", err.find(": ") + 2) + 2); };
+  for (const auto& c : cases) {
+    auto q = test::run_cli({"quantize", c.file.string(), "-o", (dir / "out.onnx").string()});
+    auto a = test::run_cli({"analyze", c.file.string()});
+    EXPECT_EQ(q.exit_code, 2) << c.name;
+    EXPECT_NE(q.err.find(c.expected), std::string::npos) << c.name << ": " << q.err;
+    EXPECT_EQ(message(q.err), message(a.err)) << c.name;
+    EXPECT_EQ(q.err.find("has no MatMul"), std::string::npos) << c.name << ": " << q.err;
+    EXPECT_EQ(q.err.find("filesystem error"), std::string::npos) << c.name << ": " << q.err;
+    EXPECT_FALSE(fs::exists(dir / "out.onnx")) << c.name;
+  }
+  // An output that is a folder.
+  test::save_model(plain_matmul_model(64, 8), dir / "m.onnx");
+  auto r = test::run_cli({"quantize", (dir / "m.onnx").string(), "-o", (dir / "folder.onnx").string()});
+  EXPECT_EQ(r.exit_code, 2);
+  EXPECT_NE(r.err.find("is a directory; expected an .onnx file path"), std::string::npos) << r.err;
+}
+
+// Skipped nodes are one summary line grouped by reason (hundreds of MatMuls used to print a line
+// each); --json still lists every node.
+TEST(Quantize, SkippedNodesAreOneSummaryLine) {
+  test::ScratchDir dir;
+  auto m = plain_matmul_model(64, 8);
+  test::save_model(m, dir / "m.onnx");
+  auto r = test::run_cli({"quantize", (dir / "m.onnx").string(), "-o", (dir / "q.onnx").string(), "--exclude", "mm_w*", "--no-accuracy"});
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  size_t lines = 0;
+  for (size_t at = 0; (at = r.out.find("excluded", at)) != std::string::npos; ++at) ++lines;
+  EXPECT_EQ(lines, 1u) << r.out;
+  EXPECT_NE(r.out.find("skipped 2: 2 excluded (mm_w, mm_w_again)"), std::string::npos) << r.out;
+  fs::remove(dir / "q.onnx");
+  r = test::run_cli({"quantize", (dir / "m.onnx").string(), "-o", (dir / "q.onnx").string(), "--exclude", "mm_w*", "--no-accuracy", "--json"});
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  EXPECT_EQ(Json::parse(r.out)["nodes"].size(), 3u);
+}
+
+// transformers.js 4.3.1 (node, scripts/golden/pipelines.mjs) runs text-classification on a
+// transformers.js folder with this dtype; returns its output lines.
+std::string transformers_js(const fs::path& folder, const std::string& dtype, bool external_data) {
+  test::ScratchDir tmp;
+  test::write_bytes(tmp / "in.jsonl", "{\"text\": \"I love this movie\"}\n");
+  std::string cmd = "TJS_DTYPE=" + dtype + (external_data ? " TJS_EXTERNAL_DATA=1" : "") + " node " +
+                    (fs::path(MODELEXPORT_SOURCE_DIR) / "scripts/golden/pipelines.mjs").string() + " text-classification " + folder.string() +
+                    " " + (tmp / "in.jsonl").string() + " > " + (tmp / "out.txt").string() + " 2> " + (tmp / "err.txt").string();
+  int rc = std::system(cmd.c_str());
+  EXPECT_EQ(rc, 0) << cmd << "\n" << test::read_bytes(tmp / "err.txt");
+  return test::read_bytes(tmp / "out.txt");
+}
+
+// Every file under a folder with its sha256.
+std::map<std::string, std::string> hashes(const fs::path& dir) {
+  std::map<std::string, std::string> out;
+  for (const auto& f : test::list_files(dir)) out[f] = test::file_sha256(dir / f);
+  return out;
+}
+
+// --layout transformers.js with external data: the data file is named after the model file
+// (onnx/model_q4.onnx_data, every initializer's location says so) and transformers.js loads it with
+// use_external_data_format. Into an existing transformers.js folder, quantize adds the dtype's file
+// beside the others and never overwrites one.
+TEST(QuantizeLayout, ExternalDataNamedAfterTheModelAndDtypesAddedToAFolder) {
+  test::ScratchDir dir;
+  fs::path fixture = test::fixtures_dir() / "tiny-text-classifier";
+  auto e = test::run_cli({"embed-metadata", (fixture / "model.onnx").string(), fixture.string(), "-o", (dir / "emb.onnx").string()});
+  ASSERT_EQ(e.exit_code, 0) << e.err;
+  fs::path tjs = dir / "tjs";
+  auto r = test::run_cli({"quantize", (dir / "emb.onnx").string(), "--layout", "transformers.js", tjs.string(), "--external-data", "-q"});
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  ASSERT_TRUE(fs::exists(tjs / "onnx/model_q4.onnx_data"));
+  auto q = test::load_model(tjs / "onnx/model_q4.onnx");
+  size_t external = 0;
+  for (const auto& t : q.graph().initializer())
+    for (const auto& kv : t.external_data())
+      if (kv.key() == "location") {
+        EXPECT_EQ(kv.value(), "model_q4.onnx_data") << t.name();
+        ++external;
+      }
+  EXPECT_GT(external, 0u);
+  std::string q4 = transformers_js(tjs, "q4", true);
+  EXPECT_NE(q4.find("\"label\""), std::string::npos) << q4;
+
+  // Adding q8 to the folder: onnx/model_quantized.onnx appears, nothing else changes.
+  auto before = hashes(tjs);
+  r = test::run_cli({"quantize", (dir / "emb.onnx").string(), "--layout", "transformers.js", tjs.string(), "--dtype", "q8", "--json"});
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  auto after = hashes(tjs);
+  for (const auto& [name, sha] : before) EXPECT_EQ(after[name], sha) << name;
+  EXPECT_EQ(after.size(), before.size() + 1);
+  EXPECT_TRUE(after.count("onnx/model_quantized.onnx"));
+  EXPECT_NE(Json::parse(r.out)["files"].dump().find("onnx/model_quantized.onnx"), std::string::npos) << r.out;
+  std::string q8 = transformers_js(tjs, "q8", false);
+  EXPECT_NE(q8.find("\"label\""), std::string::npos) << q8;
+
+  // unpack of a model whose data file has another name (ext.onnx_data): the transformers.js layout
+  // names it after the model file (onnx/model.onnx_data) and rewrites the locations.
+  r = test::run_cli({"quantize", (dir / "emb.onnx").string(), "-o", (dir / "ext.onnx").string(), "--external-data", "-q"});
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  ASSERT_TRUE(fs::exists(dir / "ext.onnx_data"));
+  r = test::run_cli({"unpack", (dir / "ext.onnx").string(), (dir / "unpacked").string(), "--layout", "transformers.js"});
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  EXPECT_FALSE(fs::exists(dir / "unpacked/onnx/ext.onnx_data"));
+  EXPECT_EQ(test::file_sha256(dir / "unpacked/onnx/model.onnx_data"), test::file_sha256(dir / "ext.onnx_data"));
+  auto unpacked = test::load_model(dir / "unpacked/onnx/model.onnx");
+  size_t renamed = 0;
+  for (const auto& t : unpacked.graph().initializer())
+    for (const auto& kv : t.external_data())
+      if (kv.key() == "location") {
+        EXPECT_EQ(kv.value(), "model.onnx_data") << t.name();
+        ++renamed;
+      }
+  EXPECT_EQ(renamed, external);
+  EXPECT_EQ(unpacked.metadata_props_size(), test::load_model(dir / "ext.onnx").metadata_props_size());
+  std::string fp32 = transformers_js(dir / "unpacked", "fp32", true);
+  EXPECT_NE(fp32.find("\"label\""), std::string::npos) << fp32;
+
+  // That dtype's file exists: refused, nothing changes; a folder that is not transformers.js': refused.
+  r = test::run_cli({"quantize", (dir / "emb.onnx").string(), "--layout", "transformers.js", tjs.string()});
+  EXPECT_EQ(r.exit_code, 2);
+  EXPECT_NE(r.err.find("model_q4.onnx' already exists; nothing is overwritten"), std::string::npos) << r.err;
+  EXPECT_EQ(hashes(tjs), after);
+  fs::create_directories(dir / "plain");
+  r = test::run_cli({"quantize", (dir / "emb.onnx").string(), "--layout", "transformers.js", (dir / "plain").string()});
+  EXPECT_EQ(r.exit_code, 2);
+  EXPECT_NE(r.err.find("is not a transformers.js folder"), std::string::npos) << r.err;
+  EXPECT_TRUE(fs::is_empty(dir / "plain"));
+}
+
 // --quantize-embeddings: ONNX Runtime's GatherBlockQuantized on our table returns our dequantized rows.
 TEST(Quantize, EmbeddingTablesBecomeGatherBlockQuantized) {
   test::ScratchDir dir;
@@ -597,6 +812,186 @@ TEST(Quantize, Q8PatternMatchesTheCorpusExport) {
   auto theirs = pattern(test::load_model(test::corpus_dir() / "models/routangseng-vlm-graph-only/onnx/vision_encoder_quantized.onnx"));
   EXPECT_EQ(ours.size(), 1u);
   for (const auto& sig : ours) EXPECT_TRUE(theirs.count(sig)) << sig << " not among the corpus export's patterns";
+}
+
+// A value with dims given as text: "3" static, "batch_size" symbolic.
+void set_dims(onnx::ValueInfoProto* v, const std::string& name, int type, const std::vector<std::string>& dims) {
+  v->set_name(name);
+  v->mutable_type()->mutable_tensor_type()->set_elem_type(type);
+  auto* shape = v->mutable_type()->mutable_tensor_type()->mutable_shape();
+  for (const auto& d : dims) {
+    auto* dim = shape->add_dim();
+    if (!d.empty() && std::isdigit(static_cast<unsigned char>(d[0]))) dim->set_dim_value(std::stoll(d));
+    else dim->set_dim_param(d);
+  }
+}
+
+onnx::ModelProto empty_model(int opset = 17) {
+  onnx::ModelProto m;
+  m.set_ir_version(8);
+  m.add_opset_import()->set_version(opset);
+  m.mutable_graph()->set_name("g");
+  return m;
+}
+
+// The accuracy check's sample inputs fit the graph (each case failed in ONNX Runtime or was refused
+// before): one value per symbolic dim name, index inputs inside the table they index, the image size
+// from the processor config, every tensor type fed and float16/float64 outputs compared; and a graph
+// no sample fits is a skipped check with the reason, never an error.
+TEST(Accuracy, SampleInputsFitTheGraph) {
+  test::ScratchDir dir;
+  struct Case {
+    std::string name;
+    onnx::ModelProto model;
+    std::map<std::string, std::string> side_files;  // written beside the model
+    size_t compared;                                // float outputs compared
+    std::string inputs_mention;                     // part of Agreement::inputs
+    bool skipped = false;
+  };
+  std::vector<Case> cases;
+  {  // batch_size in ids and in past [2, batch_size, ...] must agree; total = past + sequence: the
+     // mask [batch_size, total_seq_len] is reshaped to [past_0's batch_size, seq_len + past_seq_len].
+    auto m = empty_model();
+    auto* g = m.mutable_graph();
+    set_dims(g->add_input(), "input_ids", onnx::TensorProto::INT64, {"batch_size", "seq_len"});
+    set_dims(g->add_input(), "attention_mask", onnx::TensorProto::INT64, {"batch_size", "total_seq_len"});
+    set_dims(g->add_input(), "past_0", onnx::TensorProto::FLOAT, {"2", "batch_size", "4", "past_seq_len", "8"});
+    auto index = [&](const std::string& name, int64_t at) {
+      auto* t = g->add_initializer();
+      t->set_name(name), t->set_data_type(onnx::TensorProto::INT64), t->add_dims(1), t->add_int64_data(at);
+    };
+    index("at1", 1), index("at3", 3);
+    add_node(g, "Shape", {"input_ids"}, "ids_shape");
+    add_node(g, "Shape", {"past_0"}, "past_shape");
+    add_node(g, "Gather", {"past_shape", "at1"}, "batch");
+    add_node(g, "Gather", {"ids_shape", "at1"}, "seq");
+    add_node(g, "Gather", {"past_shape", "at3"}, "past");
+    add_node(g, "Add", {"seq", "past"}, "total");
+    auto* concat = add_node(g, "Concat", {"batch", "total"}, "want");
+    auto* axis = concat->add_attribute();
+    axis->set_name("axis"), axis->set_type(onnx::AttributeProto::INT), axis->set_i(0);
+    auto* cast = add_node(g, "Cast", {"attention_mask"}, "mask_f");
+    auto* to = cast->add_attribute();
+    to->set_name("to"), to->set_type(onnx::AttributeProto::INT), to->set_i(onnx::TensorProto::FLOAT);
+    add_node(g, "Reshape", {"mask_f", "want"}, "y");
+    set_dims(g->add_output(), "y", onnx::TensorProto::FLOAT, {"batch_size", "total_seq_len"});
+    cases.push_back({"symbolic dims bound by name", m, {}, 1, "batch_size=1"});
+  }
+  {  // Ids index a 5-row table: random ids below 100 would be out of range.
+    auto m = empty_model();
+    auto* g = m.mutable_graph();
+    add_float_initializer(g, "table", {5, 8}, random_matrix(5, 8, 3));
+    set_dims(g->add_input(), "ids", onnx::TensorProto::INT64, {"batch", "sequence"});
+    add_node(g, "Cast", {"ids"}, "ids32")->add_attribute()->set_name("to");
+    g->mutable_node(0)->mutable_attribute(0)->set_type(onnx::AttributeProto::INT);
+    g->mutable_node(0)->mutable_attribute(0)->set_i(onnx::TensorProto::INT32);
+    add_node(g, "Gather", {"table", "ids32"}, "rows");
+    add_node(g, "GatherElements", {"table", "ids"}, "elements");
+    set_dims(g->add_output(), "rows", onnx::TensorProto::FLOAT, {});
+    set_dims(g->add_output(), "elements", onnx::TensorProto::FLOAT, {});
+    cases.push_back({"Gather indices in range", m, {}, 2, "ids in [0, 5)"});
+  }
+  {  // pixel_values [batch, 3, height, width] reshaped to a static 3 x 32 x 48: the processor says 32x48.
+    auto m = empty_model();
+    auto* g = m.mutable_graph();
+    set_dims(g->add_input(), "pixel_values", onnx::TensorProto::FLOAT, {"batch_size", "3", "height", "width"});
+    auto* shape = g->add_initializer();
+    shape->set_name("flat"), shape->set_data_type(onnx::TensorProto::INT64), shape->add_dims(2);
+    shape->add_int64_data(1), shape->add_int64_data(3 * 32 * 48);
+    add_node(g, "Reshape", {"pixel_values", "flat"}, "flat_pixels");
+    set_dims(g->add_output(), "flat_pixels", onnx::TensorProto::FLOAT, {"1", "4608"});
+    cases.push_back({"image size from the processor", m,
+                     {{"config.json", R"({"model_type": "vit"})"},
+                      {"preprocessor_config.json", R"({"do_resize": true, "size": {"height": 32, "width": 48}, "image_processor_type": "ViTImageProcessor"})"}},
+                     1, "height=32"});
+  }
+  {  // Every tensor type: float16, float64, bool, string, int32 in; float16 and float64 out.
+    auto m = empty_model();
+    auto* g = m.mutable_graph();
+    set_dims(g->add_input(), "h", onnx::TensorProto::FLOAT16, {"batch", "4"});
+    set_dims(g->add_input(), "d", onnx::TensorProto::DOUBLE, {"batch", "4"});
+    set_dims(g->add_input(), "b", onnx::TensorProto::BOOL, {"batch"});
+    set_dims(g->add_input(), "s", onnx::TensorProto::STRING, {"batch"});
+    set_dims(g->add_input(), "i", onnx::TensorProto::INT32, {"batch"});
+    add_node(g, "Relu", {"h"}, "h_out");
+    add_node(g, "Relu", {"d"}, "d_out");
+    add_node(g, "Not", {"b"}, "b_out");
+    add_node(g, "Identity", {"s"}, "s_out");
+    add_node(g, "Identity", {"i"}, "i_out");
+    set_dims(g->add_output(), "h_out", onnx::TensorProto::FLOAT16, {"batch", "4"});
+    set_dims(g->add_output(), "d_out", onnx::TensorProto::DOUBLE, {"batch", "4"});
+    set_dims(g->add_output(), "b_out", onnx::TensorProto::BOOL, {"batch"});
+    set_dims(g->add_output(), "s_out", onnx::TensorProto::STRING, {"batch"});
+    set_dims(g->add_output(), "i_out", onnx::TensorProto::INT32, {"batch"});
+    cases.push_back({"every tensor type", m, {}, 2, "synthetic inputs"});
+  }
+  {  // Reshape to 7 rows of an 8-element dim: no synthetic input fits; the check is skipped.
+    auto m = empty_model();
+    auto* g = m.mutable_graph();
+    set_dims(g->add_input(), "x", onnx::TensorProto::FLOAT, {"n"});
+    auto* shape = g->add_initializer();
+    shape->set_name("seven"), shape->set_data_type(onnx::TensorProto::INT64), shape->add_dims(2);
+    shape->add_int64_data(7), shape->add_int64_data(-1);
+    add_node(g, "Reshape", {"x", "seven"}, "y");
+    set_dims(g->add_output(), "y", onnx::TensorProto::FLOAT, {"7", "m"});
+    cases.push_back({"no input fits", m, {}, 0, "n=8", true});
+  }
+  for (auto& c : cases) {
+    fs::path folder = dir / std::to_string(&c - cases.data());
+    fs::create_directories(folder);
+    for (const auto& [name, text] : c.side_files) test::write_bytes(folder / name, text);
+    test::save_model(c.model, folder / "m.onnx");
+    runtime::Agreement a;
+    ASSERT_NO_THROW(a = runtime::compare_models(folder / "m.onnx", folder / "m.onnx")) << c.name;
+    EXPECT_EQ(a.outputs.size(), c.compared) << c.name << ": " << a.skipped;
+    EXPECT_EQ(!a.skipped.empty(), c.skipped) << c.name << ": " << a.skipped;
+    EXPECT_NE(a.inputs.find(c.inputs_mention), std::string::npos) << c.name << ": " << a.inputs;
+    for (const auto& o : a.outputs) EXPECT_EQ(o.max_abs_error, 0.0) << c.name << " " << o.name;
+    if (c.skipped) {
+      EXPECT_NE(a.skipped.find("no sample input fits the graph"), std::string::npos) << a.skipped;
+    }
+  }
+}
+
+// The corpus's KV-cache decoders quantize by default with the accuracy check on, and the report says
+// what was fed and measured: gpt2 (fp32, past_N [2, batch_size, ...], int32 ids into
+// EmbedLayerNormalization), qwen35 (float16 weights, inputs and outputs, GroupQueryAttention) and
+// lfm2 (past_key_values.N and past_conv.N caches).
+TEST(Accuracy, CorpusDecodersQuantizeByDefault) {
+  REQUIRE_CORPUS();
+  test::ScratchDir dir;
+  struct Case {
+    std::string model, dtype;
+    double min_cosine;
+    bool embeddings = false;  // --quantize-embeddings (a float16 table: GatherBlockQuantized with float16 scales)
+  };
+  const std::vector<Case> cases = {
+      {"genai-tiny-random-gpt2-fp32/past.onnx", "q4", 0.99},     {"genai-tiny-random-gpt2-fp32/past.onnx", "q8", 0.99},
+      {"genai-tiny-qwen35-fp16/decoder.onnx", "q4", 0.99},       {"genai-tiny-qwen35-fp16/decoder.onnx", "q4f16", 0.99},
+      {"genai-tiny-qwen35-fp16/decoder.onnx", "q8", 0.99},       {"genai-tiny-qwen35-fp16/decoder.onnx", "q4", 0.99, true},
+      {"genai-tiny-qwen35-fp16/decoder.onnx", "q4f16", 0.99, true},
+      {"genai-tiny-random-gpt2-fp32/past.onnx", "q4f16", 0.99},  {"genai-tiny-random-lfm2-fp32/decoder.onnx", "q4", 0.99},
+  };
+  for (const auto& c : cases) {
+    fs::path in = test::corpus_dir() / "models" / c.model, out = dir / ("q_" + c.dtype + ".onnx");
+    std::vector<std::string> args = {"quantize", in.string(), "-o", out.string(), "--dtype", c.dtype, "--json"};
+    if (c.embeddings) args.push_back("--quantize-embeddings");
+    auto r = test::run_cli(args);
+    ASSERT_EQ(r.exit_code, 0) << c.model << " " << c.dtype << ": " << r.err;
+    Json report = Json::parse(r.out);
+    ASSERT_TRUE(report.contains("accuracy")) << r.out;
+    EXPECT_FALSE(report["accuracy"].contains("skipped")) << report["accuracy"].dump();
+    EXPECT_NE(report["accuracy"]["inputs"].get<std::string>().find("batch_size=1"), std::string::npos) << report["accuracy"].dump();
+    EXPECT_GT(report["quantized"].get<int>(), 0);
+    ASSERT_GE(report["accuracy"]["outputs"].size(), 5u);  // logits and every present
+    for (const auto& o : report["accuracy"]["outputs"]) {
+      EXPECT_GE(o["cosine"].get<double>(), c.min_cosine) << c.model << " " << c.dtype << " " << o.dump();
+      if (o["name"] == "logits")
+        std::cout << "[accuracy] " << c.model << " " << c.dtype << (c.embeddings ? " +embeddings" : "") << " logits: cosine " << o["cosine"] << ", max |error| " << o["max_abs_error"]
+                  << ", top-1 " << o["top1_agreement"] << ", size " << report["size_ratio"] << "x on " << report["accuracy"]["inputs"] << "\n";
+    }
+    fs::remove(out);
+  }
 }
 
 // Accuracy on the corpus's real Optimum export and on generated models (the task models: random

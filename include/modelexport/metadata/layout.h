@@ -6,7 +6,9 @@
 // unpack reads everything from a self-contained model (embedded files come back byte for byte);
 // export copies a Hugging Face folder beside a given ONNX file. The target folder must not exist; it
 // is built in a temporary sibling folder and renamed into place, so a failure leaves nothing behind.
-// External data files travel with the model.
+// External data files travel with the model; in the transformers.js layout they are named after the
+// model file (onnx/model.onnx_data, model.onnx_data_1, ... as transformers.js loads them) and every
+// location in the graph is rewritten to match.
 //
 //   auto r = unpack_model("model.onnx", "out-dir", Layout::kTransformersJs);
 //   for (const auto& f : r.files) std::cout << f.name << " " << f.size << "\n";

@@ -1,6 +1,6 @@
 // modelexport quantize: weight quantization of an ONNX model, keeping its embedded metadata.
 //
-// Every MatMul whose right operand is a 2-D float32 constant initializer (in the main graph or in
+// Every MatMul whose right operand is a 2-D float32 or float16 constant initializer (in the main graph or in
 // If/Loop/Scan subgraphs) becomes com.microsoft MatMulNBits (bits 4, K, N, block_size,
 // accuracy_level when non-zero) with weights packed by quantize_q4 (blockwise.h); a weight shared by
 // several MatMuls is quantized once; a bias Add after a MatMul stays as it is. The float weight is
@@ -14,13 +14,24 @@
 // Weights the input keeps in external data are read from beside it; the output is one file, or with
 // OUT.onnx_data beside it when it would exceed 2 GB (or external_data is set).
 //
+// The result is written into a temporary folder beside the output under its final file names, and
+// `check` (when given: e.g. ONNX Runtime loading it and the accuracy check of runtime/compare.h) runs
+// on that copy; only when it returns are the files renamed into place. Any failure, in the rewrite,
+// the write or the check, leaves nothing at the output.
+//
+//   QuantizeReport r = quantize_model("model.onnx", "model_q4.onnx", o, [](const std::filesystem::path& staged) {
+//     runtime::compare_models("model.onnx", staged);   // throws: nothing is written
+//   });
+//
 // Errors (nothing is written, the input is never modified): UsageError for an unsupported dtype or
 // block size, an output path equal to the input, a model with nothing to quantize or already
-// quantized; FormatError for a file protobuf cannot parse or external data that is missing.
+// quantized; FormatError for a file protobuf cannot parse or external data that is missing; whatever
+// `check` throws.
 #pragma once
 
 #include <cstdint>
 #include <filesystem>
+#include <functional>
 #include <string>
 #include <vector>
 
@@ -68,6 +79,15 @@ struct QuantizeReport {
 // The dtypes `quantize` knows, and which of them are implemented.
 const std::vector<std::string>& known_dtypes();
 
-QuantizeReport quantize_model(const std::filesystem::path& input, const std::filesystem::path& output, const QuantizeOptions& options);
+// One line for every node left as it was, grouped by reason with a few names each:
+// "skipped 12: 10 the weight is not a constant initializer (a, b, c, ...); 2 excluded (d, e)".
+std::string skipped_summary(const QuantizeReport& report);
+
+// Called with the finished model's temporary path (its external data beside it) before it is moved
+// into place; throwing refuses the result.
+using ModelCheck = std::function<void(const std::filesystem::path& staged_model)>;
+
+QuantizeReport quantize_model(const std::filesystem::path& input, const std::filesystem::path& output, const QuantizeOptions& options,
+                              const ModelCheck& check = {});
 
 }  // namespace modelexport::quantize

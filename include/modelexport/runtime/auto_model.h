@@ -20,14 +20,17 @@
 
 namespace modelexport::runtime {
 
-// A dense tensor: float32 or int64 data (what text models take and give).
+// A dense tensor: float data in f32, integer and bool data in i64, strings in str. run() converts to
+// and from the model's element type (float16/float64/bfloat16 ↔ f32; int8..uint64/bool ↔ i64).
 struct Tensor {
   std::vector<int64_t> shape;
   std::vector<float> f32;
   std::vector<int64_t> i64;
-  bool is_float() const { return !f32.empty() || i64.empty(); }
-  static Tensor int64(std::vector<int64_t> shape, std::vector<int64_t> data) { return {std::move(shape), {}, std::move(data)}; }
-  static Tensor float32(std::vector<int64_t> shape, std::vector<float> data) { return {std::move(shape), std::move(data), {}}; }
+  std::vector<std::string> str;
+  bool is_float() const { return !f32.empty() || (i64.empty() && str.empty()); }
+  static Tensor int64(std::vector<int64_t> shape, std::vector<int64_t> data) { return {std::move(shape), {}, std::move(data), {}}; }
+  static Tensor float32(std::vector<int64_t> shape, std::vector<float> data) { return {std::move(shape), std::move(data), {}, {}}; }
+  static Tensor strings(std::vector<int64_t> shape, std::vector<std::string> data) { return {std::move(shape), {}, {}, std::move(data)}; }
 };
 
 struct SessionOptions {
@@ -58,8 +61,9 @@ class AutoModel {
   // quantization does): a row's outputs then depend on the other rows and the padding of its batch,
   // so pipelines run such models one input at a time.
   bool batch_dependent() const;
-  // Runs with the named inputs (int64 tensors are converted to int32 when the model takes int32);
-  // returns every output by name. Throws RuntimeError naming the tensor on mismatches.
+  // Runs with the named inputs, converted to the model's element types (f32 feeds float32, float16,
+  // float64 and bfloat16 inputs; i64 feeds integer and bool inputs; str feeds string inputs); returns
+  // every output by name, converted back the same way. Throws RuntimeError naming the tensor on mismatches.
   std::map<std::string, Tensor> run(const std::map<std::string, Tensor>& inputs) const;
 
  private:

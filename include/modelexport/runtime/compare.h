@@ -4,10 +4,16 @@
 //   Agreement a = compare_models("model.onnx", "model_q4.onnx");
 //   for (const auto& o : a.outputs) std::cout << o.name << " cosine " << o.cosine;
 //
-// Sample inputs: with a tokenizer (embedded metadata or folder beside the reference model), a few
-// fixed sentences through AutoProcessor; otherwise deterministic synthetic tensors from the input
-// descriptions (ids in [0, 100), masks of ones, positions 0..n-1, floats uniform in [-1, 1]; dynamic
-// dims: batch 1, others 8).
+// Sample inputs: with a tokenizer (embedded metadata or folder beside the reference model) and only
+// text inputs, a few fixed sentences through AutoProcessor (when the reference runs on them);
+// otherwise deterministic synthetic tensors that fit the graph (runtime/sample_inputs.h): a symbolic dim gets one value across every input by name (batch 1, past 4,
+// total = past + sequence, image sizes from the processor config), index inputs stay inside the
+// tables they index (and config.json's vocab_size), every tensor type is fed (float16/float64 and
+// bool included) and float16/float64 outputs are compared as float.
+//
+// When no sensible input can be made (an input type without samples, or the reference model itself
+// fails on the samples) the comparison is skipped: `skipped` says why and `outputs` is empty. A good
+// model is never failed for it.
 #pragma once
 
 #include <filesystem>
@@ -27,11 +33,13 @@ struct OutputAgreement {
 };
 
 struct Agreement {
-  std::string inputs;  // "text samples" or "synthetic inputs"
+  std::string inputs;   // "text samples" or "synthetic inputs (batch_size=1, ...)": what was fed
+  std::string skipped;  // non-empty: why nothing was compared
   std::vector<OutputAgreement> outputs;
 };
 
-// Throws RuntimeError when either model cannot run on the inputs or their outputs differ in shape.
+// Throws RuntimeError when either model cannot be loaded, when the candidate fails on inputs the
+// reference runs on, or when their outputs differ in shape.
 Agreement compare_models(const std::filesystem::path& reference, const std::filesystem::path& candidate,
                          const SessionOptions& session = {});
 
