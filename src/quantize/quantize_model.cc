@@ -24,6 +24,9 @@
 #include "modelexport/metadata/schema.h"
 #include "modelexport/quantize/blockwise.h"
 #include "quantize/float16.h"
+#ifdef MODELEXPORT_WITH_RUNTIME
+#include "quantize/onnxruntime_check.h"
+#endif
 #include "quantize/rewriter.h"
 
 namespace modelexport::quantize {
@@ -204,8 +207,9 @@ QuantizeReport quantize_model(const fs::path& input, const fs::path& output, con
   report.size_after = format::size_with_external_data(staging.model(), model);
   // The quantization's own time (the caller's check is timed by the caller).
   report.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
-  // (f16's ONNX Runtime load check belongs here, before `check`; until it lands the CLI's check opens
-  // an ORT session on the staged file.)
+#ifdef MODELEXPORT_WITH_RUNTIME
+  check_onnxruntime_loads(staging.model());  // a model ONNX Runtime refuses is never written
+#endif
   if (check) check(staging.model());
   staging.move_into_place();
   return report;
