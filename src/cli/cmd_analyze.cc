@@ -1,4 +1,5 @@
 // modelexport analyze MODEL.onnx [--show-metadata] [--show-task] [--show-processor] [--validate-metadata] [--json]
+// Exit 0; with --validate-metadata, 1 when the model is invalid (as validate); 2 unusable input.
 #include <cstdio>
 #include <iostream>
 #include <memory>
@@ -53,7 +54,7 @@ int run_analyze(const AnalyzeArgs& a) {
                 {"task", task.empty() ? Json(nullptr) : Json(task)}, {"metadata", meta}, {"other_metadata", foreign}};
     if (report) out["validation"] = {{"valid", report->valid()}, {"findings", findings_json(*report)}};
     print_json(out);
-    return kExitOk;
+    return report && !report->valid() ? kExitInvalid : kExitOk;
   }
 
   std::cout << a.model << "  " << human_bytes(model.size()) << ", IR " << h.ir_version;
@@ -92,7 +93,7 @@ int run_analyze(const AnalyzeArgs& a) {
     std::cout << "  processor: " << (fe.is_object() ? fe.dump(2) : std::string("none recorded")) << "\n";
   }
   if (report) print_findings(*report);
-  return kExitOk;
+  return report && !report->valid() ? kExitInvalid : kExitOk;  // as validate
 }
 
 }  // namespace
@@ -104,7 +105,7 @@ void add_analyze_command(CLI::App& app, Action& action) {
   cmd->add_flag("--show-metadata", a->show_metadata, "List every metadata key with its size");
   cmd->add_flag("--show-task", a->show_task, "Show the task and how it was determined");
   cmd->add_flag("--show-processor", a->show_processor, "Show the processor settings (feature_engineering)");
-  cmd->add_flag("--validate-metadata", a->validate, "Also run every validate check");
+  cmd->add_flag("--validate-metadata", a->validate, "Also run every validate check (exit 1 when invalid, as validate)");
   cmd->add_flag("--json", a->json, "Print one JSON object (metadata decoded, JSON values parsed)");
   cmd->callback([a, &action] { action = [a] { return run_analyze(*a); }; });
 }

@@ -55,7 +55,7 @@ QuantizeReport quantize_model(const fs::path& input, const fs::path& output, con
 
   onnx::ModelProto model = format::load_model_proto(input);
   for (const auto& m : model.metadata_props())
-    if (m.key() == kMetadataKey) throw UsageError("'" + input.string() + "' is already quantized (it records " + kMetadataKey + ")");
+    if (m.key() == kMetadataKey) throw UnsuitableModelError("'" + input.string() + "' is already quantized (it records " + kMetadataKey + ")");
 
   uint64_t size_before = format::size_with_external_data(input, model);
   RewriteResult rewritten;
@@ -72,16 +72,16 @@ QuantizeReport quantize_model(const fs::path& input, const fs::path& output, con
       }
     };
     scan(model.graph());
-    if (has_nbits) throw UsageError("'" + input.string() + "' is already quantized (it has MatMulNBits/MatMulInteger and no float MatMul weight); nothing written");
+    if (has_nbits) throw UnsuitableModelError("'" + input.string() + "' is already quantized (it has MatMulNBits/MatMulInteger and no float MatMul weight); nothing written");
     std::string why;
     for (const auto& n : report.nodes) why += "\n  " + n.node + " (" + n.weight + "): " + n.reason;
-    throw UsageError("'" + input.string() + "' has no MatMul with a constant 2-D float32 weight to quantize; nothing written" + why);
+    throw UnsuitableModelError("'" + input.string() + "' has no MatMul with a constant 2-D float32 weight to quantize; nothing written" + why);
   }
 
   if (eight_bit)
     for (const auto& op : model.opset_import())
       if ((op.domain().empty() || op.domain() == "ai.onnx") && op.version() < 11)
-        throw UsageError("'" + input.string() + "' uses opset " + std::to_string(op.version()) +
+        throw UnsuitableModelError("'" + input.string() + "' uses opset " + std::to_string(op.version()) +
                          "; DynamicQuantizeLinear needs opset 11 or later; nothing written");
   bool has_ms_domain = false;
   for (const auto& op : model.opset_import()) has_ms_domain |= op.domain() == "com.microsoft";
@@ -99,7 +99,7 @@ QuantizeReport quantize_model(const fs::path& input, const fs::path& output, con
       for (const auto& i : g.input()) any_float |= i.type().tensor_type().elem_type() == onnx::TensorProto::FLOAT;
     };
     scan(model.graph());
-    if (!any_float) throw UsageError("'" + input.string() + "' has no float32 initializer or input to turn float16 (already fp16?); nothing written");
+    if (!any_float) throw UnsuitableModelError("'" + input.string() + "' has no float32 initializer or input to turn float16 (already fp16?); nothing written");
     uint64_t float_bytes = 0;
     for (const auto& t : model.graph().initializer())
       if (t.data_type() == onnx::TensorProto::FLOAT) float_bytes += t.raw_data().size() + static_cast<uint64_t>(t.float_data_size()) * 4;

@@ -9,7 +9,7 @@
 
 namespace modelexport::runtime {
 
-Ort::Env& ort_env();  // session_info.cc
+Ort::Env& ort_env();  // logging.cc
 
 struct AutoModel::Impl {
   std::unique_ptr<Ort::Session> session;

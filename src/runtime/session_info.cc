@@ -6,11 +6,7 @@
 #include "modelexport/format/onnx_file.h"
 
 namespace modelexport::runtime {
-// The process-wide ORT environment (also used by auto_model.cc).
-Ort::Env& ort_env() {
-  static Ort::Env instance(ORT_LOGGING_LEVEL_WARNING, "modelexport");
-  return instance;
-}
+Ort::Env& ort_env();  // logging.cc: the process-wide environment, its log sent to our sink
 
 namespace {
 

@@ -15,8 +15,8 @@
 // OUT.onnx_data beside it when it would exceed 2 GB (or external_data is set).
 //
 // Errors (nothing is written, the input is never modified): UsageError for an unsupported dtype or
-// block size, an output path equal to the input, a model with nothing to quantize or already
-// quantized; FormatError for a file protobuf cannot parse or external data that is missing.
+// block size, an output path equal to the input; UnsuitableModelError for a model with nothing to
+// quantize, already quantized, or an opset too old for the dtype; FormatError for a file protobuf cannot parse or external data that is missing.
 #pragma once
 
 #include <cstdint>

@@ -19,6 +19,9 @@ TextPipeline::TextPipeline(std::string task, AutoModel model, AutoProcessor proc
 }
 
 std::vector<std::string> TextPipeline::run(const std::vector<PipelineInput>& inputs, const PipelineOptions& options) const {
+  // Zero would otherwise be raised to 1 (batch) or give empty results (top_k) without a word.
+  if (options.batch_size == 0) throw UsageError("batch_size must be at least 1");
+  if (options.top_k && *options.top_k == 0) throw UsageError("top_k must be at least 1 (" + task_ + ")");
   std::vector<std::string> out;
   out.reserve(inputs.size());
   for (const auto& r : results(inputs, options)) out.push_back(r.dump());
@@ -74,12 +77,12 @@ void TextPipeline::require_output(const std::string& name, size_t rank, const st
     std::string dims;
     for (size_t i = 0; i < o.shape.size(); ++i)
       dims += (i ? ", " : "") + (o.shape[i] >= 0 ? std::to_string(o.shape[i]) : (o.symbolic[i].empty() ? "?" : o.symbolic[i]));
-    throw UsageError("the " + task_ + " pipeline needs '" + name + "' as " + layout + "; this model's is [" + dims +
+    throw UnsuitableModelError("the " + task_ + " pipeline needs '" + name + "' as " + layout + "; this model's is [" + dims +
                      "]: the model is not made for this task");
   }
   std::string names;
   for (const auto& o : model_.outputs()) names += (names.empty() ? "" : ", ") + o.name;
-  throw UsageError("the " + task_ + " pipeline needs an output '" + name + "' " + layout + "; this model has " + names +
+  throw UnsuitableModelError("the " + task_ + " pipeline needs an output '" + name + "' " + layout + "; this model has " + names +
                    ": the model is not made for this task");
 }
 

@@ -37,7 +37,7 @@ class TextPipeline : public Pipeline {
   const Tensor& output(const std::map<std::string, Tensor>& outputs, const std::string& name, size_t rank) const;
   bool has_output(const std::string& name) const;
   // Checks at construction that the model has output `name` of rank `rank` (`layout` names its dims
-  // for the message); throws UsageError saying the model does not fit the task otherwise.
+  // for the message); throws UnsuitableModelError saying the model does not fit the task otherwise.
   void require_output(const std::string& name, size_t rank, const std::string& layout) const;
   std::string label(size_t id) const;  // id2label, or LABEL_{id}
   std::string decode(const std::vector<int32_t>& ids, bool skip_special) const { return processor_.decode(ids, skip_special); }
