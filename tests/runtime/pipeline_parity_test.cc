@@ -258,7 +258,7 @@ TEST(RunJson, EveryTaskPrintsTransformersJsShapes) {
       if (b > a) lines.push_back(r.out.substr(a, b - a));
     }
     ASSERT_EQ(lines.size(), c.inputs.size()) << r.out;
-    expect_parity(*pipeline(c.model), c.tjs_folder, c.inputs, c.js_options, lines, "run --json " + c.name);
+    expect_parity_of(*pipeline(c.model), c.tjs_folder, c.inputs, c.js_options, lines, "run --json " + c.name);
   }
 }
 

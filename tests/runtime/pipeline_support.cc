@@ -12,7 +12,8 @@ namespace {
 
 // QA results in transformers.js' terms: it answers with the decoded tokens of the span where Python
 // transformers (and we) give the context's own characters, and it fills top_k with zero-score spans
-// on masked tokens where Python returns fewer. Both sides become lists of positive-score answers,
+// on masked tokens where Python returns fewer (with top_k 1 and no span, both give the empty answer
+// with score 0). Both sides become lists of positive-score answers,
 // ours with the answer decoded from the tokens inside our character span.
 void qa_view(OJson& ref, OJson& ours, const AutoProcessor& processor, const PipelineInput& in) {
   auto as_list = [](const OJson& j) { return j.is_array() ? j : OJson::array({j}); };
@@ -20,7 +21,10 @@ void qa_view(OJson& ref, OJson& ours, const AutoProcessor& processor, const Pipe
   for (const auto& a : as_list(ref))
     if (a["score"].get<double>() > 0) kept.push_back(a);
   ref = kept;
-  ours = as_list(ours);
+  kept = OJson::array();
+  for (const auto& a : as_list(ours))
+    if (a["score"].get<double>() > 0) kept.push_back(a);
+  ours = kept;
   auto enc = processor.tokenizer().encode_pair(in.question, in.context);
   for (auto& a : ours) {
     std::vector<int32_t> span;
@@ -129,11 +133,11 @@ void expect_parity(const Pipeline& pipe, const fs::path& tjs_folder, const std::
                    const PipelineOptions& options, const std::string& name, const std::string& dtype, double tolerance) {
   std::vector<PipelineInput> ours_in;
   for (const auto& j : inputs) ours_in.push_back(to_input(j));
-  expect_parity(pipe, tjs_folder, inputs, js_options, pipe.run(ours_in, options), name, dtype, tolerance);
+  expect_parity_of(pipe, tjs_folder, inputs, js_options, pipe.run(ours_in, options), name, dtype, tolerance);
 }
 
-void expect_parity(const Pipeline& pipe, const fs::path& tjs_folder, const std::vector<Json>& inputs, const Json& js_options,
-                   const std::vector<std::string>& ours, const std::string& name, const std::string& dtype, double tolerance) {
+void expect_parity_of(const Pipeline& pipe, const fs::path& tjs_folder, const std::vector<Json>& inputs, const Json& js_options,
+                      const std::vector<std::string>& ours, const std::string& name, const std::string& dtype, double tolerance) {
   test::ScratchDir dir;
   {
     std::ofstream f(dir / "inputs.jsonl");
@@ -168,8 +172,8 @@ void expect_parity(const Pipeline& pipe, const fs::path& tjs_folder, const std::
     if (pipe.task() == "question-answering") {
       // One answer is an object, top_k > 1 a list, on both sides: checked before the view lists both.
       if (r["out"].is_array() != mine.is_array()) {
-        d.mismatches.push_back(where + ": " + (r["out"].is_array() ? "a list" : "an object") + " in transformers.js, not in ours: " +
-                               mine.dump().substr(0, 120));
+        d.mismatches.push_back(where + ": " + (r["out"].is_array() ? "a list" : "an object") + " in transformers.js, not in ours (ref " +
+                               r["out"].dump().substr(0, 120) + ", ours " + mine.dump().substr(0, 120) + ")");
         continue;
       }
       qa_view(r["out"], mine, pipe.processor(), in);

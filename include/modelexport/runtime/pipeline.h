@@ -17,7 +17,8 @@
 //                                                  [{"entity_group","score","word","start","end"}]
 //   fill-mask                   text with the mask token → [{"score","token","token_str","sequence"}]
 //                                                  (one such list per mask when a text has several)
-//   question-answering          question, context → {"answer","score","start","end"} (a list when top_k > 1)
+//   question-answering          question, context → {"answer","score","start","end"} (a list when top_k > 1;
+//                                                  the empty answer with score 0 when no span qualifies)
 //   zero-shot-classification    text, labels    → {"sequence","labels","scores"}
 //
 // Thread-safety: a Pipeline is immutable; run() may be called from several threads at once.
