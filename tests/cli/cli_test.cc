@@ -84,6 +84,7 @@ struct BadCase {
   std::string name;
   std::vector<std::string> args;  // "%D" = scratch dir
   std::string expected_in_error;
+  std::string shell_prefix = "";
 };
 
 TEST(Cli, BadInputFailsCleanlyAndWritesNothing) {
@@ -97,6 +98,15 @@ TEST(Cli, BadInputFailsCleanlyAndWritesNothing) {
   fs::create_directories(dir / "badjson");
   write_bytes(dir / "badjson" / "config.json", "{\n  \"architectures\": [\"BertModel\",]\n}");
   fs::create_directories(dir / "exists");
+  write_bytes(dir / "pointer.onnx",
+              "version https://git-lfs.github.com/spec/v1\n"
+              "oid sha256:4d7a2146f1b6b9a0b6d3a2d0d8a5d7a1c3b2e4f6a8b0c2d4e6f8a0b2c4d6e8f0\n"
+              "size 90868376\n");
+  write_bytes(dir / "crlf.onnx", "version https://git-lfs.github.com/spec/v1\r\noid sha256:abc\r\nsize 12\r\n");
+  // A FIFO would block open() forever (and the snapshot below reading it): in a folder of its own.
+  ScratchDir fifo_dir;
+  ASSERT_EQ(::mkfifo((fifo_dir / "fifo.onnx").c_str(), 0600), 0);
+  const std::string fifo = (fifo_dir / "fifo.onnx").string();
   std::vector<BadCase> cases = {
       {"not onnx", {"embed-metadata", d + "/text.onnx", folder().string(), "-o", d + "/out.onnx"}, "not a valid ONNX model"},
       {"truncated", {"analyze", d + "/truncated.onnx"}, "truncated"},
@@ -107,6 +117,16 @@ TEST(Cli, BadInputFailsCleanlyAndWritesNothing) {
       {"unpack no metadata", {"unpack", model().string(), d + "/unpacked"}, "no modelexport metadata"},
       {"unpack target exists", {"unpack", model().string(), d + "/exists"}, "already exists"},
       {"unknown task", {"embed-metadata", model().string(), folder().string(), "--task", "cook", "-o", d + "/out.onnx"}, "unknown task"},
+      // The LFS pointer's size and oid on the message's one line.
+      {"lfs pointer", {"analyze", d + "/pointer.onnx"}, "is a Git LFS pointer, not an ONNX model: the real file (90868376 bytes, "
+                       "sha256:4d7a2146f1b6b9a0b6d3a2d0d8a5d7a1c3b2e4f6a8b0c2d4e6f8a0b2c4d6e8f0) was never downloaded."},
+      {"lfs pointer crlf", {"analyze", d + "/crlf.onnx"}, "the real file (12 bytes, sha256:abc) was never downloaded."},
+      // Special files are refused by kind: a FIFO used to block forever, a pipe read as "empty".
+      {"fifo", {"analyze", fifo}, "fifo.onnx' is a pipe (FIFO), expected a regular file", "timeout 20"},
+      {"fifo validate", {"validate", fifo}, "fifo.onnx' is a pipe (FIFO)", "timeout 20"},
+      {"fifo unpack", {"unpack", fifo, d + "/unpacked"}, "fifo.onnx' is a pipe (FIFO)", "timeout 20"},
+      {"pipe", {"analyze", "/dev/stdin"}, "'/dev/stdin' is a pipe (FIFO), expected a regular file", "echo data |"},
+      {"device", {"analyze", "/dev/null"}, "'/dev/null' is a character device"},
   };
   if (!corpus_dir().empty()) {
     auto c = corpus_dir() / "models";
@@ -117,10 +137,11 @@ TEST(Cli, BadInputFailsCleanlyAndWritesNothing) {
   auto before = snapshot(dir.path());
   auto fixture_before = snapshot(folder());
   for (const auto& c : cases) {
-    auto r = run_cli(c.args);
+    auto r = run_cli(c.args, c.shell_prefix);
     EXPECT_EQ(r.exit_code, 2) << c.name << ": " << r.err;
     EXPECT_NE(r.err.find(c.expected_in_error), std::string::npos) << c.name << ": " << r.err;
     EXPECT_EQ(r.err.find("internal error"), std::string::npos) << c.name;
+    EXPECT_EQ(std::count(r.err.begin(), r.err.end(), '\n'), 1) << c.name << ": one line: " << r.err;
     EXPECT_EQ(snapshot(dir.path()), before) << c.name << " wrote or changed a file";
   }
   EXPECT_EQ(snapshot(folder()), fixture_before);
@@ -354,35 +375,6 @@ TEST(Cli, OutputFoldersFollowTheUmask) {
   }
 }
 
-// Special files: a FIFO would block open() forever, a pipe reads as "empty"; both are refused by
-// name and kind. An LFS pointer's message keeps the size and oid on one line.
-TEST(Cli, SpecialFilesAndLfsPointersAreRefusedByKind) {
-  ScratchDir dir;
-  ASSERT_EQ(::mkfifo((dir / "fifo.onnx").c_str(), 0600), 0);
-  write_bytes(dir / "pointer.onnx",
-              "version https://git-lfs.github.com/spec/v1\n"
-              "oid sha256:4d7a2146f1b6b9a0b6d3a2d0d8a5d7a1c3b2e4f6a8b0c2d4e6f8a0b2c4d6e8f0\n"
-              "size 90868376\n");
-  write_bytes(dir / "crlf.onnx", "version https://git-lfs.github.com/spec/v1\r\noid sha256:abc\r\nsize 12\r\n");
-  struct Case { std::vector<std::string> args; std::string prefix, expected; };
-  const std::vector<Case> cases = {
-      {{"analyze", (dir / "fifo.onnx").string()}, "timeout 20", "fifo.onnx' is a pipe (FIFO), expected a regular file"},
-      {{"validate", (dir / "fifo.onnx").string()}, "timeout 20", "is a pipe (FIFO)"},
-      {{"analyze", "/dev/stdin"}, "echo data |", "'/dev/stdin' is a pipe (FIFO), expected a regular file"},
-      {{"analyze", "/dev/null"}, "", "'/dev/null' is a character device"},
-      {{"analyze", (dir / "pointer.onnx").string()}, "",
-       "is a Git LFS pointer, not an ONNX model: the real file (90868376 bytes, "
-       "sha256:4d7a2146f1b6b9a0b6d3a2d0d8a5d7a1c3b2e4f6a8b0c2d4e6f8a0b2c4d6e8f0) was never downloaded."},
-      {{"analyze", (dir / "crlf.onnx").string()}, "", "the real file (12 bytes, sha256:abc) was never downloaded."},
-  };
-  for (const auto& c : cases) {
-    auto r = run_cli(c.args, c.prefix);
-    EXPECT_EQ(r.exit_code, 2) << c.args[1] << ": " << r.err;
-    EXPECT_NE(r.err.find(c.expected), std::string::npos) << r.err;
-    EXPECT_EQ(std::count(r.err.begin(), r.err.end(), '\n'), 1) << "one line: " << r.err;
-  }
-}
-
 // "usage error" only for arguments: a model that cannot do what was asked is another category.
 TEST(Cli, ErrorCategories) {
   ScratchDir dir;
@@ -439,6 +431,9 @@ TEST(Cli, QuietMeansNothingOnSuccess) {
   const std::vector<Case> cases = {
       {{"validate", m, "-q"}, 0, false},
       {{"validate", model().string(), "-q"}, 1, true},  // invalid: the findings are the point
+      {{"analyze", m, "-q", "--validate-metadata"}, 0, false},
+      {{"analyze", model().string(), "-q", "--validate-metadata"}, 1, true},
+      {{"analyze", m, "--show-metadata", "-q"}, 0, false},
       {{"unpack", m, (dir / "u").string(), "-q"}, 0, false},
       {{"export", folder().string(), (dir / "e").string(), "--onnx", model().string(), "--quiet"}, 0, false},
       {{"quantize", m, "-o", (dir / "q.onnx").string(), "--no-accuracy", "-q"}, 0, false},
