@@ -11,10 +11,10 @@
 
 namespace {
 
-// The pipeline returns each embedding as a JSON list of numbers: "[0.1,-0.2,...]".
+// The pipeline returns each pooled embedding as transformers.js does, dims [1, hidden]: "[[0.1,-0.2,...]]".
 std::vector<double> parse_vector(const std::string& json) {
   std::vector<double> v;
-  const char* p = json.c_str() + 1;
+  const char* p = json.c_str() + 2;
   while (*p && *p != ']') {
     char* end = nullptr;
     v.push_back(std::strtod(p, &end));

@@ -3,8 +3,9 @@
 //   node scripts/golden/pipelines.mjs TASK MODEL_DIR INPUTS.jsonl [OPTIONS_JSON]
 // INPUTS lines are {"text"}, {"question","context"} or {"text","labels"}; OPTIONS_JSON is passed to
 // the pipeline call (top_k, pooling, normalize, aggregation_strategy, multi_label, ...).
-// Prints one JSON line per input: {"out": the pipeline's result for that input alone (tensors as
-// lists), "ids": transformers.js' own tokenization of it (the pair for question answering)}, so a
+// Prints one JSON line per input: {"out": the pipeline's result for that input alone, exactly as
+// returned (a Tensor as its full nested list: feature-extraction's dims [1, tokens, hidden] or
+// [1, hidden] keep the leading 1, so tests compare shapes, not only values), "ids": transformers.js' own tokenization of it (the pair for question answering)}, so a
 // test can tell transformers.js' tokenizer deviations from pipeline differences.
 import fs from "node:fs";
 import path from "node:path";
@@ -27,7 +28,7 @@ for (const input of inputs) {
   if (task === "question-answering") out = await pipe(input.question, input.context, options);
   else if (task === "zero-shot-classification") out = await pipe(input.text, input.labels, options);
   else out = await pipe(input.text, options);
-  if (out && typeof out.tolist === "function") out = out.tolist()[0];
+  if (out && typeof out.tolist === "function") out = out.tolist();
   const enc = task === "question-answering" ? pipe.tokenizer(input.question, { text_pair: input.context }) : pipe.tokenizer(input.text);
   const ids = Array.from(enc.input_ids.data, Number);
   console.log(JSON.stringify({ out, ids }));

@@ -1,4 +1,5 @@
-// modelexport analyze MODEL.onnx [--show-metadata] [--show-task] [--show-processor] [--validate-metadata] [--json]
+// modelexport analyze MODEL.onnx [--show-metadata] [--show-task] [--show-processor] [--validate-metadata] [--json] [-q]
+// Exit 0; with --validate-metadata, 1 when the model is invalid (as validate); 2 unusable input.
 #include <cstdio>
 #include <iostream>
 #include <memory>
@@ -14,7 +15,7 @@ namespace {
 
 struct AnalyzeArgs {
   std::string model;
-  bool show_metadata = false, show_task = false, show_processor = false, validate = false, json = false;
+  bool show_metadata = false, show_task = false, show_processor = false, validate = false, json = false, quiet = false;
 };
 
 Json parsed_or_null(const metadata::ModelMetadata& m, std::string_view key) {
@@ -36,6 +37,12 @@ int run_analyze(const AnalyzeArgs& a) {
   std::string task = m.get(metadata::keys::kPipelineTask).value_or("");
   std::optional<metadata::ValidationReport> report;
   if (a.validate) report = metadata::validate_model(model, {});
+  // Quiet: only the exit code, and the findings when --validate-metadata finds the model invalid.
+  if (a.quiet) {
+    if (!report || report->valid()) return kExitOk;
+    print_findings(*report);
+    return kExitInvalid;
+  }
 
   if (a.json) {
     Json opsets = Json::array();
@@ -58,7 +65,7 @@ int run_analyze(const AnalyzeArgs& a) {
                 {"other_metadata", foreign}};
     if (report) out["validation"] = {{"valid", report->valid()}, {"level", report->level}, {"findings", findings_json(*report)}};
     print_json(out);
-    return kExitOk;
+    return report && !report->valid() ? kExitInvalid : kExitOk;
   }
 
   std::cout << a.model << "  " << human_bytes(model.size()) << ", IR " << h.ir_version;
@@ -99,7 +106,7 @@ int run_analyze(const AnalyzeArgs& a) {
     std::cout << "  processor: " << (fe.is_object() ? fe.dump(2) : std::string("none recorded")) << "\n";
   }
   if (report) print_findings(*report);
-  return kExitOk;
+  return report && !report->valid() ? kExitInvalid : kExitOk;  // as validate
 }
 
 }  // namespace
@@ -111,8 +118,9 @@ void add_analyze_command(CLI::App& app, Action& action) {
   cmd->add_flag("--show-metadata", a->show_metadata, "List every metadata key with its size");
   cmd->add_flag("--show-task", a->show_task, "Show the task and how it was determined");
   cmd->add_flag("--show-processor", a->show_processor, "Show the processor settings (feature_engineering)");
-  cmd->add_flag("--validate-metadata", a->validate, "Also run every validate check");
+  cmd->add_flag("--validate-metadata", a->validate, "Also run every validate check (exit 1 when invalid, as validate)");
   cmd->add_flag("--json", a->json, "Print one JSON object (metadata decoded, JSON values parsed)");
+  add_quiet_flag(cmd, a->quiet);
   cmd->callback([a, &action] { action = [a] { return run_analyze(*a); }; });
 }
 

@@ -1,17 +1,18 @@
-// modelexport export SOURCE OUT_DIR --onnx MODEL.onnx [--layout optimum|transformers.js] [--json]
+// modelexport export SOURCE OUT_DIR --onnx MODEL.onnx [--layout optimum|transformers.js] [--json] [-q]
 #include <memory>
 
 #include "cli/commands.h"
+#include "cli/output.h"
 #include "modelexport/metadata/layout.h"
 
 namespace modelexport::cli {
 
-int print_layout_report(const metadata::LayoutReport& r, bool json);  // cmd_unpack.cc
+int print_layout_report(const metadata::LayoutReport& r, bool json, bool quiet);  // cmd_unpack.cc
 
 namespace {
 struct ExportArgs {
   std::string source, out_dir, onnx, layout = "optimum";
-  bool json = false;
+  bool json = false, quiet = false;
 };
 }  // namespace
 
@@ -23,10 +24,11 @@ void add_export_command(CLI::App& app, Action& action) {
   cmd->add_option("--onnx", a->onnx, "The ONNX model to place in the folder")->required();
   cmd->add_option("--layout", a->layout, "optimum (default) or transformers.js");
   cmd->add_flag("--json", a->json, "Print the written files as JSON");
+  add_quiet_flag(cmd, a->quiet);
   cmd->callback([a, &action] {
     action = [a] {
       return print_layout_report(metadata::export_model(a->source, a->onnx, a->out_dir, metadata::parse_layout(a->layout)),
-                                 a->json);
+                                 a->json, a->quiet);
     };
   });
 }

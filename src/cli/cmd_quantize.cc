@@ -198,6 +198,7 @@ void add_quantize_command(CLI::App& app, Action& action) {
   cmd->add_flag("--no-accuracy", a->no_accuracy, "Skip the output comparison through ONNX Runtime");
   cmd->add_flag("--json", a->json, "Print the report as JSON");
   cmd->add_flag("-q,--quiet", a->quiet, "Print nothing on success");
+  add_verbose_flag(cmd);
   cmd->callback([a, &action] { action = [a] { return run_quantize(*a); }; });
 }
 

@@ -2,11 +2,13 @@
 // Runs the pipeline of the model's task (hf_pipeline_task, or --task) on the inputs, batched.
 // --input lines: {"text"}, {"text","text_pair"}, {"question","context"}, {"text","labels"}.
 // --json prints one JSON line per input, shaped as transformers.js' pipeline returns it.
+#include <algorithm>
 #include <iostream>
 #include <memory>
 
 #include "cli/commands.h"
 #include "cli/output.h"
+#include "modelexport/runtime/logging.h"
 #include "modelexport/runtime/pipeline.h"
 
 namespace modelexport::cli {
@@ -20,7 +22,57 @@ struct RunArgs {
   int threads = 0;
   std::vector<std::string> providers;
   bool json = false, normalize = false, no_normalize = false;
+  std::vector<std::string> given;  // the options on the command line, by long name
 };
+
+// The task options and the tasks they apply to; one given for another task is an error, not ignored.
+const std::vector<std::pair<std::string, std::vector<std::string>>>& task_options() {
+  static const std::vector<std::pair<std::string, std::vector<std::string>>> table = {
+      {"--top-k", {"text-classification", "fill-mask", "question-answering"}},
+      {"--function-to-apply", {"text-classification"}},
+      {"--pooling", {"feature-extraction"}},
+      {"--normalize", {"feature-extraction"}},
+      {"--no-normalize", {"feature-extraction"}},
+      {"--aggregation-strategy", {"token-classification"}},
+      {"--ignore-labels", {"token-classification"}},
+      {"--targets", {"fill-mask"}},
+      {"--question", {"question-answering"}},
+      {"--doc-stride", {"question-answering"}},
+      {"--max-answer-len", {"question-answering"}},
+      {"--max-seq-len", {"question-answering"}},
+      {"--handle-impossible-answer", {"question-answering"}},
+      {"--labels", {"zero-shot-classification"}},
+      {"--hypothesis-template", {"zero-shot-classification"}},
+      {"--multi-label", {"zero-shot-classification"}},
+  };
+  return table;
+}
+
+std::string join(const std::vector<std::string>& items, const char* sep = ", ") {
+  std::string s;
+  for (const auto& i : items) s += (s.empty() ? "" : sep) + i;
+  return s;
+}
+
+void check_options_apply(const RunArgs& a, const std::string& task) {
+  for (const auto& [option, tasks] : task_options())
+    if (std::find(a.given.begin(), a.given.end(), option) != a.given.end() && std::find(tasks.begin(), tasks.end(), task) == tasks.end())
+      throw UsageError(option + " does not apply to " + task + " (it is an option of " + join(tasks, " and ") + ")");
+}
+
+// An --input line's fields must be the task's: labels only for zero-shot-classification, a
+// text_pair only for text-classification, question/context only for question-answering.
+void check_input_fits(const Json& j, const std::string& where, const std::string& task) {
+  const std::vector<std::pair<const char*, const char*>> fields = {{"labels", "zero-shot-classification"},
+                                                                   {"text_pair", "text-classification"},
+                                                                   {"question", "question-answering"},
+                                                                   {"context", "question-answering"}};
+  for (const auto& [field, owner] : fields)
+    if (j.contains(field) && task != owner)
+      throw UsageError(where + ": \"" + field + "\" does not apply to " + task + " (it is an input of " + owner + ")");
+  if (task == "question-answering" && j.contains("text"))
+    throw UsageError(where + ": question-answering takes {\"question\",\"context\"}, not \"text\"");
+}
 
 std::vector<std::string> string_list(const Json& j, const std::string& where) {
   if (j.is_string()) return {j.get<std::string>()};
@@ -35,8 +87,10 @@ std::vector<std::string> string_list(const Json& j, const std::string& where) {
   return out;
 }
 
+std::string line_name(const Json& j, const std::string& file) { return input_name(file) + " line " + std::to_string(j["__line"].get<size_t>()); }
+
 runtime::PipelineInput input_from_json(const Json& j, const std::string& file) {
-  std::string where = file + " line " + std::to_string(j["__line"].get<size_t>());
+  std::string where = line_name(j, file);
   auto text = [&](const char* key) {
     if (!j.contains(key)) return std::string();
     if (!j[key].is_string()) throw UsageError(where + ": \"" + key + "\" must be a string");
@@ -50,6 +104,10 @@ runtime::PipelineInput input_from_json(const Json& j, const std::string& file) {
 }
 
 int run_pipeline(RunArgs a) {
+  // 0 would silently mean "the default" (top_k) or be raised to 1 (batch size).
+  if (std::find(a.given.begin(), a.given.end(), "--top-k") != a.given.end() && a.top_k == 0)
+    throw UsageError("--top-k must be at least 1");
+  if (a.options.batch_size == 0) throw UsageError("--batch-size must be at least 1");
   std::vector<runtime::PipelineInput> inputs;
   for (const auto& t : a.texts) {
     runtime::PipelineInput in;
@@ -58,12 +116,14 @@ int run_pipeline(RunArgs a) {
     in.labels = a.labels;
     inputs.push_back(std::move(in));
   }
+  std::vector<Json> lines;
   if (!a.input.empty())
-    for (const auto& j : read_jsonl_objects(a.input)) {
+    for (auto& j : read_jsonl_objects(a.input)) {
       inputs.push_back(input_from_json(j, a.input));
       if (inputs.back().labels.empty()) inputs.back().labels = a.labels;
+      lines.push_back(std::move(j));
     }
-  if (inputs.empty()) throw UsageError("nothing to run on: give TEXT arguments or --input FILE.jsonl");
+  if (inputs.empty()) throw UsageError("nothing to run on: give TEXT arguments or --input FILE.jsonl (- for stdin)");
   if (a.top_k) a.options.top_k = a.top_k;
   if (a.normalize) a.options.normalize = true;
   if (a.no_normalize) a.options.normalize = false;
@@ -72,6 +132,8 @@ int run_pipeline(RunArgs a) {
   session.execution_providers = a.providers;
   auto pipe = runtime::pipeline(a.model, a.task, session);
   for (const auto& w : pipe->processor().files().warnings) std::cerr << "warning: " << w << "\n";
+  check_options_apply(a, pipe->task());
+  for (const auto& j : lines) check_input_fits(j, line_name(j, a.input), pipe->task());
   for (const auto& [name, role] : pipe->processor().input_mapping())
     if (name != role) std::cerr << "note: model input '" << name << "' is fed " << role << "\n";
   // Say which inputs are longer than the model takes (question answering splits them into windows).
@@ -94,12 +156,24 @@ int run_pipeline(RunArgs a) {
 
 }  // namespace
 
+void add_verbose_flag(CLI::App* command) {
+  command->add_flag_callback(
+      "-v,--verbose",
+      [] {
+        runtime::set_log_sink([](const runtime::LogRecord& r) {
+          std::cerr << "modelexport: " << r.source << " " << runtime::severity_name(r.severity) << ": " << r.message
+                    << (r.location.empty() ? "" : " (" + r.location + ")") << "\n";
+        });
+      },
+      "Show ONNX Runtime's own warnings (otherwise not shown)");
+}
+
 void add_run_command(CLI::App& app, Action& action) {
   auto a = std::make_shared<RunArgs>();
   auto* cmd = app.add_subcommand("run", "Run the model's pipeline on inputs (task from the embedded metadata)");
   cmd->add_option("model", a->model, "Self-contained ONNX model")->required();
   cmd->add_option("texts", a->texts, "Texts to run on (the contexts, with --question)");
-  cmd->add_option("--input", a->input, "JSONL file: {\"text\"}, {\"text\",\"text_pair\"}, {\"question\",\"context\"} or {\"text\",\"labels\"} per line");
+  cmd->add_option("--input", a->input, "JSONL file (- for stdin): {\"text\"}, {\"text\",\"text_pair\"}, {\"question\",\"context\"} or {\"text\",\"labels\"} per line");
   cmd->add_option("--task", a->task, "Task instead of the recorded one (feature-extraction, text-classification, token-classification, "
                                      "fill-mask, question-answering, zero-shot-classification; aliases sentiment-analysis, ner)");
   cmd->add_option("--top-k", a->top_k, "Results per input (default 1; 5 for fill-mask)");
@@ -107,6 +181,7 @@ void add_run_command(CLI::App& app, Action& action) {
   cmd->add_option("--threads", a->threads, "ONNX Runtime intra-op threads (default: ORT's)");
   cmd->add_option("--provider", a->providers, "ONNX Runtime execution provider, e.g. XnnpackExecutionProvider (repeatable; CPU is the fallback)");
   cmd->add_flag("--json", a->json, "One JSON line per input, shaped like transformers.js' output");
+  add_verbose_flag(cmd);
   auto* g = cmd->add_option_group("task options");
   g->add_option("--function-to-apply", a->options.function_to_apply, "text-classification: softmax, sigmoid or none");
   g->add_option("--pooling", a->options.pooling, "feature-extraction: none, mean, cls, last_token (default: the sentence-transformers config, else none)");
@@ -123,7 +198,12 @@ void add_run_command(CLI::App& app, Action& action) {
   g->add_option("--labels", a->labels, "zero-shot-classification: candidate labels for every TEXT");
   g->add_option("--hypothesis-template", a->options.hypothesis_template, "zero-shot-classification: default \"This example is {}.\"");
   g->add_flag("--multi-label", a->options.multi_label, "zero-shot-classification: score each label on its own");
-  cmd->callback([a, &action] { action = [a] { return run_pipeline(*a); }; });
+  cmd->callback([a, cmd, g, &action] {
+    for (const CLI::App* part : {static_cast<const CLI::App*>(cmd), static_cast<const CLI::App*>(g)})
+      for (const CLI::Option* o : part->get_options())
+        if (o->nonpositional() && o->count() > 0) a->given.push_back(o->get_name());
+    action = [a] { return run_pipeline(*a); };
+  });
 }
 
 }  // namespace modelexport::cli

@@ -1,4 +1,4 @@
-// modelexport unpack MODEL.onnx OUT_DIR [--layout optimum|transformers.js] [--json]
+// modelexport unpack MODEL.onnx OUT_DIR [--layout optimum|transformers.js] [--json] [-q]
 #include <iostream>
 #include <memory>
 
@@ -8,9 +8,11 @@
 
 namespace modelexport::cli {
 
-// Shared by unpack and export.
-int print_layout_report(const metadata::LayoutReport& r, bool json) {
-  if (json) {
+// Shared by unpack and export. Quiet: warnings only.
+int print_layout_report(const metadata::LayoutReport& r, bool json, bool quiet) {
+  if (quiet) {
+    for (const auto& w : r.warnings) std::cerr << "warning: " << w << "\n";
+  } else if (json) {
     Json files = Json::array();
     for (const auto& f : r.files) files.push_back({{"name", f.name}, {"size", f.size}, {"sha256", f.sha256}});
     print_json({{"out_dir", r.out_dir.string()}, {"files", files}, {"warnings", r.warnings}});
@@ -25,7 +27,7 @@ int print_layout_report(const metadata::LayoutReport& r, bool json) {
 namespace {
 struct UnpackArgs {
   std::string model, out_dir, layout = "optimum";
-  bool json = false;
+  bool json = false, quiet = false;
 };
 }  // namespace
 
@@ -36,9 +38,10 @@ void add_unpack_command(CLI::App& app, Action& action) {
   cmd->add_option("out_dir", a->out_dir, "Folder to create (must not exist)")->required();
   cmd->add_option("--layout", a->layout, "optimum (default) or transformers.js");
   cmd->add_flag("--json", a->json, "Print the written files as JSON");
+  add_quiet_flag(cmd, a->quiet);
   cmd->callback([a, &action] {
     action = [a] {
-      return print_layout_report(metadata::unpack_model(a->model, a->out_dir, metadata::parse_layout(a->layout)), a->json);
+      return print_layout_report(metadata::unpack_model(a->model, a->out_dir, metadata::parse_layout(a->layout)), a->json, a->quiet);
     };
   });
 }

@@ -12,7 +12,7 @@ namespace {
 
 struct ValidateArgs {
   std::string model;
-  bool metadata = false, task = false, processor = false, json = false;
+  bool metadata = false, task = false, processor = false, json = false, quiet = false;
 };
 
 int run_validate(const ValidateArgs& a) {
@@ -20,6 +20,7 @@ int run_validate(const ValidateArgs& a) {
   metadata::ValidationOptions opt;
   if (a.metadata || a.task || a.processor) opt = {a.metadata, a.task, a.processor};  // only the named checks
   metadata::ValidationReport r = metadata::validate_model(model, opt);
+  if (a.quiet && r.valid()) return kExitOk;
   if (a.json) {
     print_json({{"file", a.model}, {"valid", r.valid()}, {"level", r.level.empty() ? Json(nullptr) : Json(r.level)},
                 {"checks", r.checks_run}, {"findings", findings_json(r)}});
@@ -40,6 +41,7 @@ void add_validate_command(CLI::App& app, Action& action) {
   cmd->add_flag("--check-task", a->task, "Task known and consistent with the architecture");
   cmd->add_flag("--check-processor", a->processor, "Processor config matches the graph's inputs");
   cmd->add_flag("--json", a->json, "Print the findings as JSON");
+  add_quiet_flag(cmd, a->quiet);
   cmd->footer("With no --check-* flag every check runs. Exit codes: 0 valid, 1 invalid, 2 unusable input.");
   cmd->callback([a, &action] { action = [a] { return run_validate(*a); }; });
 }

@@ -75,9 +75,20 @@ void print_findings(const metadata::ValidationReport& report) {
   std::cout << (report.valid() ? "valid" : "INVALID") << ": " << errors << " error(s), " << warnings << " warning(s)\n";
 }
 
-std::vector<Json> read_jsonl_objects(const std::string& path) {
-  std::ifstream in(path);
-  if (!in) throw IoError("cannot open --input '" + path + "'");
+std::string input_name(const std::string& path) { return path == "-" ? "stdin" : path; }
+
+void add_quiet_flag(CLI::App* command, bool& quiet) {
+  command->add_flag("-q,--quiet", quiet, "Print nothing on success (errors and warnings still print)");
+}
+
+std::vector<Json> read_jsonl_objects(const std::string& path_arg) {
+  std::ifstream file;
+  if (path_arg != "-") {
+    file.open(path_arg);
+    if (!file) throw IoError("cannot open --input '" + path_arg + "': " + errno_text(errno));
+  }
+  std::istream& in = path_arg == "-" ? std::cin : file;
+  const std::string path = input_name(path_arg);
   std::vector<Json> objects;
   size_t n = 0;
   for (std::string line; std::getline(in, line);) {
@@ -88,6 +99,7 @@ std::vector<Json> read_jsonl_objects(const std::string& path) {
     j["__line"] = n;
     objects.push_back(std::move(j));
   }
+  if (in.bad()) throw IoError("cannot read --input '" + path + "' after line " + std::to_string(n));
   return objects;
 }
 
@@ -95,7 +107,7 @@ std::vector<std::string> read_text_lines(const std::string& path) {
   std::vector<std::string> texts;
   for (const Json& j : read_jsonl_objects(path)) {
     if (!j.contains("text") || !j["text"].is_string())
-      throw UsageError(path + " line " + std::to_string(j["__line"].get<size_t>()) + ": expected {\"text\": \"...\"}");
+      throw UsageError(input_name(path) + " line " + std::to_string(j["__line"].get<size_t>()) + ": expected {\"text\": \"...\"}");
     texts.push_back(j["text"].get<std::string>());
   }
   return texts;

@@ -1,6 +1,7 @@
 // Shared output helpers of the CLI: JSON for --json, human-readable sizes, graph IO rendering.
 #pragma once
 
+#include <CLI/CLI.hpp>
 #include <cstdint>
 #include <string>
 #include <vector>
@@ -22,12 +23,17 @@ Json value_info_json(const std::vector<format::ValueInfo>& values);
 Json metadata_value_json(const metadata::ModelMetadata& m, const std::string& key);
 Json findings_json(const metadata::ValidationReport& report);
 void print_findings(const metadata::ValidationReport& report);
-// The "text" of every non-blank line of a JSONL file (other fields ignored). Throws IoError /
-// UsageError naming the file and line.
+// The "text" of every non-blank line of a JSONL file (other fields ignored); "-" reads standard
+// input. Throws IoError / UsageError naming the file (or "stdin") and line.
 std::vector<std::string> read_text_lines(const std::string& path);
-// Every non-blank line of a JSONL file as a JSON object, with its line number under "__line".
-// Throws IoError / UsageError naming the file and line.
+// Every non-blank line of a JSONL file ("-": standard input) as a JSON object, with its line
+// number under "__line". Throws IoError / UsageError naming the file (or "stdin") and line.
 std::vector<Json> read_jsonl_objects(const std::string& path);
+// The name messages use for an --input path: "stdin" for "-".
+std::string input_name(const std::string& path);
+// -q/--quiet with one meaning on every command: print nothing on success (errors, warnings and
+// validate's findings still print).
+void add_quiet_flag(CLI::App* command, bool& quiet);
 // Prints one JSON document to stdout.
 void print_json(const Json& j);
 

@@ -22,7 +22,9 @@ namespace {
 }  // namespace
 
 MappedFile::MappedFile(const fs::path& path) : path_(path) {
-  fd_ = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
+  // O_NONBLOCK: opening a FIFO for reading would otherwise wait for a writer forever. It changes
+  // nothing for regular files, the only kind mapped.
+  fd_ = ::open(path.c_str(), O_RDONLY | O_CLOEXEC | O_NONBLOCK);
   if (fd_ < 0) throw_io("cannot open", path, errno);
   struct stat st {};
   if (::fstat(fd_, &st) != 0) {
@@ -33,6 +35,12 @@ MappedFile::MappedFile(const fs::path& path) : path_(path) {
   if (S_ISDIR(st.st_mode)) {
     ::close(fd_);
     throw IoError("'" + path.string() + "' is a directory, expected a file");
+  }
+  if (!S_ISREG(st.st_mode)) {
+    ::close(fd_);
+    const char* kind = S_ISFIFO(st.st_mode) ? "a pipe (FIFO)" : S_ISCHR(st.st_mode) ? "a character device" : S_ISSOCK(st.st_mode) ? "a socket"
+                       : S_ISBLK(st.st_mode) ? "a block device" : "a special file";
+    throw IoError("'" + path.string() + "' is " + kind + ", expected a regular file (models are read in place; save it to a file first)");
   }
   size_ = static_cast<uint64_t>(st.st_size);
   if (size_ > 0) {

@@ -35,7 +35,9 @@ constexpr std::string_view kLfsPrefix = "version https://git-lfs.github.com/spec
   auto field = [&](std::string_view key) -> std::string {
     auto p = bytes.find(key);
     if (p == std::string_view::npos) return {};
-    auto e = bytes.find('\n', p);
+    // `key` starts with the newline before it: the value ends at the next one (or a CR before it).
+    auto e = bytes.find('\n', p + key.size());
+    if (e != std::string_view::npos && e > p + key.size() && bytes[e - 1] == '\r') --e;
     return std::string(bytes.substr(p + key.size(), e == std::string_view::npos ? std::string_view::npos : e - p - key.size()));
   };
   if (auto s = field("\nsize "); !s.empty()) size = s + " bytes";

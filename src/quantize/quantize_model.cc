@@ -135,7 +135,7 @@ QuantizeReport quantize_model(const fs::path& input, const fs::path& output, con
 
   onnx::ModelProto model = format::load_model_proto(input);
   for (const auto& m : model.metadata_props())
-    if (m.key() == kMetadataKey) throw UsageError("'" + input.string() + "' is already quantized (it records " + kMetadataKey + ")");
+    if (m.key() == kMetadataKey) throw UnsuitableModelError("'" + input.string() + "' is already quantized (it records " + kMetadataKey + ")");
 
   uint64_t size_before = format::size_with_external_data(input, model);
   RewriteResult rewritten;
@@ -152,15 +152,15 @@ QuantizeReport quantize_model(const fs::path& input, const fs::path& output, con
       }
     };
     scan(model.graph());
-    if (has_nbits) throw UsageError("'" + input.string() + "' is already quantized (it has MatMulNBits/MatMulInteger and no float MatMul weight); nothing written");
-    throw UsageError("'" + input.string() + "' has no MatMul with a constant 2-D float32 or float16 weight to quantize; nothing written" +
+    if (has_nbits) throw UnsuitableModelError("'" + input.string() + "' is already quantized (it has MatMulNBits/MatMulInteger and no float MatMul weight); nothing written");
+    throw UnsuitableModelError("'" + input.string() + "' has no MatMul with a constant 2-D float32 or float16 weight to quantize; nothing written" +
                      (report.nodes.empty() ? std::string(" (it has no MatMul)") : "\n  " + skipped_summary(report)));
   }
 
   if (eight_bit)
     for (const auto& op : model.opset_import())
       if ((op.domain().empty() || op.domain() == "ai.onnx") && op.version() < 11)
-        throw UsageError("'" + input.string() + "' uses opset " + std::to_string(op.version()) +
+        throw UnsuitableModelError("'" + input.string() + "' uses opset " + std::to_string(op.version()) +
                          "; DynamicQuantizeLinear needs opset 11 or later; nothing written");
   bool has_ms_domain = false;
   for (const auto& op : model.opset_import()) has_ms_domain |= op.domain() == "com.microsoft";
@@ -175,7 +175,7 @@ QuantizeReport quantize_model(const fs::path& input, const fs::path& output, con
     const bool any_float = has_float32(model);
     // q4f16 of a float16 model: the weights were quantized with float16 scales; nothing is left to convert.
     if (!any_float && !(o.dtype == "q4f16" && report.quantized > 0))
-      throw UsageError("'" + input.string() + "' has no float32 initializer or input to turn float16 (already fp16?); nothing written");
+      throw UnsuitableModelError("'" + input.string() + "' has no float32 initializer or input to turn float16 (already fp16?); nothing written");
   }
   if (to_half && has_float32(model)) {
     uint64_t float_bytes = 0;

@@ -11,7 +11,8 @@
 
 namespace modelexport::runtime {
 
-Ort::Env& ort_env();  // session_info.cc
+Ort::Env& ort_env();                                       // logging.cc
+SessionIo describe_open_session(const Ort::Session& session);  // session_info.cc
 
 struct AutoModel::Impl {
   std::unique_ptr<Ort::Session> session;
@@ -47,6 +48,10 @@ AutoModel AutoModel::from_model(const std::filesystem::path& path, const Session
       so.AppendExecutionProvider(ep.substr(0, ep.find("ExecutionProvider")), {});
     }
     impl->session = std::make_unique<Ort::Session>(ort_env(), path.c_str(), so);
+    // The IO as this session sees it (graph inputs and outputs do not change with optimization).
+    SessionIo io = describe_open_session(*impl->session);
+    impl->inputs = io.inputs;
+    impl->outputs = io.outputs;
   } catch (const Ort::Exception& e) {
     throw RuntimeError("ONNX Runtime cannot create a session for '" + path.string() + "': " + e.what());
   }
@@ -55,10 +60,7 @@ AutoModel AutoModel::from_model(const std::filesystem::path& path, const Session
     const auto& ops = file.graph().op_types;
     impl->batch_dependent = std::find(ops.begin(), ops.end(), "DynamicQuantizeLinear") != ops.end();
   }
-  SessionIo io = describe_session(path);
-  impl->inputs = io.inputs;
-  impl->outputs = io.outputs;
-  for (const auto& out : io.outputs) impl->output_names.push_back(out.name);
+  for (const auto& out : impl->outputs) impl->output_names.push_back(out.name);
   return AutoModel(std::move(impl));
 }
 

@@ -6,11 +6,7 @@
 #include "modelexport/format/onnx_file.h"
 
 namespace modelexport::runtime {
-// The process-wide ORT environment (also used by auto_model.cc).
-Ort::Env& ort_env() {
-  static Ort::Env instance(ORT_LOGGING_LEVEL_WARNING, "modelexport");
-  return instance;
-}
+Ort::Env& ort_env();  // logging.cc: the process-wide environment, its log sent to our sink
 
 namespace {
 
@@ -33,28 +29,33 @@ TensorDesc describe(const std::string& name, const Ort::TypeInfo& info) {
 
 }  // namespace
 
+// What an open session sees (auto_model.cc describes its own session with it).
+SessionIo describe_open_session(const Ort::Session& session) {
+  Ort::AllocatorWithDefaultOptions alloc;
+  SessionIo io;
+  for (size_t i = 0; i < session.GetInputCount(); ++i) {
+    Ort::TypeInfo info = session.GetInputTypeInfo(i);
+    io.inputs.push_back(describe(session.GetInputNameAllocated(i, alloc).get(), info));
+  }
+  for (size_t i = 0; i < session.GetOutputCount(); ++i) {
+    Ort::TypeInfo info = session.GetOutputTypeInfo(i);
+    io.outputs.push_back(describe(session.GetOutputNameAllocated(i, alloc).get(), info));
+  }
+  Ort::ModelMetadata meta = session.GetModelMetadata();
+  for (const auto& key : meta.GetCustomMetadataMapKeysAllocated(alloc)) {
+    auto value = meta.LookupCustomMetadataMapAllocated(key.get(), alloc);
+    io.custom_metadata.emplace_back(key.get(), value ? value.get() : "");
+  }
+  return io;
+}
+
 SessionIo describe_session(const std::filesystem::path& model) {
   try {
     Ort::SessionOptions options;
     options.SetIntraOpNumThreads(1);
     options.SetGraphOptimizationLevel(GraphOptimizationLevel::ORT_DISABLE_ALL);
     Ort::Session session(ort_env(), model.c_str(), options);
-    Ort::AllocatorWithDefaultOptions alloc;
-    SessionIo io;
-    for (size_t i = 0; i < session.GetInputCount(); ++i) {
-      Ort::TypeInfo info = session.GetInputTypeInfo(i);
-      io.inputs.push_back(describe(session.GetInputNameAllocated(i, alloc).get(), info));
-    }
-    for (size_t i = 0; i < session.GetOutputCount(); ++i) {
-      Ort::TypeInfo info = session.GetOutputTypeInfo(i);
-      io.outputs.push_back(describe(session.GetOutputNameAllocated(i, alloc).get(), info));
-    }
-    Ort::ModelMetadata meta = session.GetModelMetadata();
-    for (const auto& key : meta.GetCustomMetadataMapKeysAllocated(alloc)) {
-      auto value = meta.LookupCustomMetadataMapAllocated(key.get(), alloc);
-      io.custom_metadata.emplace_back(key.get(), value ? value.get() : "");
-    }
-    return io;
+    return describe_open_session(session);
   } catch (const Ort::Exception& e) {
     throw RuntimeError("ONNX Runtime cannot create a session for '" + model.string() + "': " + e.what());
   }

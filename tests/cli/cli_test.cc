@@ -1,11 +1,13 @@
 // The modelexport binary, run as a user runs it: exit codes, messages, and that bad input never
 // writes anything or touches the input.
 #include <gtest/gtest.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include "common/json_util.h"
 #include <onnx/onnx_pb.h>
 
+#include <algorithm>
 #include <fstream>
 
 #include "modelexport/common/codec.h"
@@ -83,6 +85,7 @@ struct BadCase {
   std::string name;
   std::vector<std::string> args;  // "%D" = scratch dir
   std::string expected_in_error;
+  std::string shell_prefix = "";
 };
 
 TEST(Cli, BadInputFailsCleanlyAndWritesNothing) {
@@ -100,6 +103,15 @@ TEST(Cli, BadInputFailsCleanlyAndWritesNothing) {
   write_external_data_model(dir / "cut" / "model.onnx", "model.onnx_data");
   ASSERT_EQ(run_cli({"embed-metadata", (dir / "cut" / "model.onnx").string(), folder().string(), "-q"}).exit_code, 0);
   fs::resize_file(dir / "cut" / "model.onnx_data", 10);
+  write_bytes(dir / "pointer.onnx",
+              "version https://git-lfs.github.com/spec/v1\n"
+              "oid sha256:4d7a2146f1b6b9a0b6d3a2d0d8a5d7a1c3b2e4f6a8b0c2d4e6f8a0b2c4d6e8f0\n"
+              "size 90868376\n");
+  write_bytes(dir / "crlf.onnx", "version https://git-lfs.github.com/spec/v1\r\noid sha256:abc\r\nsize 12\r\n");
+  // A FIFO would block open() forever (and the snapshot below reading it): in a folder of its own.
+  ScratchDir fifo_dir;
+  ASSERT_EQ(::mkfifo((fifo_dir / "fifo.onnx").c_str(), 0600), 0);
+  const std::string fifo = (fifo_dir / "fifo.onnx").string();
   std::vector<BadCase> cases = {
       {"not onnx", {"embed-metadata", d + "/text.onnx", folder().string(), "-o", d + "/out.onnx"}, "not a valid ONNX model"},
       {"truncated", {"analyze", d + "/truncated.onnx"}, "truncated"},
@@ -112,6 +124,16 @@ TEST(Cli, BadInputFailsCleanlyAndWritesNothing) {
       {"unknown task", {"embed-metadata", model().string(), folder().string(), "--task", "cook", "-o", d + "/out.onnx"}, "unknown task"},
       {"unpack truncated external data", {"unpack", d + "/cut/model.onnx", d + "/unpacked"}, "'model.onnx_data' has 10 bytes"},
       {"export truncated external data", {"export", folder().string(), d + "/unpacked", "--onnx", d + "/cut/model.onnx"}, "truncated"},
+      // The LFS pointer's size and oid on the message's one line.
+      {"lfs pointer", {"analyze", d + "/pointer.onnx"}, "is a Git LFS pointer, not an ONNX model: the real file (90868376 bytes, "
+                       "sha256:4d7a2146f1b6b9a0b6d3a2d0d8a5d7a1c3b2e4f6a8b0c2d4e6f8a0b2c4d6e8f0) was never downloaded."},
+      {"lfs pointer crlf", {"analyze", d + "/crlf.onnx"}, "the real file (12 bytes, sha256:abc) was never downloaded."},
+      // Special files are refused by kind: a FIFO used to block forever, a pipe read as "empty".
+      {"fifo", {"analyze", fifo}, "fifo.onnx' is a pipe (FIFO), expected a regular file", "timeout 20"},
+      {"fifo validate", {"validate", fifo}, "fifo.onnx' is a pipe (FIFO)", "timeout 20"},
+      {"fifo unpack", {"unpack", fifo, d + "/unpacked"}, "fifo.onnx' is a pipe (FIFO)", "timeout 20"},
+      {"pipe", {"analyze", "/dev/stdin"}, "'/dev/stdin' is a pipe (FIFO), expected a regular file", "echo data |"},
+      {"device", {"analyze", "/dev/null"}, "'/dev/null' is a character device"},
   };
   if (!corpus_dir().empty()) {
     auto c = corpus_dir() / "models";
@@ -122,10 +144,11 @@ TEST(Cli, BadInputFailsCleanlyAndWritesNothing) {
   auto before = snapshot(dir.path());
   auto fixture_before = snapshot(folder());
   for (const auto& c : cases) {
-    auto r = run_cli(c.args);
+    auto r = run_cli(c.args, c.shell_prefix);
     EXPECT_EQ(r.exit_code, 2) << c.name << ": " << r.err;
     EXPECT_NE(r.err.find(c.expected_in_error), std::string::npos) << c.name << ": " << r.err;
     EXPECT_EQ(r.err.find("internal error"), std::string::npos) << c.name;
+    EXPECT_EQ(std::count(r.err.begin(), r.err.end(), '\n'), 1) << c.name << ": one line: " << r.err;
     EXPECT_EQ(snapshot(dir.path()), before) << c.name << " wrote or changed a file";
   }
   EXPECT_EQ(snapshot(folder()), fixture_before);
@@ -334,6 +357,203 @@ TEST(Cli, RunTextClassificationFromTheSelfContainedFileAlone) {
   auto empty = run_cli({"run", (dir / "m.onnx").string()});
   EXPECT_EQ(empty.exit_code, 2);
   EXPECT_NE(empty.err.find("nothing to run on"), std::string::npos) << empty.err;
+}
+
+}  // namespace
+}  // namespace modelexport::test
+
+namespace modelexport::test {
+namespace {
+
+std::vector<std::string> lines_of(const std::string& text) {
+  std::vector<std::string> out;
+  for (size_t a = 0, b; a < text.size(); a = b + 1) {
+    b = text.find('\n', a);
+    if (b == std::string::npos) b = text.size();
+    out.push_back(text.substr(a, b - a));
+  }
+  return out;
+}
+
+// analyze --validate-metadata decides as validate does: exit 1 when it prints INVALID.
+TEST(Cli, AnalyzeValidateMetadataExitsAsValidate) {
+  ScratchDir dir;
+  ASSERT_EQ(run_cli({"embed-metadata", model().string(), folder().string(), "-o", (dir / "m.onnx").string(), "-q"}).exit_code, 0);
+  for (const auto& [file, expected] : {std::pair{model(), 1}, std::pair{dir / "m.onnx", 0}}) {
+    EXPECT_EQ(run_cli({"validate", file.string()}).exit_code, expected) << file;
+    auto text = run_cli({"analyze", file.string(), "--validate-metadata"});
+    EXPECT_EQ(text.exit_code, expected) << file << text.out;
+    EXPECT_NE(text.out.find(expected ? "INVALID" : "valid: "), std::string::npos) << text.out;
+    auto json = run_cli({"analyze", file.string(), "--validate-metadata", "--json"});
+    EXPECT_EQ(json.exit_code, expected) << file;
+    EXPECT_EQ(parse_json_object(json.out, "analyze --json")["validation"]["valid"], expected == 0);
+    EXPECT_EQ(run_cli({"analyze", file.string()}).exit_code, 0) << "without --validate-metadata analyze only reports";
+  }
+}
+
+// Unknown commands and options are named, with the valid ones listed.
+TEST(Cli, UnknownCommandsAndOptionsAreNamed) {
+  const std::string m = model().string();
+  struct Case { std::vector<std::string> args; std::vector<std::string> expected; };
+  const std::vector<Case> cases = {
+      {{}, {"a command is required: one of embed-metadata, analyze, validate, unpack, export, tokenize, run, quantize"}},
+      {{"frobnicate", m}, {"unknown command 'frobnicate'; expected one of embed-metadata, analyze, validate"}},
+      {{"--frob"}, {"unknown option '--frob'", "give a command first: one of embed-metadata"}},
+      {{"analyze", m, "--frob"}, {"unknown option '--frob' for modelexport analyze; its options: --help, --show-metadata, --show-task"}},
+      {{"validate", m, "extra.onnx"}, {"unexpected argument 'extra.onnx' for modelexport validate"}},
+      // Options in run's "task options" group are listed too.
+      {{"run", m, "text", "--pooled"}, {"unknown option '--pooled' for modelexport run; its options: --help, --input", "--pooling", "--multi-label"}},
+  };
+  for (const auto& c : cases) {
+    auto r = run_cli(c.args);
+    EXPECT_EQ(r.exit_code, 2) << r.err;
+    for (const auto& e : c.expected) EXPECT_NE(r.err.find(e), std::string::npos) << r.err;
+    EXPECT_EQ(r.err.find("A subcommand is required"), std::string::npos) << r.err;
+    EXPECT_EQ(std::count(r.err.begin(), r.err.end(), '\n'), 1) << "one line: " << r.err;
+  }
+}
+
+// Folders unpack and export create get the mode mkdir gives (0777 less the umask), as files do.
+TEST(Cli, OutputFoldersFollowTheUmask) {
+  ScratchDir dir;
+  ASSERT_EQ(run_cli({"embed-metadata", model().string(), folder().string(), "-o", (dir / "m.onnx").string(), "-q"}).exit_code, 0);
+  for (const auto& [umask, mode] : {std::pair{"022", 0755}, std::pair{"077", 0700}, std::pair{"002", 0775}}) {
+    std::string prefix = std::string("umask ") + umask + ";";
+    auto u = dir / ("u" + std::string(umask));
+    auto e = dir / ("e" + std::string(umask));
+    ASSERT_EQ(run_cli({"unpack", (dir / "m.onnx").string(), u.string(), "--layout", "transformers.js"}, prefix).exit_code, 0);
+    ASSERT_EQ(run_cli({"export", folder().string(), e.string(), "--onnx", model().string()}, prefix).exit_code, 0);
+    for (const auto& d : {u, e, u / "onnx"}) {
+      struct stat st {};
+      ASSERT_EQ(::stat(d.c_str(), &st), 0) << d;
+      EXPECT_EQ(st.st_mode & 0777, static_cast<unsigned>(mode)) << d << " with umask " << umask;
+    }
+  }
+}
+
+// "usage error" only for arguments: a model that cannot do what was asked is another category.
+TEST(Cli, ErrorCategories) {
+  ScratchDir dir;
+  ASSERT_EQ(run_cli({"embed-metadata", model().string(), folder().string(), "-o", (dir / "m.onnx").string(), "-q"}).exit_code, 0);
+  ASSERT_EQ(run_cli({"quantize", (dir / "m.onnx").string(), "-o", (dir / "q.onnx").string(), "--no-accuracy", "-q"}).exit_code, 0);
+  struct Case { std::vector<std::string> args; std::string category, expected; };
+  const std::vector<Case> cases = {
+      {{"run", (dir / "m.onnx").string(), "x", "--task", "fill-mask"}, "modelexport: unsuitable model: ", "not made for this task"},
+      {{"quantize", (dir / "q.onnx").string(), "-o", (dir / "qq.onnx").string()}, "modelexport: unsuitable model: ", "is already quantized"},
+      {{"quantize", (dir / "m.onnx").string(), "-o", (dir / "x.onnx").string(), "--dtype", "q3"}, "modelexport: usage error: ", "unknown --dtype"},
+      {{"run", (dir / "m.onnx").string(), "x", "--task", "cook"}, "modelexport: usage error: ", "unknown task"},
+  };
+  for (const auto& c : cases) {
+    auto r = run_cli(c.args);
+    EXPECT_EQ(r.exit_code, 2) << r.err;
+    EXPECT_EQ(r.err.rfind(c.category, 0), 0u) << r.err;
+    EXPECT_NE(r.err.find(c.expected), std::string::npos) << r.err;
+  }
+  EXPECT_FALSE(fs::exists(dir / "qq.onnx"));
+}
+
+// ONNX Runtime's own log (here: its warning about an unused initializer) never reaches stderr as
+// ORT prints it ("[W:onnxruntime:...", ANSI colours); --verbose shows it as our warning.
+TEST(Cli, OnnxRuntimeLogGoesThroughOurs) {
+  ScratchDir dir;
+  onnx::ModelProto m = load_model(model());
+  auto* w = m.mutable_graph()->add_initializer();
+  w->set_name("never_used");
+  w->set_data_type(onnx::TensorProto_DataType_FLOAT);
+  w->add_dims(2);
+  w->add_float_data(1.0f);
+  w->add_float_data(2.0f);
+  save_model(m, dir / "model.onnx");
+  for (const char* f : {"config.json", "tokenizer.json"}) fs::copy_file(folder() / f, dir / f);
+  auto plain = run_cli({"run", (dir / "model.onnx").string(), "I love this"});
+  ASSERT_EQ(plain.exit_code, 0) << plain.err;
+  EXPECT_EQ(plain.err, "") << "ORT's log leaked";
+  auto verbose = run_cli({"run", (dir / "model.onnx").string(), "I love this", "--verbose"});
+  ASSERT_EQ(verbose.exit_code, 0) << verbose.err;
+  EXPECT_NE(verbose.err.find("modelexport: onnxruntime warning: "), std::string::npos) << verbose.err;
+  EXPECT_NE(verbose.err.find("never_used"), std::string::npos) << verbose.err;
+  EXPECT_EQ(verbose.err.find('\x1b'), std::string::npos) << "ANSI codes: " << verbose.err;
+  EXPECT_EQ(verbose.err.find("[W:onnxruntime"), std::string::npos) << verbose.err;
+  EXPECT_EQ(verbose.out, plain.out);
+}
+
+// -q means "print nothing on success" on every command that reports (errors, warnings and
+// validate's findings still print).
+TEST(Cli, QuietMeansNothingOnSuccess) {
+  ScratchDir dir;
+  auto m = (dir / "m.onnx").string();
+  ASSERT_EQ(run_cli({"embed-metadata", model().string(), folder().string(), "-o", m, "-q"}).exit_code, 0);
+  struct Case { std::vector<std::string> args; int exit_code; bool prints; };
+  const std::vector<Case> cases = {
+      {{"validate", m, "-q"}, 0, false},
+      {{"validate", model().string(), "-q"}, 1, true},  // invalid: the findings are the point
+      {{"analyze", m, "-q", "--validate-metadata"}, 0, false},
+      {{"analyze", model().string(), "-q", "--validate-metadata"}, 1, true},
+      {{"analyze", m, "--show-metadata", "-q"}, 0, false},
+      {{"unpack", m, (dir / "u").string(), "-q"}, 0, false},
+      {{"export", folder().string(), (dir / "e").string(), "--onnx", model().string(), "--quiet"}, 0, false},
+      {{"quantize", m, "-o", (dir / "q.onnx").string(), "--no-accuracy", "-q"}, 0, false},
+      {{"embed-metadata", model().string(), folder().string(), "-o", (dir / "m2.onnx").string(), "-q"}, 0, false},
+  };
+  for (const auto& c : cases) {
+    auto r = run_cli(c.args);
+    EXPECT_EQ(r.exit_code, c.exit_code) << c.args[0] << ": " << r.err;
+    EXPECT_EQ(!r.out.empty(), c.prints) << c.args[0] << ": " << r.out;
+    EXPECT_EQ(r.err, "") << c.args[0];
+  }
+  EXPECT_TRUE(fs::exists(dir / "u" / "model.onnx"));
+  EXPECT_TRUE(fs::exists(dir / "e" / "model.onnx"));
+}
+
+// --input - reads standard input (run and tokenize share the reader).
+TEST(Cli, InputDashReadsStdin) {
+  ScratchDir dir;
+  auto m = (dir / "m.onnx").string();
+  ASSERT_EQ(run_cli({"embed-metadata", model().string(), folder().string(), "-o", m, "-q"}).exit_code, 0);
+  write_bytes(dir / "in.jsonl", "{\"text\": \"I love this movie\"}\n{\"text\": \"what a terrible day\"}\n");
+  write_bytes(dir / "bad.jsonl", "{\"text\": \"fine\"}\n[1]\n");
+  std::string cat = "cat " + (dir / "in.jsonl").string() + " |";
+  for (const auto& cmd : {std::vector<std::string>{"run", m, "--json"}, std::vector<std::string>{"tokenize", m}}) {
+    auto from_file = cmd, from_stdin = cmd;
+    from_file.insert(from_file.end(), {"--input", (dir / "in.jsonl").string()});
+    from_stdin.insert(from_stdin.end(), {"--input", "-"});
+    auto f = run_cli(from_file), s = run_cli(from_stdin, cat);
+    ASSERT_EQ(s.exit_code, 0) << cmd[0] << ": " << s.err;
+    EXPECT_EQ(lines_of(s.out).size(), 2u) << s.out;
+    EXPECT_EQ(s.out, f.out) << cmd[0];
+    auto bad = run_cli(from_stdin, "cat " + (dir / "bad.jsonl").string() + " |");
+    EXPECT_EQ(bad.exit_code, 2) << cmd[0];
+    EXPECT_NE(bad.err.find("stdin line 2"), std::string::npos) << bad.err;
+  }
+}
+
+// Options of other tasks, and counts of 0, are errors naming the option and the task.
+TEST(Cli, RunOptionsThatDoNotApplyAreErrors) {
+  ScratchDir dir;
+  auto m = (dir / "m.onnx").string();
+  ASSERT_EQ(run_cli({"embed-metadata", model().string(), folder().string(), "-o", m, "-q"}).exit_code, 0);
+  write_bytes(dir / "labels.jsonl", "{\"text\": \"x\", \"labels\": [\"a\", \"b\"]}\n");
+  write_bytes(dir / "qa.jsonl", "{\"question\": \"who?\", \"context\": \"me\"}\n");
+  const std::vector<std::pair<std::vector<std::string>, std::string>> cases = {
+      {{"run", m, "x", "--labels", "a", "b"}, "--labels does not apply to text-classification (it is an option of zero-shot-classification)"},
+      {{"run", m, "x", "--multi-label"}, "--multi-label does not apply to text-classification"},
+      {{"run", m, "x", "--pooling", "mean"}, "--pooling does not apply to text-classification (it is an option of feature-extraction)"},
+      {{"run", m, "x", "--question", "who?"}, "--question does not apply to text-classification"},
+      {{"run", m, "x", "--aggregation-strategy", "simple"}, "--aggregation-strategy does not apply to text-classification"},
+      {{"run", m, "x", "--targets", "a"}, "--targets does not apply to text-classification (it is an option of fill-mask)"},
+      {{"run", m, "x", "--top-k", "0"}, "--top-k must be at least 1"},
+      {{"run", m, "x", "--batch-size", "0"}, "--batch-size must be at least 1"},
+      {{"run", m, "--input", (dir / "labels.jsonl").string()}, "labels.jsonl line 1: \"labels\" does not apply to text-classification"},
+      {{"run", m, "--input", (dir / "qa.jsonl").string()}, "qa.jsonl line 1: \"question\" does not apply to text-classification"},
+  };
+  for (const auto& [args, needle] : cases) {
+    auto r = run_cli(args);
+    EXPECT_EQ(r.exit_code, 2) << args[3];
+    EXPECT_NE(r.err.find(needle), std::string::npos) << r.err;
+    EXPECT_EQ(r.out, "");
+  }
+  // The options of the model's task are fine.
+  EXPECT_EQ(run_cli({"run", m, "x", "--top-k", "2", "--function-to-apply", "sigmoid", "--batch-size", "1"}).exit_code, 0);
 }
 
 }  // namespace

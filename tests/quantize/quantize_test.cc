@@ -282,7 +282,7 @@ TEST(Quantize, BadInputIsRefusedAndNothingIsWritten) {
   test::save_model(no_matmul, dir / "none.onnx");
   QuantizeOptions o;
   o.show_progress = false;
-  EXPECT_THROW(quantize_model(dir / "none.onnx", dir / "out.onnx", o), UsageError);
+  EXPECT_THROW(quantize_model(dir / "none.onnx", dir / "out.onnx", o), UnsuitableModelError);
   EXPECT_FALSE(fs::exists(dir / "out.onnx"));
   test::save_model(matmul_model(64, 8), dir / "m.onnx");
   std::string before = test::file_sha256(dir / "m.onnx");
@@ -298,7 +298,7 @@ TEST(Quantize, BadInputIsRefusedAndNothingIsWritten) {
   EXPECT_EQ(test::file_sha256(dir / "m.onnx"), before);
   o.block_size = 32;
   quantize_model(dir / "m.onnx", dir / "q.onnx", o);
-  EXPECT_THROW(quantize_model(dir / "q.onnx", dir / "qq.onnx", o), UsageError);  // already quantized
+  EXPECT_THROW(quantize_model(dir / "q.onnx", dir / "qq.onnx", o), UnsuitableModelError);  // already quantized
   EXPECT_FALSE(fs::exists(dir / "qq.onnx"));
   // Weights in an external data file that is missing.
   auto ext = matmul_model(64, 8);
@@ -548,7 +548,7 @@ TEST(Quantize, EmbeddingTablesBecomeGatherBlockQuantized) {
   test::save_model(m, dir / "m.onnx");
   QuantizeOptions o;
   o.show_progress = false;
-  EXPECT_THROW(quantize_model(dir / "m.onnx", dir / "q.onnx", o), UsageError);  // no MatMul and embeddings not asked for
+  EXPECT_THROW(quantize_model(dir / "m.onnx", dir / "q.onnx", o), UnsuitableModelError);  // no MatMul and embeddings not asked for
   o.quantize_embeddings = true;
   for (bool symmetric : {true, false}) {
     o.symmetric = symmetric;
@@ -725,7 +725,7 @@ TEST(Float16, GraphFollowsTheBlockListAndKeepsFloat32Io) {
   auto a = runtime::compare_models(dir / "m.onnx", dir / "h.onnx");
   ASSERT_EQ(a.outputs.size(), 4u);
   for (const auto& x : a.outputs) EXPECT_GT(x.cosine, 0.9999) << x.name;
-  EXPECT_THROW(quantize_model(dir / "h.onnx", dir / "hh.onnx", o), UsageError);  // already converted
+  EXPECT_THROW(quantize_model(dir / "h.onnx", dir / "hh.onnx", o), UnsuitableModelError);  // already converted
 }
 
 // q4f16 against the real transformers.js/onnxruntime-genai q4f16 export in the corpus: MatMulNBits

@@ -188,3 +188,104 @@ TEST(QuantizedLayout, TransformersJsLoadsItAndAgreesWithOurRuntime) {
 
 }  // namespace
 }  // namespace modelexport::runtime
+
+namespace modelexport::runtime {
+namespace {
+
+using namespace test_pipelines;
+
+// `modelexport run --json` prints, per input, what transformers.js returns for that input: the same
+// nesting, keys, key order and types (compare() is strict about shapes), for every task and the
+// options that change a result's shape (pooling, top_k, aggregation).
+TEST(RunJson, EveryTaskPrintsTransformersJsShapes) {
+  REQUIRE_TASK_MODELS();
+  test::ScratchDir dir;
+  // The committed text classifier, embedded and unpacked as transformers.js loads it.
+  auto f = test::fixtures_dir() / "tiny-text-classifier";
+  metadata::EmbedOptions e;
+  e.output = dir / "text-classification.onnx";
+  e.show_progress = false;
+  metadata::embed_metadata(f / "model.onnx", f.string(), e);
+  fs::create_directories(dir / "tjs");
+  metadata::unpack_model(e.output, dir / "tjs" / "tc", metadata::Layout::kTransformersJs);
+  const std::vector<Json> sentences = text_inputs({"My name is Wolfgang and I live in Berlin.", "I love this movie!", "a"});
+  const std::vector<Json> masked = text_inputs({"The capital of France is [MASK].", "I [MASK] this movie."});
+  std::vector<Json> qa, zero_shot;
+  for (const auto& s : sentences) {
+    qa.push_back({{"question", "Who lives where?"}, {"context", s["text"]}});
+    zero_shot.push_back({{"text", s["text"]}, {"labels", {"travel", "cooking", "cinema"}}});
+  }
+  struct Case {
+    std::string name;
+    fs::path model, tjs_folder;
+    std::vector<Json> inputs;
+    std::vector<std::string> args;  // run options
+    Json js_options;                // the same for transformers.js
+  };
+  auto m = [](const std::string& task) { return task_models() / (task + ".onnx"); };
+  std::vector<Case> cases = {
+      // The model's sentence-transformers files: mean pooling, normalised → dims [1, hidden].
+      {"feature-extraction pooled", m("feature-extraction"), tjs("feature-extraction"), sentences, {}, {{"pooling", "mean"}, {"normalize", true}}},
+      {"feature-extraction cls", m("feature-extraction"), tjs("feature-extraction"), sentences, {"--pooling", "cls"}, {{"pooling", "cls"}}},
+      // Token vectors → dims [1, tokens, hidden].
+      {"feature-extraction none", m("feature-extraction"), tjs("feature-extraction"), sentences, {"--pooling", "none"}, {{"pooling", "none"}}},
+      {"text-classification", e.output, dir / "tjs" / "tc", sentences, {}, Json::object()},
+      {"text-classification top 2", e.output, dir / "tjs" / "tc", sentences, {"--top-k", "2"}, {{"top_k", 2}}},
+      {"token-classification", m("token-classification"), tjs("token-classification"), sentences, {}, Json::object()},
+      {"token-classification simple", m("token-classification"), tjs("token-classification"), sentences,
+       {"--aggregation-strategy", "simple"}, {{"aggregation_strategy", "simple"}}},
+      {"fill-mask", m("fill-mask"), tjs("fill-mask"), masked, {}, Json::object()},
+      {"fill-mask top 1", m("fill-mask"), tjs("fill-mask"), masked, {"--top-k", "1"}, {{"top_k", 1}}},
+      {"question-answering", m("question-answering"), tjs("question-answering"), qa, {"--max-answer-len", "100000"}, Json::object()},
+      {"question-answering top 2", m("question-answering"), tjs("question-answering"), qa, {"--max-answer-len", "100000", "--top-k", "2"},
+       {{"top_k", 2}}},
+      {"zero-shot-classification", m("zero-shot-classification"), tjs("zero-shot-classification"), zero_shot, {}, Json::object()},
+  };
+  for (const auto& c : cases) {
+    SCOPED_TRACE(c.name);
+    {
+      std::ofstream in(dir / "in.jsonl");
+      for (const auto& j : c.inputs) in << j.dump() << "\n";
+    }
+    std::vector<std::string> args = {"run", c.model.string(), "--input", (dir / "in.jsonl").string(), "--json"};
+    args.insert(args.end(), c.args.begin(), c.args.end());
+    auto r = test::run_cli(args);
+    ASSERT_EQ(r.exit_code, 0) << r.err;
+    std::vector<std::string> lines;
+    for (size_t a = 0, b; a < r.out.size(); a = b + 1) {
+      b = r.out.find('\n', a);
+      if (b == std::string::npos) b = r.out.size();
+      if (b > a) lines.push_back(r.out.substr(a, b - a));
+    }
+    ASSERT_EQ(lines.size(), c.inputs.size()) << r.out;
+    expect_parity_of(*pipeline(c.model), c.tjs_folder, c.inputs, c.js_options, lines, "run --json " + c.name);
+  }
+}
+
+// The harness itself: shapes are compared strictly, values within the tolerance.
+TEST(ParityHarness, ComparesShapesStrictly) {
+  struct Case { const char* name; const char* ref; const char* ours; bool same; };
+  const std::vector<Case> cases = {
+      {"equal", R"([[0.5, 1]])", R"([[0.5, 1.00001]])", true},
+      {"extra nesting in ref", R"([[0.5, 1]])", R"([0.5, 1])", false},
+      {"extra nesting in ours", R"([0.5, 1])", R"([[0.5, 1]])", false},
+      {"batch dim of a single list", R"([[1, 2, 3]])", R"([1, 2, 3])", false},
+      {"object for a list", R"([{"label": "a", "score": 1}])", R"({"label": "a", "score": 1})", false},
+      {"extra key", R"({"answer": "x", "score": 1})", R"({"answer": "x", "score": 1, "rank": 1})", false},
+      {"allowed extra keys", R"({"answer": "x", "score": 1})", R"({"answer": "x", "score": 1, "start": 0, "end": 1})", true},
+      {"missing key", R"({"answer": "x", "score": 1})", R"({"answer": "x"})", false},
+      {"key order", R"({"answer": "x", "score": 1})", R"({"score": 1, "answer": "x"})", false},
+      {"string for a number", R"([1])", R"(["1"])", false},
+      {"null for a string", R"({"a": null})", R"({"a": ""})", false},
+      {"number beyond tolerance", R"([1])", R"([1.001])", false},
+  };
+  for (const auto& c : cases) {
+    Diff d;
+    d.extra_keys = {"start", "end"};
+    compare(OJson::parse(c.ref), OJson::parse(c.ours), "x", d);
+    EXPECT_EQ(d.mismatches.empty(), c.same) << c.name << (d.mismatches.empty() ? "" : ": " + d.mismatches[0]);
+  }
+}
+
+}  // namespace
+}  // namespace modelexport::runtime

@@ -6,6 +6,7 @@
 
 #include <filesystem>
 #include <memory>
+#include <set>
 #include <string>
 #include <vector>
 
@@ -13,6 +14,8 @@
 #include "modelexport/runtime/pipeline.h"
 
 namespace modelexport::runtime::test_pipelines {
+
+using OJson = nlohmann::ordered_json;  // results compared with their key order
 
 bool have_transformers_js();
 // TASK_MODELS (set by CTest) when it exists, else empty.
@@ -35,16 +38,27 @@ struct Diff {
   // comparisons allow 1e-4 for that; one-at-a-time comparisons (batch_size 1) allow only the
   // float32-vs-float64 post-processing (softmax, pooling): 1e-6.
   double tolerance = 1e-4;
+  // Keys ours adds to transformers.js' objects: Python transformers' extras the README lists
+  // (token-classification and question-answering character spans "start", "end").
+  std::set<std::string> extra_keys;
   double max_abs = 0;
   std::vector<std::string> mismatches;
 };
-// `ref` against `ours`: every field of ref must be in ours (ours may add start/end); numbers within 1e-4.
-void compare(const Json& ref, const Json& ours, const std::string& path, Diff& d);
+// `ref` against `ours`, shapes strictly: the same JSON type at every node (a number where ref has a
+// number, arrays of the same length, objects with ref's keys in ref's order and no others but
+// d.extra_keys, null where ref has null); numbers within d.tolerance, strings and booleans equal.
+void compare(const OJson& ref, const OJson& ours, const std::string& path, Diff& d);
+// The extras our results carry beyond transformers.js' for `task` (see Diff::extra_keys).
+std::set<std::string> extra_keys(const std::string& task);
 
 // Runs transformers.js (dtype picks onnx/model{_dtype}.onnx) and `pipe` on the inputs with the
 // options; expects parity and prints a summary line.
 void expect_parity(const Pipeline& pipe, const std::filesystem::path& tjs_folder, const std::vector<Json>& inputs, const Json& js_options,
                    const PipelineOptions& options, const std::string& name, const std::string& dtype = "fp32",
+                   double tolerance = 1e-4);
+// The same with our results given (one JSON text per input, e.g. the lines of `modelexport run --json`).
+void expect_parity_of(const Pipeline& pipe, const std::filesystem::path& tjs_folder, const std::vector<Json>& inputs, const Json& js_options,
+                      const std::vector<std::string>& ours, const std::string& name, const std::string& dtype = "fp32",
                    double tolerance = 1e-4);
 
 }  // namespace modelexport::runtime::test_pipelines

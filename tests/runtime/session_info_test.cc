@@ -2,6 +2,7 @@
 // and reads our metadata_props back through its own parser.
 #include "modelexport/runtime/session_info.h"
 #include "modelexport/runtime/auto_model.h"
+#include "modelexport/runtime/logging.h"
 
 #include <gtest/gtest.h>
 
@@ -180,6 +181,38 @@ TEST(Runtime, EmbeddingIntoRealExportersOutput) {
     for (const auto& [k, v] : io.custom_metadata) ours += k.rfind("hf_", 0) == 0;
     EXPECT_GE(ours, 8u);
   }
+}
+
+}  // namespace
+}  // namespace modelexport::runtime
+
+namespace modelexport::runtime {
+namespace {
+
+// ORT's own log goes to our sink (never to stderr by itself): here its warning that the test
+// model's initializer is unused, as plain text.
+TEST(Runtime, OnnxRuntimeLogGoesToTheSink) {
+  test::ScratchDir dir;
+  test::save_model(test::make_model({{"x", onnx::TensorProto::FLOAT, {"2"}}}), dir / "m.onnx");
+  std::vector<LogRecord> records;
+  set_log_sink([&](const LogRecord& r) { records.push_back(r); });
+  AutoModel::from_model(dir / "m.onnx", {});
+  set_log_sink({});
+  bool found = false;
+  for (const auto& r : records) {
+    EXPECT_EQ(r.source, "onnxruntime");
+    EXPECT_EQ(r.message.find('\x1b'), std::string::npos) << r.message;
+    if (r.message.find("unused_weight") != std::string::npos) {
+      found = true;
+      EXPECT_EQ(r.severity, LogSeverity::kWarning);
+      EXPECT_FALSE(r.location.empty());
+    }
+  }
+  EXPECT_TRUE(found) << records.size() << " records";
+  // Dropped once the sink is cleared.
+  records.clear();
+  AutoModel::from_model(dir / "m.onnx", {});
+  EXPECT_TRUE(records.empty());
 }
 
 }  // namespace

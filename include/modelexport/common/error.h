@@ -37,6 +37,9 @@ class MetadataValidationError : public MetadataError { using MetadataError::Meta
 class ProcessorReconstructionError : public MetadataError { using MetadataError::MetadataError; };
 // The task cannot be determined from the configuration.
 class TaskDetectionError : public MetadataError { using MetadataError::MetadataError; };
+// The model is readable but cannot do what was asked: its outputs do not fit the task, it is
+// already quantized, it has nothing to quantize. Not a usage error: the arguments were fine.
+class UnsuitableModelError : public Error { using Error::Error; };
 // ONNX Runtime refused something (session creation, run).
 class RuntimeError : public Error { using Error::Error; };
 

@@ -23,7 +23,8 @@
 
 namespace modelexport {
 
-// A read-only private mapping of a whole file. Empty files map to an empty view.
+// A read-only private mapping of a whole regular file. Empty files map to an empty view; a FIFO,
+// device or socket is an IoError naming its kind (opening never waits for a writer).
 class MappedFile {
  public:
   explicit MappedFile(const std::filesystem::path& path);

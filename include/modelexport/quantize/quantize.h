@@ -24,8 +24,9 @@
 //   });
 //
 // Errors (nothing is written, the input is never modified): UsageError for an unsupported dtype or
-// block size, an output path equal to the input, a model with nothing to quantize or already
-// quantized; FormatError for a file protobuf cannot parse or external data that is missing; whatever
+// block size, an output path equal to the input; UnsuitableModelError for a model with nothing to
+// quantize, already quantized, or an opset too old for the dtype; FormatError for a file protobuf
+// cannot parse, external data that is missing, or a result ONNX Runtime cannot load; whatever
 // `check` throws.
 #pragma once
 

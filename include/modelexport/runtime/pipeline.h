@@ -10,13 +10,15 @@
 //   // results[0] == R"([{"label":"POSITIVE","score":0.99},{"label":"NEGATIVE","score":0.01}])"
 //
 // Tasks and their inputs:
-//   feature-extraction          text            → [[hidden...] per token] or [hidden] when pooled
+//   feature-extraction          text            → [[[hidden...] per token]] (dims [1, tokens, hidden]) or
+//                                                  [[hidden...]] (dims [1, hidden]) when pooled
 //   text-classification         text (+ text_pair) → [{"label","score"}] (top_k entries)
 //   token-classification        text            → [{"entity","score","index","word","start","end"}] or
 //                                                  [{"entity_group","score","word","start","end"}]
 //   fill-mask                   text with the mask token → [{"score","token","token_str","sequence"}]
 //                                                  (one such list per mask when a text has several)
-//   question-answering          question, context → {"answer","score","start","end"} (a list when top_k > 1)
+//   question-answering          question, context → {"answer","score","start","end"} (a list when top_k > 1;
+//                                                  the empty answer with score 0 when no span qualifies)
 //   zero-shot-classification    text, labels    → {"sequence","labels","scores"}
 //
 // Thread-safety: a Pipeline is immutable; run() may be called from several threads at once.
@@ -43,9 +45,10 @@ struct PipelineInput {
 };
 
 struct PipelineOptions {
-  std::optional<size_t> top_k;       // task default when unset (1, or 5 for fill-mask)
+  std::optional<size_t> top_k;       // task default when unset (1, or 5 for fill-mask); 0 is a UsageError
   // Inputs per ONNX Runtime call. A static batch dim overrides it; models that quantize activations
   // per tensor (AutoModel::batch_dependent) run one input at a time, so results never depend on the batch.
+  // 0 is a UsageError.
   size_t batch_size = 32;
   // text-classification: "softmax", "sigmoid" or "none"; default from problem_type / number of labels.
   std::string function_to_apply;
@@ -89,8 +92,9 @@ class Pipeline {
 const std::vector<std::string>& pipeline_tasks();
 
 // Builds the pipeline for `task` ("" = the task recorded in the metadata; aliases such as
-// "sentiment-analysis" and "ner" are accepted). Throws UsageError for an unknown task or one the model
-// cannot serve (e.g. fill-mask on a model without a vocabulary-sized output), MetadataReadError /
+// "sentiment-analysis" and "ner" are accepted). Throws UsageError for an unknown task,
+// UnsuitableModelError for one the model cannot serve (e.g. fill-mask on a model without a
+// vocabulary-sized output), MetadataReadError /
 // ProcessorReconstructionError when the model lacks what the task needs, RuntimeError when ONNX
 // Runtime cannot create the session.
 std::unique_ptr<Pipeline> pipeline(const std::filesystem::path& model, const std::string& task = "",

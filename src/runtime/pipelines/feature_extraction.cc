@@ -1,6 +1,7 @@
 // feature-extraction as transformers.js' FeatureExtractionPipeline: last_hidden_state (or logits, or
 // token_embeddings), pooled (mean over the attention mask, first token, last token) and optionally
-// L2-normalised. Without options, pooling and normalisation follow the sentence-transformers files
+// L2-normalised; each result keeps transformers.js' dims for one text, [1, tokens, hidden] or
+// [1, hidden] when pooled. Without options, pooling and normalisation follow the sentence-transformers files
 // (1_Pooling/config.json, modules.json) when the model carries them, as sentence-transformers would.
 #include <algorithm>
 #include <cmath>
@@ -77,7 +78,9 @@ class FeatureExtraction final : public TextPipeline {
             norm = std::max(std::sqrt(norm), 1e-12);
             for (auto& x : v) x = static_cast<float>(x / norm);
           }
-        out[rows[r]] = pooling == "none" ? OJson(vectors) : OJson(vectors[0]);
+        // transformers.js returns a Tensor of dims [1, tokens, hidden] (or [1, hidden] pooled) for one
+        // text, Python transformers a [1, tokens, hidden] list: the batch dim of 1 stays.
+        out[rows[r]] = pooling == "none" ? OJson::array({OJson(vectors)}) : OJson(vectors);
       }
     });
     return out;

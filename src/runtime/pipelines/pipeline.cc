@@ -20,6 +20,9 @@ TextPipeline::TextPipeline(std::string task, AutoModel model, AutoProcessor proc
 }
 
 std::vector<std::string> TextPipeline::run(const std::vector<PipelineInput>& inputs, const PipelineOptions& options) const {
+  // Zero would otherwise be raised to 1 (batch) or give empty results (top_k) without a word.
+  if (options.batch_size == 0) throw UsageError("batch_size must be at least 1");
+  if (options.top_k && *options.top_k == 0) throw UsageError("top_k must be at least 1 (" + task_ + ")");
   std::vector<std::string> out;
   out.reserve(inputs.size());
   for (const auto& r : results(inputs, options)) out.push_back(r.dump());
@@ -120,7 +123,7 @@ std::unique_ptr<Pipeline> pipeline(AutoModel model, AutoProcessor processor, con
     throw UsageError("no " + task + " pipeline yet; available: " + list);
   }
   // The task's outputs, checked by the rule validate uses too.
-  if (auto why = metadata::task_outputs_mismatch(task, graph_outputs(model)); !why.empty()) throw UsageError(why);
+  if (auto why = metadata::task_outputs_mismatch(task, graph_outputs(model)); !why.empty()) throw UnsuitableModelError(why);
   if (task == "feature-extraction") return make_feature_extraction(std::move(model), std::move(processor));
   if (task == "text-classification") return make_text_classification(std::move(model), std::move(processor));
   if (task == "token-classification") return make_token_classification(std::move(model), std::move(processor));

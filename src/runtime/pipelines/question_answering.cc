@@ -4,7 +4,8 @@
 // zeroed, as both transformers and transformers.js do), spans with start <= end < start +
 // max_answer_len are scored start_p * end_p; the best top_k over all windows are answered with the
 // context's own characters (start, end). handle_impossible_answer adds the empty answer scored by
-// the smallest first-token score. Scores equal transformers.js' where its rules coincide (one
+// the smallest first-token score. With top_k 1 the result is one object (the empty answer, score 0,
+// when no span qualifies), else a list of at most top_k. Scores equal transformers.js' where its rules coincide (one
 // window, max_answer_len larger than the context).
 #include <algorithm>
 #include <limits>
@@ -103,7 +104,10 @@ class QuestionAnswering final : public TextPipeline {
                           {"score", list[a].score},
                           {"start", list[a].start},
                           {"end", list[a].end}});
-      out.push_back(top_k == 1 && !result.empty() ? result[0] : result);
+      // One answer is an object, as transformers.js returns it, even when no span qualifies: then the
+      // empty answer with score 0, as transformers.js 4.3.1 prints (Python transformers returns []).
+      if (top_k == 1 && result.empty()) result.push_back({{"answer", ""}, {"score", 0.0}, {"start", 0}, {"end", 0}});
+      out.push_back(top_k == 1 ? result[0] : result);
     }
     return out;
   }
