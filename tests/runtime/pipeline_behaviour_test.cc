@@ -255,7 +255,7 @@ TEST(RunAndValidate, AgreeOnWhichTasksAModelServes) {
       std::string rule = metadata::task_outputs_mismatch(task, file.graph().outputs), run;
       try {
         pipeline(model.path(), task);
-      } catch (const UsageError& e) {
+      } catch (const UnsuitableModelError& e) {
         run = e.what();
       } catch (const Error&) {
         // refused for another reason (no mask token, no entailment label): not the outputs
