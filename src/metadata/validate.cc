@@ -136,7 +136,8 @@ class Checker {
     auto ok = compatible_tasks(detected->task);
     if (std::find(ok.begin(), ok.end(), canonical) != ok.end()) return;
     bool overridden = false;
-    if (auto ec = json(m, keys::kExportConfig); ec && ec->is_object()) overridden = ec->value("task_method", "") == "override";
+    if (auto ec = json(m, keys::kExportConfig); ec && ec->is_object())
+      overridden = ec->contains("task_method") && (*ec)["task_method"] == "override";
     std::string msg = "hf_pipeline_task '" + canonical + "' is inconsistent with the architecture " +
                       (detected->architecture.empty() ? std::string("") : "'" + detected->architecture + "' ") + "(expected " +
                       detected->task + ")";
@@ -212,7 +213,8 @@ class Checker {
         return std::pair{s["height"].get<int64_t>(), s["width"].get<int64_t>()};
       return std::nullopt;  // shortest_edge: the size depends on the image
     };
-    if (p.value("do_center_crop", false) && p.contains("crop_size")) return hw(p["crop_size"]);
+    JsonReader r(p, "preprocessor_config.json");
+    if (r.boolean_or("do_center_crop", false) && p.contains("crop_size")) return hw(p["crop_size"]);
     if (p.contains("size")) return hw(p["size"]);
     return std::nullopt;
   }
@@ -235,9 +237,9 @@ class Checker {
                              " but the image processor produces " + std::to_string(expected->first) + "x" +
                              std::to_string(expected->second));
     if (config && pv.shape[1].value >= 0) {
-      int64_t channels = config->value("num_channels", int64_t{-1});
-      if (config->contains("vision_config") && (*config)["vision_config"].is_object())
-        channels = (*config)["vision_config"].value("num_channels", channels);
+      JsonReader c(*config, "config.json");
+      int64_t channels = c.integer_or("num_channels", -1);
+      if (auto vision = c.object("vision_config")) channels = vision->integer_or("num_channels", channels);
       if (channels > 0 && channels != pv.shape[1].value)
         error("processor", "pixel_values has " + std::to_string(pv.shape[1].value) + " channels but config.json num_channels is " +
                                std::to_string(channels));
@@ -251,7 +253,8 @@ class Checker {
       return;
     }
     if (name == "input_features" && input->shape.size() == 3 && input->shape[1].value >= 0) {
-      int64_t bins = p->value("feature_size", p->value("num_mel_bins", int64_t{-1}));
+      JsonReader r(*p, "preprocessor_config.json");
+      int64_t bins = r.integer_or("feature_size", r.integer_or("num_mel_bins", -1));
       if (bins > 0 && bins != input->shape[1].value)
         error("processor", "input_features has " + std::to_string(input->shape[1].value) +
                                " mel bins but the feature extractor produces " + std::to_string(bins));
