@@ -63,6 +63,8 @@ std::optional<KeySpec> find_key(std::string_view key) {
   return std::nullopt;
 }
 
+bool is_never_compressed(std::string_view key) { return key == keys::kVersion || key == keys::kPipelineTask; }
+
 bool is_owned_key(std::string_view stored_key) { return find_key(logical_key(stored_key)).has_value(); }
 
 const std::vector<KnownFile>& known_files() {
