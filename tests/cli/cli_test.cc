@@ -346,7 +346,7 @@ int interrupt_while_writing(const std::vector<std::string>& args, const fs::path
 TEST(Cli, InterruptedWritesLeaveNoTemporaryFiles) {
   ScratchDir dir;
   fs::create_directories(dir / "out");
-  write_large_sparse_model(dir / "big.onnx", 256 << 20);  // copying it takes long enough to be caught
+  write_large_sparse_model(dir / "big.onnx", 64 << 20);  // copying it takes long enough to be caught
   std::string input_hash = file_sha256(dir / "big.onnx");
   bool caught = false;
   int status = interrupt_while_writing({"embed-metadata", (dir / "big.onnx").string(), folder().string(), "-o",
@@ -363,6 +363,48 @@ TEST(Cli, InterruptedWritesLeaveNoTemporaryFiles) {
   EXPECT_TRUE(WIFSIGNALED(status) && WTERMSIG(status) == SIGTERM) << status;
   EXPECT_EQ(list_files(dir.path()), std::vector<std::string>{"big.onnx"});
   EXPECT_EQ(file_sha256(dir / "big.onnx"), input_hash);
+}
+
+// quantize writes through the same atomic files: y = x @ W with a 4096 x 4096 float weight, to
+// float16 in external data (the data file's temporary lives while 32 MB are written).
+TEST(Cli, InterruptedQuantizeLeavesNoTemporaryFiles) {
+  ScratchDir dir;
+  fs::create_directories(dir / "out");
+  onnx::ModelProto m;
+  m.set_ir_version(8);
+  m.add_opset_import()->set_version(17);
+  auto* g = m.mutable_graph();
+  g->set_name("matmul");
+  auto* w = g->add_initializer();
+  w->set_name("W");
+  w->set_data_type(onnx::TensorProto::FLOAT);
+  w->add_dims(4096);
+  w->add_dims(4096);
+  w->set_raw_data(std::string(4096ull * 4096 * 4, '\0'));
+  auto value = [](onnx::ValueInfoProto* v, const char* name, int64_t rows, int64_t cols) {
+    v->set_name(name);
+    auto* t = v->mutable_type()->mutable_tensor_type();
+    t->set_elem_type(onnx::TensorProto::FLOAT);
+    t->mutable_shape()->add_dim()->set_dim_value(rows);
+    t->mutable_shape()->add_dim()->set_dim_value(cols);
+  };
+  value(g->add_input(), "x", 1, 4096);
+  value(g->add_output(), "y", 1, 4096);
+  auto* n = g->add_node();
+  n->set_op_type("MatMul");
+  n->add_input("x");
+  n->add_input("W");
+  n->add_output("y");
+  save_model(m, dir / "mm.onnx");
+  std::string input_hash = file_sha256(dir / "mm.onnx");
+  bool caught = false;
+  int status = interrupt_while_writing({"quantize", (dir / "mm.onnx").string(), "-o", (dir / "out" / "mm.fp16.onnx").string(),
+                                        "--dtype", "fp16", "--external-data", "--no-accuracy", "-q"},
+                                       dir / "out", SIGINT, caught);
+  if (!caught) GTEST_SKIP() << "quantize finished before its temporary file was seen";
+  EXPECT_TRUE(WIFSIGNALED(status) && WTERMSIG(status) == SIGINT) << status;
+  EXPECT_TRUE(list_files(dir / "out").empty());
+  EXPECT_EQ(file_sha256(dir / "mm.onnx"), input_hash);
 }
 
 TEST(Cli, ReadOnlyTargetFolder) {
