@@ -129,7 +129,9 @@ TEST(Embed, IdentityKeysAreNeverCompressed) {
   EXPECT_EQ(plain, (std::vector<std::string>{"hf_metadata_version", "hf_pipeline_task"}));
   onnx::ModelProto m = test::load_model(dir / "a.onnx");
   for (const auto& kv : m.metadata_props()) {
-    if (kv.key() == "hf_metadata_version") EXPECT_EQ(kv.value(), "2.0");
+    if (kv.key() == "hf_metadata_version") {
+      EXPECT_EQ(kv.value(), "2.0");
+    }
   }
 }
 
