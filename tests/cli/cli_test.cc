@@ -455,7 +455,20 @@ TEST(Cli, TokenizeBadInput) {
   ScratchDir dir;
   write_bytes(dir / "bad.jsonl", "{\"txt\": \"no text field\"}\n");
   fs::copy_file(model(), dir / "bare.onnx");  // no metadata, no files beside it
+  // Sequence normalizers nested n deep: Hugging Face tokenizers 0.23.2 loads 62 and refuses 63
+  // ("recursion limit exceeded"; measured through the npm package).
+  auto nested_sequences = [&](int n, const fs::path& path) {
+    Json t = parse_json_object(read_bytes(folder() / "tokenizer.json"), "tokenizer.json");
+    Json norm = {{"type", "Lowercase"}};
+    for (int i = 0; i < n; ++i) norm = Json{{"type", "Sequence"}, {"normalizers", Json::array({norm})}};
+    t["normalizer"] = norm;
+    write_bytes(path, t.dump());
+  };
+  nested_sequences(62, dir / "seq62.json");
+  nested_sequences(63, dir / "seq63.json");
+  EXPECT_EQ(run_cli({"tokenize", (dir / "seq62.json").string(), "--text", "x"}).exit_code, 0);
   const std::vector<std::pair<std::vector<std::string>, std::string>> cases = {
+      {{"tokenize", (dir / "seq63.json").string(), "--text", "x"}, "nesting deeper than 127 levels (recursion limit exceeded"},
       {{"tokenize", (dir / "bare.onnx").string(), "--text", "x"}, "has no tokenizer: expected tokenizer.json, vocab.txt, vocab.json + merges.txt or a SentencePiece .model"},
       {{"tokenize", folder().string(), "--input", (dir / "bad.jsonl").string()}, "expected {\"text\""},
       {{"tokenize", folder().string()}, "nothing to tokenize"},
