@@ -99,9 +99,13 @@ uint64_t metadata_entries_size(const format::MetadataEntries& entries) {
   return total;
 }
 
+// Decimal units, as file managers and the issue tracker report sizes.
 std::string gb(uint64_t bytes) {
   char buf[32];
-  std::snprintf(buf, sizeof buf, "%.2f GB", static_cast<double>(bytes) / 1e9);
+  double b = static_cast<double>(bytes);
+  if (b >= 1e9) std::snprintf(buf, sizeof buf, "%.2f GB", b / 1e9);
+  else if (b >= 1e6) std::snprintf(buf, sizeof buf, "%.1f MB", b / 1e6);
+  else std::snprintf(buf, sizeof buf, "%.1f KB", b / 1e3);
   return buf;
 }
 

@@ -113,6 +113,9 @@ TEST(Cli, BadInputFailsCleanlyAndWritesNothing) {
   write_bytes(big / "huge" / "merges.txt", "");
   fs::resize_file(big / "huge" / "merges.txt", (1ull << 30) + 1);  // sparse: past the 1 GiB value cap
   write_large_sparse_model(big / "big.onnx", (2ull << 30) + (1 << 20));  // sparse: past protobuf's 2 GB
+  // 1,000 bytes under the limit: the metadata pushes it over (found while the copy runs; cancelled).
+  uint64_t head = write_large_sparse_model(big / "near.onnx", 2ull << 30) - (2ull << 30);
+  write_large_sparse_model(big / "near.onnx", 2147483647 - 1000 - head);
   auto embed_to_out = [&](std::vector<std::string> extra) {
     std::vector<std::string> args = {"embed-metadata", model().string(), folder().string(), "-o", d + "/out.onnx"};
     args.insert(args.end(), extra.begin(), extra.end());
@@ -134,6 +137,8 @@ TEST(Cli, BadInputFailsCleanlyAndWritesNothing) {
        "merges.txt' is 1073741825 bytes; a metadata value may hold at most 1073741824 bytes"},
       {"output past 2 GB", {"embed-metadata", b + "/big.onnx", folder().string(), "-o", d + "/out.onnx"},
        "past protobuf's 2 GB limit for one ONNX file (2147483647 bytes)"},
+      {"metadata pushes the output past 2 GB", {"embed-metadata", b + "/near.onnx", folder().string(), "-o", d + "/out.onnx"},
+       "bytes: model 2.15 GB + metadata "},
       {"threshold inf", embed_to_out({"--compress-threshold", "inf"}), "--compress-threshold must be a finite number of KB from 0 to 1048576"},
       {"threshold nan", embed_to_out({"--compress-threshold", "nan"}), "got nan"},
       {"threshold 1e30", embed_to_out({"--compress-threshold", "1e30"}), "got 1e+30"},
