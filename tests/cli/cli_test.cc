@@ -287,13 +287,15 @@ TEST(Cli, InvalidUtf8NeverBreaksJsonOutput) {
       {"analyze", (dir / "foreign.onnx").string(), "--json", "--validate-metadata"},
       {"validate", (dir / "foreign.onnx").string(), "--json"},
       {"unpack", (dir / "foreign.onnx").string(), (dir / "out\xff").string(), "--json"},
-      {"embed-metadata", model().string(), src.string(), "-o", (dir / "caf\xe9.onnx").string(), "--json"}};
+      {"embed-metadata", model().string(), src.string(), "-o", (dir / "caf\xe9.onnx").string(), "--json"},
+      {"unpack", (dir / "caf\xe9.onnx").string(), (dir / "out2").string(), "--json"}};
   for (const auto& args : commands) {
     auto r = run_cli(args);
     EXPECT_LE(r.exit_code, 1) << args[0] << ": " << r.err;
     EXPECT_EQ(r.err.find("json.exception"), std::string::npos) << r.err;
     EXPECT_NO_THROW(parse_json(r.out, args[0] + " --json")) << r.out;
   }
+  EXPECT_NO_THROW(parse_json(read_bytes(dir / "out2" / "export_metadata.json"), "export_metadata.json"));
 }
 
 // analyze used to overflow the stack printing an embedded config.json of 100,000 nested arrays.
