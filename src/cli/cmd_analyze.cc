@@ -97,7 +97,10 @@ int run_analyze(const AnalyzeArgs& a) {
   if (a.show_task) {
     Json pc = parsed_or_null(m, metadata::keys::kPipelineConfig), ec = parsed_or_null(m, metadata::keys::kExportConfig);
     std::cout << "  task: " << (task.empty() ? "unknown" : task);
-    if (ec.is_object()) std::cout << " (" << ec.value("task_method", "?") << ": " << ec.value("task_detail", "") << ")";
+    if (ec.is_object()) {
+      JsonReader r(ec, "metadata key export_config");
+      std::cout << " (" << r.string_or("task_method", "?") << ": " << r.string_or("task_detail", "") << ")";
+    }
     std::cout << "\n";
     if (pc.is_object() && pc.contains("id2label")) std::cout << "  labels: " << pc["id2label"].dump() << "\n";
   }

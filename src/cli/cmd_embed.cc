@@ -1,5 +1,6 @@
-// modelexport embed-metadata MODEL.onnx SOURCE [-o OUT.onnx] [--level L] [--include-vocab]
+// modelexport embed-metadata MODEL.onnx SOURCE... [-o OUT.onnx] [--level L] [--include-vocab]
 //                            [--no-compress] [--compress-threshold KB] [--task T] [--json]
+#include <cmath>
 #include <cstdio>
 #include <iostream>
 #include <memory>
@@ -12,21 +13,35 @@ namespace modelexport::cli {
 namespace {
 
 struct EmbedArgs {
-  std::string model, source, output, level = "full", task;
+  std::string model, output, level = "full", task;
+  std::vector<std::string> sources;
   bool include_vocab = false, no_compress = false, json = false, quiet = false;
   double threshold_kb = 10;
 };
+
+// --compress-threshold in KB: finite, from 0 up to the largest value a metadata entry may hold (1 GiB;
+// a higher threshold would mean the same as --no-compress).
+uint64_t threshold_bytes(double kb) {
+  constexpr double kMaxKb = static_cast<double>(metadata::kMaxInflatedValueBytes / 1024);
+  if (!std::isfinite(kb) || kb < 0 || kb > kMaxKb) {
+    char got[64];
+    std::snprintf(got, sizeof got, "%g", kb);
+    throw UsageError(std::string("--compress-threshold must be a finite number of KB from 0 to ") +
+                     std::to_string(static_cast<uint64_t>(kMaxKb)) + " (1 GiB, the largest value a metadata entry may hold; " +
+                     "use --no-compress to store text uncompressed); got " + got);
+  }
+  return static_cast<uint64_t>(std::llround(kb * 1024));
+}
 
 int run_embed(const EmbedArgs& a) {
   metadata::EmbedOptions opt;
   opt.level = a.include_vocab ? metadata::Level::kFull : metadata::parse_level(a.level);
   opt.compression.compress = !a.no_compress;
-  if (a.threshold_kb < 0) throw UsageError("--compress-threshold must be >= 0 KB");
-  opt.compression.threshold_bytes = static_cast<uint64_t>(a.threshold_kb * 1024);
+  opt.compression.threshold_bytes = threshold_bytes(a.threshold_kb);
   opt.task = a.task;
   opt.output = a.output;
   opt.show_progress = !a.quiet && !a.json;
-  metadata::EmbedReport r = metadata::embed_metadata(a.model, a.source, opt);
+  metadata::EmbedReport r = metadata::embed_metadata(a.model, a.sources, opt);
 
   double ratio = r.raw_bytes ? static_cast<double>(r.stored_bytes) / static_cast<double>(r.raw_bytes) : 1.0;
   if (a.json) {
@@ -34,7 +49,7 @@ int run_embed(const EmbedArgs& a) {
     for (const auto& e : r.entries)
       entries.push_back({{"key", e.key}, {"file", e.file}, {"raw_bytes", e.raw_bytes}, {"stored_bytes", e.stored_bytes},
                          {"compressed", e.compressed}});
-    print_json({{"input", r.input.string()}, {"output", r.output.string()}, {"source", r.source_dir},
+    print_json({{"input", r.input.string()}, {"output", r.output.string()}, {"source", r.source_dir}, {"sources", r.source_dirs},
                 {"level", metadata::level_name(r.level)}, {"task", r.task.task}, {"task_method", r.task.method},
                 {"task_detail", r.task.detail}, {"entries", entries}, {"metadata_raw_bytes", r.raw_bytes},
                 {"metadata_stored_bytes", r.stored_bytes}, {"compression_ratio", ratio},
@@ -67,7 +82,10 @@ void add_embed_command(CLI::App& app, Action& action) {
   auto* cmd = app.add_subcommand("embed-metadata",
                                  "Write a Hugging Face model's config, tokenizer and processor files into the ONNX file");
   cmd->add_option("model", a->model, "ONNX model (from any exporter)")->required();
-  cmd->add_option("source", a->source, "Hugging Face model folder, or a Hub id in the local HF cache")->required();
+  cmd->add_option("source", a->sources,
+                  "Hugging Face model folder (or onnxruntime-genai folder), or a Hub id in the local HF cache; several: "
+                  "each file from the first that has it")
+      ->required();
   cmd->add_option("-o,--output", a->output, "Output .onnx (default: replace MODEL atomically)");
   cmd->add_option("--level", a->level, "minimal | essential | full (default full)")
       ->check(CLI::IsMember({"minimal", "essential", "full"}));

@@ -146,7 +146,7 @@ int run_quantize(QuantizeArgs a) {
     out["files"] = files;
   }
   if (a.json) {
-    std::cout << out.dump() << "\n";
+    std::cout << dump_json(out) << "\n";
     return kExitOk;
   }
   if (a.quiet) return kExitOk;

@@ -58,7 +58,7 @@ int run_tokenize(const TokenizeArgs& a) {
         throw UsageError("--decode expects comma-separated integer ids, got '" + item + "'");
       }
     }
-    std::cout << Json({{"ids", ids}, {"text", tok.decode(ids, !a.no_special)}}).dump() << "\n";
+    std::cout << dump_json(Json({{"ids", ids}, {"text", tok.decode(ids, !a.no_special)}})) << "\n";
     return kExitOk;
   }
 
@@ -77,7 +77,7 @@ int run_tokenize(const TokenizeArgs& a) {
   if (a.padding) {
     processors::PaddingParams p = tok.padding().value_or(processors::PaddingParams{});
     p.length = a.max_length ? std::optional<size_t>(a.max_length) : std::nullopt;
-    if (config.value("padding_side", "right") == "left") p.left = true;
+    if (JsonReader(config, "tokenizer_config.json").string_or("padding_side", "right") == "left") p.left = true;
     if (auto pad = config.contains("pad_token") ? token_content(config["pad_token"]) : std::string(); !pad.empty())
       if (auto id = tok.token_to_id(pad)) p.pad_token = pad, p.pad_id = *id;
     tok.set_padding(p);
@@ -90,10 +90,10 @@ int run_tokenize(const TokenizeArgs& a) {
   }
   if (texts.empty()) throw UsageError("nothing to tokenize: give --text or --input");
   if (!a.pair.empty()) {
-    for (const auto& t : texts) std::cout << encoding_json(tok.encode_pair(t, a.pair, !a.no_special)).dump() << "\n";
+    for (const auto& t : texts) std::cout << dump_json(encoding_json(tok.encode_pair(t, a.pair, !a.no_special))) << "\n";
     return kExitOk;
   }
-  for (const auto& e : tok.encode_batch(texts, !a.no_special, a.threads)) std::cout << encoding_json(e).dump() << "\n";
+  for (const auto& e : tok.encode_batch(texts, !a.no_special, a.threads)) std::cout << dump_json(encoding_json(e)) << "\n";
   return kExitOk;
 }
 

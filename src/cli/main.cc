@@ -6,6 +6,7 @@
 
 #include "cli/commands.h"
 #include "modelexport/common/error.h"
+#include "modelexport/common/files.h"
 
 namespace modelexport::cli {
 namespace {
@@ -61,6 +62,8 @@ int main(int argc, char** argv) {
   using namespace modelexport::cli;
   // A write beyond RLIMIT_FSIZE (a full quota) must fail with EFBIG and a message, not kill us.
   std::signal(SIGXFSZ, SIG_IGN);
+  // Ctrl-C / SIGTERM while writing must not leave hidden .OUT.tmp.XXXXXX files behind.
+  modelexport::remove_temporary_files_on_signals();
   CLI::App app{"modelexport: self-contained ONNX models with their Hugging Face metadata"};
   app.set_version_flag("--version", std::string("modelexport ") + MODELEXPORT_VERSION);
   // Unknown commands and options are reported by check_unmatched() with the valid ones; the

@@ -113,6 +113,7 @@ std::vector<std::string> read_text_lines(const std::string& path) {
   return texts;
 }
 
-void print_json(const Json& j) { std::cout << j.dump(2) << "\n"; }
+// Paths, keys and foreign values may hold invalid UTF-8: shown with U+FFFD, the output stays valid JSON.
+void print_json(const Json& j) { std::cout << dump_json(j, 2) << "\n"; }
 
 }  // namespace modelexport::cli

@@ -6,7 +6,11 @@
 #include <unistd.h>
 
 #include <algorithm>
+#include <atomic>
 #include <cerrno>
+#include <climits>
+#include <csignal>
+#include <cstring>
 #include <string>
 #include <vector>
 
@@ -19,7 +23,87 @@ namespace {
 [[noreturn]] void throw_io(const std::string& what, const fs::path& path, int err) {
   throw IoError(what + " '" + path.string() + "': " + errno_text(err));
 }
+// Temporary files of live AtomicFiles, for the signal handler. Fixed storage and lock-free atomics:
+// the handler may only touch async-signal-safe state. A slot is 0 free, 1 being filled, 2 live.
+struct TempSlot {
+  std::atomic<int> state{0};
+  char path[PATH_MAX];
+};
+constexpr int kTempSlots = 64;
+TempSlot g_temp_slots[kTempSlots];
+static_assert(std::atomic<int>::is_always_lock_free);
+
+int register_temp(const std::string& path) {
+  if (path.size() >= PATH_MAX) return -1;
+  for (int i = 0; i < kTempSlots; ++i) {
+    int expected = 0;
+    if (g_temp_slots[i].state.compare_exchange_strong(expected, 1)) {
+      std::memcpy(g_temp_slots[i].path, path.c_str(), path.size() + 1);
+      g_temp_slots[i].state.store(2);
+      return i;
+    }
+  }
+  return -1;  // more than kTempSlots at once: this one is not removed on a signal
+}
+
+void unregister_temp(int slot) {
+  if (slot >= 0) g_temp_slots[slot].state.store(0);
+}
+
+extern "C" void remove_temps_and_reraise(int sig) {
+  for (auto& slot : g_temp_slots)
+    if (slot.state.load() == 2) ::unlink(slot.path);
+  // SA_RESETHAND restored the default action; the signal is blocked until we return, then kills us
+  // as it would have (the parent sees "killed by SIGINT").
+  ::raise(sig);
+}
+
+// The file an existing destination really is (a symlink is written through to its target, the link
+// kept); refuses a destination we may not replace.
+fs::path final_destination(const fs::path& destination, uid_t& owner, gid_t& group, bool& existed) {
+  existed = false;
+  struct stat st {};
+  if (::lstat(destination.c_str(), &st) != 0) {
+    if (errno == ENOENT) return destination;
+    throw_io("cannot stat", destination, errno);
+  }
+  fs::path target = destination;
+  if (S_ISLNK(st.st_mode)) {
+    std::error_code ec;
+    target = fs::canonical(destination, ec);
+    if (ec)
+      throw IoError("'" + destination.string() + "' is a symbolic link to '" + fs::read_symlink(destination, ec).string() +
+                    "', which does not exist; refusing to replace the link");
+    if (::stat(target.c_str(), &st) != 0) throw_io("cannot stat", target, errno);
+  }
+  if (S_ISDIR(st.st_mode)) throw IoError("'" + destination.string() + "' is a directory, expected a file path");
+  // rename() only needs the folder to be writable: check the file itself, as an in-place editor
+  // should. A file nobody may write (0444) is refused even for root.
+  if ((st.st_mode & 0222) == 0 || ::faccessat(AT_FDCWD, target.c_str(), W_OK, AT_EACCESS) != 0) {
+    char mode[8];
+    std::snprintf(mode, sizeof mode, "%04o", static_cast<unsigned>(st.st_mode & 07777));
+    throw IoError("'" + target.string() + "' is not writable (mode " + mode + ", owner uid " + std::to_string(st.st_uid) +
+                  "); refusing to replace it: make it writable, or write to another path");
+  }
+  owner = st.st_uid;
+  group = st.st_gid;
+  existed = true;
+  return target;
+}
+
 }  // namespace
+
+void remove_temporary_files_on_signals() {
+  for (int sig : {SIGINT, SIGTERM, SIGHUP, SIGQUIT}) {
+    struct sigaction old {};
+    if (::sigaction(sig, nullptr, &old) == 0 && old.sa_handler == SIG_IGN) continue;  // e.g. nohup
+    struct sigaction sa {};
+    sa.sa_handler = remove_temps_and_reraise;
+    sigemptyset(&sa.sa_mask);
+    sa.sa_flags = SA_RESETHAND;
+    ::sigaction(sig, &sa, nullptr);
+  }
+}
 
 MappedFile::MappedFile(const fs::path& path) : path_(path) {
   // O_NONBLOCK: opening a FIFO for reading would otherwise wait for a writer forever. It changes
@@ -77,16 +161,26 @@ MappedFile::~MappedFile() {
   if (fd_ >= 0) ::close(fd_);
 }
 
-AtomicFile::AtomicFile(const fs::path& destination, const fs::path& mode_from)
-    : destination_(destination) {
-  fs::path dir = destination.parent_path();
+AtomicFile::AtomicFile(const fs::path& destination, const fs::path& mode_from) {
+  uid_t owner = 0;
+  gid_t group = 0;
+  bool existed = false;
+  destination_ = final_destination(destination, owner, group, existed);
+  fs::path dir = destination_.parent_path();
   if (dir.empty()) dir = ".";
-  std::string pattern = (dir / ("." + destination.filename().string() + ".tmp.XXXXXX")).string();
+  std::string pattern = (dir / ("." + destination_.filename().string() + ".tmp.XXXXXX")).string();
   std::vector<char> buf(pattern.begin(), pattern.end());
   buf.push_back('\0');
   fd_ = ::mkstemp(buf.data());
   if (fd_ < 0) throw_io("cannot create a file in", dir, errno);
   temp_ = buf.data();
+  signal_slot_ = register_temp(temp_.string());
+  // Replacing a file that someone else owns keeps it theirs where we may (root); otherwise it
+  // becomes ours, as with any editor that writes a new file and renames it.
+  if (existed && owner != ::geteuid()) {
+    int kept_owner = ::fchown(fd_, owner, group);  // fails unless privileged: fine
+    (void)kept_owner;
+  }
   mode_t mode = 0666;
   struct stat st {};
   if (!mode_from.empty() && ::stat(mode_from.c_str(), &st) == 0) {
@@ -102,6 +196,7 @@ AtomicFile::AtomicFile(const fs::path& destination, const fs::path& mode_from)
 AtomicFile::~AtomicFile() {
   if (fd_ >= 0) ::close(fd_);
   if (!committed_) ::unlink(temp_.c_str());
+  unregister_temp(signal_slot_);
 }
 
 void AtomicFile::write(std::string_view bytes) {
@@ -162,6 +257,8 @@ void AtomicFile::commit(bool fsync) {
   fd_ = -1;
   if (::rename(temp_.c_str(), destination_.c_str()) != 0) throw_io("cannot rename into", destination_, errno);
   committed_ = true;
+  unregister_temp(signal_slot_);
+  signal_slot_ = -1;
 }
 
 std::string read_file(const fs::path& path) {

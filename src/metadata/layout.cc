@@ -141,7 +141,7 @@ LayoutReport write_plan(Plan& plan, const fs::path& out_dir, Layout layout) {
                  {"layout", layout_name(layout)}};
     for (const auto& [k, v] : plan.provenance.items()) prov[k] = v;
     prov["files"] = files;
-    std::string text = prov.dump(2) + "\n";
+    std::string text = dump_json(prov, 2) + "\n";
     write_file_atomic(temp / "export_metadata.json", text);
     report.files.push_back({"export_metadata.json", text.size(), sha256_hex(text)});
     if (::rename(temp.c_str(), out_dir.c_str()) != 0)

@@ -64,6 +64,8 @@ std::optional<KeySpec> find_key(std::string_view key) {
   return std::nullopt;
 }
 
+bool is_never_compressed(std::string_view key) { return key == keys::kVersion || key == keys::kPipelineTask; }
+
 bool is_owned_key(std::string_view stored_key) {
   std::string_view key = logical_key(stored_key);
   return key != keys::kQuantization && find_key(key).has_value();  // hf_quantization describes the graph

@@ -57,15 +57,22 @@ fs::path hub_cache_dir() {
   return fs::path(env("HOME")) / ".cache" / "huggingface" / "hub";
 }
 
+std::string HfSource::public_name() const {
+  if (from_hub_cache) return hub_id;
+  std::error_code ec;
+  fs::path p = fs::weakly_canonical(fs::absolute(dir, ec), ec);
+  if (ec) p = dir.lexically_normal();
+  std::string name = p.filename().string();
+  if (name.empty()) name = p.parent_path().filename().string();
+  return name.empty() ? std::string(".") : name;
+}
+
 HfSource resolve_source(std::string_view spec) {
   HfSource src;
   src.spec = std::string(spec);
   std::error_code ec;
   if (fs::is_directory(fs::path(spec), ec)) {
     src.dir = fs::path(spec);
-    if (!fs::exists(src.dir / "config.json"))
-      throw MetadataReadError("model folder '" + src.spec + "' has no config.json; expected a Hugging Face model folder "
-                              "(config.json, plus tokenizer/processor files)");
     return src;
   }
   if (fs::exists(fs::path(spec), ec))
@@ -98,46 +105,80 @@ HfSource resolve_source(std::string_view spec) {
   if (!fs::is_directory(snapshot))
     throw MetadataReadError("Hub id '" + src.hub_id + "': revision '" + revision + "' (" + commit +
                             ") has no snapshot folder " + snapshot.string() + where);
-  if (!fs::exists(snapshot / "config.json"))
-    throw MetadataReadError("Hub id '" + src.hub_id + "': snapshot " + snapshot.string() + " has no config.json");
   src.dir = snapshot;
   src.from_hub_cache = true;
   src.revision = commit;
   return src;
 }
 
-CollectedFiles collect_files(const HfSource& source, Level level) {
+const HfSource* source_with(const std::vector<HfSource>& sources, std::string_view name) {
+  for (const auto& s : sources) {
+    std::error_code ec;
+    if (fs::is_regular_file(s.dir / name, ec)) return &s;
+  }
+  return nullptr;
+}
+
+CollectedFiles collect_files(const HfSource& source, Level level, uint64_t max_file_bytes) {
+  return collect_files(std::vector<HfSource>{source}, level, max_file_bytes);
+}
+
+CollectedFiles collect_files(const std::vector<HfSource>& sources, Level level, uint64_t max_file_bytes) {
+  if (sources.empty()) throw UsageError("no source folder given");
   CollectedFiles out;
   std::set<std::string> seen;
+  auto describe = [&](const HfSource& s) {
+    return s.from_hub_cache ? "Hub id '" + s.hub_id + "' (snapshot " + s.dir.string() + ")" : "model folder '" + s.spec + "'";
+  };
+  // Each file from the first source that really has it; a Git LFS pointer counts as missing.
   auto add = [&](const std::string& name, std::string key) {
-    fs::path p = source.dir / name;
-    std::error_code ec;
-    if (!fs::is_regular_file(p, ec)) {
-      if (fs::exists(fs::path(p.string() + ".lfs-pointer")))
-        out.warnings.push_back(name + " is only a Git LFS pointer (" + name + ".lfs-pointer) and was not embedded");
+    std::vector<std::string> pointers;
+    for (const auto& source : sources) {
+      fs::path p = source.dir / name;
+      std::error_code ec;
+      if (!fs::is_regular_file(p, ec)) {
+        if (fs::exists(fs::path(p.string() + ".lfs-pointer"), ec)) pointers.push_back(p.string() + ".lfs-pointer");
+        continue;
+      }
+      if (!is_valid_utf8(name))
+        throw MetadataEmbeddingError("'" + p.string() + "': the file name is not valid UTF-8; metadata keys and the " +
+                                     "manifest hold names as UTF-8 text. Rename the file (or move it out of the folder)");
+      uint64_t size = fs::file_size(p);
+      if (size > max_file_bytes)
+        throw MetadataEmbeddingError("'" + p.string() + "' is " + std::to_string(size) + " bytes; a metadata value may hold at most " +
+                                     std::to_string(max_file_bytes) + " bytes (the inflation cap validate and every reader " +
+                                     "apply). Embed a lower --level without it, or ship the file beside the model");
+      std::string bytes = read_file(p);
+      if (bytes.substr(0, kLfsPrefix.size()) == kLfsPrefix) {
+        pointers.push_back(p.string());
+        continue;
+      }
+      std::string what = p.string();
+      bool is_json = name.size() > 5 && name.substr(name.size() - 5) == ".json";
+      if (name == "preprocessor_config.json") key = preprocessor_key(parse_json(bytes, what));
+      else if (is_json) check_json_syntax(bytes, what);
+      seen.insert(name);
+      out.files.push_back({name, std::move(key), std::move(bytes), source.dir});
       return;
     }
-    std::string bytes = read_file(p);
-    if (bytes.substr(0, kLfsPrefix.size()) == kLfsPrefix) {
-      out.warnings.push_back(name + " is a Git LFS pointer, not the real file; it was not embedded");
-      return;
-    }
-    bool is_json = name.size() > 5 && name.substr(name.size() - 5) == ".json";
-    if (name == "preprocessor_config.json") key = preprocessor_key(parse_json(bytes, source.dir.string() + "/" + name));
-    else if (is_json) check_json_syntax(bytes, source.dir.string() + "/" + name);
-    seen.insert(name);
-    out.files.push_back({name, std::move(key), std::move(bytes)});
+    if (!pointers.empty())
+      out.warnings.push_back(name + " is only a Git LFS pointer (" + pointers.front() + "), not the real file; it was not embedded");
   };
 
-  if (!fs::exists(source.dir / "config.json"))
-    throw MetadataReadError("model folder '" + source.dir.string() + "' has no config.json");
+  if (!source_with(sources, "config.json") && !source_with(sources, "genai_config.json")) {
+    std::string names;
+    for (const auto& s : sources) names += (names.empty() ? "" : ", ") + describe(s);
+    throw MetadataReadError(names + (sources.size() > 1 ? ": none has" : " has") +
+                            " no config.json (nor genai_config.json); expected a Hugging Face model folder (config.json, "
+                            "plus tokenizer/processor files) or an onnxruntime-genai folder (genai_config.json)");
+  }
   for (const auto& f : known_files())
     if (level >= f.level) add(std::string(f.name), std::string(f.key));
   if (level >= Level::kEssential) {
     // Other sentence-transformers module configs named by modules.json (e.g. 2_Dense/config.json).
     for (const auto& f : out.files) {
       if (f.name != "modules.json") continue;
-      Json modules = parse_json(f.bytes, "modules.json");
+      Json modules = parse_json(f.bytes, (f.dir / f.name).string());
       std::vector<std::string> extra;
       if (modules.is_array())
         for (const auto& m : modules)
@@ -151,13 +192,13 @@ CollectedFiles collect_files(const HfSource& source, Level level) {
     }
   }
   if (level >= Level::kFull) {
-    std::vector<std::string> vocab;
-    for (const auto& entry : fs::directory_iterator(source.dir)) {
-      std::string name = entry.path().filename().string();
-      if (is_legacy_vocab_file(name) && !seen.count(name)) vocab.push_back(name);
-    }
-    std::sort(vocab.begin(), vocab.end());
-    for (auto& name : vocab) add(name, std::string(kFileKeyPrefix) + name);
+    std::set<std::string> vocab;
+    for (const auto& source : sources)
+      for (const auto& entry : fs::directory_iterator(source.dir)) {
+        std::string name = entry.path().filename().string();
+        if (is_legacy_vocab_file(name) && !seen.count(name)) vocab.insert(name);
+      }
+    for (const auto& name : vocab) add(name, std::string(kFileKeyPrefix) + name);
   }
   return out;
 }

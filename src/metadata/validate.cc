@@ -132,7 +132,8 @@ class Checker {
     auto ok = compatible_tasks(detected->task);
     if (std::find(ok.begin(), ok.end(), canonical) != ok.end()) return;
     bool overridden = false;
-    if (auto ec = json(m, keys::kExportConfig); ec && ec->is_object()) overridden = ec->value("task_method", "") == "override";
+    if (auto ec = json(m, keys::kExportConfig); ec && ec->is_object())
+      overridden = ec->contains("task_method") && (*ec)["task_method"] == "override";
     std::string msg = "hf_pipeline_task '" + canonical + "' is inconsistent with the architecture " +
                       (detected->architecture.empty() ? std::string("") : "'" + detected->architecture + "' ") + "(expected " +
                       detected->task + ")";

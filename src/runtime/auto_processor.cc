@@ -102,7 +102,7 @@ AutoProcessor AutoProcessor::from_files(metadata::ModelFiles files, const std::v
   tok.set_truncation(truncation);
   p.padding_ = tok.padding().value_or(processors::PaddingParams{});
   tok.set_padding(std::nullopt);
-  p.padding_.left = config.value("padding_side", p.padding_.left ? "left" : "right") == "left";
+  p.padding_.left = JsonReader(config, "tokenizer_config.json").string_or("padding_side", p.padding_.left ? "left" : "right") == "left";
   if (auto it = p.special_tokens_.find("pad_token"); it != p.special_tokens_.end())
     if (auto id = tok.token_to_id(it->second)) p.padding_.pad_id = *id, p.padding_.pad_token = it->second;
   if (config.contains("clean_up_tokenization_spaces") && config["clean_up_tokenization_spaces"].is_boolean())

@@ -2,6 +2,8 @@
 // writes anything or touches the input.
 #include <gtest/gtest.h>
 #include <sys/stat.h>
+#include <signal.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 #include "common/json_util.h"
@@ -112,6 +114,30 @@ TEST(Cli, BadInputFailsCleanlyAndWritesNothing) {
   ScratchDir fifo_dir;
   ASSERT_EQ(::mkfifo((fifo_dir / "fifo.onnx").c_str(), 0600), 0);
   const std::string fifo = (fifo_dir / "fifo.onnx").string();
+  fs::copy_file(model(), dir / "readonly.onnx");
+  fs::permissions(dir / "readonly.onnx", fs::perms::owner_read | fs::perms::group_read | fs::perms::others_read);
+  fs::create_symlink("nowhere.onnx", dir / "dangling.onnx");
+  // Sources and models too large to hash for the snapshot live apart; outputs still go to `dir`.
+  ScratchDir big;
+  auto b = big.path().string();
+  fs::create_directories(big / "deep");
+  fs::copy_file(folder() / "config.json", big / "deep" / "config.json");
+  std::string tok = read_bytes(folder() / "tokenizer.json");
+  write_bytes(big / "deep" / "tokenizer.json",  // Hugging Face: "recursion limit exceeded"
+              "{\"extra\": " + std::string(1024, '[') + std::string(1024, ']') + "," + tok.substr(tok.find('{') + 1));
+  fs::create_directories(big / "huge");
+  for (const char* f : {"config.json", "tokenizer.json"}) fs::copy_file(folder() / f, big / "huge" / f);
+  write_bytes(big / "huge" / "merges.txt", "");
+  fs::resize_file(big / "huge" / "merges.txt", (1ull << 30) + 1);  // sparse: past the 1 GiB value cap
+  write_large_sparse_model(big / "big.onnx", (2ull << 30) + (1 << 20));  // sparse: past protobuf's 2 GB
+  // 1,000 bytes under the limit: the metadata pushes it over (found while the copy runs; cancelled).
+  uint64_t head = write_large_sparse_model(big / "near.onnx", 2ull << 30) - (2ull << 30);
+  write_large_sparse_model(big / "near.onnx", 2147483647 - 1000 - head);
+  auto embed_to_out = [&](std::vector<std::string> extra) {
+    std::vector<std::string> args = {"embed-metadata", model().string(), folder().string(), "-o", d + "/out.onnx"};
+    args.insert(args.end(), extra.begin(), extra.end());
+    return args;
+  };
   std::vector<BadCase> cases = {
       {"not onnx", {"embed-metadata", d + "/text.onnx", folder().string(), "-o", d + "/out.onnx"}, "not a valid ONNX model"},
       {"truncated", {"analyze", d + "/truncated.onnx"}, "truncated"},
@@ -134,6 +160,21 @@ TEST(Cli, BadInputFailsCleanlyAndWritesNothing) {
       {"fifo unpack", {"unpack", fifo, d + "/unpacked"}, "fifo.onnx' is a pipe (FIFO)", "timeout 20"},
       {"pipe", {"analyze", "/dev/stdin"}, "'/dev/stdin' is a pipe (FIFO), expected a regular file", "echo data |"},
       {"device", {"analyze", "/dev/null"}, "'/dev/null' is a character device"},
+      {"json nested 1,024 deep", {"embed-metadata", model().string(), b + "/deep", "-o", d + "/out.onnx"},
+       "deep/tokenizer.json at line 1, column 137 (byte 136): nesting deeper than 127 levels (recursion limit exceeded"},
+      {"file past the value cap", {"embed-metadata", model().string(), b + "/huge", "-o", d + "/out.onnx"},
+       "merges.txt' is 1073741825 bytes; a metadata value may hold at most 1073741824 bytes"},
+      {"output past 2 GB", {"embed-metadata", b + "/big.onnx", folder().string(), "-o", d + "/out.onnx"},
+       "past protobuf's 2 GB limit for one ONNX file (2147483647 bytes)"},
+      {"metadata pushes the output past 2 GB", {"embed-metadata", b + "/near.onnx", folder().string(), "-o", d + "/out.onnx"},
+       "bytes: model 2.15 GB + metadata "},
+      {"threshold inf", embed_to_out({"--compress-threshold", "inf"}), "--compress-threshold must be a finite number of KB from 0 to 1048576"},
+      {"threshold nan", embed_to_out({"--compress-threshold", "nan"}), "got nan"},
+      {"threshold 1e30", embed_to_out({"--compress-threshold", "1e30"}), "got 1e+30"},
+      {"threshold 2^54", embed_to_out({"--compress-threshold", "18014398509481984"}), "got 1.80144e+16"},
+      {"threshold negative", embed_to_out({"--compress-threshold", "-1"}), "got -1"},
+      {"in place on a 0444 file", {"embed-metadata", d + "/readonly.onnx", folder().string()}, "is not writable (mode 0444"},
+      {"output is a dangling symlink", {"embed-metadata", model().string(), folder().string(), "-o", d + "/dangling.onnx"}, "which does not exist; refusing to replace the link"},
   };
   if (!corpus_dir().empty()) {
     auto c = corpus_dir() / "models";
@@ -258,6 +299,200 @@ TEST(Cli, FullDiskLeavesTheOutputAndInputIntact) {
   }
 }
 
+// A file owned by someone else that we may not write is not taken over, even in a folder where
+// rename() would let us (run as nobody when we are root).
+TEST(Cli, InPlaceEmbedNeverTakesOverAnotherUsersFile) {
+  ScratchDir dir;
+  fs::copy_file(model(), dir / "theirs.onnx");
+  fs::permissions(dir.path(), fs::perms::all, fs::perm_options::add);  // anyone may create and rename here
+  fs::permissions(dir / "theirs.onnx", fs::perms::owner_read | fs::perms::owner_write | fs::perms::group_read |
+                                           fs::perms::others_read);  // 0644
+  if (::geteuid() != 0) GTEST_SKIP() << "needs root to create a file owned by another user";
+  std::string before = file_sha256(dir / "theirs.onnx");
+  auto r = run_cli({"embed-metadata", (dir / "theirs.onnx").string(), folder().string()},
+                   "exec setpriv --reuid=65534 --regid=65534 --clear-groups");
+  if (r.err.find("setpriv") != std::string::npos) GTEST_SKIP() << "setpriv unavailable: " << r.err;
+  EXPECT_EQ(r.exit_code, 2) << r.err;
+  EXPECT_NE(r.err.find("is not writable (mode 0644, owner uid 0)"), std::string::npos) << r.err;
+  EXPECT_EQ(file_sha256(dir / "theirs.onnx"), before);
+  EXPECT_EQ(list_files(dir.path()), std::vector<std::string>{"theirs.onnx"});
+  EXPECT_EQ(fs::status(dir / "theirs.onnx").permissions() & fs::perms::all,
+            fs::perms::owner_read | fs::perms::owner_write | fs::perms::group_read | fs::perms::others_read);
+}
+
+// `"problem_type": null` (config.json) and `"padding_side": null` (tokenizer_config.json) mean "not
+// set", as in transformers and transformers.js.
+TEST(Cli, NullMeansNotSet) {
+  ScratchDir dir;
+  fs::create_directories(dir / "src");
+  for (const char* f : {"model.onnx", "tokenizer.json"}) fs::copy_file(folder() / f, dir / "src" / f);
+  Json config = parse_json_object(read_bytes(folder() / "config.json"), "config.json");
+  config["problem_type"] = nullptr;
+  write_bytes(dir / "src" / "config.json", config.dump());
+  Json tc = parse_json_object(read_bytes(folder() / "tokenizer_config.json"), "tokenizer_config.json");
+  tc["padding_side"] = nullptr;
+  write_bytes(dir / "src" / "tokenizer_config.json", tc.dump());
+  auto e = run_cli({"embed-metadata", model().string(), (dir / "src").string(), "-o", (dir / "m.onnx").string(), "-q"});
+  ASSERT_EQ(e.exit_code, 0) << e.err;
+  for (const auto& args : std::vector<std::vector<std::string>>{
+           {"run", (dir / "m.onnx").string(), "I love this movie", "--json"},
+           {"run", (dir / "src" / "model.onnx").string(), "I love this movie", "--json"},
+           {"tokenize", (dir / "src").string(), "--text", "a", "--padding", "--max-length", "4"}}) {
+    auto r = run_cli(args);
+    EXPECT_EQ(r.exit_code, 0) << args[0] << ": " << r.err;
+    EXPECT_EQ(r.err.find("json.exception"), std::string::npos) << r.err;
+  }
+  auto t = run_cli({"tokenize", (dir / "src").string(), "--text", "a", "--padding", "--max-length", "4"});
+  EXPECT_EQ(parse_json_object(t.out, "tokenize")["attention_mask"], Json({1, 1, 1, 0}));  // padded on the right
+}
+
+// Invalid UTF-8 in a source path, a foreign metadata key or value, or an output folder: every --json
+// output is valid JSON (invalid bytes shown as U+FFFD), and the stored provenance is valid UTF-8.
+TEST(Cli, InvalidUtf8NeverBreaksJsonOutput) {
+  ScratchDir dir;
+  fs::path src = dir / "caf\xe9";
+  fs::create_directories(src);
+  for (const char* f : {"config.json", "tokenizer.json", "tokenizer_config.json"}) fs::copy_file(folder() / f, src / f);
+  auto e = run_cli({"embed-metadata", model().string(), src.string(), "-o", (dir / "m.onnx").string(), "--json"});
+  ASSERT_EQ(e.exit_code, 0) << e.err;
+  EXPECT_EQ(parse_json_object(e.out, "embed --json")["source"], (dir / "caf\xef\xbf\xbd").string());
+  onnx::ModelProto m = load_model(dir / "m.onnx");
+  for (const auto& kv : m.metadata_props()) EXPECT_TRUE(is_valid_utf8(kv.value())) << kv.key();
+  auto* p = m.add_metadata_props();
+  p->set_key("producer\xff");
+  p->set_value("binary \xc3\x28 value");
+  save_model(m, dir / "foreign.onnx");
+  std::vector<std::vector<std::string>> commands = {
+      {"analyze", (dir / "foreign.onnx").string(), "--json", "--validate-metadata"},
+      {"validate", (dir / "foreign.onnx").string(), "--json"},
+      {"unpack", (dir / "foreign.onnx").string(), (dir / "out\xff").string(), "--json"},
+      {"embed-metadata", model().string(), src.string(), "-o", (dir / "caf\xe9.onnx").string(), "--json"},
+      {"unpack", (dir / "caf\xe9.onnx").string(), (dir / "out2").string(), "--json"}};
+  for (const auto& args : commands) {
+    auto r = run_cli(args);
+    EXPECT_LE(r.exit_code, 1) << args[0] << ": " << r.err;
+    EXPECT_EQ(r.err.find("json.exception"), std::string::npos) << r.err;
+    EXPECT_NO_THROW(parse_json(r.out, args[0] + " --json")) << r.out;
+  }
+  EXPECT_NO_THROW(parse_json(read_bytes(dir / "out2" / "export_metadata.json"), "export_metadata.json"));
+}
+
+// analyze used to overflow the stack printing an embedded config.json of 100,000 nested arrays.
+TEST(Cli, DeeplyNestedEmbeddedJsonIsReportedNotACrash) {
+  ScratchDir dir;
+  ASSERT_EQ(run_cli({"embed-metadata", model().string(), folder().string(), "-o", (dir / "m.onnx").string(), "-q"}).exit_code, 0);
+  onnx::ModelProto m = load_model(dir / "m.onnx");
+  for (auto& kv : *m.mutable_metadata_props())
+    if (kv.key() == "hf_model_config") kv.set_value(std::string(100000, '[') + std::string(100000, ']'));
+  save_model(m, dir / "deep.onnx");
+  auto a = run_cli({"analyze", (dir / "deep.onnx").string(), "--json"});
+  EXPECT_EQ(a.exit_code, 0) << a.err;
+  EXPECT_NO_THROW(parse_json_object(a.out, "analyze --json"));
+  auto v = run_cli({"validate", (dir / "deep.onnx").string()});
+  EXPECT_EQ(v.exit_code, 1) << v.err;
+  EXPECT_NE(v.out.find("recursion limit exceeded"), std::string::npos) << v.out;
+}
+
+// Runs `modelexport ARGS` and, once the writer's hidden temporary file exists, stops it, sends
+// `sig`, and resumes it. Returns the wait status; `caught` says whether the temporary was seen.
+int interrupt_while_writing(const std::vector<std::string>& args, const fs::path& dir, int sig, bool& caught) {
+  pid_t pid = ::fork();
+  if (pid == 0) {
+    std::vector<char*> argv;
+    std::string cli = MODELEXPORT_CLI;
+    argv.push_back(cli.data());
+    std::vector<std::string> copy = args;
+    for (auto& a : copy) argv.push_back(a.data());
+    argv.push_back(nullptr);
+    ::execv(cli.c_str(), argv.data());
+    ::_exit(127);
+  }
+  auto has_temp = [&] {
+    std::error_code ec;
+    for (const auto& e : fs::directory_iterator(dir, ec))
+      if (e.path().filename().string().find(".tmp.") != std::string::npos) return true;
+    return false;
+  };
+  caught = false;
+  int status = 0;
+  for (;;) {
+    if (::waitpid(pid, &status, WNOHANG) == pid) return status;  // finished before we saw it
+    if (has_temp()) {
+      ::kill(pid, SIGSTOP);
+      caught = has_temp();
+      ::kill(pid, sig);
+      ::kill(pid, SIGCONT);
+      break;
+    }
+  }
+  ::waitpid(pid, &status, 0);
+  return status;
+}
+
+TEST(Cli, InterruptedWritesLeaveNoTemporaryFiles) {
+  ScratchDir dir;
+  fs::create_directories(dir / "out");
+  write_large_sparse_model(dir / "big.onnx", 64 << 20);  // copying it takes long enough to be caught
+  std::string input_hash = file_sha256(dir / "big.onnx");
+  bool caught = false;
+  int status = interrupt_while_writing({"embed-metadata", (dir / "big.onnx").string(), folder().string(), "-o",
+                                        (dir / "out" / "m.onnx").string(), "-q"},
+                                       dir / "out", SIGINT, caught);
+  if (!caught) GTEST_SKIP() << "the command finished before its temporary file was seen";
+  EXPECT_TRUE(WIFSIGNALED(status) && WTERMSIG(status) == SIGINT) << status;
+  EXPECT_TRUE(list_files(dir / "out").empty());  // neither the temporary nor a half-written output
+  EXPECT_EQ(file_sha256(dir / "big.onnx"), input_hash);
+  // In place, with SIGTERM: the input is kept as it was.
+  status = interrupt_while_writing({"embed-metadata", (dir / "big.onnx").string(), folder().string(), "-q"}, dir.path(),
+                                   SIGTERM, caught);
+  if (!caught) GTEST_SKIP() << "the command finished before its temporary file was seen";
+  EXPECT_TRUE(WIFSIGNALED(status) && WTERMSIG(status) == SIGTERM) << status;
+  EXPECT_EQ(list_files(dir.path()), std::vector<std::string>{"big.onnx"});
+  EXPECT_EQ(file_sha256(dir / "big.onnx"), input_hash);
+}
+
+// quantize writes through the same atomic files: y = x @ W with a 4096 x 4096 float weight, to
+// float16 in external data (the data file's temporary lives while 32 MB are written).
+TEST(Cli, InterruptedQuantizeLeavesNoTemporaryFiles) {
+  ScratchDir dir;
+  fs::create_directories(dir / "out");
+  onnx::ModelProto m;
+  m.set_ir_version(8);
+  m.add_opset_import()->set_version(17);
+  auto* g = m.mutable_graph();
+  g->set_name("matmul");
+  auto* w = g->add_initializer();
+  w->set_name("W");
+  w->set_data_type(onnx::TensorProto::FLOAT);
+  w->add_dims(4096);
+  w->add_dims(4096);
+  w->set_raw_data(std::string(4096ull * 4096 * 4, '\0'));
+  auto value = [](onnx::ValueInfoProto* v, const char* name, int64_t rows, int64_t cols) {
+    v->set_name(name);
+    auto* t = v->mutable_type()->mutable_tensor_type();
+    t->set_elem_type(onnx::TensorProto::FLOAT);
+    t->mutable_shape()->add_dim()->set_dim_value(rows);
+    t->mutable_shape()->add_dim()->set_dim_value(cols);
+  };
+  value(g->add_input(), "x", 1, 4096);
+  value(g->add_output(), "y", 1, 4096);
+  auto* n = g->add_node();
+  n->set_op_type("MatMul");
+  n->add_input("x");
+  n->add_input("W");
+  n->add_output("y");
+  save_model(m, dir / "mm.onnx");
+  std::string input_hash = file_sha256(dir / "mm.onnx");
+  bool caught = false;
+  int status = interrupt_while_writing({"quantize", (dir / "mm.onnx").string(), "-o", (dir / "out" / "mm.fp16.onnx").string(),
+                                        "--dtype", "fp16", "--external-data", "--no-accuracy", "-q"},
+                                       dir / "out", SIGINT, caught);
+  if (!caught) GTEST_SKIP() << "quantize finished before its temporary file was seen";
+  EXPECT_TRUE(WIFSIGNALED(status) && WTERMSIG(status) == SIGINT) << status;
+  EXPECT_TRUE(list_files(dir / "out").empty());
+  EXPECT_EQ(file_sha256(dir / "mm.onnx"), input_hash);
+}
+
 TEST(Cli, ReadOnlyTargetFolder) {
   ScratchDir dir;
   fs::create_directories(dir / "ro");
@@ -306,7 +541,20 @@ TEST(Cli, TokenizeBadInput) {
   ScratchDir dir;
   write_bytes(dir / "bad.jsonl", "{\"txt\": \"no text field\"}\n");
   fs::copy_file(model(), dir / "bare.onnx");  // no metadata, no files beside it
+  // Sequence normalizers nested n deep: Hugging Face tokenizers 0.23.2 loads 62 and refuses 63
+  // ("recursion limit exceeded"; measured through the npm package).
+  auto nested_sequences = [&](int n, const fs::path& path) {
+    Json t = parse_json_object(read_bytes(folder() / "tokenizer.json"), "tokenizer.json");
+    Json norm = {{"type", "Lowercase"}};
+    for (int i = 0; i < n; ++i) norm = Json{{"type", "Sequence"}, {"normalizers", Json::array({norm})}};
+    t["normalizer"] = norm;
+    write_bytes(path, t.dump());
+  };
+  nested_sequences(62, dir / "seq62.json");
+  nested_sequences(63, dir / "seq63.json");
+  EXPECT_EQ(run_cli({"tokenize", (dir / "seq62.json").string(), "--text", "x"}).exit_code, 0);
   const std::vector<std::pair<std::vector<std::string>, std::string>> cases = {
+      {{"tokenize", (dir / "seq63.json").string(), "--text", "x"}, "nesting deeper than 127 levels (recursion limit exceeded"},
       {{"tokenize", (dir / "bare.onnx").string(), "--text", "x"}, "has no tokenizer: expected tokenizer.json, vocab.txt, vocab.json + merges.txt or a SentencePiece .model"},
       {{"tokenize", folder().string(), "--input", (dir / "bad.jsonl").string()}, "expected {\"text\""},
       {{"tokenize", folder().string()}, "nothing to tokenize"},

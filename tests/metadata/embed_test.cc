@@ -3,6 +3,7 @@
 
 #include <gtest/gtest.h>
 
+#include "common/json_util.h"
 #include "modelexport/common/error.h"
 #include "modelexport/format/onnx_file.h"
 #include "modelexport/metadata/reader.h"
@@ -114,6 +115,132 @@ TEST(Embed, CompressionFollowsTheThreshold) {
   off.compress = false;
   off.threshold_bytes = 0;
   EXPECT_TRUE(compressed_keys(embed(fixture_model(), fixture_folder(), dir / "c.onnx", Level::kFull, off)).empty());
+}
+
+// Whatever the threshold, the keys a reader looks at first stay plain text.
+TEST(Embed, IdentityKeysAreNeverCompressed) {
+  test::ScratchDir dir;
+  CompressionOptions all;
+  all.threshold_bytes = 0;
+  auto r = embed(fixture_model(), fixture_folder(), dir / "a.onnx", Level::kFull, all);
+  std::vector<std::string> plain;
+  for (const auto& e : r.entries)
+    if (!e.compressed) plain.push_back(e.key);
+  EXPECT_EQ(plain, (std::vector<std::string>{"hf_metadata_version", "hf_pipeline_task"}));
+  onnx::ModelProto m = test::load_model(dir / "a.onnx");
+  for (const auto& kv : m.metadata_props()) {
+    if (kv.key() == "hf_metadata_version") {
+      EXPECT_EQ(kv.value(), "2.0");
+    }
+  }
+}
+
+// protobuf cannot parse a message of 2 GiB or more: the largest single file is INT32_MAX bytes.
+TEST(Embed, OutputSizeIsCheckedAgainstProtobufsLimit) {
+  struct Case {
+    uint64_t model, metadata;
+    bool ok;
+  };
+  for (const auto& c : std::vector<Case>{{1'000'000'000, 1'150'000'000, false},  // the issue's 1 GB model + 1.15 GB merges.txt
+                                         {2147483647, 0, true},
+                                         {2147483000, 647, true},
+                                         {2147483000, 648, false},
+                                         {3'000'000'000, 0, false}}) {
+    SCOPED_TRACE(std::to_string(c.model) + " + " + std::to_string(c.metadata));
+    if (c.ok) {
+      EXPECT_NO_THROW(check_output_size(c.model, c.metadata));
+      continue;
+    }
+    try {
+      check_output_size(c.model, c.metadata);
+      ADD_FAILURE() << "accepted";
+    } catch (const MetadataEmbeddingError& e) {
+      std::string m = e.what();
+      EXPECT_NE(m.find(std::to_string(c.model + c.metadata) + " bytes"), std::string::npos) << m;
+      EXPECT_NE(m.find("2147483647 bytes"), std::string::npos) << m;
+      EXPECT_NE(m.find("external data"), std::string::npos) << m;
+    }
+  }
+  // The message the issue's case gets.
+  try {
+    check_output_size(1'000'000'000, 1'150'000'000);
+  } catch (const MetadataEmbeddingError& e) {
+    EXPECT_NE(std::string(e.what()).find("the output would be 2.15 GB (2150000000 bytes: model 1.00 GB + metadata 1.15 GB)"),
+              std::string::npos)
+        << e.what();
+  }
+}
+
+// An onnxruntime-genai folder: genai_config.json + tokenizer files, no config.json.
+TEST(Embed, OnnxruntimeGenaiFolder) {
+  REQUIRE_CORPUS();
+  test::ScratchDir dir;
+  auto folder = test::corpus_dir() / "models" / "genai-tiny-random-gpt2-fp32";
+  auto r = embed(folder / "past.onnx", folder, dir / "g.onnx");
+  EXPECT_EQ(r.task.task, "text-generation");
+  format::OnnxFile f(dir / "g.onnx");
+  ModelMetadata m = read_metadata(f);
+  Json config = parse_json(*m.get(keys::kModelConfig), "hf_model_config");
+  // The facts genai_config.json states, under config.json's names.
+  EXPECT_EQ(config, Json::parse(R"({"model_type": "gpt2", "vocab_size": 1000, "bos_token_id": 98, "eos_token_id": 98,
+                                    "pad_token_id": 98, "max_position_embeddings": 512, "num_key_value_heads": 4,
+                                    "num_hidden_layers": 5, "head_dim": 8})"));
+  std::vector<std::string> files;
+  for (const auto& e : m.manifest()) files.push_back(e.name);
+  EXPECT_EQ(files, (std::vector<std::string>{"tokenizer_config.json", "genai_config.json", "tokenizer.json", "vocab.json"}));
+  EXPECT_EQ(*m.get("hf_file:genai_config.json"), test::read_bytes(folder / "genai_config.json"));
+  // A genai folder without a tokenizer, completed by a second folder.
+  auto qwen = test::corpus_dir() / "models" / "genai-tiny-qwen35-fp16";
+  EmbedOptions o;
+  o.output = dir / "q.onnx";
+  o.show_progress = false;
+  auto two = embed_metadata(qwen / "decoder.onnx", std::vector<std::string>{qwen.string(), folder.string()}, o);
+  EXPECT_EQ(two.source_dirs.size(), 2u);
+  format::OnnxFile q(dir / "q.onnx");
+  ModelMetadata qm = read_metadata(q);
+  EXPECT_EQ(*qm.get("hf_file:genai_config.json"), test::read_bytes(qwen / "genai_config.json"));
+  EXPECT_EQ(*qm.get(keys::kTokenizerJson), test::read_bytes(folder / "tokenizer.json"));
+  Json ec = parse_json(*qm.get(keys::kExportConfig), "export_config");
+  EXPECT_EQ(ec["sources"], Json({"genai-tiny-qwen35-fp16", "genai-tiny-random-gpt2-fp32"}));
+}
+
+TEST(Embed, SeveralSourcesFillEachOther) {
+  test::ScratchDir dir;
+  fs::create_directories(dir / "cfg");
+  fs::copy_file(fixture_folder() / "config.json", dir / "cfg" / "config.json");
+  EmbedOptions o;
+  o.output = dir / "o.onnx";
+  o.show_progress = false;
+  auto r = embed_metadata(fixture_model(), std::vector<std::string>{(dir / "cfg").string(), fixture_folder().string()}, o);
+  std::vector<std::string> files;
+  for (const auto& e : r.entries)
+    if (!e.file.empty()) files.push_back(e.file);
+  EXPECT_EQ(files, (std::vector<std::string>{"config.json", "tokenizer_config.json", "tokenizer.json"}));
+}
+
+// Models get distributed: the metadata names the folder, never where it was on this machine.
+TEST(Embed, NoLocalPathIsStored) {
+  test::ScratchDir dir;
+  auto r = embed(fixture_model(), fs::absolute(fixture_folder()), dir / "o.onnx");
+  onnx::ModelProto m = test::load_model(dir / "o.onnx");
+  std::string parent = fs::absolute(fixture_folder()).parent_path().string();
+  for (const auto& kv : m.metadata_props()) EXPECT_EQ(kv.value().find(parent), std::string::npos) << kv.key();
+  format::OnnxFile f(dir / "o.onnx");
+  EXPECT_EQ(parse_json(*read_metadata(f).get(keys::kExportConfig), "export_config")["source"], "tiny-text-classifier");
+}
+
+TEST(Embed, InPlaceThroughASymlinkWritesTheTarget) {
+  test::ScratchDir dir;
+  fs::create_directories(dir / "store");
+  fs::copy_file(fixture_model(), dir / "store" / "m.onnx");
+  fs::create_symlink("store/m.onnx", dir / "link.onnx");
+  EmbedOptions o;
+  o.show_progress = false;
+  embed_metadata(dir / "link.onnx", fixture_folder().string(), o);
+  EXPECT_TRUE(fs::is_symlink(dir / "link.onnx"));
+  format::OnnxFile f(dir / "store" / "m.onnx");
+  EXPECT_TRUE(read_metadata(f).has_schema());
+  EXPECT_EQ(test::list_files(dir / "store"), std::vector<std::string>{"m.onnx"});
 }
 
 TEST(Embed, BinaryFilesAreAlwaysCompressed) {

@@ -3,7 +3,10 @@
 // Contract: nothing here ever leaves a partial file at a destination path. AtomicFile writes into
 // a temporary file beside the destination and renames it over the destination on commit(); if it is
 // destroyed without commit() (an exception, a full disk), the temporary file is removed and the
-// destination is untouched.
+// destination is untouched. A destination that is a symbolic link is written through to its target
+// (the link stays a link); an existing destination that is not writable (e.g. mode 0444) is refused
+// with IoError, even where the folder would allow replacing it. A program that calls
+// remove_temporary_files_on_signals() also loses no temporary file to Ctrl-C or SIGTERM.
 //
 //   modelexport::MappedFile in("model.onnx");                  // throws IoError
 //   modelexport::AtomicFile out("copy.onnx");                  // temp file created now
@@ -54,6 +57,7 @@ class MappedFile {
 class AtomicFile {
  public:
   // mode_from: copy permission bits from this existing file (e.g. the input being replaced).
+  // Throws IoError when the destination exists and is not writable, is a dangling symlink or a folder.
   explicit AtomicFile(const std::filesystem::path& destination,
                       const std::filesystem::path& mode_from = {});
   ~AtomicFile();
@@ -71,14 +75,23 @@ class AtomicFile {
   void commit(bool fsync = false);
 
   const std::filesystem::path& temp_path() const { return temp_; }
+  // The file commit() replaces: the destination with symbolic links resolved.
+  const std::filesystem::path& destination() const { return destination_; }
 
  private:
-  std::filesystem::path destination_;
+  std::filesystem::path destination_;  // symlinks resolved
   std::filesystem::path temp_;
   int fd_ = -1;
+  int signal_slot_ = -1;
   uint64_t written_ = 0;
   bool committed_ = false;
 };
+
+// For programs (the CLI calls it; a library never installs handlers): on SIGINT, SIGTERM, SIGHUP and
+// SIGQUIT, removes the temporary file of every AtomicFile not yet committed, then lets the signal end
+// the process as it would have. Async-signal-safe (a fixed registry and unlink). A signal already
+// ignored (nohup) stays ignored. The destination is never half-written either way: rename is atomic.
+void remove_temporary_files_on_signals();
 
 // Reads a whole (small) file. Throws IoError naming the path.
 std::string read_file(const std::filesystem::path& path);

@@ -4,7 +4,16 @@
 // own keys are replaced (never duplicated) and every other metadata_props entry is kept as it was.
 // External data files are left untouched; when the output goes to another folder they are copied
 // beside it so the output loads. Writing goes through a temporary file, so a failure leaves both the
-// input and any existing output intact.
+// input and any existing output intact (an output that is a symlink is written through to its target;
+// a read-only output is refused).
+//
+// Refused before anything is written: an output past protobuf's 2 GB limit for one file (ONNX Runtime
+// cannot parse it: move the weights to external data), and a file larger than the 1 GiB a metadata
+// value may hold (kMaxInflatedValueBytes, which validate and every reader enforce).
+//
+// Several sources may be given (a config folder plus a tokenizer folder, ...): each file comes from
+// the first source that has it. An onnxruntime-genai folder (genai_config.json, no config.json) is a
+// source too; hf_model_config then holds the model facts genai_config.json states.
 //
 //   EmbedOptions opt;                       // level full, compression over 10 KB, task detected
 //   opt.output = "model.self-contained.onnx";
@@ -24,6 +33,9 @@
 #include "modelexport/metadata/values.h"
 
 namespace modelexport::metadata {
+
+// protobuf refuses to parse a message of 2 GiB or more (its limit is INT32_MAX bytes).
+inline constexpr uint64_t kMaxSingleFileBytes = 2147483647;
 
 struct EmbedOptions {
   Level level = Level::kFull;
@@ -51,7 +63,8 @@ struct MetadataBundle {
 
 struct EmbedReport {
   std::filesystem::path input, output;
-  std::string source_dir;
+  std::string source_dir;                 // the first source's folder
+  std::vector<std::string> source_dirs;   // every source's folder, in order
   Level level = Level::kFull;
   TaskDetection task;
   std::vector<EmbeddedEntry> entries;
@@ -63,10 +76,19 @@ struct EmbedReport {
   std::vector<std::string> warnings;
 };
 
-// Builds the metadata for a source without touching any model.
+// Builds the metadata for the sources without touching any model.
+MetadataBundle build_metadata(const std::vector<HfSource>& sources, Level level, const std::string& task_override,
+                              const CompressionOptions& compression);
 MetadataBundle build_metadata(const HfSource& source, Level level, const std::string& task_override,
                               const CompressionOptions& compression);
 
+// Throws MetadataEmbeddingError (naming both sizes) when a single ONNX file of model_bytes (the kept
+// fields, graph included) plus metadata_bytes (the serialized metadata_props) would exceed
+// kMaxSingleFileBytes.
+void check_output_size(uint64_t model_bytes, uint64_t metadata_bytes);
+
+EmbedReport embed_metadata(const std::filesystem::path& model, const std::vector<std::string>& sources,
+                           const EmbedOptions& options);
 EmbedReport embed_metadata(const std::filesystem::path& model, std::string_view source, const EmbedOptions& options);
 
 }  // namespace modelexport::metadata

@@ -83,6 +83,9 @@ std::optional<KeySpec> find_key(std::string_view key);
 bool is_owned_key(std::string_view stored_key);
 // Strips ":compressed".
 std::string_view logical_key(std::string_view stored_key);
+// The identity keys a reader looks at first to know what the file is (hf_metadata_version,
+// hf_pipeline_task): always stored as plain text, whatever the compression threshold.
+bool is_never_compressed(std::string_view logical_key);
 
 // A file of a Hugging Face model folder and where it goes.
 struct KnownFile {

@@ -208,7 +208,10 @@ Tokenizer Tokenizer::from_json(std::string_view text) {
   simdjson::dom::parser parser;
   simdjson::padded_string padded(text);
   simdjson::dom::element root;
-  if (parser.parse(padded).get(root) || !root.is_object()) parse_json_object(text, "tokenizer.json");  // throws, with the position
+  // Nesting limited as Hugging Face limits it (kMaxJsonDepth); a deeper file fails here and
+  // parse_json_object names the position.
+  if (parser.allocate(padded.size(), kMaxJsonDepth) || parser.parse(padded).get(root) || !root.is_object())
+    parse_json_object(text, "tokenizer.json");  // throws, with the position
   Json j = Json::object();
   simdjson::dom::element model_element;
   bool has_model = false;

@@ -20,15 +20,16 @@ class FeatureExtraction final : public TextPipeline {
     output_ = metadata::rule_output(metadata::task_output_rules("feature-extraction").front(), graph_outputs(model_))
                   .value_or("last_hidden_state");
     if (const std::string* pooling = processor_.files().get("1_Pooling/config.json")) {
-      Json c = parse_json_object(*pooling, "1_Pooling/config.json");
-      if (c.value("pooling_mode_cls_token", false)) default_pooling_ = "cls";
-      else if (c.value("pooling_mode_mean_tokens", false)) default_pooling_ = "mean";
-      else if (c.value("pooling_mode_lasttoken", false)) default_pooling_ = "last_token";
+      Json json = parse_json_object(*pooling, "1_Pooling/config.json");
+      JsonReader c(json, "1_Pooling/config.json");
+      if (c.boolean_or("pooling_mode_cls_token", false)) default_pooling_ = "cls";
+      else if (c.boolean_or("pooling_mode_mean_tokens", false)) default_pooling_ = "mean";
+      else if (c.boolean_or("pooling_mode_lasttoken", false)) default_pooling_ = "last_token";
     }
     if (const std::string* modules = processor_.files().get("modules.json")) {
       Json m = parse_json(*modules, "modules.json");
       for (const auto& module : m)
-        if (module.is_object() && module.value("type", "").find("Normalize") != std::string::npos) default_normalize_ = true;
+        if (JsonReader(module, "modules.json").string_or("type", "").find("Normalize") != std::string::npos) default_normalize_ = true;
     }
   }
 

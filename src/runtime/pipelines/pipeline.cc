@@ -1,4 +1,5 @@
 #include <algorithm>
+#include <charconv>
 
 #include "modelexport/common/error.h"
 #include "modelexport/format/onnx_file.h"
@@ -16,7 +17,14 @@ TextPipeline::TextPipeline(std::string task, AutoModel model, AutoProcessor proc
   config_ = config ? parse_json_object(*config, "config.json") : Json::object();
   if (config_.contains("id2label") && config_["id2label"].is_object())
     for (const auto& [id, name] : config_["id2label"].items())
-      if (name.is_string()) id2label_[std::stoul(id)] = name.get<std::string>();
+      if (name.is_string()) {
+        // transformers: int(key) for every id2label key; anything else is an error.
+        size_t n = 0;
+        auto [end, ec] = std::from_chars(id.data(), id.data() + id.size(), n);
+        if (ec != std::errc() || end != id.data() + id.size())
+          throw MetadataReadError("config.json: id2label: key '" + id + "' is not a label id (expected a non-negative integer)");
+        id2label_[n] = name.get<std::string>();
+      }
 }
 
 std::vector<std::string> TextPipeline::run(const std::vector<PipelineInput>& inputs, const PipelineOptions& options) const {
@@ -25,7 +33,7 @@ std::vector<std::string> TextPipeline::run(const std::vector<PipelineInput>& inp
   if (options.top_k && *options.top_k == 0) throw UsageError("top_k must be at least 1 (" + task_ + ")");
   std::vector<std::string> out;
   out.reserve(inputs.size());
-  for (const auto& r : results(inputs, options)) out.push_back(r.dump());
+  for (const auto& r : results(inputs, options)) out.push_back(r.dump(-1, ' ', false, OJson::error_handler_t::replace));  // decoded text may hold broken UTF-8
   return out;
 }
 

@@ -14,7 +14,7 @@ namespace {
 class TextClassification final : public TextPipeline {
  public:
   TextClassification(AutoModel m, AutoProcessor p) : TextPipeline("text-classification", std::move(m), std::move(p)) {
-    multi_label_ = config_.value("problem_type", "") == "multi_label_classification";
+    multi_label_ = JsonReader(config_, "config.json").string_or("problem_type", "") == "multi_label_classification";
   }
 
  private:
