@@ -15,6 +15,7 @@ const multi = lines("multilingual.jsonl").filter((_, i) => i % nth === 0);
 const texts = [...edge, ...multi];
 const pairs = [];
 for (let i = 0; i + 1 < edge.length; i += 3) pairs.push([edge[i], edge[i + 1]]);
+pairs.push([edge[1], ""], ["", edge[1]], ["", ""]);  // an empty side is still a pair
 
 const sink = fs.createWriteStream(out);
 const sources = [];

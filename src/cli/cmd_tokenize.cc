@@ -4,6 +4,7 @@
 // text: ids, tokens, offsets, type_ids, attention_mask.
 #include <iostream>
 #include <memory>
+#include <optional>
 #include <sstream>
 
 #include "cli/commands.h"
@@ -18,7 +19,8 @@ namespace {
 namespace fs = std::filesystem;
 
 struct TokenizeArgs {
-  std::string source, input, pair, decode;
+  std::string source, input, decode;
+  std::optional<std::string> pair;  // an empty pair is a pair (Hugging Face encodes it as one)
   std::vector<std::string> texts;
   bool no_special = false, truncation = false, padding = false;
   size_t max_length = 0, threads = 0;
@@ -88,8 +90,8 @@ int run_tokenize(const TokenizeArgs& a) {
     texts.insert(texts.end(), more.begin(), more.end());
   }
   if (texts.empty()) throw UsageError("nothing to tokenize: give --text or --input");
-  if (!a.pair.empty()) {
-    for (const auto& t : texts) std::cout << encoding_json(tok.encode_pair(t, a.pair, !a.no_special)).dump() << "\n";
+  if (a.pair) {
+    for (const auto& t : texts) std::cout << encoding_json(tok.encode_pair(t, *a.pair, !a.no_special)).dump() << "\n";
     return kExitOk;
   }
   for (const auto& e : tok.encode_batch(texts, !a.no_special, a.threads)) std::cout << encoding_json(e).dump() << "\n";

@@ -222,6 +222,16 @@ TEST(Cli, TokenizeFromJsonFolderAndSelfContainedModel) {
   EXPECT_EQ(parse_json_object(decoded.out, "decoded")["text"], "i love");
 }
 
+TEST(Cli, TokenizeKeepsAnEmptyPair) {
+  REQUIRE_CORPUS();
+  // tokenizers 0.23.2: encode("hi", "") with RoBERTa's post-processor is <s> hi </s></s></s>.
+  auto r = run_cli({"tokenize", (corpus_dir() / "tokenizers" / "roberta-base" / "tokenizer.json").string(), "--text", "hi", "--pair", ""});
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  Json e = parse_json_object(r.out, "tokenize output");
+  EXPECT_EQ(e["tokens"], Json({"<s>", "hi", "</s>", "</s>", "</s>"}));
+  EXPECT_EQ(e["ids"], Json({0, 3592, 2, 2, 2}));
+}
+
 TEST(Cli, TokenizeBadInput) {
   ScratchDir dir;
   write_bytes(dir / "bad.jsonl", "{\"txt\": \"no text field\"}\n");
