@@ -218,8 +218,26 @@ TEST(Cli, TokenizeFromJsonFolderAndSelfContainedModel) {
   EXPECT_EQ(first["offsets"][2], Json({2, 6}));
   auto padded = run_cli({"tokenize", folder().string(), "--text", "a", "--padding", "--max-length", "6"});
   EXPECT_EQ(parse_json_object(padded.out, "padded")["attention_mask"], Json({1, 1, 1, 0, 0, 0}));
+  // --no-special-tokens means one thing both ways: none in the output. tokenizers 0.23.2:
+  // decode([2, 29, 108, 3], skip_special_tokens=false) = "[CLS] i love [SEP]", true = "i love".
   auto decoded = run_cli({"tokenize", folder().string(), "--decode", "2,29,108,3"});
-  EXPECT_EQ(parse_json_object(decoded.out, "decoded")["text"], "i love");
+  EXPECT_EQ(parse_json_object(decoded.out, "decoded")["text"], "[CLS] i love [SEP]");
+  auto skipped = run_cli({"tokenize", folder().string(), "--decode", "2,29,108,3", "--no-special-tokens"});
+  EXPECT_EQ(parse_json_object(skipped.out, "decoded")["text"], "i love");
+  auto plain = run_cli({"tokenize", folder().string(), "--text", "i love", "--no-special-tokens"});
+  EXPECT_EQ(parse_json_object(plain.out, "encoded")["tokens"], Json({"i", "love"}));
+}
+
+TEST(Cli, TokenizeConfigNullIsAbsent) {
+  // "padding_side": null (and other nulls) in tokenizer_config.json mean "not set", as in transformers.
+  ScratchDir dir;
+  fs::create_directory(dir / "m");
+  fs::copy_file(folder() / "tokenizer.json", dir / "m" / "tokenizer.json");
+  write_bytes(dir / "m" / "tokenizer_config.json",
+              R"({"padding_side": null, "model_max_length": null, "pad_token": null, "clean_up_tokenization_spaces": null})");
+  auto r = run_cli({"tokenize", (dir / "m").string(), "--text", "a", "--padding", "--max-length", "6"});
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  EXPECT_EQ(parse_json_object(r.out, "padded")["attention_mask"], Json({1, 1, 1, 0, 0, 0}));
 }
 
 TEST(Cli, TokenizeKeepsAnEmptyPair) {
@@ -236,7 +254,30 @@ TEST(Cli, TokenizeBadInput) {
   ScratchDir dir;
   write_bytes(dir / "bad.jsonl", "{\"txt\": \"no text field\"}\n");
   fs::copy_file(model(), dir / "bare.onnx");  // no metadata, no files beside it
+  // tokenizer.json nested past serde_json's limit (tokenizers: "recursion limit exceeded"), made here.
+  auto with = [](const char* key, const std::string& value) {
+    Json j = parse_json_object(read_bytes(folder() / "tokenizer.json"), "fixture");
+    j[key] = "@VALUE@";
+    std::string text = j.dump();
+    return text.replace(text.find("\"@VALUE@\""), 9, value);
+  };
+  write_bytes(dir / "deep.json", with("extra", std::string(1024, '[') + std::string(1024, ']')));
+  std::string sequences;
+  for (int i = 0; i < 1000; ++i) sequences += R"({"type": "Sequence", "normalizers": [)";
+  sequences += R"({"type": "Lowercase"})";
+  for (int i = 0; i < 1000; ++i) sequences += "]}";
+  write_bytes(dir / "sequences.json", with("normalizer", sequences));
+  write_bytes(dir / "fixed.json", with("padding", R"({"strategy": {"Fixed": 99999999999}, "direction": "Right", "pad_id": 0, "pad_type_id": 0, "pad_token": "[PAD]"})"));
+  fs::create_directory(dir / "side");
+  fs::copy_file(folder() / "tokenizer.json", dir / "side" / "tokenizer.json");
+  write_bytes(dir / "side" / "tokenizer_config.json", R"({"padding_side": "up"})");
   const std::vector<std::pair<std::vector<std::string>, std::string>> cases = {
+      {{"tokenize", (dir / "deep.json").string(), "--text", "x"}, "tokenizer.json: JSON nested deeper than 127 arrays/objects"},
+      {{"tokenize", folder().string(), "--text", "x", "--max-length", "99999999999"}, "--max-length 99999999999: at most 16777216 tokens"},
+      {{"tokenize", folder().string(), "--text", "x", "--max-length", "100000000", "--padding"}, "--max-length 100000000: at most 16777216 tokens"},
+      {{"tokenize", (dir / "fixed.json").string(), "--text", "x"}, "padding.strategy.Fixed: expected an integer from 0 to 16777216"},
+      {{"tokenize", (dir / "side").string(), "--text", "x"}, "tokenizer_config.json padding_side: expected \"left\" or \"right\", got \"up\""},
+      {{"tokenize", (dir / "sequences.json").string(), "--text", "x"}, "tokenizer.json: JSON nested deeper than 127 arrays/objects"},
       {{"tokenize", (dir / "bare.onnx").string(), "--text", "x"}, "has no tokenizer: expected tokenizer.json, vocab.txt, vocab.json + merges.txt or a SentencePiece .model"},
       {{"tokenize", folder().string(), "--input", (dir / "bad.jsonl").string()}, "expected {\"text\""},
       {{"tokenize", folder().string()}, "nothing to tokenize"},

@@ -8,6 +8,7 @@
 
 #include "common/json_util.h"
 #include "modelexport/common/error.h"
+#include "processors/tokenizers/components.h"
 #include "support/test_support.h"
 
 namespace modelexport::processors {
@@ -117,6 +118,65 @@ TEST(Tokenizer, ErrorsNameTheJsonPath) {
   expect_error(R"({"pre_tokenizer": {"type": "Split", "pattern": {"Regex": "("}, "behavior": "Isolated"}, "model": {"type": "WordLevel", "vocab": {}}})",
                "pre_tokenizer.pattern: regex does not compile");
   expect_error(R"({"model": )", "invalid JSON in tokenizer.json");
+}
+
+// The fixture's tokenizer.json with `key` set to `value` (raw JSON text), built as text: the
+// deep documents below cannot go through a JSON library that recurses.
+std::string fixture_with(const std::string& key, const std::string& value) {
+  Json j = parse_json_object(test::read_bytes(test::fixtures_dir() / "tiny-text-classifier" / "tokenizer.json"), "fixture");
+  j[key] = "@VALUE@";
+  std::string text = j.dump();
+  return text.replace(text.find("\"@VALUE@\""), 9, value);
+}
+std::string repeat(const std::string& s, size_t n) {
+  std::string out;
+  for (size_t i = 0; i < n; ++i) out += s;
+  return out;
+}
+// `levels` Sequence normalizers around `inner`.
+std::string nested_sequences(size_t levels, const std::string& inner) {
+  return repeat(R"({"type": "Sequence", "normalizers": [)", levels) + inner + repeat("]}", levels);
+}
+
+// Bad tokenizer.json files, each refused with an error naming what and where. Depths measured on
+// tokenizers 0.23.2 (npm): 62 Sequences around a Replace (127 levels) load, 63 around a Lowercase
+// (128 levels) give "recursion limit exceeded"; any unknown top-level key is refused.
+TEST(Tokenizer, BadTokenizerJsonIsRefused) {
+  const std::string replace = R"({"type": "Replace", "pattern": {"String": "a"}, "content": "b"})";
+  EXPECT_NO_THROW(Tokenizer::from_json(fixture_with("normalizer", nested_sequences(62, replace))));
+  const std::vector<std::pair<std::string, std::string>> cases = {
+      {fixture_with("normalizer", nested_sequences(63, R"({"type": "Lowercase"})")), "nested deeper than 127 arrays/objects"},
+      {fixture_with("normalizer", nested_sequences(1000, R"({"type": "Lowercase"})")), "nested deeper than 127 arrays/objects"},
+      {fixture_with("normalizer", nested_sequences(100000, R"({"type": "Lowercase"})")), "nested deeper than 127 arrays/objects"},
+      {fixture_with("decoder", repeat("[", 1024) + repeat("]", 1024)), "nested deeper than 127 arrays/objects"},
+      {fixture_with("extra", repeat("[", 1024) + repeat("]", 1024)), "nested deeper than 127 arrays/objects"},
+      {fixture_with("extra", repeat("[", 100000) + repeat("]", 100000)), "nested deeper than 127 arrays/objects"},
+      {fixture_with("extra", "1"), "unknown key \"extra\""},
+  };
+  for (const auto& [json, needle] : cases) {
+    try {
+      Tokenizer::from_json(json);
+      ADD_FAILURE() << "accepted: " << json.substr(0, 200);
+    } catch (const ProcessorReconstructionError& e) {
+      EXPECT_NE(std::string(e.what()).find(needle), std::string::npos) << e.what();
+    }
+  }
+}
+
+// The factories bound their own recursion, whatever built the JSON they are given.
+TEST(Tokenizer, FactoriesBoundSequenceNesting) {
+  auto nested = [](size_t levels) {
+    Json j = {{"type", "Lowercase"}};
+    for (size_t i = 0; i < levels; ++i) j = Json{{"type", "Sequence"}, {"normalizers", Json::array({std::move(j)})}};
+    return j;
+  };
+  EXPECT_NO_THROW(make_normalizer(nested(62), "normalizer"));
+  try {
+    make_normalizer(nested(63), "normalizer");
+    ADD_FAILURE() << "63 nested Sequences accepted";
+  } catch (const ProcessorReconstructionError& e) {
+    EXPECT_NE(std::string(e.what()).find("Sequence components nested 63 deep"), std::string::npos) << e.what();
+  }
 }
 
 TEST(Tokenizer, RejectsInvalidUtf8Input) {
