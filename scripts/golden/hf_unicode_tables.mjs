@@ -5,7 +5,8 @@
 // BertNormalizer's strip_accents removes Mn of Unicode 8.0 and clean_text removes C* of Unicode 8.0
 // except unassigned code points (unicode_categories), punctuation is P* of Unicode 8.0
 // (unicode_categories), the code points NFD / NFKD decompose are Unicode 9.0's, while digits and
-// lowercase follow the Rust standard library (Unicode 16.0).
+// lowercase follow the Rust standard library (Unicode 16.0), and the Whitespace pre-tokenizer's \w and
+// \s are Oniguruma's (tokenizers' regex engine).
 //   node scripts/golden/hf_unicode_tables.mjs > src/processors/tokenizers/hf_unicode_tables.inc
 // The conformance suite's code-point sweeps (tokenize.mjs) check every table against the reference.
 import { Tokenizer } from "tokenizers";
@@ -20,6 +21,7 @@ const bertStrip = normalizer({ type: "BertNormalizer", clean_text: false, handle
 const bertClean = normalizer({ type: "BertNormalizer", clean_text: true, handle_chinese_chars: false, strip_accents: false, lowercase: false });
 const punctuation = preTokenizer({ type: "Punctuation", behavior: "Isolated" });
 const digits = preTokenizer({ type: "Digits", individual_digits: true });
+const whitespace = preTokenizer({ type: "Whitespace" });
 const lowercase = normalizer({ type: "Lowercase" });
 const nfd = normalizer({ type: "NFD" });
 const nfkd = normalizer({ type: "NFKD" });
@@ -30,6 +32,9 @@ const classes = {
   kBertControls: (s) => bertClean.normalizeString(s) === "",
   kPunctuation: (s) => punctuation.preTokenizeString("a" + s + "b").length === 3,
   kNumeric: (s) => digits.preTokenizeString("a" + s + "b").length === 3,
+  // Whitespace's regex \w+|[^\w\s]+ (Oniguruma's \w and \s): one piece, a word character; two, a space.
+  kRegexWord: (s) => whitespace.preTokenizeString("a" + s + "b").length === 1,
+  kRegexSpace: (s) => whitespace.preTokenizeString("a" + s + "b").length === 2,
   kCanonicalDecomposable: (s) => nfd.normalizeString(s) !== s,
   kCompatibilityDecomposable: (s) => nfkd.normalizeString(s) !== s,
 };

@@ -26,6 +26,8 @@ bool is_mark_nonspacing(char32_t c);     // Mn of Unicode 8.0: what BertNormaliz
 bool is_bert_control(char32_t c);        // NUL, U+FFFD and C* of Unicode 8.0 but \t \n \r and Cn: what clean_text removes
 bool is_punctuation(char32_t c);         // P* of Unicode 8.0 and ASCII punctuation (Punctuation, BertPreTokenizer)
 bool is_numeric(char32_t c);             // Rust char::is_numeric, Unicode 16.0 (Digits)
+bool is_regex_word(char32_t c);          // Oniguruma's \w (the Whitespace pre-tokenizer)
+bool is_regex_space(char32_t c);         // Oniguruma's \s (the Whitespace pre-tokenizer)
 // Full lowercase mapping as Rust's char::to_lowercase, Unicode 16.0 (U+0130 becomes two code points).
 std::u32string to_lowercase(char32_t c);
 // Whether NFD (NFKD with `compatibility`) changes c in tokenizers: Unicode 9.0's decompositions.
