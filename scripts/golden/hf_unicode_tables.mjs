@@ -22,6 +22,7 @@ const bertClean = normalizer({ type: "BertNormalizer", clean_text: true, handle_
 const punctuation = preTokenizer({ type: "Punctuation", behavior: "Isolated" });
 const digits = preTokenizer({ type: "Digits", individual_digits: true });
 const whitespace = preTokenizer({ type: "Whitespace" });
+const scripts = preTokenizer({ type: "UnicodeScripts" });
 const lowercase = normalizer({ type: "Lowercase" });
 const nfd = normalizer({ type: "NFD" });
 const nfkd = normalizer({ type: "NFKD" });
@@ -35,6 +36,9 @@ const classes = {
   // Whitespace's regex \w+|[^\w\s]+ (Oniguruma's \w and \s): one piece, a word character; two, a space.
   kRegexWord: (s) => whitespace.preTokenizeString("a" + s + "b").length === 1,
   kRegexSpace: (s) => whitespace.preTokenizeString("a" + s + "b").length === 2,
+  // UnicodeScripts: code points its script table does not know are Script::Any (they join both
+  // neighbours): no split between Latin letters nor between Greek ones.
+  kScriptAny: (s) => scripts.preTokenizeString("a" + s + "b").length === 1 && scripts.preTokenizeString("\u03b1" + s + "\u03b2").length === 1,
   kCanonicalDecomposable: (s) => nfd.normalizeString(s) !== s,
   kCompatibilityDecomposable: (s) => nfkd.normalizeString(s) !== s,
 };

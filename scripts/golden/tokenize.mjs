@@ -152,11 +152,13 @@ for (const [name, file, ownTexts] of sources) {
 const sweepNormalizers = [
   { type: "StripAccents" }, { type: "BertNormalizer", clean_text: false, handle_chinese_chars: false, strip_accents: true, lowercase: false },
   { type: "BertNormalizer", clean_text: true, handle_chinese_chars: true, strip_accents: false, lowercase: true },
-  { type: "Lowercase" }, { type: "NFD" }, { type: "NFKC" },
+  { type: "Lowercase" }, { type: "NFC" }, { type: "NFD" }, { type: "NFKC" }, { type: "NFKD" },
 ];
 const sweepPreTokenizers = [
   { type: "Punctuation", behavior: "Isolated" }, { type: "BertPreTokenizer" }, { type: "Digits", individual_digits: true },
-  { type: "WhitespaceSplit" }, { type: "Whitespace" },
+  { type: "WhitespaceSplit" }, { type: "Whitespace" }, { type: "UnicodeScripts" },
+  { type: "Metaspace", replacement: "\u2581", prepend_scheme: "always", split: true },
+  { type: "ByteLevel", add_prefix_space: false, trim_offsets: true, use_regex: true },
 ];
 const codePoints = [];
 for (let c = 0; c <= 0x10ffff; c++) if (c < 0xd800 || c > 0xdfff) codePoints.push(c);

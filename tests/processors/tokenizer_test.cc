@@ -152,11 +152,39 @@ TEST(Tokenizer, BadTokenizerJsonIsRefused) {
       {fixture_with("extra", repeat("[", 1024) + repeat("]", 1024)), "nested deeper than 127 arrays/objects"},
       {fixture_with("extra", repeat("[", 100000) + repeat("]", 100000)), "nested deeper than 127 arrays/objects"},
       {fixture_with("extra", "1"), "unknown key \"extra\""},
+      {fixture_with("padding", R"({"strategy": {"Fixed": 99999999999}})"), "padding.strategy.Fixed: expected an integer from 0 to 16777216"},
+      {fixture_with("padding", R"({"strategy": {"Fixed": "8"}})"), "padding.strategy.Fixed: expected an integer"},
+      {fixture_with("padding", R"({"pad_to_multiple_of": 99999999999})"), "padding.pad_to_multiple_of: expected an integer from 0 to 16777216"},
+      {fixture_with("truncation", R"({"max_length": -1})"), "truncation.max_length: expected a non-negative integer"},
+      {fixture_with("post_processor", R"({"type": "TemplateProcessing", "single": "$A", "pair": "$A $B", "special_tokens": {"[CLS]": {"id": "[CLS]", "ids": ["x"], "tokens": ["[CLS]"]}}})"),
+       "post_processor.special_tokens.[CLS].ids: expected an array of integer ids"},
   };
   for (const auto& [json, needle] : cases) {
     try {
       Tokenizer::from_json(json);
       ADD_FAILURE() << "accepted: " << json.substr(0, 200);
+    } catch (const ProcessorReconstructionError& e) {
+      EXPECT_NE(std::string(e.what()).find(needle), std::string::npos) << e.what();
+    }
+  }
+}
+
+// The slow-tokenizer fallback reads tokenizer_config.json as transformers does: null is absent;
+// other wrong types and unbounded sizes are errors naming the key.
+TEST(LegacyTokenizer, ConfigNullIsAbsentAndBadValuesAreNamed) {
+  LegacyTokenizerFiles files;
+  files.vocab_txt = "[PAD]\n[UNK]\n[CLS]\n[SEP]\n[MASK]\nhello\n";
+  files.tokenizer_config_json = R"({"do_lower_case": null, "tokenize_chinese_chars": null, "strip_accents": null})";
+  EXPECT_EQ(Tokenizer::from_legacy(files).encode("Hello").tokens, (std::vector<std::string>{"[CLS]", "hello", "[SEP]"}));
+  const std::vector<std::pair<LegacyTokenizerFiles, std::string>> bad = {
+      {{"[CLS]\n[SEP]\n[UNK]\n", "", "", "", R"({"do_lower_case": "yes"})"}, "tokenizer_config.json do_lower_case: expected true or false"},
+      {{"", R"({"a": 0, "<|endoftext|>": "x"})", "#version: 0.2\n", "", ""}, "vocab.json \"<|endoftext|>\": expected an integer id"},
+      {{"", R"({"a": 0})", "#version: 0.2\n", "", R"({"add_prefix_space": 1})"}, "tokenizer_config.json add_prefix_space: expected true or false"},
+  };
+  for (const auto& [f, needle] : bad) {
+    try {
+      Tokenizer::from_legacy(f);
+      ADD_FAILURE() << "accepted: " << needle;
     } catch (const ProcessorReconstructionError& e) {
       EXPECT_NE(std::string(e.what()).find(needle), std::string::npos) << e.what();
     }

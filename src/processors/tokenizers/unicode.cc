@@ -83,6 +83,7 @@ bool is_punctuation(char32_t c) { return in_ranges(kPunctuation, c); }
 bool is_numeric(char32_t c) { return in_ranges(kNumeric, c); }
 bool is_regex_word(char32_t c) { return in_ranges(kRegexWord, c); }
 bool is_regex_space(char32_t c) { return in_ranges(kRegexSpace, c); }
+bool is_script_any(char32_t c) { return in_ranges(kScriptAny, c); }
 
 std::u32string to_lowercase(char32_t c) {
   auto it = std::lower_bound(std::begin(kLowercase), std::end(kLowercase), c, [](const LowercaseMapping& m, char32_t v) { return m.from < v; });

@@ -28,6 +28,7 @@ bool is_punctuation(char32_t c);         // P* of Unicode 8.0 and ASCII punctuat
 bool is_numeric(char32_t c);             // Rust char::is_numeric, Unicode 16.0 (Digits)
 bool is_regex_word(char32_t c);          // Oniguruma's \w (the Whitespace pre-tokenizer)
 bool is_regex_space(char32_t c);         // Oniguruma's \s (the Whitespace pre-tokenizer)
+bool is_script_any(char32_t c);          // no script in tokenizers' table (UnicodeScripts: joins either side)
 // Full lowercase mapping as Rust's char::to_lowercase, Unicode 16.0 (U+0130 becomes two code points).
 std::u32string to_lowercase(char32_t c);
 // Whether NFD (NFKD with `compatibility`) changes c in tokenizers: Unicode 9.0's decompositions.
