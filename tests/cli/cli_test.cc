@@ -267,6 +267,9 @@ TEST(Cli, TokenizeBadInput) {
   sequences += R"({"type": "Lowercase"})";
   for (int i = 0; i < 1000; ++i) sequences += "]}";
   write_bytes(dir / "sequences.json", with("normalizer", sequences));
+  fs::create_directory(dir / "deep-model");  // run reads the folder beside a model without metadata
+  for (const char* f : {"model.onnx", "config.json", "tokenizer_config.json"}) fs::copy_file(folder() / f, dir / "deep-model" / f);
+  write_bytes(dir / "deep-model" / "tokenizer.json", with("normalizer", sequences));
   write_bytes(dir / "fixed.json", with("padding", R"({"strategy": {"Fixed": 99999999999}, "direction": "Right", "pad_id": 0, "pad_type_id": 0, "pad_token": "[PAD]"})"));
   fs::create_directory(dir / "side");
   fs::copy_file(folder() / "tokenizer.json", dir / "side" / "tokenizer.json");
@@ -278,6 +281,8 @@ TEST(Cli, TokenizeBadInput) {
       {{"tokenize", (dir / "fixed.json").string(), "--text", "x"}, "padding.strategy.Fixed: expected an integer from 0 to 16777216"},
       {{"tokenize", (dir / "side").string(), "--text", "x"}, "tokenizer_config.json padding_side: expected \"left\" or \"right\", got \"up\""},
       {{"tokenize", (dir / "sequences.json").string(), "--text", "x"}, "tokenizer.json: JSON nested deeper than 127 arrays/objects"},
+      {{"run", (dir / "deep-model" / "model.onnx").string(), "x"}, "tokenizer.json: JSON nested deeper than 127 arrays/objects"},
+      {{"tokenize", (dir / "deep-model").string(), "--text", "x"}, "tokenizer.json: JSON nested deeper than 127 arrays/objects"},
       {{"tokenize", (dir / "bare.onnx").string(), "--text", "x"}, "has no tokenizer: expected tokenizer.json, vocab.txt, vocab.json + merges.txt or a SentencePiece .model"},
       {{"tokenize", folder().string(), "--input", (dir / "bad.jsonl").string()}, "expected {\"text\""},
       {{"tokenize", folder().string()}, "nothing to tokenize"},
