@@ -15,12 +15,57 @@ const multi = lines("multilingual.jsonl").filter((_, i) => i % nth === 0);
 const texts = [...edge, ...multi];
 const pairs = [];
 for (let i = 0; i + 1 < edge.length; i += 3) pairs.push([edge[i], edge[i + 1]]);
+pairs.push([edge[1], ""], ["", edge[1]], ["", ""]);  // an empty side is still a pair
 
 const sink = fs.createWriteStream(out);
 const sources = [];
 for (const dir of [path.join(corpus, "tokenizers"), ...moreDirs])
   for (const name of fs.readdirSync(dir).sort()) sources.push([name, path.join(dir, name, "tokenizer.json")]);
-for (const [name, file] of sources) {
+
+// Recombined configs: real corpus vocabularies with normalizers and pre-tokenizers their own files
+// do not use, so that every component meets real text and real vocabularies, not only in the
+// combinations shipped. Written beside the output; their texts add every line of the scripts with
+// many combining marks (Devanagari, Bengali, Gurmukhi, Tamil, Thai, Arabic, Hebrew).
+const recombinedDir = `${out.replace(/\.tmp$/, "")}.recombined`;
+fs.rmSync(recombinedDir, { recursive: true, force: true });
+const markScripts = /[\u0590-\u06FF\u0900-\u0A7F\u0B80-\u0BFF\u0E00-\u0E7F]/u;
+const markTexts = lines("multilingual.jsonl").filter((t) => markScripts.test(t));
+const recombined = [
+  ["bert-uncased", "Sequence[NFKC,Lowercase,StripAccents]+Sequence[WhitespaceSplit,Punctuation,Digits(individual)]",
+    { type: "Sequence", normalizers: [{ type: "NFKC" }, { type: "Lowercase" }, { type: "StripAccents" }] },
+    { type: "Sequence", pretokenizers: [{ type: "WhitespaceSplit" }, { type: "Punctuation", behavior: "Isolated" }, { type: "Digits", individual_digits: true }] }],
+  ["bert-cased", "BertNormalizer(strip_accents,cased)+BertPreTokenizer",
+    { type: "BertNormalizer", clean_text: true, handle_chinese_chars: true, strip_accents: true, lowercase: false }, { type: "BertPreTokenizer" }],
+  ["bert-uncased", "Sequence[NFD,StripAccents,Lowercase]+Whitespace",
+    { type: "Sequence", normalizers: [{ type: "NFD" }, { type: "StripAccents" }, { type: "Lowercase" }] }, { type: "Whitespace" }],
+  ["bert-cased", "Sequence[NFKD,StripAccents,Strip]+Sequence[UnicodeScripts,Punctuation(Contiguous),Digits]",
+    { type: "Sequence", normalizers: [{ type: "NFKD" }, { type: "StripAccents" }, { type: "Strip", strip_left: true, strip_right: true }] },
+    { type: "Sequence", pretokenizers: [{ type: "UnicodeScripts" }, { type: "Punctuation", behavior: "Contiguous" }, { type: "Digits", individual_digits: false }] }],
+  ["roberta", "Sequence[NFKD,StripAccents]+ByteLevel",
+    { type: "Sequence", normalizers: [{ type: "NFKD" }, { type: "StripAccents" }] }, null],
+  ["t5", "Sequence[NFD,StripAccents,Lowercase]+Sequence[Punctuation(MergedWithPrevious),Metaspace]",
+    { type: "Sequence", normalizers: [{ type: "NFD" }, { type: "StripAccents" }, { type: "Lowercase" }] },
+    { type: "Sequence", pretokenizers: [{ type: "Punctuation", behavior: "MergedWithPrevious" }, { type: "Metaspace", replacement: "\u2581", prepend_scheme: "always", split: true }] }],
+];
+const vocabularies = {
+  "bert-uncased": "bert-uncased-wordpiece_all-MiniLM-L6-v2", "bert-cased": "bert-cased-wordpiece_bert-base-NER",
+  roberta: "roberta-base", t5: "t5-small",
+};
+const recombinedTexts = [...texts, ...markTexts.filter((t) => !texts.includes(t))];
+for (const [vocab, label, normalizer, preTokenizer] of recombined) {
+  const base = JSON.parse(fs.readFileSync(path.join(corpus, "tokenizers", vocabularies[vocab], "tokenizer.json"), "utf8"));
+  base.normalizer = normalizer;
+  if (preTokenizer) base.pre_tokenizer = preTokenizer;
+  base.truncation = null;
+  base.padding = null;
+  const name = `recombined:${vocabularies[vocab]}:${label}`;
+  const dir = path.join(recombinedDir, name.replace(/[^A-Za-z0-9._-]+/g, "_"));
+  fs.mkdirSync(dir, { recursive: true });
+  fs.writeFileSync(path.join(dir, "tokenizer.json"), JSON.stringify(base));
+  sources.push([name, path.join(dir, "tokenizer.json"), recombinedTexts]);
+}
+
+for (const [name, file, ownTexts] of sources) {
   if (!fs.existsSync(file)) continue;
   let tok;
   try {
@@ -47,7 +92,7 @@ for (const [name, file] of sources) {
     if (truncation) line.truncation = truncation;
     sink.write(JSON.stringify(line) + "\n");
   };
-  for (const t of texts) for (const special of [true, false]) await emit(t, null, special);
+  for (const t of ownTexts ?? texts) for (const special of [true, false]) await emit(t, null, special);
   for (const [a, b] of pairs) await emit(a, b, true);
   // Truncation with a stride, single sequences and pairs. tokenizers aborts the process when the
   // stride is not below the room left once special tokens are counted, so the texts are long (and,
@@ -98,5 +143,44 @@ for (const [name, file] of sources) {
     }
   }
   tok.disableTruncation();
+}
+
+// Code-point sweeps: every code point through the character-class components, where Hugging Face's
+// Unicode tables (older than utf8proc's and ICU's) decide. Normalizers: each code point alone;
+// lines list [code point, output] where the output differs. Pre-tokenizers: "a" + code point + "b";
+// lines list runs [first code point, pieces' offsets] where the pieces change.
+const sweepNormalizers = [
+  { type: "StripAccents" }, { type: "BertNormalizer", clean_text: false, handle_chinese_chars: false, strip_accents: true, lowercase: false },
+  { type: "BertNormalizer", clean_text: true, handle_chinese_chars: true, strip_accents: false, lowercase: true },
+  { type: "Lowercase" }, { type: "NFC" }, { type: "NFD" }, { type: "NFKC" }, { type: "NFKD" },
+];
+const sweepPreTokenizers = [
+  { type: "Punctuation", behavior: "Isolated" }, { type: "BertPreTokenizer" }, { type: "Digits", individual_digits: true },
+  { type: "WhitespaceSplit" }, { type: "Whitespace" }, { type: "UnicodeScripts" },
+  { type: "Metaspace", replacement: "\u2581", prepend_scheme: "always", split: true },
+  { type: "ByteLevel", add_prefix_space: false, trim_offsets: true, use_regex: true },
+];
+const codePoints = [];
+for (let c = 0; c <= 0x10ffff; c++) if (c < 0xd800 || c > 0xdfff) codePoints.push(c);
+const stageOf = (key, config) =>
+  Tokenizer.fromString(JSON.stringify({ version: "1.0", [key]: config, model: { type: "WordLevel", vocab: {}, unk_token: "[UNK]" } }));
+for (const config of sweepNormalizers) {
+  const normalizer = stageOf("normalizer", config).getNormalizer();
+  const changed = [];
+  for (const c of codePoints) {
+    const s = String.fromCodePoint(c), n = normalizer.normalizeString(s);
+    if (n !== s) changed.push([c, n]);
+  }
+  sink.write(JSON.stringify({ sweep: "normalizer", config, changed }) + "\n");
+}
+for (const config of sweepPreTokenizers) {
+  const preTokenizer = stageOf("pre_tokenizer", config).getPreTokenizer();
+  const runs = [];
+  let last = "";
+  for (const c of codePoints) {
+    const pieces = JSON.stringify(preTokenizer.preTokenizeString("a" + String.fromCodePoint(c) + "b").map((p) => p[1]));
+    if (pieces !== last) runs.push([c, JSON.parse(pieces)]), (last = pieces);
+  }
+  sink.write(JSON.stringify({ sweep: "pre_tokenizer", config, runs }) + "\n");
 }
 sink.end();

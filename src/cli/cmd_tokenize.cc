@@ -4,6 +4,7 @@
 // text: ids, tokens, offsets, type_ids, attention_mask.
 #include <iostream>
 #include <memory>
+#include <optional>
 #include <sstream>
 
 #include "cli/commands.h"
@@ -11,6 +12,7 @@
 #include "modelexport/common/files.h"
 #include "modelexport/metadata/model_files.h"
 #include "modelexport/processors/tokenizer.h"
+#include "modelexport/processors/tokenizer_config.h"
 
 namespace modelexport::cli {
 namespace {
@@ -18,23 +20,24 @@ namespace {
 namespace fs = std::filesystem;
 
 struct TokenizeArgs {
-  std::string source, input, pair, decode;
+  std::string source, input, decode;
+  std::optional<std::string> pair;  // an empty pair is a pair (Hugging Face encodes it as one)
   std::vector<std::string> texts;
   bool no_special = false, truncation = false, padding = false;
   size_t max_length = 0, threads = 0;
 };
 
-// The tokenizer and its tokenizer_config.json (if any) from the source: a folder or a .onnx (its
-// embedded metadata, else the folder beside it) through metadata::ModelFiles, or a tokenizer.json.
-std::pair<processors::Tokenizer, std::string> load_source(const std::string& source) {
+// The tokenizer and its tokenizer_config.json / special_tokens_map.json settings from the source: a
+// folder or a .onnx (its embedded metadata, else the folder beside it) through metadata::ModelFiles,
+// or a bare tokenizer.json (no config).
+std::pair<processors::Tokenizer, processors::TokenizerConfig> load_source(const std::string& source) {
   fs::path p(source);
   if (fs::is_directory(p) || p.extension() == ".onnx") {
     auto files = fs::is_directory(p) ? metadata::ModelFiles::from_folder(p) : metadata::ModelFiles::from_model(p);
     for (const auto& w : files.warnings) std::cerr << "warning: " << w << "\n";
-    const std::string* config = files.get("tokenizer_config.json");
-    return {processors::Tokenizer::from_files(files), config ? *config : std::string()};
+    return {processors::Tokenizer::from_files(files), processors::TokenizerConfig::from_files(files)};
   }
-  return {processors::Tokenizer::from_json(read_file(p)), ""};
+  return {processors::Tokenizer::from_json(read_file(p)), processors::TokenizerConfig{}};
 }
 
 Json encoding_json(const processors::Encoding& e) {
@@ -44,8 +47,10 @@ Json encoding_json(const processors::Encoding& e) {
 }
 
 int run_tokenize(const TokenizeArgs& a) {
-  auto [tok, config_text] = load_source(a.source);
-  Json config = config_text.empty() ? Json::object() : parse_json_object(config_text, "tokenizer_config.json");
+  if (a.max_length > processors::kMaxPaddingLength)
+    throw UsageError("--max-length " + std::to_string(a.max_length) + ": at most " + std::to_string(processors::kMaxPaddingLength) +
+                     " tokens (an encoding padded to N tokens takes ~100 bytes a token)");
+  auto [tok, config] = load_source(a.source);
 
   if (!a.decode.empty()) {
     std::vector<int32_t> ids;
@@ -58,16 +63,14 @@ int run_tokenize(const TokenizeArgs& a) {
         throw UsageError("--decode expects comma-separated integer ids, got '" + item + "'");
       }
     }
-    std::cout << dump_json(Json({{"ids", ids}, {"text", tok.decode(ids, !a.no_special)}})) << "\n";
+    // --no-special-tokens means the same in both directions: no special tokens in the output.
+    std::cout << dump_json(Json({{"ids", ids}, {"text", tok.decode(ids, a.no_special)}})) << "\n";
     return kExitOk;
   }
 
   // --max-length / --truncation / --padding override tokenizer.json; tokenizer_config.json supplies
-  // model_max_length and padding_side as transformers does.
-  size_t max_length = a.max_length;
-  if (max_length == 0 && config.contains("model_max_length") && config["model_max_length"].is_number_unsigned() &&
-      config["model_max_length"].get<uint64_t>() < 1'000'000)
-    max_length = config["model_max_length"].get<size_t>();
+  // model_max_length, padding_side and pad_token as transformers does (processors::TokenizerConfig).
+  size_t max_length = a.max_length ? a.max_length : config.model_max_length.value_or(0);
   if (a.truncation) {
     if (max_length == 0) throw UsageError("--truncation needs --max-length (tokenizer_config.json has no model_max_length)");
     processors::TruncationParams t;
@@ -75,11 +78,8 @@ int run_tokenize(const TokenizeArgs& a) {
     tok.set_truncation(t);
   }
   if (a.padding) {
-    processors::PaddingParams p = tok.padding().value_or(processors::PaddingParams{});
+    processors::PaddingParams p = config.padding(tok, tok.padding().value_or(processors::PaddingParams{}));
     p.length = a.max_length ? std::optional<size_t>(a.max_length) : std::nullopt;
-    if (JsonReader(config, "tokenizer_config.json").string_or("padding_side", "right") == "left") p.left = true;
-    if (auto pad = config.contains("pad_token") ? token_content(config["pad_token"]) : std::string(); !pad.empty())
-      if (auto id = tok.token_to_id(pad)) p.pad_token = pad, p.pad_id = *id;
     tok.set_padding(p);
   }
 
@@ -89,8 +89,8 @@ int run_tokenize(const TokenizeArgs& a) {
     texts.insert(texts.end(), more.begin(), more.end());
   }
   if (texts.empty()) throw UsageError("nothing to tokenize: give --text or --input");
-  if (!a.pair.empty()) {
-    for (const auto& t : texts) std::cout << dump_json(encoding_json(tok.encode_pair(t, a.pair, !a.no_special))) << "\n";
+  if (a.pair) {
+    for (const auto& t : texts) std::cout << dump_json(encoding_json(tok.encode_pair(t, *a.pair, !a.no_special))) << "\n";
     return kExitOk;
   }
   for (const auto& e : tok.encode_batch(texts, !a.no_special, a.threads)) std::cout << dump_json(encoding_json(e)) << "\n";
@@ -106,7 +106,7 @@ void add_tokenize_command(CLI::App& app, Action& action) {
   cmd->add_option("--text", a->texts, "Text to tokenize (repeatable)");
   cmd->add_option("--input", a->input, "JSONL file of {\"text\": ...} lines (other fields ignored)");
   cmd->add_option("--pair", a->pair, "Second sequence, encoded as a pair with each text");
-  cmd->add_flag("--no-special-tokens", a->no_special, "Do not add special tokens (decode: keep them)");
+  cmd->add_flag("--no-special-tokens", a->no_special, "No special tokens in the output: not added when encoding, skipped when decoding");
   cmd->add_option("--decode", a->decode, "Decode comma-separated ids instead");
   cmd->add_option("--max-length", a->max_length, "Length for --truncation / --padding (default: model_max_length)");
   cmd->add_flag("--truncation", a->truncation, "Truncate to the max length");

@@ -2,8 +2,8 @@
 
 #include <algorithm>
 
-#include "common/json_util.h"
 #include "modelexport/common/error.h"
+#include "modelexport/processors/tokenizer_config.h"
 
 namespace modelexport::runtime {
 
@@ -33,11 +33,6 @@ std::string describe(const TensorDesc& d) {
   for (size_t i = 0; i < d.shape.size(); ++i)
     s += (i ? ", " : "") + (d.shape[i] >= 0 ? std::to_string(d.shape[i]) : (d.symbolic[i].empty() ? "?" : d.symbolic[i]));
   return s + "])";
-}
-
-Json json_file(const metadata::ModelFiles& files, const char* name) {
-  const std::string* text = files.get(name);
-  return text ? parse_json_object(*text, name) : Json::object();
 }
 
 }  // namespace
@@ -80,18 +75,12 @@ AutoProcessor AutoProcessor::from_files(metadata::ModelFiles files, const std::v
   p.modality_ = Modality::kText;
 
   processors::Tokenizer tok = processors::Tokenizer::from_files(p.files_);
-  Json config = json_file(p.files_, "tokenizer_config.json");
-  Json special_map = json_file(p.files_, "special_tokens_map.json");
-  for (const char* role : {"pad_token", "mask_token", "sep_token", "cls_token", "unk_token", "bos_token", "eos_token"}) {
-    std::string t = config.contains(role) ? token_content(config[role]) : "";
-    if (t.empty() && special_map.contains(role)) t = token_content(special_map[role]);
-    if (!t.empty()) p.special_tokens_[role] = t;
-  }
+  // tokenizer_config.json / special_tokens_map.json: the same policy as the tokenize command.
+  processors::TokenizerConfig config = processors::TokenizerConfig::from_files(p.files_);
+  p.special_tokens_ = config.special_tokens;
   // transformers.js truncates to model_max_length and pads to the longest, whatever tokenizer.json's
-  // own truncation/padding sections say; Hugging Face writes a huge sentinel when there is no limit.
-  if (config.contains("model_max_length") && config["model_max_length"].is_number() && config["model_max_length"].get<double>() > 0 &&
-      config["model_max_length"].get<double>() < 1e6)
-    p.max_length_ = config["model_max_length"].get<size_t>();
+  // own truncation/padding sections say.
+  p.max_length_ = config.model_max_length;
   if (p.fixed_length_) p.max_length_ = std::min(p.max_length_.value_or(*p.fixed_length_), *p.fixed_length_);
   std::optional<processors::TruncationParams> truncation;
   if (p.max_length_) {
@@ -100,13 +89,9 @@ AutoProcessor AutoProcessor::from_files(metadata::ModelFiles files, const std::v
     truncation = t;
   }
   tok.set_truncation(truncation);
-  p.padding_ = tok.padding().value_or(processors::PaddingParams{});
+  p.padding_ = config.padding(tok, tok.padding().value_or(processors::PaddingParams{}));
   tok.set_padding(std::nullopt);
-  p.padding_.left = JsonReader(config, "tokenizer_config.json").string_or("padding_side", p.padding_.left ? "left" : "right") == "left";
-  if (auto it = p.special_tokens_.find("pad_token"); it != p.special_tokens_.end())
-    if (auto id = tok.token_to_id(it->second)) p.padding_.pad_id = *id, p.padding_.pad_token = it->second;
-  if (config.contains("clean_up_tokenization_spaces") && config["clean_up_tokenization_spaces"].is_boolean())
-    p.clean_up_spaces_ = config["clean_up_tokenization_spaces"].get<bool>();
+  p.clean_up_spaces_ = config.clean_up_tokenization_spaces.value_or(p.clean_up_spaces_);
   p.tokenizer_ = std::move(tok);
   return p;
 }

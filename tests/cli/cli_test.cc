@@ -533,8 +533,36 @@ TEST(Cli, TokenizeFromJsonFolderAndSelfContainedModel) {
   EXPECT_EQ(first["offsets"][2], Json({2, 6}));
   auto padded = run_cli({"tokenize", folder().string(), "--text", "a", "--padding", "--max-length", "6"});
   EXPECT_EQ(parse_json_object(padded.out, "padded")["attention_mask"], Json({1, 1, 1, 0, 0, 0}));
+  // --no-special-tokens means one thing both ways: none in the output. tokenizers 0.23.2:
+  // decode([2, 29, 108, 3], skip_special_tokens=false) = "[CLS] i love [SEP]", true = "i love".
   auto decoded = run_cli({"tokenize", folder().string(), "--decode", "2,29,108,3"});
-  EXPECT_EQ(parse_json_object(decoded.out, "decoded")["text"], "i love");
+  EXPECT_EQ(parse_json_object(decoded.out, "decoded")["text"], "[CLS] i love [SEP]");
+  auto skipped = run_cli({"tokenize", folder().string(), "--decode", "2,29,108,3", "--no-special-tokens"});
+  EXPECT_EQ(parse_json_object(skipped.out, "decoded")["text"], "i love");
+  auto plain = run_cli({"tokenize", folder().string(), "--text", "i love", "--no-special-tokens"});
+  EXPECT_EQ(parse_json_object(plain.out, "encoded")["tokens"], Json({"i", "love"}));
+}
+
+TEST(Cli, TokenizeConfigNullIsAbsent) {
+  // "padding_side": null (and other nulls) in tokenizer_config.json mean "not set", as in transformers.
+  ScratchDir dir;
+  fs::create_directory(dir / "m");
+  fs::copy_file(folder() / "tokenizer.json", dir / "m" / "tokenizer.json");
+  write_bytes(dir / "m" / "tokenizer_config.json",
+              R"({"padding_side": null, "model_max_length": null, "pad_token": null, "clean_up_tokenization_spaces": null})");
+  auto r = run_cli({"tokenize", (dir / "m").string(), "--text", "a", "--padding", "--max-length", "6"});
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  EXPECT_EQ(parse_json_object(r.out, "padded")["attention_mask"], Json({1, 1, 1, 0, 0, 0}));
+}
+
+TEST(Cli, TokenizeKeepsAnEmptyPair) {
+  REQUIRE_CORPUS();
+  // tokenizers 0.23.2: encode("hi", "") with RoBERTa's post-processor is <s> hi </s></s></s>.
+  auto r = run_cli({"tokenize", (corpus_dir() / "tokenizers" / "roberta-base" / "tokenizer.json").string(), "--text", "hi", "--pair", ""});
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  Json e = parse_json_object(r.out, "tokenize output");
+  EXPECT_EQ(e["tokens"], Json({"<s>", "hi", "</s>", "</s>", "</s>"}));
+  EXPECT_EQ(e["ids"], Json({0, 3592, 2, 2, 2}));
 }
 
 TEST(Cli, TokenizeBadInput) {
@@ -553,8 +581,36 @@ TEST(Cli, TokenizeBadInput) {
   nested_sequences(62, dir / "seq62.json");
   nested_sequences(63, dir / "seq63.json");
   EXPECT_EQ(run_cli({"tokenize", (dir / "seq62.json").string(), "--text", "x"}).exit_code, 0);
+  // tokenizer.json nested past serde_json's limit (tokenizers: "recursion limit exceeded"), made here.
+  auto with = [](const char* key, const std::string& value) {
+    Json j = parse_json_object(read_bytes(folder() / "tokenizer.json"), "fixture");
+    j[key] = "@VALUE@";
+    std::string text = j.dump();
+    return text.replace(text.find("\"@VALUE@\""), 9, value);
+  };
+  write_bytes(dir / "deep.json", with("extra", std::string(1024, '[') + std::string(1024, ']')));
+  std::string sequences;
+  for (int i = 0; i < 1000; ++i) sequences += R"({"type": "Sequence", "normalizers": [)";
+  sequences += R"({"type": "Lowercase"})";
+  for (int i = 0; i < 1000; ++i) sequences += "]}";
+  write_bytes(dir / "sequences.json", with("normalizer", sequences));
+  fs::create_directory(dir / "deep-model");  // run reads the folder beside a model without metadata
+  for (const char* f : {"model.onnx", "config.json", "tokenizer_config.json"}) fs::copy_file(folder() / f, dir / "deep-model" / f);
+  write_bytes(dir / "deep-model" / "tokenizer.json", with("normalizer", sequences));
+  write_bytes(dir / "fixed.json", with("padding", R"({"strategy": {"Fixed": 99999999999}, "direction": "Right", "pad_id": 0, "pad_type_id": 0, "pad_token": "[PAD]"})"));
+  fs::create_directory(dir / "side");
+  fs::copy_file(folder() / "tokenizer.json", dir / "side" / "tokenizer.json");
+  write_bytes(dir / "side" / "tokenizer_config.json", R"({"padding_side": "up"})");
   const std::vector<std::pair<std::vector<std::string>, std::string>> cases = {
-      {{"tokenize", (dir / "seq63.json").string(), "--text", "x"}, "nesting deeper than 127 levels (recursion limit exceeded"},
+      {{"tokenize", (dir / "seq63.json").string(), "--text", "x"}, "tokenizer.json: JSON nested deeper than 127 arrays/objects"},
+      {{"tokenize", (dir / "deep.json").string(), "--text", "x"}, "tokenizer.json: JSON nested deeper than 127 arrays/objects"},
+      {{"tokenize", folder().string(), "--text", "x", "--max-length", "99999999999"}, "--max-length 99999999999: at most 16777216 tokens"},
+      {{"tokenize", folder().string(), "--text", "x", "--max-length", "100000000", "--padding"}, "--max-length 100000000: at most 16777216 tokens"},
+      {{"tokenize", (dir / "fixed.json").string(), "--text", "x"}, "padding.strategy.Fixed: expected an integer from 0 to 16777216"},
+      {{"tokenize", (dir / "side").string(), "--text", "x"}, "tokenizer_config.json padding_side: expected \"left\" or \"right\", got \"up\""},
+      {{"tokenize", (dir / "sequences.json").string(), "--text", "x"}, "tokenizer.json: JSON nested deeper than 127 arrays/objects"},
+      {{"run", (dir / "deep-model" / "model.onnx").string(), "x"}, "tokenizer.json: JSON nested deeper than 127 arrays/objects"},
+      {{"tokenize", (dir / "deep-model").string(), "--text", "x"}, "tokenizer.json: JSON nested deeper than 127 arrays/objects"},
       {{"tokenize", (dir / "bare.onnx").string(), "--text", "x"}, "has no tokenizer: expected tokenizer.json, vocab.txt, vocab.json + merges.txt or a SentencePiece .model"},
       {{"tokenize", folder().string(), "--input", (dir / "bad.jsonl").string()}, "expected {\"text\""},
       {{"tokenize", folder().string()}, "nothing to tokenize"},

@@ -8,6 +8,7 @@
 
 #include "common/json_util.h"
 #include "modelexport/common/error.h"
+#include "processors/tokenizers/components.h"
 #include "support/test_support.h"
 
 namespace modelexport::processors {
@@ -117,6 +118,93 @@ TEST(Tokenizer, ErrorsNameTheJsonPath) {
   expect_error(R"({"pre_tokenizer": {"type": "Split", "pattern": {"Regex": "("}, "behavior": "Isolated"}, "model": {"type": "WordLevel", "vocab": {}}})",
                "pre_tokenizer.pattern: regex does not compile");
   expect_error(R"({"model": )", "invalid JSON in tokenizer.json");
+}
+
+// The fixture's tokenizer.json with `key` set to `value` (raw JSON text), built as text: the
+// deep documents below cannot go through a JSON library that recurses.
+std::string fixture_with(const std::string& key, const std::string& value) {
+  Json j = parse_json_object(test::read_bytes(test::fixtures_dir() / "tiny-text-classifier" / "tokenizer.json"), "fixture");
+  j[key] = "@VALUE@";
+  std::string text = j.dump();
+  return text.replace(text.find("\"@VALUE@\""), 9, value);
+}
+std::string repeat(const std::string& s, size_t n) {
+  std::string out;
+  for (size_t i = 0; i < n; ++i) out += s;
+  return out;
+}
+// `levels` Sequence normalizers around `inner`.
+std::string nested_sequences(size_t levels, const std::string& inner) {
+  return repeat(R"({"type": "Sequence", "normalizers": [)", levels) + inner + repeat("]}", levels);
+}
+
+// Bad tokenizer.json files, each refused with an error naming what and where. Depths measured on
+// tokenizers 0.23.2 (npm): 62 Sequences around a Replace (127 levels) load, 63 around a Lowercase
+// (128 levels) give "recursion limit exceeded"; any unknown top-level key is refused.
+TEST(Tokenizer, BadTokenizerJsonIsRefused) {
+  const std::string replace = R"({"type": "Replace", "pattern": {"String": "a"}, "content": "b"})";
+  EXPECT_NO_THROW(Tokenizer::from_json(fixture_with("normalizer", nested_sequences(62, replace))));
+  const std::vector<std::pair<std::string, std::string>> cases = {
+      {fixture_with("normalizer", nested_sequences(63, R"({"type": "Lowercase"})")), "nested deeper than 127 arrays/objects"},
+      {fixture_with("normalizer", nested_sequences(1000, R"({"type": "Lowercase"})")), "nested deeper than 127 arrays/objects"},
+      {fixture_with("normalizer", nested_sequences(100000, R"({"type": "Lowercase"})")), "nested deeper than 127 arrays/objects"},
+      {fixture_with("decoder", repeat("[", 1024) + repeat("]", 1024)), "nested deeper than 127 arrays/objects"},
+      {fixture_with("extra", repeat("[", 1024) + repeat("]", 1024)), "nested deeper than 127 arrays/objects"},
+      {fixture_with("extra", repeat("[", 100000) + repeat("]", 100000)), "nested deeper than 127 arrays/objects"},
+      {fixture_with("extra", "1"), "unknown key \"extra\""},
+      {fixture_with("padding", R"({"strategy": {"Fixed": 99999999999}})"), "padding.strategy.Fixed: expected an integer from 0 to 16777216"},
+      {fixture_with("padding", R"({"strategy": {"Fixed": "8"}})"), "padding.strategy.Fixed: expected an integer"},
+      {fixture_with("padding", R"({"pad_to_multiple_of": 99999999999})"), "padding.pad_to_multiple_of: expected an integer from 0 to 16777216"},
+      {fixture_with("truncation", R"({"max_length": -1})"), "truncation.max_length: expected a non-negative integer"},
+      {fixture_with("post_processor", R"({"type": "TemplateProcessing", "single": "$A", "pair": "$A $B", "special_tokens": {"[CLS]": {"id": "[CLS]", "ids": ["x"], "tokens": ["[CLS]"]}}})"),
+       "post_processor.special_tokens.[CLS].ids: expected an array of integer ids"},
+  };
+  for (const auto& [json, needle] : cases) {
+    try {
+      Tokenizer::from_json(json);
+      ADD_FAILURE() << "accepted: " << json.substr(0, 200);
+    } catch (const ProcessorReconstructionError& e) {
+      EXPECT_NE(std::string(e.what()).find(needle), std::string::npos) << e.what();
+    }
+  }
+}
+
+// The slow-tokenizer fallback reads tokenizer_config.json as transformers does: null is absent;
+// other wrong types and unbounded sizes are errors naming the key.
+TEST(LegacyTokenizer, ConfigNullIsAbsentAndBadValuesAreNamed) {
+  LegacyTokenizerFiles files;
+  files.vocab_txt = "[PAD]\n[UNK]\n[CLS]\n[SEP]\n[MASK]\nhello\n";
+  files.tokenizer_config_json = R"({"do_lower_case": null, "tokenize_chinese_chars": null, "strip_accents": null})";
+  EXPECT_EQ(Tokenizer::from_legacy(files).encode("Hello").tokens, (std::vector<std::string>{"[CLS]", "hello", "[SEP]"}));
+  const std::vector<std::pair<LegacyTokenizerFiles, std::string>> bad = {
+      {{"[CLS]\n[SEP]\n[UNK]\n", "", "", "", R"({"do_lower_case": "yes"})"}, "tokenizer_config.json do_lower_case: expected true or false"},
+      {{"", R"({"a": 0, "<|endoftext|>": "x"})", "#version: 0.2\n", "", ""}, "vocab.json \"<|endoftext|>\": expected an integer id"},
+      {{"", R"({"a": 0})", "#version: 0.2\n", "", R"({"add_prefix_space": 1})"}, "tokenizer_config.json add_prefix_space: expected true or false"},
+  };
+  for (const auto& [f, needle] : bad) {
+    try {
+      Tokenizer::from_legacy(f);
+      ADD_FAILURE() << "accepted: " << needle;
+    } catch (const ProcessorReconstructionError& e) {
+      EXPECT_NE(std::string(e.what()).find(needle), std::string::npos) << e.what();
+    }
+  }
+}
+
+// The factories bound their own recursion, whatever built the JSON they are given.
+TEST(Tokenizer, FactoriesBoundSequenceNesting) {
+  auto nested = [](size_t levels) {
+    Json j = {{"type", "Lowercase"}};
+    for (size_t i = 0; i < levels; ++i) j = Json{{"type", "Sequence"}, {"normalizers", Json::array({std::move(j)})}};
+    return j;
+  };
+  EXPECT_NO_THROW(make_normalizer(nested(62), "normalizer"));
+  try {
+    make_normalizer(nested(63), "normalizer");
+    ADD_FAILURE() << "63 nested Sequences accepted";
+  } catch (const ProcessorReconstructionError& e) {
+    EXPECT_NE(std::string(e.what()).find("Sequence components nested 63 deep"), std::string::npos) << e.what();
+  }
 }
 
 TEST(Tokenizer, RejectsInvalidUtf8Input) {

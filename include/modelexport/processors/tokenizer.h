@@ -40,6 +40,11 @@ struct Encoding {
   std::vector<Encoding> overflowing;
 };
 
+// The longest encoding a Tokenizer pads to: 16,777,216 (2^24) tokens. A padded encoding holds about
+// 100 bytes a token (ids, type ids, masks, word ids, offsets, token strings), so padding to 2^24
+// takes ~1.7 GB per text; longer lengths are refused before anything is allocated.
+constexpr size_t kMaxPaddingLength = size_t{1} << 24;
+
 struct TruncationParams {
   size_t max_length = 512;
   size_t stride = 0;  // tokens shared by consecutive overflowing windows (< max_length)
@@ -92,7 +97,8 @@ class Tokenizer {
   const std::optional<TruncationParams>& truncation() const { return truncation_; }
   const std::optional<PaddingParams>& padding() const { return padding_; }
   void set_truncation(std::optional<TruncationParams> t) { truncation_ = std::move(t); }
-  void set_padding(std::optional<PaddingParams> p) { padding_ = std::move(p); }
+  // Throws ProcessorReconstructionError when the length or multiple is above kMaxPaddingLength.
+  void set_padding(std::optional<PaddingParams> p);
 
   std::optional<int32_t> token_to_id(std::string_view token) const;
   std::optional<std::string> id_to_token(int32_t id) const;

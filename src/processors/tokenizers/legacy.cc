@@ -20,6 +20,32 @@ std::string special(const Json& config, const char* key, const std::string& fall
   return fallback;
 }
 
+// A tokenizer_config.json setting; null is absent (as in transformers), another type an error.
+bool config_bool(const Json& config, const char* key, bool fallback) {
+  if (!config.contains(key) || config[key].is_null()) return fallback;
+  if (!config[key].is_boolean())
+    throw ProcessorReconstructionError(std::string("tokenizer_config.json ") + key + ": expected true or false, got " + config[key].dump());
+  return config[key].get<bool>();
+}
+
+// T5's extra_ids (sentinel tokens appended to the vocabulary), bounded: each is a vocabulary entry.
+constexpr int64_t kMaxExtraIds = 1 << 16;
+int64_t config_extra_ids(const Json& config, int64_t fallback) {
+  if (!config.contains("extra_ids") || config["extra_ids"].is_null()) return fallback;
+  const Json& v = config["extra_ids"];
+  if (!v.is_number_integer() || v.get<int64_t>() < 0 || v.get<int64_t>() > kMaxExtraIds)
+    throw ProcessorReconstructionError("tokenizer_config.json extra_ids: expected an integer from 0 to " + std::to_string(kMaxExtraIds) +
+                                       ", got " + v.dump());
+  return v.get<int64_t>();
+}
+
+// The id of a special token in vocab.json / vocab.txt's vocabulary.
+int64_t vocab_id(const Json& vocab, const std::string& token, const char* file) {
+  const Json& v = vocab[token];
+  if (!v.is_number_integer()) throw ProcessorReconstructionError(std::string(file) + " \"" + token + "\": expected an integer id, got " + v.dump());
+  return v.get<int64_t>();
+}
+
 Json added_token(int64_t id, const std::string& content, bool normalized) {
   return {{"id", id}, {"content", content}, {"single_word", false}, {"lstrip", false}, {"rstrip", false},
           {"normalized", normalized}, {"special", true}};
@@ -43,15 +69,15 @@ Json bert(const LegacyTokenizerFiles& f, const Json& config) {
       {"pad_token", "[PAD]"}, {"unk_token", "[UNK]"}, {"cls_token", "[CLS]"}, {"sep_token", "[SEP]"}, {"mask_token", "[MASK]"}};
   for (const auto& [key, fallback] : kSpecial) {
     std::string t = special(config, key, fallback);
-    if (vocab.contains(t)) added.push_back(added_token(vocab[t].get<int64_t>(), t, false));
+    if (vocab.contains(t)) added.push_back(added_token(vocab_id(vocab, t, "vocab.txt"), t, false));
   }
   std::sort(added.begin(), added.end(), [](const Json& a, const Json& b) { return a["id"] < b["id"]; });
-  bool lower = config.value("do_lower_case", true);
+  bool lower = config_bool(config, "do_lower_case", true);
   Json strip = config.contains("strip_accents") ? config["strip_accents"] : Json(nullptr);
   auto piece = [](const std::string& kind, const std::string& id, int type) { return Json{{kind, {{"id", id}, {"type_id", type}}}}; };
   return {
       {"added_tokens", added},
-      {"normalizer", {{"type", "BertNormalizer"}, {"clean_text", true}, {"handle_chinese_chars", config.value("tokenize_chinese_chars", true)},
+      {"normalizer", {{"type", "BertNormalizer"}, {"clean_text", true}, {"handle_chinese_chars", config_bool(config, "tokenize_chinese_chars", true)},
                       {"strip_accents", strip}, {"lowercase", lower}}},
       {"pre_tokenizer", {{"type", "BertPreTokenizer"}}},
       {"post_processor",
@@ -78,12 +104,12 @@ Json gpt2(const LegacyTokenizerFiles& f, const Json& config) {
     if (line++ == 0 && m.rfind("#version", 0) == 0) continue;
     if (!m.empty()) merges.push_back(m);
   }
-  bool prefix = config.value("add_prefix_space", false);
+  bool prefix = config_bool(config, "add_prefix_space", false);
   Json added = Json::array();
   for (const char* key : {"bos_token", "eos_token", "unk_token", "pad_token"}) {
     std::string t = special(config, key, key == std::string("pad_token") ? "" : "<|endoftext|>");
     if (!t.empty() && vocab.contains(t) && std::none_of(added.begin(), added.end(), [&](const Json& a) { return a["content"] == t; }))
-      added.push_back(added_token(vocab[t].get<int64_t>(), t, true));
+      added.push_back(added_token(vocab_id(vocab, t, "vocab.json"), t, true));
   }
   return {
       {"added_tokens", added},
@@ -169,7 +195,7 @@ Json sentencepiece(const LegacyTokenizerFiles& f, const Json& config) {
     if (m.pieces[i].type == 2 || m.pieces[i].type == 3) added.push_back(added_token(static_cast<int64_t>(i), m.pieces[i].text, false));
   }
   // T5Tokenizer's default extra_ids is 100; without tokenizer_config.json the model is taken for T5.
-  int64_t extra = config.value("extra_ids", int64_t{100});
+  int64_t extra = config_extra_ids(config, 100);
   for (int64_t k = extra - 1; k >= 0; --k) {
     std::string t = "<extra_id_" + std::to_string(k) + ">";
     added.push_back(added_token(static_cast<int64_t>(vocab.size()), t, false));

@@ -121,15 +121,24 @@ namespace {
 // Composes canonically decomposed text. Since NFD(NFC(s)) = NFD(s), each composed char stands for
 // exactly the chars of its own canonical decomposition: it replaces the first and removes the rest.
 std::vector<NormalizedString::Change> compose(const std::string& text) {
-  utf8proc_uint8_t* composed = nullptr;
-  utf8proc_ssize_t len = utf8proc_map(reinterpret_cast<const utf8proc_uint8_t*>(text.data()), static_cast<utf8proc_ssize_t>(text.size()),
-                                      &composed, static_cast<utf8proc_option_t>(UTF8PROC_STABLE | UTF8PROC_COMPOSE));
-  std::string out_text = len >= 0 ? std::string(reinterpret_cast<char*>(composed), static_cast<size_t>(len)) : text;
-  std::free(composed);
+  // Composes only (the text is already decomposed as tokenizers decomposes it), so a code point
+  // tokenizers does not decompose is never taken apart here either.
+  std::vector<utf8proc_int32_t> cps;
+  for (size_t i = 0; i < text.size();) cps.push_back(static_cast<utf8proc_int32_t>(unicode::next(text, i)));
+  std::vector<utf8proc_int32_t> composed = cps;
+  utf8proc_ssize_t len = utf8proc_normalize_utf32(composed.data(), static_cast<utf8proc_ssize_t>(composed.size()),
+                                                  static_cast<utf8proc_option_t>(UTF8PROC_STABLE | UTF8PROC_COMPOSE));
+  if (len < 0) len = static_cast<utf8proc_ssize_t>((composed = cps).size());
   std::vector<NormalizedString::Change> out;
-  for (size_t i = 0; i < out_text.size();) {
-    char32_t c = unicode::next(out_text, i);
-    out.emplace_back(c, 1 - static_cast<int>(unicode::decompose(c, false).size()));
+  for (utf8proc_ssize_t k = 0; k < len; ++k) {
+    auto c = static_cast<char32_t>(composed[static_cast<size_t>(k)]);
+    size_t parts = unicode::decompose_latest(c, false).size();
+    if (parts > 1 && !unicode::is_decomposable(c, false) && std::find(cps.begin(), cps.end(), composed[static_cast<size_t>(k)]) == cps.end()) {
+      // A composite of a later Unicode version than tokenizers' (U+11938, Unicode 13.0): its parts stay.
+      for (char32_t part : unicode::decompose_latest(c, false)) out.emplace_back(part, 0);
+      continue;
+    }
+    out.emplace_back(c, unicode::is_decomposable(c, false) ? 1 - static_cast<int>(parts) : 0);
   }
   return out;
 }

@@ -4,6 +4,7 @@
 
 #include <atomic>
 #include <mutex>
+#include <set>
 #include <thread>
 
 #include "modelexport/common/error.h"
@@ -202,20 +203,61 @@ Encoding Tokenizer::finish(Encoding first, std::optional<Encoding> second, bool 
   return out;
 }
 
+namespace {
+int64_t non_negative(int64_t v, const std::string& path) {
+  if (v < 0) json::fail(path, "expected a non-negative integer, got " + std::to_string(v));
+  return v;
+}
+// A padding length or multiple from tokenizer.json (null: none), bounded by kMaxPaddingLength.
+size_t padding_size(const Json& j, const char* key, const std::string& path) {
+  const Json& v = j[key];
+  if (v.is_null()) return 0;
+  if (!v.is_number_unsigned() || v.get<uint64_t>() > kMaxPaddingLength)
+    json::fail(path + "." + key, "expected an integer from 0 to " + std::to_string(kMaxPaddingLength) +
+                                     " (the longest padding allowed), got " + v.dump());
+  return static_cast<size_t>(v.get<uint64_t>());
+}
+}  // namespace
+
+void Tokenizer::set_padding(std::optional<PaddingParams> p) {
+  if (p) {
+    for (auto [what, v] : {std::pair<const char*, size_t>{"length", p->length.value_or(0)}, {"multiple", p->multiple_of}})
+      if (v > kMaxPaddingLength)
+        throw ProcessorReconstructionError(std::string("padding ") + what + " " + std::to_string(v) + " is above the maximum of " +
+                                           std::to_string(kMaxPaddingLength) + " tokens (a padded encoding takes ~100 bytes a token)");
+  }
+  padding_ = std::move(p);
+}
+
 Tokenizer Tokenizer::from_json(std::string_view text) {
   // One simdjson parse; the model reads its vocabulary straight from it, the small sections go
   // through nlohmann to the component factories.
   simdjson::dom::parser parser;
   simdjson::padded_string padded(text);
   simdjson::dom::element root;
-  // Nesting limited as Hugging Face limits it (kMaxJsonDepth); a deeper file fails here and
-  // parse_json_object names the position.
-  if (parser.allocate(padded.size(), kMaxJsonDepth) || parser.parse(padded).get(root) || !root.is_object())
+  // serde_json, which tokenizers 0.23.2 reads tokenizer.json with, refuses documents nested deeper
+  // than 127 arrays/objects ("recursion limit exceeded"); so do we, before any recursion of ours.
+  // simdjson counts the document itself as one level more.
+  if (auto err = parser.allocate(padded.size(), json::kMaxJsonDepth + 1); err)
+    throw ProcessorReconstructionError(std::string("tokenizer.json: cannot parse: ") + simdjson::error_message(err));
+  if (auto err = parser.parse(padded).get(root); err || !root.is_object()) {
+    if (err == simdjson::DEPTH_ERROR)
+      throw ProcessorReconstructionError("tokenizer.json: JSON nested deeper than " + std::to_string(json::kMaxJsonDepth) +
+                                         " arrays/objects (Hugging Face tokenizers refuses it too: \"recursion limit exceeded\")");
     parse_json_object(text, "tokenizer.json");  // throws, with the position
+    throw ProcessorReconstructionError(std::string("tokenizer.json: invalid JSON: ") + simdjson::error_message(err));
+  }
   Json j = Json::object();
   simdjson::dom::element model_element;
   bool has_model = false;
   for (auto field : simdjson::dom::object(root)) {
+    static const std::set<std::string_view> kKnown = {"version", "truncation", "padding", "added_tokens", "normalizer",
+                                                      "pre_tokenizer", "model", "post_processor", "decoder"};
+    // tokenizers refuses any other top-level key ("expected `,` or `}`").
+    if (!kKnown.count(field.key))
+      json::fail("(root)", "unknown key \"" + std::string(field.key) +
+                               "\" (Hugging Face tokenizers refuses it too); known: version, truncation, padding, added_tokens, "
+                               "normalizer, pre_tokenizer, model, post_processor, decoder");
     if (field.key == "model") {
       model_element = field.value;
       has_model = true;
@@ -255,8 +297,8 @@ Tokenizer Tokenizer::from_json(std::string_view text) {
   if (present("truncation")) {
     const Json& t = j["truncation"];
     TruncationParams tr;
-    tr.max_length = static_cast<size_t>(json::int_or(t, "max_length", "truncation", 512));
-    tr.stride = static_cast<size_t>(json::int_or(t, "stride", "truncation", 0));
+    tr.max_length = static_cast<size_t>(non_negative(json::int_or(t, "max_length", "truncation", 512), "truncation.max_length"));
+    tr.stride = static_cast<size_t>(non_negative(json::int_or(t, "stride", "truncation", 0), "truncation.stride"));
     std::string s = json::string_or(t, "strategy", "truncation", "LongestFirst");
     tr.strategy = s == "OnlyFirst" ? TruncationParams::Strategy::kOnlyFirst
                   : s == "OnlySecond" ? TruncationParams::Strategy::kOnlySecond : TruncationParams::Strategy::kLongestFirst;
@@ -267,8 +309,8 @@ Tokenizer Tokenizer::from_json(std::string_view text) {
     const Json& p = j["padding"];
     PaddingParams pd;
     if (p.contains("strategy") && p["strategy"].is_object() && p["strategy"].contains("Fixed"))
-      pd.length = p["strategy"]["Fixed"].get<size_t>();
-    pd.multiple_of = static_cast<size_t>(json::int_or(p, "pad_to_multiple_of", "padding", 0));
+      pd.length = padding_size(p["strategy"], "Fixed", "padding.strategy");
+    pd.multiple_of = p.contains("pad_to_multiple_of") ? padding_size(p, "pad_to_multiple_of", "padding") : 0;
     pd.left = json::string_or(p, "direction", "padding", "Right") == "Left";
     pd.pad_id = static_cast<int32_t>(json::int_or(p, "pad_id", "padding", 0));
     pd.pad_type_id = static_cast<int32_t>(json::int_or(p, "pad_type_id", "padding", 0));

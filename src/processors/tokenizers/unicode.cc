@@ -2,6 +2,9 @@
 
 #include <utf8proc.h>
 
+#include <algorithm>
+#include <iterator>
+
 namespace modelexport::processors::unicode {
 
 char32_t next(std::string_view s, size_t& i) {
@@ -53,40 +56,39 @@ bool is_whitespace(char32_t c) {
          c == 0x2028 || c == 0x2029 || c == 0x202F || c == 0x205F || c == 0x3000;
 }
 
-bool is_punctuation(char32_t c) {
-  switch (category(c)) {
-    case UTF8PROC_CATEGORY_PC: case UTF8PROC_CATEGORY_PD: case UTF8PROC_CATEGORY_PS: case UTF8PROC_CATEGORY_PE:
-    case UTF8PROC_CATEGORY_PI: case UTF8PROC_CATEGORY_PF: case UTF8PROC_CATEGORY_PO:
-      return true;
-    default:
-      return false;
-  }
-}
-
 bool is_ascii_punctuation(char32_t c) {
   return (c >= 0x21 && c <= 0x2F) || (c >= 0x3A && c <= 0x40) || (c >= 0x5B && c <= 0x60) || (c >= 0x7B && c <= 0x7E);
 }
 
-bool is_other(char32_t c) {
-  switch (category(c)) {
-    case UTF8PROC_CATEGORY_CC: case UTF8PROC_CATEGORY_CF: case UTF8PROC_CATEGORY_CS: case UTF8PROC_CATEGORY_CO:
-    case UTF8PROC_CATEGORY_CN:
-      return true;
-    default:
-      return false;
-  }
+namespace {
+struct CodePointRange {
+  char32_t first, last;
+};
+struct LowercaseMapping {
+  char32_t from, to, second;  // second: 0 when the mapping is one code point
+};
+#include "processors/tokenizers/hf_unicode_tables.inc"
+
+template <size_t N>
+bool in_ranges(const CodePointRange (&ranges)[N], char32_t c) {
+  auto it = std::upper_bound(std::begin(ranges), std::end(ranges), c, [](char32_t v, const CodePointRange& r) { return v < r.first; });
+  return it != std::begin(ranges) && c <= std::prev(it)->last;
 }
+}  // namespace
 
-bool is_mark_nonspacing(char32_t c) { return category(c) == UTF8PROC_CATEGORY_MN; }
+bool is_strip_accents_mark(char32_t c) { return in_ranges(kStripAccentsMarks, c); }
+bool is_mark_nonspacing(char32_t c) { return in_ranges(kBertNonspacingMarks, c); }
+bool is_bert_control(char32_t c) { return in_ranges(kBertControls, c); }
+bool is_punctuation(char32_t c) { return in_ranges(kPunctuation, c); }
+bool is_numeric(char32_t c) { return in_ranges(kNumeric, c); }
+bool is_regex_word(char32_t c) { return in_ranges(kRegexWord, c); }
+bool is_regex_space(char32_t c) { return in_ranges(kRegexSpace, c); }
+bool is_script_any(char32_t c) { return in_ranges(kScriptAny, c); }
 
-bool is_mark(char32_t c) {
-  auto k = category(c);
-  return k == UTF8PROC_CATEGORY_MN || k == UTF8PROC_CATEGORY_MC || k == UTF8PROC_CATEGORY_ME;
-}
-
-bool is_numeric(char32_t c) {
-  auto k = category(c);
-  return k == UTF8PROC_CATEGORY_ND || k == UTF8PROC_CATEGORY_NL || k == UTF8PROC_CATEGORY_NO;
+std::u32string to_lowercase(char32_t c) {
+  auto it = std::lower_bound(std::begin(kLowercase), std::end(kLowercase), c, [](const LowercaseMapping& m, char32_t v) { return m.from < v; });
+  if (it == std::end(kLowercase) || it->from != c) return {c};
+  return it->second ? std::u32string{it->to, it->second} : std::u32string{it->to};
 }
 
 bool is_alphabetic(char32_t c) {
@@ -98,12 +100,16 @@ bool is_alphabetic(char32_t c) {
          k == UTF8PROC_CATEGORY_LM || k == UTF8PROC_CATEGORY_LO || k == UTF8PROC_CATEGORY_NL;
 }
 
-std::u32string to_lowercase(char32_t c) {
-  if (c == 0x130) return {U'i', U'\u0307'};  // SpecialCasing.txt: the only unconditional multi-char lowercase
-  return {static_cast<char32_t>(utf8proc_tolower(static_cast<utf8proc_int32_t>(c)))};
+bool is_decomposable(char32_t c, bool compatibility) {
+  return compatibility ? in_ranges(kCompatibilityDecomposable, c) : in_ranges(kCanonicalDecomposable, c);
 }
 
 std::u32string decompose(char32_t c, bool compatibility) {
+  if (!is_decomposable(c, compatibility)) return {c};
+  return decompose_latest(c, compatibility);
+}
+
+std::u32string decompose_latest(char32_t c, bool compatibility) {
   utf8proc_int32_t buf[32];
   int options = UTF8PROC_DECOMPOSE | (compatibility ? UTF8PROC_COMPAT : 0);
   int last = 0;

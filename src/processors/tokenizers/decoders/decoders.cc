@@ -286,6 +286,7 @@ char32_t single_char(const std::string& s, const std::string& path) {
 }  // namespace decoders
 
 std::unique_ptr<Decoder> make_decoder(const Json& j, const std::string& path) {
+  json::check_depth(path);
   using namespace decoders;
   std::string type = json::type_of(j, path);
   if (type == "ByteLevel") return std::make_unique<ByteLevel>();

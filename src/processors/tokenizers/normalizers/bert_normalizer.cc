@@ -13,7 +13,6 @@ bool is_chinese_char(char32_t c) {
 }
 
 bool is_bert_whitespace(char32_t c) { return c == '\t' || c == '\n' || c == '\r' || unicode::is_whitespace(c); }
-bool is_bert_control(char32_t c) { return c != '\t' && c != '\n' && c != '\r' && unicode::is_other(c); }
 
 class BertNormalizer : public Normalizer {
  public:
@@ -22,7 +21,7 @@ class BertNormalizer : public Normalizer {
 
   void normalize(NormalizedString& s) const override {
     if (clean_) {
-      s.filter([](char32_t c) { return !(c == 0 || c == 0xFFFD || is_bert_control(c)); });
+      s.filter([](char32_t c) { return !unicode::is_bert_control(c); });
       s.map([](char32_t c) { return is_bert_whitespace(c) ? U' ' : c; });
     }
     if (chinese_) {
@@ -40,6 +39,7 @@ class BertNormalizer : public Normalizer {
       if (any) s.transform(dest, 0);
     }
     if (strip_accents_) {
+      // bert.rs do_strip_accents: NFD, then Mn removed (tokenizers' Mn table is Unicode 8.0's).
       s.nfd();
       s.filter([](char32_t c) { return !unicode::is_mark_nonspacing(c); });
     }

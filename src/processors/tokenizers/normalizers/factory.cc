@@ -4,6 +4,7 @@
 namespace modelexport::processors {
 
 std::unique_ptr<Normalizer> make_normalizer(const Json& j, const std::string& path) {
+  json::check_depth(path);
   using namespace normalizers;
   std::string type = json::type_of(j, path);
   if (type == "BertNormalizer") return make_bert(j, path);

@@ -1,4 +1,6 @@
-// tokenizers normalizers/strip.rs StripAccents: removes non-spacing marks (expects NFD input).
+// tokenizers normalizers/strip.rs StripAccents: removes every combining mark (General_Category M:
+// Mn, Mc and Me, as unicode-normalization-alignments' Unicode 9.0 table has them), spacing vowel
+// signs of Indic scripts included; meant to follow NFD or NFKD.
 #include "processors/tokenizers/normalizers/normalizers.h"
 #include "processors/tokenizers/unicode.h"
 
@@ -7,7 +9,7 @@ namespace {
 class StripAccents : public Normalizer {
  public:
   void normalize(NormalizedString& s) const override {
-    s.filter([](char32_t c) { return !unicode::is_mark_nonspacing(c); });
+    s.filter([](char32_t c) { return !unicode::is_strip_accents_mark(c); });
   }
 };
 }  // namespace

@@ -5,6 +5,7 @@
 namespace modelexport::processors {
 
 std::unique_ptr<PostProcessor> make_post_processor(const Json& j, const std::string& path) {
+  json::check_depth(path);
   using namespace post_processors;
   std::string type = json::type_of(j, path);
   if (type == "TemplateProcessing") return make_template(j, path);

@@ -1,5 +1,7 @@
 // tokenizers processors/template.rs: single/pair templates of special tokens and sequences A/B,
 // each with a type id; special tokens only when add_special_tokens, type ids always.
+#include <algorithm>
+
 #include "processors/tokenizers/json_access.h"
 #include "processors/tokenizers/post_processors/post_processors.h"
 
@@ -98,8 +100,14 @@ std::unique_ptr<PostProcessor> make_template(const Json& j, const std::string& p
     for (const auto& [name, t] : j["special_tokens"].items()) {
       std::string where = path + ".special_tokens." + name;
       SpecialToken st;
-      for (const auto& id : json::field(t, "ids", where)) st.ids.push_back(id.get<int32_t>());
-      for (const auto& tok : json::field(t, "tokens", where)) st.tokens.push_back(tok.get<std::string>());
+      const Json& ids = json::field(t, "ids", where);
+      const Json& tokens = json::field(t, "tokens", where);
+      if (!ids.is_array() || !std::all_of(ids.begin(), ids.end(), [](const Json& v) { return v.is_number_integer(); }))
+        json::fail(where + ".ids", "expected an array of integer ids");
+      if (!tokens.is_array() || !std::all_of(tokens.begin(), tokens.end(), [](const Json& v) { return v.is_string(); }))
+        json::fail(where + ".tokens", "expected an array of strings");
+      for (const auto& id : ids) st.ids.push_back(id.get<int32_t>());
+      for (const auto& tok : tokens) st.tokens.push_back(tok.get<std::string>());
       if (st.ids.size() != st.tokens.size()) json::fail(where, "ids and tokens differ in length");
       special[json::string_or(t, "id", where, name)] = std::move(st);
     }

@@ -4,6 +4,7 @@
 namespace modelexport::processors {
 
 std::unique_ptr<PreTokenizer> make_pre_tokenizer(const Json& j, const std::string& path) {
+  json::check_depth(path);
   using namespace pre_tokenizers;
   std::string type = json::type_of(j, path);
   if (type == "BertPreTokenizer") return make_bert();

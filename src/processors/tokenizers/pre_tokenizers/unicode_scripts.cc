@@ -1,6 +1,7 @@
 // tokenizers pre_tokenizers/unicode_scripts: a split wherever the Unicode script changes, with
-// Hiragana, Katakana and U+30FC counted as Han and a space as "Any" (it joins either side). The
-// Script property comes from ICU.
+// Hiragana, Katakana and U+30FC counted as Han and a space as "Any" (it joins either side), like
+// every code point tokenizers' own script table lacks (hf_unicode_tables.inc). The Script property of
+// the others comes from ICU.
 #include <unicode/uscript.h>
 
 #include "processors/tokenizers/pre_tokenizers/pre_tokenizers.h"
@@ -13,7 +14,8 @@ constexpr int kAny = -1;
 
 int fixed_script(char32_t c) {
   if (c == 0x30FC) return USCRIPT_HAN;
-  if (c == U' ') return kAny;
+  // A space, and code points tokenizers' script table (older than ICU's) does not have, are "Any".
+  if (c == U' ' || unicode::is_script_any(c)) return kAny;
   UErrorCode err = U_ZERO_ERROR;
   UScriptCode s = uscript_getScript(static_cast<UChar32>(c), &err);
   if (U_FAILURE(err)) return USCRIPT_UNKNOWN;
