@@ -21,6 +21,7 @@
 #include "modelexport/common/files.h"
 #include "modelexport/common/progress.h"
 #include "modelexport/common/sha256.h"
+#include "modelexport/format/external_data_names.h"
 #include "modelexport/format/metadata_writer.h"
 #include "modelexport/format/onnx_file.h"
 #include "modelexport/metadata/embed.h"
@@ -30,9 +31,11 @@
 #include "modelexport/metadata/schema.h"
 #include "modelexport/metadata/source.h"
 #include "modelexport/metadata/task.h"
+#include "modelexport/metadata/task_outputs.h"
 #include "modelexport/metadata/validate.h"
 #include "modelexport/metadata/values.h"
 #include "modelexport/processors/tokenizer.h"
+#include "modelexport/processors/tokenizer_config.h"
 #include "modelexport/quantize/blockwise.h"
 #include "modelexport/quantize/quantize.h"
 
@@ -40,6 +43,7 @@
 #include "modelexport/runtime/auto_model.h"
 #include "modelexport/runtime/auto_processor.h"
 #include "modelexport/runtime/compare.h"
+#include "modelexport/runtime/logging.h"
 #include "modelexport/runtime/pipeline.h"
 #include "modelexport/runtime/session_info.h"
 #endif
