@@ -33,7 +33,8 @@ struct QuantizeArgs {
 };
 
 int run_quantize(QuantizeArgs a) {
-  fs::path layout_dir, temp;
+  fs::path layout_dir;
+  std::optional<TemporaryFolder> staging;  // a new --layout folder is quantized here first
   bool add_to_folder = false;  // --layout into an existing transformers.js folder
   if (!a.layout.empty()) {
     if (a.layout[0] != "transformers.js") throw UsageError("--layout takes transformers.js OUT_DIR");
@@ -56,23 +57,11 @@ int run_quantize(QuantizeArgs a) {
     } else {
       // Quantized into a temporary folder beside the target under its final name (an external data
       // file is named after it), then unpacked into the target; the temporary folder goes either way.
-      fs::path parent = fs::absolute(layout_dir).parent_path();
-      std::string pattern = (parent / ("." + layout_dir.filename().string() + ".quantizing.XXXXXX")).string();
-      std::vector<char> buf(pattern.begin(), pattern.end());
-      buf.push_back('\0');
-      if (!::mkdtemp(buf.data())) throw IoError("cannot create a folder in '" + parent.string() + "': " + errno_text(errno));
-      temp = buf.data();
-      a.output = (temp / name).string();
+      staging.emplace(fs::absolute(layout_dir).parent_path(), layout_dir.filename().string(), "quantizing");
+      a.output = (staging->path() / name).string();
     }
   }
   if (a.output.empty()) throw UsageError("give the output file with -o OUT.onnx (or --layout transformers.js OUT_DIR)");
-  struct RemoveTemp {
-    fs::path p;
-    ~RemoveTemp() {
-      std::error_code ec;
-      if (!p.empty()) fs::remove_all(p, ec);
-    }
-  } remove_temp{temp};
   a.options.symmetric = !a.asymmetric;
   a.options.quantize_embeddings = a.embeddings;
   if (a.embeddings && a.options.dtype != "q4" && a.options.dtype != "q4f16")

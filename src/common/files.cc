@@ -1,7 +1,11 @@
 #include "modelexport/common/files.h"
 
 #include <fcntl.h>
+#include <pthread.h>
+#include <signal.h>
+#include <dirent.h>
 #include <sys/mman.h>
+#include <sys/syscall.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -11,6 +15,7 @@
 #include <climits>
 #include <csignal>
 #include <cstring>
+#include <random>
 #include <string>
 #include <vector>
 
@@ -27,17 +32,19 @@ namespace {
 // the handler may only touch async-signal-safe state. A slot is 0 free, 1 being filled, 2 live.
 struct TempSlot {
   std::atomic<int> state{0};
+  bool folder = false;
   char path[PATH_MAX];
 };
 constexpr int kTempSlots = 64;
 TempSlot g_temp_slots[kTempSlots];
 static_assert(std::atomic<int>::is_always_lock_free);
 
-int register_temp(const std::string& path) {
+int register_temp(const std::string& path, bool folder = false) {
   if (path.size() >= PATH_MAX) return -1;
   for (int i = 0; i < kTempSlots; ++i) {
     int expected = 0;
     if (g_temp_slots[i].state.compare_exchange_strong(expected, 1)) {
+      g_temp_slots[i].folder = folder;
       std::memcpy(g_temp_slots[i].path, path.c_str(), path.size() + 1);
       g_temp_slots[i].state.store(2);
       return i;
@@ -50,9 +57,63 @@ void unregister_temp(int slot) {
   if (slot >= 0) g_temp_slots[slot].state.store(0);
 }
 
+// Holds back the signals the handler below serves, for the scope (this thread's mask).
+class HeldSignals {
+ public:
+  HeldSignals() {
+    sigset_t held;
+    sigemptyset(&held);
+    for (int sig : {SIGINT, SIGTERM, SIGHUP, SIGQUIT}) sigaddset(&held, sig);
+    ::pthread_sigmask(SIG_BLOCK, &held, &previous_);
+  }
+  ~HeldSignals() { ::pthread_sigmask(SIG_SETMASK, &previous_, nullptr); }
+  HeldSignals(const HeldSignals&) = delete;
+  HeldSignals& operator=(const HeldSignals&) = delete;
+
+ private:
+  sigset_t previous_;
+};
+
+// Empties the folder open as `dir_fd`, `levels` deep, with async-signal-safe calls only (getdents64
+// through syscall, unlinkat, openat): the handler may not use opendir (it allocates).
+void empty_folder_in_handler(int dir_fd, int levels) {
+  alignas(8) char buf[4096];
+  for (;;) {
+    long n = ::syscall(SYS_getdents64, dir_fd, buf, sizeof buf);
+    if (n <= 0) return;
+    for (long at = 0; at < n;) {
+      struct Entry { uint64_t ino; int64_t off; unsigned short reclen; unsigned char type; char name[1]; };
+      const auto* e = reinterpret_cast<const Entry*>(buf + at);
+      at += e->reclen;
+      if (e->name[0] == '.' && (e->name[1] == 0 || (e->name[1] == '.' && e->name[2] == 0))) continue;
+      if (e->type == DT_DIR && levels > 0) {
+        int sub = ::openat(dir_fd, e->name, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+        if (sub >= 0) {
+          empty_folder_in_handler(sub, levels - 1);
+          ::close(sub);
+        }
+        ::unlinkat(dir_fd, e->name, AT_REMOVEDIR);
+      } else {
+        ::unlinkat(dir_fd, e->name, 0);
+      }
+    }
+  }
+}
+
 extern "C" void remove_temps_and_reraise(int sig) {
-  for (auto& slot : g_temp_slots)
-    if (slot.state.load() == 2) ::unlink(slot.path);
+  for (auto& slot : g_temp_slots) {
+    if (slot.state.load() != 2) continue;
+    if (!slot.folder) {
+      ::unlink(slot.path);
+      continue;
+    }
+    int fd = ::open(slot.path, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+    if (fd >= 0) {
+      empty_folder_in_handler(fd, 2);
+      ::close(fd);
+    }
+    ::rmdir(slot.path);
+  }
   // SA_RESETHAND restored the default action; the signal is blocked until we return, then kills us
   // as it would have (the parent sees "killed by SIGINT").
   ::raise(sig);
@@ -94,7 +155,7 @@ fs::path final_destination(const fs::path& destination, uid_t& owner, gid_t& gro
 }  // namespace
 
 void remove_temporary_files_on_signals() {
-  for (int sig : {SIGINT, SIGTERM, SIGHUP, SIGQUIT}) {
+  for (int sig : {SIGINT, SIGTERM, SIGHUP, SIGQUIT}) {  // the signals HeldSignals holds
     struct sigaction old {};
     if (::sigaction(sig, nullptr, &old) == 0 && old.sa_handler == SIG_IGN) continue;  // e.g. nohup
     struct sigaction sa {};
@@ -171,10 +232,17 @@ AtomicFile::AtomicFile(const fs::path& destination, const fs::path& mode_from) {
   std::string pattern = (dir / ("." + destination_.filename().string() + ".tmp.XXXXXX")).string();
   std::vector<char> buf(pattern.begin(), pattern.end());
   buf.push_back('\0');
-  fd_ = ::mkstemp(buf.data());
-  if (fd_ < 0) throw_io("cannot create a file in", dir, errno);
+  int err = 0;
+  {
+    // Created and registered with the signals held: a Ctrl-C in between is handled once the file is
+    // registered, and so removed.
+    HeldSignals held;
+    fd_ = ::mkstemp(buf.data());
+    err = errno;
+    if (fd_ >= 0) signal_slot_ = register_temp(buf.data());
+  }
+  if (fd_ < 0) throw_io("cannot create a file in", dir, err);
   temp_ = buf.data();
-  signal_slot_ = register_temp(temp_.string());
   // Replacing a file that someone else owns keeps it theirs where we may (root); otherwise it
   // becomes ours, as with any editor that writes a new file and renames it.
   if (existed && owner != ::geteuid()) {
@@ -255,10 +323,52 @@ void AtomicFile::commit(bool fsync) {
     throw_io("cannot close", destination_, errno);
   }
   fd_ = -1;
-  if (::rename(temp_.c_str(), destination_.c_str()) != 0) throw_io("cannot rename into", destination_, errno);
+  int renamed = 0, err = 0;
+  {
+    // Renamed and unregistered with the signals held: a signal sees the temporary (and removes it)
+    // or the final file (and keeps it), never a registered name that is already gone.
+    HeldSignals held;
+    renamed = ::rename(temp_.c_str(), destination_.c_str());
+    err = errno;
+    if (renamed == 0) {
+      unregister_temp(signal_slot_);
+      signal_slot_ = -1;
+    }
+  }
+  if (renamed != 0) throw_io("cannot rename into", destination_, err);
   committed_ = true;
+}
+
+TemporaryFolder::TemporaryFolder(const fs::path& parent, const std::string& name, const std::string& kind) {
+  static const char kChars[] = "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789";
+  std::random_device random;
+  for (int attempt = 0; attempt < 100; ++attempt) {
+    std::string suffix(6, 'x');
+    for (auto& c : suffix) c = kChars[random() % (sizeof kChars - 1)];
+    fs::path folder = parent / ("." + name + "." + kind + "." + suffix);
+    HeldSignals held;  // created and registered at once, as AtomicFile's temporary
+    if (::mkdir(folder.c_str(), 0777) == 0) {  // mode: 0777 less the umask (mkdtemp would give 0700)
+      path_ = folder;
+      signal_slot_ = register_temp(folder.string(), true);
+      return;
+    }
+    if (errno != EEXIST) throw IoError("cannot create a folder in '" + parent.string() + "': " + errno_text(errno));
+  }
+  throw IoError("cannot create a folder in '" + parent.string() + "': 100 temporary names taken");
+}
+
+TemporaryFolder::~TemporaryFolder() {
+  if (!path_.empty()) {
+    std::error_code ec;
+    fs::remove_all(path_, ec);
+  }
+  unregister_temp(signal_slot_);
+}
+
+void TemporaryFolder::release() {
   unregister_temp(signal_slot_);
   signal_slot_ = -1;
+  path_.clear();
 }
 
 std::string read_file(const fs::path& path) {

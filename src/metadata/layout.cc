@@ -85,21 +85,6 @@ void add_model(Plan& plan, const format::OnnxFile& model, Layout layout, const s
                              {"external_data", model.graph().external_data_files}};
 }
 
-// A new, uniquely named folder ".NAME.tmp.XXXXXX" in `parent`, with the mode a plain mkdir gives
-// (0777 less the umask, like the files written into it; mkdtemp would make it 0700).
-fs::path make_temporary_folder(const fs::path& parent, const std::string& name) {
-  static const char kChars[] = "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789";
-  std::random_device random;
-  for (int attempt = 0; attempt < 100; ++attempt) {
-    std::string suffix(6, 'x');
-    for (auto& c : suffix) c = kChars[random() % (sizeof kChars - 1)];
-    fs::path temp = parent / ("." + name + ".tmp." + suffix);
-    if (::mkdir(temp.c_str(), 0777) == 0) return temp;
-    if (errno != EEXIST) throw IoError("cannot create a folder in '" + parent.string() + "': " + errno_text(errno));
-  }
-  throw IoError("cannot create a folder in '" + parent.string() + "': 100 temporary names taken");
-}
-
 void require_new_target(const fs::path& out_dir) {
   std::error_code ec;
   if (fs::exists(out_dir, ec) || fs::is_symlink(out_dir, ec))
@@ -111,7 +96,8 @@ LayoutReport write_plan(Plan& plan, const fs::path& out_dir, Layout layout) {
   require_new_target(out_dir);
   fs::path parent = fs::absolute(out_dir).parent_path();
   if (!fs::is_directory(parent)) throw IoError("cannot create '" + out_dir.string() + "': folder '" + parent.string() + "' does not exist");
-  fs::path temp = make_temporary_folder(parent, out_dir.filename().string());
+  TemporaryFolder staging(parent, out_dir.filename().string(), "tmp");
+  const fs::path temp = staging.path();
   LayoutReport report;
   report.out_dir = out_dir;
   report.warnings = plan.warnings;
@@ -146,9 +132,9 @@ LayoutReport write_plan(Plan& plan, const fs::path& out_dir, Layout layout) {
     report.files.push_back({"export_metadata.json", text.size(), sha256_hex(text)});
     if (::rename(temp.c_str(), out_dir.c_str()) != 0)
       throw IoError("cannot rename the finished folder to '" + out_dir.string() + "': " + errno_text(errno));
+    staging.release();
   } catch (...) {
-    fs::remove_all(temp, ec);
-    throw;
+    throw;  // the staging folder goes with everything in it
   }
   return report;
 }

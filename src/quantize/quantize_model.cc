@@ -39,25 +39,18 @@ const std::string kMetadataKey(metadata::keys::kQuantization);
 
 // A temporary folder beside the output, where the result is written under its final names (so an
 // external data file's `location` is already right) and checked; removed unless its files were
-// moved into place. (Signal-time cleanup of temporaries is common's job; this folder is removed on
-// every exception path.)
+// moved into place — on every exception path, and on SIGINT/SIGTERM in the CLI (TemporaryFolder).
 class StagingFolder {
  public:
-  explicit StagingFolder(const fs::path& output) : output_(fs::absolute(output)) {
-    fs::path parent = output_.parent_path();
+  explicit StagingFolder(const fs::path& output)
+      : output_(fs::absolute(output)), folder_(checked_parent(output_), output_.filename().string(), "quantizing"),
+        path_(folder_.path()) {}
+
+  static fs::path checked_parent(const fs::path& output) {
+    fs::path parent = output.parent_path();
     if (!fs::is_directory(parent)) throw IoError("cannot write '" + output.string() + "': folder '" + parent.string() + "' does not exist");
-    std::string pattern = (parent / ("." + output_.filename().string() + ".quantizing.XXXXXX")).string();
-    std::vector<char> buf(pattern.begin(), pattern.end());
-    buf.push_back('\0');
-    if (!::mkdtemp(buf.data())) throw IoError("cannot create a folder in '" + parent.string() + "': " + errno_text(errno));
-    path_ = buf.data();
+    return parent;
   }
-  ~StagingFolder() {
-    std::error_code ec;
-    fs::remove_all(path_, ec);
-  }
-  StagingFolder(const StagingFolder&) = delete;
-  StagingFolder& operator=(const StagingFolder&) = delete;
 
   fs::path model() const { return path_ / output_.filename(); }
   // Renames every staged file beside the output: external data first, the model last, so a reader
@@ -74,7 +67,9 @@ class StagingFolder {
   }
 
  private:
-  fs::path output_, path_;
+  fs::path output_;
+  TemporaryFolder folder_;  // removed, with what is left in it, when the staging ends
+  fs::path path_;
 };
 
 // Float32 initializers or graph inputs in the main graph: something for the float16 conversion to do.

@@ -410,7 +410,7 @@ int interrupt_while_writing(const std::vector<std::string>& args, const fs::path
   auto has_temp = [&] {
     std::error_code ec;
     for (const auto& e : fs::directory_iterator(dir, ec))
-      if (e.path().filename().string().find(".tmp.") != std::string::npos) return true;
+      if (auto n = e.path().filename().string(); n.find(".tmp.") != std::string::npos || n.find(".quantizing.") != std::string::npos) return true;
     return false;
   };
   caught = false;

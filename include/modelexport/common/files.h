@@ -87,8 +87,31 @@ class AtomicFile {
   bool committed_ = false;
 };
 
+// A new folder ".NAME.KIND.XXXXXX" in `parent` (unique; mode 0777 less the umask, as mkdir gives
+// it), removed with everything in it when the object goes — unless release() was called after its
+// contents were moved out. Registered like an AtomicFile's temporary: the signal cleanup below
+// removes it too (its files and sub-folders, two levels deep). Throws IoError naming the parent.
+//
+//   TemporaryFolder staging(out.parent_path(), out.filename().string(), "quantizing");
+//   write(staging.path() / "model.onnx"); ...; rename(...); staging.release();
+class TemporaryFolder {
+ public:
+  TemporaryFolder(const std::filesystem::path& parent, const std::string& name, const std::string& kind);
+  ~TemporaryFolder();
+  TemporaryFolder(const TemporaryFolder&) = delete;
+  TemporaryFolder& operator=(const TemporaryFolder&) = delete;
+
+  const std::filesystem::path& path() const { return path_; }
+  // The folder itself was renamed into place (or emptied): nothing to remove any more.
+  void release();
+
+ private:
+  std::filesystem::path path_;
+  int signal_slot_ = -1;
+};
+
 // For programs (the CLI calls it; a library never installs handlers): on SIGINT, SIGTERM, SIGHUP and
-// SIGQUIT, removes the temporary file of every AtomicFile not yet committed, then lets the signal end
+// SIGQUIT, removes the temporary file of every AtomicFile not yet committed (and every TemporaryFolder), then lets the signal end
 // the process as it would have. Async-signal-safe (a fixed registry and unlink). A signal already
 // ignored (nohup) stays ignored. The destination is never half-written either way: rename is atomic.
 void remove_temporary_files_on_signals();
