@@ -91,6 +91,8 @@ ORT_ROOT="${ONNXRUNTIME_ROOT:-$ort_dir}"
 
 # --- build ---------------------------------------------------------------------
 build="${BUILD_DIR:-$root/build}"
+# ccache keys on paths relative to the checkout, so another clone (CI's) reuses the same cache.
+export CCACHE_BASEDIR="${CCACHE_BASEDIR:-$root}"
 log "configuring and building in $build"
 cmake -S "$root" -B "$build" -G Ninja -DCMAKE_BUILD_TYPE="${BUILD_TYPE:-Release}" \
   -DONNXRUNTIME_ROOT="$ORT_ROOT" \
