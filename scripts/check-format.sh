@@ -10,6 +10,12 @@ if [[ -z "$base" ]]; then
   for ref in main origin/main; do
     if git rev-parse -q --verify "$ref^{commit}" > /dev/null; then base=$ref; break; fi
   done
+  # On main itself (CI's clone) the merge base is HEAD and nothing would be checked: check every line
+  # changed since the style was adopted (the commit that added .clang-format) instead.
+  if [[ -n "$base" && "$(git merge-base HEAD "$base")" == "$(git rev-parse HEAD)" ]]; then
+    adopted=$(git log --diff-filter=A --format=%H -1 -- .clang-format)
+    [[ -n "$adopted" ]] && base=$adopted
+  fi
 fi
 if [[ -z "$base" ]]; then
   echo "check-format: no main or origin/main to compare with (set FORMAT_BASE): nothing checked"

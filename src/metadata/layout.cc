@@ -79,7 +79,7 @@ void add_model(Plan& plan, const format::OnnxFile& model, Layout layout, const s
     }
     return a;
   };
-  plan.provenance["onnx"] = {{"file", plan.files.front().name}, {"source", fs::absolute(model.path()).string()},
+  plan.provenance["onnx"] = {{"file", plan.files.front().name}, {"source", model.path().filename().string()},
                              {"ir_version", h.ir_version}, {"producer", h.producer_name + " " + h.producer_version},
                              {"opsets", opsets}, {"inputs", io(model.graph().inputs)}, {"outputs", io(model.graph().outputs)},
                              {"external_data", model.graph().external_data_files}};
@@ -185,7 +185,7 @@ LayoutReport unpack_model(const fs::path& model_path, const fs::path& out_dir, L
   Json embedded = Json::object();
   for (const char* k : {"hf_export_timestamp", "hf_pipeline_task", "export_config"})
     if (auto v = m.get(k)) embedded[k] = (std::string(k) == "export_config") ? parse_json(*v, k) : Json(*v);
-  plan.provenance["source"] = {{"kind", "self-contained onnx"}, {"path", fs::absolute(model_path).string()}, {"metadata", embedded}};
+  plan.provenance["source"] = {{"kind", "self-contained onnx"}, {"name", model_path.filename().string()}, {"metadata", embedded}};
   return write_plan(plan, out_dir, layout);
 }
 
@@ -198,8 +198,9 @@ LayoutReport export_model(std::string_view source, const fs::path& model_path, c
   plan.warnings = collected.warnings;
   add_model(plan, model, layout);
   for (auto& f : collected.files) plan.files.push_back({f.name, std::move(f.bytes)});
-  plan.provenance["source"] = {{"kind", src.from_hub_cache ? "hub-cache" : "folder"}, {"spec", src.spec},
-                               {"path", fs::absolute(src.dir).string()}};
+  // Provenance travels with the folder people publish: the Hub id or the folder's name, never a
+  // local absolute path (as export_config in embedded metadata).
+  plan.provenance["source"] = {{"kind", src.from_hub_cache ? "hub-cache" : "folder"}, {"name", src.public_name()}};
   if (src.from_hub_cache) {
     plan.provenance["source"]["hub_id"] = src.hub_id;
     plan.provenance["source"]["revision"] = src.revision;
