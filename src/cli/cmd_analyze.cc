@@ -55,15 +55,22 @@ int run_analyze(const AnalyzeArgs& a) {
     }
     Json foreign = Json::object();
     for (const auto& [k, v] : m.foreign) foreign[k] = v;
-    Json out = {{"file", a.model}, {"file_size", model.size()}, {"ir_version", h.ir_version},
-                {"producer", {{"name", h.producer_name}, {"version", h.producer_version}}}, {"opsets", opsets},
+    Json out = {{"file", a.model},
+                {"file_size", model.size()},
+                {"ir_version", h.ir_version},
+                {"producer", {{"name", h.producer_name}, {"version", h.producer_version}}},
+                {"opsets", opsets},
                 {"graph", {{"name", g.name}, {"nodes", g.node_count}, {"initializers", g.initializer_count}}},
-                {"inputs", value_info_json(g.inputs)}, {"outputs", value_info_json(g.outputs)},
+                {"inputs", value_info_json(g.inputs)},
+                {"outputs", value_info_json(g.outputs)},
                 {"external_data", g.external_data_files},
                 {"metadata_version", version.empty() ? Json(nullptr) : Json(version)},
-                {"task", task.empty() ? Json(nullptr) : Json(task)}, {"metadata", meta}, {"errors", errors},
+                {"task", task.empty() ? Json(nullptr) : Json(task)},
+                {"metadata", meta},
+                {"errors", errors},
                 {"other_metadata", foreign}};
-    if (report) out["validation"] = {{"valid", report->valid()}, {"level", report->level}, {"findings", findings_json(*report)}};
+    if (report)
+      out["validation"] = {{"valid", report->valid()}, {"level", report->level}, {"findings", findings_json(*report)}};
     print_json(out);
     return report && !report->valid() ? kExitInvalid : kExitOk;
   }
@@ -84,13 +91,14 @@ int run_analyze(const AnalyzeArgs& a) {
       if (auto n = m.decoded_size(k)) raw += *n;
       else ++undecodable;
     }
-    std::cout << "  metadata: schema " << version << ", task " << (task.empty() ? "?" : task) << ", " << m.entries.size()
-              << " keys, " << human_bytes(stored) << " stored (" << human_bytes(raw) << " decoded"
+    std::cout << "  metadata: schema " << version << ", task " << (task.empty() ? "?" : task) << ", "
+              << m.entries.size() << " keys, " << human_bytes(stored) << " stored (" << human_bytes(raw) << " decoded"
               << (undecodable ? ", " + std::to_string(undecodable) + " undecodable: run validate" : "") << ")\n";
   }
   if (a.show_metadata) {
     for (const auto& [key, e] : m.entries)
-      std::printf("    %-44s %10s%s\n", key.c_str(), m.decoded_size(key) ? human_bytes(*m.decoded_size(key)).c_str() : "undecodable",
+      std::printf("    %-44s %10s%s\n", key.c_str(),
+                  m.decoded_size(key) ? human_bytes(*m.decoded_size(key)).c_str() : "undecodable",
                   e.compressed ? ("  (" + human_bytes(e.stored.size()) + " compressed)").c_str() : "");
     for (const auto& [k, v] : m.foreign) std::printf("    %-44s %10s  (not modelexport's)\n", k.c_str(), human_bytes(v.size()).c_str());
   }

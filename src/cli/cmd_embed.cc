@@ -27,7 +27,8 @@ uint64_t threshold_bytes(double kb) {
     char got[64];
     std::snprintf(got, sizeof got, "%g", kb);
     throw UsageError(std::string("--compress-threshold must be a finite number of KB from 0 to ") +
-                     std::to_string(static_cast<uint64_t>(kMaxKb)) + " (1 GiB, the largest value a metadata entry may hold; " +
+                     std::to_string(static_cast<uint64_t>(kMaxKb)) +
+                     " (1 GiB, the largest value a metadata entry may hold; " +
                      "use --no-compress to store text uncompressed); got " + got);
   }
   return static_cast<uint64_t>(std::llround(kb * 1024));
@@ -49,13 +50,24 @@ int run_embed(const EmbedArgs& a) {
     for (const auto& e : r.entries)
       entries.push_back({{"key", e.key}, {"file", e.file}, {"raw_bytes", e.raw_bytes}, {"stored_bytes", e.stored_bytes},
                          {"compressed", e.compressed}});
-    print_json({{"input", r.input.string()}, {"output", r.output.string()}, {"source", r.source_dir}, {"sources", r.source_dirs},
-                {"level", metadata::level_name(r.level)}, {"task", r.task.task}, {"task_method", r.task.method},
-                {"task_detail", r.task.detail}, {"entries", entries}, {"metadata_raw_bytes", r.raw_bytes},
-                {"metadata_stored_bytes", r.stored_bytes}, {"compression_ratio", ratio},
-                {"model_bytes_before", r.model_bytes_before}, {"model_bytes_after", r.model_bytes_after},
-                {"replaced_keys", r.replaced_keys}, {"preserved_keys", r.preserved_keys},
-                {"copied_external_data", r.copied_external_data}, {"warnings", r.warnings}});
+    print_json({{"input", r.input.string()},
+                {"output", r.output.string()},
+                {"source", r.source_dir},
+                {"sources", r.source_dirs},
+                {"level", metadata::level_name(r.level)},
+                {"task", r.task.task},
+                {"task_method", r.task.method},
+                {"task_detail", r.task.detail},
+                {"entries", entries},
+                {"metadata_raw_bytes", r.raw_bytes},
+                {"metadata_stored_bytes", r.stored_bytes},
+                {"compression_ratio", ratio},
+                {"model_bytes_before", r.model_bytes_before},
+                {"model_bytes_after", r.model_bytes_after},
+                {"replaced_keys", r.replaced_keys},
+                {"preserved_keys", r.preserved_keys},
+                {"copied_external_data", r.copied_external_data},
+                {"warnings", r.warnings}});
     return kExitOk;
   }
   if (a.quiet) return kExitOk;
@@ -82,9 +94,10 @@ void add_embed_command(CLI::App& app, Action& action) {
   auto* cmd = app.add_subcommand("embed-metadata",
                                  "Write a Hugging Face model's config, tokenizer and processor files into the ONNX file");
   cmd->add_option("model", a->model, "ONNX model (from any exporter)")->required();
-  cmd->add_option("source", a->sources,
-                  "Hugging Face model folder (or onnxruntime-genai folder), or a Hub id in the local HF cache; several: "
-                  "each file from the first that has it")
+  cmd->add_option(
+         "source", a->sources,
+         "Hugging Face model folder (or onnxruntime-genai folder), or a Hub id in the local HF cache; several: "
+         "each file from the first that has it")
       ->required();
   cmd->add_option("-o,--output", a->output, "Output .onnx (default: replace MODEL atomically)");
   cmd->add_option("--level", a->level, "minimal | essential | full (default full)")

@@ -27,8 +27,8 @@ void add_export_command(CLI::App& app, Action& action) {
   add_quiet_flag(cmd, a->quiet);
   cmd->callback([a, &action] {
     action = [a] {
-      return print_layout_report(metadata::export_model(a->source, a->onnx, a->out_dir, metadata::parse_layout(a->layout)),
-                                 a->json, a->quiet);
+      return print_layout_report(
+          metadata::export_model(a->source, a->onnx, a->out_dir, metadata::parse_layout(a->layout)), a->json, a->quiet);
     };
   });
 }

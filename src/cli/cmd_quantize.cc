@@ -35,7 +35,7 @@ struct QuantizeArgs {
 int run_quantize(QuantizeArgs a) {
   fs::path layout_dir;
   std::optional<TemporaryFolder> staging;  // a new --layout folder is quantized here first
-  bool add_to_folder = false;  // --layout into an existing transformers.js folder
+  bool add_to_folder = false;              // --layout into an existing transformers.js folder
   if (!a.layout.empty()) {
     if (a.layout[0] != "transformers.js") throw UsageError("--layout takes transformers.js OUT_DIR");
     if (!a.output.empty()) throw UsageError("give either -o OUT.onnx or --layout transformers.js OUT_DIR");
@@ -48,10 +48,13 @@ int run_quantize(QuantizeArgs a) {
       // An existing transformers.js folder gains this dtype's file beside the others; nothing in it
       // is overwritten.
       if (!fs::is_directory(layout_dir / "onnx"))
-        throw UsageError("target '" + layout_dir.string() + "' already exists and is not a transformers.js folder (no onnx/ in it); nothing is overwritten");
+        throw UsageError(
+            "target '" + layout_dir.string() +
+            "' already exists and is not a transformers.js folder (no onnx/ in it); nothing is overwritten");
       for (const auto& f : {name, name + "_data"})
         if (fs::exists(layout_dir / "onnx" / f, ec) || fs::is_symlink(layout_dir / "onnx" / f, ec))
-          throw UsageError("'" + (layout_dir / "onnx" / f).string() + "' already exists; nothing is overwritten (remove it to quantize this dtype again)");
+          throw UsageError("'" + (layout_dir / "onnx" / f).string() +
+                           "' already exists; nothing is overwritten (remove it to quantize this dtype again)");
       add_to_folder = true;
       a.output = (layout_dir / "onnx" / name).string();
     } else {
@@ -104,12 +107,9 @@ int run_quantize(QuantizeArgs a) {
     out["accuracy"] = {{"inputs", agreement->inputs}, {"outputs", outputs}, {"seconds", check_seconds}};
     if (!agreement->skipped.empty()) out["accuracy"]["skipped"] = agreement->skipped;
   }
-  Json qc = {{"modes", {a.options.dtype}},
-             {"block_size", a.options.block_size},
-             {"is_symmetric", a.options.symmetric},
-             {"accuracy_level", a.options.accuracy_level},
-             {"quantized_matmuls", r.quantized},
-             {"tool", "modelexport"}};
+  Json qc = {{"modes", {a.options.dtype}},          {"block_size", a.options.block_size},
+             {"is_symmetric", a.options.symmetric}, {"accuracy_level", a.options.accuracy_level},
+             {"quantized_matmuls", r.quantized},    {"tool", "modelexport"}};
   if (add_to_folder) {
     // The model (and its data file) were renamed into onnx/; quantize_config.json is added only when
     // the folder has none.
@@ -139,7 +139,9 @@ int run_quantize(QuantizeArgs a) {
     return kExitOk;
   }
   if (a.quiet) return kExitOk;
-  if (add_to_folder) std::printf("added %s to the transformers.js folder %s\n", fs::path(a.output).filename().c_str(), layout_dir.c_str());
+  if (add_to_folder)
+    std::printf("added %s to the transformers.js folder %s\n", fs::path(a.output).filename().c_str(),
+                layout_dir.c_str());
   else if (!layout_dir.empty()) std::printf("wrote %s (transformers.js layout)\n", layout_dir.c_str());
   if (a.options.dtype == "fp16")
     std::printf("converted to fp16\n");

@@ -56,7 +56,8 @@ std::string join(const std::vector<std::string>& items, const char* sep = ", ") 
 
 void check_options_apply(const RunArgs& a, const std::string& task) {
   for (const auto& [option, tasks] : task_options())
-    if (std::find(a.given.begin(), a.given.end(), option) != a.given.end() && std::find(tasks.begin(), tasks.end(), task) == tasks.end())
+    if (std::find(a.given.begin(), a.given.end(), option) != a.given.end() &&
+        std::find(tasks.begin(), tasks.end(), task) == tasks.end())
       throw UsageError(option + " does not apply to " + task + " (it is an option of " + join(tasks, " and ") + ")");
 }
 
@@ -87,7 +88,9 @@ std::vector<std::string> string_list(const Json& j, const std::string& where) {
   return out;
 }
 
-std::string line_name(const Json& j, const std::string& file) { return input_name(file) + " line " + std::to_string(j["__line"].get<size_t>()); }
+std::string line_name(const Json& j, const std::string& file) {
+  return input_name(file) + " line " + std::to_string(j["__line"].get<size_t>());
+}
 
 runtime::PipelineInput input_from_json(const Json& j, const std::string& file) {
   std::string where = line_name(j, file);
@@ -173,7 +176,9 @@ void add_run_command(CLI::App& app, Action& action) {
   auto* cmd = app.add_subcommand("run", "Run the model's pipeline on inputs (task from the embedded metadata)");
   cmd->add_option("model", a->model, "Self-contained ONNX model")->required();
   cmd->add_option("texts", a->texts, "Texts to run on (the contexts, with --question)");
-  cmd->add_option("--input", a->input, "JSONL file (- for stdin): {\"text\"}, {\"text\",\"text_pair\"}, {\"question\",\"context\"} or {\"text\",\"labels\"} per line");
+  cmd->add_option("--input", a->input,
+                  "JSONL file (- for stdin): {\"text\"}, {\"text\",\"text_pair\"}, {\"question\",\"context\"} or "
+                  "{\"text\",\"labels\"} per line");
   cmd->add_option("--task", a->task, "Task instead of the recorded one (feature-extraction, text-classification, token-classification, "
                                      "fill-mask, question-answering, zero-shot-classification; aliases sentiment-analysis, ner)");
   cmd->add_option("--top-k", a->top_k, "Results per input (default 1; 5 for fill-mask)");

@@ -48,7 +48,8 @@ Json encoding_json(const processors::Encoding& e) {
 
 int run_tokenize(const TokenizeArgs& a) {
   if (a.max_length > processors::kMaxPaddingLength)
-    throw UsageError("--max-length " + std::to_string(a.max_length) + ": at most " + std::to_string(processors::kMaxPaddingLength) +
+    throw UsageError("--max-length " + std::to_string(a.max_length) + ": at most " +
+                     std::to_string(processors::kMaxPaddingLength) +
                      " tokens (an encoding padded to N tokens takes ~100 bytes a token)");
   auto [tok, config] = load_source(a.source);
 
@@ -90,10 +91,12 @@ int run_tokenize(const TokenizeArgs& a) {
   }
   if (texts.empty()) throw UsageError("nothing to tokenize: give --text or --input");
   if (a.pair) {
-    for (const auto& t : texts) std::cout << dump_json(encoding_json(tok.encode_pair(t, *a.pair, !a.no_special))) << "\n";
+    for (const auto& t : texts)
+      std::cout << dump_json(encoding_json(tok.encode_pair(t, *a.pair, !a.no_special))) << "\n";
     return kExitOk;
   }
-  for (const auto& e : tok.encode_batch(texts, !a.no_special, a.threads)) std::cout << dump_json(encoding_json(e)) << "\n";
+  for (const auto& e : tok.encode_batch(texts, !a.no_special, a.threads))
+    std::cout << dump_json(encoding_json(e)) << "\n";
   return kExitOk;
 }
 
@@ -106,7 +109,8 @@ void add_tokenize_command(CLI::App& app, Action& action) {
   cmd->add_option("--text", a->texts, "Text to tokenize (repeatable)");
   cmd->add_option("--input", a->input, "JSONL file of {\"text\": ...} lines (other fields ignored)");
   cmd->add_option("--pair", a->pair, "Second sequence, encoded as a pair with each text");
-  cmd->add_flag("--no-special-tokens", a->no_special, "No special tokens in the output: not added when encoding, skipped when decoding");
+  cmd->add_flag("--no-special-tokens", a->no_special,
+                "No special tokens in the output: not added when encoding, skipped when decoding");
   cmd->add_option("--decode", a->decode, "Decode comma-separated ids instead");
   cmd->add_option("--max-length", a->max_length, "Length for --truncation / --padding (default: model_max_length)");
   cmd->add_flag("--truncation", a->truncation, "Truncate to the max length");

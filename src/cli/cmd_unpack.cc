@@ -41,7 +41,8 @@ void add_unpack_command(CLI::App& app, Action& action) {
   add_quiet_flag(cmd, a->quiet);
   cmd->callback([a, &action] {
     action = [a] {
-      return print_layout_report(metadata::unpack_model(a->model, a->out_dir, metadata::parse_layout(a->layout)), a->json, a->quiet);
+      return print_layout_report(metadata::unpack_model(a->model, a->out_dir, metadata::parse_layout(a->layout)),
+                                 a->json, a->quiet);
     };
   });
 }

@@ -22,8 +22,11 @@ int run_validate(const ValidateArgs& a) {
   metadata::ValidationReport r = metadata::validate_model(model, opt);
   if (a.quiet && r.valid()) return kExitOk;
   if (a.json) {
-    print_json({{"file", a.model}, {"valid", r.valid()}, {"level", r.level.empty() ? Json(nullptr) : Json(r.level)},
-                {"checks", r.checks_run}, {"findings", findings_json(r)}});
+    print_json({{"file", a.model},
+                {"valid", r.valid()},
+                {"level", r.level.empty() ? Json(nullptr) : Json(r.level)},
+                {"checks", r.checks_run},
+                {"findings", findings_json(r)}});
   } else {
     std::cout << a.model << (r.level.empty() ? "" : "  (metadata level " + r.level + ")") << "\n";
     print_findings(r);

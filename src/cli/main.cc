@@ -19,7 +19,8 @@ std::string join(const std::vector<std::string>& items) {
 
 std::vector<std::string> command_names(const CLI::App& app) {
   std::vector<std::string> names;
-  for (const CLI::App* sub : app.get_subcommands([](const CLI::App* s) { return !s->get_name().empty(); })) names.push_back(sub->get_name());
+  for (const CLI::App* sub : app.get_subcommands([](const CLI::App* s) { return !s->get_name().empty(); }))
+    names.push_back(sub->get_name());
   return names;
 }
 
@@ -27,8 +28,10 @@ std::vector<std::string> command_names(const CLI::App& app) {
 // nameless sub-apps), "--help" first.
 void collect_options(const CLI::App& cmd, std::vector<std::string>& out) {
   for (const CLI::Option* o : cmd.get_options())
-    if (o->nonpositional() && std::find(out.begin(), out.end(), o->get_name()) == out.end()) out.push_back(o->get_name());
-  for (const CLI::App* group : cmd.get_subcommands([](const CLI::App* s) { return s->get_name().empty(); })) collect_options(*group, out);
+    if (o->nonpositional() && std::find(out.begin(), out.end(), o->get_name()) == out.end())
+      out.push_back(o->get_name());
+  for (const CLI::App* group : cmd.get_subcommands([](const CLI::App* s) { return s->get_name().empty(); }))
+    collect_options(*group, out);
 }
 
 // Arguments CLI11 matched to nothing (extras are allowed so that we can say which and what is valid).
@@ -39,7 +42,8 @@ void check_unmatched(const CLI::App& app) {
     std::string commands = join(command_names(app));
     if (rest.empty()) throw UsageError("a command is required: one of " + commands + " (see modelexport --help)");
     if (rest[0].rfind('-', 0) == 0)
-      throw UsageError("unknown option '" + rest[0] + "' (give a command first: one of " + commands + "; see modelexport --help)");
+      throw UsageError("unknown option '" + rest[0] + "' (give a command first: one of " + commands +
+                       "; see modelexport --help)");
     throw UsageError("unknown command '" + rest[0] + "'; expected one of " + commands + " (see modelexport --help)");
   }
   const CLI::App& cmd = *parsed[0];
@@ -100,8 +104,6 @@ int main(int argc, char** argv) {
     std::cerr << "modelexport: error: " << e.what() << "\n";
   } catch (const std::filesystem::filesystem_error& e) {
     std::cerr << "modelexport: file system error: " << e.what() << "\n";
-  } catch (const std::exception& e) {
-    std::cerr << "modelexport: internal error: " << e.what() << "\n";
-  }
+  } catch (const std::exception& e) { std::cerr << "modelexport: internal error: " << e.what() << "\n"; }
   return kExitUnusable;
 }

@@ -107,7 +107,8 @@ std::vector<std::string> read_text_lines(const std::string& path) {
   std::vector<std::string> texts;
   for (const Json& j : read_jsonl_objects(path)) {
     if (!j.contains("text") || !j["text"].is_string())
-      throw UsageError(input_name(path) + " line " + std::to_string(j["__line"].get<size_t>()) + ": expected {\"text\": \"...\"}");
+      throw UsageError(input_name(path) + " line " + std::to_string(j["__line"].get<size_t>()) +
+                       ": expected {\"text\": \"...\"}");
     texts.push_back(j["text"].get<std::string>());
   }
   return texts;

@@ -1,12 +1,12 @@
 #include "modelexport/common/files.h"
 
+#include <dirent.h>
 #include <fcntl.h>
 #include <pthread.h>
 #include <signal.h>
-#include <dirent.h>
 #include <sys/mman.h>
-#include <sys/syscall.h>
 #include <sys/stat.h>
+#include <sys/syscall.h>
 #include <unistd.h>
 
 #include <algorithm>
@@ -82,7 +82,13 @@ void empty_folder_in_handler(int dir_fd, int levels) {
     long n = ::syscall(SYS_getdents64, dir_fd, buf, sizeof buf);
     if (n <= 0) return;
     for (long at = 0; at < n;) {
-      struct Entry { uint64_t ino; int64_t off; unsigned short reclen; unsigned char type; char name[1]; };
+      struct Entry {
+        uint64_t ino;
+        int64_t off;
+        unsigned short reclen;
+        unsigned char type;
+        char name[1];
+      };
       const auto* e = reinterpret_cast<const Entry*>(buf + at);
       at += e->reclen;
       if (e->name[0] == '.' && (e->name[1] == 0 || (e->name[1] == '.' && e->name[2] == 0))) continue;
@@ -133,7 +139,8 @@ fs::path final_destination(const fs::path& destination, uid_t& owner, gid_t& gro
     std::error_code ec;
     target = fs::canonical(destination, ec);
     if (ec)
-      throw IoError("'" + destination.string() + "' is a symbolic link to '" + fs::read_symlink(destination, ec).string() +
+      throw IoError("'" + destination.string() + "' is a symbolic link to '" +
+                    fs::read_symlink(destination, ec).string() +
                     "', which does not exist; refusing to replace the link");
     if (::stat(target.c_str(), &st) != 0) throw_io("cannot stat", target, errno);
   }
@@ -143,8 +150,8 @@ fs::path final_destination(const fs::path& destination, uid_t& owner, gid_t& gro
   if ((st.st_mode & 0222) == 0 || ::faccessat(AT_FDCWD, target.c_str(), W_OK, AT_EACCESS) != 0) {
     char mode[8];
     std::snprintf(mode, sizeof mode, "%04o", static_cast<unsigned>(st.st_mode & 07777));
-    throw IoError("'" + target.string() + "' is not writable (mode " + mode + ", owner uid " + std::to_string(st.st_uid) +
-                  "); refusing to replace it: make it writable, or write to another path");
+    throw IoError("'" + target.string() + "' is not writable (mode " + mode + ", owner uid " +
+                  std::to_string(st.st_uid) + "); refusing to replace it: make it writable, or write to another path");
   }
   owner = st.st_uid;
   group = st.st_gid;
@@ -183,9 +190,13 @@ MappedFile::MappedFile(const fs::path& path) : path_(path) {
   }
   if (!S_ISREG(st.st_mode)) {
     ::close(fd_);
-    const char* kind = S_ISFIFO(st.st_mode) ? "a pipe (FIFO)" : S_ISCHR(st.st_mode) ? "a character device" : S_ISSOCK(st.st_mode) ? "a socket"
-                       : S_ISBLK(st.st_mode) ? "a block device" : "a special file";
-    throw IoError("'" + path.string() + "' is " + kind + ", expected a regular file (models are read in place; save it to a file first)");
+    const char* kind = S_ISFIFO(st.st_mode)   ? "a pipe (FIFO)"
+                       : S_ISCHR(st.st_mode)  ? "a character device"
+                       : S_ISSOCK(st.st_mode) ? "a socket"
+                       : S_ISBLK(st.st_mode)  ? "a block device"
+                                              : "a special file";
+    throw IoError("'" + path.string() + "' is " + kind +
+                  ", expected a regular file (models are read in place; save it to a file first)");
   }
   size_ = static_cast<uint64_t>(st.st_size);
   if (size_ > 0) {
@@ -346,7 +357,7 @@ TemporaryFolder::TemporaryFolder(const fs::path& parent, const std::string& name
     std::string suffix(6, 'x');
     for (auto& c : suffix) c = kChars[random() % (sizeof kChars - 1)];
     fs::path folder = parent / ("." + name + "." + kind + "." + suffix);
-    HeldSignals held;  // created and registered at once, as AtomicFile's temporary
+    HeldSignals held;                          // created and registered at once, as AtomicFile's temporary
     if (::mkdir(folder.c_str(), 0777) == 0) {  // mode: 0777 less the umask (mkdtemp would give 0700)
       path_ = folder;
       signal_slot_ = register_temp(folder.string(), true);

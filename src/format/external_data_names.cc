@@ -14,19 +14,19 @@ enum class Kind { kModel, kGraph, kNode, kAttribute, kTensor, kSparse, kFunction
 bool nested_kind(Kind kind, uint32_t number, Kind& out) {
   switch (kind) {
     case Kind::kModel:
-      if (number == 7) return out = Kind::kGraph, true;       // graph
-      if (number == 25) return out = Kind::kFunction, true;   // functions
+      if (number == 7) return out = Kind::kGraph, true;      // graph
+      if (number == 25) return out = Kind::kFunction, true;  // functions
       return false;
     case Kind::kGraph:
-      if (number == 1) return out = Kind::kNode, true;        // node
-      if (number == 5) return out = Kind::kTensor, true;      // initializer
-      if (number == 15) return out = Kind::kSparse, true;     // sparse_initializer
+      if (number == 1) return out = Kind::kNode, true;     // node
+      if (number == 5) return out = Kind::kTensor, true;   // initializer
+      if (number == 15) return out = Kind::kSparse, true;  // sparse_initializer
       return false;
     case Kind::kFunction:
-      if (number == 7) return out = Kind::kNode, true;        // node
+      if (number == 7) return out = Kind::kNode, true;  // node
       return false;
     case Kind::kNode:
-      if (number == 5) return out = Kind::kAttribute, true;   // attribute
+      if (number == 5) return out = Kind::kAttribute, true;  // attribute
       return false;
     case Kind::kAttribute:
       if (number == 5 || number == 10) return out = Kind::kTensor, true;   // t, tensors
@@ -34,20 +34,19 @@ bool nested_kind(Kind kind, uint32_t number, Kind& out) {
       if (number == 22 || number == 23) return out = Kind::kSparse, true;  // sparse_tensor(s)
       return false;
     case Kind::kSparse:
-      if (number == 1 || number == 2) return out = Kind::kTensor, true;    // values, indices
+      if (number == 1 || number == 2) return out = Kind::kTensor, true;  // values, indices
       return false;
     case Kind::kTensor:
-      if (number == 13) return out = Kind::kEntry, true;      // external_data
+      if (number == 13) return out = Kind::kEntry, true;  // external_data
       return false;
-    case Kind::kEntry:
-      return false;
+    case Kind::kEntry: return false;
   }
   return false;
 }
 
 // Rewrites one message; `changed` tells whether anything in it was renamed.
-std::string rewrite(std::string_view buf, std::string_view payload, Kind kind, const std::map<std::string, std::string>& renames,
-                    const std::string& ctx, bool& changed) {
+std::string rewrite(std::string_view buf, std::string_view payload, Kind kind,
+                    const std::map<std::string, std::string>& renames, const std::string& ctx, bool& changed) {
   std::string out;
   if (kind == Kind::kEntry) {  // StringStringEntryProto {key 1, value 2}
     std::string_view key, value;
@@ -86,14 +85,16 @@ std::string rewrite(std::string_view buf, std::string_view payload, Kind kind, c
 
 }  // namespace
 
-std::string rename_external_data(std::string_view model_bytes, const std::map<std::string, std::string>& renames, std::string_view name) {
+std::string rename_external_data(std::string_view model_bytes, const std::map<std::string, std::string>& renames,
+                                 std::string_view name) {
   bool changed = false;
   return rewrite(model_bytes, model_bytes, Kind::kModel, renames, "'" + std::string(name) + "'", changed);
 }
 
 std::vector<std::string> transformers_js_data_names(const std::string& model_file_name, size_t count) {
   std::vector<std::string> names;
-  for (size_t i = 0; i < count; ++i) names.push_back(model_file_name + "_data" + (i == 0 ? "" : "_" + std::to_string(i)));
+  for (size_t i = 0; i < count; ++i)
+    names.push_back(model_file_name + "_data" + (i == 0 ? "" : "_" + std::to_string(i)));
   return names;
 }
 

@@ -24,7 +24,9 @@ namespace model_f { enum : uint32_t { ir_version = 1, producer_name = 2, produce
 namespace graph_f { enum : uint32_t { node = 1, name = 2, initializer = 5, input = 11, output = 12, sparse_initializer = 15 }; }
 namespace node_f { enum : uint32_t { op_type = 4, attribute = 5 }; }
 namespace attr_f { enum : uint32_t { t = 5, g = 6, tensors = 10, graphs = 11, sparse_tensor = 22, sparse_tensors = 23 }; }
-namespace tensor_f { enum : uint32_t { dims = 1, data_type = 2, name = 8, external_data = 13, data_location = 14 }; }
+namespace tensor_f {
+enum : uint32_t { dims = 1, data_type = 2, name = 8, external_data = 13, data_location = 14 };
+}
 namespace sparse_f { enum : uint32_t { values = 1, indices = 2 }; }
 namespace function_f { enum : uint32_t { node = 7 }; }
 
@@ -108,12 +110,28 @@ ValueInfo parse_value_info(std::string_view buf, const WireField& vf, const std:
 // pack two per byte, onnx.proto); 0 for string and unknown types.
 uint64_t element_eighths(int64_t data_type) {
   switch (data_type) {
-    case 2: case 3: case 9: case 17: case 18: case 19: case 20: return 8;           // 8-bit ints, bool, float8*
-    case 4: case 5: case 10: case 16: return 16;                                   // 16-bit ints, float16, bfloat16
-    case 1: case 6: case 12: return 32;                                            // float32, int32, uint32
-    case 7: case 11: case 13: case 14: return 64;                                  // int64, float64, uint64, complex64
-    case 15: return 128;                                                           // complex128
-    case 21: case 22: case 23: return 4;                                           // uint4, int4, float4e2m1
+    case 2:
+    case 3:
+    case 9:
+    case 17:
+    case 18:
+    case 19:
+    case 20: return 8;  // 8-bit ints, bool, float8*
+    case 4:
+    case 5:
+    case 10:
+    case 16: return 16;  // 16-bit ints, float16, bfloat16
+    case 1:
+    case 6:
+    case 12: return 32;  // float32, int32, uint32
+    case 7:
+    case 11:
+    case 13:
+    case 14: return 64;   // int64, float64, uint64, complex64
+    case 15: return 128;  // complex128
+    case 21:
+    case 22:
+    case 23: return 4;  // uint4, int4, float4e2m1
     default: return 0;
   }
 }
@@ -165,7 +183,8 @@ std::string scan_tensor(std::string_view buf, std::string_view payload, const st
   while (!r.done()) {
     WireField f = r.next();
     if (f.number == tensor_f::name && f.type == WireType::kLen) t.tensor = str(f.payload);
-    else if (f.number == tensor_f::dims && (f.type == WireType::kVarint || f.type == WireType::kLen)) read_dims(f, ctx, dims);
+    else if (f.number == tensor_f::dims && (f.type == WireType::kVarint || f.type == WireType::kLen))
+      read_dims(f, ctx, dims);
     else if (f.number == tensor_f::data_type && f.type == WireType::kVarint) data_type = static_cast<int64_t>(f.varint);
     else if (f.number == tensor_f::data_location && f.type == WireType::kVarint) is_external = f.varint == 1;
     else if (f.number == tensor_f::external_data && f.type == WireType::kLen) {
@@ -452,17 +471,19 @@ std::vector<std::string> OnnxFile::external_data_problems() const {
       continue;
     }
     if (t.length && t.data_bytes && *t.length != *t.data_bytes)
-      tensor_problem("tensor " + tensor_name(t) + ": external data length " + std::to_string(*t.length) + " differs from the " +
-                     std::to_string(*t.data_bytes) + " bytes its dims and data type need");
+      tensor_problem("tensor " + tensor_name(t) + ": external data length " + std::to_string(*t.length) +
+                     " differs from the " + std::to_string(*t.data_bytes) + " bytes its dims and data type need");
     by_file[t.location].push_back(&t);
   }
   if (tensor_problems > kNamed)
-    problems.push_back("and " + std::to_string(tensor_problems - kNamed) + " more tensor(s) with malformed external data");
+    problems.push_back("and " + std::to_string(tensor_problems - kNamed) +
+                       " more tensor(s) with malformed external data");
   auto dir = path().parent_path();
   for (const auto& [location, list] : by_file) {
     std::string file = "external data file '" + location + "' (" + tensors_phrase(*list.front(), list.size()) + ")";
     if (!is_safe_relative_path(location)) {
-      problems.push_back(file + " is not a plain relative path inside the model's folder (absolute or '..'); ONNX requires one");
+      problems.push_back(
+          file + " is not a plain relative path inside the model's folder (absolute or '..'); ONNX requires one");
       continue;
     }
     struct stat st {};

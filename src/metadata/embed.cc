@@ -72,10 +72,11 @@ Json config_from_genai(const Json& genai, const std::string& file) {
     if (const Json* v = model->find(k)) config[k] = *v;
   if (auto n = model->integer("context_length")) config["max_position_embeddings"] = *n;
   if (auto decoder = model->object("decoder")) {
-    static const std::pair<const char*, const char*> kNames[] = {
-        {"hidden_size", "hidden_size"}, {"num_attention_heads", "num_attention_heads"},
-        {"num_key_value_heads", "num_key_value_heads"}, {"num_hidden_layers", "num_hidden_layers"},
-        {"head_size", "head_dim"}};
+    static const std::pair<const char*, const char*> kNames[] = {{"hidden_size", "hidden_size"},
+                                                                 {"num_attention_heads", "num_attention_heads"},
+                                                                 {"num_key_value_heads", "num_key_value_heads"},
+                                                                 {"num_hidden_layers", "num_hidden_layers"},
+                                                                 {"head_size", "head_dim"}};
     for (const auto& [from, to] : kNames)
       if (auto n = decoder->integer(from)) config[to] = *n;
   }
@@ -115,8 +116,9 @@ void check_output_size(uint64_t model_bytes, uint64_t metadata_bytes) {
   uint64_t total = model_bytes + metadata_bytes;
   if (total <= kMaxSingleFileBytes) return;
   throw MetadataEmbeddingError(
-      "the output would be " + gb(total) + " (" + std::to_string(total) + " bytes: model " + gb(model_bytes) + " + metadata " +
-      gb(metadata_bytes) + "), past protobuf's 2 GB limit for one ONNX file (" + std::to_string(kMaxSingleFileBytes) +
+      "the output would be " + gb(total) + " (" + std::to_string(total) + " bytes: model " + gb(model_bytes) +
+      " + metadata " + gb(metadata_bytes) + "), past protobuf's 2 GB limit for one ONNX file (" +
+      std::to_string(kMaxSingleFileBytes) +
       " bytes): ONNX Runtime could not load it. Store the weights as external data (e.g. onnx.save_model(model, path, "
       "save_as_external_data=True)), or embed less (--level essential leaves out the vocabulary files)");
 }
@@ -139,8 +141,9 @@ MetadataBundle build_metadata(const std::vector<HfSource>& sources, Level level,
   // config.json, or (an onnxruntime-genai folder) the facts genai_config.json states.
   const SourceFile* config_file = find_file(essentials, "config.json");
   const SourceFile* genai_file = config_file ? nullptr : find_file(essentials, "genai_config.json");
-  Json config = config_file ? parse_json_object(config_file->bytes, where(*config_file))
-                            : config_from_genai(parse_json_object(genai_file->bytes, where(*genai_file)), where(*genai_file));
+  Json config = config_file
+                    ? parse_json_object(config_file->bytes, where(*config_file))
+                    : config_from_genai(parse_json_object(genai_file->bytes, where(*genai_file)), where(*genai_file));
   JsonReader cfg(config, config_file ? where(*config_file) : where(*genai_file));
   std::string config_text = config_file ? config_file->bytes : config.dump();
 
@@ -161,7 +164,8 @@ MetadataBundle build_metadata(const std::vector<HfSource>& sources, Level level,
       b.task = detect_task(config_text, hints);
       b.task.detail += " (from genai_config.json)";
     } catch (const TaskDetectionError&) {
-      b.task = {"text-generation", "genai_config", "", "an onnxruntime-genai folder (genai_config.json): a generation model"};
+      b.task = {"text-generation", "genai_config", "",
+                "an onnxruntime-genai folder (genai_config.json): a generation model"};
     }
   }
 
@@ -211,9 +215,14 @@ MetadataBundle build_metadata(const std::vector<HfSource>& sources, Level level,
   Json feature_engineering = {{"type", fe_type}, {"config", components}};
 
   // Provenance names the Hub id or the folder's own name, never a local path: models get distributed.
-  Json export_config = {{"tool", "modelexport"}, {"tool_version", version()}, {"level", level_name(level)},
-                        {"compress", compression.compress}, {"compress_threshold_kb", compression.threshold_bytes / 1024.0},
-                        {"source", sources.front().public_name()}, {"task_method", b.task.method}, {"task_detail", b.task.detail}};
+  Json export_config = {{"tool", "modelexport"},
+                        {"tool_version", version()},
+                        {"level", level_name(level)},
+                        {"compress", compression.compress},
+                        {"compress_threshold_kb", compression.threshold_bytes / 1024.0},
+                        {"source", sources.front().public_name()},
+                        {"task_method", b.task.method},
+                        {"task_detail", b.task.detail}};
   if (sources.size() > 1) {
     Json names = Json::array();
     for (const auto& s : sources) names.push_back(s.public_name());
@@ -249,7 +258,8 @@ MetadataBundle build_metadata(const std::vector<HfSource>& sources, Level level,
 namespace {
 
 // Builds and encodes the entries; fills the report's task, entries and sizes.
-format::MetadataEntries prepare_entries(const std::vector<HfSource>& sources, const EmbedOptions& options, EmbedReport& r) {
+format::MetadataEntries prepare_entries(const std::vector<HfSource>& sources, const EmbedOptions& options,
+                                        EmbedReport& r) {
   MetadataBundle bundle = build_metadata(sources, options.level, options.task, options.compression);
   r.task = bundle.task;
   r.warnings.insert(r.warnings.end(), bundle.warnings.begin(), bundle.warnings.end());
@@ -325,7 +335,8 @@ EmbedReport embed_metadata(const fs::path& model, std::string_view source, const
   return embed_metadata(model, std::vector<std::string>{std::string(source)}, options);
 }
 
-EmbedReport embed_metadata(const fs::path& model, const std::vector<std::string>& source_specs, const EmbedOptions& options) {
+EmbedReport embed_metadata(const fs::path& model, const std::vector<std::string>& source_specs,
+                           const EmbedOptions& options) {
   if (source_specs.empty()) throw UsageError("embed-metadata needs at least one SOURCE (a model folder or a Hub id)");
   format::OnnxFile input(model);
   EmbedReport r;

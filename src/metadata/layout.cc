@@ -64,7 +64,8 @@ void add_model(Plan& plan, const format::OnnxFile& model, Layout layout, const s
   for (size_t i = 0; i < external.size(); ++i)
     if (external[i] != data_names[i]) renames[external[i]] = data_names[i];
   if (renames.empty()) plan.files.push_back({dir + target, model.path()});
-  else plan.files.push_back({dir + target, format::rename_external_data(model.bytes(), renames, model.path().string())});
+  else
+    plan.files.push_back({dir + target, format::rename_external_data(model.bytes(), renames, model.path().string())});
   fs::path model_dir = model.path().parent_path();
   for (size_t i = 0; i < external.size(); ++i) plan.files.push_back({dir + data_names[i], model_dir / external[i]});
   const auto& h = model.header();
@@ -79,9 +80,13 @@ void add_model(Plan& plan, const format::OnnxFile& model, Layout layout, const s
     }
     return a;
   };
-  plan.provenance["onnx"] = {{"file", plan.files.front().name}, {"source", model.path().filename().string()},
-                             {"ir_version", h.ir_version}, {"producer", h.producer_name + " " + h.producer_version},
-                             {"opsets", opsets}, {"inputs", io(model.graph().inputs)}, {"outputs", io(model.graph().outputs)},
+  plan.provenance["onnx"] = {{"file", plan.files.front().name},
+                             {"source", model.path().filename().string()},
+                             {"ir_version", h.ir_version},
+                             {"producer", h.producer_name + " " + h.producer_version},
+                             {"opsets", opsets},
+                             {"inputs", io(model.graph().inputs)},
+                             {"outputs", io(model.graph().outputs)},
                              {"external_data", model.graph().external_data_files}};
 }
 
@@ -185,7 +190,8 @@ LayoutReport unpack_model(const fs::path& model_path, const fs::path& out_dir, L
   Json embedded = Json::object();
   for (const char* k : {"hf_export_timestamp", "hf_pipeline_task", "export_config"})
     if (auto v = m.get(k)) embedded[k] = (std::string(k) == "export_config") ? parse_json(*v, k) : Json(*v);
-  plan.provenance["source"] = {{"kind", "self-contained onnx"}, {"name", model_path.filename().string()}, {"metadata", embedded}};
+  plan.provenance["source"] = {
+      {"kind", "self-contained onnx"}, {"name", model_path.filename().string()}, {"metadata", embedded}};
   return write_plan(plan, out_dir, layout);
 }
 

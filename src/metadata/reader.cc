@@ -42,9 +42,7 @@ std::optional<uint64_t> ModelMetadata::decoded_size(std::string_view key) const 
     uint64_t n = decode_value(e->second.stored_key, e->second.stored).size();
     sizes_.emplace(std::string(key), n);
     return n;
-  } catch (const MetadataReadError&) {
-    return std::nullopt;
-  }
+  } catch (const MetadataReadError&) { return std::nullopt; }
 }
 
 std::string ModelMetadata::version_warning() const {

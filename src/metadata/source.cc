@@ -128,7 +128,8 @@ CollectedFiles collect_files(const std::vector<HfSource>& sources, Level level, 
   CollectedFiles out;
   std::set<std::string> seen;
   auto describe = [&](const HfSource& s) {
-    return s.from_hub_cache ? "Hub id '" + s.hub_id + "' (snapshot " + s.dir.string() + ")" : "model folder '" + s.spec + "'";
+    return s.from_hub_cache ? "Hub id '" + s.hub_id + "' (snapshot " + s.dir.string() + ")"
+                            : "model folder '" + s.spec + "'";
   };
   // Each file from the first source that really has it; a Git LFS pointer counts as missing.
   auto add = [&](const std::string& name, std::string key) {
@@ -141,12 +142,14 @@ CollectedFiles collect_files(const std::vector<HfSource>& sources, Level level, 
         continue;
       }
       if (!is_valid_utf8(name))
-        throw MetadataEmbeddingError("'" + p.string() + "': the file name is not valid UTF-8; metadata keys and the " +
-                                     "manifest hold names as UTF-8 text. Rename the file (or move it out of the folder)");
+        throw MetadataEmbeddingError(
+            "'" + p.string() + "': the file name is not valid UTF-8; metadata keys and the " +
+            "manifest hold names as UTF-8 text. Rename the file (or move it out of the folder)");
       uint64_t size = fs::file_size(p);
       if (size > max_file_bytes)
-        throw MetadataEmbeddingError("'" + p.string() + "' is " + std::to_string(size) + " bytes; a metadata value may hold at most " +
-                                     std::to_string(max_file_bytes) + " bytes (the inflation cap validate and every reader " +
+        throw MetadataEmbeddingError("'" + p.string() + "' is " + std::to_string(size) +
+                                     " bytes; a metadata value may hold at most " + std::to_string(max_file_bytes) +
+                                     " bytes (the inflation cap validate and every reader " +
                                      "apply). Embed a lower --level without it, or ship the file beside the model");
       std::string bytes = read_file(p);
       if (bytes.substr(0, kLfsPrefix.size()) == kLfsPrefix) {
@@ -162,15 +165,17 @@ CollectedFiles collect_files(const std::vector<HfSource>& sources, Level level, 
       return;
     }
     if (!pointers.empty())
-      out.warnings.push_back(name + " is only a Git LFS pointer (" + pointers.front() + "), not the real file; it was not embedded");
+      out.warnings.push_back(name + " is only a Git LFS pointer (" + pointers.front() +
+                             "), not the real file; it was not embedded");
   };
 
   if (!source_with(sources, "config.json") && !source_with(sources, "genai_config.json")) {
     std::string names;
     for (const auto& s : sources) names += (names.empty() ? "" : ", ") + describe(s);
-    throw MetadataReadError(names + (sources.size() > 1 ? ": none has" : " has") +
-                            " no config.json (nor genai_config.json); expected a Hugging Face model folder (config.json, "
-                            "plus tokenizer/processor files) or an onnxruntime-genai folder (genai_config.json)");
+    throw MetadataReadError(
+        names + (sources.size() > 1 ? ": none has" : " has") +
+        " no config.json (nor genai_config.json); expected a Hugging Face model folder (config.json, "
+        "plus tokenizer/processor files) or an onnxruntime-genai folder (genai_config.json)");
   }
   for (const auto& f : known_files())
     if (level >= f.level) add(std::string(f.name), std::string(f.key));

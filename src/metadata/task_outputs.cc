@@ -16,8 +16,9 @@ std::string_view resolve_alias(std::string_view task) {
 std::string dims_text(const format::ValueInfo& v) {
   std::string s = "[";
   for (size_t i = 0; i < v.shape.size(); ++i)
-    s += (i ? ", " : "") + (v.shape[i].value >= 0 ? std::to_string(v.shape[i].value)
-                                                    : v.shape[i].param.empty() ? std::string("?") : v.shape[i].param);
+    s += (i ? ", " : "") + (v.shape[i].value >= 0      ? std::to_string(v.shape[i].value)
+                            : v.shape[i].param.empty() ? std::string("?")
+                                                       : v.shape[i].param);
   return s + "]";
 }
 
@@ -27,7 +28,9 @@ const std::vector<OutputRule>& task_output_rules(std::string_view task) {
   // The pipelines' reads (src/runtime/pipelines: one file per task) and the generation exports.
   static const std::vector<OutputRule> kDecoder = {{{"logits"}, 3, "[batch, sequence, vocabulary]"}};
   static const std::vector<OutputRule> kSeq2seq = {
-      {{"logits", "last_hidden_state"}, 3, "[batch, sequence, vocabulary] (decoder) or [batch, sequence, hidden] (encoder)"}};
+      {{"logits", "last_hidden_state"},
+       3,
+       "[batch, sequence, vocabulary] (decoder) or [batch, sequence, hidden] (encoder)"}};
   static const std::map<std::string_view, std::vector<OutputRule>> kRules = {
       {"feature-extraction", {{{"last_hidden_state", "logits", "token_embeddings"}, 3, "[batch, sequence, hidden]"}}},
       {"text-classification", {{{"logits"}, 2, "[batch, labels]"}}},

@@ -40,8 +40,9 @@ class Checker {
     for (const auto& key : m.duplicates) error("schema", "key '" + key + "' is stored more than once");
     if (auto why = m.version_warning(); !why.empty()) error("schema", why);
     else if (auto version = m.get(keys::kVersion); version && *version != kSchemaVersion)
-      warn("schema", "hf_metadata_version is '" + *version + "', a minor version this tool does not know (it reads schema " +
-                         std::string(kSchemaVersion) + "); keys it does not know are kept as is");
+      warn("schema", "hf_metadata_version is '" + *version +
+                         "', a minor version this tool does not know (it reads schema " + std::string(kSchemaVersion) +
+                         "); keys it does not know are kept as is");
     for (const auto& spec : schema_keys())
       if (spec.required && !m.has(spec.key))
         error("schema", "required key '" + std::string(spec.key) + "' is missing");
@@ -148,8 +149,7 @@ class Checker {
     const Json& l = (*ec)["level"];
     try {
       if (l.is_string()) return parse_level(l.get<std::string>());
-    } catch (const UsageError&) {
-    }
+    } catch (const UsageError&) {}
     warn("schema", "export_config.level is " + l.dump() + ", not minimal, essential or full; checked as full");
     return Level::kFull;
   }
@@ -159,8 +159,8 @@ class Checker {
   std::optional<Json> processor_settings(const ModelMetadata& m, std::string_view key, const char* component) {
     if (auto file = json(m, key); file && file->is_object()) return file;
     auto fe = json(m, keys::kFeatureEngineering);
-    if (fe && fe->is_object() && fe->contains("config") && (*fe)["config"].is_object() && (*fe)["config"].contains(component) &&
-        (*fe)["config"][component].is_object())
+    if (fe && fe->is_object() && fe->contains("config") && (*fe)["config"].is_object() &&
+        (*fe)["config"].contains(component) && (*fe)["config"][component].is_object())
       return (*fe)["config"][component];
     return std::nullopt;
   }
@@ -168,7 +168,9 @@ class Checker {
   // A processor file the graph needs is absent: an error, except at the minimal level, which embeds
   // no files by design (the file is then valid at its level and says so).
   void missing_processor(Level level, const std::string& msg) {
-    if (level == Level::kMinimal) warn("processor", msg + "; the minimal level embeds no processor files (embed with --level full for a self-contained model)");
+    if (level == Level::kMinimal)
+      warn("processor",
+           msg + "; the minimal level embeds no processor files (embed with --level full for a self-contained model)");
     else error("processor", msg);
   }
 
@@ -193,8 +195,8 @@ class Checker {
                   std::any_of(m.entries.begin(), m.entries.end(), [](const auto& kv) {
                     return kv.first.size() > 6 && kv.first.substr(kv.first.size() - 6) == ".model";
                   });
-    if (auto tc = processor_settings(m, keys::kTokenizerConfig, "tokenizer"); tc && tc->contains("model_input_names") &&
-                                                                               (*tc)["model_input_names"].is_array()) {
+    if (auto tc = processor_settings(m, keys::kTokenizerConfig, "tokenizer");
+        tc && tc->contains("model_input_names") && (*tc)["model_input_names"].is_array()) {
       const auto& names = (*tc)["model_input_names"];
       bool tokenizer_gives_tt = std::find(names.begin(), names.end(), "token_type_ids") != names.end();
       if (has_token_type_ids && !tokenizer_gives_tt)
@@ -241,7 +243,8 @@ class Checker {
         return std::pair{s["height"].get<int64_t>(), s["width"].get<int64_t>()};
       return std::nullopt;  // shortest_edge: the size depends on the image
     };
-    bool center_crop = p.contains("do_center_crop") && p["do_center_crop"].is_boolean() && p["do_center_crop"].get<bool>();
+    bool center_crop =
+        p.contains("do_center_crop") && p["do_center_crop"].is_boolean() && p["do_center_crop"].get<bool>();
     if (center_crop && p.contains("crop_size")) return hw(p["crop_size"]);
     if (p.contains("size")) return hw(p["size"]);
     return std::nullopt;
@@ -269,7 +272,8 @@ class Checker {
     auto p = processor_settings(m, keys::kImageProcessorConfig, "image_processor");
     bool embedded = json(m, keys::kImageProcessorConfig).has_value();
     if (!p) {
-      missing_processor(lvl, "the graph takes pixel_values but no image processor config (preprocessor_config.json) is embedded");
+      missing_processor(
+          lvl, "the graph takes pixel_values but no image processor config (preprocessor_config.json) is embedded");
       return;
     }
     int64_t channels = config_channels(config);
@@ -280,21 +284,24 @@ class Checker {
       int64_t patch = int_setting(*p, "patch_size"), temporal = int_setting(*p, "temporal_patch_size");
       if (patch <= 0 || temporal <= 0) {
         if (embedded)
-          error("processor", "pixel_values is [num_patches, features] (flattened patches) but the image processor names no "
-                             "patch_size and temporal_patch_size to produce them");
+          error("processor",
+                "pixel_values is [num_patches, features] (flattened patches) but the image processor names no "
+                "patch_size and temporal_patch_size to produce them");
         return;
       }
       int64_t c = channels > 0 ? channels : 3;
       int64_t features = c * temporal * patch * patch;
       if (pv.shape[1].value >= 0 && pv.shape[1].value != features)
-        error("processor", "pixel_values has " + std::to_string(pv.shape[1].value) + " features per patch but the image processor produces " +
-                               std::to_string(features) + " (" + std::to_string(c) + " channels x temporal_patch_size " +
+        error("processor", "pixel_values has " + std::to_string(pv.shape[1].value) +
+                               " features per patch but the image processor produces " + std::to_string(features) +
+                               " (" + std::to_string(c) + " channels x temporal_patch_size " +
                                std::to_string(temporal) + " x patch_size " + std::to_string(patch) + "^2)");
       return;
     }
     if (pv.shape.size() != 4) {
-      error("processor", "pixel_values has rank " + std::to_string(pv.shape.size()) +
-                             "; expected [batch, channels, height, width] or flattened patches [num_patches, features]");
+      error("processor",
+            "pixel_values has rank " + std::to_string(pv.shape.size()) +
+                "; expected [batch, channels, height, width] or flattened patches [num_patches, features]");
       return;
     }
     auto expected = image_size(*p);
@@ -305,14 +312,15 @@ class Checker {
                              " but the image processor produces " + std::to_string(expected->first) + "x" +
                              std::to_string(expected->second));
     if (channels > 0 && pv.shape[1].value >= 0 && channels != pv.shape[1].value)
-      error("processor", "pixel_values has " + std::to_string(pv.shape[1].value) + " channels but config.json num_channels is " +
-                             std::to_string(channels));
+      error("processor", "pixel_values has " + std::to_string(pv.shape[1].value) +
+                             " channels but config.json num_channels is " + std::to_string(channels));
   }
 
   void audio_inputs(const ModelMetadata& m, Level lvl, const format::ValueInfo* input, const std::string& name) {
     auto p = processor_settings(m, keys::kFeatureExtractorConfig, "feature_extractor");
     if (!p) {
-      missing_processor(lvl, "the graph takes " + name + " but no feature extractor config (preprocessor_config.json) is embedded");
+      missing_processor(
+          lvl, "the graph takes " + name + " but no feature extractor config (preprocessor_config.json) is embedded");
       return;
     }
     if (name == "input_features" && input->shape.size() == 3 && input->shape[1].value >= 0) {

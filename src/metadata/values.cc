@@ -23,10 +23,12 @@ std::string decode_value(std::string_view stored_key, std::string_view stored_va
     // 2 bits), so a claim beyond that is a corrupt trailer, refused before any buffer is allocated.
     if (gz.size() >= 18) {
       uint64_t isize = 0;
-      for (int i = 0; i < 4; ++i) isize |= static_cast<uint64_t>(static_cast<unsigned char>(gz[gz.size() - 4 + i])) << (8 * i);
+      for (int i = 0; i < 4; ++i)
+        isize |= static_cast<uint64_t>(static_cast<unsigned char>(gz[gz.size() - 4 + i])) << (8 * i);
       if (isize > 1032 * static_cast<uint64_t>(gz.size()))
-        throw MetadataReadError("invalid gzip data: the size trailer declares " + std::to_string(isize) + " bytes, more than " +
-                                std::to_string(gz.size()) + " compressed bytes can inflate to (DEFLATE's 1032:1): a corrupt size trailer");
+        throw MetadataReadError("invalid gzip data: the size trailer declares " + std::to_string(isize) +
+                                " bytes, more than " + std::to_string(gz.size()) +
+                                " compressed bytes can inflate to (DEFLATE's 1032:1): a corrupt size trailer");
     }
     return gzip_decompress(gz, max_inflated);
   } catch (const MetadataReadError& e) {

@@ -121,8 +121,8 @@ class SchemaRules {
   // float32 outputs that stay float32 when the node runs in float16: their type constraint has no
   // float16 and binds no input (LayerNormalization's Mean/InvStdDev, U = stash type), or their type
   // is fixed to tensor(float).
-  std::string why_not_half(const onnx::NodeProto& n, const std::vector<ValueType>& in, const std::vector<ValueType>& out,
-                           std::vector<char>& fp32_outputs) {
+  std::string why_not_half(const onnx::NodeProto& n, const std::vector<ValueType>& in,
+                           const std::vector<ValueType>& out, std::vector<char>& fp32_outputs) {
     fp32_outputs.assign(out.size(), 0);
     const onnx::OpSchema* s = onnx::OpSchemaRegistry::Schema(n.op_type(), opset_, "");
     if (!s) return n.op_type() + " has no ONNX schema at opset " + std::to_string(opset_);
@@ -136,7 +136,8 @@ class SchemaRules {
  private:
   // outputs_kept: null for inputs; for outputs, where the outputs that may stay float32 are marked.
   static std::string check_params(const onnx::OpSchema& s, const std::vector<onnx::OpSchema::FormalParameter>& formal,
-                                  const std::vector<ValueType>& actual, const char* kind, std::vector<char>* outputs_kept) {
+                                  const std::vector<ValueType>& actual, const char* kind,
+                                  std::vector<char>* outputs_kept) {
     for (size_t k = 0; k < actual.size(); ++k) {
       if (!actual[k].is_float_tensor() || formal.empty()) continue;
       const auto& f = k < formal.size() ? formal[k] : formal.back();
@@ -158,8 +159,8 @@ class SchemaRules {
           continue;
         }
       }
-      return s.Name() + "-" + std::to_string(s.SinceVersion()) + " has no float16 for " + kind + " '" + f.GetName() + "' (" +
-             (constraint ? "type constraint " + ts : "fixed type " + ts) + ")";
+      return s.Name() + "-" + std::to_string(s.SinceVersion()) + " has no float16 for " + kind + " '" + f.GetName() +
+             "' (" + (constraint ? "type constraint " + ts : "fixed type " + ts) + ")";
     }
     return "";
   }
@@ -183,7 +184,8 @@ class SchemaRules {
     bool ok = true;
     try {
       if (s.HasFunction()) body = *s.GetFunction();
-      else if (!s.BuildContextDependentFunction(onnx::FunctionBodyBuildContextImpl(n, types), body)) return cache_[key] = true;
+      else if (!s.BuildContextDependentFunction(onnx::FunctionBodyBuildContextImpl(n, types), body))
+        return cache_[key] = true;
       onnx::ModelProto m;
       m.set_ir_version(8);
       for (const auto& o : body.opset_import()) *m.add_opset_import() = o;
@@ -195,14 +197,16 @@ class SchemaRules {
       auto* g = m.mutable_graph();
       g->set_name(s.Name());
       for (int k = 0; k < body.input_size() && k < n.input_size(); ++k) {
-        if (n.input(k).empty() || types[static_cast<size_t>(k)].value_case() == onnx::TypeProto::VALUE_NOT_SET) continue;
+        if (n.input(k).empty() || types[static_cast<size_t>(k)].value_case() == onnx::TypeProto::VALUE_NOT_SET)
+          continue;
         auto* vi = g->add_input();
         vi->set_name(body.input(k));
         *vi->mutable_type() = types[static_cast<size_t>(k)];
       }
       for (const auto& bn : body.node()) *g->add_node() = with_attributes_resolved(bn, n, s);
       for (const auto& o : body.output()) g->add_output()->set_name(o);
-      onnx::shape_inference::InferShapes(m, onnx::OpSchemaRegistry::Instance(), onnx::ShapeInferenceOptions(true, 1, false));
+      onnx::shape_inference::InferShapes(m, onnx::OpSchemaRegistry::Instance(),
+                                         onnx::ShapeInferenceOptions(true, 1, false));
     } catch (const std::exception&) {  // a type error: the body does not accept float16
       ok = false;
     }
@@ -211,7 +215,8 @@ class SchemaRules {
 
   // A function body node with its attribute references (ref_attr_name) replaced by the calling
   // node's attributes, or the schema's defaults.
-  static onnx::NodeProto with_attributes_resolved(const onnx::NodeProto& body_node, const onnx::NodeProto& caller, const onnx::OpSchema& s) {
+  static onnx::NodeProto with_attributes_resolved(const onnx::NodeProto& body_node, const onnx::NodeProto& caller,
+                                                  const onnx::OpSchema& s) {
     onnx::NodeProto out = body_node;
     out.clear_attribute();
     for (const auto& a : body_node.attribute()) {
@@ -243,7 +248,8 @@ class SchemaRules {
 std::string onnxruntime_refuses_half(const onnx::NodeProto& n) {
   if (n.op_type() != "ScatterND" && n.op_type() != "ScatterElements") return "";
   for (const auto& a : n.attribute())
-    if (a.name() == "reduction" && a.s() != "none") return n.op_type() + " with reduction '" + a.s() + "' has no float16 kernel in ONNX Runtime";
+    if (a.name() == "reduction" && a.s() != "none")
+      return n.op_type() + " with reduction '" + a.s() + "' has no float16 kernel in ONNX Runtime";
   return "";
 }
 
@@ -374,7 +380,8 @@ struct Converter {
     for (auto& a : *node.mutable_attribute()) {
       has_value |= a.name() == "value";
       if (a.has_t() && a.t().data_type() == kFloat) tensor_to_half(*a.mutable_t());
-      if (a.type() == onnx::AttributeProto::INT && (a.name() == "dtype" || a.name() == "to" || a.name() == "output_datatype") && a.i() == kFloat)
+      if (a.type() == onnx::AttributeProto::INT &&
+          (a.name() == "dtype" || a.name() == "to" || a.name() == "output_datatype") && a.i() == kFloat)
         a.set_i(kHalf);
       // Constant's value_float / value_floats (opset 12+) become a float16 `value` tensor.
       if (node.op_type() == "Constant" && (a.name() == "value_float" || a.name() == "value_floats")) {
@@ -488,7 +495,8 @@ struct Converter {
       bool fp32 = fp32_node[static_cast<size_t>(i)];
       if (fp32) ++report.blocked_nodes;
       for (int k = 0; k < node.input_size(); ++k)
-        if (!node.input(k).empty() && in[static_cast<size_t>(k)].is_float_tensor()) node.set_input(k, in_precision(g, sc, node.input(k), !fp32));
+        if (!node.input(k).empty() && in[static_cast<size_t>(k)].is_float_tensor())
+          node.set_input(k, in_precision(g, sc, node.input(k), !fp32));
       for (auto& a : *node.mutable_attribute()) {
         std::vector<onnx::GraphProto*> subs;
         if (a.has_g()) subs.push_back(a.mutable_g());
@@ -502,12 +510,14 @@ struct Converter {
           std::set<std::string> reads;
           outer_references(*sub, reads);
           for (const auto& x : reads)
-            if (sc.types.count(x) && sc.types[x].is_float_tensor() && sc.is_half[x]) rename_reads(*sub, x, in_precision(g, sc, x, false), true);
+            if (sc.types.count(x) && sc.types[x].is_float_tensor() && sc.is_half[x])
+              rename_reads(*sub, x, in_precision(g, sc, x, false), true);
         }
       }
       if (!fp32) convert_attributes(node);
       for (int k = 0; k < node.output_size(); ++k)
-        if (out[static_cast<size_t>(k)].is_float_tensor()) sc.is_half[node.output(k)] = !fp32 && !kept_outputs[static_cast<size_t>(i)][static_cast<size_t>(k)];
+        if (out[static_cast<size_t>(k)].is_float_tensor())
+          sc.is_half[node.output(k)] = !fp32 && !kept_outputs[static_cast<size_t>(i)][static_cast<size_t>(k)];
       *g.add_node() = std::move(node);
     }
     // Outputs: the top level keeps float32 (a Cast from the float16 value); subgraphs return float16.
@@ -537,11 +547,11 @@ struct Converter {
 
 const std::set<std::string>& default_fp16_block_list() {
   static const std::set<std::string> ops = {
-      "ArrayFeatureExtractor", "Binarizer",     "CastMap",        "CategoryMapper",        "DictVectorizer", "FeatureVectorizer",
-      "Imputer",               "LabelEncoder",  "LinearClassifier", "LinearRegressor",     "Normalizer",     "OneHotEncoder",
-      "RandomUniformLike",     "SVMClassifier", "SVMRegressor",   "Scaler",                "TreeEnsembleClassifier",
-      "TreeEnsembleRegressor", "ZipMap",        "NonMaxSuppression", "TopK",               "RoiAlign",       "Resize",
-      "CumSum",                "Min",           "Max",            "Upsample",              "RandomNormalLike", "Cast",
+      "ArrayFeatureExtractor", "Binarizer", "CastMap", "CategoryMapper", "DictVectorizer", "FeatureVectorizer",
+      "Imputer", "LabelEncoder", "LinearClassifier", "LinearRegressor", "Normalizer", "OneHotEncoder",
+      "RandomUniformLike", "SVMClassifier", "SVMRegressor", "Scaler", "TreeEnsembleClassifier", "TreeEnsembleRegressor",
+      "ZipMap", "NonMaxSuppression", "TopK", "RoiAlign", "Resize", "CumSum", "Min", "Max", "Upsample",
+      "RandomNormalLike", "Cast",
       // Not in transformers.js' list: DynamicQuantizeLinear's input must be float32 (ONNX spec);
       // CastLike is Cast's opset-15 form (float → string must format the float32 value, not its
       // float16 rounding).
@@ -559,13 +569,13 @@ Float16Report convert_to_float16(onnx::ModelProto& model, const std::set<std::st
   // with an int `to` and fail the model's own checks, so no float16 value can run at all.
   if (opset < 6)
     throw UsageError("the model uses opset " + std::to_string(opset) +
-                     "; float16 needs opset 6 or later (ONNX Runtime has no Cast before opset 6, and float16 values need Casts); nothing written");
+                     "; float16 needs opset 6 or later (ONNX Runtime has no Cast before opset 6, and float16 values "
+                     "need Casts); nothing written");
   // Element types of every intermediate value (value_info), from ONNX's own inference; values it
   // cannot type (contrib ops, inference errors) fall back to output_types.
   try {
     onnx::shape_inference::InferShapes(model);
-  } catch (const std::exception&) {
-  }
+  } catch (const std::exception&) {}
   Converter c{block_list, progress, opset, SchemaRules(opset), {}, {}};
   collect_names(model.graph(), c.names);
   c.convert(*model.mutable_graph(), {}, true);

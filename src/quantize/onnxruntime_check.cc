@@ -28,7 +28,8 @@ Ort::SessionOptions options() {
   OrtComplaint c = parse_onnxruntime_error(message);
   std::string where;
   if (!c.op.empty()) where += "op " + c.op;
-  if (c.named_node) where += std::string(where.empty() ? "" : ", ") + (c.node.empty() ? "an unnamed node" : "node '" + c.node + "'");
+  if (c.named_node)
+    where += std::string(where.empty() ? "" : ", ") + (c.node.empty() ? "an unnamed node" : "node '" + c.node + "'");
   throw FormatError("ONNX Runtime cannot load " + what + (where.empty() ? "" : " (" + where + ")") + ": " + message);
 }
 
@@ -48,7 +49,8 @@ OrtComplaint parse_onnxruntime_error(const std::string& message) {
   if (std::regex_search(message, m, op_then_node) || std::regex_search(message, m, no_kernel) ||
       std::regex_search(message, m, no_kernel_ep))
     c = {m[1], m[2], true};
-  else if (std::regex_search(message, m, checker) || std::regex_search(message, m, node_then_op)) c = {m[2], m[1], true};
+  else if (std::regex_search(message, m, checker) || std::regex_search(message, m, node_then_op))
+    c = {m[2], m[1], true};
   else if (std::regex_search(message, m, op_only)) c = {m[1], m[2], m[2].matched};
   else if (std::regex_search(message, m, node_only)) c.node = m[1], c.named_node = true;
   return c;
@@ -57,17 +59,13 @@ OrtComplaint parse_onnxruntime_error(const std::string& message) {
 void check_onnxruntime_loads(const std::filesystem::path& model) {
   try {
     Ort::Session session(env(), model.c_str(), options());
-  } catch (const Ort::Exception& e) {
-    refuse("'" + model.string() + "'", e.what());
-  }
+  } catch (const Ort::Exception& e) { refuse("'" + model.string() + "'", e.what()); }
 }
 
 void check_onnxruntime_loads(std::string_view model_bytes, const std::string& what) {
   try {
     Ort::Session session(env(), model_bytes.data(), model_bytes.size(), options());
-  } catch (const Ort::Exception& e) {
-    refuse(what, e.what());
-  }
+  } catch (const Ort::Exception& e) { refuse(what, e.what()); }
 }
 
 }  // namespace modelexport::quantize

@@ -11,15 +11,15 @@
 #include <chrono>
 #include <cstring>
 #include <functional>
-#include <memory>
 #include <map>
+#include <memory>
 #include <set>
 
 #include "common/json_util.h"
+#include "format/model_proto.h"
 #include "modelexport/common/error.h"
 #include "modelexport/common/files.h"
 #include "modelexport/common/progress.h"
-#include "format/model_proto.h"
 #include "modelexport/format/onnx_file.h"
 #include "modelexport/metadata/schema.h"
 #include "modelexport/quantize/blockwise.h"
@@ -43,12 +43,14 @@ const std::string kMetadataKey(metadata::keys::kQuantization);
 class StagingFolder {
  public:
   explicit StagingFolder(const fs::path& output)
-      : output_(fs::absolute(output)), folder_(checked_parent(output_), output_.filename().string(), "quantizing"),
+      : output_(fs::absolute(output)),
+        folder_(checked_parent(output_), output_.filename().string(), "quantizing"),
         path_(folder_.path()) {}
 
   static fs::path checked_parent(const fs::path& output) {
     fs::path parent = output.parent_path();
-    if (!fs::is_directory(parent)) throw IoError("cannot write '" + output.string() + "': folder '" + parent.string() + "' does not exist");
+    if (!fs::is_directory(parent))
+      throw IoError("cannot write '" + output.string() + "': folder '" + parent.string() + "' does not exist");
     return parent;
   }
 
@@ -62,7 +64,8 @@ class StagingFolder {
     files.push_back(model());
     for (const auto& f : files) {
       fs::path dest = output_.parent_path() / f.filename();
-      if (::rename(f.c_str(), dest.c_str()) != 0) throw IoError("cannot rename the finished file to '" + dest.string() + "': " + errno_text(errno));
+      if (::rename(f.c_str(), dest.c_str()) != 0)
+        throw IoError("cannot rename the finished file to '" + dest.string() + "': " + errno_text(errno));
     }
   }
 
@@ -108,7 +111,8 @@ const std::vector<std::string>& known_dtypes() {
   return dtypes;
 }
 
-QuantizeReport quantize_model(const fs::path& input, const fs::path& output, const QuantizeOptions& o, const ModelCheck& check) {
+QuantizeReport quantize_model(const fs::path& input, const fs::path& output, const QuantizeOptions& o,
+                              const ModelCheck& check) {
   auto start = std::chrono::steady_clock::now();
   const bool eight_bit = o.dtype == "q8" || o.dtype == "int8" || o.dtype == "uint8";
   const bool to_half = o.dtype == "fp16" || o.dtype == "q4f16", weights = o.dtype != "fp16";
@@ -124,17 +128,20 @@ QuantizeReport quantize_model(const fs::path& input, const fs::path& output, con
   // pointer or mangled bytes get the same precise message as in analyze/validate/embed-metadata.
   { format::OnnxFile probe(input); }
   std::error_code ec;
-  if (fs::is_directory(output, ec)) throw UsageError("output '" + output.string() + "' is a directory; expected an .onnx file path");
+  if (fs::is_directory(output, ec))
+    throw UsageError("output '" + output.string() + "' is a directory; expected an .onnx file path");
   if (fs::exists(output) && fs::equivalent(input, output))
     throw UsageError("the output '" + output.string() + "' is the input; write the quantized model to another file");
 
   onnx::ModelProto model = format::load_model_proto(input);
   for (const auto& m : model.metadata_props())
-    if (m.key() == kMetadataKey) throw UnsuitableModelError("'" + input.string() + "' is already quantized (it records " + kMetadataKey + ")");
+    if (m.key() == kMetadataKey)
+      throw UnsuitableModelError("'" + input.string() + "' is already quantized (it records " + kMetadataKey + ")");
 
   uint64_t size_before = format::size_with_external_data(input, model);
   RewriteResult rewritten;
-  if (weights) rewritten = rewrite_weights(model, fs::absolute(input).parent_path(), weight_options, o.dtype == "q4f16");
+  if (weights)
+    rewritten = rewrite_weights(model, fs::absolute(input).parent_path(), weight_options, o.dtype == "q4f16");
   QuantizeReport report = rewritten.report;
   report.size_before = size_before;
   if (weights && report.quantized == 0) {
@@ -147,16 +154,21 @@ QuantizeReport quantize_model(const fs::path& input, const fs::path& output, con
       }
     };
     scan(model.graph());
-    if (has_nbits) throw UnsuitableModelError("'" + input.string() + "' is already quantized (it has MatMulNBits/MatMulInteger and no float MatMul weight); nothing written");
-    throw UnsuitableModelError("'" + input.string() + "' has no MatMul with a constant 2-D float32 or float16 weight to quantize; nothing written" +
-                     (report.nodes.empty() ? std::string(" (it has no MatMul)") : "\n  " + skipped_summary(report)));
+    if (has_nbits)
+      throw UnsuitableModelError(
+          "'" + input.string() +
+          "' is already quantized (it has MatMulNBits/MatMulInteger and no float MatMul weight); nothing written");
+    throw UnsuitableModelError(
+        "'" + input.string() +
+        "' has no MatMul with a constant 2-D float32 or float16 weight to quantize; nothing written" +
+        (report.nodes.empty() ? std::string(" (it has no MatMul)") : "\n  " + skipped_summary(report)));
   }
 
   if (eight_bit)
     for (const auto& op : model.opset_import())
       if ((op.domain().empty() || op.domain() == "ai.onnx") && op.version() < 11)
         throw UnsuitableModelError("'" + input.string() + "' uses opset " + std::to_string(op.version()) +
-                         "; DynamicQuantizeLinear needs opset 11 or later; nothing written");
+                                   "; DynamicQuantizeLinear needs opset 11 or later; nothing written");
   bool has_ms_domain = false;
   for (const auto& op : model.opset_import()) has_ms_domain |= op.domain() == "com.microsoft";
   if (!has_ms_domain) {
@@ -170,7 +182,9 @@ QuantizeReport quantize_model(const fs::path& input, const fs::path& output, con
     const bool any_float = has_float32(model);
     // q4f16 of a float16 model: the weights were quantized with float16 scales; nothing is left to convert.
     if (!any_float && !(o.dtype == "q4f16" && report.quantized > 0))
-      throw UnsuitableModelError("'" + input.string() + "' has no float32 initializer or input to turn float16 (already fp16?); nothing written");
+      throw UnsuitableModelError(
+          "'" + input.string() +
+          "' has no float32 initializer or input to turn float16 (already fp16?); nothing written");
   }
   if (to_half && has_float32(model)) {
     uint64_t float_bytes = 0;

@@ -6,10 +6,10 @@
 #include <map>
 #include <set>
 
+#include "format/model_proto.h"
 #include "modelexport/common/error.h"
 #include "modelexport/common/files.h"
 #include "modelexport/common/progress.h"
-#include "format/model_proto.h"
 #include "modelexport/quantize/blockwise.h"
 #include "quantize/float16.h"
 
@@ -178,7 +178,9 @@ class Rewriter {
   }
 
   // A float16 weight keeps float16 scales for q4f16 (straight from fp16); q4 has float32 scales.
-  bool half_scales(const onnx::TensorProto& weight) const { return weight.data_type() == onnx::TensorProto::FLOAT16 && half_target_; }
+  bool half_scales(const onnx::TensorProto& weight) const {
+    return weight.data_type() == onnx::TensorProto::FLOAT16 && half_target_;
+  }
 
   static bool is_float_weight(const onnx::TensorProto& t) {
     return t.data_type() == onnx::TensorProto::FLOAT || t.data_type() == onnx::TensorProto::FLOAT16;
@@ -191,9 +193,12 @@ class Rewriter {
     for (auto d : t.dims()) count *= static_cast<size_t>(d);
     std::vector<float> out(count);
     if (t.data_location() == onnx::TensorProto::EXTERNAL || !t.raw_data().empty()) {
-      std::string external = t.data_location() == onnx::TensorProto::EXTERNAL ? format::external_bytes(t, dir_) : std::string();
+      std::string external =
+          t.data_location() == onnx::TensorProto::EXTERNAL ? format::external_bytes(t, dir_) : std::string();
       const std::string& raw = t.data_location() == onnx::TensorProto::EXTERNAL ? external : t.raw_data();
-      if (raw.size() != count * 2) throw FormatError("initializer '" + t.name() + "': its data does not hold " + std::to_string(count) + " float16 values");
+      if (raw.size() != count * 2)
+        throw FormatError("initializer '" + t.name() + "': its data does not hold " + std::to_string(count) +
+                          " float16 values");
       for (size_t i = 0; i < count; ++i) {
         uint16_t h;
         std::memcpy(&h, raw.data() + 2 * i, 2);
@@ -201,13 +206,16 @@ class Rewriter {
       }
     } else {
       // ONNX keeps float16 values in int32_data, one per element (onnx.proto TensorProto).
-      if (static_cast<size_t>(t.int32_data_size()) != count) throw FormatError("initializer '" + t.name() + "': int32_data does not match its dims");
-      for (size_t i = 0; i < count; ++i) out[i] = half_to_float(static_cast<uint16_t>(t.int32_data(static_cast<int>(i))));
+      if (static_cast<size_t>(t.int32_data_size()) != count)
+        throw FormatError("initializer '" + t.name() + "': int32_data does not match its dims");
+      for (size_t i = 0; i < count; ++i)
+        out[i] = half_to_float(static_cast<uint16_t>(t.int32_data(static_cast<int>(i))));
     }
     return out;
   }
 
-  void add_scales(onnx::GraphProto* g, const std::string& name, std::vector<int64_t> dims, const std::vector<float>& scales, bool half) {
+  void add_scales(onnx::GraphProto* g, const std::string& name, std::vector<int64_t> dims,
+                  const std::vector<float>& scales, bool half) {
     if (!half) return add_tensor(g, name, onnx::TensorProto::FLOAT, std::move(dims), scales.data(), scales.size() * 4);
     // As ORT's MLAS quantizer for MLFloat16 weights: quantized with the float32 scale, stored rounded to float16.
     std::vector<uint16_t> h(scales.size());
@@ -277,7 +285,8 @@ class Rewriter {
     Q4Weights q = quantize_q4(transposed.data(), H, V, o_.block_size, o_.symmetric, o_.threads);
     add_tensor(owner, table + "_Q4G", onnx::TensorProto::UINT8, {V, H / 2}, q.data.data(), q.data.size());
     // GatherBlockQuantized's output has the scales' type: a float16 table keeps float16 scales.
-    add_scales(owner, table + "_scales_Q4G", {V, q.k_blocks}, q.scales, tensor->data_type() == onnx::TensorProto::FLOAT16);
+    add_scales(owner, table + "_scales_Q4G", {V, q.k_blocks}, q.scales,
+               tensor->data_type() == onnx::TensorProto::FLOAT16);
     if (!o_.symmetric)
       add_tensor(owner, table + "_zero_points_Q4G", onnx::TensorProto::UINT8, {V, (q.k_blocks + 1) / 2}, q.zero_points.data(), q.zero_points.size());
     if (releasable_.count(table)) tensor->clear_raw_data(), tensor->clear_float_data();
@@ -418,7 +427,8 @@ class Rewriter {
 
 }  // namespace
 
-RewriteResult rewrite_weights(onnx::ModelProto& model, const fs::path& model_dir, const QuantizeOptions& options, bool float16_target) {
+RewriteResult rewrite_weights(onnx::ModelProto& model, const fs::path& model_dir, const QuantizeOptions& options,
+                              bool float16_target) {
   Rewriter rewriter(model, model_dir, options, float16_target);
   RewriteResult result;
   result.report = rewriter.run();

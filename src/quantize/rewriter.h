@@ -24,8 +24,7 @@ struct RewriteResult {
 // float16_target (q4f16), else float32 scales with its activation cast to float32 and the result
 // back to float16 (MatMulNBits wants A and scales of one type); 8-bit quantizes a float16 MatMul
 // between the same Casts (DynamicQuantizeLinear takes float32 only).
-RewriteResult rewrite_weights(onnx::ModelProto& model, const std::filesystem::path& model_dir, const QuantizeOptions& options,
-                              bool float16_target = false);
-
+RewriteResult rewrite_weights(onnx::ModelProto& model, const std::filesystem::path& model_dir,
+                              const QuantizeOptions& options, bool float16_target = false);
 
 }  // namespace modelexport::quantize

@@ -11,7 +11,7 @@
 
 namespace modelexport::runtime {
 
-Ort::Env& ort_env();                                       // logging.cc
+Ort::Env& ort_env();                                           // logging.cc
 SessionIo describe_open_session(const Ort::Session& session);  // session_info.cc
 
 struct AutoModel::Impl {
@@ -82,13 +82,13 @@ namespace {
 // Model element type → ORT's, for the tensor types run() converts to and from.
 ONNXTensorElementDataType ort_type(const std::string& t) {
   static const std::map<std::string, ONNXTensorElementDataType> types = {
-      {"float32", ONNX_TENSOR_ELEMENT_DATA_TYPE_FLOAT},   {"float16", ONNX_TENSOR_ELEMENT_DATA_TYPE_FLOAT16},
-      {"float64", ONNX_TENSOR_ELEMENT_DATA_TYPE_DOUBLE},  {"bfloat16", ONNX_TENSOR_ELEMENT_DATA_TYPE_BFLOAT16},
-      {"int8", ONNX_TENSOR_ELEMENT_DATA_TYPE_INT8},       {"uint8", ONNX_TENSOR_ELEMENT_DATA_TYPE_UINT8},
-      {"int16", ONNX_TENSOR_ELEMENT_DATA_TYPE_INT16},     {"uint16", ONNX_TENSOR_ELEMENT_DATA_TYPE_UINT16},
-      {"int32", ONNX_TENSOR_ELEMENT_DATA_TYPE_INT32},     {"uint32", ONNX_TENSOR_ELEMENT_DATA_TYPE_UINT32},
-      {"int64", ONNX_TENSOR_ELEMENT_DATA_TYPE_INT64},     {"uint64", ONNX_TENSOR_ELEMENT_DATA_TYPE_UINT64},
-      {"bool", ONNX_TENSOR_ELEMENT_DATA_TYPE_BOOL},       {"string", ONNX_TENSOR_ELEMENT_DATA_TYPE_STRING}};
+      {"float32", ONNX_TENSOR_ELEMENT_DATA_TYPE_FLOAT},  {"float16", ONNX_TENSOR_ELEMENT_DATA_TYPE_FLOAT16},
+      {"float64", ONNX_TENSOR_ELEMENT_DATA_TYPE_DOUBLE}, {"bfloat16", ONNX_TENSOR_ELEMENT_DATA_TYPE_BFLOAT16},
+      {"int8", ONNX_TENSOR_ELEMENT_DATA_TYPE_INT8},      {"uint8", ONNX_TENSOR_ELEMENT_DATA_TYPE_UINT8},
+      {"int16", ONNX_TENSOR_ELEMENT_DATA_TYPE_INT16},    {"uint16", ONNX_TENSOR_ELEMENT_DATA_TYPE_UINT16},
+      {"int32", ONNX_TENSOR_ELEMENT_DATA_TYPE_INT32},    {"uint32", ONNX_TENSOR_ELEMENT_DATA_TYPE_UINT32},
+      {"int64", ONNX_TENSOR_ELEMENT_DATA_TYPE_INT64},    {"uint64", ONNX_TENSOR_ELEMENT_DATA_TYPE_UINT64},
+      {"bool", ONNX_TENSOR_ELEMENT_DATA_TYPE_BOOL},      {"string", ONNX_TENSOR_ELEMENT_DATA_TYPE_STRING}};
   auto it = types.find(t);
   return it == types.end() ? ONNX_TENSOR_ELEMENT_DATA_TYPE_UNDEFINED : it->second;
 }
@@ -98,7 +98,8 @@ Ort::Value owned_tensor(Ort::AllocatorWithDefaultOptions& alloc, const Tensor& t
   Ort::Value v = Ort::Value::CreateTensor<T>(alloc, t.shape.data(), t.shape.size());
   T* p = v.GetTensorMutableData<T>();
   for (size_t i = 0; i < from.size(); ++i) {
-    if constexpr (std::is_same_v<T, Ort::Float16_t> || std::is_same_v<T, Ort::BFloat16_t>) p[i] = T(static_cast<float>(from[i]));
+    if constexpr (std::is_same_v<T, Ort::Float16_t> || std::is_same_v<T, Ort::BFloat16_t>)
+      p[i] = T(static_cast<float>(from[i]));
     else p[i] = static_cast<T>(from[i]);
   }
   return v;
@@ -109,7 +110,8 @@ void read_values(const Ort::Value& v, size_t count, std::vector<To>& to) {
   const T* p = v.GetTensorData<T>();
   to.resize(count);
   for (size_t i = 0; i < count; ++i) {
-    if constexpr (std::is_same_v<T, Ort::Float16_t> || std::is_same_v<T, Ort::BFloat16_t>) to[i] = static_cast<To>(p[i].ToFloat());
+    if constexpr (std::is_same_v<T, Ort::Float16_t> || std::is_same_v<T, Ort::BFloat16_t>)
+      to[i] = static_cast<To>(p[i].ToFloat());
     else to[i] = static_cast<To>(p[i]);
   }
 }
@@ -130,12 +132,14 @@ std::map<std::string, Tensor> AutoModel::run(const std::map<std::string, Tensor>
     for (int64_t d : t.shape) count *= static_cast<size_t>(d);
     names.push_back(desc.name.c_str());
     const ONNXTensorElementDataType type = ort_type(desc.elem_type);
-    const bool floating = type == ONNX_TENSOR_ELEMENT_DATA_TYPE_FLOAT || type == ONNX_TENSOR_ELEMENT_DATA_TYPE_FLOAT16 ||
-                          type == ONNX_TENSOR_ELEMENT_DATA_TYPE_DOUBLE || type == ONNX_TENSOR_ELEMENT_DATA_TYPE_BFLOAT16;
+    const bool floating =
+        type == ONNX_TENSOR_ELEMENT_DATA_TYPE_FLOAT || type == ONNX_TENSOR_ELEMENT_DATA_TYPE_FLOAT16 ||
+        type == ONNX_TENSOR_ELEMENT_DATA_TYPE_DOUBLE || type == ONNX_TENSOR_ELEMENT_DATA_TYPE_BFLOAT16;
     if (type == ONNX_TENSOR_ELEMENT_DATA_TYPE_UNDEFINED)
       throw RuntimeError("input '" + desc.name + "' has type " + desc.elem_type + ", which run() does not feed");
     if (type == ONNX_TENSOR_ELEMENT_DATA_TYPE_STRING) {
-      if (t.str.size() != count) throw RuntimeError("input '" + desc.name + "': expected string data matching its shape");
+      if (t.str.size() != count)
+        throw RuntimeError("input '" + desc.name + "': expected string data matching its shape");
       Ort::Value v = Ort::Value::CreateTensor(alloc, t.shape.data(), t.shape.size(), type);
       std::vector<const char*> ptrs;
       for (const auto& x : t.str) ptrs.push_back(x.c_str());
@@ -144,7 +148,8 @@ std::map<std::string, Tensor> AutoModel::run(const std::map<std::string, Tensor>
       continue;
     }
     if (floating ? t.f32.size() != count : t.i64.size() != count)
-      throw RuntimeError("input '" + desc.name + "': expected " + std::string(floating ? "float" : "integer") + " data matching its shape");
+      throw RuntimeError("input '" + desc.name + "': expected " + std::string(floating ? "float" : "integer") +
+                         " data matching its shape");
     switch (type) {
       case ONNX_TENSOR_ELEMENT_DATA_TYPE_FLOAT:
         values.push_back(Ort::Value::CreateTensor<float>(mem, t.f32.data(), count, t.shape.data(), t.shape.size()));
@@ -152,8 +157,12 @@ std::map<std::string, Tensor> AutoModel::run(const std::map<std::string, Tensor>
       case ONNX_TENSOR_ELEMENT_DATA_TYPE_INT64:
         values.push_back(Ort::Value::CreateTensor<int64_t>(mem, t.i64.data(), count, t.shape.data(), t.shape.size()));
         break;
-      case ONNX_TENSOR_ELEMENT_DATA_TYPE_FLOAT16: values.push_back(owned_tensor<Ort::Float16_t>(alloc, t, t.f32)); break;
-      case ONNX_TENSOR_ELEMENT_DATA_TYPE_BFLOAT16: values.push_back(owned_tensor<Ort::BFloat16_t>(alloc, t, t.f32)); break;
+      case ONNX_TENSOR_ELEMENT_DATA_TYPE_FLOAT16:
+        values.push_back(owned_tensor<Ort::Float16_t>(alloc, t, t.f32));
+        break;
+      case ONNX_TENSOR_ELEMENT_DATA_TYPE_BFLOAT16:
+        values.push_back(owned_tensor<Ort::BFloat16_t>(alloc, t, t.f32));
+        break;
       case ONNX_TENSOR_ELEMENT_DATA_TYPE_DOUBLE: values.push_back(owned_tensor<double>(alloc, t, t.f32)); break;
       case ONNX_TENSOR_ELEMENT_DATA_TYPE_INT8: values.push_back(owned_tensor<int8_t>(alloc, t, t.i64)); break;
       case ONNX_TENSOR_ELEMENT_DATA_TYPE_UINT8: values.push_back(owned_tensor<uint8_t>(alloc, t, t.i64)); break;
@@ -177,7 +186,8 @@ std::map<std::string, Tensor> AutoModel::run(const std::map<std::string, Tensor>
   }
   std::map<std::string, Tensor> out;
   for (size_t i = 0; i < results.size(); ++i) {
-    if (!results[i].IsTensor()) throw RuntimeError("output '" + impl_->output_names[i] + "' is not a tensor, which run() does not read");
+    if (!results[i].IsTensor())
+      throw RuntimeError("output '" + impl_->output_names[i] + "' is not a tensor, which run() does not read");
     Ort::TensorTypeAndShapeInfo info = results[i].GetTensorTypeAndShapeInfo();
     Tensor t;
     t.shape = info.GetShape();

@@ -66,7 +66,8 @@ Agreement compare_models(const std::filesystem::path& reference, const std::file
     try {
       out_a = a.run(inputs);
     } catch (const RuntimeError& e) {
-      result.skipped = "no sample input fits the graph: '" + reference.string() + "' itself fails on " + result.inputs + ": " + e.what();
+      result.skipped = "no sample input fits the graph: '" + reference.string() + "' itself fails on " + result.inputs +
+                       ": " + e.what();
       return result;
     }
   }

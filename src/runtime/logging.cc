@@ -35,8 +35,8 @@ std::string without_escapes(const char* text) {
   return out;
 }
 
-void ORT_API_CALL forward(void*, OrtLoggingLevel severity, const char* category, const char* /*logid*/, const char* code_location,
-                          const char* message) {
+void ORT_API_CALL forward(void*, OrtLoggingLevel severity, const char* category, const char* /*logid*/,
+                          const char* code_location, const char* message) {
   LogRecord r;
   r.severity = severity >= ORT_LOGGING_LEVEL_ERROR ? LogSeverity::kError : LogSeverity::kWarning;
   (void)category;  // "onnxruntime" for every record ORT itself writes

@@ -62,7 +62,8 @@ std::map<std::string, int64_t> index_bounds(const onnx::ModelProto& model) {
       if (a.name() == name) return a.i();
     return fallback;
   };
-  static const std::set<std::string> pass_through = {"Cast", "Reshape", "Unsqueeze", "Squeeze", "Flatten", "Identity", "Expand"};
+  static const std::set<std::string> pass_through = {"Cast",    "Reshape",  "Unsqueeze", "Squeeze",
+                                                     "Flatten", "Identity", "Expand"};
   std::map<std::string, int64_t> out;
   for (const auto& input : model.graph().input()) {
     int64_t bound = std::numeric_limits<int64_t>::max();
@@ -105,7 +106,8 @@ std::optional<std::pair<int64_t, int64_t>> processor_image_size(const metadata::
   auto read = [](const Json& v) -> std::optional<std::pair<int64_t, int64_t>> {
     if (v.is_number_integer()) return std::make_pair(v.get<int64_t>(), v.get<int64_t>());
     if (!v.is_object()) return std::nullopt;
-    if (v.contains("height") && v.contains("width") && v["height"].is_number_integer() && v["width"].is_number_integer())
+    if (v.contains("height") && v.contains("width") && v["height"].is_number_integer() &&
+        v["width"].is_number_integer())
       return std::make_pair(v["height"].get<int64_t>(), v["width"].get<int64_t>());
     if (v.contains("shortest_edge") && v["shortest_edge"].is_number_integer())
       return std::make_pair(v["shortest_edge"].get<int64_t>(), v["shortest_edge"].get<int64_t>());
@@ -141,7 +143,8 @@ bool is_image(const TensorDesc& d) {
 SampleInputs synthetic_inputs(const std::filesystem::path& model_path, const std::vector<TensorDesc>& descs) {
   SampleInputs result;
   static const std::set<std::string> floats = {"float32", "float16", "float64", "bfloat16"};
-  static const std::set<std::string> ints = {"int8", "uint8", "int16", "uint16", "int32", "uint32", "int64", "uint64", "bool"};
+  static const std::set<std::string> ints = {"int8",   "uint8", "int16",  "uint16", "int32",
+                                             "uint32", "int64", "uint64", "bool"};
   for (const auto& d : descs)
     if (!floats.count(d.elem_type) && !ints.count(d.elem_type) && d.elem_type != "string") {
       result.unfit = "input '" + d.name + "' has type " + d.elem_type + ", for which no sample can be made";
@@ -151,13 +154,11 @@ SampleInputs synthetic_inputs(const std::filesystem::path& model_path, const std
   metadata::ModelFiles files;
   try {
     files = metadata::ModelFiles::from_model(model_path);
-  } catch (const Error&) {
-  }
+  } catch (const Error&) {}
   std::map<std::string, int64_t> bounds;
   try {
     bounds = index_bounds(format::load_model_proto(model_path));
-  } catch (const Error&) {
-  }
+  } catch (const Error&) {}
   const auto image = processor_image_size(files);
   const auto vocab = config_vocab_size(files);
 
@@ -169,7 +170,10 @@ SampleInputs synthetic_inputs(const std::filesystem::path& model_path, const std
   auto dim_value = [&](const TensorDesc& d, size_t axis) -> int64_t {
     if (d.shape[axis] >= 0) return d.shape[axis];
     const std::string name = axis < d.symbolic.size() ? d.symbolic[axis] : "";
-    if (name.empty()) return is_image(d) && axis >= 2 ? (image ? (axis == 2 ? image->first : image->second) : kImage) : axis == 0 ? kBatch : kSequence;
+    if (name.empty())
+      return is_image(d) && axis >= 2 ? (image ? (axis == 2 ? image->first : image->second) : kImage)
+             : axis == 0              ? kBatch
+                                      : kSequence;
     auto it = bound_dims.find(name);
     if (it != bound_dims.end()) return it->second;
     std::string n = lower(name);
@@ -184,7 +188,8 @@ SampleInputs synthetic_inputs(const std::filesystem::path& model_path, const std
 
   std::mt19937 rng(0);
   std::string ranges;
-  static const char* kTexts[] = {"The quick brown fox jumps over the lazy dog.", "Hello", "modelexport makes self-contained ONNX models."};
+  static const char* kTexts[] = {"The quick brown fox jumps over the lazy dog.", "Hello",
+                                 "modelexport makes self-contained ONNX models."};
   for (const auto& d : descs) {
     std::vector<int64_t> shape;
     for (size_t i = 0; i < d.shape.size(); ++i) shape.push_back(dim_value(d, i));
@@ -216,7 +221,8 @@ SampleInputs synthetic_inputs(const std::filesystem::path& model_path, const std
         std::fill(v.begin(), v.end(), 0);
       } else if (has(n, "position")) {
         const int64_t start = any_past ? kPast : 0;
-        for (size_t i = 0; i < count; ++i) v[i] = std::min<int64_t>(start + static_cast<int64_t>(i % last), limit > 0 ? limit - 1 : INT64_MAX);
+        for (size_t i = 0; i < count; ++i)
+          v[i] = std::min<int64_t>(start + static_cast<int64_t>(i % last), limit > 0 ? limit - 1 : INT64_MAX);
       } else if (shape.empty()) {
         v[0] = limit == 1 ? 0 : 1;  // a scalar count or index (num_logits_to_keep, ...)
         ranges += (ranges.empty() ? "" : ", ") + d.name + "=" + std::to_string(v[0]);
@@ -231,7 +237,8 @@ SampleInputs synthetic_inputs(const std::filesystem::path& model_path, const std
   std::string dims;
   for (const auto& [name, v] : bound_dims) dims += (dims.empty() ? "" : ", ") + name + "=" + std::to_string(v);
   result.description = "synthetic inputs";
-  if (!dims.empty() || !ranges.empty()) result.description += " (" + dims + (dims.empty() || ranges.empty() ? "" : "; ") + ranges + ")";
+  if (!dims.empty() || !ranges.empty())
+    result.description += " (" + dims + (dims.empty() || ranges.empty() ? "" : "; ") + ranges + ")";
   return result;
 }
 

@@ -1,8 +1,8 @@
 // The modelexport binary, run as a user runs it: exit codes, messages, and that bad input never
 // writes anything or touches the input.
 #include <gtest/gtest.h>
-#include <sys/stat.h>
 #include <signal.h>
+#include <sys/stat.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -128,7 +128,7 @@ TEST(Cli, BadInputFailsCleanlyAndWritesNothing) {
   fs::create_directories(big / "huge");
   for (const char* f : {"config.json", "tokenizer.json"}) fs::copy_file(folder() / f, big / "huge" / f);
   write_bytes(big / "huge" / "merges.txt", "");
-  fs::resize_file(big / "huge" / "merges.txt", (1ull << 30) + 1);  // sparse: past the 1 GiB value cap
+  fs::resize_file(big / "huge" / "merges.txt", (1ull << 30) + 1);        // sparse: past the 1 GiB value cap
   write_large_sparse_model(big / "big.onnx", (2ull << 30) + (1 << 20));  // sparse: past protobuf's 2 GB
   // 1,000 bytes under the limit: the metadata pushes it over (found while the copy runs; cancelled).
   uint64_t head = write_large_sparse_model(big / "near.onnx", 2ull << 30) - (2ull << 30);
@@ -139,20 +139,36 @@ TEST(Cli, BadInputFailsCleanlyAndWritesNothing) {
     return args;
   };
   std::vector<BadCase> cases = {
-      {"not onnx", {"embed-metadata", d + "/text.onnx", folder().string(), "-o", d + "/out.onnx"}, "not a valid ONNX model"},
+      {"not onnx",
+       {"embed-metadata", d + "/text.onnx", folder().string(), "-o", d + "/out.onnx"},
+       "not a valid ONNX model"},
       {"truncated", {"analyze", d + "/truncated.onnx"}, "truncated"},
       {"missing file", {"analyze", d + "/nope.onnx"}, "nope.onnx"},
-      {"no config.json", {"embed-metadata", model().string(), d + "/noconfig", "-o", d + "/out.onnx"}, "no config.json"},
-      {"invalid json", {"embed-metadata", model().string(), d + "/badjson", "-o", d + "/out.onnx"}, "config.json at line 2"},
-      {"hub id not cached", {"embed-metadata", model().string(), "nobody/nothing", "-o", d + "/out.onnx"}, "local Hugging Face cache"},
+      {"no config.json",
+       {"embed-metadata", model().string(), d + "/noconfig", "-o", d + "/out.onnx"},
+       "no config.json"},
+      {"invalid json",
+       {"embed-metadata", model().string(), d + "/badjson", "-o", d + "/out.onnx"},
+       "config.json at line 2"},
+      {"hub id not cached",
+       {"embed-metadata", model().string(), "nobody/nothing", "-o", d + "/out.onnx"},
+       "local Hugging Face cache"},
       {"unpack no metadata", {"unpack", model().string(), d + "/unpacked"}, "no modelexport metadata"},
       {"unpack target exists", {"unpack", model().string(), d + "/exists"}, "already exists"},
-      {"unknown task", {"embed-metadata", model().string(), folder().string(), "--task", "cook", "-o", d + "/out.onnx"}, "unknown task"},
-      {"unpack truncated external data", {"unpack", d + "/cut/model.onnx", d + "/unpacked"}, "'model.onnx_data' has 10 bytes"},
-      {"export truncated external data", {"export", folder().string(), d + "/unpacked", "--onnx", d + "/cut/model.onnx"}, "truncated"},
+      {"unknown task",
+       {"embed-metadata", model().string(), folder().string(), "--task", "cook", "-o", d + "/out.onnx"},
+       "unknown task"},
+      {"unpack truncated external data",
+       {"unpack", d + "/cut/model.onnx", d + "/unpacked"},
+       "'model.onnx_data' has 10 bytes"},
+      {"export truncated external data",
+       {"export", folder().string(), d + "/unpacked", "--onnx", d + "/cut/model.onnx"},
+       "truncated"},
       // The LFS pointer's size and oid on the message's one line.
-      {"lfs pointer", {"analyze", d + "/pointer.onnx"}, "is a Git LFS pointer, not an ONNX model: the real file (90868376 bytes, "
-                       "sha256:4d7a2146f1b6b9a0b6d3a2d0d8a5d7a1c3b2e4f6a8b0c2d4e6f8a0b2c4d6e8f0) was never downloaded."},
+      {"lfs pointer",
+       {"analyze", d + "/pointer.onnx"},
+       "is a Git LFS pointer, not an ONNX model: the real file (90868376 bytes, "
+       "sha256:4d7a2146f1b6b9a0b6d3a2d0d8a5d7a1c3b2e4f6a8b0c2d4e6f8a0b2c4d6e8f0) was never downloaded."},
       {"lfs pointer crlf", {"analyze", d + "/crlf.onnx"}, "the real file (12 bytes, sha256:abc) was never downloaded."},
       // Special files are refused by kind: a FIFO used to block forever, a pipe read as "empty".
       {"fifo", {"analyze", fifo}, "fifo.onnx' is a pipe (FIFO), expected a regular file", "timeout 20"},
@@ -160,21 +176,31 @@ TEST(Cli, BadInputFailsCleanlyAndWritesNothing) {
       {"fifo unpack", {"unpack", fifo, d + "/unpacked"}, "fifo.onnx' is a pipe (FIFO)", "timeout 20"},
       {"pipe", {"analyze", "/dev/stdin"}, "'/dev/stdin' is a pipe (FIFO), expected a regular file", "echo data |"},
       {"device", {"analyze", "/dev/null"}, "'/dev/null' is a character device"},
-      {"json nested 1,024 deep", {"embed-metadata", model().string(), b + "/deep", "-o", d + "/out.onnx"},
-       "deep/tokenizer.json at line 1, column 137 (byte 136): nesting deeper than 127 levels (recursion limit exceeded"},
-      {"file past the value cap", {"embed-metadata", model().string(), b + "/huge", "-o", d + "/out.onnx"},
+      {"json nested 1,024 deep",
+       {"embed-metadata", model().string(), b + "/deep", "-o", d + "/out.onnx"},
+       "deep/tokenizer.json at line 1, column 137 (byte 136): nesting deeper than 127 levels (recursion limit "
+       "exceeded"},
+      {"file past the value cap",
+       {"embed-metadata", model().string(), b + "/huge", "-o", d + "/out.onnx"},
        "merges.txt' is 1073741825 bytes; a metadata value may hold at most 1073741824 bytes"},
-      {"output past 2 GB", {"embed-metadata", b + "/big.onnx", folder().string(), "-o", d + "/out.onnx"},
+      {"output past 2 GB",
+       {"embed-metadata", b + "/big.onnx", folder().string(), "-o", d + "/out.onnx"},
        "past protobuf's 2 GB limit for one ONNX file (2147483647 bytes)"},
-      {"metadata pushes the output past 2 GB", {"embed-metadata", b + "/near.onnx", folder().string(), "-o", d + "/out.onnx"},
+      {"metadata pushes the output past 2 GB",
+       {"embed-metadata", b + "/near.onnx", folder().string(), "-o", d + "/out.onnx"},
        "bytes: model 2.15 GB + metadata "},
-      {"threshold inf", embed_to_out({"--compress-threshold", "inf"}), "--compress-threshold must be a finite number of KB from 0 to 1048576"},
+      {"threshold inf", embed_to_out({"--compress-threshold", "inf"}),
+       "--compress-threshold must be a finite number of KB from 0 to 1048576"},
       {"threshold nan", embed_to_out({"--compress-threshold", "nan"}), "got nan"},
       {"threshold 1e30", embed_to_out({"--compress-threshold", "1e30"}), "got 1e+30"},
       {"threshold 2^54", embed_to_out({"--compress-threshold", "18014398509481984"}), "got 1.80144e+16"},
       {"threshold negative", embed_to_out({"--compress-threshold", "-1"}), "got -1"},
-      {"in place on a 0444 file", {"embed-metadata", d + "/readonly.onnx", folder().string()}, "is not writable (mode 0444"},
-      {"output is a dangling symlink", {"embed-metadata", model().string(), folder().string(), "-o", d + "/dangling.onnx"}, "which does not exist; refusing to replace the link"},
+      {"in place on a 0444 file",
+       {"embed-metadata", d + "/readonly.onnx", folder().string()},
+       "is not writable (mode 0444"},
+      {"output is a dangling symlink",
+       {"embed-metadata", model().string(), folder().string(), "-o", d + "/dangling.onnx"},
+       "which does not exist; refusing to replace the link"},
   };
   if (!corpus_dir().empty()) {
     auto c = corpus_dir() / "models";
@@ -246,7 +272,9 @@ TEST(Cli, CorruptCompressedValuesAndBombs) {
 // A model from a future schema (hf_metadata_version "99.0") is still read, but never silently.
 TEST(Cli, UnknownMajorMetadataVersionIsNeverSilent) {
   ScratchDir dir;
-  ASSERT_EQ(run_cli({"embed-metadata", model().string(), folder().string(), "-o", (dir / "m.onnx").string(), "-q"}).exit_code, 0);
+  ASSERT_EQ(
+      run_cli({"embed-metadata", model().string(), folder().string(), "-o", (dir / "m.onnx").string(), "-q"}).exit_code,
+      0);
   onnx::ModelProto m;
   {
     std::ifstream in(dir / "m.onnx", std::ios::binary);
@@ -261,13 +289,15 @@ TEST(Cli, UnknownMajorMetadataVersionIsNeverSilent) {
     std::ofstream out(dir / "v99.onnx", std::ios::binary);
     ASSERT_TRUE(m.SerializeToOstream(&out));
   }
-  const std::string v99 = (dir / "v99.onnx").string(), warning = "warning: '" + v99 + "': hf_metadata_version is '99.0'";
+  const std::string v99 = (dir / "v99.onnx").string(),
+                    warning = "warning: '" + v99 + "': hf_metadata_version is '99.0'";
   auto tok = run_cli({"tokenize", v99, "--text", "hello"});
   EXPECT_EQ(tok.exit_code, 0) << tok.err;
   EXPECT_NE(tok.err.find(warning), std::string::npos) << tok.err;
   auto unpack = run_cli({"unpack", v99, (dir / "out").string()});
   EXPECT_EQ(unpack.exit_code, 0) << unpack.err;
-  EXPECT_NE(unpack.err.find("warning: hf_metadata_version is '99.0', a major version this tool does not know"), std::string::npos)
+  EXPECT_NE(unpack.err.find("warning: hf_metadata_version is '99.0', a major version this tool does not know"),
+            std::string::npos)
       << unpack.err;
   auto run = run_cli({"run", v99, "I love this movie"});
   EXPECT_EQ(run.exit_code, 0) << run.err;
@@ -380,7 +410,9 @@ TEST(Cli, InvalidUtf8NeverBreaksJsonOutput) {
 // analyze used to overflow the stack printing an embedded config.json of 100,000 nested arrays.
 TEST(Cli, DeeplyNestedEmbeddedJsonIsReportedNotACrash) {
   ScratchDir dir;
-  ASSERT_EQ(run_cli({"embed-metadata", model().string(), folder().string(), "-o", (dir / "m.onnx").string(), "-q"}).exit_code, 0);
+  ASSERT_EQ(
+      run_cli({"embed-metadata", model().string(), folder().string(), "-o", (dir / "m.onnx").string(), "-q"}).exit_code,
+      0);
   onnx::ModelProto m = load_model(dir / "m.onnx");
   for (auto& kv : *m.mutable_metadata_props())
     if (kv.key() == "hf_model_config") kv.set_value(std::string(100000, '[') + std::string(100000, ']'));
@@ -410,7 +442,9 @@ int interrupt_while_writing(const std::vector<std::string>& args, const fs::path
   auto has_temp = [&] {
     std::error_code ec;
     for (const auto& e : fs::directory_iterator(dir, ec))
-      if (auto n = e.path().filename().string(); n.find(".tmp.") != std::string::npos || n.find(".quantizing.") != std::string::npos) return true;
+      if (auto n = e.path().filename().string();
+          n.find(".tmp.") != std::string::npos || n.find(".quantizing.") != std::string::npos)
+        return true;
     return false;
   };
   caught = false;
@@ -435,9 +469,9 @@ TEST(Cli, InterruptedWritesLeaveNoTemporaryFiles) {
   write_large_sparse_model(dir / "big.onnx", 64 << 20);  // copying it takes long enough to be caught
   std::string input_hash = file_sha256(dir / "big.onnx");
   bool caught = false;
-  int status = interrupt_while_writing({"embed-metadata", (dir / "big.onnx").string(), folder().string(), "-o",
-                                        (dir / "out" / "m.onnx").string(), "-q"},
-                                       dir / "out", SIGINT, caught);
+  int status = interrupt_while_writing(
+      {"embed-metadata", (dir / "big.onnx").string(), folder().string(), "-o", (dir / "out" / "m.onnx").string(), "-q"},
+      dir / "out", SIGINT, caught);
   if (!caught) GTEST_SKIP() << "the command finished before its temporary file was seen";
   EXPECT_TRUE(WIFSIGNALED(status) && WTERMSIG(status) == SIGINT) << status;
   EXPECT_TRUE(list_files(dir / "out").empty());  // neither the temporary nor a half-written output
@@ -484,9 +518,10 @@ TEST(Cli, InterruptedQuantizeLeavesNoTemporaryFiles) {
   save_model(m, dir / "mm.onnx");
   std::string input_hash = file_sha256(dir / "mm.onnx");
   bool caught = false;
-  int status = interrupt_while_writing({"quantize", (dir / "mm.onnx").string(), "-o", (dir / "out" / "mm.fp16.onnx").string(),
-                                        "--dtype", "fp16", "--external-data", "--no-accuracy", "-q"},
-                                       dir / "out", SIGINT, caught);
+  int status =
+      interrupt_while_writing({"quantize", (dir / "mm.onnx").string(), "-o", (dir / "out" / "mm.fp16.onnx").string(),
+                               "--dtype", "fp16", "--external-data", "--no-accuracy", "-q"},
+                              dir / "out", SIGINT, caught);
   if (!caught) GTEST_SKIP() << "quantize finished before its temporary file was seen";
   EXPECT_TRUE(WIFSIGNALED(status) && WTERMSIG(status) == SIGINT) << status;
   EXPECT_TRUE(list_files(dir / "out").empty());
@@ -548,8 +583,9 @@ TEST(Cli, TokenizeConfigNullIsAbsent) {
   ScratchDir dir;
   fs::create_directory(dir / "m");
   fs::copy_file(folder() / "tokenizer.json", dir / "m" / "tokenizer.json");
-  write_bytes(dir / "m" / "tokenizer_config.json",
-              R"({"padding_side": null, "model_max_length": null, "pad_token": null, "clean_up_tokenization_spaces": null})");
+  write_bytes(
+      dir / "m" / "tokenizer_config.json",
+      R"({"padding_side": null, "model_max_length": null, "pad_token": null, "clean_up_tokenization_spaces": null})");
   auto r = run_cli({"tokenize", (dir / "m").string(), "--text", "a", "--padding", "--max-length", "6"});
   ASSERT_EQ(r.exit_code, 0) << r.err;
   EXPECT_EQ(parse_json_object(r.out, "padded")["attention_mask"], Json({1, 1, 1, 0, 0, 0}));
@@ -558,7 +594,8 @@ TEST(Cli, TokenizeConfigNullIsAbsent) {
 TEST(Cli, TokenizeKeepsAnEmptyPair) {
   REQUIRE_CORPUS();
   // tokenizers 0.23.2: encode("hi", "") with RoBERTa's post-processor is <s> hi </s></s></s>.
-  auto r = run_cli({"tokenize", (corpus_dir() / "tokenizers" / "roberta-base" / "tokenizer.json").string(), "--text", "hi", "--pair", ""});
+  auto r = run_cli({"tokenize", (corpus_dir() / "tokenizers" / "roberta-base" / "tokenizer.json").string(), "--text",
+                    "hi", "--pair", ""});
   ASSERT_EQ(r.exit_code, 0) << r.err;
   Json e = parse_json_object(r.out, "tokenize output");
   EXPECT_EQ(e["tokens"], Json({"<s>", "hi", "</s>", "</s>", "</s>"}));
@@ -595,23 +632,38 @@ TEST(Cli, TokenizeBadInput) {
   for (int i = 0; i < 1000; ++i) sequences += "]}";
   write_bytes(dir / "sequences.json", with("normalizer", sequences));
   fs::create_directory(dir / "deep-model");  // run reads the folder beside a model without metadata
-  for (const char* f : {"model.onnx", "config.json", "tokenizer_config.json"}) fs::copy_file(folder() / f, dir / "deep-model" / f);
+  for (const char* f : {"model.onnx", "config.json", "tokenizer_config.json"})
+    fs::copy_file(folder() / f, dir / "deep-model" / f);
   write_bytes(dir / "deep-model" / "tokenizer.json", with("normalizer", sequences));
-  write_bytes(dir / "fixed.json", with("padding", R"({"strategy": {"Fixed": 99999999999}, "direction": "Right", "pad_id": 0, "pad_type_id": 0, "pad_token": "[PAD]"})"));
+  write_bytes(
+      dir / "fixed.json",
+      with(
+          "padding",
+          R"({"strategy": {"Fixed": 99999999999}, "direction": "Right", "pad_id": 0, "pad_type_id": 0, "pad_token": "[PAD]"})"));
   fs::create_directory(dir / "side");
   fs::copy_file(folder() / "tokenizer.json", dir / "side" / "tokenizer.json");
   write_bytes(dir / "side" / "tokenizer_config.json", R"({"padding_side": "up"})");
   const std::vector<std::pair<std::vector<std::string>, std::string>> cases = {
-      {{"tokenize", (dir / "seq63.json").string(), "--text", "x"}, "tokenizer.json: JSON nested deeper than 127 arrays/objects"},
-      {{"tokenize", (dir / "deep.json").string(), "--text", "x"}, "tokenizer.json: JSON nested deeper than 127 arrays/objects"},
-      {{"tokenize", folder().string(), "--text", "x", "--max-length", "99999999999"}, "--max-length 99999999999: at most 16777216 tokens"},
-      {{"tokenize", folder().string(), "--text", "x", "--max-length", "100000000", "--padding"}, "--max-length 100000000: at most 16777216 tokens"},
-      {{"tokenize", (dir / "fixed.json").string(), "--text", "x"}, "padding.strategy.Fixed: expected an integer from 0 to 16777216"},
-      {{"tokenize", (dir / "side").string(), "--text", "x"}, "tokenizer_config.json padding_side: expected \"left\" or \"right\", got \"up\""},
-      {{"tokenize", (dir / "sequences.json").string(), "--text", "x"}, "tokenizer.json: JSON nested deeper than 127 arrays/objects"},
-      {{"run", (dir / "deep-model" / "model.onnx").string(), "x"}, "tokenizer.json: JSON nested deeper than 127 arrays/objects"},
-      {{"tokenize", (dir / "deep-model").string(), "--text", "x"}, "tokenizer.json: JSON nested deeper than 127 arrays/objects"},
-      {{"tokenize", (dir / "bare.onnx").string(), "--text", "x"}, "has no tokenizer: expected tokenizer.json, vocab.txt, vocab.json + merges.txt or a SentencePiece .model"},
+      {{"tokenize", (dir / "seq63.json").string(), "--text", "x"},
+       "tokenizer.json: JSON nested deeper than 127 arrays/objects"},
+      {{"tokenize", (dir / "deep.json").string(), "--text", "x"},
+       "tokenizer.json: JSON nested deeper than 127 arrays/objects"},
+      {{"tokenize", folder().string(), "--text", "x", "--max-length", "99999999999"},
+       "--max-length 99999999999: at most 16777216 tokens"},
+      {{"tokenize", folder().string(), "--text", "x", "--max-length", "100000000", "--padding"},
+       "--max-length 100000000: at most 16777216 tokens"},
+      {{"tokenize", (dir / "fixed.json").string(), "--text", "x"},
+       "padding.strategy.Fixed: expected an integer from 0 to 16777216"},
+      {{"tokenize", (dir / "side").string(), "--text", "x"},
+       "tokenizer_config.json padding_side: expected \"left\" or \"right\", got \"up\""},
+      {{"tokenize", (dir / "sequences.json").string(), "--text", "x"},
+       "tokenizer.json: JSON nested deeper than 127 arrays/objects"},
+      {{"run", (dir / "deep-model" / "model.onnx").string(), "x"},
+       "tokenizer.json: JSON nested deeper than 127 arrays/objects"},
+      {{"tokenize", (dir / "deep-model").string(), "--text", "x"},
+       "tokenizer.json: JSON nested deeper than 127 arrays/objects"},
+      {{"tokenize", (dir / "bare.onnx").string(), "--text", "x"},
+       "has no tokenizer: expected tokenizer.json, vocab.txt, vocab.json + merges.txt or a SentencePiece .model"},
       {{"tokenize", folder().string(), "--input", (dir / "bad.jsonl").string()}, "expected {\"text\""},
       {{"tokenize", folder().string()}, "nothing to tokenize"},
       {{"tokenize", folder().string(), "--decode", "1,x"}, "comma-separated integer ids"},
@@ -682,7 +734,9 @@ std::vector<std::string> lines_of(const std::string& text) {
 // analyze --validate-metadata decides as validate does: exit 1 when it prints INVALID.
 TEST(Cli, AnalyzeValidateMetadataExitsAsValidate) {
   ScratchDir dir;
-  ASSERT_EQ(run_cli({"embed-metadata", model().string(), folder().string(), "-o", (dir / "m.onnx").string(), "-q"}).exit_code, 0);
+  ASSERT_EQ(
+      run_cli({"embed-metadata", model().string(), folder().string(), "-o", (dir / "m.onnx").string(), "-q"}).exit_code,
+      0);
   for (const auto& [file, expected] : {std::pair{model(), 1}, std::pair{dir / "m.onnx", 0}}) {
     EXPECT_EQ(run_cli({"validate", file.string()}).exit_code, expected) << file;
     auto text = run_cli({"analyze", file.string(), "--validate-metadata"});
@@ -698,15 +752,21 @@ TEST(Cli, AnalyzeValidateMetadataExitsAsValidate) {
 // Unknown commands and options are named, with the valid ones listed.
 TEST(Cli, UnknownCommandsAndOptionsAreNamed) {
   const std::string m = model().string();
-  struct Case { std::vector<std::string> args; std::vector<std::string> expected; };
+  struct Case {
+    std::vector<std::string> args;
+    std::vector<std::string> expected;
+  };
   const std::vector<Case> cases = {
-      {{}, {"a command is required: one of embed-metadata, analyze, validate, unpack, export, tokenize, run, quantize"}},
+      {{},
+       {"a command is required: one of embed-metadata, analyze, validate, unpack, export, tokenize, run, quantize"}},
       {{"frobnicate", m}, {"unknown command 'frobnicate'; expected one of embed-metadata, analyze, validate"}},
       {{"--frob"}, {"unknown option '--frob'", "give a command first: one of embed-metadata"}},
-      {{"analyze", m, "--frob"}, {"unknown option '--frob' for modelexport analyze; its options: --help, --show-metadata, --show-task"}},
+      {{"analyze", m, "--frob"},
+       {"unknown option '--frob' for modelexport analyze; its options: --help, --show-metadata, --show-task"}},
       {{"validate", m, "extra.onnx"}, {"unexpected argument 'extra.onnx' for modelexport validate"}},
       // Options in run's "task options" group are listed too.
-      {{"run", m, "text", "--pooled"}, {"unknown option '--pooled' for modelexport run; its options: --help, --input", "--pooling", "--multi-label"}},
+      {{"run", m, "text", "--pooled"},
+       {"unknown option '--pooled' for modelexport run; its options: --help, --input", "--pooling", "--multi-label"}},
   };
   for (const auto& c : cases) {
     auto r = run_cli(c.args);
@@ -720,12 +780,15 @@ TEST(Cli, UnknownCommandsAndOptionsAreNamed) {
 // Folders unpack and export create get the mode mkdir gives (0777 less the umask), as files do.
 TEST(Cli, OutputFoldersFollowTheUmask) {
   ScratchDir dir;
-  ASSERT_EQ(run_cli({"embed-metadata", model().string(), folder().string(), "-o", (dir / "m.onnx").string(), "-q"}).exit_code, 0);
+  ASSERT_EQ(
+      run_cli({"embed-metadata", model().string(), folder().string(), "-o", (dir / "m.onnx").string(), "-q"}).exit_code,
+      0);
   for (const auto& [umask, mode] : {std::pair{"022", 0755}, std::pair{"077", 0700}, std::pair{"002", 0775}}) {
     std::string prefix = std::string("umask ") + umask + ";";
     auto u = dir / ("u" + std::string(umask));
     auto e = dir / ("e" + std::string(umask));
-    ASSERT_EQ(run_cli({"unpack", (dir / "m.onnx").string(), u.string(), "--layout", "transformers.js"}, prefix).exit_code, 0);
+    ASSERT_EQ(
+        run_cli({"unpack", (dir / "m.onnx").string(), u.string(), "--layout", "transformers.js"}, prefix).exit_code, 0);
     ASSERT_EQ(run_cli({"export", folder().string(), e.string(), "--onnx", model().string()}, prefix).exit_code, 0);
     for (const auto& d : {u, e, u / "onnx"}) {
       struct stat st {};
@@ -738,13 +801,26 @@ TEST(Cli, OutputFoldersFollowTheUmask) {
 // "usage error" only for arguments: a model that cannot do what was asked is another category.
 TEST(Cli, ErrorCategories) {
   ScratchDir dir;
-  ASSERT_EQ(run_cli({"embed-metadata", model().string(), folder().string(), "-o", (dir / "m.onnx").string(), "-q"}).exit_code, 0);
-  ASSERT_EQ(run_cli({"quantize", (dir / "m.onnx").string(), "-o", (dir / "q.onnx").string(), "--no-accuracy", "-q"}).exit_code, 0);
-  struct Case { std::vector<std::string> args; std::string category, expected; };
+  ASSERT_EQ(
+      run_cli({"embed-metadata", model().string(), folder().string(), "-o", (dir / "m.onnx").string(), "-q"}).exit_code,
+      0);
+  ASSERT_EQ(run_cli({"quantize", (dir / "m.onnx").string(), "-o", (dir / "q.onnx").string(), "--no-accuracy", "-q"})
+                .exit_code,
+            0);
+  struct Case {
+    std::vector<std::string> args;
+    std::string category, expected;
+  };
   const std::vector<Case> cases = {
-      {{"run", (dir / "m.onnx").string(), "x", "--task", "fill-mask"}, "modelexport: unsuitable model: ", "not made for this task"},
-      {{"quantize", (dir / "q.onnx").string(), "-o", (dir / "qq.onnx").string()}, "modelexport: unsuitable model: ", "is already quantized"},
-      {{"quantize", (dir / "m.onnx").string(), "-o", (dir / "x.onnx").string(), "--dtype", "q3"}, "modelexport: usage error: ", "unknown --dtype"},
+      {{"run", (dir / "m.onnx").string(), "x", "--task", "fill-mask"},
+       "modelexport: unsuitable model: ",
+       "not made for this task"},
+      {{"quantize", (dir / "q.onnx").string(), "-o", (dir / "qq.onnx").string()},
+       "modelexport: unsuitable model: ",
+       "is already quantized"},
+      {{"quantize", (dir / "m.onnx").string(), "-o", (dir / "x.onnx").string(), "--dtype", "q3"},
+       "modelexport: usage error: ",
+       "unknown --dtype"},
       {{"run", (dir / "m.onnx").string(), "x", "--task", "cook"}, "modelexport: usage error: ", "unknown task"},
   };
   for (const auto& c : cases) {
@@ -787,7 +863,11 @@ TEST(Cli, QuietMeansNothingOnSuccess) {
   ScratchDir dir;
   auto m = (dir / "m.onnx").string();
   ASSERT_EQ(run_cli({"embed-metadata", model().string(), folder().string(), "-o", m, "-q"}).exit_code, 0);
-  struct Case { std::vector<std::string> args; int exit_code; bool prints; };
+  struct Case {
+    std::vector<std::string> args;
+    int exit_code;
+    bool prints;
+  };
   const std::vector<Case> cases = {
       {{"validate", m, "-q"}, 0, false},
       {{"validate", model().string(), "-q"}, 1, true},  // invalid: the findings are the point
@@ -839,16 +919,22 @@ TEST(Cli, RunOptionsThatDoNotApplyAreErrors) {
   write_bytes(dir / "labels.jsonl", "{\"text\": \"x\", \"labels\": [\"a\", \"b\"]}\n");
   write_bytes(dir / "qa.jsonl", "{\"question\": \"who?\", \"context\": \"me\"}\n");
   const std::vector<std::pair<std::vector<std::string>, std::string>> cases = {
-      {{"run", m, "x", "--labels", "a", "b"}, "--labels does not apply to text-classification (it is an option of zero-shot-classification)"},
+      {{"run", m, "x", "--labels", "a", "b"},
+       "--labels does not apply to text-classification (it is an option of zero-shot-classification)"},
       {{"run", m, "x", "--multi-label"}, "--multi-label does not apply to text-classification"},
-      {{"run", m, "x", "--pooling", "mean"}, "--pooling does not apply to text-classification (it is an option of feature-extraction)"},
+      {{"run", m, "x", "--pooling", "mean"},
+       "--pooling does not apply to text-classification (it is an option of feature-extraction)"},
       {{"run", m, "x", "--question", "who?"}, "--question does not apply to text-classification"},
-      {{"run", m, "x", "--aggregation-strategy", "simple"}, "--aggregation-strategy does not apply to text-classification"},
-      {{"run", m, "x", "--targets", "a"}, "--targets does not apply to text-classification (it is an option of fill-mask)"},
+      {{"run", m, "x", "--aggregation-strategy", "simple"},
+       "--aggregation-strategy does not apply to text-classification"},
+      {{"run", m, "x", "--targets", "a"},
+       "--targets does not apply to text-classification (it is an option of fill-mask)"},
       {{"run", m, "x", "--top-k", "0"}, "--top-k must be at least 1"},
       {{"run", m, "x", "--batch-size", "0"}, "--batch-size must be at least 1"},
-      {{"run", m, "--input", (dir / "labels.jsonl").string()}, "labels.jsonl line 1: \"labels\" does not apply to text-classification"},
-      {{"run", m, "--input", (dir / "qa.jsonl").string()}, "qa.jsonl line 1: \"question\" does not apply to text-classification"},
+      {{"run", m, "--input", (dir / "labels.jsonl").string()},
+       "labels.jsonl line 1: \"labels\" does not apply to text-classification"},
+      {{"run", m, "--input", (dir / "qa.jsonl").string()},
+       "qa.jsonl line 1: \"question\" does not apply to text-classification"},
   };
   for (const auto& [args, needle] : cases) {
     auto r = run_cli(args);
@@ -857,7 +943,8 @@ TEST(Cli, RunOptionsThatDoNotApplyAreErrors) {
     EXPECT_EQ(r.out, "");
   }
   // The options of the model's task are fine.
-  EXPECT_EQ(run_cli({"run", m, "x", "--top-k", "2", "--function-to-apply", "sigmoid", "--batch-size", "1"}).exit_code, 0);
+  EXPECT_EQ(run_cli({"run", m, "x", "--top-k", "2", "--function-to-apply", "sigmoid", "--batch-size", "1"}).exit_code,
+            0);
 }
 
 }  // namespace

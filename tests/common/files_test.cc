@@ -74,7 +74,8 @@ TEST(AtomicFile, WritesThroughASymlinkAndKeepsTheLink) {
 TEST(AtomicFile, RefusesDestinationsItMayNotReplace) {
   test::ScratchDir dir;
   test::write_bytes(dir / "ro.onnx", "keep");
-  std::filesystem::permissions(dir / "ro.onnx", std::filesystem::perms::owner_read | std::filesystem::perms::group_read |
+  std::filesystem::permissions(dir / "ro.onnx", std::filesystem::perms::owner_read |
+                                                    std::filesystem::perms::group_read |
                                                     std::filesystem::perms::others_read);  // 0444
   std::filesystem::create_symlink("missing.onnx", dir / "dangling.onnx");
   std::filesystem::create_directories(dir / "sub");
@@ -87,9 +88,7 @@ TEST(AtomicFile, RefusesDestinationsItMayNotReplace) {
     try {
       AtomicFile f(dir / c.name);
       ADD_FAILURE() << c.name << " was accepted";
-    } catch (const IoError& e) {
-      EXPECT_NE(std::string(e.what()).find(c.expected), std::string::npos) << e.what();
-    }
+    } catch (const IoError& e) { EXPECT_NE(std::string(e.what()).find(c.expected), std::string::npos) << e.what(); }
   }
   EXPECT_EQ(test::read_bytes(dir / "ro.onnx"), "keep");
   EXPECT_EQ(test::list_files(dir.path()), std::vector<std::string>{"ro.onnx"});

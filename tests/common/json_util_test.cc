@@ -16,9 +16,7 @@ std::string nested(size_t depth, const std::string& inner = "") {
 std::string error_of(const std::function<void()>& f) {
   try {
     f();
-  } catch (const MetadataReadError& e) {
-    return e.what();
-  }
+  } catch (const MetadataReadError& e) { return e.what(); }
   return "";
 }
 

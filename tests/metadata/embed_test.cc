@@ -129,9 +129,7 @@ TEST(Embed, IdentityKeysAreNeverCompressed) {
   EXPECT_EQ(plain, (std::vector<std::string>{"hf_metadata_version", "hf_pipeline_task"}));
   onnx::ModelProto m = test::load_model(dir / "a.onnx");
   for (const auto& kv : m.metadata_props()) {
-    if (kv.key() == "hf_metadata_version") {
-      EXPECT_EQ(kv.value(), "2.0");
-    }
+    if (kv.key() == "hf_metadata_version") { EXPECT_EQ(kv.value(), "2.0"); }
   }
 }
 
@@ -141,11 +139,12 @@ TEST(Embed, OutputSizeIsCheckedAgainstProtobufsLimit) {
     uint64_t model, metadata;
     bool ok;
   };
-  for (const auto& c : std::vector<Case>{{1'000'000'000, 1'150'000'000, false},  // the issue's 1 GB model + 1.15 GB merges.txt
-                                         {2147483647, 0, true},
-                                         {2147483000, 647, true},
-                                         {2147483000, 648, false},
-                                         {3'000'000'000, 0, false}}) {
+  for (const auto& c :
+       std::vector<Case>{{1'000'000'000, 1'150'000'000, false},  // the issue's 1 GB model + 1.15 GB merges.txt
+                         {2147483647, 0, true},
+                         {2147483000, 647, true},
+                         {2147483000, 648, false},
+                         {3'000'000'000, 0, false}}) {
     SCOPED_TRACE(std::to_string(c.model) + " + " + std::to_string(c.metadata));
     if (c.ok) {
       EXPECT_NO_THROW(check_output_size(c.model, c.metadata));
@@ -165,8 +164,9 @@ TEST(Embed, OutputSizeIsCheckedAgainstProtobufsLimit) {
   try {
     check_output_size(1'000'000'000, 1'150'000'000);
   } catch (const MetadataEmbeddingError& e) {
-    EXPECT_NE(std::string(e.what()).find("the output would be 2.15 GB (2150000000 bytes: model 1.00 GB + metadata 1.15 GB)"),
-              std::string::npos)
+    EXPECT_NE(
+        std::string(e.what()).find("the output would be 2.15 GB (2150000000 bytes: model 1.00 GB + metadata 1.15 GB)"),
+        std::string::npos)
         << e.what();
   }
 }
@@ -187,7 +187,8 @@ TEST(Embed, OnnxruntimeGenaiFolder) {
                                     "num_hidden_layers": 5, "head_dim": 8})"));
   std::vector<std::string> files;
   for (const auto& e : m.manifest()) files.push_back(e.name);
-  EXPECT_EQ(files, (std::vector<std::string>{"tokenizer_config.json", "genai_config.json", "tokenizer.json", "vocab.json"}));
+  EXPECT_EQ(files,
+            (std::vector<std::string>{"tokenizer_config.json", "genai_config.json", "tokenizer.json", "vocab.json"}));
   EXPECT_EQ(*m.get("hf_file:genai_config.json"), test::read_bytes(folder / "genai_config.json"));
   // A genai folder without a tokenizer, completed by a second folder.
   auto qwen = test::corpus_dir() / "models" / "genai-tiny-qwen35-fp16";
@@ -211,7 +212,8 @@ TEST(Embed, SeveralSourcesFillEachOther) {
   EmbedOptions o;
   o.output = dir / "o.onnx";
   o.show_progress = false;
-  auto r = embed_metadata(fixture_model(), std::vector<std::string>{(dir / "cfg").string(), fixture_folder().string()}, o);
+  auto r =
+      embed_metadata(fixture_model(), std::vector<std::string>{(dir / "cfg").string(), fixture_folder().string()}, o);
   std::vector<std::string> files;
   for (const auto& e : r.entries)
     if (!e.file.empty()) files.push_back(e.file);

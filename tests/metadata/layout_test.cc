@@ -140,7 +140,8 @@ TEST(Export, CopiesTheFolderBesideTheModel) {
   // Published folders carry no local path (issue 9, item 13): the folder's and the model's names only.
   EXPECT_EQ(prov["source"]["name"], "tiny-text-classifier");
   EXPECT_EQ(prov["onnx"]["source"], "model.onnx");
-  EXPECT_EQ(test::read_bytes(dir / "out" / "export_metadata.json").find(fixture_folder().parent_path().string()), std::string::npos);
+  EXPECT_EQ(test::read_bytes(dir / "out" / "export_metadata.json").find(fixture_folder().parent_path().string()),
+            std::string::npos);
   EXPECT_EQ(prov["onnx"]["opsets"][0]["version"], 13);
   EXPECT_EQ(prov["onnx"]["outputs"][0]["name"], "logits");
   for (const auto& f : prov["files"])

@@ -18,7 +18,8 @@ namespace fs = std::filesystem;
 fs::path model_with(const test::ScratchDir& dir, const format::MetadataEntries& props) {
   test::save_model(test::make_model({{"x", onnx::TensorProto_DataType_FLOAT, {"1"}}}), dir / "bare.onnx");
   format::OnnxFile bare(dir / "bare.onnx");
-  format::write_with_metadata(bare, dir / "m.onnx", props, [](std::string_view) { return false; }, false);
+  format::write_with_metadata(
+      bare, dir / "m.onnx", props, [](std::string_view) { return false; }, false);
   return dir / "m.onnx";
 }
 
@@ -40,7 +41,8 @@ TEST(Reader, DecodedSizeIsMeasuredNotReadFromTheGzipTrailer) {
   const std::vector<Case> cases = {
       {"honest", gzip_with_isize(text, 20), 20, ""},
       {"trailer says 1.69 GB", gzip_with_isize(text, 1690000000u), std::nullopt, "corrupt size trailer"},
-      {"trailer says 1 MB", gzip_with_isize(text, 1u << 20), std::nullopt, "(DEFLATE's 1032:1)"},  // refused unallocated
+      {"trailer says 1 MB", gzip_with_isize(text, 1u << 20), std::nullopt,
+       "(DEFLATE's 1032:1)"},                                                                 // refused unallocated
       {"trailer says 5 bytes", gzip_with_isize(text, 5), std::nullopt, "invalid gzip data"},  // libdeflate checks ISIZE
       {"trailer says 4 GiB - 1", gzip_with_isize(text, 0xffffffffu), std::nullopt, "corrupt size trailer"},
   };
@@ -50,17 +52,16 @@ TEST(Reader, DecodedSizeIsMeasuredNotReadFromTheGzipTrailer) {
     format::OnnxFile f(model_with(dir, {{"hf_metadata_version", "2.0"}, {"hf_tokenizer_json:compressed", c.stored}}));
     ModelMetadata m = read_metadata(f);
     EXPECT_EQ(m.decoded_size("hf_tokenizer_json"), c.size);
-    if (c.size) {
-      EXPECT_EQ(m.value("hf_tokenizer_json"), text);
-    }
-    EXPECT_NE(m.decode_error("hf_tokenizer_json").find(c.error), std::string::npos) << m.decode_error("hf_tokenizer_json");
+    if (c.size) { EXPECT_EQ(m.value("hf_tokenizer_json"), text); }
+    EXPECT_NE(m.decode_error("hf_tokenizer_json").find(c.error), std::string::npos)
+        << m.decode_error("hf_tokenizer_json");
   }
 }
 
 // One function says when the schema version is one this tool does not know; run, tokenize and
 // unpack pass it on, validate reports it.
 TEST(Reader, WarnsOnAnUnknownMajorVersion) {
-  const std::pair<const char*, bool> cases[] = {{"2.0", false}, {"2.1", false}, {"2", false}, {"99.0", true},
+  const std::pair<const char*, bool> cases[] = {{"2.0", false}, {"2.1", false}, {"2", false},  {"99.0", true},
                                                 {"1.0", true},  {"20.0", true}, {"two", true}, {"", true}};
   for (const auto& [version, warns] : cases) {
     SCOPED_TRACE(version);
@@ -68,9 +69,7 @@ TEST(Reader, WarnsOnAnUnknownMajorVersion) {
     format::OnnxFile f(model_with(dir, {{"hf_metadata_version", version}}));
     std::string w = read_metadata(f).version_warning();
     EXPECT_EQ(!w.empty(), warns) << w;
-    if (warns) {
-      EXPECT_NE(w.find("'" + std::string(version) + "'"), std::string::npos) << w;
-    }
+    if (warns) { EXPECT_NE(w.find("'" + std::string(version) + "'"), std::string::npos) << w; }
   }
   test::ScratchDir dir;
   format::OnnxFile none(model_with(dir, {{"producer_note", "x"}}));
@@ -80,7 +79,8 @@ TEST(Reader, WarnsOnAnUnknownMajorVersion) {
 // hf_quantization is a schema key (written by quantize), not a foreign one; re-embedding keeps it.
 TEST(Reader, QuantizationIsASchemaKeyThatEmbeddingKeeps) {
   test::ScratchDir dir;
-  format::OnnxFile f(model_with(dir, {{"hf_metadata_version", "2.0"}, {"hf_quantization", "{\"dtype\":\"q4\"}"}, {"note", "x"}}));
+  format::OnnxFile f(
+      model_with(dir, {{"hf_metadata_version", "2.0"}, {"hf_quantization", "{\"dtype\":\"q4\"}"}, {"note", "x"}}));
   ModelMetadata m = read_metadata(f);
   EXPECT_TRUE(m.has(keys::kQuantization));
   ASSERT_EQ(m.foreign.size(), 1u);

@@ -109,24 +109,29 @@ TEST(Source, LaterSourcesFillWhatEarlierOnesLack) {
   test::ScratchDir dir;
   for (const char* d : {"cfg", "tok"}) std::filesystem::create_directories(dir / d);
   test::write_bytes(dir / "cfg" / "config.json", "{\"architectures\": [\"BertModel\"]}");
-  test::write_bytes(dir / "cfg" / "tokenizer.json", "version https://git-lfs.github.com/spec/v1\noid sha256:00\nsize 1\n");
+  test::write_bytes(dir / "cfg" / "tokenizer.json",
+                    "version https://git-lfs.github.com/spec/v1\noid sha256:00\nsize 1\n");
   test::write_bytes(dir / "tok" / "config.json", "{\"architectures\": [\"GPT2Model\"]}");
   test::write_bytes(dir / "tok" / "tokenizer.json", "{}");
   test::write_bytes(dir / "tok" / "tokenizer_config.json", "{}");
   test::write_bytes(dir / "tok" / "vocab.txt", "[PAD]\n");
-  auto c = collect_files({resolve_source((dir / "cfg").string()), resolve_source((dir / "tok").string())}, Level::kFull);
-  EXPECT_EQ(names_and_dirs(c), (std::vector<std::pair<std::string, std::string>>{
-                                   {"config.json", "cfg"}, {"tokenizer_config.json", "tok"}, {"tokenizer.json", "tok"},
-                                   {"vocab.txt", "tok"}}));
+  auto c =
+      collect_files({resolve_source((dir / "cfg").string()), resolve_source((dir / "tok").string())}, Level::kFull);
+  EXPECT_EQ(
+      names_and_dirs(c),
+      (std::vector<std::pair<std::string, std::string>>{
+          {"config.json", "cfg"}, {"tokenizer_config.json", "tok"}, {"tokenizer.json", "tok"}, {"vocab.txt", "tok"}}));
   EXPECT_TRUE(c.warnings.empty());
 }
 
 TEST(Source, OnnxruntimeGenaiFolderNeedsNoConfigJson) {
   REQUIRE_CORPUS();
-  auto c = collect_files(resolve_source((test::corpus_dir() / "models" / "genai-tiny-random-gpt2-fp32").string()), Level::kFull);
+  auto c = collect_files(resolve_source((test::corpus_dir() / "models" / "genai-tiny-random-gpt2-fp32").string()),
+                         Level::kFull);
   std::vector<std::string> names;
   for (const auto& f : c.files) names.push_back(f.name);
-  EXPECT_EQ(names, (std::vector<std::string>{"tokenizer_config.json", "genai_config.json", "tokenizer.json", "vocab.json"}));
+  EXPECT_EQ(names,
+            (std::vector<std::string>{"tokenizer_config.json", "genai_config.json", "tokenizer.json", "vocab.json"}));
 }
 
 TEST(Source, PublicNameIsTheHubIdOrTheFolderNameNeverAPath) {
@@ -153,8 +158,9 @@ TEST(Source, FilesTheMetadataCannotHoldAreRefused) {
   struct Case {
     std::string folder, expected;
   };
-  for (const auto& c : std::vector<Case>{{"big", "merges.txt' is 1073741825 bytes; a metadata value may hold at most 1073741824 bytes"},
-                                         {"name", "the file name is not valid UTF-8"}}) {
+  for (const auto& c :
+       std::vector<Case>{{"big", "merges.txt' is 1073741825 bytes; a metadata value may hold at most 1073741824 bytes"},
+                         {"name", "the file name is not valid UTF-8"}}) {
     try {
       collect_files(resolve_source((dir / c.folder).string()), Level::kFull, 1ull << 30);
       ADD_FAILURE() << c.folder;

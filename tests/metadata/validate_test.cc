@@ -120,11 +120,13 @@ TEST_F(Validate, TaskMustFitTheGraphOutputs) {
       {"text-classification", ""},
       {"sentiment-analysis", ""},
       {"zero-shot-classification", ""},
-      {"fill-mask", "the fill-mask pipeline needs 'logits' as [batch, sequence, vocabulary]; this model's is [batch, 2]"},
+      {"fill-mask",
+       "the fill-mask pipeline needs 'logits' as [batch, sequence, vocabulary]; this model's is [batch, 2]"},
       {"token-classification", "needs 'logits' as [batch, sequence, labels]"},
       {"feature-extraction", "needs 'logits' as [batch, sequence, hidden]"},
       {"question-answering", "needs an output 'start_logits' [batch, sequence]; this model has logits [batch, 2]"},
-      {"translation", "needs 'logits' as [batch, sequence, vocabulary] (decoder) or [batch, sequence, hidden] (encoder)"},
+      {"translation",
+       "needs 'logits' as [batch, sequence, vocabulary] (decoder) or [batch, sequence, hidden] (encoder)"},
       {"summarization", "the summarization pipeline needs 'logits'"},
       {"text-generation", "needs 'logits' as [batch, sequence, vocabulary]"},
   };
@@ -133,9 +135,7 @@ TEST_F(Validate, TaskMustFitTheGraphOutputs) {
     auto r = check(dir_ / "t.onnx");
     bool mismatch = has_finding(r, "error", "task", "not made for this task");
     EXPECT_EQ(mismatch, *expected != '\0') << task << "\n" << dump(r);
-    if (*expected) {
-      EXPECT_TRUE(has_finding(r, "error", "task", expected)) << task << "\n" << dump(r);
-    }
+    if (*expected) { EXPECT_TRUE(has_finding(r, "error", "task", expected)) << task << "\n" << dump(r); }
   }
 }
 
@@ -166,7 +166,8 @@ TEST_F(Validate, EveryLevelGivesAValidFile) {
     EXPECT_TRUE(r.valid()) << level_name(level) << "\n" << dump(r);
     EXPECT_EQ(r.level, level_name(level));
   }
-  EXPECT_TRUE(has_finding(check(dir_ / "l.onnx"), "warning", "processor", "the minimal level embeds no processor files"));
+  EXPECT_TRUE(
+      has_finding(check(dir_ / "l.onnx"), "warning", "processor", "the minimal level embeds no processor files"));
   EXPECT_EQ(check(fixture_folder() / "model.onnx").level, "");  // no metadata, no level
   set_value(model_, "export_config", R"({"tool":"modelexport","level":"tiny"})");
   auto r = check(model_);
@@ -191,7 +192,8 @@ TEST_F(Validate, ImageSizeAndChannelsMustMatchPixelValues) {
     for (auto level : {Level::kFull, Level::kMinimal}) {  // minimal: the size from feature_engineering
       embed_into(dir_ / "img.onnx", clip, dir_ / "img-meta.onnx", "", level);
       auto r = check(dir_ / "img-meta.onnx");
-      EXPECT_EQ(has_finding(r, "error", "processor", "image processor produces 224x224"), !ok) << size << "\n" << dump(r);
+      EXPECT_EQ(has_finding(r, "error", "processor", "image processor produces 224x224"), !ok) << size << "\n"
+                                                                                               << dump(r);
     }
   }
 }
@@ -210,18 +212,19 @@ TEST_F(Validate, FlattenedPatchInputsOfVisionLanguageModels) {
   const std::pair<const char*, const char*> cases[] = {
       {"1536", ""},
       {"num_features", ""},
-      {"1176", "pixel_values has 1176 features per patch but the image processor produces 1536 (3 channels x temporal_patch_size 2 x patch_size 16^2)"},
+      {"1176",
+       "pixel_values has 1176 features per patch but the image processor produces 1536 (3 channels x "
+       "temporal_patch_size 2 x patch_size 16^2)"},
   };
   for (const auto& [features, expected] : cases) {
-    onnx::ModelProto m = test::make_model({{"pixel_values", onnx::TensorProto_DataType_FLOAT, {"num_patches", features}},
-                                           {"image_grid_thw", onnx::TensorProto_DataType_INT64, {"num_images", "3"}}});
+    onnx::ModelProto m =
+        test::make_model({{"pixel_values", onnx::TensorProto_DataType_FLOAT, {"num_patches", features}},
+                          {"image_grid_thw", onnx::TensorProto_DataType_INT64, {"num_images", "3"}}});
     test::save_model(m, dir_ / "p.onnx");
     embed_into(dir_ / "p.onnx", vlm, dir_ / "p-meta.onnx");
     auto r = check(dir_ / "p-meta.onnx");
     EXPECT_EQ(r.valid(), *expected == '\0') << features << "\n" << dump(r);
-    if (*expected) {
-      EXPECT_TRUE(has_finding(r, "error", "processor", expected)) << dump(r);
-    }
+    if (*expected) { EXPECT_TRUE(has_finding(r, "error", "processor", expected)) << dump(r); }
   }
 }
 
@@ -251,7 +254,8 @@ TEST_F(Validate, ExternalDataMustBeCompleteBesideTheModel) {
   fs::resize_file(dir_ / "x" / "model.onnx_data", 10);  // a download cut short
   EXPECT_TRUE(has_finding(check(dir_ / "x" / "model.onnx"), "error", "format", "'model.onnx_data' has 10 bytes"));
   fs::remove(dir_ / "x" / "model.onnx_data");
-  EXPECT_TRUE(has_finding(check(dir_ / "x" / "model.onnx"), "error", "format", "'model.onnx_data' (tensor 'w') is missing"));
+  EXPECT_TRUE(
+      has_finding(check(dir_ / "x" / "model.onnx"), "error", "format", "'model.onnx_data' (tensor 'w') is missing"));
 }
 
 TEST_F(Validate, ModelWithoutAnyProcessorForItsInputs) {

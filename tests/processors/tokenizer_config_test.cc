@@ -27,18 +27,21 @@ TEST(TokenizerConfig, ReadsWhatTransformersReads) {
       {"{}", "{}", std::nullopt, std::nullopt, std::nullopt, std::nullopt},
       {R"({"model_max_length": 512})", "", 512, std::nullopt, std::nullopt, std::nullopt},
       // transformers' "no limit" sentinel int(1e30), as 5 corpus tokenizer_config.json files write it
-      {R"({"model_max_length": 1000000000000000019884624838656})", "", std::nullopt, std::nullopt, std::nullopt, std::nullopt},
+      {R"({"model_max_length": 1000000000000000019884624838656})", "", std::nullopt, std::nullopt, std::nullopt,
+       std::nullopt},
       // long-context limits are limits (both callers used to drop anything from 1e6 up)
       {R"({"model_max_length": 1010000})", "", 1010000, std::nullopt, std::nullopt, std::nullopt},
       {R"({"model_max_length": 512.0})", "", 512, std::nullopt, std::nullopt, std::nullopt},
-      {R"({"model_max_length": null, "padding_side": null, "pad_token": null, "clean_up_tokenization_spaces": null})", "",
-       std::nullopt, std::nullopt, std::nullopt, std::nullopt},
+      {R"({"model_max_length": null, "padding_side": null, "pad_token": null, "clean_up_tokenization_spaces": null})",
+       "", std::nullopt, std::nullopt, std::nullopt, std::nullopt},
       {R"({"padding_side": "left"})", "", std::nullopt, true, std::nullopt, std::nullopt},
       {R"({"padding_side": "right"})", "", std::nullopt, false, std::nullopt, std::nullopt},
-      {R"({"pad_token": {"content": "<pad>", "lstrip": false}})", R"({"pad_token": "[PAD]"})", std::nullopt, std::nullopt, "<pad>", std::nullopt},
+      {R"({"pad_token": {"content": "<pad>", "lstrip": false}})", R"({"pad_token": "[PAD]"})", std::nullopt,
+       std::nullopt, "<pad>", std::nullopt},
       // the tokenize command used to ignore special_tokens_map.json's pad token
       {R"({})", R"({"pad_token": "[PAD]"})", std::nullopt, std::nullopt, "[PAD]", std::nullopt},
-      {R"({"pad_token": null})", R"({"pad_token": {"content": "[PAD]"}})", std::nullopt, std::nullopt, "[PAD]", std::nullopt},
+      {R"({"pad_token": null})", R"({"pad_token": {"content": "[PAD]"}})", std::nullopt, std::nullopt, "[PAD]",
+       std::nullopt},
       {R"({"clean_up_tokenization_spaces": false})", "", std::nullopt, std::nullopt, std::nullopt, false},
   };
   for (const auto& r : rows) {
@@ -54,27 +57,28 @@ TEST(TokenizerConfig, ReadsWhatTransformersReads) {
 
 TEST(TokenizerConfig, BadValuesNameTheFileAndKey) {
   const std::vector<std::pair<const char*, const char*>> rows = {
-      {R"({"model_max_length": "512"})", "tokenizer_config.json model_max_length: expected a positive integer, got \"512\""},
+      {R"({"model_max_length": "512"})",
+       "tokenizer_config.json model_max_length: expected a positive integer, got \"512\""},
       {R"({"model_max_length": -1})", "tokenizer_config.json model_max_length: expected a positive integer, got -1"},
       {R"({"model_max_length": 0})", "tokenizer_config.json model_max_length: expected a positive integer, got 0"},
       {R"({"model_max_length": 1.5})", "tokenizer_config.json model_max_length: expected a positive integer, got 1.5"},
       {R"({"padding_side": "up"})", "tokenizer_config.json padding_side: expected \"left\" or \"right\", got \"up\""},
       {R"({"padding_side": 1})", "tokenizer_config.json padding_side: expected \"left\" or \"right\", got 1"},
-      {R"({"clean_up_tokenization_spaces": "yes"})", "tokenizer_config.json clean_up_tokenization_spaces: expected true or false"},
+      {R"({"clean_up_tokenization_spaces": "yes"})",
+       "tokenizer_config.json clean_up_tokenization_spaces: expected true or false"},
       {R"({"model_max_length": )", "tokenizer_config.json"},
   };
   for (const auto& [config, needle] : rows) {
     try {
       TokenizerConfig::parse(config);
       ADD_FAILURE() << "accepted: " << config;
-    } catch (const Error& e) {
-      EXPECT_NE(std::string(e.what()).find(needle), std::string::npos) << e.what();
-    }
+    } catch (const Error& e) { EXPECT_NE(std::string(e.what()).find(needle), std::string::npos) << e.what(); }
   }
 }
 
 TEST(TokenizerConfig, PaddingTakesTheSideAndAPadTokenTheVocabularyHas) {
-  Tokenizer tok = Tokenizer::from_json(test::read_bytes(test::fixtures_dir() / "tiny-text-classifier" / "tokenizer.json"));
+  Tokenizer tok =
+      Tokenizer::from_json(test::read_bytes(test::fixtures_dir() / "tiny-text-classifier" / "tokenizer.json"));
   PaddingParams base;
   base.pad_id = 7;
   base.pad_token = "x";

@@ -191,7 +191,8 @@ TEST(TokenizerConformance, CodePointSweeps) {
         Json pieces = Json::array();
         for (const auto& split : pts.splits) {
           auto [a, b] = split.normalized.original_range(0, split.normalized.get().size());
-          pieces.push_back({unicode::count(std::string_view(s).substr(0, a)), unicode::count(std::string_view(s).substr(0, b))});
+          pieces.push_back(
+              {unicode::count(std::string_view(s).substr(0, a)), unicode::count(std::string_view(s).substr(0, b))});
         }
         if (pieces != runs[run][1]) note(c, runs[run][1].dump(), pieces.dump());
       }

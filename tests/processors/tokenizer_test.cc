@@ -123,7 +123,8 @@ TEST(Tokenizer, ErrorsNameTheJsonPath) {
 // The fixture's tokenizer.json with `key` set to `value` (raw JSON text), built as text: the
 // deep documents below cannot go through a JSON library that recurses.
 std::string fixture_with(const std::string& key, const std::string& value) {
-  Json j = parse_json_object(test::read_bytes(test::fixtures_dir() / "tiny-text-classifier" / "tokenizer.json"), "fixture");
+  Json j =
+      parse_json_object(test::read_bytes(test::fixtures_dir() / "tiny-text-classifier" / "tokenizer.json"), "fixture");
   j[key] = "@VALUE@";
   std::string text = j.dump();
   return text.replace(text.find("\"@VALUE@\""), 9, value);
@@ -145,18 +146,25 @@ TEST(Tokenizer, BadTokenizerJsonIsRefused) {
   const std::string replace = R"({"type": "Replace", "pattern": {"String": "a"}, "content": "b"})";
   EXPECT_NO_THROW(Tokenizer::from_json(fixture_with("normalizer", nested_sequences(62, replace))));
   const std::vector<std::pair<std::string, std::string>> cases = {
-      {fixture_with("normalizer", nested_sequences(63, R"({"type": "Lowercase"})")), "nested deeper than 127 arrays/objects"},
-      {fixture_with("normalizer", nested_sequences(1000, R"({"type": "Lowercase"})")), "nested deeper than 127 arrays/objects"},
-      {fixture_with("normalizer", nested_sequences(100000, R"({"type": "Lowercase"})")), "nested deeper than 127 arrays/objects"},
+      {fixture_with("normalizer", nested_sequences(63, R"({"type": "Lowercase"})")),
+       "nested deeper than 127 arrays/objects"},
+      {fixture_with("normalizer", nested_sequences(1000, R"({"type": "Lowercase"})")),
+       "nested deeper than 127 arrays/objects"},
+      {fixture_with("normalizer", nested_sequences(100000, R"({"type": "Lowercase"})")),
+       "nested deeper than 127 arrays/objects"},
       {fixture_with("decoder", repeat("[", 1024) + repeat("]", 1024)), "nested deeper than 127 arrays/objects"},
       {fixture_with("extra", repeat("[", 1024) + repeat("]", 1024)), "nested deeper than 127 arrays/objects"},
       {fixture_with("extra", repeat("[", 100000) + repeat("]", 100000)), "nested deeper than 127 arrays/objects"},
       {fixture_with("extra", "1"), "unknown key \"extra\""},
-      {fixture_with("padding", R"({"strategy": {"Fixed": 99999999999}})"), "padding.strategy.Fixed: expected an integer from 0 to 16777216"},
+      {fixture_with("padding", R"({"strategy": {"Fixed": 99999999999}})"),
+       "padding.strategy.Fixed: expected an integer from 0 to 16777216"},
       {fixture_with("padding", R"({"strategy": {"Fixed": "8"}})"), "padding.strategy.Fixed: expected an integer"},
-      {fixture_with("padding", R"({"pad_to_multiple_of": 99999999999})"), "padding.pad_to_multiple_of: expected an integer from 0 to 16777216"},
+      {fixture_with("padding", R"({"pad_to_multiple_of": 99999999999})"),
+       "padding.pad_to_multiple_of: expected an integer from 0 to 16777216"},
       {fixture_with("truncation", R"({"max_length": -1})"), "truncation.max_length: expected a non-negative integer"},
-      {fixture_with("post_processor", R"({"type": "TemplateProcessing", "single": "$A", "pair": "$A $B", "special_tokens": {"[CLS]": {"id": "[CLS]", "ids": ["x"], "tokens": ["[CLS]"]}}})"),
+      {fixture_with(
+           "post_processor",
+           R"({"type": "TemplateProcessing", "single": "$A", "pair": "$A $B", "special_tokens": {"[CLS]": {"id": "[CLS]", "ids": ["x"], "tokens": ["[CLS]"]}}})"),
        "post_processor.special_tokens.[CLS].ids: expected an array of integer ids"},
   };
   for (const auto& [json, needle] : cases) {
@@ -175,11 +183,15 @@ TEST(LegacyTokenizer, ConfigNullIsAbsentAndBadValuesAreNamed) {
   LegacyTokenizerFiles files;
   files.vocab_txt = "[PAD]\n[UNK]\n[CLS]\n[SEP]\n[MASK]\nhello\n";
   files.tokenizer_config_json = R"({"do_lower_case": null, "tokenize_chinese_chars": null, "strip_accents": null})";
-  EXPECT_EQ(Tokenizer::from_legacy(files).encode("Hello").tokens, (std::vector<std::string>{"[CLS]", "hello", "[SEP]"}));
+  EXPECT_EQ(Tokenizer::from_legacy(files).encode("Hello").tokens,
+            (std::vector<std::string>{"[CLS]", "hello", "[SEP]"}));
   const std::vector<std::pair<LegacyTokenizerFiles, std::string>> bad = {
-      {{"[CLS]\n[SEP]\n[UNK]\n", "", "", "", R"({"do_lower_case": "yes"})"}, "tokenizer_config.json do_lower_case: expected true or false"},
-      {{"", R"({"a": 0, "<|endoftext|>": "x"})", "#version: 0.2\n", "", ""}, "vocab.json \"<|endoftext|>\": expected an integer id"},
-      {{"", R"({"a": 0})", "#version: 0.2\n", "", R"({"add_prefix_space": 1})"}, "tokenizer_config.json add_prefix_space: expected true or false"},
+      {{"[CLS]\n[SEP]\n[UNK]\n", "", "", "", R"({"do_lower_case": "yes"})"},
+       "tokenizer_config.json do_lower_case: expected true or false"},
+      {{"", R"({"a": 0, "<|endoftext|>": "x"})", "#version: 0.2\n", "", ""},
+       "vocab.json \"<|endoftext|>\": expected an integer id"},
+      {{"", R"({"a": 0})", "#version: 0.2\n", "", R"({"add_prefix_space": 1})"},
+       "tokenizer_config.json add_prefix_space: expected true or false"},
   };
   for (const auto& [f, needle] : bad) {
     try {

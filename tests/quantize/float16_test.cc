@@ -34,17 +34,21 @@ std::map<std::string, int> element_types(onnx::ModelProto m) {
 struct OpCase {
   const char* model;  // under libonnx-testdata's data/
   const char* op;
-  int input;          // a float input of the op
-  int computes_in;    // its element type after fp16
-  const char* why;    // the schema fact (ONNX 1.12 Operators.md) or ORT fact behind it
+  int input;        // a float input of the op
+  int computes_in;  // its element type after fp16
+  const char* why;  // the schema fact (ONNX 1.12 Operators.md) or ORT fact behind it
 };
 
 const OpCase kCases[] = {
     {"node/test_relu", "Relu", 0, kHalf, "Relu-14 T includes float16"},
-    {"node/test_softmax_axis_0", "Softmax", 0, kHalf, "Softmax-13 T includes float16; its function body is type-generic"},
-    {"node/test_hardswish", "HardSwish", 0, kHalf, "HardSwish-14 T includes float16; its function body is type-generic"},
-    {"node/test_layer_normalization_2d_axis0", "LayerNormalization", 0, kHalf, "LayerNormalization-17 T includes float16 (Mean/InvStdDev are U: float)"},
-    {"pytorch-converted/test_Conv2d", "Conv", 0, kHalf, "Conv-1 T includes float16 (an opset-6 model whose weights are also graph inputs)"},
+    {"node/test_softmax_axis_0", "Softmax", 0, kHalf,
+     "Softmax-13 T includes float16; its function body is type-generic"},
+    {"node/test_hardswish", "HardSwish", 0, kHalf,
+     "HardSwish-14 T includes float16; its function body is type-generic"},
+    {"node/test_layer_normalization_2d_axis0", "LayerNormalization", 0, kHalf,
+     "LayerNormalization-17 T includes float16 (Mean/InvStdDev are U: float)"},
+    {"pytorch-converted/test_Conv2d", "Conv", 0, kHalf,
+     "Conv-1 T includes float16 (an opset-6 model whose weights are also graph inputs)"},
     {"node/test_celu", "Celu", 0, kFloat, "Celu-12 T is tensor(float) only"},
     {"node/test_isinf", "IsInf", 0, kFloat, "IsInf-10 T1 is float or double"},
     {"node/test_range_float_type_positive_delta", "Range", 0, kFloat, "Range-11 T has no float16"},
@@ -52,10 +56,13 @@ const OpCase kCases[] = {
     {"node/test_dequantizelinear", "DequantizeLinear", 1, kFloat, "DequantizeLinear-13 x_scale is tensor(float)"},
     {"node/test_qlinearmatmul_2D", "QLinearMatMul", 1, kFloat, "QLinearMatMul-10 a_scale is tensor(float)"},
     {"node/test_qlinearconv", "QLinearConv", 1, kFloat, "QLinearConv-10 x_scale is tensor(float)"},
-    {"node/test_dynamicquantizelinear_expanded", "QuantizeLinear", 0, kFloat, "DynamicQuantizeLinear's expansion: QuantizeLinear-13"},
-    {"node/test_mvn", "MeanVarianceNormalization", 0, kFloat, "MVN-13's function body adds a float Constant (epsilon) to X"},
+    {"node/test_dynamicquantizelinear_expanded", "QuantizeLinear", 0, kFloat,
+     "DynamicQuantizeLinear's expansion: QuantizeLinear-13"},
+    {"node/test_mvn", "MeanVarianceNormalization", 0, kFloat,
+     "MVN-13's function body adds a float Constant (epsilon) to X"},
     {"node/test_nonmaxsuppression_two_batches", "NonMaxSuppression", 0, kFloat, "transformers.js' block list"},
-    {"node/test_scatternd_add", "ScatterND", 0, kFloat, "ORT 1.30's ScatterND has no float16 kernel with reduction 'add'"},
+    {"node/test_scatternd_add", "ScatterND", 0, kFloat,
+     "ORT 1.30's ScatterND has no float16 kernel with reduction 'add'"},
 };
 
 TEST(Float16Ops, EachOpFollowsItsSchemaAtTheModelsOpsetAndOrtLoadsTheResult) {
@@ -102,7 +109,8 @@ TEST(Float16Ops, NoCastOnNonFloatOrFloat32Outputs) {
     onnx::ModelProto m = test::load_model(dir / "h.onnx");
     auto types = element_types(m);
     for (const auto& n : m.graph().node())
-      if (n.op_type() == "Cast") EXPECT_EQ(types[n.input(0)] == kFloat || types[n.input(0)] == kHalf, true) << n.input(0);
+      if (n.op_type() == "Cast")
+        EXPECT_EQ(types[n.input(0)] == kFloat || types[n.input(0)] == kHalf, true) << n.input(0);
     std::map<std::string, std::string> producer;
     for (const auto& n : m.graph().node())
       for (const auto& y : n.output()) producer[y] = n.op_type();
@@ -128,7 +136,8 @@ TEST(Float16Ops, OpsetBelowSixIsRefusedAndNothingIsWritten) {
       quantize_model(testdata(model), dir / "h.onnx", o);
       ADD_FAILURE() << model << " was converted";
     } catch (const UsageError& e) {
-      EXPECT_NE(std::string(e.what()).find("uses opset 1; float16 needs opset 6 or later"), std::string::npos) << e.what();
+      EXPECT_NE(std::string(e.what()).find("uses opset 1; float16 needs opset 6 or later"), std::string::npos)
+          << e.what();
     }
     EXPECT_TRUE(test::list_files(dir.path()).empty());
   }
@@ -164,7 +173,10 @@ TEST(OnnxRuntimeCheck, RefusedModelNamesTheOpAndNode) {
       ADD_FAILURE() << "ORT loaded a float16 Celu";
     } catch (const FormatError& e) {
       std::string w = e.what();
-      EXPECT_NE(w.find("ONNX Runtime cannot load " + std::string(bytes ? "the float16 model" : "'" + (dir / "bad.onnx").string() + "'")), std::string::npos) << w;
+      EXPECT_NE(w.find("ONNX Runtime cannot load " +
+                       std::string(bytes ? "the float16 model" : "'" + (dir / "bad.onnx").string() + "'")),
+                std::string::npos)
+          << w;
       EXPECT_NE(w.find("(op Celu, node 'celu_node')"), std::string::npos) << w;
     }
   }
@@ -178,13 +190,25 @@ TEST(OnnxRuntimeCheck, ParsesTheOpAndNodeOutOfOrtsMessages) {
     const char* node;
     bool named_node;
   } cases[] = {
-      {"This is an invalid model. Type Error: Type 'tensor(float16)' of input parameter (X_fp16) of operator (Celu) in node () is invalid.", "Celu", "", true},
-      {"Type Error: Type (tensor(int64)) of output arg (selected_indices) of node (selected_indices_Cast8) does not match expected type (tensor(float16)).", "", "selected_indices_Cast8", true},
-      {"Node () Op (SequenceMap) [TypeInferenceError] Graph attribute inferencing failed: Node: Tensor element type mismatch. 1 != 10", "SequenceMap", "", true},
-      {"This is an invalid model. In Node, (\"x_fp16_Cast0\", Cast, \"\", -1) : (\"x\": tensor(float),) -> (\"x_fp16\",) , Error Mismatched attribute type in 'x_fp16_Cast0 : to'. Expected: 'STRING', actual: 'INT'", "Cast", "x_fp16_Cast0", true},
-      {"Type Error: Type parameter (T) of Optype (Add) bound to different types (tensor(float16) and tensor(float) in node ().", "Add", "", true},
+      {"This is an invalid model. Type Error: Type 'tensor(float16)' of input parameter (X_fp16) of operator (Celu) in "
+       "node () is invalid.",
+       "Celu", "", true},
+      {"Type Error: Type (tensor(int64)) of output arg (selected_indices) of node (selected_indices_Cast8) does not "
+       "match expected type (tensor(float16)).",
+       "", "selected_indices_Cast8", true},
+      {"Node () Op (SequenceMap) [TypeInferenceError] Graph attribute inferencing failed: Node: Tensor element type "
+       "mismatch. 1 != 10",
+       "SequenceMap", "", true},
+      {"This is an invalid model. In Node, (\"x_fp16_Cast0\", Cast, \"\", -1) : (\"x\": tensor(float),) -> "
+       "(\"x_fp16\",) , Error Mismatched attribute type in 'x_fp16_Cast0 : to'. Expected: 'STRING', actual: 'INT'",
+       "Cast", "x_fp16_Cast0", true},
+      {"Type Error: Type parameter (T) of Optype (Add) bound to different types (tensor(float16) and tensor(float) in "
+       "node ().",
+       "Add", "", true},
       {"Could not find an implementation for Add(6) node with name ''", "Add", "", true},
-      {"Failed to find kernel for Pow(15) (node:'' ep:'CPUExecutionProvider'). Op with name () domain () and type (Pow) kernel is not supported in CPUExecutionProvider.", "Pow", "", true},
+      {"Failed to find kernel for Pow(15) (node:'' ep:'CPUExecutionProvider'). Op with name () domain () and type "
+       "(Pow) kernel is not supported in CPUExecutionProvider.",
+       "Pow", "", true},
       {"Protobuf parsing failed.", "", "", false},
   };
   for (const auto& c : cases) {

@@ -338,9 +338,7 @@ TEST(Quantize, AFailedCheckLeavesNothing) {
     auto refuse = [&](const fs::path& staged) {
       seen = staged;
       EXPECT_TRUE(fs::exists(staged));
-      if (external) {
-        EXPECT_TRUE(fs::exists(staged.parent_path() / "q.onnx_data"));
-      }
+      if (external) { EXPECT_TRUE(fs::exists(staged.parent_path() / "q.onnx_data")); }
       throw RuntimeError("the check refused it");
     };
     EXPECT_THROW(quantize_model(dir / "m.onnx", dir / "q.onnx", o, refuse), RuntimeError);
@@ -401,8 +399,11 @@ TEST(Quantize, BadFilesGetTheMessagesOtherCommandsGive) {
       {"missing", dir / "missing.onnx", "missing.onnx"},
   };
   if (!test::corpus_dir().empty()) {
-    cases.push_back({"LFS pointer", test::corpus_dir() / "models/all-MiniLM-L6-v2/onnx/model.onnx.lfs-pointer", "Git LFS pointer"});
-    cases.push_back({"mangled", test::corpus_dir() / "models/whisper-tiny.en/onnx-CORRUPTED/encoder_model_quantized.onnx.corrupted", ""});
+    cases.push_back(
+        {"LFS pointer", test::corpus_dir() / "models/all-MiniLM-L6-v2/onnx/model.onnx.lfs-pointer", "Git LFS pointer"});
+    cases.push_back(
+        {"mangled", test::corpus_dir() / "models/whisper-tiny.en/onnx-CORRUPTED/encoder_model_quantized.onnx.corrupted",
+         ""});
   }
   auto message = [](const std::string& err) { return err.substr(err.find(": ", err.find(": ") + 2) + 2); };
   for (const auto& c : cases) {
@@ -428,14 +429,16 @@ TEST(Quantize, SkippedNodesAreOneSummaryLine) {
   test::ScratchDir dir;
   auto m = plain_matmul_model(64, 8);
   test::save_model(m, dir / "m.onnx");
-  auto r = test::run_cli({"quantize", (dir / "m.onnx").string(), "-o", (dir / "q.onnx").string(), "--exclude", "mm_w*", "--no-accuracy"});
+  auto r = test::run_cli(
+      {"quantize", (dir / "m.onnx").string(), "-o", (dir / "q.onnx").string(), "--exclude", "mm_w*", "--no-accuracy"});
   ASSERT_EQ(r.exit_code, 0) << r.err;
   size_t lines = 0;
   for (size_t at = 0; (at = r.out.find("excluded", at)) != std::string::npos; ++at) ++lines;
   EXPECT_EQ(lines, 1u) << r.out;
   EXPECT_NE(r.out.find("skipped 2: 2 excluded (mm_w, mm_w_again)"), std::string::npos) << r.out;
   fs::remove(dir / "q.onnx");
-  r = test::run_cli({"quantize", (dir / "m.onnx").string(), "-o", (dir / "q.onnx").string(), "--exclude", "mm_w*", "--no-accuracy", "--json"});
+  r = test::run_cli({"quantize", (dir / "m.onnx").string(), "-o", (dir / "q.onnx").string(), "--exclude", "mm_w*",
+                     "--no-accuracy", "--json"});
   ASSERT_EQ(r.exit_code, 0) << r.err;
   EXPECT_EQ(Json::parse(r.out)["nodes"].size(), 3u);
 }
@@ -446,8 +449,9 @@ std::string transformers_js(const fs::path& folder, const std::string& dtype, bo
   test::ScratchDir tmp;
   test::write_bytes(tmp / "in.jsonl", "{\"text\": \"I love this movie\"}\n");
   std::string cmd = "TJS_DTYPE=" + dtype + (external_data ? " TJS_EXTERNAL_DATA=1" : "") + " node " +
-                    (fs::path(MODELEXPORT_SOURCE_DIR) / "scripts/golden/pipelines.mjs").string() + " text-classification " + folder.string() +
-                    " " + (tmp / "in.jsonl").string() + " > " + (tmp / "out.txt").string() + " 2> " + (tmp / "err.txt").string();
+                    (fs::path(MODELEXPORT_SOURCE_DIR) / "scripts/golden/pipelines.mjs").string() +
+                    " text-classification " + folder.string() + " " + (tmp / "in.jsonl").string() + " > " +
+                    (tmp / "out.txt").string() + " 2> " + (tmp / "err.txt").string();
   int rc = std::system(cmd.c_str());
   EXPECT_EQ(rc, 0) << cmd << "\n" << test::read_bytes(tmp / "err.txt");
   return test::read_bytes(tmp / "out.txt");
@@ -467,10 +471,12 @@ std::map<std::string, std::string> hashes(const fs::path& dir) {
 TEST(QuantizeLayout, ExternalDataNamedAfterTheModelAndDtypesAddedToAFolder) {
   test::ScratchDir dir;
   fs::path fixture = test::fixtures_dir() / "tiny-text-classifier";
-  auto e = test::run_cli({"embed-metadata", (fixture / "model.onnx").string(), fixture.string(), "-o", (dir / "emb.onnx").string()});
+  auto e = test::run_cli(
+      {"embed-metadata", (fixture / "model.onnx").string(), fixture.string(), "-o", (dir / "emb.onnx").string()});
   ASSERT_EQ(e.exit_code, 0) << e.err;
   fs::path tjs = dir / "tjs";
-  auto r = test::run_cli({"quantize", (dir / "emb.onnx").string(), "--layout", "transformers.js", tjs.string(), "--external-data", "-q"});
+  auto r = test::run_cli(
+      {"quantize", (dir / "emb.onnx").string(), "--layout", "transformers.js", tjs.string(), "--external-data", "-q"});
   ASSERT_EQ(r.exit_code, 0) << r.err;
   ASSERT_TRUE(fs::exists(tjs / "onnx/model_q4.onnx_data"));
   auto q = test::load_model(tjs / "onnx/model_q4.onnx");
@@ -487,7 +493,8 @@ TEST(QuantizeLayout, ExternalDataNamedAfterTheModelAndDtypesAddedToAFolder) {
 
   // Adding q8 to the folder: onnx/model_quantized.onnx appears, nothing else changes.
   auto before = hashes(tjs);
-  r = test::run_cli({"quantize", (dir / "emb.onnx").string(), "--layout", "transformers.js", tjs.string(), "--dtype", "q8", "--json"});
+  r = test::run_cli({"quantize", (dir / "emb.onnx").string(), "--layout", "transformers.js", tjs.string(), "--dtype",
+                     "q8", "--json"});
   ASSERT_EQ(r.exit_code, 0) << r.err;
   auto after = hashes(tjs);
   for (const auto& [name, sha] : before) EXPECT_EQ(after[name], sha) << name;
@@ -499,10 +506,12 @@ TEST(QuantizeLayout, ExternalDataNamedAfterTheModelAndDtypesAddedToAFolder) {
 
   // unpack of a model whose data file has another name (ext.onnx_data): the transformers.js layout
   // names it after the model file (onnx/model.onnx_data) and rewrites the locations.
-  r = test::run_cli({"quantize", (dir / "emb.onnx").string(), "-o", (dir / "ext.onnx").string(), "--external-data", "-q"});
+  r = test::run_cli(
+      {"quantize", (dir / "emb.onnx").string(), "-o", (dir / "ext.onnx").string(), "--external-data", "-q"});
   ASSERT_EQ(r.exit_code, 0) << r.err;
   ASSERT_TRUE(fs::exists(dir / "ext.onnx_data"));
-  r = test::run_cli({"unpack", (dir / "ext.onnx").string(), (dir / "unpacked").string(), "--layout", "transformers.js"});
+  r = test::run_cli(
+      {"unpack", (dir / "ext.onnx").string(), (dir / "unpacked").string(), "--layout", "transformers.js"});
   ASSERT_EQ(r.exit_code, 0) << r.err;
   EXPECT_FALSE(fs::exists(dir / "unpacked/onnx/ext.onnx_data"));
   EXPECT_EQ(test::file_sha256(dir / "unpacked/onnx/model.onnx_data"), test::file_sha256(dir / "ext.onnx_data"));
@@ -548,7 +557,8 @@ TEST(Quantize, EmbeddingTablesBecomeGatherBlockQuantized) {
   test::save_model(m, dir / "m.onnx");
   QuantizeOptions o;
   o.show_progress = false;
-  EXPECT_THROW(quantize_model(dir / "m.onnx", dir / "q.onnx", o), UnsuitableModelError);  // no MatMul and embeddings not asked for
+  EXPECT_THROW(quantize_model(dir / "m.onnx", dir / "q.onnx", o),
+               UnsuitableModelError);  // no MatMul and embeddings not asked for
   o.quantize_embeddings = true;
   for (bool symmetric : {true, false}) {
     o.symmetric = symmetric;
@@ -715,7 +725,8 @@ TEST(Float16, GraphFollowsTheBlockListAndKeepsFloat32Io) {
   auto cast_to = [](const onnx::NodeProto* node) { return node && node->op_type() == "Cast" ? node->attribute(0).i() : -1; };
   for (const auto& o2 : h.graph().output())
     if (o2.name() != "y4") EXPECT_EQ(cast_to(producer[o2.name()]), onnx::TensorProto::FLOAT) << o2.name();
-  EXPECT_EQ(producer["y4"]->op_type(), "Min");  // a float32 node's output is float32 already: no round trip through float16
+  EXPECT_EQ(producer["y4"]->op_type(),
+            "Min");  // a float32 node's output is float32 already: no round trip through float16
   EXPECT_EQ(cast_to(producer["x_fp16"]), onnx::TensorProto::FLOAT16);
   for (const auto& node : h.graph().node())
     if (node.op_type() == "Min") {
@@ -900,10 +911,14 @@ TEST(Accuracy, SampleInputsFitTheGraph) {
     shape->add_int64_data(1), shape->add_int64_data(3 * 32 * 48);
     add_node(g, "Reshape", {"pixel_values", "flat"}, "flat_pixels");
     set_dims(g->add_output(), "flat_pixels", onnx::TensorProto::FLOAT, {"1", "4608"});
-    cases.push_back({"image size from the processor", m,
-                     {{"config.json", R"({"model_type": "vit"})"},
-                      {"preprocessor_config.json", R"({"do_resize": true, "size": {"height": 32, "width": 48}, "image_processor_type": "ViTImageProcessor"})"}},
-                     1, "height=32"});
+    cases.push_back(
+        {"image size from the processor",
+         m,
+         {{"config.json", R"({"model_type": "vit"})"},
+          {"preprocessor_config.json",
+           R"({"do_resize": true, "size": {"height": 32, "width": 48}, "image_processor_type": "ViTImageProcessor"})"}},
+         1,
+         "height=32"});
   }
   {  // Every tensor type: float16, float64, bool, string, int32 in; float16 and float64 out.
     auto m = empty_model();
@@ -947,9 +962,7 @@ TEST(Accuracy, SampleInputsFitTheGraph) {
     EXPECT_EQ(!a.skipped.empty(), c.skipped) << c.name << ": " << a.skipped;
     EXPECT_NE(a.inputs.find(c.inputs_mention), std::string::npos) << c.name << ": " << a.inputs;
     for (const auto& o : a.outputs) EXPECT_EQ(o.max_abs_error, 0.0) << c.name << " " << o.name;
-    if (c.skipped) {
-      EXPECT_NE(a.skipped.find("no sample input fits the graph"), std::string::npos) << a.skipped;
-    }
+    if (c.skipped) { EXPECT_NE(a.skipped.find("no sample input fits the graph"), std::string::npos) << a.skipped; }
   }
 }
 
@@ -966,11 +979,15 @@ TEST(Accuracy, CorpusDecodersQuantizeByDefault) {
     bool embeddings = false;  // --quantize-embeddings (a float16 table: GatherBlockQuantized with float16 scales)
   };
   const std::vector<Case> cases = {
-      {"genai-tiny-random-gpt2-fp32/past.onnx", "q4", 0.99},     {"genai-tiny-random-gpt2-fp32/past.onnx", "q8", 0.99},
-      {"genai-tiny-qwen35-fp16/decoder.onnx", "q4", 0.99},       {"genai-tiny-qwen35-fp16/decoder.onnx", "q4f16", 0.99},
-      {"genai-tiny-qwen35-fp16/decoder.onnx", "q8", 0.99},       {"genai-tiny-qwen35-fp16/decoder.onnx", "q4", 0.99, true},
+      {"genai-tiny-random-gpt2-fp32/past.onnx", "q4", 0.99},
+      {"genai-tiny-random-gpt2-fp32/past.onnx", "q8", 0.99},
+      {"genai-tiny-qwen35-fp16/decoder.onnx", "q4", 0.99},
+      {"genai-tiny-qwen35-fp16/decoder.onnx", "q4f16", 0.99},
+      {"genai-tiny-qwen35-fp16/decoder.onnx", "q8", 0.99},
+      {"genai-tiny-qwen35-fp16/decoder.onnx", "q4", 0.99, true},
       {"genai-tiny-qwen35-fp16/decoder.onnx", "q4f16", 0.99, true},
-      {"genai-tiny-random-gpt2-fp32/past.onnx", "q4f16", 0.99},  {"genai-tiny-random-lfm2-fp32/decoder.onnx", "q4", 0.99},
+      {"genai-tiny-random-gpt2-fp32/past.onnx", "q4f16", 0.99},
+      {"genai-tiny-random-lfm2-fp32/decoder.onnx", "q4", 0.99},
   };
   for (const auto& c : cases) {
     fs::path in = test::corpus_dir() / "models" / c.model, out = dir / ("q_" + c.dtype + ".onnx");
@@ -981,14 +998,17 @@ TEST(Accuracy, CorpusDecodersQuantizeByDefault) {
     Json report = Json::parse(r.out);
     ASSERT_TRUE(report.contains("accuracy")) << r.out;
     EXPECT_FALSE(report["accuracy"].contains("skipped")) << report["accuracy"].dump();
-    EXPECT_NE(report["accuracy"]["inputs"].get<std::string>().find("batch_size=1"), std::string::npos) << report["accuracy"].dump();
+    EXPECT_NE(report["accuracy"]["inputs"].get<std::string>().find("batch_size=1"), std::string::npos)
+        << report["accuracy"].dump();
     EXPECT_GT(report["quantized"].get<int>(), 0);
     ASSERT_GE(report["accuracy"]["outputs"].size(), 5u);  // logits and every present
     for (const auto& o : report["accuracy"]["outputs"]) {
       EXPECT_GE(o["cosine"].get<double>(), c.min_cosine) << c.model << " " << c.dtype << " " << o.dump();
       if (o["name"] == "logits")
-        std::cout << "[accuracy] " << c.model << " " << c.dtype << (c.embeddings ? " +embeddings" : "") << " logits: cosine " << o["cosine"] << ", max |error| " << o["max_abs_error"]
-                  << ", top-1 " << o["top1_agreement"] << ", size " << report["size_ratio"] << "x on " << report["accuracy"]["inputs"] << "\n";
+        std::cout << "[accuracy] " << c.model << " " << c.dtype << (c.embeddings ? " +embeddings" : "")
+                  << " logits: cosine " << o["cosine"] << ", max |error| " << o["max_abs_error"] << ", top-1 "
+                  << o["top1_agreement"] << ", size " << report["size_ratio"] << "x on " << report["accuracy"]["inputs"]
+                  << "\n";
     }
     fs::remove(out);
   }

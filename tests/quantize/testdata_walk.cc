@@ -40,7 +40,8 @@ const char* outcome_name(WalkOutcome o) {
 }
 
 bool is_failure(WalkOutcome o) {
-  return o == WalkOutcome::kLeftOutput || o == WalkOutcome::kLoadFails || o == WalkOutcome::kRunFails || o == WalkOutcome::kOutOfTolerance || o == WalkOutcome::kThrew;
+  return o == WalkOutcome::kLeftOutput || o == WalkOutcome::kLoadFails || o == WalkOutcome::kRunFails ||
+         o == WalkOutcome::kOutOfTolerance || o == WalkOutcome::kThrew;
 }
 
 namespace {
@@ -65,28 +66,81 @@ struct Value {
 
 size_t element_size(int type) {
   switch (type) {
-    case onnx::TensorProto::DOUBLE: case onnx::TensorProto::INT64: case onnx::TensorProto::UINT64: return 8;
-    case onnx::TensorProto::FLOAT: case onnx::TensorProto::INT32: case onnx::TensorProto::UINT32: return 4;
-    case onnx::TensorProto::FLOAT16: case onnx::TensorProto::BFLOAT16: case onnx::TensorProto::INT16: case onnx::TensorProto::UINT16: return 2;
-    case onnx::TensorProto::INT8: case onnx::TensorProto::UINT8: case onnx::TensorProto::BOOL: return 1;
+    case onnx::TensorProto::DOUBLE:
+    case onnx::TensorProto::INT64:
+    case onnx::TensorProto::UINT64: return 8;
+    case onnx::TensorProto::FLOAT:
+    case onnx::TensorProto::INT32:
+    case onnx::TensorProto::UINT32: return 4;
+    case onnx::TensorProto::FLOAT16:
+    case onnx::TensorProto::BFLOAT16:
+    case onnx::TensorProto::INT16:
+    case onnx::TensorProto::UINT16: return 2;
+    case onnx::TensorProto::INT8:
+    case onnx::TensorProto::UINT8:
+    case onnx::TensorProto::BOOL: return 1;
     default: return 0;
   }
 }
 
 double element_at(const char* p, int type) {
   switch (type) {
-    case onnx::TensorProto::FLOAT: { float f; std::memcpy(&f, p, 4); return f; }
-    case onnx::TensorProto::DOUBLE: { double d; std::memcpy(&d, p, 8); return d; }
-    case onnx::TensorProto::FLOAT16: { uint16_t h; std::memcpy(&h, p, 2); return quantize::half_to_float(h); }
-    case onnx::TensorProto::BFLOAT16: { uint16_t h; std::memcpy(&h, p, 2); uint32_t u = static_cast<uint32_t>(h) << 16; float f; std::memcpy(&f, &u, 4); return f; }
+    case onnx::TensorProto::FLOAT: {
+      float f;
+      std::memcpy(&f, p, 4);
+      return f;
+    }
+    case onnx::TensorProto::DOUBLE: {
+      double d;
+      std::memcpy(&d, p, 8);
+      return d;
+    }
+    case onnx::TensorProto::FLOAT16: {
+      uint16_t h;
+      std::memcpy(&h, p, 2);
+      return quantize::half_to_float(h);
+    }
+    case onnx::TensorProto::BFLOAT16: {
+      uint16_t h;
+      std::memcpy(&h, p, 2);
+      uint32_t u = static_cast<uint32_t>(h) << 16;
+      float f;
+      std::memcpy(&f, &u, 4);
+      return f;
+    }
     case onnx::TensorProto::INT8: return static_cast<int8_t>(*p);
-    case onnx::TensorProto::UINT8: case onnx::TensorProto::BOOL: return static_cast<uint8_t>(*p);
-    case onnx::TensorProto::INT16: { int16_t v; std::memcpy(&v, p, 2); return v; }
-    case onnx::TensorProto::UINT16: { uint16_t v; std::memcpy(&v, p, 2); return v; }
-    case onnx::TensorProto::INT32: { int32_t v; std::memcpy(&v, p, 4); return v; }
-    case onnx::TensorProto::UINT32: { uint32_t v; std::memcpy(&v, p, 4); return v; }
-    case onnx::TensorProto::INT64: { int64_t v; std::memcpy(&v, p, 8); return static_cast<double>(v); }
-    case onnx::TensorProto::UINT64: { uint64_t v; std::memcpy(&v, p, 8); return static_cast<double>(v); }
+    case onnx::TensorProto::UINT8:
+    case onnx::TensorProto::BOOL: return static_cast<uint8_t>(*p);
+    case onnx::TensorProto::INT16: {
+      int16_t v;
+      std::memcpy(&v, p, 2);
+      return v;
+    }
+    case onnx::TensorProto::UINT16: {
+      uint16_t v;
+      std::memcpy(&v, p, 2);
+      return v;
+    }
+    case onnx::TensorProto::INT32: {
+      int32_t v;
+      std::memcpy(&v, p, 4);
+      return v;
+    }
+    case onnx::TensorProto::UINT32: {
+      uint32_t v;
+      std::memcpy(&v, p, 4);
+      return v;
+    }
+    case onnx::TensorProto::INT64: {
+      int64_t v;
+      std::memcpy(&v, p, 8);
+      return static_cast<double>(v);
+    }
+    case onnx::TensorProto::UINT64: {
+      uint64_t v;
+      std::memcpy(&v, p, 8);
+      return static_cast<double>(v);
+    }
   }
   return 0;
 }
@@ -99,11 +153,32 @@ std::string tensor_bytes(const onnx::TensorProto& t, size_t count) {
   for (size_t i = 0; i < count; ++i) {
     char* p = &out[i * es];
     switch (t.data_type()) {
-      case onnx::TensorProto::FLOAT: { float f = t.float_data(static_cast<int>(i)); std::memcpy(p, &f, 4); break; }
-      case onnx::TensorProto::DOUBLE: { double d = t.double_data(static_cast<int>(i)); std::memcpy(p, &d, 8); break; }
-      case onnx::TensorProto::INT64: { int64_t v = t.int64_data(static_cast<int>(i)); std::memcpy(p, &v, 8); break; }
-      case onnx::TensorProto::UINT64: case onnx::TensorProto::UINT32: { uint64_t v = t.uint64_data(static_cast<int>(i)); std::memcpy(p, &v, es); break; }
-      default: { int32_t v = t.int32_data(static_cast<int>(i)); std::memcpy(p, &v, es); break; }  // int32_data holds the narrow types
+      case onnx::TensorProto::FLOAT: {
+        float f = t.float_data(static_cast<int>(i));
+        std::memcpy(p, &f, 4);
+        break;
+      }
+      case onnx::TensorProto::DOUBLE: {
+        double d = t.double_data(static_cast<int>(i));
+        std::memcpy(p, &d, 8);
+        break;
+      }
+      case onnx::TensorProto::INT64: {
+        int64_t v = t.int64_data(static_cast<int>(i));
+        std::memcpy(p, &v, 8);
+        break;
+      }
+      case onnx::TensorProto::UINT64:
+      case onnx::TensorProto::UINT32: {
+        uint64_t v = t.uint64_data(static_cast<int>(i));
+        std::memcpy(p, &v, es);
+        break;
+      }
+      default: {
+        int32_t v = t.int32_data(static_cast<int>(i));
+        std::memcpy(p, &v, es);
+        break;
+      }  // int32_data holds the narrow types
     }
   }
   return out;
@@ -120,7 +195,8 @@ Flat flat_from_proto(const onnx::TensorProto& t) {
   }
   std::string bytes = tensor_bytes(t, count);
   size_t es = element_size(f.type);
-  if (es == 0 || bytes.size() != count * es) throw std::runtime_error("unsupported tensor type " + std::to_string(f.type));
+  if (es == 0 || bytes.size() != count * es)
+    throw std::runtime_error("unsupported tensor type " + std::to_string(f.type));
   for (size_t i = 0; i < count; ++i) f.numbers.push_back(element_at(bytes.data() + i * es, f.type));
   return f;
 }
@@ -160,7 +236,8 @@ struct Feed {
 
 Ort::Value ort_tensor(onnx::TensorProto t, std::deque<std::string>& buffers, int declared = 0) {
   // The testdata stores bfloat16 inputs as uint16 bits: feed them as the type the graph declares.
-  if (declared && declared != t.data_type() && element_size(declared) == element_size(t.data_type()) && t.has_raw_data())
+  if (declared && declared != t.data_type() && element_size(declared) == element_size(t.data_type()) &&
+      t.has_raw_data())
     t.set_data_type(declared);
   static Ort::MemoryInfo cpu = Ort::MemoryInfo::CreateCpu(OrtArenaAllocator, OrtMemTypeDefault);
   std::vector<int64_t> shape(t.dims().begin(), t.dims().end());
@@ -233,7 +310,8 @@ std::vector<Value> run(const fs::path& model, Feed& feed) {
   o.SetInterOpNumThreads(1);
   Ort::Session s(env(), model.c_str(), o);
   std::vector<std::string> out_names;
-  for (size_t i = 0; i < s.GetOutputCount(); ++i) out_names.push_back(s.GetOutputNameAllocated(i, Ort::AllocatorWithDefaultOptions()).get());
+  for (size_t i = 0; i < s.GetOutputCount(); ++i)
+    out_names.push_back(s.GetOutputNameAllocated(i, Ort::AllocatorWithDefaultOptions()).get());
   std::vector<const char*> in_c, out_c;
   for (auto& n : feed.names) in_c.push_back(n.c_str());
   for (auto& n : out_names) out_c.push_back(n.c_str());
@@ -246,7 +324,8 @@ std::vector<Value> run(const fs::path& model, Feed& feed) {
       r.items.push_back(flat_from_ort(v));
     } else if (v.GetTypeInfo().GetONNXType() == ONNX_TYPE_SEQUENCE) {
       r.sequence = true;
-      for (size_t i = 0; i < v.GetCount(); ++i) r.items.push_back(flat_from_ort(v.GetValue(static_cast<int>(i), alloc)));
+      for (size_t i = 0; i < v.GetCount(); ++i)
+        r.items.push_back(flat_from_ort(v.GetValue(static_cast<int>(i), alloc)));
     } else {
       throw std::invalid_argument("an output that is not a tensor or a sequence");
     }
@@ -297,7 +376,8 @@ double excess(const Value& c, const Value& r, const Tolerance& tol, std::string&
 double same_form(const Value& c, const Value& r, std::string& why) {
   if (c.items.size() != r.items.size()) return why = "sequence length differs", INFINITY;
   for (size_t k = 0; k < c.items.size(); ++k)
-    if (c.items[k].shape != r.items[k].shape || c.items[k].type != r.items[k].type) return why = "shape or type differs", INFINITY;
+    if (c.items[k].shape != r.items[k].shape || c.items[k].type != r.items[k].type)
+      return why = "shape or type differs", INFINITY;
   return 0;
 }
 
@@ -318,7 +398,8 @@ Tolerance tolerance_for(const std::string& dtype) {
 }
 
 bool has_random_op(const onnx::GraphProto& g) {
-  static const std::set<std::string> random = {"Bernoulli", "Multinomial", "RandomNormal", "RandomNormalLike", "RandomUniform", "RandomUniformLike"};
+  static const std::set<std::string> random = {"Bernoulli",        "Multinomial",   "RandomNormal",
+                                               "RandomNormalLike", "RandomUniform", "RandomUniformLike"};
   for (const auto& n : g.node()) {
     if (random.count(n.op_type())) return true;
     for (const auto& a : n.attribute()) {
@@ -334,7 +415,8 @@ bool has_float_input(const onnx::ModelProto& m) {
   std::set<std::string> inits;
   for (const auto& t : m.graph().initializer()) inits.insert(t.name());
   for (const auto& i : m.graph().input())
-    if (!inits.count(i.name()) && i.type().has_tensor_type() && is_float(i.type().tensor_type().elem_type())) return true;
+    if (!inits.count(i.name()) && i.type().has_tensor_type() && is_float(i.type().tensor_type().elem_type()))
+      return true;
   return false;
 }
 
@@ -346,10 +428,12 @@ bool only_listed_files(const fs::path& dir, const std::set<fs::path>& allowed) {
 
 }  // namespace
 
-std::vector<WalkResult> walk_testdata(const std::vector<fs::path>& models, const std::vector<std::string>& dtypes, const fs::path& scratch) {
+std::vector<WalkResult> walk_testdata(const std::vector<fs::path>& models, const std::vector<std::string>& dtypes,
+                                      const fs::path& scratch) {
   std::vector<WalkResult> results;
   for (const auto& path : models) {
-    std::string name = path.parent_path().parent_path().filename().string() + "/" + path.parent_path().filename().string();
+    std::string name =
+        path.parent_path().parent_path().filename().string() + "/" + path.parent_path().filename().string();
     auto add_all = [&](WalkOutcome o, const std::string& d) {
       for (const auto& dt : dtypes) results.push_back({name, dt, o, d});
     };
@@ -384,9 +468,7 @@ std::vector<WalkResult> walk_testdata(const std::vector<fs::path>& models, const
       }
     } catch (const std::invalid_argument& e) {
       no_reference = WalkOutcome::kNotFed, why_no_reference = e.what();
-    } catch (const std::exception& e) {
-      no_reference = WalkOutcome::kSourceFails, why_no_reference = e.what();
-    }
+    } catch (const std::exception& e) { no_reference = WalkOutcome::kSourceFails, why_no_reference = e.what(); }
     // Compare with the test's expected outputs when its inputs are float (the quantized model sees
     // the same values), else with the float32 model's; also when ORT's float32 run itself differs from
     // the expected outputs beyond float32 round-off (random ops, ORT's own deviations).
@@ -423,9 +505,7 @@ std::vector<WalkResult> walk_testdata(const std::vector<fs::path>& models, const
         bool source_loads = true;
         try {
           quantize::check_onnxruntime_loads(path);
-        } catch (const Error&) {
-          source_loads = false;
-        }
+        } catch (const Error&) { source_loads = false; }
         r.outcome = source_loads ? WalkOutcome::kLoadFails : WalkOutcome::kLoadCheckRefuses, r.detail = e.what();
       }
       if (r.outcome == WalkOutcome::kPassed) {
@@ -438,13 +518,13 @@ std::vector<WalkResult> walk_testdata(const std::vector<fs::path>& models, const
             std::string why;
             // Random outputs differ run to run: only their shapes and types can be compared.
             double e = random_outputs ? same_form(got[k], reference[k], why) : excess(got[k], reference[k], tol, why);
-            if (e > worst) worst = e, r.detail = "output " + std::to_string(k) + " " + why + " (" + std::to_string(e) + "x the tolerance)";
+            if (e > worst)
+              worst = e,
+              r.detail = "output " + std::to_string(k) + " " + why + " (" + std::to_string(e) + "x the tolerance)";
           }
           if (got.size() != reference.size()) worst = INFINITY, r.detail = "output count differs";
           if (worst > 1) r.outcome = WalkOutcome::kOutOfTolerance;
-        } catch (const std::exception& e) {
-          r.outcome = WalkOutcome::kRunFails, r.detail = e.what();
-        }
+        } catch (const std::exception& e) { r.outcome = WalkOutcome::kRunFails, r.detail = e.what(); }
       }
       results.push_back(r);
       fs::remove_all(scratch), fs::create_directories(scratch);

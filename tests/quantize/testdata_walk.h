@@ -10,16 +10,16 @@
 namespace modelexport::test {
 
 enum class WalkOutcome {
-  kPassed,          // written, loaded, ran, outputs within tolerance
-  kRefused,         // quantize refused with a message and wrote nothing
-  kSourceFails,     // written and loads, but the float32 model itself fails in ORT (nothing to compare)
+  kPassed,            // written, loaded, ran, outputs within tolerance
+  kRefused,           // quantize refused with a message and wrote nothing
+  kSourceFails,       // written and loads, but the float32 model itself fails in ORT (nothing to compare)
   kLoadCheckRefuses,  // ORT loads neither the source nor the output: the load check refuses it
-  kNotFed,          // written and loads, but the walk cannot feed the test's inputs (optional types)
-  kLeftOutput,      // failure: refused but a file was left behind
-  kLoadFails,       // failure: written, ORT refuses to load it
-  kRunFails,        // failure: loads, ORT fails to run it
-  kOutOfTolerance,  // failure: runs, outputs outside the tolerance
-  kThrew,           // failure: quantize threw something other than modelexport's errors
+  kNotFed,            // written and loads, but the walk cannot feed the test's inputs (optional types)
+  kLeftOutput,        // failure: refused but a file was left behind
+  kLoadFails,         // failure: written, ORT refuses to load it
+  kRunFails,          // failure: loads, ORT fails to run it
+  kOutOfTolerance,    // failure: runs, outputs outside the tolerance
+  kThrew,             // failure: quantize threw something other than modelexport's errors
 };
 const char* outcome_name(WalkOutcome o);
 bool is_failure(WalkOutcome o);
@@ -32,7 +32,7 @@ struct WalkResult {
 };
 
 // Walks `models` (model.onnx paths) × `dtypes` in `scratch`. Each quantized file is removed after use.
-std::vector<WalkResult> walk_testdata(const std::vector<std::filesystem::path>& models, const std::vector<std::string>& dtypes,
-                                      const std::filesystem::path& scratch);
+std::vector<WalkResult> walk_testdata(const std::vector<std::filesystem::path>& models,
+                                      const std::vector<std::string>& dtypes, const std::filesystem::path& scratch);
 
 }  // namespace modelexport::test

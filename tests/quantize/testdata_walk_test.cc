@@ -67,14 +67,17 @@ TEST(TestdataWalk, EveryRunLoadsAndMatchesOrRefusesWithAReason) {
       out << r.model << '\t' << r.dtype << '\t' << outcome_name(r.outcome) << '\t' << detail << '\n';
     }
   }
-  for (const auto& r : results) EXPECT_FALSE(is_failure(r.outcome)) << r.model << " " << r.dtype << ": " << outcome_name(r.outcome) << ": " << r.detail;
+  for (const auto& r : results)
+    EXPECT_FALSE(is_failure(r.outcome)) << r.model << " " << r.dtype << ": " << outcome_name(r.outcome) << ": "
+                                        << r.detail;
   // The formerly refused fp16 outputs now load and match, but for the opset-1 models, where ORT can
   // run no float16 value at all (no Cast kernel before opset 6): those are refused, saying so.
   size_t formerly = 0;
   for (const auto& r : results) {
     if (r.dtype != "fp16" || !formerly_refused().count(r.model)) continue;
     ++formerly;
-    if (r.outcome == WalkOutcome::kRefused) EXPECT_NE(r.detail.find("float16 needs opset 6 or later"), std::string::npos) << r.model << ": " << r.detail;
+    if (r.outcome == WalkOutcome::kRefused)
+      EXPECT_NE(r.detail.find("float16 needs opset 6 or later"), std::string::npos) << r.model << ": " << r.detail;
     else EXPECT_EQ(r.outcome, WalkOutcome::kPassed) << r.model << ": " << r.detail;
   }
   EXPECT_EQ(formerly, formerly_refused().size());

@@ -7,10 +7,10 @@
 
 #include "common/json_util.h"
 #include "modelexport/common/error.h"
+#include "modelexport/format/onnx_file.h"
 #include "modelexport/metadata/embed.h"
 #include "modelexport/metadata/layout.h"
 #include "modelexport/metadata/task_outputs.h"
-#include "modelexport/format/onnx_file.h"
 #include "modelexport/runtime/pipeline.h"
 #include "runtime/pipeline_support.h"
 #include "support/test_support.h"
@@ -255,9 +255,7 @@ TEST(RunAndValidate, AgreeOnWhichTasksAModelServes) {
       std::string rule = metadata::task_outputs_mismatch(task, file.graph().outputs), run;
       try {
         pipeline(model.path(), task);
-      } catch (const UnsuitableModelError& e) {
-        run = e.what();
-      } catch (const Error&) {
+      } catch (const UnsuitableModelError& e) { run = e.what(); } catch (const Error&) {
         // refused for another reason (no mask token, no entailment label): not the outputs
       }
       if (run.find("not made for this task") == std::string::npos) run.clear();

@@ -208,7 +208,8 @@ TEST(RunJson, EveryTaskPrintsTransformersJsShapes) {
   metadata::embed_metadata(f / "model.onnx", f.string(), e);
   fs::create_directories(dir / "tjs");
   metadata::unpack_model(e.output, dir / "tjs" / "tc", metadata::Layout::kTransformersJs);
-  const std::vector<Json> sentences = text_inputs({"My name is Wolfgang and I live in Berlin.", "I love this movie!", "a"});
+  const std::vector<Json> sentences =
+      text_inputs({"My name is Wolfgang and I live in Berlin.", "I love this movie!", "a"});
   const std::vector<Json> masked = text_inputs({"The capital of France is [MASK].", "I [MASK] this movie."});
   std::vector<Json> qa, zero_shot;
   for (const auto& s : sentences) {
@@ -225,21 +226,54 @@ TEST(RunJson, EveryTaskPrintsTransformersJsShapes) {
   auto m = [](const std::string& task) { return task_models() / (task + ".onnx"); };
   std::vector<Case> cases = {
       // The model's sentence-transformers files: mean pooling, normalised → dims [1, hidden].
-      {"feature-extraction pooled", m("feature-extraction"), tjs("feature-extraction"), sentences, {}, {{"pooling", "mean"}, {"normalize", true}}},
-      {"feature-extraction cls", m("feature-extraction"), tjs("feature-extraction"), sentences, {"--pooling", "cls"}, {{"pooling", "cls"}}},
+      {"feature-extraction pooled",
+       m("feature-extraction"),
+       tjs("feature-extraction"),
+       sentences,
+       {},
+       {{"pooling", "mean"}, {"normalize", true}}},
+      {"feature-extraction cls",
+       m("feature-extraction"),
+       tjs("feature-extraction"),
+       sentences,
+       {"--pooling", "cls"},
+       {{"pooling", "cls"}}},
       // Token vectors → dims [1, tokens, hidden].
-      {"feature-extraction none", m("feature-extraction"), tjs("feature-extraction"), sentences, {"--pooling", "none"}, {{"pooling", "none"}}},
+      {"feature-extraction none",
+       m("feature-extraction"),
+       tjs("feature-extraction"),
+       sentences,
+       {"--pooling", "none"},
+       {{"pooling", "none"}}},
       {"text-classification", e.output, dir / "tjs" / "tc", sentences, {}, Json::object()},
       {"text-classification top 2", e.output, dir / "tjs" / "tc", sentences, {"--top-k", "2"}, {{"top_k", 2}}},
       {"token-classification", m("token-classification"), tjs("token-classification"), sentences, {}, Json::object()},
-      {"token-classification simple", m("token-classification"), tjs("token-classification"), sentences,
-       {"--aggregation-strategy", "simple"}, {{"aggregation_strategy", "simple"}}},
+      {"token-classification simple",
+       m("token-classification"),
+       tjs("token-classification"),
+       sentences,
+       {"--aggregation-strategy", "simple"},
+       {{"aggregation_strategy", "simple"}}},
       {"fill-mask", m("fill-mask"), tjs("fill-mask"), masked, {}, Json::object()},
       {"fill-mask top 1", m("fill-mask"), tjs("fill-mask"), masked, {"--top-k", "1"}, {{"top_k", 1}}},
-      {"question-answering", m("question-answering"), tjs("question-answering"), qa, {"--max-answer-len", "100000"}, Json::object()},
-      {"question-answering top 2", m("question-answering"), tjs("question-answering"), qa, {"--max-answer-len", "100000", "--top-k", "2"},
+      {"question-answering",
+       m("question-answering"),
+       tjs("question-answering"),
+       qa,
+       {"--max-answer-len", "100000"},
+       Json::object()},
+      {"question-answering top 2",
+       m("question-answering"),
+       tjs("question-answering"),
+       qa,
+       {"--max-answer-len", "100000", "--top-k", "2"},
        {{"top_k", 2}}},
-      {"zero-shot-classification", m("zero-shot-classification"), tjs("zero-shot-classification"), zero_shot, {}, Json::object()},
+      {"zero-shot-classification",
+       m("zero-shot-classification"),
+       tjs("zero-shot-classification"),
+       zero_shot,
+       {},
+       Json::object()},
   };
   for (const auto& c : cases) {
     SCOPED_TRACE(c.name);
@@ -264,7 +298,12 @@ TEST(RunJson, EveryTaskPrintsTransformersJsShapes) {
 
 // The harness itself: shapes are compared strictly, values within the tolerance.
 TEST(ParityHarness, ComparesShapesStrictly) {
-  struct Case { const char* name; const char* ref; const char* ours; bool same; };
+  struct Case {
+    const char* name;
+    const char* ref;
+    const char* ours;
+    bool same;
+  };
   const std::vector<Case> cases = {
       {"equal", R"([[0.5, 1]])", R"([[0.5, 1.00001]])", true},
       {"extra nesting in ref", R"([[0.5, 1]])", R"([0.5, 1])", false},
@@ -272,7 +311,8 @@ TEST(ParityHarness, ComparesShapesStrictly) {
       {"batch dim of a single list", R"([[1, 2, 3]])", R"([1, 2, 3])", false},
       {"object for a list", R"([{"label": "a", "score": 1}])", R"({"label": "a", "score": 1})", false},
       {"extra key", R"({"answer": "x", "score": 1})", R"({"answer": "x", "score": 1, "rank": 1})", false},
-      {"allowed extra keys", R"({"answer": "x", "score": 1})", R"({"answer": "x", "score": 1, "start": 0, "end": 1})", true},
+      {"allowed extra keys", R"({"answer": "x", "score": 1})", R"({"answer": "x", "score": 1, "start": 0, "end": 1})",
+       true},
       {"missing key", R"({"answer": "x", "score": 1})", R"({"answer": "x"})", false},
       {"key order", R"({"answer": "x", "score": 1})", R"({"score": 1, "answer": "x"})", false},
       {"string for a number", R"([1])", R"(["1"])", false},

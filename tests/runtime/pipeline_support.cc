@@ -92,7 +92,8 @@ void compare(const OJson& ref, const OJson& ours, const std::string& path, Diff&
     if (!ours.is_string() || ref.get<std::string>() != ours.get<std::string>()) fail("strings differ");
   } else if (ref.is_array()) {
     if (!ours.is_array()) return fail("not an array");
-    if (ours.size() != ref.size()) return fail("lengths differ: " + std::to_string(ref.size()) + " vs " + std::to_string(ours.size()));
+    if (ours.size() != ref.size())
+      return fail("lengths differ: " + std::to_string(ref.size()) + " vs " + std::to_string(ours.size()));
     for (size_t i = 0; i < ref.size(); ++i) compare(ref[i], ours[i], path + "[" + std::to_string(i) + "]", d);
   } else if (ref.is_object()) {
     if (!ours.is_object()) return fail("not an object");
@@ -136,8 +137,9 @@ void expect_parity(const Pipeline& pipe, const fs::path& tjs_folder, const std::
   expect_parity_of(pipe, tjs_folder, inputs, js_options, pipe.run(ours_in, options), name, dtype, tolerance);
 }
 
-void expect_parity_of(const Pipeline& pipe, const fs::path& tjs_folder, const std::vector<Json>& inputs, const Json& js_options,
-                      const std::vector<std::string>& ours, const std::string& name, const std::string& dtype, double tolerance) {
+void expect_parity_of(const Pipeline& pipe, const fs::path& tjs_folder, const std::vector<Json>& inputs,
+                      const Json& js_options, const std::vector<std::string>& ours, const std::string& name,
+                      const std::string& dtype, double tolerance) {
   test::ScratchDir dir;
   {
     std::ofstream f(dir / "inputs.jsonl");
@@ -172,8 +174,9 @@ void expect_parity_of(const Pipeline& pipe, const fs::path& tjs_folder, const st
     if (pipe.task() == "question-answering") {
       // One answer is an object, top_k > 1 a list, on both sides: checked before the view lists both.
       if (r["out"].is_array() != mine.is_array()) {
-        d.mismatches.push_back(where + ": " + (r["out"].is_array() ? "a list" : "an object") + " in transformers.js, not in ours (ref " +
-                               r["out"].dump().substr(0, 120) + ", ours " + mine.dump().substr(0, 120) + ")");
+        d.mismatches.push_back(where + ": " + (r["out"].is_array() ? "a list" : "an object") +
+                               " in transformers.js, not in ours (ref " + r["out"].dump().substr(0, 120) + ", ours " +
+                               mine.dump().substr(0, 120) + ")");
         continue;
       }
       qa_view(r["out"], mine, pipe.processor(), in);

@@ -57,9 +57,9 @@ void expect_parity(const Pipeline& pipe, const std::filesystem::path& tjs_folder
                    const PipelineOptions& options, const std::string& name, const std::string& dtype = "fp32",
                    double tolerance = 1e-4);
 // The same with our results given (one JSON text per input, e.g. the lines of `modelexport run --json`).
-void expect_parity_of(const Pipeline& pipe, const std::filesystem::path& tjs_folder, const std::vector<Json>& inputs, const Json& js_options,
-                      const std::vector<std::string>& ours, const std::string& name, const std::string& dtype = "fp32",
-                   double tolerance = 1e-4);
+void expect_parity_of(const Pipeline& pipe, const std::filesystem::path& tjs_folder, const std::vector<Json>& inputs,
+                      const Json& js_options, const std::vector<std::string>& ours, const std::string& name,
+                      const std::string& dtype = "fp32", double tolerance = 1e-4);
 
 }  // namespace modelexport::runtime::test_pipelines
 

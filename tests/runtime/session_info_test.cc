@@ -113,9 +113,7 @@ TEST(Runtime, RefusesExactlyTheExternalDataWeCallBroken) {
     std::string ort_error;
     try {
       describe_session(dir / "sub" / "m.onnx");
-    } catch (const RuntimeError& e) {
-      ort_error = e.what();
-    }
+    } catch (const RuntimeError& e) { ort_error = e.what(); }
     EXPECT_EQ(broken, !ort_error.empty()) << ort_error;
   }
 }

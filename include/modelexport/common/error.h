@@ -39,7 +39,9 @@ class ProcessorReconstructionError : public MetadataError { using MetadataError:
 class TaskDetectionError : public MetadataError { using MetadataError::MetadataError; };
 // The model is readable but cannot do what was asked: its outputs do not fit the task, it is
 // already quantized, it has nothing to quantize. Not a usage error: the arguments were fine.
-class UnsuitableModelError : public Error { using Error::Error; };
+class UnsuitableModelError : public Error {
+  using Error::Error;
+};
 // ONNX Runtime refused something (session creation, run).
 class RuntimeError : public Error { using Error::Error; };
 

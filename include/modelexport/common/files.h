@@ -111,9 +111,9 @@ class TemporaryFolder {
 };
 
 // For programs (the CLI calls it; a library never installs handlers): on SIGINT, SIGTERM, SIGHUP and
-// SIGQUIT, removes the temporary file of every AtomicFile not yet committed (and every TemporaryFolder), then lets the signal end
-// the process as it would have. Async-signal-safe (a fixed registry and unlink). A signal already
-// ignored (nohup) stays ignored. The destination is never half-written either way: rename is atomic.
+// SIGQUIT, removes the temporary file of every AtomicFile not yet committed (and every TemporaryFolder), then lets the
+// signal end the process as it would have. Async-signal-safe (a fixed registry and unlink). A signal already ignored
+// (nohup) stays ignored. The destination is never half-written either way: rename is atomic.
 void remove_temporary_files_on_signals();
 
 // Reads a whole (small) file. Throws IoError naming the path.

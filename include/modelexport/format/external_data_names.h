@@ -17,7 +17,8 @@
 namespace modelexport::format {
 
 // `name` is the file name for error messages.
-std::string rename_external_data(std::string_view model_bytes, const std::map<std::string, std::string>& renames, std::string_view name);
+std::string rename_external_data(std::string_view model_bytes, const std::map<std::string, std::string>& renames,
+                                 std::string_view name);
 
 // The names transformers.js loads for a model file's external data: MODEL_data, MODEL_data_1, ...
 // (transformers.js 4.3.1 getExternalDataChunkNames), for `count` files.

@@ -63,8 +63,8 @@ struct MetadataBundle {
 
 struct EmbedReport {
   std::filesystem::path input, output;
-  std::string source_dir;                 // the first source's folder
-  std::vector<std::string> source_dirs;   // every source's folder, in order
+  std::string source_dir;                // the first source's folder
+  std::vector<std::string> source_dirs;  // every source's folder, in order
   Level level = Level::kFull;
   TaskDetection task;
   std::vector<EmbeddedEntry> entries;

@@ -4,7 +4,8 @@
 //
 //   format::OnnxFile model("model.onnx");
 //   std::string why = task_outputs_mismatch("fill-mask", model.graph().outputs);
-//   if (!why.empty()) std::cerr << why << "\n";   // "the fill-mask pipeline needs 'logits' as [batch, sequence, vocabulary]; ..."
+//   if (!why.empty()) std::cerr << why << "\n";   // "the fill-mask pipeline needs 'logits' as [batch, sequence,
+//   vocabulary]; ..."
 //
 // Rules exist for the pipelines modelexport runs (feature-extraction, text-classification,
 // token-classification, fill-mask, question-answering, zero-shot-classification) and for the

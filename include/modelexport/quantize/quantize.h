@@ -88,7 +88,7 @@ std::string skipped_summary(const QuantizeReport& report);
 // into place; throwing refuses the result.
 using ModelCheck = std::function<void(const std::filesystem::path& staged_model)>;
 
-QuantizeReport quantize_model(const std::filesystem::path& input, const std::filesystem::path& output, const QuantizeOptions& options,
-                              const ModelCheck& check = {});
+QuantizeReport quantize_model(const std::filesystem::path& input, const std::filesystem::path& output,
+                              const QuantizeOptions& options, const ModelCheck& check = {});
 
 }  // namespace modelexport::quantize

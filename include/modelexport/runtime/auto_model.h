@@ -28,9 +28,15 @@ struct Tensor {
   std::vector<int64_t> i64;
   std::vector<std::string> str;
   bool is_float() const { return !f32.empty() || (i64.empty() && str.empty()); }
-  static Tensor int64(std::vector<int64_t> shape, std::vector<int64_t> data) { return {std::move(shape), {}, std::move(data), {}}; }
-  static Tensor float32(std::vector<int64_t> shape, std::vector<float> data) { return {std::move(shape), std::move(data), {}, {}}; }
-  static Tensor strings(std::vector<int64_t> shape, std::vector<std::string> data) { return {std::move(shape), {}, {}, std::move(data)}; }
+  static Tensor int64(std::vector<int64_t> shape, std::vector<int64_t> data) {
+    return {std::move(shape), {}, std::move(data), {}};
+  }
+  static Tensor float32(std::vector<int64_t> shape, std::vector<float> data) {
+    return {std::move(shape), std::move(data), {}, {}};
+  }
+  static Tensor strings(std::vector<int64_t> shape, std::vector<std::string> data) {
+    return {std::move(shape), {}, {}, std::move(data)};
+  }
 };
 
 struct SessionOptions {

@@ -6,10 +6,10 @@
 //
 // Sample inputs: with a tokenizer (embedded metadata or folder beside the reference model) and only
 // text inputs, a few fixed sentences through AutoProcessor (when the reference runs on them);
-// otherwise deterministic synthetic tensors that fit the graph (runtime/sample_inputs.h): a symbolic dim gets one value across every input by name (batch 1, past 4,
-// total = past + sequence, image sizes from the processor config), index inputs stay inside the
-// tables they index (and config.json's vocab_size), every tensor type is fed (float16/float64 and
-// bool included) and float16/float64 outputs are compared as float.
+// otherwise deterministic synthetic tensors that fit the graph (runtime/sample_inputs.h): a symbolic dim gets one value
+// across every input by name (batch 1, past 4, total = past + sequence, image sizes from the processor config), index
+// inputs stay inside the tables they index (and config.json's vocab_size), every tensor type is fed (float16/float64
+// and bool included) and float16/float64 outputs are compared as float.
 //
 // When no sensible input can be made (an input type without samples, or the reference model itself
 // fails on the samples) the comparison is skipped: `skipped` says why and `outputs` is empty. A good

@@ -45,7 +45,7 @@ struct PipelineInput {
 };
 
 struct PipelineOptions {
-  std::optional<size_t> top_k;       // task default when unset (1, or 5 for fill-mask); 0 is a UsageError
+  std::optional<size_t> top_k;  // task default when unset (1, or 5 for fill-mask); 0 is a UsageError
   // Inputs per ONNX Runtime call. A static batch dim overrides it; models that quantize activations
   // per tensor (AutoModel::batch_dependent) run one input at a time, so results never depend on the batch.
   // 0 is a UsageError.

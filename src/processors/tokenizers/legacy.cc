@@ -24,7 +24,8 @@ std::string special(const Json& config, const char* key, const std::string& fall
 bool config_bool(const Json& config, const char* key, bool fallback) {
   if (!config.contains(key) || config[key].is_null()) return fallback;
   if (!config[key].is_boolean())
-    throw ProcessorReconstructionError(std::string("tokenizer_config.json ") + key + ": expected true or false, got " + config[key].dump());
+    throw ProcessorReconstructionError(std::string("tokenizer_config.json ") + key + ": expected true or false, got " +
+                                       config[key].dump());
   return config[key].get<bool>();
 }
 
@@ -34,15 +35,17 @@ int64_t config_extra_ids(const Json& config, int64_t fallback) {
   if (!config.contains("extra_ids") || config["extra_ids"].is_null()) return fallback;
   const Json& v = config["extra_ids"];
   if (!v.is_number_integer() || v.get<int64_t>() < 0 || v.get<int64_t>() > kMaxExtraIds)
-    throw ProcessorReconstructionError("tokenizer_config.json extra_ids: expected an integer from 0 to " + std::to_string(kMaxExtraIds) +
-                                       ", got " + v.dump());
+    throw ProcessorReconstructionError("tokenizer_config.json extra_ids: expected an integer from 0 to " +
+                                       std::to_string(kMaxExtraIds) + ", got " + v.dump());
   return v.get<int64_t>();
 }
 
 // The id of a special token in vocab.json / vocab.txt's vocabulary.
 int64_t vocab_id(const Json& vocab, const std::string& token, const char* file) {
   const Json& v = vocab[token];
-  if (!v.is_number_integer()) throw ProcessorReconstructionError(std::string(file) + " \"" + token + "\": expected an integer id, got " + v.dump());
+  if (!v.is_number_integer())
+    throw ProcessorReconstructionError(std::string(file) + " \"" + token + "\": expected an integer id, got " +
+                                       v.dump());
   return v.get<int64_t>();
 }
 
@@ -77,17 +80,29 @@ Json bert(const LegacyTokenizerFiles& f, const Json& config) {
   auto piece = [](const std::string& kind, const std::string& id, int type) { return Json{{kind, {{"id", id}, {"type_id", type}}}}; };
   return {
       {"added_tokens", added},
-      {"normalizer", {{"type", "BertNormalizer"}, {"clean_text", true}, {"handle_chinese_chars", config_bool(config, "tokenize_chinese_chars", true)},
-                      {"strip_accents", strip}, {"lowercase", lower}}},
+      {"normalizer",
+       {{"type", "BertNormalizer"},
+        {"clean_text", true},
+        {"handle_chinese_chars", config_bool(config, "tokenize_chinese_chars", true)},
+        {"strip_accents", strip},
+        {"lowercase", lower}}},
       {"pre_tokenizer", {{"type", "BertPreTokenizer"}}},
       {"post_processor",
        {{"type", "TemplateProcessing"},
         {"single", {piece("SpecialToken", cls, 0), piece("Sequence", "A", 0), piece("SpecialToken", sep, 0)}},
-        {"pair", {piece("SpecialToken", cls, 0), piece("Sequence", "A", 0), piece("SpecialToken", sep, 0), piece("Sequence", "B", 1),
-                  piece("SpecialToken", sep, 1)}},
-        {"special_tokens", {{cls, {{"id", cls}, {"ids", {vocab[cls]}}, {"tokens", {cls}}}}, {sep, {{"id", sep}, {"ids", {vocab[sep]}}, {"tokens", {sep}}}}}}}},
+        {"pair",
+         {piece("SpecialToken", cls, 0), piece("Sequence", "A", 0), piece("SpecialToken", sep, 0),
+          piece("Sequence", "B", 1), piece("SpecialToken", sep, 1)}},
+        {"special_tokens",
+         {{cls, {{"id", cls}, {"ids", {vocab[cls]}}, {"tokens", {cls}}}},
+          {sep, {{"id", sep}, {"ids", {vocab[sep]}}, {"tokens", {sep}}}}}}}},
       {"decoder", {{"type", "WordPiece"}, {"prefix", "##"}, {"cleanup", true}}},
-      {"model", {{"type", "WordPiece"}, {"unk_token", unk}, {"continuing_subword_prefix", "##"}, {"max_input_chars_per_word", 100}, {"vocab", vocab}}},
+      {"model",
+       {{"type", "WordPiece"},
+        {"unk_token", unk},
+        {"continuing_subword_prefix", "##"},
+        {"max_input_chars_per_word", 100},
+        {"vocab", vocab}}},
   };
 }
 

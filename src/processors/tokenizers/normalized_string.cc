@@ -133,7 +133,8 @@ std::vector<NormalizedString::Change> compose(const std::string& text) {
   for (utf8proc_ssize_t k = 0; k < len; ++k) {
     auto c = static_cast<char32_t>(composed[static_cast<size_t>(k)]);
     size_t parts = unicode::decompose_latest(c, false).size();
-    if (parts > 1 && !unicode::is_decomposable(c, false) && std::find(cps.begin(), cps.end(), composed[static_cast<size_t>(k)]) == cps.end()) {
+    if (parts > 1 && !unicode::is_decomposable(c, false) &&
+        std::find(cps.begin(), cps.end(), composed[static_cast<size_t>(k)]) == cps.end()) {
       // A composite of a later Unicode version than tokenizers' (U+11938, Unicode 13.0): its parts stay.
       for (char32_t part : unicode::decompose_latest(c, false)) out.emplace_back(part, 0);
       continue;

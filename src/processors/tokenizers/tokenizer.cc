@@ -221,10 +221,12 @@ size_t padding_size(const Json& j, const char* key, const std::string& path) {
 
 void Tokenizer::set_padding(std::optional<PaddingParams> p) {
   if (p) {
-    for (auto [what, v] : {std::pair<const char*, size_t>{"length", p->length.value_or(0)}, {"multiple", p->multiple_of}})
+    for (auto [what, v] :
+         {std::pair<const char*, size_t>{"length", p->length.value_or(0)}, {"multiple", p->multiple_of}})
       if (v > kMaxPaddingLength)
-        throw ProcessorReconstructionError(std::string("padding ") + what + " " + std::to_string(v) + " is above the maximum of " +
-                                           std::to_string(kMaxPaddingLength) + " tokens (a padded encoding takes ~100 bytes a token)");
+        throw ProcessorReconstructionError(std::string("padding ") + what + " " + std::to_string(v) +
+                                           " is above the maximum of " + std::to_string(kMaxPaddingLength) +
+                                           " tokens (a padded encoding takes ~100 bytes a token)");
   }
   padding_ = std::move(p);
 }
@@ -242,8 +244,9 @@ Tokenizer Tokenizer::from_json(std::string_view text) {
     throw ProcessorReconstructionError(std::string("tokenizer.json: cannot parse: ") + simdjson::error_message(err));
   if (auto err = parser.parse(padded).get(root); err || !root.is_object()) {
     if (err == simdjson::DEPTH_ERROR)
-      throw ProcessorReconstructionError("tokenizer.json: JSON nested deeper than " + std::to_string(json::kMaxJsonDepth) +
-                                         " arrays/objects (Hugging Face tokenizers refuses it too: \"recursion limit exceeded\")");
+      throw ProcessorReconstructionError(
+          "tokenizer.json: JSON nested deeper than " + std::to_string(json::kMaxJsonDepth) +
+          " arrays/objects (Hugging Face tokenizers refuses it too: \"recursion limit exceeded\")");
     parse_json_object(text, "tokenizer.json");  // throws, with the position
     throw ProcessorReconstructionError(std::string("tokenizer.json: invalid JSON: ") + simdjson::error_message(err));
   }
@@ -251,13 +254,15 @@ Tokenizer Tokenizer::from_json(std::string_view text) {
   simdjson::dom::element model_element;
   bool has_model = false;
   for (auto field : simdjson::dom::object(root)) {
-    static const std::set<std::string_view> kKnown = {"version", "truncation", "padding", "added_tokens", "normalizer",
-                                                      "pre_tokenizer", "model", "post_processor", "decoder"};
+    static const std::set<std::string_view> kKnown = {"version",      "truncation",     "padding",
+                                                      "added_tokens", "normalizer",     "pre_tokenizer",
+                                                      "model",        "post_processor", "decoder"};
     // tokenizers refuses any other top-level key ("expected `,` or `}`").
     if (!kKnown.count(field.key))
-      json::fail("(root)", "unknown key \"" + std::string(field.key) +
-                               "\" (Hugging Face tokenizers refuses it too); known: version, truncation, padding, added_tokens, "
-                               "normalizer, pre_tokenizer, model, post_processor, decoder");
+      json::fail("(root)",
+                 "unknown key \"" + std::string(field.key) +
+                     "\" (Hugging Face tokenizers refuses it too); known: version, truncation, padding, added_tokens, "
+                     "normalizer, pre_tokenizer, model, post_processor, decoder");
     if (field.key == "model") {
       model_element = field.value;
       has_model = true;
@@ -297,7 +302,8 @@ Tokenizer Tokenizer::from_json(std::string_view text) {
   if (present("truncation")) {
     const Json& t = j["truncation"];
     TruncationParams tr;
-    tr.max_length = static_cast<size_t>(non_negative(json::int_or(t, "max_length", "truncation", 512), "truncation.max_length"));
+    tr.max_length =
+        static_cast<size_t>(non_negative(json::int_or(t, "max_length", "truncation", 512), "truncation.max_length"));
     tr.stride = static_cast<size_t>(non_negative(json::int_or(t, "stride", "truncation", 0), "truncation.stride"));
     std::string s = json::string_or(t, "strategy", "truncation", "LongestFirst");
     tr.strategy = s == "OnlyFirst" ? TruncationParams::Strategy::kOnlyFirst

@@ -22,7 +22,8 @@ Json object_or_empty(std::string_view text, const char* file) {
 
 }  // namespace
 
-TokenizerConfig TokenizerConfig::parse(std::string_view tokenizer_config_json, std::string_view special_tokens_map_json) {
+TokenizerConfig TokenizerConfig::parse(std::string_view tokenizer_config_json,
+                                       std::string_view special_tokens_map_json) {
   constexpr const char* kConfig = "tokenizer_config.json";
   constexpr const char* kMap = "special_tokens_map.json";
   Json config = object_or_empty(tokenizer_config_json, kConfig);
@@ -36,7 +37,8 @@ TokenizerConfig TokenizerConfig::parse(std::string_view tokenizer_config_json, s
     // as an integer too large for 64 bits, which JSON readers give as a float.
     constexpr double kLargeInteger = 1e20;
     double d = v.is_number() ? v.get<double>() : 0;
-    if (!v.is_number() || d <= 0 || (v.is_number_float() && std::floor(d) != d)) fail(kConfig, "model_max_length", "a positive integer", v);
+    if (!v.is_number() || d <= 0 || (v.is_number_float() && std::floor(d) != d))
+      fail(kConfig, "model_max_length", "a positive integer", v);
     if (v.is_number_unsigned()) c.model_max_length = static_cast<size_t>(v.get<uint64_t>());
     else if (d < kLargeInteger) c.model_max_length = d < 1.8e19 ? static_cast<size_t>(d) : SIZE_MAX;
   }
@@ -50,7 +52,8 @@ TokenizerConfig TokenizerConfig::parse(std::string_view tokenizer_config_json, s
     if (!v.is_boolean()) fail(kConfig, "clean_up_tokenization_spaces", "true or false", v);
     c.clean_up_tokenization_spaces = v.get<bool>();
   }
-  for (const char* role : {"pad_token", "mask_token", "sep_token", "cls_token", "unk_token", "bos_token", "eos_token"}) {
+  for (const char* role :
+       {"pad_token", "mask_token", "sep_token", "cls_token", "unk_token", "bos_token", "eos_token"}) {
     std::string t = present(config, role) ? token_content(config[role]) : "";
     if (t.empty() && present(map, role)) t = token_content(map[role]);
     if (!t.empty()) c.special_tokens[role] = t;
@@ -61,7 +64,8 @@ TokenizerConfig TokenizerConfig::parse(std::string_view tokenizer_config_json, s
 TokenizerConfig TokenizerConfig::from_files(const metadata::ModelFiles& files) {
   const std::string* config = files.get("tokenizer_config.json");
   const std::string* map = files.get("special_tokens_map.json");
-  return parse(config ? std::string_view(*config) : std::string_view(), map ? std::string_view(*map) : std::string_view());
+  return parse(config ? std::string_view(*config) : std::string_view(),
+               map ? std::string_view(*map) : std::string_view());
 }
 
 PaddingParams TokenizerConfig::padding(const Tokenizer& tok, PaddingParams base) const {

@@ -71,7 +71,8 @@ struct LowercaseMapping {
 
 template <size_t N>
 bool in_ranges(const CodePointRange (&ranges)[N], char32_t c) {
-  auto it = std::upper_bound(std::begin(ranges), std::end(ranges), c, [](char32_t v, const CodePointRange& r) { return v < r.first; });
+  auto it = std::upper_bound(std::begin(ranges), std::end(ranges), c,
+                             [](char32_t v, const CodePointRange& r) { return v < r.first; });
   return it != std::begin(ranges) && c <= std::prev(it)->last;
 }
 }  // namespace
@@ -86,7 +87,8 @@ bool is_regex_space(char32_t c) { return in_ranges(kRegexSpace, c); }
 bool is_script_any(char32_t c) { return in_ranges(kScriptAny, c); }
 
 std::u32string to_lowercase(char32_t c) {
-  auto it = std::lower_bound(std::begin(kLowercase), std::end(kLowercase), c, [](const LowercaseMapping& m, char32_t v) { return m.from < v; });
+  auto it = std::lower_bound(std::begin(kLowercase), std::end(kLowercase), c,
+                             [](const LowercaseMapping& m, char32_t v) { return m.from < v; });
   if (it == std::end(kLowercase) || it->from != c) return {c};
   return it->second ? std::u32string{it->to, it->second} : std::u32string{it->to};
 }

@@ -23,12 +23,12 @@ bool is_alphabetic(char32_t c);          // L* | Nl (approximation of the Alphab
 // generated from tokenizers 0.23.2 by scripts/golden/hf_unicode_tables.mjs):
 bool is_strip_accents_mark(char32_t c);  // General_Category M of Unicode 9.0: what StripAccents removes
 bool is_mark_nonspacing(char32_t c);     // Mn of Unicode 8.0: what BertNormalizer's strip_accents removes
-bool is_bert_control(char32_t c);        // NUL, U+FFFD and C* of Unicode 8.0 but \t \n \r and Cn: what clean_text removes
-bool is_punctuation(char32_t c);         // P* of Unicode 8.0 and ASCII punctuation (Punctuation, BertPreTokenizer)
-bool is_numeric(char32_t c);             // Rust char::is_numeric, Unicode 16.0 (Digits)
-bool is_regex_word(char32_t c);          // Oniguruma's \w (the Whitespace pre-tokenizer)
-bool is_regex_space(char32_t c);         // Oniguruma's \s (the Whitespace pre-tokenizer)
-bool is_script_any(char32_t c);          // no script in tokenizers' table (UnicodeScripts: joins either side)
+bool is_bert_control(char32_t c);  // NUL, U+FFFD and C* of Unicode 8.0 but \t \n \r and Cn: what clean_text removes
+bool is_punctuation(char32_t c);   // P* of Unicode 8.0 and ASCII punctuation (Punctuation, BertPreTokenizer)
+bool is_numeric(char32_t c);       // Rust char::is_numeric, Unicode 16.0 (Digits)
+bool is_regex_word(char32_t c);    // Oniguruma's \w (the Whitespace pre-tokenizer)
+bool is_regex_space(char32_t c);   // Oniguruma's \s (the Whitespace pre-tokenizer)
+bool is_script_any(char32_t c);    // no script in tokenizers' table (UnicodeScripts: joins either side)
 // Full lowercase mapping as Rust's char::to_lowercase, Unicode 16.0 (U+0130 becomes two code points).
 std::u32string to_lowercase(char32_t c);
 // Whether NFD (NFKD with `compatibility`) changes c in tokenizers: Unicode 9.0's decompositions.

@@ -29,7 +29,8 @@ class FeatureExtraction final : public TextPipeline {
     if (const std::string* modules = processor_.files().get("modules.json")) {
       Json m = parse_json(*modules, "modules.json");
       for (const auto& module : m)
-        if (JsonReader(module, "modules.json").string_or("type", "").find("Normalize") != std::string::npos) default_normalize_ = true;
+        if (JsonReader(module, "modules.json").string_or("type", "").find("Normalize") != std::string::npos)
+          default_normalize_ = true;
     }
   }
 

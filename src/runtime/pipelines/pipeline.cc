@@ -22,7 +22,8 @@ TextPipeline::TextPipeline(std::string task, AutoModel model, AutoProcessor proc
         size_t n = 0;
         auto [end, ec] = std::from_chars(id.data(), id.data() + id.size(), n);
         if (ec != std::errc() || end != id.data() + id.size())
-          throw MetadataReadError("config.json: id2label: key '" + id + "' is not a label id (expected a non-negative integer)");
+          throw MetadataReadError("config.json: id2label: key '" + id +
+                                  "' is not a label id (expected a non-negative integer)");
         id2label_[n] = name.get<std::string>();
       }
 }
@@ -33,7 +34,8 @@ std::vector<std::string> TextPipeline::run(const std::vector<PipelineInput>& inp
   if (options.top_k && *options.top_k == 0) throw UsageError("top_k must be at least 1 (" + task_ + ")");
   std::vector<std::string> out;
   out.reserve(inputs.size());
-  for (const auto& r : results(inputs, options)) out.push_back(r.dump(-1, ' ', false, OJson::error_handler_t::replace));  // decoded text may hold broken UTF-8
+  for (const auto& r : results(inputs, options))
+    out.push_back(r.dump(-1, ' ', false, OJson::error_handler_t::replace));  // decoded text may hold broken UTF-8
   return out;
 }
 
@@ -77,7 +79,8 @@ std::vector<format::ValueInfo> graph_outputs(const AutoModel& model) {
   std::vector<format::ValueInfo> out;
   for (const auto& o : model.outputs()) {
     format::ValueInfo v{o.name, o.elem_type, true, {}};
-    for (size_t i = 0; i < o.shape.size(); ++i) v.shape.push_back({o.shape[i], i < o.symbolic.size() ? o.symbolic[i] : ""});
+    for (size_t i = 0; i < o.shape.size(); ++i)
+      v.shape.push_back({o.shape[i], i < o.symbolic.size() ? o.symbolic[i] : ""});
     out.push_back(std::move(v));
   }
   return out;
@@ -131,7 +134,8 @@ std::unique_ptr<Pipeline> pipeline(AutoModel model, AutoProcessor processor, con
     throw UsageError("no " + task + " pipeline yet; available: " + list);
   }
   // The task's outputs, checked by the rule validate uses too.
-  if (auto why = metadata::task_outputs_mismatch(task, graph_outputs(model)); !why.empty()) throw UnsuitableModelError(why);
+  if (auto why = metadata::task_outputs_mismatch(task, graph_outputs(model)); !why.empty())
+    throw UnsuitableModelError(why);
   if (task == "feature-extraction") return make_feature_extraction(std::move(model), std::move(processor));
   if (task == "text-classification") return make_text_classification(std::move(model), std::move(processor));
   if (task == "token-classification") return make_token_classification(std::move(model), std::move(processor));

@@ -38,8 +38,7 @@ std::string substr_code_points(const std::string& s, size_t start, size_t end) {
 
 class QuestionAnswering final : public TextPipeline {
  public:
-  QuestionAnswering(AutoModel m, AutoProcessor p) : TextPipeline("question-answering", std::move(m), std::move(p)) {
-  }
+  QuestionAnswering(AutoModel m, AutoProcessor p) : TextPipeline("question-answering", std::move(m), std::move(p)) {}
 
  private:
   std::vector<OJson> results(const std::vector<PipelineInput>& inputs, const PipelineOptions& o) const override {

@@ -27,8 +27,8 @@ std::pair<char, std::string> tag_of(const std::string& entity) {
 
 class TokenClassification final : public TextPipeline {
  public:
-  TokenClassification(AutoModel m, AutoProcessor p) : TextPipeline("token-classification", std::move(m), std::move(p)) {
-  }
+  TokenClassification(AutoModel m, AutoProcessor p)
+      : TextPipeline("token-classification", std::move(m), std::move(p)) {}
 
  private:
   struct Entity {

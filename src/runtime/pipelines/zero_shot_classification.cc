@@ -13,7 +13,8 @@ namespace {
 
 class ZeroShotClassification final : public TextPipeline {
  public:
-  ZeroShotClassification(AutoModel m, AutoProcessor p) : TextPipeline("zero-shot-classification", std::move(m), std::move(p)) {
+  ZeroShotClassification(AutoModel m, AutoProcessor p)
+      : TextPipeline("zero-shot-classification", std::move(m), std::move(p)) {
     std::map<std::string, size_t> label2id;
     for (const auto& [id, name] : id2label_) {
       std::string lower = name;
