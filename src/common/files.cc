@@ -58,12 +58,14 @@ void unregister_temp(int slot) {
 }
 
 // Holds back the signals the handler below serves, for the scope (this thread's mask).
+constexpr int kCleanedUpSignals[] = {SIGINT, SIGTERM, SIGHUP, SIGQUIT};  // see remove_temporary_files_on_signals
+
 class HeldSignals {
  public:
   HeldSignals() {
     sigset_t held;
     sigemptyset(&held);
-    for (int sig : {SIGINT, SIGTERM, SIGHUP, SIGQUIT}) sigaddset(&held, sig);
+    for (int sig : kCleanedUpSignals) sigaddset(&held, sig);
     ::pthread_sigmask(SIG_BLOCK, &held, &previous_);
   }
   ~HeldSignals() { ::pthread_sigmask(SIG_SETMASK, &previous_, nullptr); }
@@ -162,7 +164,7 @@ fs::path final_destination(const fs::path& destination, uid_t& owner, gid_t& gro
 }  // namespace
 
 void remove_temporary_files_on_signals() {
-  for (int sig : {SIGINT, SIGTERM, SIGHUP, SIGQUIT}) {  // the signals HeldSignals holds
+  for (int sig : kCleanedUpSignals) {
     struct sigaction old {};
     if (::sigaction(sig, nullptr, &old) == 0 && old.sa_handler == SIG_IGN) continue;  // e.g. nohup
     struct sigaction sa {};

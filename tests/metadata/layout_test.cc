@@ -90,24 +90,25 @@ TEST(Unpack, ModelsWithoutMetadataAreRefused) {
   EXPECT_FALSE(fs::exists(dir / "out"));
 }
 
-TEST(Unpack, ExternalDataTravelsWithTheModel) {
-  test::ScratchDir dir;
-  fs::create_directories(dir / "m");
-  test::write_external_data_model(dir / "m" / "model.onnx", "model.onnx_data");
+// dir/model.onnx + dir/model.onnx_data, with the fixture's files embedded.
+void embed_external_data_model(const fs::path& dir) {
+  fs::create_directories(dir);
+  test::write_external_data_model(dir / "model.onnx", "model.onnx_data");
   EmbedOptions o;
   o.show_progress = false;
-  embed_metadata(dir / "m" / "model.onnx", fixture_folder().string(), o);
+  embed_metadata(dir / "model.onnx", fixture_folder().string(), o);
+}
+
+TEST(Unpack, ExternalDataTravelsWithTheModel) {
+  test::ScratchDir dir;
+  embed_external_data_model(dir / "m");
   unpack_model(dir / "m" / "model.onnx", dir / "js", Layout::kTransformersJs);
   EXPECT_EQ(test::read_bytes(dir / "js" / "onnx" / "model.onnx_data"), test::read_bytes(dir / "m" / "model.onnx_data"));
 }
 
 TEST(Unpack, RefusesTruncatedExternalData) {
   test::ScratchDir dir;
-  fs::create_directories(dir / "m");
-  test::write_external_data_model(dir / "m" / "model.onnx", "model.onnx_data");
-  EmbedOptions o;
-  o.show_progress = false;
-  embed_metadata(dir / "m" / "model.onnx", fixture_folder().string(), o);
+  embed_external_data_model(dir / "m");
   fs::resize_file(dir / "m" / "model.onnx_data", 10);
   for (auto layout : {Layout::kOptimum, Layout::kTransformersJs}) {
     try {

@@ -8,16 +8,15 @@
 #include <cmath>
 #include <cstring>
 #include <deque>
-#include <fstream>
 #include <map>
 #include <optional>
 #include <set>
-#include <sstream>
 
 #include "modelexport/common/error.h"
 #include "modelexport/quantize/quantize.h"
 #include "quantize/float16.h"
 #include "quantize/onnxruntime_check.h"
+#include "support/test_support.h"
 
 namespace modelexport::test {
 
@@ -201,17 +200,10 @@ Flat flat_from_proto(const onnx::TensorProto& t) {
   return f;
 }
 
-std::string read_file(const fs::path& p) {
-  std::ifstream in(p, std::ios::binary);
-  std::stringstream ss;
-  ss << in.rdbuf();
-  return ss.str();
-}
-
 // input_N.pb / output_N.pb: a TensorProto, or a SequenceProto when the graph's value is a sequence.
 Value value_from_file(const fs::path& p, const onnx::TypeProto& type) {
   Value v;
-  std::string bytes = read_file(p);
+  std::string bytes = read_bytes(p);
   if (type.has_tensor_type()) {
     onnx::TensorProto t;
     if (!t.ParseFromString(bytes)) throw std::runtime_error("cannot parse " + p.string());
@@ -267,7 +259,7 @@ Feed make_feed(const onnx::ModelProto& model, const fs::path& dataset) {
     if (initializers.count(in.name())) continue;
     fs::path p = dataset / ("input_" + std::to_string(k++) + ".pb");
     if (!fs::exists(p)) break;  // optional trailing inputs left out by the test
-    std::string bytes = read_file(p);
+    std::string bytes = read_bytes(p);
     if (in.type().has_tensor_type()) {
       onnx::TensorProto t;
       if (!t.ParseFromString(bytes)) throw std::runtime_error("cannot parse " + p.string());
@@ -438,7 +430,7 @@ std::vector<WalkResult> walk_testdata(const std::vector<fs::path>& models, const
       for (const auto& dt : dtypes) results.push_back({name, dt, o, d});
     };
     onnx::ModelProto proto;
-    if (!proto.ParseFromString(read_file(path))) {
+    if (!proto.ParseFromString(read_bytes(path))) {
       add_all(WalkOutcome::kSourceFails, "protobuf cannot parse the test model");
       continue;
     }
