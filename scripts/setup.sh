@@ -32,6 +32,14 @@ apt_packages=(
   python3-onnx python3-numpy                          # reference onnx.load for benchmarks, fixture generation
   ccache                                              # cheap rebuilds (CI builds plain + sanitizers)
   clang-format                                        # scripts/check-format.sh (git clang-format on changed lines)
+  python3-jinja2                                      # chat-template reference (what transformers' apply_chat_template renders with)
+  python3-pil python3-scipy                           # image reference (Pillow is what transformers' PIL backend uses); audio/spectrogram reference
+  python3-torch python3-torchvision python3-torchaudio  # torch.onnx.export makes random-weight test models; torch.stft second opinion
+  libjpeg62-turbo-dev libpng-dev libwebp-dev libstb-dev  # image decoding (libjpeg-turbo as Pillow uses it; PNG; WebP; stb for BMP/GIF)
+  libsndfile1-dev libavformat-dev libavcodec-dev libswresample-dev libsoxr-dev ffmpeg  # audio decoding/resampling; ffmpeg CLI is the ASR reference
+  pybind11-dev python3-pybind11 python3-dev python3-venv python3-pip python3-pytest python3-wheel python3-setuptools  # Python package
+  chromium                                            # browser proof: transformers.js in headless Chromium (WASM, WebGPU)
+  clang libclang-rt-14-dev libfuzzer-14-dev           # libFuzzer targets
 )
 # Node.js + npm run the pinned npm reference implementations. A machine may already have Node 20
 # from NodeSource (which bundles npm and conflicts with Debian's npm package): only add them when absent.
