@@ -105,14 +105,10 @@ GenerationResult run_sample(Context& ctx, Streamer* streamer, const std::atomic<
     for (size_t i = 0; i < live.size(); ++i) {
       Row& row = rows[live[i]];
       std::span<const int64_t> gen(row.ids.data() + row.prompt_size, row.ids.size() - row.prompt_size);
-      if (is_eos(c, row.ids.back()))
-        row.reason = FinishReason::kEos;
-      else if (!ctx.stops.empty() && ctx.stops.matches(gen))
-        row.reason = FinishReason::kStopString;
-      else if (ctx.prompt_len + generated >= ctx.max_length)
-        row.reason = FinishReason::kMaxLength;
-      else if (cancelled)
-        row.reason = FinishReason::kCancelled;
+      if (is_eos(c, row.ids.back())) row.reason = FinishReason::kEos;
+      else if (!ctx.stops.empty() && ctx.stops.matches(gen)) row.reason = FinishReason::kStopString;
+      else if (ctx.prompt_len + generated >= ctx.max_length) row.reason = FinishReason::kMaxLength;
+      else if (cancelled) row.reason = FinishReason::kCancelled;
       if (row.reason == FinishReason::kNone) keep.push_back(i);
     }
     if (keep.empty()) break;
@@ -225,14 +221,10 @@ GenerationResult run_beams(Context& ctx, const std::atomic<bool>* cancel) {
       GeneratedSequence s;
       s.tokens.assign(finished[k].ids.begin() + own_prompt_size[b], finished[k].ids.end());
       s.score = finished[k].score;
-      if (!s.tokens.empty() && is_eos(c, s.tokens.back()))
-        s.finish_reason = FinishReason::kEos;
-      else if (ctx.prompt_len + s.tokens.size() >= ctx.max_length)
-        s.finish_reason = FinishReason::kMaxLength;
-      else if (cancel && cancel->load())
-        s.finish_reason = FinishReason::kCancelled;
-      else
-        s.finish_reason = FinishReason::kStopString;
+      if (!s.tokens.empty() && is_eos(c, s.tokens.back())) s.finish_reason = FinishReason::kEos;
+      else if (ctx.prompt_len + s.tokens.size() >= ctx.max_length) s.finish_reason = FinishReason::kMaxLength;
+      else if (cancel && cancel->load()) s.finish_reason = FinishReason::kCancelled;
+      else s.finish_reason = FinishReason::kStopString;
       result.sequences[b].push_back(std::move(s));
     }
   }
@@ -248,16 +240,18 @@ GenerationResult generate(StepModel& model, const std::vector<std::vector<int64_
   size_t prompt_len = 0;
   for (size_t b = 0; b < prompts.size(); ++b) {
     if (prompts[b].empty())
-      throw UsageError("generation: prompt " + std::to_string(b) +
-                       " is empty (a decoder-only prompt needs a token, an encoder-decoder one its decoder start token)");
+      throw UsageError(
+          "generation: prompt " + std::to_string(b) +
+          " is empty (a decoder-only prompt needs a token, an encoder-decoder one its decoder start token)");
     prompt_len = std::max(prompt_len, prompts[b].size());
   }
   const bool beams = config.num_beams > 1;
   if (streamer && (prompts.size() != 1 || beams || (config.do_sample && config.num_return_sequences > 1)))
     throw UsageError("generation: streaming needs one prompt, one returned sequence and no beam search (as in Python)");
   if (config.encoder_no_repeat_ngram_size > 0 && hooks.encoder_input_ids.size() != prompts.size())
-    throw UsageError("generation option encoder_no_repeat_ngram_size: needs the encoder input ids of each prompt "
-                     "(only encoder-decoder models have them)");
+    throw UsageError(
+        "generation option encoder_no_repeat_ngram_size: needs the encoder input ids of each prompt "
+        "(only encoder-decoder models have them)");
   const size_t vocab = model.vocab_size();
   if (vocab == 0) throw RuntimeError("generation: the model reports a vocabulary of 0 logits");
 

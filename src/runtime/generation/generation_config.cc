@@ -122,13 +122,14 @@ void overlay(std::optional<T>& target, const std::optional<T>& value) {
 void fill_unset(GenerationOptions& base, const GenerationOptions& o) {
 #define ME_FILL(field) \
   if (!base.field) base.field = o.field;
-  ME_FILL(max_new_tokens) ME_FILL(max_length) ME_FILL(min_new_tokens) ME_FILL(min_length) ME_FILL(do_sample)
-  ME_FILL(num_beams) ME_FILL(num_return_sequences) ME_FILL(temperature) ME_FILL(top_p) ME_FILL(min_p)
-  ME_FILL(typical_p) ME_FILL(top_k) ME_FILL(repetition_penalty) ME_FILL(no_repeat_ngram_size)
-  ME_FILL(encoder_no_repeat_ngram_size) ME_FILL(bad_words_ids) ME_FILL(suppress_tokens)
-  ME_FILL(begin_suppress_tokens) ME_FILL(forced_bos_token_id) ME_FILL(forced_eos_token_id)
-  ME_FILL(forced_decoder_ids) ME_FILL(length_penalty) ME_FILL(early_stopping) ME_FILL(eos_token_id)
-  ME_FILL(pad_token_id) ME_FILL(bos_token_id) ME_FILL(decoder_start_token_id) ME_FILL(stop_strings)
+  ME_FILL(max_new_tokens)
+  ME_FILL(max_length) ME_FILL(min_new_tokens) ME_FILL(min_length) ME_FILL(do_sample) ME_FILL(num_beams)
+      ME_FILL(num_return_sequences) ME_FILL(temperature) ME_FILL(top_p) ME_FILL(min_p) ME_FILL(typical_p) ME_FILL(top_k)
+          ME_FILL(repetition_penalty) ME_FILL(no_repeat_ngram_size) ME_FILL(encoder_no_repeat_ngram_size)
+              ME_FILL(bad_words_ids) ME_FILL(suppress_tokens) ME_FILL(begin_suppress_tokens)
+                  ME_FILL(forced_bos_token_id) ME_FILL(forced_eos_token_id) ME_FILL(forced_decoder_ids)
+                      ME_FILL(length_penalty) ME_FILL(early_stopping) ME_FILL(eos_token_id) ME_FILL(pad_token_id)
+                          ME_FILL(bos_token_id) ME_FILL(decoder_start_token_id) ME_FILL(stop_strings)
 #undef ME_FILL
 }
 
@@ -210,7 +211,8 @@ void GenerationConfig::validate() {
   if (no_repeat_ngram_size < 0)
     invalid("no_repeat_ngram_size", "must be 0 (off) or more, got " + std::to_string(no_repeat_ngram_size));
   if (encoder_no_repeat_ngram_size < 0)
-    invalid("encoder_no_repeat_ngram_size", "must be 0 (off) or more, got " + std::to_string(encoder_no_repeat_ngram_size));
+    invalid("encoder_no_repeat_ngram_size",
+            "must be 0 (off) or more, got " + std::to_string(encoder_no_repeat_ngram_size));
   for (const auto& seq : bad_words_ids) {
     if (seq.empty()) invalid("bad_words_ids", "each entry must be a non-empty list of token ids");
     for (int64_t t : seq)
@@ -228,8 +230,8 @@ void GenerationConfig::validate() {
     }
   }
   if (num_beams > 1 && num_return_sequences > num_beams)
-    invalid("num_return_sequences", "must not exceed num_beams (" + std::to_string(num_beams) + ") with beam search, got " +
-                                        std::to_string(num_return_sequences));
+    invalid("num_return_sequences", "must not exceed num_beams (" + std::to_string(num_beams) +
+                                        ") with beam search, got " + std::to_string(num_return_sequences));
   if (num_beams == 1 && !do_sample && num_return_sequences > 1)
     invalid("num_return_sequences", "greedy decoding returns one sequence; use do_sample or num_beams > 1 for " +
                                         std::to_string(num_return_sequences));

@@ -83,10 +83,8 @@ NoBadWords::NoBadWords(std::vector<std::vector<int64_t>> bad_words_ids, const st
   for (auto& seq : bad_words_ids) {
     // Python drops a bad word that is exactly one eos token.
     if (seq.size() == 1 && std::find(eos_token_id.begin(), eos_token_id.end(), seq[0]) != eos_token_id.end()) continue;
-    if (seq.size() == 1)
-      single_.push_back(seq[0]);
-    else if (!seq.empty())
-      multi_.push_back(std::move(seq));
+    if (seq.size() == 1) single_.push_back(seq[0]);
+    else if (!seq.empty()) multi_.push_back(std::move(seq));
   }
 }
 
@@ -95,7 +93,8 @@ void NoBadWords::apply(const RowState& row, std::span<float> scores) {
   for (const auto& seq : multi_) {
     size_t prefix = seq.size() - 1;
     if (prefix > row.ids.size()) continue;
-    if (std::equal(seq.begin(), seq.begin() + static_cast<ptrdiff_t>(prefix), row.ids.end() - static_cast<ptrdiff_t>(prefix)))
+    if (std::equal(seq.begin(), seq.begin() + static_cast<ptrdiff_t>(prefix),
+                   row.ids.end() - static_cast<ptrdiff_t>(prefix)))
       ban(scores, seq.back());
   }
 }
@@ -172,7 +171,8 @@ void TopK::apply(const RowState&, std::span<float> scores) {
   if (k == 0 || k == scores.size()) return;
   scratch_.assign(scores.begin(), scores.end());
   // k-th largest in O(vocab).
-  std::nth_element(scratch_.begin(), scratch_.begin() + static_cast<ptrdiff_t>(k - 1), scratch_.end(), std::greater<float>());
+  std::nth_element(scratch_.begin(), scratch_.begin() + static_cast<ptrdiff_t>(k - 1), scratch_.end(),
+                   std::greater<float>());
   float kth = scratch_[k - 1];
   for (float& s : scores)
     if (s < kth) s = kNegInf;
@@ -191,9 +191,8 @@ void TopP::apply(const RowState&, std::span<float> scores) {
     if (scores[i] != kNegInf) order_.push_back(static_cast<uint32_t>(i));
   const size_t finite = order_.size();
   if (finite == 0) return;
-  std::sort(order_.begin(), order_.end(), [&](uint32_t a, uint32_t b) {
-    return scores[a] < scores[b] || (scores[a] == scores[b] && a < b);
-  });
+  std::sort(order_.begin(), order_.end(),
+            [&](uint32_t a, uint32_t b) { return scores[a] < scores[b] || (scores[a] == scores[b] && a < b); });
   // softmax over the sorted row (float32, as torch), cumulative sum accumulated in double and
   // rounded per element (torch's CPU cumsum accumulates float in double).
   float max = scores[order_.back()];
@@ -207,7 +206,7 @@ void TopP::apply(const RowState&, std::span<float> scores) {
   // The last min_keep_ tokens of the ascending order (the largest) always stay, also the -inf ones
   // Python would keep when fewer than min_keep_ are finite (they stay -inf either way).
   const size_t keep_from = vocab > min_keep_ ? vocab - min_keep_ : 0;  // position in Python's full order
-  const size_t offset = vocab - finite;                                 // -inf tokens come first
+  const size_t offset = vocab - finite;                                // -inf tokens come first
   for (size_t j = 0; j < finite; ++j) {
     cumulative += static_cast<double>(probs_[j] / sum);
     if (offset + j >= keep_from) break;
@@ -256,9 +255,8 @@ void TypicalP::apply(const RowState&, std::span<float> scores) {
   for (float& lp : shifted_) lp = std::fabs(-lp - entropy);
   order_.resize(vocab);
   for (size_t i = 0; i < vocab; ++i) order_[i] = static_cast<uint32_t>(i);
-  std::sort(order_.begin(), order_.end(), [&](uint32_t a, uint32_t b) {
-    return shifted_[a] < shifted_[b] || (shifted_[a] == shifted_[b] && a < b);
-  });
+  std::sort(order_.begin(), order_.end(),
+            [&](uint32_t a, uint32_t b) { return shifted_[a] < shifted_[b] || (shifted_[a] == shifted_[b] && a < b); });
   // cumulative softmax of the scores in that order; last_ind = count(cumulative < mass)
   probs_.resize(vocab);
   for (size_t j = 0; j < vocab; ++j) probs_[j] = scores[order_[j]];
@@ -292,15 +290,18 @@ LogitsProcessorList make_logits_processors(const GenerationConfig& c, size_t voc
                                            LogitsProcessorList extra) {
   LogitsProcessorList list;
   check_ids(c.eos_token_id, vocab_size, "eos_token_id");
-  if (c.repetition_penalty != 1.0) list.push_back(std::make_unique<RepetitionPenalty>(c.repetition_penalty, c.pad_token_id));
-  if (c.no_repeat_ngram_size > 0) list.push_back(std::make_unique<NoRepeatNGram>(static_cast<size_t>(c.no_repeat_ngram_size)));
+  if (c.repetition_penalty != 1.0)
+    list.push_back(std::make_unique<RepetitionPenalty>(c.repetition_penalty, c.pad_token_id));
+  if (c.no_repeat_ngram_size > 0)
+    list.push_back(std::make_unique<NoRepeatNGram>(static_cast<size_t>(c.no_repeat_ngram_size)));
   if (c.encoder_no_repeat_ngram_size > 0)
     list.push_back(std::make_unique<EncoderNoRepeatNGram>(static_cast<size_t>(c.encoder_no_repeat_ngram_size)));
   if (!c.bad_words_ids.empty()) {
     for (const auto& seq : c.bad_words_ids) check_ids(seq, vocab_size, "bad_words_ids");
     list.push_back(std::make_unique<NoBadWords>(c.bad_words_ids, c.eos_token_id));
   }
-  if (c.min_length > 0 && !c.eos_token_id.empty()) list.push_back(std::make_unique<MinLength>(c.min_length, c.eos_token_id));
+  if (c.min_length > 0 && !c.eos_token_id.empty())
+    list.push_back(std::make_unique<MinLength>(c.min_length, c.eos_token_id));
   if (c.min_new_tokens && *c.min_new_tokens > 0 && !c.eos_token_id.empty())
     list.push_back(std::make_unique<MinNewTokens>(*c.min_new_tokens, c.eos_token_id));
   if (c.forced_bos_token_id) {
