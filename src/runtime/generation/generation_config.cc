@@ -120,17 +120,37 @@ void overlay(std::optional<T>& target, const std::optional<T>& value) {
 
 // GenerationOptions set in `o` but not in `base`, copied over (fills what base left unset).
 void fill_unset(GenerationOptions& base, const GenerationOptions& o) {
-#define ME_FILL(field) \
-  if (!base.field) base.field = o.field;
-  ME_FILL(max_new_tokens)
-  ME_FILL(max_length) ME_FILL(min_new_tokens) ME_FILL(min_length) ME_FILL(do_sample) ME_FILL(num_beams)
-      ME_FILL(num_return_sequences) ME_FILL(temperature) ME_FILL(top_p) ME_FILL(min_p) ME_FILL(typical_p) ME_FILL(top_k)
-          ME_FILL(repetition_penalty) ME_FILL(no_repeat_ngram_size) ME_FILL(encoder_no_repeat_ngram_size)
-              ME_FILL(bad_words_ids) ME_FILL(suppress_tokens) ME_FILL(begin_suppress_tokens)
-                  ME_FILL(forced_bos_token_id) ME_FILL(forced_eos_token_id) ME_FILL(forced_decoder_ids)
-                      ME_FILL(length_penalty) ME_FILL(early_stopping) ME_FILL(eos_token_id) ME_FILL(pad_token_id)
-                          ME_FILL(bos_token_id) ME_FILL(decoder_start_token_id) ME_FILL(stop_strings)
-#undef ME_FILL
+  auto fill = [](auto& target, const auto& value) {
+    if (!target) target = value;
+  };
+  fill(base.max_new_tokens, o.max_new_tokens);
+  fill(base.max_length, o.max_length);
+  fill(base.min_new_tokens, o.min_new_tokens);
+  fill(base.min_length, o.min_length);
+  fill(base.do_sample, o.do_sample);
+  fill(base.num_beams, o.num_beams);
+  fill(base.num_return_sequences, o.num_return_sequences);
+  fill(base.temperature, o.temperature);
+  fill(base.top_p, o.top_p);
+  fill(base.min_p, o.min_p);
+  fill(base.typical_p, o.typical_p);
+  fill(base.top_k, o.top_k);
+  fill(base.repetition_penalty, o.repetition_penalty);
+  fill(base.no_repeat_ngram_size, o.no_repeat_ngram_size);
+  fill(base.encoder_no_repeat_ngram_size, o.encoder_no_repeat_ngram_size);
+  fill(base.bad_words_ids, o.bad_words_ids);
+  fill(base.suppress_tokens, o.suppress_tokens);
+  fill(base.begin_suppress_tokens, o.begin_suppress_tokens);
+  fill(base.forced_bos_token_id, o.forced_bos_token_id);
+  fill(base.forced_eos_token_id, o.forced_eos_token_id);
+  fill(base.forced_decoder_ids, o.forced_decoder_ids);
+  fill(base.length_penalty, o.length_penalty);
+  fill(base.early_stopping, o.early_stopping);
+  fill(base.eos_token_id, o.eos_token_id);
+  fill(base.pad_token_id, o.pad_token_id);
+  fill(base.bos_token_id, o.bos_token_id);
+  fill(base.decoder_start_token_id, o.decoder_start_token_id);
+  fill(base.stop_strings, o.stop_strings);
 }
 
 [[noreturn]] void invalid(const std::string& option, const std::string& what) {
