@@ -7,6 +7,7 @@ rule below restates the code it reproduces:
   - their order: GenerationMixin._get_logits_processor, src/transformers/generation/utils.py
     (commit 000034a4);
   - greedy search: GenerationMixin._sample (same file);
+  - TextStreamer: src/transformers/generation/streamers.py (put / end / _is_chinese_char);
   - beam search: the classic BeamSearchScorer / BeamHypotheses of
     src/transformers/generation/beam_search.py (v4.45) driven as the old _beam_search loop did, an
     independent write-out of the rules the C++ code takes from the vectorised _beam_search.
@@ -308,6 +309,53 @@ def beam_search(cfg, prompts, vocab, salt):
     return results
 
 
+def is_chinese_char(cp):  # streamers.py TextStreamer._is_chinese_char
+    return (0x4E00 <= cp <= 0x9FFF or 0x3400 <= cp <= 0x4DBF or 0x20000 <= cp <= 0x2A6DF or 0x2A700 <= cp <= 0x2B73F
+            or 0x2B740 <= cp <= 0x2B81F or 0x2B820 <= cp <= 0x2CEAF or 0xF900 <= cp <= 0xFAFF or 0x2F800 <= cp <= 0x2FA1F)
+
+
+def text_streamer(decode, puts, skip_prompt):
+    """TextStreamer.put for each list in `puts` (the first is the prompt), then end(); the pieces
+    on_finalized_text receives (empty ones left out)."""
+    pieces, cache, print_len, next_is_prompt = [], [], 0, True
+    for value in puts:
+        if skip_prompt and next_is_prompt:
+            next_is_prompt = False
+            continue
+        cache.extend(value)
+        text = decode(cache)
+        if text.endswith("\n"):
+            printable, cache, print_len = text[print_len:], [], 0
+        elif len(text) > 0 and is_chinese_char(ord(text[-1])):
+            printable = text[print_len:]
+            print_len += len(printable)
+        else:
+            printable = text[print_len:text.rfind(" ") + 1]
+            print_len += len(printable)
+        pieces.append(printable)
+    if cache:
+        pieces.append(decode(cache)[print_len:])
+    return [p for p in pieces if p]
+
+
+STREAM_VOCAB = ["<s>", "Hello", " wor", "ld", "!", " How", " are", "\n", " you", "?", "你", "好", " é", "t", "é ", "  ", "x"]
+
+
+def streamer_cases():
+    decode = lambda ids: "".join(STREAM_VOCAB[i] for i in ids if i != 0)  # 0: a special token, skipped
+    sequences = [
+        [[0, 1], [2], [3], [4], [5], [6], [7], [8], [9]],
+        [[0], [1], [10], [11], [2], [3], [5], [16], [16], [14], [15], [13]],
+        [[0, 1, 2], [3, 7], [7], [5], [6], [12], [13], [4]],
+    ]
+    out = []
+    for i, puts in enumerate(sequences):
+        for skip in (True, False):
+            out.append({"kind": "streamer", "name": f"stream_{i}_{'skip' if skip else 'keep'}", "vocab": STREAM_VOCAB,
+                        "puts": puts, "skip_prompt": skip, "expected": text_streamer(decode, puts, skip)})
+    return out
+
+
 # ---------------------------------------------------------------- the cases
 def f32list(a):
     return [None if np.isneginf(v) else float(v) for v in np.asarray(a, F32)]
@@ -393,6 +441,9 @@ def loop_cases():
          [[0], [0, 3], [2, 2]], 5, 6),
         ("beam_batch_true", {"num_beams": 3, "max_new_tokens": 8, "eos_token_id": 1, "early_stopping": True},
          [[0], [4], [2, 2, 2]], 5, 15),
+        # An eos candidate ranked below num_beams that must not become a hypothesis.
+        ("beam_eos_below_rank", {"num_beams": 2, "max_new_tokens": 6, "eos_token_id": 1, "num_return_sequences": 2},
+         [[0]], 6, 344),
         ("beam_processors", {"num_beams": 3, "max_new_tokens": 8, "eos_token_id": 1, "no_repeat_ngram_size": 2,
                              "repetition_penalty": 1.4, "min_length": 4}, [[0, 2]], 9, 21),
     ]
@@ -404,7 +455,7 @@ def loop_cases():
 
 def main():
     rng = np.random.default_rng(20260112)
-    cases = processor_cases(rng) + loop_cases()
+    cases = processor_cases(rng) + loop_cases() + streamer_cases()
     with open(sys.argv[1], "w") as f:
         for c in cases:
             f.write(json.dumps(c) + "\n")

@@ -121,5 +121,26 @@ TEST(GenerationGolden, BeamSearchMatchesPythonBeamSearchScorer) {
   }
 }
 
+TEST(GenerationGolden, TextStreamerMatchesPythonTextStreamer) {
+  std::vector<json> cases = golden("streamer");
+  REQUIRE_GOLDEN(cases);
+  for (const json& c : cases) {
+    SCOPED_TRACE(c["name"].get<std::string>());
+    std::vector<std::string> vocab = c["vocab"].get<std::vector<std::string>>();
+    auto decode = [&](std::span<const int64_t> ids) {
+      std::string text;
+      for (int64_t id : ids)
+        if (id != 0) text += vocab.at(static_cast<size_t>(id));  // 0: a special token, skipped
+      return text;
+    };
+    std::vector<std::string> pieces;
+    TextStreamer streamer(
+        decode, [&](std::string_view piece) { pieces.emplace_back(piece); }, c["skip_prompt"].get<bool>());
+    for (const json& put : c["puts"]) streamer.put(put.get<std::vector<int64_t>>());
+    streamer.end();
+    EXPECT_EQ(pieces, c["expected"].get<std::vector<std::string>>());
+  }
+}
+
 }  // namespace
 }  // namespace modelexport::runtime::generation
