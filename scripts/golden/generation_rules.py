@@ -3,13 +3,14 @@
 scores), the reference of tests/runtime/generation_test.cc. transformers is not installed here; each
 rule below restates the code it reproduces:
   - logits processors / warpers: transformers src/transformers/generation/logits_process.py
-    (commit 00857b6c, the v4.57+ line); ForceTokensLogitsProcessor from v4.39;
+    (commit 00857b6c, 2025 main branch); ForceTokensLogitsProcessor from v4.39;
   - their order: GenerationMixin._get_logits_processor, src/transformers/generation/utils.py
     (commit 000034a4);
   - greedy search: GenerationMixin._sample (same file);
   - TextStreamer: src/transformers/generation/streamers.py (put / end / _is_chinese_char);
   - beam search: the classic BeamSearchScorer / BeamHypotheses of
-    src/transformers/generation/beam_search.py (v4.45) driven as the old _beam_search loop did, an
+    src/transformers/generation/beam_search.py (v4.49 and earlier, before the vectorised refactor) driven as
+    the old _beam_search loop did, an
     independent write-out of the rules the C++ code takes from the vectorised _beam_search.
 Usage: generation_rules.py OUT.jsonl   (one JSON object per case; -inf written as null)
 """

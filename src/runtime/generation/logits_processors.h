@@ -1,7 +1,7 @@
 // The built-in logits processors and warpers, one class per transformers class of the same name
-// (transformers src/transformers/generation/logits_process.py at commit 00857b6c, the v4.57+ line). Each computes in
-// float32 as torch does on float32 scores; the numpy write-out in scripts/golden/generation_rules.py is the test
-// reference. min_tokens_to_keep is 1, or 2 for beam sampling (transformers' rule).
+// (transformers src/transformers/generation/logits_process.py at commit 00857b6c, a 2025 main-branch version). Each
+// computes in float32 as torch does on float32 scores; the numpy write-out in scripts/golden/generation_rules.py is the
+// test reference. min_tokens_to_keep is 1, or 2 for beam sampling (transformers' rule).
 #pragma once
 
 #include <cstddef>
