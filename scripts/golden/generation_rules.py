@@ -408,6 +408,15 @@ def processor_cases(rng):
         expected = process(cfg, logits, row, V)
         out.append({"kind": "processor", "name": name, "config": cfg, "row": row, "vocab": V,
                     "logits": f32list(logits), "expected": f32list(expected)})
+    # A wide vocabulary with a flat distribution: top_p's boundary lies beyond the first chunks of
+    # tokens the C++ warper orders (256, 512, ...).
+    for name, cfg in [("top_p_wide", {"do_sample": True, "top_k": 0, "top_p": 0.95}),
+                      ("top_p_wide_low", {"do_sample": True, "top_k": 0, "top_p": 0.3})]:
+        V = 3000
+        logits = (rng.standard_normal(V) * 0.5).astype(F32)
+        row = dict(base_row)
+        out.append({"kind": "processor", "name": name, "config": cfg, "row": row, "vocab": V,
+                    "logits": f32list(logits), "expected": f32list(process(cfg, logits, row, V))})
     return out
 
 

@@ -182,36 +182,52 @@ void TopK::apply(const RowState&, std::span<float> scores) {
 TopP::TopP(double top_p, size_t min_tokens_to_keep)
     : threshold_(static_cast<float>(1.0 - top_p)), min_keep_(std::max<size_t>(min_tokens_to_keep, 1)) {}
 
+// Python sorts ascending, takes the float32 softmax, cumsums (torch's CPU cumsum accumulates float in
+// double) and removes the tokens whose cumulative probability is <= 1 - top_p, keeping the
+// min_tokens_to_keep largest. The removed tokens are a prefix of the ascending order, so only the top
+// of the distribution needs ordering: the cumulative value at a token is the total minus the mass of
+// the tokens above it (both in double, so the order of summation changes nothing at float32
+// precision). The top is selected in growing chunks (nth_element + sort): O(vocab) per chunk instead
+// of a full O(vocab log vocab) sort.
 void TopP::apply(const RowState&, std::span<float> scores) {
   const size_t vocab = scores.size();
-  // Tokens at -inf have probability 0 and a cumulative sum of 0 <= 1 - top_p: removed already, and
-  // first in the ascending order, so only the finite ones need sorting (cheap after top_k).
-  order_.clear();
-  for (size_t i = 0; i < vocab; ++i)
-    if (scores[i] != kNegInf) order_.push_back(static_cast<uint32_t>(i));
-  const size_t finite = order_.size();
-  if (finite == 0) return;
-  std::sort(order_.begin(), order_.end(),
-            [&](uint32_t a, uint32_t b) { return scores[a] < scores[b] || (scores[a] == scores[b] && a < b); });
-  // softmax over the sorted row (float32, as torch), cumulative sum accumulated in double and
-  // rounded per element (torch's CPU cumsum accumulates float in double).
-  float max = scores[order_.back()];
-  probs_.resize(finite);
-  float sum = 0.0f;
-  for (size_t j = 0; j < finite; ++j) {
-    probs_[j] = std::exp(scores[order_[j]] - max);
-    sum += probs_[j];
+  if (vocab == 0) return;
+  softmax(scores, probs_);
+  double total = 0;
+  for (float p : probs_) total += p;
+  order_.resize(vocab);
+  for (size_t i = 0; i < vocab; ++i) order_[i] = static_cast<uint32_t>(i);
+  // Descending, the higher index first among equals (the mirror of a stable ascending sort).
+  auto above = [&](uint32_t a, uint32_t b) { return scores[a] > scores[b] || (scores[a] == scores[b] && a > b); };
+  size_t keep = vocab;  // tokens kept (the top `keep` of the descending order)
+  size_t sorted = 0;
+  double mass_above = 0;  // probability of the tokens before position m
+  for (size_t chunk = 256;; chunk *= 2) {
+    size_t n = std::min(chunk, vocab);
+    if (n < vocab)
+      std::nth_element(order_.begin() + static_cast<ptrdiff_t>(sorted), order_.begin() + static_cast<ptrdiff_t>(n),
+                       order_.end(), above);
+    std::sort(order_.begin() + static_cast<ptrdiff_t>(sorted), order_.begin() + static_cast<ptrdiff_t>(n), above);
+    bool found = false;
+    for (size_t m = sorted; m < n; ++m) {
+      // cumulative probability at this token (ascending position vocab - 1 - m)
+      float cumulative = static_cast<float>(total - mass_above);
+      if (m >= min_keep_ && cumulative <= threshold_) {
+        keep = m;
+        found = true;
+        break;
+      }
+      mass_above += probs_[order_[m]];
+    }
+    sorted = n;
+    if (found || n == vocab) break;
   }
-  double cumulative = 0;
-  // The last min_keep_ tokens of the ascending order (the largest) always stay, also the -inf ones
-  // Python would keep when fewer than min_keep_ are finite (they stay -inf either way).
-  const size_t keep_from = vocab > min_keep_ ? vocab - min_keep_ : 0;  // position in Python's full order
-  const size_t offset = vocab - finite;                                // -inf tokens come first
-  for (size_t j = 0; j < finite; ++j) {
-    cumulative += static_cast<double>(probs_[j] / sum);
-    if (offset + j >= keep_from) break;
-    if (static_cast<float>(cumulative) <= threshold_) scores[order_[j]] = kNegInf;
-  }
+  if (keep == vocab) return;
+  // -inf everywhere but the kept tokens.
+  kept_.resize(keep);
+  for (size_t m = 0; m < keep; ++m) kept_[m] = scores[order_[m]];
+  std::fill(scores.begin(), scores.end(), kNegInf);
+  for (size_t m = 0; m < keep; ++m) scores[order_[m]] = kept_[m];
 }
 
 // ---- MinPLogitsWarper

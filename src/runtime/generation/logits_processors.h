@@ -158,7 +158,8 @@ class TopK final : public LogitsProcessor {
 };
 
 // TopPLogitsWarper: ascending sort, float32 softmax and cumulative sum; tokens whose cumulative
-// probability <= 1 - top_p are -inf, except the min_tokens_to_keep largest.
+// probability <= 1 - top_p are -inf, except the min_tokens_to_keep largest. Orders only the top of
+// the distribution (chunks of 256, 512, ... tokens), not the whole vocabulary.
 class TopP final : public LogitsProcessor {
  public:
   TopP(double top_p, size_t min_tokens_to_keep);
@@ -168,7 +169,7 @@ class TopP final : public LogitsProcessor {
   float threshold_;  // float32(1 - top_p), as torch compares
   size_t min_keep_;
   std::vector<uint32_t> order_;
-  std::vector<float> probs_;
+  std::vector<float> probs_, kept_;
 };
 
 // MinPLogitsWarper: tokens with probability < min_p * max probability -inf, except the
