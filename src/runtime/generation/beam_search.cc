@@ -25,7 +25,7 @@ BeamSearch::BeamSearch(const Settings& settings, std::vector<int64_t> prompt)
   next_running_.resize(s_.num_beams);
 }
 
-std::vector<size_t> BeamSearch::step(std::span<const float> log_probs, size_t vocab, size_t cur_len,
+const std::vector<size_t>& BeamSearch::step(std::span<const float> log_probs, size_t vocab, size_t cur_len,
                                      const std::function<bool(std::span<const int64_t>)>& is_hit, Sampler* sampler) {
   const size_t B = s_.num_beams, total = B * vocab, K = std::min(beams_to_keep_, total);
   acc_.resize(total);
@@ -34,7 +34,7 @@ std::vector<size_t> BeamSearch::step(std::span<const float> log_probs, size_t vo
 
   // Candidates: torch.topk (sorted, the lower index first among equals) or torch.multinomial on
   // softmax(accumulated) without replacement, in draw order.
-  std::vector<size_t> cand;
+  std::vector<size_t>& cand = cand_;
   if (s_.do_sample && sampler) {
     cand = sampler->sample_distinct(acc_, K);
   } else {
@@ -46,8 +46,12 @@ std::vector<size_t> BeamSearch::step(std::span<const float> log_probs, size_t vo
     cand.assign(order_.begin(), order_.begin() + static_cast<ptrdiff_t>(K));
   }
 
-  std::vector<float> cand_score(K), run_score(K);
-  std::vector<bool> hit(K);
+  std::vector<float>& cand_score = cand_score_;
+  std::vector<float>& run_score = run_score_;
+  std::vector<bool>& hit = hit_;
+  cand_score.resize(K);
+  run_score.resize(K);
+  hit.resize(K);
   bool all_hit = true;
   for (size_t k = 0; k < K; ++k) {
     size_t beam = cand[k] / vocab;
@@ -61,10 +65,12 @@ std::vector<size_t> BeamSearch::step(std::span<const float> log_probs, size_t vo
   }
 
   // Next running beams: the best num_beams candidates, the ones that hit pushed down by -1e9.
-  std::vector<size_t> rank(K);
+  std::vector<size_t>& rank = rank_;
+  rank.resize(K);
   for (size_t k = 0; k < K; ++k) rank[k] = k;
   std::stable_sort(rank.begin(), rank.end(), [&](size_t a, size_t b) { return run_score[a] > run_score[b]; });
-  std::vector<size_t> parents(B);
+  std::vector<size_t>& parents = parents_;
+  parents.assign(B, 0);
   for (size_t i = 0; i < B && i < K; ++i) {
     size_t k = rank[i];
     size_t beam = cand[k] / vocab;
@@ -77,7 +83,8 @@ std::vector<size_t> BeamSearch::step(std::span<const float> log_probs, size_t vo
   // Finished hypotheses: merge the old ones with this step's (only hits among the first num_beams).
   bool full = std::all_of(finished_.begin(), finished_.end(), [](const Beam& b) { return b.finished; });
   double denominator = std::pow(static_cast<double>(cur_len + 1 - s_.prompt_len), s_.length_penalty);
-  std::vector<float> merged(B + K);
+  std::vector<float>& merged = merged_;
+  merged.resize(B + K);
   for (size_t j = 0; j < B; ++j) merged[j] = finished_[j].score;
   for (size_t k = 0; k < K; ++k) {
     float v = divide(cand_score[k], denominator);
@@ -86,14 +93,16 @@ std::vector<size_t> BeamSearch::step(std::span<const float> log_probs, size_t vo
     v += (hit[k] && k < B) ? 0.0f : kPenalty;
     merged[B + k] = v;
   }
-  std::vector<size_t> mrank(B + K);
+  std::vector<size_t>& mrank = mrank_;
+  mrank.resize(B + K);
   for (size_t i = 0; i < B + K; ++i) mrank[i] = i;
   std::stable_sort(mrank.begin(), mrank.end(), [&](size_t a, size_t b) { return merged[a] > merged[b]; });
-  std::vector<Beam> new_finished(B);
+  std::vector<Beam>& new_finished = new_finished_;
+  new_finished.resize(B);
   for (size_t i = 0; i < B; ++i) {
     size_t m = mrank[i];
     if (m < B) {
-      new_finished[i] = std::move(finished_[m]);
+      std::swap(new_finished[i], finished_[m]);
     } else {
       size_t k = m - B;
       size_t beam = cand[k] / vocab;
@@ -103,7 +112,7 @@ std::vector<size_t> BeamSearch::step(std::span<const float> log_probs, size_t vo
       new_finished[i].finished = hit[k] && k < B;
     }
   }
-  finished_ = std::move(new_finished);
+  std::swap(finished_, new_finished);
   std::swap(running_, next_running_);
 
   // The early-stop heuristic at the new length.

@@ -57,8 +57,8 @@ class BeamSearch {
 
   // One step. `log_probs`: num_beams rows of processed log-probabilities ([num_beams * vocab]);
   // `cur_len`: the current length (prompt_len + generated so far). Returns, for each new running beam,
-  // the index of its parent beam (what the runner's rows must be reordered by).
-  std::vector<size_t> step(std::span<const float> log_probs, size_t vocab, size_t cur_len,
+  // the index of its parent beam (what the runner's rows must be reordered by); valid until the next step.
+  const std::vector<size_t>& step(std::span<const float> log_probs, size_t vocab, size_t cur_len,
                            const std::function<bool(std::span<const int64_t>)>& is_hit, Sampler* sampler);
   // Cancel: the running beams become finished hypotheses as they stand (classic finalize).
   void finalize(size_t cur_len);
@@ -69,10 +69,13 @@ class BeamSearch {
   std::vector<Beam> running_, finished_, next_running_;
   bool heuristic_unsatisfied_ = true;
   bool done_ = false;
-  // scratch
-  std::vector<float> acc_;
+  // scratch, reused every step
+  std::vector<float> acc_, cand_score_, run_score_, merged_;
   std::vector<uint32_t> order_;
+  std::vector<size_t> cand_, rank_, mrank_, parents_;
+  std::vector<bool> hit_;
   std::vector<int64_t> candidate_;
+  std::vector<Beam> new_finished_;
 };
 
 }  // namespace modelexport::runtime::generation

@@ -64,7 +64,10 @@ GenerationResult run_sample(Context& ctx, Streamer* streamer, const std::atomic<
   };
   std::vector<Row> rows;
   for (size_t b = 0; b < batch; ++b)
-    for (size_t k = 0; k < per_item; ++k) rows.push_back({b, ctx.prompts[b], ctx.prompts[b].size()});
+    for (size_t k = 0; k < per_item; ++k) {
+      rows.push_back({b, ctx.prompts[b], ctx.prompts[b].size()});
+      rows.back().ids.reserve(ctx.prompts[b].size() + ctx.max_length - ctx.prompt_len);
+    }
 
   Sampler sampler(seed_of(c));
   std::vector<float> logits;
@@ -89,6 +92,9 @@ GenerationResult run_sample(Context& ctx, Streamer* streamer, const std::atomic<
 
   size_t generated = 0;
   feed.resize(live.size());
+  std::vector<size_t> keep, next;  // reused every step: no allocation per token
+  keep.reserve(live.size());
+  next.reserve(live.size());
   for (;;) {
     for (size_t i = 0; i < live.size(); ++i) {
       Row& row = rows[live[i]];
@@ -101,7 +107,7 @@ GenerationResult run_sample(Context& ctx, Streamer* streamer, const std::atomic<
     if (streamer) streamer->put(std::span<const int64_t>(&rows[live[0]].ids.back(), 1));
     // Stopping criteria (Python: max length, stop strings, eos), then the cancel flag.
     bool cancelled = cancel && cancel->load();
-    std::vector<size_t> keep;
+    keep.clear();
     for (size_t i = 0; i < live.size(); ++i) {
       Row& row = rows[live[i]];
       std::span<const int64_t> gen(row.ids.data() + row.prompt_size, row.ids.size() - row.prompt_size);
@@ -114,7 +120,7 @@ GenerationResult run_sample(Context& ctx, Streamer* streamer, const std::atomic<
     if (keep.empty()) break;
     if (keep.size() != live.size()) {
       ctx.model.select_rows(keep);
-      std::vector<size_t> next;
+      next.clear();
       for (size_t i : keep) next.push_back(live[i]);
       live.swap(next);
     }
@@ -173,10 +179,11 @@ GenerationResult run_beams(Context& ctx, const std::atomic<bool>* cancel) {
   std::vector<int64_t> own_prompt_size(batch);
   for (size_t b = 0; b < batch; ++b) own_prompt_size[b] = static_cast<int64_t>(ctx.prompts[b].size());
   std::vector<std::vector<int64_t>> feed;
+  std::vector<size_t> order, next_live;  // the model's next rows and items; reused every step
   for (;;) {
     const size_t cur_len = ctx.prompt_len + generated;
-    std::vector<size_t> order;  // the model's next rows
-    std::vector<size_t> next_live;
+    order.clear();
+    next_live.clear();
     for (size_t li = 0; li < live.size(); ++li) {
       size_t b = live[li];
       BeamSearch& item = items[b];
@@ -192,7 +199,7 @@ GenerationResult run_beams(Context& ctx, const std::atomic<bool>* cancel) {
         size_t own = static_cast<size_t>(own_prompt_size[b]);
         return ctx.stops.matches(ids.subspan(own));
       };
-      std::vector<size_t> parents = item.step(rows, V, cur_len, is_hit, &sampler);
+      const std::vector<size_t>& parents = item.step(rows, V, cur_len, is_hit, &sampler);
       if (!item.done()) {
         next_live.push_back(b);
         for (size_t p : parents) order.push_back(li * B + p);
