@@ -26,7 +26,8 @@ BeamSearch::BeamSearch(const Settings& settings, std::vector<int64_t> prompt)
 }
 
 const std::vector<size_t>& BeamSearch::step(std::span<const float> log_probs, size_t vocab, size_t cur_len,
-                                     const std::function<bool(std::span<const int64_t>)>& is_hit, Sampler* sampler) {
+                                            const std::function<bool(std::span<const int64_t>)>& is_hit,
+                                            Sampler* sampler) {
   const size_t B = s_.num_beams, total = B * vocab, K = std::min(beams_to_keep_, total);
   acc_.resize(total);
   for (size_t j = 0; j < B; ++j)

@@ -59,7 +59,7 @@ class BeamSearch {
   // `cur_len`: the current length (prompt_len + generated so far). Returns, for each new running beam,
   // the index of its parent beam (what the runner's rows must be reordered by); valid until the next step.
   const std::vector<size_t>& step(std::span<const float> log_probs, size_t vocab, size_t cur_len,
-                           const std::function<bool(std::span<const int64_t>)>& is_hit, Sampler* sampler);
+                                  const std::function<bool(std::span<const int64_t>)>& is_hit, Sampler* sampler);
   // Cancel: the running beams become finished hypotheses as they stand (classic finalize).
   void finalize(size_t cur_len);
 

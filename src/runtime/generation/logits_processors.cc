@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <cmath>
+#include <cstring>
 #include <limits>
 #include <string>
 
@@ -169,11 +170,18 @@ TopK::TopK(size_t k, size_t min_tokens_to_keep) : k_(std::max(k, min_tokens_to_k
 void TopK::apply(const RowState&, std::span<float> scores) {
   size_t k = std::min(k_, scores.size());
   if (k == 0 || k == scores.size()) return;
-  scratch_.assign(scores.begin(), scores.end());
-  // k-th largest in O(vocab).
-  std::nth_element(scratch_.begin(), scratch_.begin() + static_cast<ptrdiff_t>(k - 1), scratch_.end(),
-                   std::greater<float>());
-  float kth = scratch_[k - 1];
+  // The k-th largest value (duplicates counted, as torch.topk's values[-1]) with a min-heap of the k
+  // largest seen: one pass, and the heap changes rarely once it holds large values.
+  scratch_.assign(scores.begin(), scores.begin() + static_cast<ptrdiff_t>(k));
+  std::make_heap(scratch_.begin(), scratch_.end(), std::greater<float>());
+  for (size_t i = k; i < scores.size(); ++i) {
+    if (scores[i] > scratch_.front()) {
+      std::pop_heap(scratch_.begin(), scratch_.end(), std::greater<float>());
+      scratch_.back() = scores[i];
+      std::push_heap(scratch_.begin(), scratch_.end(), std::greater<float>());
+    }
+  }
+  float kth = scratch_.front();
   for (float& s : scores)
     if (s < kth) s = kNegInf;
 }
@@ -184,50 +192,87 @@ TopP::TopP(double top_p, size_t min_tokens_to_keep)
 
 // Python sorts ascending, takes the float32 softmax, cumsums (torch's CPU cumsum accumulates float in
 // double) and removes the tokens whose cumulative probability is <= 1 - top_p, keeping the
-// min_tokens_to_keep largest. The removed tokens are a prefix of the ascending order, so only the top
-// of the distribution needs ordering: the cumulative value at a token is the total minus the mass of
-// the tokens above it (both in double, so the order of summation changes nothing at float32
-// precision). The top is selected in growing chunks (nth_element + sort): O(vocab) per chunk instead
-// of a full O(vocab log vocab) sort.
+// min_tokens_to_keep largest. The removed tokens are a prefix of the ascending order, so the cut is
+// found from the top: the cumulative value at a token is the total minus the mass of the tokens
+// above it (both in double, so the order of summation changes nothing at float32 precision).
+// Probabilities are bucketed by their float bits (monotone in the value); whole buckets above the
+// cut are kept without ordering, and only the bucket holding the cut is sorted: O(vocab).
+namespace {
+constexpr size_t kTopPBuckets = 1024;
+inline size_t prob_bucket(float p) {
+  uint32_t bits;
+  std::memcpy(&bits, &p, sizeof bits);
+  return bits >> 21;  // non-negative floats: sign 0, 8 exponent bits, 2 mantissa bits
+}
+}  // namespace
+
 void TopP::apply(const RowState&, std::span<float> scores) {
   const size_t vocab = scores.size();
   if (vocab == 0) return;
   softmax(scores, probs_);
   double total = 0;
-  for (float p : probs_) total += p;
-  order_.resize(vocab);
-  for (size_t i = 0; i < vocab; ++i) order_[i] = static_cast<uint32_t>(i);
-  // Descending, the higher index first among equals (the mirror of a stable ascending sort).
-  auto above = [&](uint32_t a, uint32_t b) { return scores[a] > scores[b] || (scores[a] == scores[b] && a > b); };
-  size_t keep = vocab;  // tokens kept (the top `keep` of the descending order)
-  size_t sorted = 0;
-  double mass_above = 0;  // probability of the tokens before position m
-  for (size_t chunk = 256;; chunk *= 2) {
-    size_t n = std::min(chunk, vocab);
-    if (n < vocab)
-      std::nth_element(order_.begin() + static_cast<ptrdiff_t>(sorted), order_.begin() + static_cast<ptrdiff_t>(n),
-                       order_.end(), above);
-    std::sort(order_.begin() + static_cast<ptrdiff_t>(sorted), order_.begin() + static_cast<ptrdiff_t>(n), above);
-    bool found = false;
-    for (size_t m = sorted; m < n; ++m) {
-      // cumulative probability at this token (ascending position vocab - 1 - m)
-      float cumulative = static_cast<float>(total - mass_above);
-      if (m >= min_keep_ && cumulative <= threshold_) {
-        keep = m;
-        found = true;
-        break;
-      }
-      mass_above += probs_[order_[m]];
-    }
-    sorted = n;
-    if (found || n == vocab) break;
+  bucket_mass_.assign(kTopPBuckets, 0.0);
+  bucket_count_.assign(kTopPBuckets, 0);
+  for (float p : probs_) {
+    total += p;
+    size_t b = prob_bucket(p);
+    bucket_mass_[b] += p;
+    ++bucket_count_[b];
   }
-  if (keep == vocab) return;
-  // -inf everywhere but the kept tokens.
-  kept_.resize(keep);
-  for (size_t m = 0; m < keep; ++m) kept_[m] = scores[order_[m]];
-  std::fill(scores.begin(), scores.end(), kNegInf);
-  for (size_t m = 0; m < keep; ++m) scores[order_[m]] = kept_[m];
+  // The first bucket (from the top) inside which the cumulative probability drops to the threshold.
+  double mass_above = 0;
+  size_t count_above = 0, cut = kTopPBuckets;
+  for (size_t b = kTopPBuckets; b-- > 0;) {
+    if (bucket_count_[b] == 0) continue;
+    if (static_cast<float>(total - (mass_above + bucket_mass_[b])) <= threshold_ ||
+        static_cast<float>(total - mass_above) <= threshold_) {
+      cut = b;
+      break;
+    }
+    mass_above += bucket_mass_[b];
+    count_above += bucket_count_[b];
+  }
+  if (cut == kTopPBuckets) return;  // nothing removed
+  // Order the cut bucket: descending, the higher index first among equals (the mirror of a stable
+  // ascending sort), and walk it.
+  order_.clear();
+  for (size_t i = 0; i < vocab; ++i)
+    if (prob_bucket(probs_[i]) == cut) order_.push_back(static_cast<uint32_t>(i));
+  auto above = [&](uint32_t a, uint32_t b) { return scores[a] > scores[b] || (scores[a] == scores[b] && a > b); };
+  std::sort(order_.begin(), order_.end(), above);
+  size_t kept_in_cut = order_.size();
+  for (size_t j = 0; j < order_.size(); ++j) {
+    size_t m = count_above + j;  // rank from the top
+    if (m >= min_keep_ && static_cast<float>(total - mass_above) <= threshold_) {
+      kept_in_cut = j;
+      break;
+    }
+    mass_above += probs_[order_[j]];
+  }
+  size_t keep = count_above + kept_in_cut;
+  if (keep < min_keep_) {
+    // Fewer tokens above the cut than min_tokens_to_keep (a tiny top_p with beam sampling): keep the
+    // min_tokens_to_keep largest, by a selection over the whole row.
+    order_.resize(vocab);
+    for (size_t i = 0; i < vocab; ++i) order_[i] = static_cast<uint32_t>(i);
+    size_t k = std::min(min_keep_, vocab);
+    std::partial_sort(order_.begin(), order_.begin() + static_cast<ptrdiff_t>(k), order_.end(), above);
+    kept_.resize(k);
+    for (size_t m = 0; m < k; ++m) kept_[m] = scores[order_[m]];
+    std::fill(scores.begin(), scores.end(), kNegInf);
+    for (size_t m = 0; m < k; ++m) scores[order_[m]] = kept_[m];
+    return;
+  }
+  // Kept: every token of a higher bucket, and the cut bucket's tokens before position kept_in_cut.
+  bool cut_keeps_some = kept_in_cut > 0;
+  uint32_t last = cut_keeps_some ? order_[kept_in_cut - 1] : 0;
+  float last_score = cut_keeps_some ? scores[last] : 0.0f;
+  for (size_t i = 0; i < vocab; ++i) {
+    size_t b = prob_bucket(probs_[i]);
+    if (b > cut) continue;
+    bool keep_it = b == cut && cut_keeps_some && (scores[i] > last_score || (scores[i] == last_score && i >= last));
+    if (!keep_it) scores[i] = kNegInf;
+  }
 }
 
 // ---- MinPLogitsWarper

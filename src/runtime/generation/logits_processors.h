@@ -146,7 +146,7 @@ class Temperature final : public LogitsProcessor {
   float temperature_;
 };
 
-// TopKLogitsWarper: scores below the k-th largest -inf (ties with it kept). O(vocab) (nth_element).
+// TopKLogitsWarper: scores below the k-th largest -inf (ties with it kept). One pass with a k-heap.
 class TopK final : public LogitsProcessor {
  public:
   TopK(size_t k, size_t min_tokens_to_keep);
@@ -158,8 +158,8 @@ class TopK final : public LogitsProcessor {
 };
 
 // TopPLogitsWarper: ascending sort, float32 softmax and cumulative sum; tokens whose cumulative
-// probability <= 1 - top_p are -inf, except the min_tokens_to_keep largest. Orders only the top of
-// the distribution (chunks of 256, 512, ... tokens), not the whole vocabulary.
+// probability <= 1 - top_p are -inf, except the min_tokens_to_keep largest. O(vocab): probabilities
+// bucketed by their float bits, only the bucket holding the cut is sorted.
 class TopP final : public LogitsProcessor {
  public:
   TopP(double top_p, size_t min_tokens_to_keep);
@@ -170,6 +170,8 @@ class TopP final : public LogitsProcessor {
   size_t min_keep_;
   std::vector<uint32_t> order_;
   std::vector<float> probs_, kept_;
+  std::vector<double> bucket_mass_;
+  std::vector<uint32_t> bucket_count_;
 };
 
 // MinPLogitsWarper: tokens with probability < min_p * max probability -inf, except the

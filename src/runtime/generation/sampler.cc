@@ -8,21 +8,27 @@
 
 namespace modelexport::runtime::generation {
 
+// Two passes: a branch-free maximum (vectorised) and the first index holding it.
 size_t argmax(std::span<const float> scores) {
-  size_t best = 0;
-  for (size_t i = 1; i < scores.size(); ++i)
-    if (scores[i] > scores[best] || std::isnan(scores[best])) best = i;
-  return best;
+  if (scores.empty()) return 0;
+  float max = -std::numeric_limits<float>::infinity();
+  for (float s : scores) max = s > max ? s : max;
+  for (size_t i = 0; i < scores.size(); ++i)
+    if (scores[i] == max) return i;
+  return 0;  // every score NaN
 }
 
 // torch.softmax on a float32 row: exp(x - max) / sum.
 void softmax(std::span<const float> scores, std::vector<float>& probs) {
   probs.resize(scores.size());
   if (scores.empty()) return;
-  float max = *std::max_element(scores.begin(), scores.end());
+  float max = -std::numeric_limits<float>::infinity();
+  for (float s : scores) max = s > max ? s : max;
   float sum = 0.0f;
+  constexpr float kNegInf = -std::numeric_limits<float>::infinity();
   for (size_t i = 0; i < scores.size(); ++i) {
-    probs[i] = std::exp(scores[i] - max);
+    // exp(-inf) is 0: masked tokens (most of the row after top_k) skip the call.
+    probs[i] = scores[i] == kNegInf ? 0.0f : std::exp(scores[i] - max);
     sum += probs[i];
   }
   for (float& p : probs) p /= sum;
