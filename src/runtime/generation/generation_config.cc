@@ -255,8 +255,10 @@ void GenerationConfig::validate() {
   if (num_beams == 1 && !do_sample && num_return_sequences > 1)
     invalid("num_return_sequences", "greedy decoding returns one sequence; use do_sample or num_beams > 1 for " +
                                         std::to_string(num_return_sequences));
-  // Python: a missing pad_token_id becomes the first eos id.
+  // Python's _prepare_special_tokens: a missing pad_token_id becomes the first eos id, a missing
+  // decoder_start_token_id the bos id (it only matters to encoder-decoder models).
   if (!pad_token_id && !eos_token_id.empty()) pad_token_id = eos_token_id.front();
+  if (!decoder_start_token_id && bos_token_id) decoder_start_token_id = bos_token_id;
 }
 
 GenerationConfig GenerationConfig::resolve(std::string_view generation_config_json, std::string_view config_json,
