@@ -652,6 +652,16 @@ TEST(Sampling, SampleDistinctDrawsWithoutReplacement) {
   EXPECT_THROW(s.sample_distinct(scores, 4), RuntimeError);
 }
 
+TEST(Sampling, AFullyMaskedRowIsAnErrorNotACrash) {
+  constexpr float kNegInf = -std::numeric_limits<float>::infinity();
+  std::vector<float> scores(8, kNegInf);
+  TopP top_p(0.9, 1);
+  top_p.apply(RowState{}, scores);  // nothing to keep: stays -inf, no out-of-range bucket
+  for (float s : scores) EXPECT_EQ(s, kNegInf);
+  Sampler sampler(1);
+  EXPECT_THROW(sampler.sample(scores), RuntimeError);
+}
+
 TEST(Sampling, BeamSamplingIsReproducible) {
   auto run = [](uint64_t seed) {
     GenerationConfig c;

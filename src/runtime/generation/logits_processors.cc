@@ -202,7 +202,9 @@ constexpr size_t kTopPBuckets = 1024;
 inline size_t prob_bucket(float p) {
   uint32_t bits;
   std::memcpy(&bits, &p, sizeof bits);
-  return bits >> 21;  // non-negative floats: sign 0, 8 exponent bits, 2 mantissa bits
+  // Probabilities are in [0, 1]: sign 0, then 8 exponent bits and 2 mantissa bits (a NaN from NaN
+  // logits lands in the last bucket rather than outside the table).
+  return std::min<size_t>(bits >> 21, kTopPBuckets - 1);
 }
 }  // namespace
 

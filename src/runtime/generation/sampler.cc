@@ -31,6 +31,10 @@ void softmax(std::span<const float> scores, std::vector<float>& probs) {
     probs[i] = scores[i] == kNegInf ? 0.0f : std::exp(scores[i] - max);
     sum += probs[i];
   }
+  if (!(sum > 0.0f)) {  // every score -inf (or NaN): no distribution; callers see all zeros
+    std::fill(probs.begin(), probs.end(), 0.0f);
+    return;
+  }
   for (float& p : probs) p /= sum;
 }
 
