@@ -36,6 +36,7 @@ struct Expr {
   Value value;
   std::vector<ExprPtr> children;
   std::vector<std::string> keywords;  // Call/Filter/Test: names of the last keywords.size() arguments
+  ExprPtr star_args, star_kwargs;     // Call: f(*list, **dict)
   bool negated = false;
 };
 

@@ -255,6 +255,13 @@ class Evaluator {
     for (size_t i = 0; i < n_pos; ++i) a.positional.push_back(eval(*e.children[first + i], frame));
     for (size_t i = 0; i < n_named; ++i)
       a.named.emplace_back(e.keywords[i], eval(*e.children[first + n_pos + i], frame));
+    if (e.star_args)
+      for (auto& v : iterate(eval(*e.star_args, frame))) a.positional.push_back(std::move(v));
+    if (e.star_kwargs) {
+      Value d = eval(*e.star_kwargs, frame);
+      if (!d.is_dict()) fail("argument after ** must be a mapping, not " + d.type_name());
+      for (const auto& [k, v] : d.dict_data().entries) a.named.emplace_back(to_str(k), v);
+    }
     return a;
   }
 

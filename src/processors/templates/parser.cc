@@ -515,7 +515,13 @@ class Parser {
   void call_args(Expr& e) {
     expect_op("(");
     while (!is_op(")")) {
-      if (is_op("*") || is_op("**")) error(peek().line, "*args and **kwargs in calls are not supported");
+      if (is_op("*") || is_op("**")) {
+        bool dict = next().text == "**";
+        (dict ? e.star_kwargs : e.star_args) = expression(true);
+        if (!is_op(",")) break;
+        next();
+        continue;
+      }
       if (peek().kind == Tok::Name && is_op("=", 1)) {
         e.keywords.push_back(next().text);
         next();
