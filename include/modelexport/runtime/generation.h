@@ -2,7 +2,7 @@
 // summarization, speech recognition): every field is optional and, when set, overrides the model's
 // own settings, which come from generation_config.json, else config.json (plus
 // config.json's task_specific_params[task] when a pipeline runs a task), as Python transformers'
-// GenerationConfig and pipelines resolve them (transformers v4.57 generation/configuration_utils.py).
+// GenerationConfig and pipelines resolve them (transformers generation/configuration_utils.py and pipelines/base.py).
 //
 //   modelexport::runtime::GenerationOptions o;
 //   o.max_new_tokens = 64;

@@ -1,6 +1,6 @@
 // The one generation loop (greedy, sampling, beam search, beam sampling) over a StepModel, for
 // decoder-only and encoder-decoder models alike, as Python transformers' generate() runs it
-// (transformers v4.57 src/transformers/generation/utils.py: _sample, _beam_search).
+// (transformers src/transformers/generation/utils.py at commit 000034a4: _sample, _beam_search).
 //
 //   GenerationConfig config = GenerationConfig::resolve(gen_json, config_json, task, options);
 //   GenerationHooks hooks;

@@ -1,5 +1,6 @@
 // The resolved settings of one generation, as Python transformers' GenerationConfig holds them
-// (transformers v4.57 src/transformers/generation/configuration_utils.py), built in Python's order of
+// (transformers src/transformers/generation/configuration_utils.py: defaults; the pipelines' task_specific_params
+// rule from pipelines/base.py), built in Python's order of
 // precedence: the class defaults < generation_config.json (else the generation keys of config.json)
 // < config.json's task_specific_params[task] (what transformers' pipelines apply; its "prefix" is kept
 // separately) < the caller's GenerationOptions. Then validated (UsageError naming the option).

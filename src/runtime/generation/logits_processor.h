@@ -1,6 +1,6 @@
 // Logits processors and warpers: each changes one row of next-token scores in place, as Python
-// transformers' LogitsProcessor.__call__ does for one row of `scores` (transformers v4.57
-// src/transformers/generation/logits_process.py). The generation loop applies a LogitsProcessorList
+// transformers' LogitsProcessor.__call__ does for one row of `scores` (transformers
+// src/transformers/generation/logits_process.py at commit 00857b6c). The generation loop applies a LogitsProcessorList
 // built from the GenerationConfig in transformers' order (see make_logits_processors), plus the
 // caller's own processors (Whisper's timestamp rules) after the built-in processors and before the
 // sampling warpers, where transformers merges a user's `logits_processor` list.
@@ -47,7 +47,7 @@ class LogitsProcessor {
 
 using LogitsProcessorList = std::vector<std::unique_ptr<LogitsProcessor>>;
 
-// transformers' _get_logits_processor (v4.57 src/transformers/generation/utils.py) for this config:
+// transformers' _get_logits_processor (src/transformers/generation/utils.py at commit 000034a4) for this config:
 // repetition_penalty, no_repeat_ngram_size, encoder_no_repeat_ngram_size, bad_words_ids,
 // min_length, min_new_tokens, forced_bos_token_id, forced_eos_token_id, suppress_tokens,
 // begin_suppress_tokens, forced_decoder_ids; then `extra` (moved in); then, when sampling,

@@ -1,5 +1,5 @@
-// When a row is finished (transformers v4.57 src/transformers/generation/stopping_criteria.py):
-// MaxLengthCriteria (cur_len >= max_length), EosTokenCriteria (the last token is one of the eos ids),
+// When a row is finished (transformers src/transformers/generation/stopping_criteria.py; utils.py commit 000034a4
+// builds them): MaxLengthCriteria (cur_len >= max_length), EosTokenCriteria (the last token is one of the eos ids),
 // StopStringCriteria (a stop string occurs in the decoded text and ends inside the last token, i.e.
 // it was not already complete before it; overhangs on both sides count, as in Python), and a cancel
 // flag (Ctrl-C in chat). Stop strings need a detokenizer from the caller.

@@ -1,5 +1,5 @@
-// Streaming text as Python transformers' TextStreamer emits it (transformers v4.57
-// src/transformers/generation/streamers.py): tokens are cached and decoded together; when the text
+// Streaming text as Python transformers' TextStreamer emits it (transformers
+// src/transformers/generation/streamers.py at commit 02015a9e): tokens are cached and decoded together; when the text
 // ends with "\n" it is all emitted and the cache restarts; when it ends with a CJK character it is
 // emitted up to the end; otherwise up to and including the last space. end() emits the rest.
 // skip_prompt drops the first put() (the prompt); special tokens are the decoder's business
@@ -32,7 +32,7 @@ class Streamer {
 class TextStreamer final : public Streamer {
  public:
   using TextCallback = std::function<void(std::string_view piece)>;
-  TextStreamer(Detokenizer decode, TextCallback on_text, bool skip_prompt = true);
+  TextStreamer(Detokenizer decode, TextCallback on_text, bool skip_prompt = false);  // Python's default
   void put(std::span<const int64_t> tokens) override;
   void end() override;
 
