@@ -11,7 +11,11 @@
 #include "common/json_util.h"
 #include "modelexport/common/error.h"
 #include "modelexport/metadata/model_files.h"
+#include "modelexport/processors/tokenizer.h"
+#include "modelexport/runtime/generation.h"
 #include "runtime/generation/decoder_model.h"
+#include "runtime/generation/generate.h"
+#include "runtime/generation/generation_config.h"
 #include "runtime/generation/sampler.h"
 
 namespace fs = std::filesystem;
@@ -76,7 +80,7 @@ TEST(DecoderModel, GreedyMatchesTransformersJs) {
   if (dir.empty()) GTEST_SKIP() << "DECODER_MODELS not built (needs the corpus and node)";
   size_t compared = 0;
   for (const std::string name : {"llama", "gpt2", "llama-q4", "gpt2-q4"}) {
-    AutoModel session = AutoModel::from_model(dir / (name + ".onnx"), {});
+    AutoModel session = AutoModel::from_model(dir / (name + ".onnx"), {.intra_op_threads = 1});
     DecoderModel model(session, settings_of(dir / (name + ".onnx")));
     for (const Json& c : read_jsonl(dir / "golden" / (name + ".jsonl"))) {
       const Json& o = c["options"];
@@ -116,7 +120,7 @@ TEST(DecoderModel, SelectRowsAndGrowthKeepTheCache) {
   fs::path dir = decoder_models();
   if (dir.empty()) GTEST_SKIP() << "DECODER_MODELS not built";
   for (const std::string name : {"llama", "gpt2"}) {
-    AutoModel session = AutoModel::from_model(dir / (name + ".onnx"), {});
+    AutoModel session = AutoModel::from_model(dir / (name + ".onnx"), {.intra_op_threads = 1});
     DecoderModel a(session, settings_of(dir / (name + ".onnx")));
     DecoderModel b(session, settings_of(dir / (name + ".onnx")));
     std::vector<std::vector<int64_t>> prompts = {{10, 11, 12}, {20, 21}, {30, 31, 32, 33}};
@@ -170,4 +174,61 @@ TEST(DecoderModel, GenaiModelsMatchFullRecompute) {
     for (size_t i = 0; i < full.size(); ++i) worst = std::max(worst, std::abs(double(full[i]) - logits[i]));
     EXPECT_LT(worst, k.tolerance) << k.folder;
   }
+}
+
+// Every golden case through the generation core's generate() over DecoderModel, with the model's
+// generation_config.json / config.json and the case's options (repetition_penalty,
+// no_repeat_ngram_size, min_new_tokens, eos_token_id): the token ids transformers.js generated, and
+// our tokenizer's prompt ids equal to transformers.js'.
+TEST(DecoderModel, GenerateWithProcessorsMatchesTransformersJs) {
+  namespace gen = modelexport::runtime::generation;
+  fs::path dir = decoder_models();
+  if (dir.empty()) GTEST_SKIP() << "DECODER_MODELS not built (needs the corpus and node)";
+  size_t compared = 0;
+  for (const std::string name : {"llama", "gpt2", "llama-q4", "gpt2-q4"}) {
+    const fs::path path = dir / (name + ".onnx");
+    auto files = modelexport::metadata::ModelFiles::from_model(path);
+    auto text = [&](const char* f) { return files.get(f) ? *files.get(f) : std::string(); };
+    auto tokenizer = modelexport::processors::Tokenizer::from_json(text("tokenizer.json"));
+    AutoModel session = AutoModel::from_model(path, {.intra_op_threads = 1});
+    auto settings = settings_of(path);
+    std::vector<Json> cases = read_jsonl(dir / "golden" / (name + ".jsonl"));
+    std::vector<Json> inputs = read_jsonl(fs::path(MODELEXPORT_SOURCE_DIR) / "tests/generation/greedy_cases.jsonl");
+    ASSERT_EQ(cases.size(), inputs.size());
+    for (size_t k = 0; k < cases.size(); ++k) {
+      const Json& c = cases[k];
+      const Json& o = c["options"];
+      modelexport::runtime::GenerationOptions opts;
+      opts.max_new_tokens = o["max_new_tokens"].get<int64_t>();
+      if (o.contains("repetition_penalty")) opts.repetition_penalty = o["repetition_penalty"].get<double>();
+      if (o.contains("no_repeat_ngram_size")) opts.no_repeat_ngram_size = o["no_repeat_ngram_size"].get<int64_t>();
+      if (o.contains("min_new_tokens")) opts.min_new_tokens = o["min_new_tokens"].get<int64_t>();
+      if (o.contains("eos_token_id")) opts.eos_token_id = std::vector<int64_t>{o["eos_token_id"].get<int64_t>()};
+      auto config =
+          gen::GenerationConfig::resolve(text("generation_config.json"), text("config.json"), "text-generation", opts);
+      std::vector<std::vector<int64_t>> prompts, expected;
+      for (size_t r = 0; r < c["input_ids"].size(); ++r) {
+        std::vector<int64_t> p;
+        for (size_t i = 0; i < c["input_ids"][r].size(); ++i)
+          if (c["attention_mask"][r][i] == 1) p.push_back(c["input_ids"][r][i]);
+        auto ours = tokenizer.encode(inputs[k]["prompts"][r].get<std::string>(), true).ids;
+        EXPECT_EQ(std::vector<int64_t>(ours.begin(), ours.end()), p) << name << ": tokenization of case " << k;
+        std::vector<int64_t> e(c["sequences"][r].begin() + static_cast<std::ptrdiff_t>(c["input_ids"][r].size()),
+                               c["sequences"][r].end());
+        // transformers.js pads a row that finished early with the pad token: compare up to its eos.
+        auto at = std::find_first_of(e.begin(), e.end(), config.eos_token_id.begin(), config.eos_token_id.end());
+        if (at != e.end()) e.erase(at + 1, e.end());
+        prompts.push_back(p);
+        expected.push_back(e);
+      }
+      DecoderModel model(session, settings);
+      auto result = gen::generate(model, prompts, config);
+      ASSERT_EQ(result.sequences.size(), prompts.size());
+      for (size_t r = 0; r < prompts.size(); ++r)
+        EXPECT_EQ(result.sequences[r][0].tokens, expected[r])
+            << name << " case " << k << " " << o.dump() << " row " << r;
+      ++compared;
+    }
+  }
+  EXPECT_EQ(compared, 28u);
 }
