@@ -44,6 +44,13 @@ std::vector<Json> read_jsonl(const fs::path& path) {
   return out;
 }
 
+// One intra-op thread: the models are tiny, and CI's two cores are shared by parallel tests.
+modelexport::runtime::SessionOptions one_thread() {
+  modelexport::runtime::SessionOptions o;
+  o.intra_op_threads = 1;
+  return o;
+}
+
 DecoderModel::Settings settings_of(const fs::path& model) {
   auto files = modelexport::metadata::ModelFiles::from_model(model);
   const std::string* config = files.get("config.json");
@@ -80,7 +87,7 @@ TEST(DecoderModel, GreedyMatchesTransformersJs) {
   if (dir.empty()) GTEST_SKIP() << "DECODER_MODELS not built (needs the corpus and node)";
   size_t compared = 0;
   for (const std::string name : {"llama", "gpt2", "llama-q4", "gpt2-q4"}) {
-    AutoModel session = AutoModel::from_model(dir / (name + ".onnx"), {.intra_op_threads = 1});
+    AutoModel session = AutoModel::from_model(dir / (name + ".onnx"), one_thread());
     DecoderModel model(session, settings_of(dir / (name + ".onnx")));
     for (const Json& c : read_jsonl(dir / "golden" / (name + ".jsonl"))) {
       const Json& o = c["options"];
@@ -120,7 +127,7 @@ TEST(DecoderModel, SelectRowsAndGrowthKeepTheCache) {
   fs::path dir = decoder_models();
   if (dir.empty()) GTEST_SKIP() << "DECODER_MODELS not built";
   for (const std::string name : {"llama", "gpt2"}) {
-    AutoModel session = AutoModel::from_model(dir / (name + ".onnx"), {.intra_op_threads = 1});
+    AutoModel session = AutoModel::from_model(dir / (name + ".onnx"), one_thread());
     DecoderModel a(session, settings_of(dir / (name + ".onnx")));
     DecoderModel b(session, settings_of(dir / (name + ".onnx")));
     std::vector<std::vector<int64_t>> prompts = {{10, 11, 12}, {20, 21}, {30, 31, 32, 33}};
@@ -190,7 +197,7 @@ TEST(DecoderModel, GenerateWithProcessorsMatchesTransformersJs) {
     auto files = modelexport::metadata::ModelFiles::from_model(path);
     auto text = [&](const char* f) { return files.get(f) ? *files.get(f) : std::string(); };
     auto tokenizer = modelexport::processors::Tokenizer::from_json(text("tokenizer.json"));
-    AutoModel session = AutoModel::from_model(path, {.intra_op_threads = 1});
+    AutoModel session = AutoModel::from_model(path, one_thread());
     auto settings = settings_of(path);
     std::vector<Json> cases = read_jsonl(dir / "golden" / (name + ".jsonl"));
     std::vector<Json> inputs = read_jsonl(fs::path(MODELEXPORT_SOURCE_DIR) / "tests/generation/greedy_cases.jsonl");
