@@ -81,6 +81,7 @@ int main(int argc, char** argv) {
   add_unpack_command(app, action);
   add_export_command(app, action);
   add_tokenize_command(app, action);
+  add_chat_template_command(app, action);
 #ifdef MODELEXPORT_WITH_RUNTIME
   add_run_command(app, action);
   add_quantize_command(app, action);

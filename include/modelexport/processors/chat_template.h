@@ -35,9 +35,9 @@ class TemplateError : public ProcessorReconstructionError {
 struct RenderOptions {
   // The time strftime_now formats, ISO-8601 ("2024-07-26T10:00:00", local time as given); unset: now.
   std::optional<std::string> now;
-  size_t max_output_bytes = 16u << 20;       // rendered text
-  size_t max_loop_iterations = 1000000;      // all loop bodies together
-  size_t max_recursion_depth = 200;          // nested macro calls / evaluation depth
+  size_t max_output_bytes = 16u << 20;   // rendered text
+  size_t max_loop_iterations = 1000000;  // all loop bodies together
+  size_t max_recursion_depth = 200;      // nested macro calls / evaluation depth
 };
 
 class ChatTemplate {

@@ -1,0 +1,58 @@
+// Python's str.format for templates: {} / {0} / {name} fields with !s / !r conversions; {{ and }}.
+#include "processors/templates/builtins.h"
+
+namespace modelexport::processors::templates {
+
+std::string py_format(const std::string& format, Args& a) {
+  std::string out;
+  size_t auto_index = 0;
+  for (size_t i = 0; i < format.size(); ++i) {
+    char c = format[i];
+    if (c == '}') {
+      if (i + 1 < format.size() && format[i + 1] == '}') ++i;
+      else fail("Single '}' encountered in format string");
+      out += '}';
+      continue;
+    }
+    if (c != '{') {
+      out += c;
+      continue;
+    }
+    if (i + 1 < format.size() && format[i + 1] == '{') {
+      out += '{';
+      ++i;
+      continue;
+    }
+    size_t close = format.find('}', i);
+    if (close == std::string::npos) fail("Single '{' encountered in format string");
+    std::string field = format.substr(i + 1, close - i - 1);
+    i = close;
+    std::string spec, conversion;
+    if (size_t colon = field.find(':'); colon != std::string::npos) {
+      spec = field.substr(colon + 1);
+      field.resize(colon);
+    }
+    if (size_t bang = field.find('!'); bang != std::string::npos) {
+      conversion = field.substr(bang + 1);
+      field.resize(bang);
+    }
+    if (!spec.empty()) fail("str.format: the format spec ':" + spec + "' is not supported");
+    const Value* v = nullptr;
+    if (field.empty()) {
+      v = auto_index < a.positional.size() ? &a.positional[auto_index] : nullptr;
+      ++auto_index;
+    } else if (std::isdigit((unsigned char)field[0])) {
+      size_t n = std::stoul(field);
+      v = n < a.positional.size() ? &a.positional[n] : nullptr;
+    } else {
+      for (const auto& [k, x] : a.named)
+        if (k == field) v = &x;
+      if (!v) fail("KeyError: '" + field + "'");
+    }
+    if (!v) fail("IndexError: Replacement index " + field + " out of range for positional args tuple");
+    out += conversion == "r" ? repr(*v) : to_str(*v);
+  }
+  return out;
+}
+
+}  // namespace modelexport::processors::templates

@@ -1,0 +1,84 @@
+// Chat-template parity with Python: every chat template of the corpus and of
+// tests/fixtures/chat_templates (real templates, see its README) rendered with every conversation of
+// conversations.json must give Python jinja2's output byte for byte, as transformers configures it
+// (scripts/golden/chat_templates.py generates the expected outputs at test time). A template that
+// raises in Python must raise here: with the same message when it is the template's raise_exception.
+#include <gtest/gtest.h>
+
+#include <chrono>
+#include <cstdlib>
+#include <filesystem>
+#include <nlohmann/json.hpp>
+
+#include "modelexport/common/files.h"
+#include "modelexport/processors/chat_template.h"
+
+namespace {
+
+namespace fs = std::filesystem;
+using OJson = nlohmann::ordered_json;
+using modelexport::processors::ChatTemplate;
+using modelexport::processors::RenderOptions;
+using modelexport::processors::TemplateError;
+
+TEST(ChatTemplateConformance, EveryTemplateAndConversationMatchesPythonJinja2) {
+  const char* path = std::getenv("GOLDEN_CHAT_TEMPLATES");
+  if (!path || !fs::exists(path)) GTEST_SKIP() << "no golden chat templates (python3-jinja2 missing)";
+  OJson golden = OJson::parse(modelexport::read_file(path));
+  const auto& templates = golden["templates"];
+  const auto& conversations = golden["conversations"];
+  RenderOptions options;
+  options.now = golden["now"].get<std::string>();
+
+  std::vector<std::optional<ChatTemplate>> compiled(templates.size());
+  std::vector<std::string> compile_errors(templates.size());
+  for (size_t i = 0; i < templates.size(); ++i) {
+    try {
+      compiled[i] =
+          ChatTemplate::from_source(templates[i]["source"].get<std::string>(), templates[i]["special_tokens"].dump());
+    } catch (const modelexport::Error& e) { compile_errors[i] = e.what(); }
+  }
+  size_t identical = 0, total = 0;
+  for (const auto& r : golden["results"]) {
+    size_t t = r["template"].get<size_t>();
+    int c = r["conversation"].get<int>();
+    std::string id = templates[t]["id"].get<std::string>();
+    ++total;
+    if (c < 0) {  // Python refused the template's syntax
+      EXPECT_FALSE(compiled[t]) << id << ": Python refuses it (" << r["message"] << ") but we compiled it";
+      identical += !compiled[t];
+      continue;
+    }
+    std::string what = id + " × " + conversations[c]["name"].get<std::string>();
+    if (!compiled[t]) {
+      ADD_FAILURE() << what << ": we refuse the template: " << compile_errors[t];
+      continue;
+    }
+    std::string variables = conversations[c]["variables"].dump();
+    try {
+      std::string out = compiled[t]->render(variables, options);
+      if (r.contains("output")) {
+        EXPECT_EQ(out, r["output"].get<std::string>()) << what;
+        identical += out == r["output"].get<std::string>();
+      } else {
+        ADD_FAILURE() << what << ": Python raises " << r["error"] << " (" << r["message"] << ") but we rendered:\n"
+                      << out;
+      }
+    } catch (const TemplateError& e) {
+      if (r.contains("output")) {
+        ADD_FAILURE() << what << ": we raise '" << e.what() << "' but Python renders";
+      } else if (r["error"] == "raised") {
+        EXPECT_EQ(std::string(e.what()), r["message"].get<std::string>()) << what;
+        identical += std::string(e.what()) == r["message"].get<std::string>();
+      } else {
+        ++identical;  // both refuse (jinja2's own error; messages differ in wording)
+      }
+    }
+  }
+  std::cout << "chat templates: " << templates.size() << " templates x " << conversations.size()
+            << " conversations: " << identical << "/" << total << " identical to Python jinja2 "
+            << golden["jinja2"].get<std::string>() << "\n";
+  EXPECT_EQ(identical, total);
+}
+
+}  // namespace
