@@ -121,7 +121,21 @@ runtime::PipelineInput input_from_json(const Json& j, const std::string& file) {
   if (j.contains("messages")) {
     if (!j["messages"].is_array())
       throw UsageError(where + ": \"messages\" must be a list of {\"role\", \"content\"} objects");
-    in.messages = j["messages"].dump();
+    // JSONL lines are read unordered: give each message "role", "content" first, as chat messages are written.
+    nlohmann::ordered_json messages = nlohmann::ordered_json::array();
+    for (const auto& m : j["messages"]) {
+      if (!m.is_object()) {
+        messages.push_back(nlohmann::ordered_json::parse(m.dump()));
+        continue;
+      }
+      nlohmann::ordered_json o = nlohmann::ordered_json::object();
+      for (const char* key : {"role", "content"})
+        if (m.contains(key)) o[key] = nlohmann::ordered_json::parse(m[key].dump());
+      for (const auto& [key, value] : m.items())
+        if (key != "role" && key != "content") o[key] = nlohmann::ordered_json::parse(value.dump());
+      messages.push_back(std::move(o));
+    }
+    in.messages = messages.dump();
   }
   if (in.text.empty() && in.question.empty() && in.context.empty() && !j.contains("text") && !j.contains("messages"))
     throw UsageError(

@@ -99,11 +99,17 @@ class TextGeneration final : public TextPipeline {
         throw UsageError("input " + std::to_string(i + 1) + ": the prompt is " + std::to_string(prompts[i].ids.size()) +
                          " tokens; the model's context window is " + std::to_string(window) +
                          " (config.json), which leaves no room to generate");
+    DecoderModel decoder(model_, settings_);
+    for (size_t i = 0; i < prompts.size(); ++i)
+      for (int64_t id : prompts[i].ids)
+        if (id < 0 || static_cast<size_t>(id) >= decoder.vocab_size())
+          throw UnsuitableModelError("input " + std::to_string(i + 1) + ": token id " + std::to_string(id) +
+                                     " is outside the model's vocabulary of " + std::to_string(decoder.vocab_size()) +
+                                     " (the tokenizer does not match the model)");
     if (o.on_text && (prompts.size() != 1 || config.num_return_sequences != 1 || config.num_beams != 1))
       throw UsageError(
           "streaming needs one input, one return sequence and no beam search (as transformers' streamers)");
 
-    DecoderModel decoder(model_, settings_);
     for (const auto& n : decoder.notes()) note(n);
     auto decode = [&](std::span<const int64_t> ids) {
       return processor_.decode(std::vector<int32_t>(ids.begin(), ids.end()), true);
@@ -148,7 +154,7 @@ class TextGeneration final : public TextPipeline {
           std::string generated = full.substr(std::min(prompt_text.size(), full.size()));
           OJson item = OJson::object();
           if (!p.messages.is_null()) {
-            OJson messages = OJson::parse(p.messages.dump());
+            OJson messages = OJson::parse(inputs[i].messages);  // the caller's key order
             messages.push_back({{"role", "assistant"}, {"content", generated}});
             item["generated_text"] = std::move(messages);
           } else {
