@@ -1,12 +1,14 @@
 // modelexport run MODEL.onnx [TEXT...] [--task T] [--input FILE.jsonl] [--top-k K] [task options] [--json]
 // Runs the pipeline of the model's task (hf_pipeline_task, or --task) on the inputs, batched.
-// --input lines: {"text"}, {"text","text_pair"}, {"question","context"}, {"text","labels"}.
+// --input lines: {"text"}, {"text","text_pair"}, {"question","context"}, {"text","labels"},
+// {"messages": [...]} (text-generation chat input).
 // --json prints one JSON line per input, shaped as transformers.js' pipeline returns it.
 #include <algorithm>
 #include <iostream>
 #include <memory>
 
 #include "cli/commands.h"
+#include "cli/generation_args.h"
 #include "cli/output.h"
 #include "modelexport/runtime/logging.h"
 #include "modelexport/runtime/pipeline.h"
@@ -23,12 +25,13 @@ struct RunArgs {
   std::vector<std::string> providers;
   bool json = false, normalize = false, no_normalize = false;
   std::vector<std::string> given;  // the options on the command line, by long name
+  GenerationArgs generation;       // text-generation
 };
 
 // The task options and the tasks they apply to; one given for another task is an error, not ignored.
 const std::vector<std::pair<std::string, std::vector<std::string>>>& task_options() {
   static const std::vector<std::pair<std::string, std::vector<std::string>>> table = {
-      {"--top-k", {"text-classification", "fill-mask", "question-answering"}},
+      {"--top-k", {"text-classification", "fill-mask", "question-answering", "text-generation"}},
       {"--function-to-apply", {"text-classification"}},
       {"--pooling", {"feature-extraction"}},
       {"--normalize", {"feature-extraction"}},
@@ -44,6 +47,19 @@ const std::vector<std::pair<std::string, std::vector<std::string>>>& task_option
       {"--labels", {"zero-shot-classification"}},
       {"--hypothesis-template", {"zero-shot-classification"}},
       {"--multi-label", {"zero-shot-classification"}},
+      {"--max-new-tokens", {"text-generation"}},
+      {"--min-new-tokens", {"text-generation"}},
+      {"--do-sample", {"text-generation"}},
+      {"--temperature", {"text-generation"}},
+      {"--top-p", {"text-generation"}},
+      {"--min-p", {"text-generation"}},
+      {"--repetition-penalty", {"text-generation"}},
+      {"--no-repeat-ngram-size", {"text-generation"}},
+      {"--seed", {"text-generation"}},
+      {"--stop", {"text-generation"}},
+      {"--num-return-sequences", {"text-generation"}},
+      {"--return-full-text", {"text-generation"}},
+      {"--no-return-full-text", {"text-generation"}},
   };
   return table;
 }
@@ -67,7 +83,8 @@ void check_input_fits(const Json& j, const std::string& where, const std::string
   const std::vector<std::pair<const char*, const char*>> fields = {{"labels", "zero-shot-classification"},
                                                                    {"text_pair", "text-classification"},
                                                                    {"question", "question-answering"},
-                                                                   {"context", "question-answering"}};
+                                                                   {"context", "question-answering"},
+                                                                   {"messages", "text-generation"}};
   for (const auto& [field, owner] : fields)
     if (j.contains(field) && task != owner)
       throw UsageError(where + ": \"" + field + "\" does not apply to " + task + " (it is an input of " + owner + ")");
@@ -101,15 +118,78 @@ runtime::PipelineInput input_from_json(const Json& j, const std::string& file) {
   };
   runtime::PipelineInput in{text("text"), text("text_pair"), text("question"), text("context"), {}};
   if (j.contains("labels")) in.labels = string_list(j["labels"], where);
-  if (in.text.empty() && in.question.empty() && in.context.empty() && !j.contains("text"))
-    throw UsageError(where + ": expected {\"text\"}, {\"text\",\"text_pair\"}, {\"question\",\"context\"} or {\"text\",\"labels\"}");
+  if (j.contains("messages")) {
+    if (!j["messages"].is_array())
+      throw UsageError(where + ": \"messages\" must be a list of {\"role\", \"content\"} objects");
+    // JSONL lines are read unordered: give each message "role", "content" first, as chat messages are written.
+    nlohmann::ordered_json messages = nlohmann::ordered_json::array();
+    for (const auto& m : j["messages"]) {
+      if (!m.is_object()) {
+        messages.push_back(nlohmann::ordered_json::parse(m.dump()));
+        continue;
+      }
+      nlohmann::ordered_json o = nlohmann::ordered_json::object();
+      for (const char* key : {"role", "content"})
+        if (m.contains(key)) o[key] = nlohmann::ordered_json::parse(m[key].dump());
+      for (const auto& [key, value] : m.items())
+        if (key != "role" && key != "content") o[key] = nlohmann::ordered_json::parse(value.dump());
+      messages.push_back(std::move(o));
+    }
+    in.messages = messages.dump();
+  }
+  if (in.text.empty() && in.question.empty() && in.context.empty() && !j.contains("text") && !j.contains("messages"))
+    throw UsageError(
+        where +
+        ": expected {\"text\"}, {\"text\",\"text_pair\"}, {\"question\",\"context\"}, {\"text\",\"labels\"} or "
+        "{\"messages\"}");
   return in;
+}
+
+// text-generation: a single prompt streams to the terminal as it is generated (unless --json).
+int run_text_generation(RunArgs& a, const runtime::Pipeline& pipe, const std::vector<runtime::PipelineInput>& inputs,
+                        bool top_k_given) {
+  a.options.generation =
+      finish_generation_options(a.generation, top_k_given ? std::optional<int64_t>(a.top_k) : std::nullopt);
+  if (a.generation.return_full_text) a.options.return_full_text = true;
+  if (a.generation.no_return_full_text) a.options.return_full_text = false;
+  a.options.on_note = [](std::string_view note) { std::cerr << "note: " << note << "\n"; };
+  const bool stream = !a.json && inputs.size() == 1 && a.options.generation.num_return_sequences.value_or(1) == 1;
+  bool streamed = false;
+  if (stream) {
+    const auto& in = inputs[0];
+    a.options.on_text = [&](std::string_view piece) {
+      if (!streamed && in.messages.empty() && a.options.return_full_text.value_or(true)) std::cout << in.text;
+      streamed = true;
+      std::cout << piece << std::flush;
+    };
+  }
+  auto results = pipe.run(inputs, a.options);
+  if (stream) {
+    // Nothing streamed (no new text): print the result as the non-streaming path would.
+    if (!streamed) {
+      Json r = parse_json(results[0], "result");
+      const Json& g = r[0]["generated_text"];
+      std::cout << (g.is_string() ? g.get<std::string>() : g.back()["content"].get<std::string>());
+    }
+    std::cout << "\n";
+    return kExitOk;
+  }
+  for (const auto& r : results) {
+    if (a.json) {
+      std::cout << r << "\n";
+      continue;
+    }
+    for (const auto& item : parse_json(r, "result")) {
+      const Json& g = item["generated_text"];
+      std::cout << (g.is_string() ? g.get<std::string>() : g.back()["content"].get<std::string>()) << "\n";
+    }
+  }
+  return kExitOk;
 }
 
 int run_pipeline(RunArgs a) {
   // 0 would silently mean "the default" (top_k) or be raised to 1 (batch size).
-  if (std::find(a.given.begin(), a.given.end(), "--top-k") != a.given.end() && a.top_k == 0)
-    throw UsageError("--top-k must be at least 1");
+  const bool top_k_given = std::find(a.given.begin(), a.given.end(), "--top-k") != a.given.end();
   if (a.options.batch_size == 0) throw UsageError("--batch-size must be at least 1");
   std::vector<runtime::PipelineInput> inputs;
   for (const auto& t : a.texts) {
@@ -127,7 +207,6 @@ int run_pipeline(RunArgs a) {
       lines.push_back(std::move(j));
     }
   if (inputs.empty()) throw UsageError("nothing to run on: give TEXT arguments or --input FILE.jsonl (- for stdin)");
-  if (a.top_k) a.options.top_k = a.top_k;
   if (a.normalize) a.options.normalize = true;
   if (a.no_normalize) a.options.normalize = false;
   runtime::SessionOptions session;
@@ -136,6 +215,9 @@ int run_pipeline(RunArgs a) {
   auto pipe = runtime::pipeline(a.model, a.task, session);
   for (const auto& w : pipe->processor().files().warnings) std::cerr << "warning: " << w << "\n";
   check_options_apply(a, pipe->task());
+  if (pipe->task() == "text-generation") return run_text_generation(a, *pipe, inputs, top_k_given);
+  if (top_k_given && a.top_k == 0) throw UsageError("--top-k must be at least 1");
+  if (a.top_k) a.options.top_k = a.top_k;
   for (const auto& j : lines) check_input_fits(j, line_name(j, a.input), pipe->task());
   for (const auto& [name, role] : pipe->processor().input_mapping())
     if (name != role) std::cerr << "note: model input '" << name << "' is fed " << role << "\n";
@@ -179,9 +261,13 @@ void add_run_command(CLI::App& app, Action& action) {
   cmd->add_option("--input", a->input,
                   "JSONL file (- for stdin): {\"text\"}, {\"text\",\"text_pair\"}, {\"question\",\"context\"} or "
                   "{\"text\",\"labels\"} per line");
-  cmd->add_option("--task", a->task, "Task instead of the recorded one (feature-extraction, text-classification, token-classification, "
-                                     "fill-mask, question-answering, zero-shot-classification; aliases sentiment-analysis, ner)");
-  cmd->add_option("--top-k", a->top_k, "Results per input (default 1; 5 for fill-mask)");
+  cmd->add_option(
+      "--task", a->task,
+      "Task instead of the recorded one (feature-extraction, text-classification, token-classification, "
+      "fill-mask, question-answering, zero-shot-classification, text-generation; aliases sentiment-analysis, "
+      "ner)");
+  cmd->add_option("--top-k", a->top_k,
+                  "Results per input (default 1; 5 for fill-mask); text-generation: sampling's top-k (0 = off)");
   cmd->add_option("--batch-size", a->options.batch_size, "Inputs per ONNX Runtime call (default 32)");
   cmd->add_option("--threads", a->threads, "ONNX Runtime intra-op threads (default: ORT's)");
   cmd->add_option("--provider", a->providers, "ONNX Runtime execution provider, e.g. XnnpackExecutionProvider (repeatable; CPU is the fallback)");
@@ -203,6 +289,7 @@ void add_run_command(CLI::App& app, Action& action) {
   g->add_option("--labels", a->labels, "zero-shot-classification: candidate labels for every TEXT");
   g->add_option("--hypothesis-template", a->options.hypothesis_template, "zero-shot-classification: default \"This example is {}.\"");
   g->add_flag("--multi-label", a->options.multi_label, "zero-shot-classification: score each label on its own");
+  add_generation_options(g, a->generation, true);
   cmd->callback([a, cmd, g, &action] {
     for (const CLI::App* part : {static_cast<const CLI::App*>(cmd), static_cast<const CLI::App*>(g)})
       for (const CLI::Option* o : part->get_options())

@@ -20,19 +20,32 @@
 //   question-answering          question, context → {"answer","score","start","end"} (a list when top_k > 1;
 //                                                  the empty answer with score 0 when no span qualifies)
 //   zero-shot-classification    text, labels    → {"sequence","labels","scores"}
+//   text-generation             text, or messages (a JSON array of {"role","content"}: chat input,
+//                                                  rendered with the model's chat template) →
+//                               [{"generated_text": "..."}] (num_return_sequences entries), or for chat
+//                               [{"generated_text": [...messages, {"role": "assistant", "content": "..."}]}]
+//
+//   PipelineOptions g;
+//   g.generation.max_new_tokens = 32;
+//   g.on_text = [](std::string_view piece) { std::cout << piece << std::flush; };   // streaming
+//   pipeline("llm.onnx")->run({{.messages = R"([{"role":"user","content":"Hi"}])"}}, g);
 //
 // Thread-safety: a Pipeline is immutable; run() may be called from several threads at once.
 #pragma once
 
+#include <atomic>
 #include <cstddef>
 #include <filesystem>
+#include <functional>
 #include <memory>
 #include <optional>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "modelexport/runtime/auto_model.h"
 #include "modelexport/runtime/auto_processor.h"
+#include "modelexport/runtime/generation.h"
 
 namespace modelexport::runtime {
 
@@ -42,6 +55,8 @@ struct PipelineInput {
   std::string text_pair{};            // text-classification of sentence pairs (optional)
   std::string question{}, context{};  // question-answering
   std::vector<std::string> labels{};  // zero-shot-classification candidate labels
+  // text-generation chat input: a JSON array of {"role", "content"} objects (used instead of text).
+  std::string messages{};
 };
 
 struct PipelineOptions {
@@ -68,6 +83,20 @@ struct PipelineOptions {
   // zero-shot-classification.
   std::string hypothesis_template = "This example is {}.";
   bool multi_label = false;
+  // text-generation. Settings over generation_config.json / config.json (max_new_tokens defaults to
+  // 256 as both transformers' and transformers.js' pipelines do when the model's files set no length).
+  GenerationOptions generation{};
+  // The prompt text before the generated text (default true for text input; chat input always returns
+  // the message list instead).
+  std::optional<bool> return_full_text;
+  // Extra chat-template variables, a JSON object (e.g. {"enable_thinking": false}).
+  std::string chat_template_variables{};
+  // Called with each piece of generated text as Python's TextStreamer emits it (one input only).
+  std::function<void(std::string_view)> on_text{};
+  // Things the user should know (a model without a KV cache, temperature 0 → greedy, ...).
+  std::function<void(std::string_view)> on_note{};
+  // When set to true during a generation, every row stops after the current step (Ctrl-C in chat).
+  const std::atomic<bool>* cancel = nullptr;
 };
 
 class Pipeline {

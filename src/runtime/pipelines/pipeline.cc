@@ -101,8 +101,9 @@ std::vector<double> softmax(const float* logits, size_t n) {
 }
 
 const std::vector<std::string>& pipeline_tasks() {
-  static const std::vector<std::string> tasks = {"feature-extraction", "text-classification", "token-classification",
-                                                 "fill-mask",          "question-answering",  "zero-shot-classification"};
+  static const std::vector<std::string> tasks = {
+      "feature-extraction", "text-classification",      "token-classification", "fill-mask",
+      "question-answering", "zero-shot-classification", "text-generation"};
   return tasks;
 }
 
@@ -121,7 +122,13 @@ std::unique_ptr<Pipeline> pipeline(const std::filesystem::path& path, const std:
     throw MetadataReadError("'" + path.string() + "' records no task (hf_pipeline_task) and " + files.source +
                             " has no config.json to detect it from; embed its metadata or name the task");
   AutoModel model = AutoModel::from_model(path, session);
-  AutoProcessor processor = AutoProcessor::from_files(std::move(files), model.inputs());
+  // A decoder's cache and generation-control inputs are fed by the generation runner, not the processor.
+  std::vector<TensorDesc> text_inputs;
+  for (const auto& in : model.inputs())
+    if (in.name.rfind("past", 0) != 0 && in.name != "num_logits_to_keep" && in.name != "logits_to_keep" &&
+        in.name != "use_cache_branch")
+      text_inputs.push_back(in);
+  AutoProcessor processor = AutoProcessor::from_files(std::move(files), text_inputs);
   return pipeline(std::move(model), std::move(processor), task);
 }
 
@@ -141,6 +148,7 @@ std::unique_ptr<Pipeline> pipeline(AutoModel model, AutoProcessor processor, con
   if (task == "token-classification") return make_token_classification(std::move(model), std::move(processor));
   if (task == "fill-mask") return make_fill_mask(std::move(model), std::move(processor));
   if (task == "question-answering") return make_question_answering(std::move(model), std::move(processor));
+  if (task == "text-generation") return make_text_generation(std::move(model), std::move(processor));
   return make_zero_shot_classification(std::move(model), std::move(processor));
 }
 

@@ -57,5 +57,6 @@ std::unique_ptr<Pipeline> make_token_classification(AutoModel model, AutoProcess
 std::unique_ptr<Pipeline> make_fill_mask(AutoModel model, AutoProcessor processor);
 std::unique_ptr<Pipeline> make_question_answering(AutoModel model, AutoProcessor processor);
 std::unique_ptr<Pipeline> make_zero_shot_classification(AutoModel model, AutoProcessor processor);
+std::unique_ptr<Pipeline> make_text_generation(AutoModel model, AutoProcessor processor);
 
 }  // namespace modelexport::runtime

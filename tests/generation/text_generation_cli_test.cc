@@ -1,0 +1,185 @@
+// `modelexport run --task text-generation` and `modelexport chat` on the generated decoders (CTest
+// fixture decoder_models): result shapes as transformers.js returns them, greedy text equal to the
+// decoded transformers.js token ids, chat over piped stdin, the corpus's onnxruntime-genai GPT-2 from
+// its self-contained file, and the bad-input table (exit 2, a message naming the problem, nothing on
+// stdout).
+#include <gtest/gtest.h>
+
+#include <cstdlib>
+#include <fstream>
+
+#include "common/json_util.h"
+#include "modelexport/metadata/model_files.h"
+#include "modelexport/processors/tokenizer.h"
+#include "support/test_support.h"
+
+namespace fs = std::filesystem;
+using modelexport::Json;
+using modelexport::test::run_cli;
+
+namespace {
+
+fs::path models() {
+  const char* dir = std::getenv("DECODER_MODELS");
+  return dir && fs::exists(fs::path(dir) / "golden") ? fs::path(dir) : fs::path();
+}
+
+Json first_golden(const std::string& name) {
+  std::ifstream in(models() / "golden" / (name + ".jsonl"));
+  std::string line;
+  std::getline(in, line);
+  return modelexport::parse_json(line, name);
+}
+
+}  // namespace
+
+// The first golden case ("Hello, my name is", 64 greedy tokens): `run --json` prints
+// [{"generated_text": prompt + decode(new tokens)}] with transformers.js' tokens, and
+// --no-return-full-text the new text alone.
+TEST(TextGenerationCli, RunPrintsTransformersJsShapeAndText) {
+  if (models().empty()) GTEST_SKIP() << "DECODER_MODELS not built";
+  for (const std::string name : {"llama", "gpt2"}) {
+    const std::string model = (models() / (name + ".onnx")).string();
+    Json golden = first_golden(name);
+    auto files = modelexport::metadata::ModelFiles::from_model(model);
+    auto tok = modelexport::processors::Tokenizer::from_json(*files.get("tokenizer.json"));
+    std::vector<int32_t> all(golden["sequences"][0].begin(), golden["sequences"][0].end());
+    std::vector<int32_t> prompt(golden["input_ids"][0].begin(), golden["input_ids"][0].end());
+    const std::string full = tok.decode(all, true), head = tok.decode(prompt, true);
+    const std::string generated = full.substr(head.size());
+    auto r = run_cli({"run", model, "Hello, my name is", "--max-new-tokens", "64", "--json"});
+    ASSERT_EQ(r.exit_code, 0) << r.err;
+    Json out = modelexport::parse_json(r.out, "stdout");
+    ASSERT_TRUE(out.is_array() && out.size() == 1 && out[0].size() == 1) << r.out;
+    EXPECT_EQ(out[0]["generated_text"], "Hello, my name is" + generated) << name;
+    r = run_cli({"run", model, "Hello, my name is", "--max-new-tokens", "64", "--json", "--no-return-full-text"});
+    ASSERT_EQ(r.exit_code, 0) << r.err;
+    EXPECT_EQ(modelexport::parse_json(r.out, "stdout")[0]["generated_text"], generated) << name;
+    // Streaming to the terminal prints the same text.
+    r = run_cli({"run", model, "Hello, my name is", "--max-new-tokens", "64"});
+    ASSERT_EQ(r.exit_code, 0) << r.err;
+    EXPECT_EQ(r.out, "Hello, my name is" + generated + "\n") << name;
+  }
+}
+
+// Chat input: the message list plus the new assistant message, keys in the caller's order; two
+// return sequences when sampling.
+TEST(TextGenerationCli, ChatInputAndReturnSequences) {
+  if (models().empty()) GTEST_SKIP() << "DECODER_MODELS not built";
+  modelexport::test::ScratchDir dir;
+  modelexport::test::write_bytes(dir / "in.jsonl", R"({"messages": [{"role": "user", "content": "Hi there"}]})"
+                                                   "\n");
+  const std::string model = (models() / "llama.onnx").string();
+  auto r = run_cli({"run", model, "--input", (dir / "in.jsonl").string(), "--max-new-tokens", "8", "--json"});
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  auto out = nlohmann::ordered_json::parse(r.out);
+  ASSERT_EQ(out.size(), 1u);
+  const auto& messages = out[0]["generated_text"];
+  ASSERT_EQ(messages.size(), 2u);
+  EXPECT_EQ(messages[0].dump(), R"({"role":"user","content":"Hi there"})");
+  EXPECT_EQ(messages[1].begin().key(), "role");
+  EXPECT_EQ(messages[1]["role"], "assistant");
+  EXPECT_TRUE(messages[1]["content"].is_string());
+  r = run_cli({"run", model, "Hi", "--max-new-tokens", "5", "--do-sample", "--seed", "7", "--num-return-sequences", "2",
+               "--json"});
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  EXPECT_EQ(modelexport::parse_json(r.out, "stdout").size(), 2u) << r.out;
+  auto again = run_cli({"run", model, "Hi", "--max-new-tokens", "5", "--do-sample", "--seed", "7",
+                        "--num-return-sequences", "2", "--json"});
+  EXPECT_EQ(again.out, r.out) << "a seed makes sampling reproducible";
+}
+
+// chat over piped stdin: one reply line per user line, /reset between, end of input exits 0.
+TEST(TextGenerationCli, ChatReadsPipedStdin) {
+  if (models().empty()) GTEST_SKIP() << "DECODER_MODELS not built";
+  auto r = run_cli({"chat", (models() / "llama.onnx").string(), "--max-new-tokens", "4", "--system", "Be brief"},
+                   "printf 'Hello\\nHow are you?\\n/reset\\nAgain\\n' |");
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  EXPECT_EQ(std::count(r.out.begin(), r.out.end(), '\n'), 3) << r.out;
+}
+
+// The corpus's onnxruntime-genai GPT-2 (past_%d caches, int32 ids) from its self-contained file.
+TEST(TextGenerationCli, GenaiGpt2RunsFromOneFile) {
+  const char* c = std::getenv("MODELEXPORT_CORPUS");
+  fs::path corpus = c ? fs::path(c) : fs::path(MODELEXPORT_SOURCE_DIR) / "../shared/corpus";
+  fs::path folder = corpus / "models/genai-tiny-random-gpt2-fp32";
+  if (!fs::exists(folder)) GTEST_SKIP() << "corpus missing";
+  modelexport::test::ScratchDir dir;
+  auto r = run_cli(
+      {"embed-metadata", (folder / "past.onnx").string(), folder.string(), "-o", (dir / "g.onnx").string(), "-q"});
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  // Its tokenizer is GPT-2's (50257 tokens) over a 1000-token model: a prompt of byte-level ids < 1000.
+  r = run_cli({"run", (dir / "g.onnx").string(), "a,b", "--max-new-tokens", "6", "--json"});
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  EXPECT_EQ(modelexport::parse_json(r.out, "stdout")[0]["generated_text"].get<std::string>().rfind("a,b", 0), 0u)
+      << r.out;
+  r = run_cli({"run", (dir / "g.onnx").string(), "Hello world", "--max-new-tokens", "6"});
+  EXPECT_EQ(r.exit_code, 2);
+  EXPECT_NE(r.err.find("outside the model's vocabulary of 1000"), std::string::npos) << r.err;
+}
+
+// Bad input: exit 2, the message names what is wrong, nothing on stdout.
+TEST(TextGenerationCli, BadInputTable) {
+  if (models().empty()) GTEST_SKIP() << "DECODER_MODELS not built";
+  modelexport::test::ScratchDir dir;
+  const std::string llama = (models() / "llama.onnx").string();
+  std::string long_prompt;
+  for (int i = 0; i < 300; ++i) long_prompt += "word ";
+  modelexport::test::write_bytes(dir / "no_role.jsonl", R"({"messages": [{"content": "hi"}]})"
+                                                        "\n");
+  modelexport::test::write_bytes(dir / "not_list.jsonl", R"({"messages": "hi"})"
+                                                         "\n");
+  // A model without logits: the tiny classifier's output is logits [batch, labels], not [batch, seq, vocab].
+  fs::path fx = fs::path(MODELEXPORT_SOURCE_DIR) / "tests/fixtures/tiny-text-classifier";
+  ASSERT_EQ(
+      run_cli({"embed-metadata", (fx / "model.onnx").string(), fx.string(), "-o", (dir / "cls.onnx").string(), "-q"})
+          .exit_code,
+      0);
+  // A chat template that raises.
+  ASSERT_EQ(run_cli({"unpack", llama, (dir / "raise").string(), "--layout", "transformers.js"}).exit_code, 0);
+  {
+    auto cfg = modelexport::parse_json(modelexport::test::read_bytes(dir / "raise/tokenizer_config.json"),
+                                       "tokenizer_config.json");
+    cfg["chat_template"] = "{{ raise_exception('Conversation roles must alternate user/assistant') }}";
+    fs::remove(dir / "raise/tokenizer_config.json");
+    modelexport::test::write_bytes(dir / "raise/tokenizer_config.json", cfg.dump());
+  }
+  ASSERT_EQ(run_cli({"embed-metadata", (dir / "raise/onnx/model.onnx").string(), (dir / "raise").string(), "-o",
+                     (dir / "raise.onnx").string(), "-q"})
+                .exit_code,
+            0);
+  modelexport::test::write_bytes(dir / "chat.jsonl", R"({"messages": [{"role": "user", "content": "hi"}]})"
+                                                     "\n");
+  struct Case {
+    std::vector<std::string> args;
+    std::string expect;
+  };
+  const std::vector<Case> cases = {
+      {{"run", llama, long_prompt}, "context window is 256"},
+      {{"run", llama, "Hi", "--max-new-tokens", "0"}, "max_new_tokens"},
+      {{"run", llama, "Hi", "--max-new-tokens", "-3"}, "max_new_tokens"},
+      {{"run", llama, "Hi", "--do-sample", "--top-p", "0"}, "top_p"},
+      {{"run", llama, "Hi", "--do-sample", "--top-p", "1.5"}, "top_p"},
+      {{"run", llama, "Hi", "--do-sample", "--temperature", "-1"}, "temperature"},
+      {{"run", (dir / "cls.onnx").string(), "Hi", "--task", "text-generation"}, "logits"},
+      {{"run", (dir / "raise.onnx").string(), "--input", (dir / "chat.jsonl").string()},
+       "Conversation roles must alternate user/assistant"},
+      {{"run", llama, "--input", (dir / "no_role.jsonl").string()}, "\"role\""},
+      {{"run", llama, "--input", (dir / "not_list.jsonl").string()}, "messages"},
+      {{"run", llama, "Hi", "--labels", "a"}, "--labels does not apply to text-generation"},
+  };
+  for (const auto& c : cases) {
+    auto r = run_cli(c.args);
+    std::string cmd;
+    for (const auto& a : c.args) cmd += a.substr(0, 40) + " ";
+    EXPECT_EQ(r.exit_code, 2) << cmd << "\n" << r.err;
+    EXPECT_NE(r.err.find(c.expect), std::string::npos) << cmd << "\nstderr: " << r.err;
+    EXPECT_EQ(r.out, "") << cmd;
+  }
+  // temperature 0 with sampling: greedy, as transformers does, and a note says so.
+  auto greedy = run_cli({"run", llama, "Hi", "--max-new-tokens", "5", "--json"});
+  auto zero = run_cli({"run", llama, "Hi", "--max-new-tokens", "5", "--json", "--do-sample", "--temperature", "0"});
+  EXPECT_EQ(zero.exit_code, 0) << zero.err;
+  EXPECT_EQ(zero.out, greedy.out);
+  EXPECT_NE(zero.err.find("note:"), std::string::npos) << zero.err;
+}
