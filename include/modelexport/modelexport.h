@@ -33,6 +33,7 @@
 #include "modelexport/metadata/task.h"
 #include "modelexport/metadata/task_outputs.h"
 #include "modelexport/metadata/validate.h"
+#include "modelexport/metadata/encoder_decoder_set.h"
 #include "modelexport/metadata/values.h"
 #include "modelexport/processors/tokenizer.h"
 #include "modelexport/processors/tokenizer_config.h"

@@ -1,0 +1,34 @@
+#!/usr/bin/env bash
+# CTest fixture: the generated encoder-decoder models (scripts/fixtures/make_seq2seq_models.py: T5- and
+# BART-shaped, random weights, the corpus's real configs and tokenizers). Each folder's ONNX files get
+# the folder's Hugging Face files embedded (embed-metadata on the folder) into OUT/NAME/, are
+# quantized to q4 beside them (NAME/*_q4.onnx), and unpacked to the transformers.js layout in
+# OUT/tjs/NAME (onnx/encoder_model.onnx + onnx/decoder_model_merged.onnx, and the _q4 files).
+# OUT/hidden64 is a T5 set with d_model 64 (the bad-input table pairs its decoder with a 32-wide encoder).
+# Without the corpus it writes nothing and the tests skip.
+set -euo pipefail
+root=$(cd "$(dirname "$0")/../.." && pwd)
+cli="$1"
+out="$2"
+corpus="${MODELEXPORT_CORPUS:-$root/../shared/corpus}"
+rm -rf "$out" "$out.tmp"
+if [[ ! -d "$corpus/models" ]]; then
+  echo "seq2seq models: corpus missing; seq2seq tests will skip"
+  exit 0
+fi
+mkdir -p "$out.tmp/tjs"
+/usr/bin/python3 "$root/scripts/fixtures/make_seq2seq_models.py" "$out.tmp/src" "$corpus" > /dev/null 2>&1
+/usr/bin/python3 "$root/scripts/fixtures/make_seq2seq_models.py" "$out.tmp/src64" "$corpus" --d-model 64 --only t5-translation > /dev/null 2>&1
+for dir in "$out.tmp"/src/*/; do
+  name=$(basename "$dir")
+  "$cli" embed-metadata "$dir" "$dir" -o "$out.tmp/$name" -q
+  for part in encoder_model decoder_model_merged; do
+    "$cli" quantize "$out.tmp/$name/$part.onnx" -o "$out.tmp/$name/${part}_q4.onnx" --dtype q4 --no-accuracy -q
+  done
+  # The encoder's unpack gives the folder (config, tokenizer, onnx/encoder_model.onnx); the other files join it.
+  "$cli" unpack "$out.tmp/$name/encoder_model.onnx" "$out.tmp/tjs/$name" --layout transformers.js -q
+  cp -l "$out.tmp/$name"/encoder_model_q4.onnx "$out.tmp/$name"/decoder_model_merged*.onnx "$out.tmp/tjs/$name/onnx/"
+done
+"$cli" embed-metadata "$out.tmp/src64/t5-translation" "$out.tmp/src64/t5-translation" -o "$out.tmp/hidden64" -q
+rm -rf "$out.tmp/src" "$out.tmp/src64"
+mv "$out.tmp" "$out"
