@@ -12,7 +12,7 @@
 include(CMakePackageConfigHelpers)
 set(ME_CMAKE_DIR ${CMAKE_INSTALL_LIBDIR}/cmake/modelexport)
 
-foreach(layer common format metadata processors runtime format_proto quantize)
+foreach(layer common format metadata processors runtime format_proto quantize generation)
   if(TARGET me_${layer})
     set_target_properties(me_${layer} PROPERTIES OUTPUT_NAME modelexport_${layer} EXPORT_NAME ${layer})
   endif()
@@ -32,7 +32,7 @@ install(EXPORT modelexportQuantizeTargets NAMESPACE modelexport:: DESTINATION ${
 install(DIRECTORY ${PROJECT_SOURCE_DIR}/include/modelexport/quantize DESTINATION ${CMAKE_INSTALL_INCLUDEDIR}/modelexport)
 
 if(MODELEXPORT_WITH_RUNTIME)
-  install(TARGETS me_runtime EXPORT modelexportRuntimeTargets ARCHIVE DESTINATION ${CMAKE_INSTALL_LIBDIR})
+  install(TARGETS me_runtime me_generation EXPORT modelexportRuntimeTargets ARCHIVE DESTINATION ${CMAKE_INSTALL_LIBDIR})
   install(EXPORT modelexportRuntimeTargets NAMESPACE modelexport:: DESTINATION ${ME_CMAKE_DIR})
   install(DIRECTORY ${PROJECT_SOURCE_DIR}/include/modelexport/runtime DESTINATION ${CMAKE_INSTALL_INCLUDEDIR}/modelexport)
   # The CLI loads libonnxruntime.so.1 from where it was linked (ONNX Runtime is not copied into the
