@@ -1,11 +1,12 @@
 // transformers.js (pinned @huggingface/transformers 4.3.1) greedy generation on a local
 // encoder-decoder folder in the transformers.js layout (onnx/encoder_model.onnx +
 // onnx/decoder_model_merged.onnx, e.g. from `modelexport unpack --layout transformers.js`).
-//   node scripts/golden/seq2seq.mjs MODEL_DIR INPUTS.jsonl MAX_NEW_TOKENS [BATCH]
-// INPUTS lines are {"text"}. Texts are tokenized with padding and generated BATCH at a time
-// (default 1) with do_sample false, num_beams 1. Prints one JSON line per input:
-// {"input_ids": the encoder ids (unpadded), "output_ids": the generated sequence including the
-// decoder start token, as generate() returns it, padding included}.
+//   node scripts/golden/seq2seq.mjs MODEL_DIR INPUTS.jsonl MAX_NEW_TOKENS [BATCHES]
+// INPUTS lines are {"text"}. For each batch size in BATCHES (comma-separated, default "1") the
+// texts are tokenized with padding and generated that many at a time with do_sample false,
+// num_beams 1. Prints one JSON line per input and batch size: {"batch", "input_ids": the encoder ids
+// (unpadded), "output_ids": the generated sequence including the decoder start token, as
+// generate() returns it, padding included}.
 // TJS_DTYPE picks the files (fp32, q4 → onnx/*_q4.onnx, ...).
 import fs from "node:fs";
 import path from "node:path";
@@ -18,7 +19,7 @@ const name = path.basename(dir);
 const tokenizer = await AutoTokenizer.from_pretrained(name);
 const model = await AutoModelForSeq2SeqLM.from_pretrained(name, { dtype: process.env.TJS_DTYPE ?? "fp32" });
 const texts = fs.readFileSync(inputsFile, "utf8").split("\n").filter(Boolean).map((l) => JSON.parse(l).text);
-const batch = Number(batchArg ?? 1);
+for (const batch of (batchArg ?? "1").split(",").map(Number))
 for (let i = 0; i < texts.length; i += batch) {
   const chunk = texts.slice(i, i + batch);
   const enc = tokenizer(chunk, { padding: true });
@@ -28,6 +29,6 @@ for (let i = 0; i < texts.length; i += batch) {
   const ids = enc.input_ids.tolist();
   rows.forEach((row, r) => {
     const input_ids = ids[r].filter((_, k) => Number(mask[r][k]) === 1).map(Number);
-    console.log(JSON.stringify({ input_ids, output_ids: row.map(Number) }));
+    console.log(JSON.stringify({ batch, input_ids, output_ids: row.map(Number) }));
   });
 }

@@ -8,6 +8,7 @@
 
 #include "modelexport/common/error.h"
 #include "modelexport/format/onnx_file.h"
+#include "runtime/auto_model_access.h"
 
 namespace modelexport::runtime {
 
@@ -63,6 +64,8 @@ AutoModel AutoModel::from_model(const std::filesystem::path& path, const Session
   for (const auto& out : impl->outputs) impl->output_names.push_back(out.name);
   return AutoModel(std::move(impl));
 }
+
+Ort::Session& AutoModelAccess::session(const AutoModel& model) { return *model.impl_->session; }
 
 bool AutoModel::batch_dependent() const { return impl_->batch_dependent; }
 

@@ -1,8 +1,8 @@
 // The generation core without ONNX Runtime: a toy StepModel drives the loop.
 #include <gtest/gtest.h>
 
-#include "runtime/generation/generate.h"
 #include "runtime/generation/beam_search.h"
+#include "runtime/generation/generate.h"
 #include "runtime/generation/logits_processors.h"
 #include "runtime/generation/sampler.h"
 

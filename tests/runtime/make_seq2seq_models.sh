@@ -4,6 +4,7 @@
 # the folder's Hugging Face files embedded (embed-metadata on the folder) into OUT/NAME/, are
 # quantized to q4 beside them (NAME/*_q4.onnx), and unpacked to the transformers.js layout in
 # OUT/tjs/NAME (onnx/encoder_model.onnx + onnx/decoder_model_merged.onnx, and the _q4 files).
+# OUT/NAME.DTYPE.golden.jsonl: transformers.js' greedy ids on OUT/inputs.jsonl.
 # OUT/hidden64 is a T5 set with d_model 64 (the bad-input table pairs its decoder with a 32-wide encoder).
 # Without the corpus it writes nothing and the tests skip.
 set -euo pipefail
@@ -28,6 +29,19 @@ for dir in "$out.tmp"/src/*/; do
   # The encoder's unpack gives the folder (config, tokenizer, onnx/encoder_model.onnx); the other files join it.
   "$cli" unpack "$out.tmp/$name/encoder_model.onnx" "$out.tmp/tjs/$name" --layout transformers.js -q
   cp -l "$out.tmp/$name"/encoder_model_q4.onnx "$out.tmp/$name"/decoder_model_merged*.onnx "$out.tmp/tjs/$name/onnx/"
+done
+# transformers.js 4.3.1's greedy ids (scripts/golden/seq2seq.mjs), one text at a time and 3 at a time.
+cat > "$out.tmp/inputs.jsonl" <<'JSONL'
+{"text":"translate English to French: The house is wonderful."}
+{"text":"summarize: studies have shown that owning a dog is good for you"}
+{"text":"Hello"}
+{"text":"How are you doing today, my friend? It has been a long time since we last met."}
+JSONL
+for name in t5-translation t5-summarization bart; do
+  for dtype in fp32 q4; do
+    TJS_DTYPE=$dtype node "$root/scripts/golden/seq2seq.mjs" "$out.tmp/tjs/$name" "$out.tmp/inputs.jsonl" 12 1,3 \
+      > "$out.tmp/$name.$dtype.golden.jsonl"
+  done
 done
 "$cli" embed-metadata "$out.tmp/src64/t5-translation" "$out.tmp/src64/t5-translation" -o "$out.tmp/hidden64" -q
 rm -rf "$out.tmp/src" "$out.tmp/src64"

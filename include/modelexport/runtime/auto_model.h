@@ -73,6 +73,7 @@ class AutoModel {
   std::map<std::string, Tensor> run(const std::map<std::string, Tensor>& inputs) const;
 
  private:
+  friend struct AutoModelAccess;  // src/runtime/auto_model_access.h: the ORT session, for IoBinding runners
   struct Impl;
   explicit AutoModel(std::unique_ptr<Impl> impl);
   std::unique_ptr<Impl> impl_;

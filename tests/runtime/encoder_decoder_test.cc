@@ -1,0 +1,248 @@
+// The encoder-decoder runner (src/runtime/generation/encoder_decoder_model.h) on the generated T5- and
+// BART-shaped sets (CTest fixture seq2seq_models): greedy token ids against transformers.js 4.3.1
+// (scripts/golden/seq2seq.mjs), one text at a time and batched, fp32 and q4, merged and split
+// decoders; the sets' bad-input table.
+#include <gtest/gtest.h>
+
+#include <algorithm>
+#include <filesystem>
+#include <fstream>
+
+#include "common/json_util.h"
+#include "modelexport/common/error.h"
+#include "modelexport/metadata/encoder_decoder_set.h"
+#include "modelexport/metadata/model_files.h"
+#include "modelexport/runtime/auto_model.h"
+#include "modelexport/runtime/auto_processor.h"
+#include "runtime/generation/encoder_decoder_model.h"
+#include "support/test_support.h"
+
+namespace modelexport::runtime::generation {
+namespace {
+
+namespace fs = std::filesystem;
+
+fs::path models() {
+  const char* env = std::getenv("SEQ2SEQ_MODELS");
+  return env && fs::exists(env) ? fs::path(env) : fs::path();
+}
+
+#define REQUIRE_MODELS() \
+  if (models().empty()) GTEST_SKIP() << "seq2seq models absent (CTest fixture seq2seq_models; needs the corpus)"
+
+std::vector<Json> read_jsonl(const fs::path& p) {
+  std::ifstream in(p);
+  std::vector<Json> out;
+  for (std::string line; std::getline(in, line);)
+    if (!line.empty()) out.push_back(parse_json(line, p.string()));
+  return out;
+}
+
+struct Loaded {
+  metadata::EncoderDecoderSet set;
+  AutoModel encoder, decoder;
+  std::optional<AutoModel> with_past;
+  Json config, generation;
+  std::unique_ptr<AutoProcessor> processor;
+};
+
+std::unique_ptr<Loaded> load(const fs::path& model, std::string_view suffix = "") {
+  auto set = metadata::find_encoder_decoder_set(model, suffix);
+  auto l = std::unique_ptr<Loaded>(new Loaded{set,
+                                              AutoModel::from_model(set.encoder, {}),
+                                              AutoModel::from_model(set.decoder, {}),
+                                              std::nullopt,
+                                              {},
+                                              {},
+                                              nullptr});
+  if (!set.merged()) l->with_past = AutoModel::from_model(set.decoder_with_past, {});
+  auto files = metadata::ModelFiles::from_model(set.encoder);
+  l->config = parse_json(*files.get("config.json"), "config.json");
+  l->generation = parse_json(*files.get("generation_config.json"), "generation_config.json");
+  l->processor = std::make_unique<AutoProcessor>(AutoProcessor::from_files(files, l->encoder.inputs()));
+  return l;
+}
+
+// Greedy search as transformers.js 4.3.1 / Python transformers run it for these configs: decoder
+// start token, argmax, forced_bos_token_id as the first generated token, forced_eos_token_id at
+// max_length - 1, pad_token_id after eos, stop when every row has finished.
+// TODO(seq2seq): replace by gencore's generate() once its loop is implemented.
+std::vector<std::vector<int64_t>> greedy(Loaded& l, EncoderDecoderModel& model, const std::vector<std::string>& texts,
+                                         int64_t max_new_tokens) {
+  auto enc = l.processor->encode(texts);
+  size_t longest = 0;
+  for (const auto& e : enc) longest = std::max(longest, e.ids.size());
+  const int64_t pad = l.generation.value("pad_token_id", int64_t{0});
+  const int64_t eos = l.generation.value("eos_token_id", int64_t{1});
+  const int64_t start = l.generation.value("decoder_start_token_id", int64_t{0});
+  std::vector<int64_t> ids, mask;
+  for (const auto& e : enc)
+    for (size_t k = 0; k < longest; ++k) {
+      ids.push_back(k < e.ids.size() ? e.ids[k] : pad);
+      mask.push_back(k < e.ids.size() ? 1 : 0);
+    }
+  const int64_t rows = static_cast<int64_t>(texts.size());
+  model.encode({{"input_ids", Tensor::int64({rows, static_cast<int64_t>(longest)}, ids)},
+                {"attention_mask", Tensor::int64({rows, static_cast<int64_t>(longest)}, mask)}});
+  std::vector<std::vector<int64_t>> out(texts.size(), std::vector<int64_t>{start});
+  std::vector<std::vector<int64_t>> step(texts.size(), std::vector<int64_t>{start});
+  std::vector<bool> done(texts.size(), false);
+  std::vector<float> logits;
+  const size_t v = model.vocab_size();
+  for (int64_t n = 0; n < max_new_tokens; ++n) {
+    model.step(step, logits);
+    for (size_t r = 0; r < texts.size(); ++r) {
+      int64_t next = std::max_element(logits.begin() + r * v, logits.begin() + (r + 1) * v) - (logits.begin() + r * v);
+      if (n == 0 && l.generation.contains("forced_bos_token_id")) next = l.generation["forced_bos_token_id"];
+      if (n == max_new_tokens - 1 && l.generation.contains("forced_eos_token_id"))
+        next = l.generation["forced_eos_token_id"];
+      if (done[r]) next = pad;
+      if (next == eos) done[r] = true;
+      out[r].push_back(next);
+      step[r] = {next};
+    }
+    if (std::all_of(done.begin(), done.end(), [](bool d) { return d; })) break;
+  }
+  return out;
+}
+
+struct ParityCase {
+  std::string model, dtype, layout;  // layout: "merged" or "split"
+};
+
+class GreedyParity : public ::testing::TestWithParam<ParityCase> {};
+
+TEST_P(GreedyParity, TokenIdsMatchTransformersJs) {
+  REQUIRE_MODELS();
+  const ParityCase& c = GetParam();
+  const std::string suffix = c.dtype == "fp32" ? "" : "_" + c.dtype;
+  fs::path start = models() / c.model / ((c.layout == "split" ? "decoder_model" : "encoder_model") + suffix + ".onnx");
+  auto l = load(start);
+  EXPECT_EQ(l->set.merged(), c.layout == "merged");
+  EncoderDecoderModel model(l->encoder, l->decoder, l->with_past ? &*l->with_past : nullptr,
+                            EncoderDecoderModel::Settings::from_config(l->config.dump()));
+  std::vector<Json> golden = read_jsonl(models() / (c.model + "." + c.dtype + ".golden.jsonl"));
+  std::vector<std::string> texts;
+  for (const auto& j : read_jsonl(models() / "inputs.jsonl")) texts.push_back(j["text"]);
+  ASSERT_EQ(golden.size(), 2 * texts.size());
+  size_t checked = 0;
+  for (size_t batch : {size_t{1}, size_t{3}}) {
+    for (size_t i = 0; i < texts.size(); i += batch) {
+      std::vector<std::string> chunk(texts.begin() + i, texts.begin() + std::min(texts.size(), i + batch));
+      auto ours = greedy(*l, model, chunk, 12);
+      for (size_t r = 0; r < chunk.size(); ++r) {
+        const Json& g = golden[(batch == 1 ? 0 : texts.size()) + i + r];
+        ASSERT_EQ(g["batch"], batch);
+        EXPECT_EQ(ours[r], g["output_ids"].get<std::vector<int64_t>>())
+            << c.model << " " << c.dtype << " batch " << batch << " text " << i + r << ": " << chunk[r];
+        ++checked;
+      }
+    }
+  }
+  EXPECT_EQ(checked, 2 * texts.size());
+}
+
+INSTANTIATE_TEST_SUITE_P(
+    Sets, GreedyParity,
+    ::testing::Values(ParityCase{"t5-translation", "fp32", "merged"}, ParityCase{"t5-translation", "fp32", "split"},
+                      ParityCase{"t5-translation", "q4", "merged"}, ParityCase{"t5-summarization", "fp32", "merged"},
+                      ParityCase{"t5-summarization", "q4", "merged"}, ParityCase{"bart", "fp32", "merged"},
+                      ParityCase{"bart", "fp32", "split"}, ParityCase{"bart", "q4", "merged"}),
+    [](const auto& info) {
+      std::string n = info.param.model + "_" + info.param.dtype + "_" + info.param.layout;
+      std::replace(n.begin(), n.end(), '-', '_');
+      return n;
+    });
+
+// Beam-style row selection: expanding every row, reordering and dropping rows must give each row the
+// logits it would have had alone (the caches and encoder states travel with their rows).
+TEST(EncoderDecoderModel, SelectRowsCarriesCachesWithTheirRows) {
+  REQUIRE_MODELS();
+  auto l = load(models() / "t5-translation");
+  EncoderDecoderModel model(l->encoder, l->decoder, nullptr,
+                            EncoderDecoderModel::Settings::from_config(l->config.dump()));
+  std::vector<std::string> texts = {"translate English to French: Good morning.", "Hello there, how are you?"};
+  auto enc = l->processor->encode(texts);
+  auto run_alone = [&](size_t r, const std::vector<int64_t>& tokens) {
+    const auto& e = enc[r];
+    std::vector<int64_t> ids(e.ids.begin(), e.ids.end()), mask(e.ids.size(), 1);
+    const int64_t n = static_cast<int64_t>(ids.size());
+    model.encode({{"input_ids", Tensor::int64({1, n}, ids)}, {"attention_mask", Tensor::int64({1, n}, mask)}});
+    std::vector<float> logits;
+    for (int64_t t : tokens) model.step({{t}}, logits);
+    return logits;
+  };
+  const std::vector<int64_t> a = {0, 100, 200}, b = {0, 300, 400};
+  std::vector<float> alone_a = run_alone(0, a), alone_b = run_alone(1, b);
+  // Batched: both texts, expanded ×2 after the first step, then reordered to b, a and one row dropped.
+  size_t longest = std::max(enc[0].ids.size(), enc[1].ids.size());
+  std::vector<int64_t> ids, mask;
+  for (const auto& e : enc)
+    for (size_t k = 0; k < longest; ++k) {
+      ids.push_back(k < e.ids.size() ? e.ids[k] : 0);
+      mask.push_back(k < e.ids.size() ? 1 : 0);
+    }
+  const int64_t n = static_cast<int64_t>(longest);
+  model.encode({{"input_ids", Tensor::int64({2, n}, ids)}, {"attention_mask", Tensor::int64({2, n}, mask)}});
+  std::vector<float> logits;
+  model.step({{0}, {0}}, logits);
+  model.select_rows({0, 0, 1, 1});
+  model.step({{a[1]}, {999}, {b[1]}, {999}}, logits);
+  model.select_rows({2, 0});  // rows: b's first copy, a's first copy
+  model.step({{b[2]}, {a[2]}}, logits);
+  const size_t v = model.vocab_size();
+  ASSERT_EQ(logits.size(), 2 * v);
+  float max_b = 0, max_a = 0;
+  for (size_t k = 0; k < v; ++k) {
+    max_b = std::max(max_b, std::abs(logits[k] - alone_b[k]));
+    max_a = std::max(max_a, std::abs(logits[v + k] - alone_a[k]));
+  }
+  // Padding changes only the summation order of the masked softmax: float32 rounding.
+  EXPECT_LT(max_b, 1e-4);
+  EXPECT_LT(max_a, 1e-4);
+}
+
+// A set that is not one, by what is wrong: each a clear error naming the file or tensor.
+TEST(EncoderDecoderSet, BadInputTable) {
+  REQUIRE_MODELS();
+  test::ScratchDir scratch;
+  const fs::path tmp = scratch.path();
+  struct Case {
+    std::string name;
+    std::vector<std::pair<fs::path, std::string>> files;  // source → name in the folder
+    std::string expected;                                 // in the error or the finding
+  };
+  const fs::path t5 = models() / "t5-translation", bart = models() / "bart", wide = models() / "hidden64";
+  std::vector<Case> cases = {
+      {"missing decoder",
+       {{t5 / "encoder_model.onnx", "encoder_model.onnx"}},
+       "missing sibling 'decoder_model_merged.onnx' (or decoder_model.onnx + decoder_with_past_model.onnx)"},
+      {"missing decoder_with_past",
+       {{t5 / "encoder_model.onnx", "encoder_model.onnx"}, {t5 / "decoder_model.onnx", "decoder_model.onnx"}},
+       "missing sibling 'decoder_with_past_model.onnx'"},
+      {"vocabularies disagree",
+       {{t5 / "encoder_model.onnx", "encoder_model.onnx"},
+        {bart / "decoder_model_merged.onnx", "decoder_model_merged.onnx"}},
+       "vocabularies disagree: 'decoder_model_merged.onnx' logits has 50265 entries, config.json vocab_size is 32128"},
+      {"hidden sizes disagree",
+       {{t5 / "encoder_model.onnx", "encoder_model.onnx"},
+        {wide / "decoder_model_merged.onnx", "decoder_model_merged.onnx"}},
+       "hidden sizes disagree: 'encoder_model.onnx' last_hidden_state has 32 features, 'decoder_model_merged.onnx' "
+       "encoder_hidden_states expects 64"},
+  };
+  for (const auto& c : cases) {
+    SCOPED_TRACE(c.name);
+    fs::path dir = tmp / c.name;
+    fs::create_directories(dir);
+    for (const auto& [from, to] : c.files) fs::create_symlink(from, dir / to);
+    std::string message;
+    try {
+      auto set = metadata::find_encoder_decoder_set(dir);
+      for (const auto& f : metadata::validate_encoder_decoder_set(set)) message += f.message + "\n";
+    } catch (const MetadataReadError& e) { message = e.what(); }
+    EXPECT_NE(message.find(c.expected), std::string::npos) << message;
+  }
+}
+
+}  // namespace
+}  // namespace modelexport::runtime::generation
