@@ -1,7 +1,7 @@
 // The built-in logits processors and warpers, one class per transformers class of the same name
-// (transformers v4.57 src/transformers/generation/logits_process.py). Each computes in float32 as
-// torch does on float32 scores; the numpy write-out in scripts/golden/generation_rules.py is the
-// test reference. min_tokens_to_keep is 1, or 2 for beam sampling (transformers' rule).
+// (transformers src/transformers/generation/logits_process.py at commit 00857b6c, the v4.57+ line). Each computes in
+// float32 as torch does on float32 scores; the numpy write-out in scripts/golden/generation_rules.py is the test
+// reference. min_tokens_to_keep is 1, or 2 for beam sampling (transformers' rule).
 #pragma once
 
 #include <cstddef>
@@ -124,8 +124,9 @@ class SuppressTokensAtBegin final : public LogitsProcessor {
   size_t begin_index_;
 };
 
-// ForceTokensLogitsProcessor (forced_decoder_ids): at generation index i (cur_len - prompt_len) with a
-// forced token, every other token -inf and it 0.
+// ForceTokensLogitsProcessor (forced_decoder_ids; transformers v4.39 logits_process.py, removed from
+// generate() since, where Whisper builds its decoder prompt instead): when cur_len equals a forced
+// index, every other token -inf and the forced one 0.
 class ForceTokens final : public LogitsProcessor {
  public:
   explicit ForceTokens(std::vector<std::pair<int64_t, int64_t>> forced);
@@ -193,7 +194,7 @@ class TypicalP final : public LogitsProcessor {
   float mass_;
   size_t min_keep_;
   std::vector<uint32_t> order_;
-  std::vector<float> shifted_, probs_;
+  std::vector<float> shifted_, probs_, sorted_probs_;
 };
 
 }  // namespace modelexport::runtime::generation
