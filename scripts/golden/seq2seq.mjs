@@ -6,7 +6,8 @@
 // texts are tokenized with padding and generated that many at a time with do_sample false,
 // num_beams 1. Prints one JSON line per input and batch size: {"batch", "input_ids": the encoder ids
 // (unpadded), "output_ids": the generated sequence including the decoder start token, as
-// generate() returns it, padding included}.
+// generate() returns it, padding included, "text": it decoded with skip_special_tokens, as the
+// text2text-generation pipeline returns it}.
 // TJS_DTYPE picks the files (fp32, q4 → onnx/*_q4.onnx, ...).
 import fs from "node:fs";
 import path from "node:path";
@@ -29,6 +30,7 @@ for (let i = 0; i < texts.length; i += batch) {
   const ids = enc.input_ids.tolist();
   rows.forEach((row, r) => {
     const input_ids = ids[r].filter((_, k) => Number(mask[r][k]) === 1).map(Number);
-    console.log(JSON.stringify({ batch, input_ids, output_ids: row.map(Number) }));
+    const text = tokenizer.decode(row, { skip_special_tokens: true });
+    console.log(JSON.stringify({ batch, input_ids, output_ids: row.map(Number), text }));
   });
 }

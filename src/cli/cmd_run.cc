@@ -7,6 +7,7 @@
 #include <memory>
 
 #include "cli/commands.h"
+#include "cli/generation_options.h"
 #include "cli/output.h"
 #include "modelexport/runtime/logging.h"
 #include "modelexport/runtime/pipeline.h"
@@ -23,7 +24,27 @@ struct RunArgs {
   std::vector<std::string> providers;
   bool json = false, normalize = false, no_normalize = false;
   std::vector<std::string> given;  // the options on the command line, by long name
+  GenerationArgs generation;       // text2text-generation, translation, summarization
+  std::string src_lang, tgt_lang;  // translation with multilingual models
 };
+
+// Generation options apply to the generating tasks only.
+bool is_generation_task(const std::string& task) {
+  return task == "text-generation" || task == "text2text-generation" || task == "summarization" ||
+         task.rfind("translation", 0) == 0;
+}
+
+void check_generation_options_apply(const RunArgs& a, const std::string& task) {
+  std::vector<std::string> given = a.generation.given();
+  if (!a.src_lang.empty()) given.push_back("--src-lang");
+  if (!a.tgt_lang.empty()) given.push_back("--tgt-lang");
+  if (!given.empty() && !is_generation_task(task))
+    throw UsageError(given.front() + " does not apply to " + task +
+                     " (it is an option of text-generation, text2text-generation, translation and summarization)");
+  if ((!a.src_lang.empty() || !a.tgt_lang.empty()) && task.rfind("translation", 0) != 0)
+    throw UsageError(std::string(a.src_lang.empty() ? "--tgt-lang" : "--src-lang") + " does not apply to " + task +
+                     " (it is an option of translation)");
+}
 
 // The task options and the tasks they apply to; one given for another task is an error, not ignored.
 const std::vector<std::pair<std::string, std::vector<std::string>>>& task_options() {
@@ -136,6 +157,10 @@ int run_pipeline(RunArgs a) {
   auto pipe = runtime::pipeline(a.model, a.task, session);
   for (const auto& w : pipe->processor().files().warnings) std::cerr << "warning: " << w << "\n";
   check_options_apply(a, pipe->task());
+  check_generation_options_apply(a, pipe->task());
+  a.options.generation = to_generation_options(a.generation);
+  a.options.src_lang = a.src_lang;
+  a.options.tgt_lang = a.tgt_lang;
   for (const auto& j : lines) check_input_fits(j, line_name(j, a.input), pipe->task());
   for (const auto& [name, role] : pipe->processor().input_mapping())
     if (name != role) std::cerr << "note: model input '" << name << "' is fed " << role << "\n";
@@ -203,6 +228,11 @@ void add_run_command(CLI::App& app, Action& action) {
   g->add_option("--labels", a->labels, "zero-shot-classification: candidate labels for every TEXT");
   g->add_option("--hypothesis-template", a->options.hypothesis_template, "zero-shot-classification: default \"This example is {}.\"");
   g->add_flag("--multi-label", a->options.multi_label, "zero-shot-classification: score each label on its own");
+  auto* gen = cmd->add_option_group("generation options",
+                                    "text2text-generation, translation, summarization (and text-generation)");
+  add_generation_options(gen, a->generation);
+  gen->add_option("--src-lang", a->src_lang, "translation, multilingual models: source language code");
+  gen->add_option("--tgt-lang", a->tgt_lang, "translation, multilingual models: target language code");
   cmd->callback([a, cmd, g, &action] {
     for (const CLI::App* part : {static_cast<const CLI::App*>(cmd), static_cast<const CLI::App*>(g)})
       for (const CLI::Option* o : part->get_options())

@@ -20,6 +20,9 @@
 //   question-answering          question, context → {"answer","score","start","end"} (a list when top_k > 1;
 //                                                  the empty answer with score 0 when no span qualifies)
 //   zero-shot-classification    text, labels    → {"sequence","labels","scores"}
+//   text2text-generation, translation (translation_xx_to_yy), summarization (encoder-decoder sets:
+//                               the folder or any file of it) → [{"generated_text"}], [{"translation_text"}],
+//                               [{"summary_text"}] (one entry per returned sequence)
 //
 // Thread-safety: a Pipeline is immutable; run() may be called from several threads at once.
 #pragma once
@@ -33,6 +36,7 @@
 
 #include "modelexport/runtime/auto_model.h"
 #include "modelexport/runtime/auto_processor.h"
+#include "modelexport/runtime/generation.h"
 
 namespace modelexport::runtime {
 
@@ -68,6 +72,12 @@ struct PipelineOptions {
   // zero-shot-classification.
   std::string hypothesis_template = "This example is {}.";
   bool multi_label = false;
+  // text2text-generation, translation, summarization: the caller's generation settings over the
+  // model's (generation_config.json, config.json, task_specific_params[task]); see generation.h.
+  GenerationOptions generation;
+  // translation with a multilingual model (M2M100, NLLB, mBART): language codes; the target's token
+  // is forced as the first generated token, the source's replaces the tokenizer's language token.
+  std::string src_lang, tgt_lang;
 };
 
 class Pipeline {
