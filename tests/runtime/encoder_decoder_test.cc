@@ -252,5 +252,77 @@ TEST(EncoderDecoderSet, BadInputTable) {
   }
 }
 
+// `run` on a set: the folder or any file of it, the result keys of each task, T5's task_specific_params
+// (translation_en_to_fr's num_beams 4 gives 4 return sequences when asked), and the bad-input table:
+// each a usage error (exit 2) naming the option or file.
+TEST(Seq2SeqCli, RunTable) {
+  REQUIRE_MODELS();
+  const std::string t5 = (models() / "t5-translation").string(), bart = (models() / "bart").string();
+  test::ScratchDir scratch;
+  fs::create_directories(scratch / "lonely");
+  fs::create_symlink(models() / "t5-translation" / "encoder_model.onnx", scratch / "lonely" / "encoder_model.onnx");
+  const std::string lonely = (scratch / "lonely").string();
+  const std::string classifier = (test::fixtures_dir() / "tiny-text-classifier" / "model.onnx").string();
+  struct Case {
+    std::vector<std::string> args;
+    int exit_code;
+    std::string expected;  // in stdout (exit 0) or stderr
+  };
+  const std::vector<Case> cases = {
+      {{t5, "Hi", "--task", "translation", "--max-new-tokens", "3", "--json"}, 0, "[{\"translation_text\":"},
+      {{t5 + "/decoder_model_merged.onnx", "Hi", "--task", "summarization", "--max-new-tokens", "3", "--json"},
+       0,
+       "[{\"summary_text\":"},
+      {{bart + "/encoder_model_q4.onnx", "Hi", "--max-new-tokens", "3", "--json"}, 0, "[{\"generated_text\":"},
+      {{t5, "Hi", "--task", "translation_en_to_fr", "--max-new-tokens", "3", "--num-return-sequences", "4", "--json"},
+       0,
+       "},{\"translation_text\":"},
+      {{lonely, "Hi"}, 2, "missing sibling 'decoder_model_merged.onnx'"},
+      {{t5, "Hi", "--num-beams", "0"}, 2, "num_beams"},
+      {{t5, "Hi", "--length-penalty", "abc"}, 2, "--length-penalty must be a number; got 'abc'"},
+      {{t5, "Hi", "--early-stopping=sometimes"}, 2, "--early-stopping takes true, false or never; got 'sometimes'"},
+      {{t5, "Hi", "--task", "summarization", "--tgt-lang", "fr"}, 2, "--tgt-lang does not apply to summarization"},
+      {{t5, "Hi", "--task", "translation", "--tgt-lang", "zz_ZZ"},
+       2,
+       "--tgt-lang zz_ZZ: the tokenizer has no token 'zz_ZZ'"},
+      {{t5, "Hi", "--task", "fill-mask"}, 2, "an encoder-decoder set runs text2text-generation"},
+      {{classifier, "Hi", "--num-beams", "2"}, 2, "--num-beams does not apply to text-classification"},
+  };
+  for (const auto& c : cases) {
+    std::vector<std::string> args = {"run"};
+    args.insert(args.end(), c.args.begin(), c.args.end());
+    auto r = test::run_cli(args);
+    std::string all;
+    for (const auto& a : c.args) all += a + " ";
+    EXPECT_EQ(r.exit_code, c.exit_code) << all << "\n" << r.err;
+    EXPECT_NE((c.exit_code == 0 ? r.out : r.err).find(c.expected), std::string::npos) << all << "\n" << r.out << r.err;
+  }
+}
+
+// embed-metadata on a folder embeds into every file; validate on the folder checks the files and the set.
+TEST(Seq2SeqCli, EmbedFolderThenValidateSet) {
+  REQUIRE_MODELS();
+  test::ScratchDir scratch;
+  const fs::path src = models() / "t5-summarization";
+  fs::create_directories(scratch / "raw");
+  for (const char* f : {"encoder_model.onnx", "decoder_model_merged.onnx"})
+    fs::copy_file(models() / "raw" / f, scratch / "raw" / f);
+  // Re-embedding from the embedded files' own folder: unpack gives the Hugging Face files back.
+  auto u = test::run_cli({"unpack", (src / "encoder_model.onnx").string(), (scratch / "hf").string(), "-q"});
+  ASSERT_EQ(u.exit_code, 0) << u.err;
+  auto e = test::run_cli({"embed-metadata", (scratch / "raw").string(), (scratch / "hf").string(), "-o",
+                          (scratch / "out").string(), "-q"});
+  ASSERT_EQ(e.exit_code, 0) << e.err;
+  EXPECT_EQ(test::list_files(scratch / "out"),
+            (std::vector<std::string>{"decoder_model_merged.onnx", "encoder_model.onnx"}));
+  auto v = test::run_cli({"validate", (scratch / "out").string()});
+  EXPECT_EQ(v.exit_code, 0) << v.out << v.err;
+  EXPECT_NE(v.out.find("encoder-decoder set"), std::string::npos) << v.out;
+  // The raw files carry no metadata: the set check says so for each.
+  auto bad = test::run_cli({"validate", (scratch / "raw").string()});
+  EXPECT_EQ(bad.exit_code, 1);
+  EXPECT_NE(bad.out.find("'encoder_model.onnx' carries no modelexport metadata"), std::string::npos) << bad.out;
+}
+
 }  // namespace
 }  // namespace modelexport::runtime::generation
