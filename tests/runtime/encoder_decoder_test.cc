@@ -143,6 +143,70 @@ INSTANTIATE_TEST_SUITE_P(
       return n;
     });
 
+// Beam search through the runner (caches reordered by select_rows) against Python's rules on the torch
+// network's own logits (scripts/golden/seq2seq_beam.py): the same hypotheses in the same order, scores
+// within float32 noise; each text alone and both in one batch (items are independent).
+TEST(EncoderDecoderModel, BeamSearchFollowsPythonRules) {
+  REQUIRE_MODELS();
+  auto l = load(models() / "t5-translation");
+  EncoderDecoderModel model(l->encoder, l->decoder, nullptr,
+                            EncoderDecoderModel::Settings::from_config(l->config.dump()));
+  std::map<std::string, std::vector<Json>> cases;
+  std::vector<std::string> order;
+  for (const auto& j : read_jsonl(models() / "beam.golden.jsonl")) {
+    if (!cases.count(j["case"])) order.push_back(j["case"]);
+    cases[j["case"]].push_back(j);
+  }
+  ASSERT_EQ(order.size(), 4u);
+  for (const auto& name : order) {
+    const auto& items = cases[name];
+    const Json& o = items[0]["options"];
+    GenerationOptions options;
+    options.num_beams = o["num_beams"].get<int64_t>();
+    options.max_new_tokens = o["max_new_tokens"].get<int64_t>();
+    options.eos_token_id = o["eos_token_id"].get<std::vector<int64_t>>();
+    if (o.contains("length_penalty")) options.length_penalty = o["length_penalty"].get<double>();
+    if (o.contains("no_repeat_ngram_size")) options.no_repeat_ngram_size = o["no_repeat_ngram_size"].get<int64_t>();
+    if (o.contains("num_return_sequences")) options.num_return_sequences = o["num_return_sequences"].get<int64_t>();
+    if (o.contains("early_stopping"))
+      options.early_stopping = o["early_stopping"].is_string()   ? EarlyStopping::kNever
+                               : o["early_stopping"].get<bool>() ? EarlyStopping::kTrue
+                                                                 : EarlyStopping::kFalse;
+    auto config = GenerationConfig::resolve(l->generation.dump(), l->config.dump(), "", options);
+    for (size_t batch : {size_t{1}, items.size()}) {
+      for (size_t first = 0; first < items.size(); first += batch) {
+        const size_t n = std::min(batch, items.size() - first);
+        size_t longest = 0;
+        for (size_t i = 0; i < n; ++i) longest = std::max(longest, items[first + i]["input_ids"].size());
+        std::vector<int64_t> ids, mask;
+        for (size_t i = 0; i < n; ++i) {
+          auto row = items[first + i]["input_ids"].get<std::vector<int64_t>>();
+          for (size_t k = 0; k < longest; ++k) {
+            ids.push_back(k < row.size() ? row[k] : 0);
+            mask.push_back(k < row.size() ? 1 : 0);
+          }
+        }
+        const std::vector<int64_t> shape = {static_cast<int64_t>(n), static_cast<int64_t>(longest)};
+        model.encode({{"input_ids", Tensor::int64(shape, ids)}, {"attention_mask", Tensor::int64(shape, mask)}});
+        auto result = generate(model, std::vector<std::vector<int64_t>>(n, {0}), config);
+        ASSERT_EQ(result.sequences.size(), n);
+        for (size_t i = 0; i < n; ++i) {
+          const Json& want = items[first + i]["sequences"];
+          const auto& got = result.sequences[i];
+          ASSERT_EQ(got.size(), want.size()) << name << " batch " << batch << " item " << first + i;
+          for (size_t k = 0; k < got.size(); ++k) {
+            EXPECT_EQ(got[k].tokens, want[k]["tokens"].get<std::vector<int64_t>>())
+                << name << " batch " << batch << " item " << first + i << " sequence " << k;
+            // torch's and ONNX Runtime's float32 kernels differ by ~1e-5 on these (x8-scaled) logits; summed
+            // over the steps the scores differ by up to 1.02e-4 (measured).
+            EXPECT_NEAR(got[k].score, want[k]["score"].get<double>(), 5e-4) << name << " sequence " << k;
+          }
+        }
+      }
+    }
+  }
+}
+
 // The text2text-generation pipeline (the set's folder, metadata embedded in each file) returns
 // transformers.js' decoded text for the same greedy ids.
 TEST(Seq2SeqPipeline, GeneratedTextMatchesTransformersJs) {

@@ -5,6 +5,7 @@
 # quantized to q4 beside them (NAME/*_q4.onnx), and unpacked to the transformers.js layout in
 # OUT/tjs/NAME (onnx/encoder_model.onnx + onnx/decoder_model_merged.onnx, and the _q4 files).
 # OUT/NAME.DTYPE.golden.jsonl: transformers.js' greedy ids on OUT/inputs.jsonl.
+# OUT/beam.golden.jsonl: beam search cases on t5-translation by Python's rules (torch logits).
 # OUT/raw: t5-summarization's encoder_model.onnx + decoder_model_merged.onnx as generated (no metadata).
 # OUT/hidden64 is a T5 set with d_model 64 (the bad-input table pairs its decoder with a 32-wide encoder).
 # Without the corpus it writes nothing and the tests skip.
@@ -44,6 +45,8 @@ for name in t5-translation t5-summarization bart; do
       > "$out.tmp/$name.$dtype.golden.jsonl"
   done
 done
+# Beam search by Python's rules on the torch network's own logits (scripts/golden/seq2seq_beam.py).
+/usr/bin/python3 "$root/scripts/golden/seq2seq_beam.py" "$out.tmp/t5-translation.fp32.golden.jsonl" "$out.tmp/beam.golden.jsonl"
 "$cli" embed-metadata "$out.tmp/src64/t5-translation" "$out.tmp/src64/t5-translation" -o "$out.tmp/hidden64" -q
 mkdir "$out.tmp/raw"
 mv "$out.tmp/src/t5-summarization"/{encoder_model,decoder_model_merged}.onnx "$out.tmp/raw/"
