@@ -99,6 +99,8 @@ struct ParityCase {
   std::string model, dtype, layout;  // layout: "merged" or "split"
 };
 
+void PrintTo(const ParityCase& c, std::ostream* os) { *os << c.model << " " << c.dtype << " " << c.layout; }
+
 class GreedyParity : public ::testing::TestWithParam<ParityCase> {};
 
 TEST_P(GreedyParity, TokenIdsMatchTransformersJs) {
