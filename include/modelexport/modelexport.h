@@ -25,6 +25,7 @@
 #include "modelexport/format/metadata_writer.h"
 #include "modelexport/format/onnx_file.h"
 #include "modelexport/metadata/embed.h"
+#include "modelexport/metadata/encoder_decoder_set.h"
 #include "modelexport/metadata/layout.h"
 #include "modelexport/metadata/model_files.h"
 #include "modelexport/metadata/reader.h"

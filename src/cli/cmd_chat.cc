@@ -13,7 +13,7 @@
 #include <memory>
 
 #include "cli/commands.h"
-#include "cli/generation_args.h"
+#include "cli/generation_options.h"
 #include "common/json_util.h"
 #include "modelexport/common/error.h"
 #include "modelexport/processors/chat_template.h"
@@ -46,7 +46,7 @@ int run_chat(const ChatArgs& a) {
   session.intra_op_threads = a.threads;
   auto pipe = runtime::pipeline(a.model, "text-generation", session);
   runtime::PipelineOptions options;
-  options.generation = finish_generation_options(a.generation, a.top_k);
+  options.generation = to_generation_options(a.generation, a.top_k);
   options.on_note = [](std::string_view note) { std::cerr << "note: " << note << "\n"; };
   options.cancel = &g_cancel;
   // The template is needed up front: a model without one cannot chat.

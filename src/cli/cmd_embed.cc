@@ -1,7 +1,9 @@
 // modelexport embed-metadata MODEL.onnx SOURCE... [-o OUT.onnx] [--level L] [--include-vocab]
 //                            [--no-compress] [--compress-threshold KB] [--task T] [--json]
+#include <algorithm>
 #include <cmath>
 #include <cstdio>
+#include <filesystem>
 #include <iostream>
 #include <memory>
 
@@ -34,7 +36,7 @@ uint64_t threshold_bytes(double kb) {
   return static_cast<uint64_t>(std::llround(kb * 1024));
 }
 
-int run_embed(const EmbedArgs& a) {
+int run_embed_one(const EmbedArgs& a) {
   metadata::EmbedOptions opt;
   opt.level = a.include_vocab ? metadata::Level::kFull : metadata::parse_level(a.level);
   opt.compression.compress = !a.no_compress;
@@ -87,13 +89,41 @@ int run_embed(const EmbedArgs& a) {
   return kExitOk;
 }
 
+// MODEL may be a folder of ONNX files (an encoder-decoder set: encoder_model.onnx,
+// decoder_model_merged.onnx, ...): every *.onnx in it gets the same metadata, so each file of the set
+// is self-contained. -o is then a folder (created when missing) that receives the files under their names.
+int run_embed(const EmbedArgs& a) {
+  namespace fs = std::filesystem;
+  if (!fs::is_directory(a.model)) return run_embed_one(a);
+  std::vector<fs::path> models;
+  for (const auto& e : fs::directory_iterator(a.model))
+    if (e.path().extension() == ".onnx" && !fs::is_directory(e.path())) models.push_back(e.path());
+  std::sort(models.begin(), models.end());
+  if (models.empty()) throw UsageError("model folder '" + a.model + "' holds no .onnx file");
+  if (!a.output.empty()) {
+    if (fs::exists(a.output) && !fs::is_directory(a.output))
+      throw UsageError("-o must be a folder when MODEL is a folder ('" + a.model + "'); '" + a.output + "' is a file");
+    fs::create_directories(a.output);
+  }
+  for (const auto& m : models) {
+    EmbedArgs one = a;
+    one.model = m.string();
+    one.output = a.output.empty() ? std::string() : (fs::path(a.output) / m.filename()).string();
+    run_embed_one(one);
+  }
+  return kExitOk;
+}
+
 }  // namespace
 
 void add_embed_command(CLI::App& app, Action& action) {
   auto a = std::make_shared<EmbedArgs>();
   auto* cmd = app.add_subcommand("embed-metadata",
                                  "Write a Hugging Face model's config, tokenizer and processor files into the ONNX file");
-  cmd->add_option("model", a->model, "ONNX model (from any exporter)")->required();
+  cmd->add_option(
+         "model", a->model,
+         "ONNX model (from any exporter), or a folder of them (an encoder-decoder set: each file gets the metadata)")
+      ->required();
   cmd->add_option(
          "source", a->sources,
          "Hugging Face model folder (or onnxruntime-genai folder), or a Hub id in the local HF cache; several: "

@@ -8,7 +8,7 @@
 #include <memory>
 
 #include "cli/commands.h"
-#include "cli/generation_args.h"
+#include "cli/generation_options.h"
 #include "cli/output.h"
 #include "modelexport/runtime/logging.h"
 #include "modelexport/runtime/pipeline.h"
@@ -25,8 +25,30 @@ struct RunArgs {
   std::vector<std::string> providers;
   bool json = false, normalize = false, no_normalize = false;
   std::vector<std::string> given;  // the options on the command line, by long name
-  GenerationArgs generation;       // text-generation
+  GenerationArgs generation;       // text-generation, text2text-generation, translation, summarization
+  std::string src_lang, tgt_lang;  // translation with multilingual models
 };
+
+// Generation options apply to the generating tasks only.
+bool is_generation_task(const std::string& task) {
+  return task == "text-generation" || task == "text2text-generation" || task == "summarization" ||
+         task.rfind("translation", 0) == 0;
+}
+
+void check_generation_options_apply(const RunArgs& a, const std::string& task) {
+  std::vector<std::string> given = a.generation.given();
+  if (!a.src_lang.empty()) given.push_back("--src-lang");
+  if (!a.tgt_lang.empty()) given.push_back("--tgt-lang");
+  if (!given.empty() && !is_generation_task(task))
+    throw UsageError(given.front() + " does not apply to " + task +
+                     " (it is an option of text-generation, text2text-generation, translation and summarization)");
+  if ((a.generation.return_full_text || a.generation.no_return_full_text) && task != "text-generation")
+    throw UsageError(std::string(a.generation.return_full_text ? "--return-full-text" : "--no-return-full-text") +
+                     " does not apply to " + task + " (it is an option of text-generation)");
+  if ((!a.src_lang.empty() || !a.tgt_lang.empty()) && task.rfind("translation", 0) != 0)
+    throw UsageError(std::string(a.src_lang.empty() ? "--tgt-lang" : "--src-lang") + " does not apply to " + task +
+                     " (it is an option of translation)");
+}
 
 // The task options and the tasks they apply to; one given for another task is an error, not ignored.
 const std::vector<std::pair<std::string, std::vector<std::string>>>& task_options() {
@@ -47,19 +69,6 @@ const std::vector<std::pair<std::string, std::vector<std::string>>>& task_option
       {"--labels", {"zero-shot-classification"}},
       {"--hypothesis-template", {"zero-shot-classification"}},
       {"--multi-label", {"zero-shot-classification"}},
-      {"--max-new-tokens", {"text-generation"}},
-      {"--min-new-tokens", {"text-generation"}},
-      {"--do-sample", {"text-generation"}},
-      {"--temperature", {"text-generation"}},
-      {"--top-p", {"text-generation"}},
-      {"--min-p", {"text-generation"}},
-      {"--repetition-penalty", {"text-generation"}},
-      {"--no-repeat-ngram-size", {"text-generation"}},
-      {"--seed", {"text-generation"}},
-      {"--stop", {"text-generation"}},
-      {"--num-return-sequences", {"text-generation"}},
-      {"--return-full-text", {"text-generation"}},
-      {"--no-return-full-text", {"text-generation"}},
   };
   return table;
 }
@@ -149,7 +158,7 @@ runtime::PipelineInput input_from_json(const Json& j, const std::string& file) {
 int run_text_generation(RunArgs& a, const runtime::Pipeline& pipe, const std::vector<runtime::PipelineInput>& inputs,
                         bool top_k_given) {
   a.options.generation =
-      finish_generation_options(a.generation, top_k_given ? std::optional<int64_t>(a.top_k) : std::nullopt);
+      to_generation_options(a.generation, top_k_given ? std::optional<int64_t>(a.top_k) : std::nullopt);
   if (a.generation.return_full_text) a.options.return_full_text = true;
   if (a.generation.no_return_full_text) a.options.return_full_text = false;
   a.options.on_note = [](std::string_view note) { std::cerr << "note: " << note << "\n"; };
@@ -215,7 +224,11 @@ int run_pipeline(RunArgs a) {
   auto pipe = runtime::pipeline(a.model, a.task, session);
   for (const auto& w : pipe->processor().files().warnings) std::cerr << "warning: " << w << "\n";
   check_options_apply(a, pipe->task());
+  check_generation_options_apply(a, pipe->task());
   if (pipe->task() == "text-generation") return run_text_generation(a, *pipe, inputs, top_k_given);
+  a.options.generation = to_generation_options(a.generation);
+  a.options.src_lang = a.src_lang;
+  a.options.tgt_lang = a.tgt_lang;
   if (top_k_given && a.top_k == 0) throw UsageError("--top-k must be at least 1");
   if (a.top_k) a.options.top_k = a.top_k;
   for (const auto& j : lines) check_input_fits(j, line_name(j, a.input), pipe->task());
@@ -289,7 +302,11 @@ void add_run_command(CLI::App& app, Action& action) {
   g->add_option("--labels", a->labels, "zero-shot-classification: candidate labels for every TEXT");
   g->add_option("--hypothesis-template", a->options.hypothesis_template, "zero-shot-classification: default \"This example is {}.\"");
   g->add_flag("--multi-label", a->options.multi_label, "zero-shot-classification: score each label on its own");
-  add_generation_options(g, a->generation, true);
+  auto* gen = cmd->add_option_group("generation options",
+                                    "text-generation, text2text-generation, translation, summarization");
+  add_generation_options(gen, a->generation, true);
+  gen->add_option("--src-lang", a->src_lang, "translation, multilingual models: source language code");
+  gen->add_option("--tgt-lang", a->tgt_lang, "translation, multilingual models: target language code");
   cmd->callback([a, cmd, g, &action] {
     for (const CLI::App* part : {static_cast<const CLI::App*>(cmd), static_cast<const CLI::App*>(g)})
       for (const CLI::Option* o : part->get_options())

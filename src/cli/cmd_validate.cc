@@ -1,10 +1,12 @@
 // modelexport validate MODEL.onnx [--check-metadata] [--check-task] [--check-processor] [--json]
 // Exit 0 valid, 1 invalid (every finding listed), 2 unusable input.
+#include <filesystem>
 #include <iostream>
 #include <memory>
 
 #include "cli/commands.h"
 #include "cli/output.h"
+#include "modelexport/metadata/encoder_decoder_set.h"
 #include "modelexport/metadata/validate.h"
 
 namespace modelexport::cli {
@@ -15,7 +17,48 @@ struct ValidateArgs {
   bool metadata = false, task = false, processor = false, json = false, quiet = false;
 };
 
+// A folder (or a file) of an encoder-decoder set: every file is checked, then the set's consistency
+// (same config, hidden sizes, vocabulary; a missing sibling is a finding).
+int run_validate_set(const ValidateArgs& a) {
+  metadata::ValidationOptions opt;
+  if (a.metadata || a.task || a.processor) opt = {a.metadata, a.task, a.processor};
+  bool valid = true;
+  Json files = Json::array();
+  metadata::ValidationReport set_report;
+  std::vector<std::filesystem::path> members;
+  try {
+    metadata::EncoderDecoderSet set = metadata::find_encoder_decoder_set(a.model);
+    members = set.files();
+    set_report.findings = metadata::validate_encoder_decoder_set(set);
+  } catch (const MetadataReadError& e) {
+    set_report.findings.push_back({"error", "set", e.what()});
+    if (!std::filesystem::is_directory(a.model)) members = {a.model};
+  }
+  set_report.checks_run = {"set"};
+  for (const auto& f : members) {
+    format::OnnxFile model(f);
+    metadata::ValidationReport r = metadata::validate_model(model, opt);
+    valid = valid && r.valid();
+    if (a.json) {
+      files.push_back(
+          {{"file", f.string()}, {"valid", r.valid()}, {"checks", r.checks_run}, {"findings", findings_json(r)}});
+    } else if (!(a.quiet && r.valid())) {
+      std::cout << f.string() << (r.level.empty() ? "" : "  (metadata level " + r.level + ")") << "\n";
+      print_findings(r);
+    }
+  }
+  valid = valid && set_report.valid();
+  if (a.json) {
+    print_json({{"file", a.model}, {"valid", valid}, {"files", files}, {"set_findings", findings_json(set_report)}});
+  } else if (!(a.quiet && set_report.valid())) {
+    std::cout << "encoder-decoder set " << a.model << "\n";
+    print_findings(set_report);
+  }
+  return valid ? kExitOk : kExitInvalid;
+}
+
 int run_validate(const ValidateArgs& a) {
+  if (std::filesystem::is_directory(a.model) || metadata::is_encoder_decoder_set(a.model)) return run_validate_set(a);
   format::OnnxFile model(a.model);
   metadata::ValidationOptions opt;
   if (a.metadata || a.task || a.processor) opt = {a.metadata, a.task, a.processor};  // only the named checks
@@ -39,7 +82,8 @@ int run_validate(const ValidateArgs& a) {
 void add_validate_command(CLI::App& app, Action& action) {
   auto a = std::make_shared<ValidateArgs>();
   auto* cmd = app.add_subcommand("validate", "Check embedded metadata: schema, compression, manifest hashes, task, processor vs inputs");
-  cmd->add_option("model", a->model, "ONNX model")->required();
+  cmd->add_option("model", a->model, "ONNX model, or an encoder-decoder folder (every file and the set are checked)")
+      ->required();
   cmd->add_flag("--check-metadata", a->metadata, "Schema, compressed values and manifest");
   cmd->add_flag("--check-task", a->task, "Task known and consistent with the architecture");
   cmd->add_flag("--check-processor", a->processor, "Processor config matches the graph's inputs");

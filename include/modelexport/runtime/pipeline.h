@@ -24,6 +24,9 @@
 //                                                  rendered with the model's chat template) →
 //                               [{"generated_text": "..."}] (num_return_sequences entries), or for chat
 //                               [{"generated_text": [...messages, {"role": "assistant", "content": "..."}]}]
+//   text2text-generation, translation (translation_xx_to_yy), summarization (encoder-decoder sets:
+//                               the folder or any file of it) → [{"generated_text"}], [{"translation_text"}],
+//                               [{"summary_text"}] (one entry per returned sequence)
 //
 //   PipelineOptions g;
 //   g.generation.max_new_tokens = 32;
@@ -83,8 +86,10 @@ struct PipelineOptions {
   // zero-shot-classification.
   std::string hypothesis_template = "This example is {}.";
   bool multi_label = false;
-  // text-generation. Settings over generation_config.json / config.json (max_new_tokens defaults to
-  // 256 as both transformers' and transformers.js' pipelines do when the model's files set no length).
+  // text-generation, text2text-generation, translation, summarization: the caller's generation settings
+  // over the model's (generation_config.json, config.json, task_specific_params[task]; see
+  // generation.h). text-generation: max_new_tokens defaults to 256 as both transformers' and
+  // transformers.js' pipelines do when the model's files set no length.
   GenerationOptions generation{};
   // The prompt text before the generated text (default true for text input; chat input always returns
   // the message list instead).
@@ -97,6 +102,9 @@ struct PipelineOptions {
   std::function<void(std::string_view)> on_note{};
   // When set to true during a generation, every row stops after the current step (Ctrl-C in chat).
   const std::atomic<bool>* cancel = nullptr;
+  // translation with a multilingual model (M2M100, NLLB, mBART): language codes; the target's token
+  // is forced as the first generated token, the source's replaces the tokenizer's language token.
+  std::string src_lang, tgt_lang;
 };
 
 class Pipeline {

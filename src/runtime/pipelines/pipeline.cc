@@ -3,10 +3,12 @@
 
 #include "modelexport/common/error.h"
 #include "modelexport/format/onnx_file.h"
+#include "modelexport/metadata/encoder_decoder_set.h"
 #include "modelexport/metadata/reader.h"
 #include "modelexport/metadata/schema.h"
 #include "modelexport/metadata/task.h"
 #include "modelexport/metadata/task_outputs.h"
+#include "runtime/pipelines/seq2seq_pipeline.h"
 #include "runtime/pipelines/text_pipeline.h"
 
 namespace modelexport::runtime {
@@ -108,6 +110,8 @@ const std::vector<std::string>& pipeline_tasks() {
 }
 
 std::unique_ptr<Pipeline> pipeline(const std::filesystem::path& path, const std::string& task_name, const SessionOptions& session) {
+  // An encoder-decoder set (its folder or any file of it): text2text-generation, translation, summarization.
+  if (metadata::is_encoder_decoder_set(path)) return make_seq2seq_pipeline(path, task_name, session);
   metadata::ModelFiles files = metadata::ModelFiles::from_model(path);
   std::string task = task_name;
   if (task.empty() && files.embedded) {

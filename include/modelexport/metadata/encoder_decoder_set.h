@@ -1,0 +1,52 @@
+// The files of an encoder-decoder export (Optimum / transformers.js layout) and their consistency.
+//
+//   encoder_model{S}.onnx + decoder_model_merged{S}.onnx            (merged decoder, use_cache_branch)
+//   encoder_model{S}.onnx + decoder_model{S}.onnx + decoder_with_past_model{S}.onnx
+//
+// S is the transformers.js dtype suffix ("", "_q4", "_quantized", ...). The files sit in one folder,
+// or in its onnx/ subfolder (transformers.js). Each file of a self-contained set carries the same
+// embedded metadata (`embed-metadata FOLDER SOURCE` embeds into each).
+//
+//   if (is_encoder_decoder_set("out/encoder_model.onnx")) {
+//     EncoderDecoderSet set = find_encoder_decoder_set("out/encoder_model.onnx");  // throws if a sibling is missing
+//     for (const auto& f : validate_encoder_decoder_set(set)) std::cout << f.message << "\n";
+//   }
+#pragma once
+
+#include <filesystem>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "modelexport/metadata/validate.h"
+
+namespace modelexport::metadata {
+
+struct EncoderDecoderSet {
+  std::filesystem::path encoder;            // encoder_model{S}.onnx
+  std::filesystem::path decoder;            // decoder_model_merged{S}.onnx, or decoder_model{S}.onnx
+  std::filesystem::path decoder_with_past;  // decoder_with_past_model{S}.onnx; empty with a merged decoder
+  std::string suffix;                       // S
+  bool merged() const { return decoder_with_past.empty(); }
+  std::vector<std::filesystem::path> files() const;  // encoder, decoder(s)
+};
+
+// True for a folder holding an encoder_model*.onnx (itself or in onnx/), for an encoder_model*.onnx
+// file, and for a decoder file of the layout's names beside such an encoder or whose config.json
+// (embedded, or in the folder) says is_encoder_decoder. A lone decoder_model_merged.onnx of a
+// decoder-only model is not a set.
+bool is_encoder_decoder_set(const std::filesystem::path& model_or_folder);
+
+// The set a folder or any of its files belongs to. A folder with several suffixes takes `suffix`
+// (default: the fp32 files "", else the only suffix present). A given decoder_model / decoder_with_past
+// file selects the split decoders; otherwise the merged decoder is preferred. Throws MetadataReadError
+// naming the missing sibling (and the folder it looked in).
+EncoderDecoderSet find_encoder_decoder_set(const std::filesystem::path& model_or_folder, std::string_view suffix = "");
+
+// Checks that the files belong together: each carries modelexport metadata, all the same
+// hf_model_config, the encoder's last_hidden_state width equals the decoder's encoder_hidden_states
+// width, and the decoders' logits width equals config.json's vocab_size (and each other's).
+// Findings have check "set".
+std::vector<Finding> validate_encoder_decoder_set(const EncoderDecoderSet& set);
+
+}  // namespace modelexport::metadata
