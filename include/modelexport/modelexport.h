@@ -35,6 +35,7 @@
 #include "modelexport/metadata/validate.h"
 #include "modelexport/metadata/values.h"
 #include "modelexport/processors/image.h"
+#include "modelexport/processors/image_processor.h"
 #include "modelexport/processors/tokenizer.h"
 #include "modelexport/processors/tokenizer_config.h"
 #include "modelexport/quantize/blockwise.h"
