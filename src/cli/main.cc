@@ -84,6 +84,7 @@ int main(int argc, char** argv) {
 #ifdef MODELEXPORT_WITH_RUNTIME
   add_run_command(app, action);
   add_quantize_command(app, action);
+  add_preprocess_command(app, action);
 #endif
   try {
     app.parse(argc, argv);

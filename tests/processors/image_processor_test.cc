@@ -108,3 +108,64 @@ TEST(ImageProcessor, RefusesImagesItCannotBatch) {
 
 }  // namespace
 }  // namespace modelexport::processors
+
+namespace modelexport::processors {
+namespace {
+
+// `modelexport preprocess` on the corpus CLIP folder gives the reference pixel_values; bad input is
+// exit code 2 with the file named and nothing written.
+TEST(PreprocessCommand, PrintsTheReferencePixelValues) {
+  if (manifest().is_null()) GTEST_SKIP() << "no golden image data: run ctest (fixture golden_images)";
+  size_t checked = 0;
+  for (const Json& c : manifest()["process"]) {
+    const fs::path config = c["config"].get<std::string>();
+    if (config.parent_path().filename() != "clip-vit-large-patch14" || c["images"].size() != 1) continue;
+    const std::string image = c["images"][0];
+    SCOPED_TRACE(image);
+    test::ScratchDir dir;
+    test::CommandResult r =
+        test::run_cli({"preprocess", config.parent_path().string(), image, "--json", "--npy", (dir / "npy").string()});
+    ASSERT_EQ(r.exit_code, 0) << r.err;
+    const Json out = Json::parse(r.out);
+    EXPECT_EQ(out["pixel_values"]["dtype"], "float32");
+    EXPECT_EQ(out["pixel_values"]["shape"].get<std::vector<int64_t>>(), c["shape"].get<std::vector<int64_t>>());
+    const std::string ref = test::read_bytes(c["pixel_values"].get<std::string>());
+    const auto data = out["pixel_values"]["data"].get<std::vector<float>>();
+    ASSERT_EQ(ref.size(), data.size() * 4);
+    double max_diff = 0;
+    for (size_t i = 0; i < data.size(); ++i) {
+      float v;
+      std::memcpy(&v, ref.data() + 4 * i, 4);
+      max_diff = std::max(max_diff, std::fabs(double(v) - double(data[i])));
+    }
+    EXPECT_LE(max_diff, 1e-6);
+    const std::string npy = test::read_bytes(dir / "npy" / "0_pixel_values.npy");
+    EXPECT_EQ(npy.substr(0, 6), "\x93NUMPY");
+    EXPECT_EQ(npy.size() % 4, 0u);
+    ASSERT_GT(npy.size(), ref.size());
+    EXPECT_EQ((npy.size() - ref.size()) % 64, 0u);  // header padded to 64 bytes
+    EXPECT_NE(npy.find("'descr': '<f4', 'fortran_order': False, 'shape': (1, 3, 224, 224), }"), std::string::npos);
+    EXPECT_EQ(npy.substr(npy.size() - ref.size()),
+              std::string(reinterpret_cast<const char*>(data.data()), data.size() * 4));
+    if (++checked == 3) break;
+  }
+  EXPECT_EQ(checked, 3u);
+}
+
+TEST(PreprocessCommand, RefusesBadImagesWritingNothing) {
+  if (manifest().is_null()) GTEST_SKIP() << "no golden image data: run ctest (fixture golden_images)";
+  const fs::path clip = test::corpus_dir() / "models" / "clip-vit-large-patch14";
+  if (!fs::exists(clip)) GTEST_SKIP() << "corpus not found";
+  for (const Json& c : manifest()["bad"]) {
+    const std::string image = c["image"];
+    SCOPED_TRACE(image);
+    test::ScratchDir dir;
+    test::CommandResult r = test::run_cli({"preprocess", clip.string(), image, "--npy", (dir / "npy").string()});
+    EXPECT_EQ(r.exit_code, 2);
+    EXPECT_NE(r.err.find(image), std::string::npos) << r.err;
+    EXPECT_FALSE(fs::exists(dir / "npy"));
+  }
+}
+
+}  // namespace
+}  // namespace modelexport::processors
