@@ -318,17 +318,19 @@ PixelTensors ImageProcessor::preprocess(const std::vector<Image>& images) const 
       throw UsageError(c.source + ": " + c.type + " takes RGB images (3 channels), got " +
                        std::to_string(original.channels));
     out.original_sizes.emplace_back(original.height, original.width);
-    Image im = original;
+    // The decoded image is only read: each step makes a new (smaller) image, never a full-size copy.
+    Image im;
+    const Image* cur = &original;
     if (c.do_resize) {
       const SizeSpec& s = *c.size;
-      const int h = im.height, w = im.width;
+      const int h = original.height, w = original.width;
       if (c.type == "ConvNextImageProcessor") {
         const int64_t se = s.a;
         if (se < 384) {
           auto [nh, nw] = shortest_edge_size(h, w, py_int(static_cast<double>(se) / *c.crop_pct));
-          im = center_crop(resize_image(im, nw, nh, c.resample), static_cast<int>(se), static_cast<int>(se));
+          im = center_crop(resize_image(original, nw, nh, c.resample), static_cast<int>(se), static_cast<int>(se));
         } else {
-          im = resize_image(im, static_cast<int>(se), static_cast<int>(se), c.resample);
+          im = resize_image(original, static_cast<int>(se), static_cast<int>(se), c.resample);
         }
       } else {
         std::pair<int, int> hw;
@@ -348,17 +350,21 @@ PixelTensors ImageProcessor::preprocess(const std::vector<Image>& images) const 
           throw UsageError(c.source + ": the " + std::to_string(h) + "x" + std::to_string(w) +
                            " image resizes to nothing (" + std::to_string(hw.first) + "x" + std::to_string(hw.second) +
                            ")");
-        im = resize_image(im, hw.second, hw.first, c.resample);
+        im = resize_image(original, hw.second, hw.first, c.resample);
       }
     }
-    if (c.do_center_crop) im = center_crop(im, static_cast<int>(c.crop->a), static_cast<int>(c.crop->b));
-    Processed p{im.height, im.width, std::vector<float>(size_t(3) * im.height * im.width)};
-    const size_t plane = size_t(im.height) * im.width;
+    if (c.do_resize) cur = &im;
+    if (c.do_center_crop) {
+      im = center_crop(*cur, static_cast<int>(c.crop->a), static_cast<int>(c.crop->b));
+      cur = &im;
+    }
+    Processed p{cur->height, cur->width, std::vector<float>(size_t(3) * cur->height * cur->width)};
+    const size_t plane = size_t(cur->height) * cur->width;
     float mean[3], std_[3];
     for (int k = 0; k < 3; ++k) mean[k] = static_cast<float>(c.mean[k]), std_[k] = static_cast<float>(c.std[k]);
     for (size_t i = 0; i < plane; ++i)
       for (int k = 0; k < 3; ++k) {
-        const uint8_t v = im.pixels[i * 3 + k];
+        const uint8_t v = cur->pixels[i * 3 + k];
         // rescale: float64 product, then float32 (image_transforms.rescale); normalize in float32.
         float x = c.do_rescale ? static_cast<float>(static_cast<double>(v) * c.rescale_factor) : static_cast<float>(v);
         if (c.do_normalize) x = (x - mean[k]) / std_[k];
