@@ -49,7 +49,9 @@ std::map<std::string, Tensor> tensors_for(const runtime::AutoProcessor& processo
   if (processor.modality() == runtime::Modality::kImage) {
     processors::ImageDecodeOptions options;
     options.max_pixels = a.max_image_pixels;
-    return processor.image_inputs({processors::load_image(input, options)});
+    std::vector<processors::Image> images;  // moved in: a braced list would copy the decoded image
+    images.push_back(processors::load_image(input, options));
+    return processor.image_inputs(images);
   }
   if (processor.modality() == runtime::Modality::kText) {
     auto encodings = processor.encode({input});
