@@ -36,6 +36,8 @@
 #include "modelexport/metadata/validate.h"
 #include "modelexport/metadata/values.h"
 #include "modelexport/processors/chat_template.h"
+#include "modelexport/processors/image.h"
+#include "modelexport/processors/image_processor.h"
 #include "modelexport/processors/tokenizer.h"
 #include "modelexport/processors/tokenizer_config.h"
 #include "modelexport/quantize/blockwise.h"

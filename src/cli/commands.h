@@ -19,6 +19,7 @@ void add_run_command(CLI::App& app, Action& action);
 void add_quantize_command(CLI::App& app, Action& action);  // built with the runtime only
 void add_chat_command(CLI::App& app, Action& action);      // built with the runtime only
 void add_chat_template_command(CLI::App& app, Action& action);
+void add_preprocess_command(CLI::App& app, Action& action);  // built with the runtime only
 // -v/--verbose for commands that run ONNX Runtime: its log records, which are dropped otherwise,
 // are printed as "modelexport: onnxruntime warning: ..." on stderr (cmd_run.cc; runtime builds only).
 void add_verbose_flag(CLI::App* command);

@@ -86,6 +86,7 @@ int main(int argc, char** argv) {
   add_run_command(app, action);
   add_quantize_command(app, action);
   add_chat_command(app, action);
+  add_preprocess_command(app, action);
 #endif
   try {
     app.parse(argc, argv);

@@ -45,9 +45,24 @@ AutoProcessor AutoProcessor::from_files(metadata::ModelFiles files, const std::v
   AutoProcessor p;
   p.files_ = std::move(files);
   std::vector<std::string> unknown;
-  bool text = false;
+  bool text = false, image = false;
   for (const auto& in : model_inputs) {
-    if (in.name == "pixel_values") throw ProcessorReconstructionError("the model takes pixel_values (an image model); image processors are not built yet");
+    if (in.name == "pixel_values" || in.name == "pixel_mask") {
+      if (in.name == "pixel_values") {
+        if (in.shape.size() != 4)
+          throw ProcessorReconstructionError("model input " + describe(in) +
+                                             " should be [batch, channels, height, width]");
+        if (in.shape[1] > 0 && in.shape[1] != 3)
+          throw ProcessorReconstructionError("model input " + describe(in) + " takes " + std::to_string(in.shape[1]) +
+                                             " channels; image processors give RGB (3 channels)");
+        p.pixel_shape_ = in.shape;
+        image = true;
+      } else {
+        p.takes_pixel_mask_ = true;
+      }
+      p.mapping_.emplace_back(in.name, in.name);
+      continue;
+    }
     if (in.name == "input_features" || in.name == "input_values")
       throw ProcessorReconstructionError("the model takes " + in.name + " (an audio model); audio feature extractors are not built yet");
     std::string role = role_of(in.name);
@@ -71,8 +86,18 @@ AutoProcessor AutoProcessor::from_files(metadata::ModelFiles files, const std::v
                                        "(also input_word_ids, input_mask, segment_ids, input_type_ids, ':0' forms), pixel_values, "
                                        "input_features, input_values");
   }
+  if (image) {
+    const std::string* config = p.files_.get("preprocessor_config.json");
+    if (!config)
+      throw ProcessorReconstructionError(
+          "the model takes pixel_values (an image model) but has no preprocessor_config.json "
+          "(embed it, or put it beside the model)");
+    p.image_processor_ = processors::ImageProcessor::from_json(*config, "preprocessor_config.json");
+    p.modality_ = Modality::kImage;
+    if (!text) return p;
+  }
   if (!text) throw ProcessorReconstructionError("the model has no input_ids input; cannot tell which processor it needs");
-  p.modality_ = Modality::kText;
+  if (!image) p.modality_ = Modality::kText;
 
   processors::Tokenizer tok = processors::Tokenizer::from_files(p.files_);
   // tokenizer_config.json / special_tokens_map.json: the same policy as the tokenize command.
@@ -94,6 +119,31 @@ AutoProcessor AutoProcessor::from_files(metadata::ModelFiles files, const std::v
   p.clean_up_spaces_ = config.clean_up_tokenization_spaces.value_or(p.clean_up_spaces_);
   p.tokenizer_ = std::move(tok);
   return p;
+}
+
+const processors::ImageProcessor& AutoProcessor::image_processor() const {
+  if (!image_processor_)
+    throw ProcessorReconstructionError("this processor has no image processor (the model takes no pixel_values)");
+  return *image_processor_;
+}
+
+std::map<std::string, Tensor> AutoProcessor::image_inputs(const std::vector<processors::Image>& images) const {
+  processors::PixelTensors t = image_processor().preprocess(images);
+  for (size_t d = 2; d < 4 && d < pixel_shape_.size(); ++d)
+    if (pixel_shape_[d] > 0 && pixel_shape_[d] != t.shape[d])
+      throw UsageError("the image processor gives pixel_values of " + std::to_string(t.shape[2]) + "x" +
+                       std::to_string(t.shape[3]) + " but the model takes " + std::to_string(pixel_shape_[2]) + "x" +
+                       std::to_string(pixel_shape_[3]));
+  std::map<std::string, Tensor> out;
+  out["pixel_values"] = Tensor::float32(t.shape, std::move(t.pixel_values));
+  if (takes_pixel_mask_) {
+    if (t.pixel_mask.empty()) {  // a model taking a mask from a processor that does not pad: all ones
+      t.pixel_mask_shape = {t.shape[0], t.shape[2], t.shape[3]};
+      t.pixel_mask.assign(size_t(t.shape[0] * t.shape[2] * t.shape[3]), 1);
+    }
+    out["pixel_mask"] = Tensor::int64(t.pixel_mask_shape, std::move(t.pixel_mask));
+  }
+  return out;
 }
 
 const processors::Tokenizer& AutoProcessor::tokenizer() const {

@@ -44,6 +44,10 @@ class UnsuitableModelError : public Error {
 };
 // ONNX Runtime refused something (session creation, run).
 class RuntimeError : public Error { using Error::Error; };
+// An image file cannot be decoded: not an image, unsupported format, truncated, 0 pixels, too many.
+class ImageDecodeError : public Error {
+  using Error::Error;
+};
 
 // "strerror(errno)" for messages.
 std::string errno_text(int err);

@@ -10,7 +10,10 @@
 // Modality comes from the model's input names: input_ids/attention_mask/token_type_ids/position_ids
 // (text), pixel_values (image), input_features / input_values (audio). Known exporter spellings
 // (input_ids:0, input_word_ids, input_mask, segment_ids, input_type_ids) are mapped and listed in
-// input_mapping(); any other input is reported by name, never guessed. Only text is built so far.
+// input_mapping(); any other input is reported by name, never guessed. Text and images are built;
+// an image model's preprocessor_config.json gives its ImageProcessor, and image_inputs() its
+// pixel_values (and pixel_mask for DETR-style models). A model taking both input_ids and
+// pixel_values (CLIP/SigLIP in one file) is an image model with a tokenizer too.
 //
 // The tokenizer is set up as transformers.js' pipelines call it: truncation to tokenizer_config's
 // model_max_length, padding (done by to_inputs) to the batch's longest on tokenizer_config's
@@ -31,6 +34,7 @@
 #include <vector>
 
 #include "modelexport/metadata/model_files.h"
+#include "modelexport/processors/image_processor.h"
 #include "modelexport/processors/tokenizer.h"
 #include "modelexport/runtime/auto_model.h"
 
@@ -50,6 +54,12 @@ class AutoProcessor {
   const metadata::ModelFiles& files() const { return files_; }
   // Throws ProcessorReconstructionError for a model that is not a text model.
   const processors::Tokenizer& tokenizer() const;
+  bool has_tokenizer() const { return tokenizer_.has_value(); }
+  // Throws ProcessorReconstructionError for a model that takes no pixel_values.
+  const processors::ImageProcessor& image_processor() const;
+  // pixel_values [batch, 3, H, W] (and pixel_mask [batch, H, W] when the model takes it) for these
+  // images. UsageError when the processed size differs from a static size the model declares.
+  std::map<std::string, Tensor> image_inputs(const std::vector<processors::Image>& images) const;
   // Model input name → what fills it ("input_ids", "attention_mask", "token_type_ids", "position_ids").
   const std::vector<std::pair<std::string, std::string>>& input_mapping() const { return mapping_; }
   // A special token's id by its tokenizer_config role ("mask_token", "sep_token", "cls_token",
@@ -80,6 +90,9 @@ class AutoProcessor {
   metadata::ModelFiles files_;
   Modality modality_ = Modality::kText;
   std::optional<processors::Tokenizer> tokenizer_;
+  std::optional<processors::ImageProcessor> image_processor_;
+  std::vector<int64_t> pixel_shape_;  // the model's pixel_values shape (-1 dynamic)
+  bool takes_pixel_mask_ = false;
   std::vector<std::pair<std::string, std::string>> mapping_;
   std::optional<size_t> max_length_, fixed_length_;
   size_t fixed_batch_ = 0;

@@ -1,0 +1,58 @@
+// Images as a Python Hugging Face user gets them: decoded like Pillow 9.4 (`PIL.Image.open`), turned
+// upright (`ImageOps.exif_transpose`), converted like `Image.convert("RGB")`, and resized like
+// `Image.resize` — bit for bit (tests/processors/image_test.cc checks it against Pillow at test time).
+//
+//   modelexport::processors::Image im = modelexport::processors::load_image("cat.jpg");  // RGB
+//   Image small = resize_image(im, 224, 224, Resample::kBicubic);
+//   uint8_t red_of_first_pixel = small.pixels[0];
+//
+// Formats are recognised by their bytes, never by the file name: JPEG (libjpeg-turbo, Pillow's
+// defaults: ISLOW DCT, fancy upsampling), PNG (libpng: gray, palette, alpha, 16-bit), WebP (libwebp),
+// BMP and GIF (first frame; stb_image). Bad input throws ImageDecodeError naming the source: not an
+// image, an unsupported format, a truncated or corrupt file (refused like Pillow does by default),
+// 0 pixels, more pixels than ImageDecodeOptions::max_pixels (checked before any pixel is decoded).
+//
+// Thread-safety: free functions on values; safe to call from many threads at once.
+#pragma once
+
+#include <cstdint>
+#include <filesystem>
+#include <string>
+#include <string_view>
+#include <vector>
+
+namespace modelexport::processors {
+
+// An 8-bit image: rows top to bottom, pixels interleaved (channels 1 = L, 3 = RGB, 4 = RGBA).
+struct Image {
+  int width = 0;
+  int height = 0;
+  int channels = 3;
+  std::vector<uint8_t> pixels;  // width * height * channels bytes
+  uint8_t at(int x, int y, int c) const { return pixels[(size_t(y) * width + x) * channels + c]; }
+};
+
+struct ImageDecodeOptions {
+  // Pillow's DecompressionBombError limit: 2 * Image.MAX_IMAGE_PIXELS (89,478,485) pixels.
+  uint64_t max_pixels = 178956970;
+  // Apply the EXIF orientation tag (ImageOps.exif_transpose), as transformers' load_image does.
+  bool exif_transpose = true;
+};
+
+// Decodes `bytes` to RGB (channels == 3). `source` names the input in error messages.
+Image decode_image(std::string_view bytes, std::string_view source, const ImageDecodeOptions& options = {});
+// decode_image on a file's bytes; IoError when it cannot be read.
+Image load_image(const std::filesystem::path& path, const ImageDecodeOptions& options = {});
+// The format decode_image recognises in `bytes` ("JPEG", "PNG", "WEBP", "GIF", "BMP"), or "" when none.
+std::string sniff_image_format(std::string_view bytes);
+
+// Pillow's resampling filters, numbered as PIL.Image.Resampling (and preprocessor_config "resample").
+enum class Resample : int { kNearest = 0, kLanczos = 1, kBilinear = 2, kBicubic = 3, kBox = 4, kHamming = 5 };
+// Resample from its preprocessor_config number; UsageError for another number.
+Resample resample_from_int(int value);
+
+// Image.resize((width, height), resample) of Pillow 9.4 for an L, RGB or RGBA image (RGBA is
+// resized premultiplied, as Pillow does). UsageError for a size < 1.
+Image resize_image(const Image& image, int width, int height, Resample resample);
+
+}  // namespace modelexport::processors

@@ -1,0 +1,36 @@
+// The per-format decoders behind decode_image (decode.cc), each giving RGB pixels as Pillow 9.4's
+// Image.convert("RGB") gives them for that file, plus the file's raw EXIF block (for the orientation).
+#pragma once
+
+#include <cstdint>
+#include <string>
+#include <string_view>
+
+#include "modelexport/processors/image.h"
+
+namespace modelexport::processors::image_detail {
+
+struct Decoded {
+  Image rgb;
+  std::string exif;  // TIFF-structured EXIF data (with or without the "Exif\0\0" prefix); "" when none
+};
+
+// Throws ImageDecodeError for 0 pixels or more than options.max_pixels (Pillow's bomb check),
+// before anything is allocated.
+void check_pixel_count(uint64_t width, uint64_t height, const ImageDecodeOptions& options, std::string_view source,
+                       std::string_view format);
+[[noreturn]] void fail(std::string_view source, std::string_view format, const std::string& what);
+
+Decoded decode_jpeg(std::string_view bytes, std::string_view source, const ImageDecodeOptions& options);
+Decoded decode_png(std::string_view bytes, std::string_view source, const ImageDecodeOptions& options);
+Decoded decode_webp(std::string_view bytes, std::string_view source, const ImageDecodeOptions& options);
+// GIF (first frame) and BMP through stb_image.
+Decoded decode_stb(std::string_view bytes, std::string_view source, std::string_view format,
+                   const ImageDecodeOptions& options);
+
+// The EXIF Orientation tag (0x0112) of IFD0, 1 when absent or unreadable (as Pillow's getexif()).
+int exif_orientation(std::string_view exif);
+// ImageOps.exif_transpose for orientations 2..8; any other value returns the image unchanged.
+Image apply_orientation(Image image, int orientation);
+
+}  // namespace modelexport::processors::image_detail

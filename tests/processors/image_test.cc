@@ -1,0 +1,122 @@
+// Decoding and resizing against Pillow 9.4, byte for byte: scripts/golden/image_preprocess.py (the
+// CTest fixture golden_images) writes what Pillow gives for the corpus photos and for odd files it
+// makes (EXIF-rotated, CMYK, grayscale, palette with transparency, 16-bit, 1x1, 7x3, WebP, GIF, BMP),
+// and for Image.resize with every filter on up- and down-scales; bad inputs are refused as Pillow
+// refuses them, with a message naming the file.
+#include <gtest/gtest.h>
+
+#include <fstream>
+
+#include "common/json_util.h"
+#include "modelexport/common/error.h"
+#include "modelexport/common/sha256.h"
+#include "modelexport/processors/image.h"
+#include "support/test_support.h"
+
+namespace modelexport::processors {
+namespace {
+
+namespace fs = std::filesystem;
+
+const Json& manifest() {
+  static const Json m = [] {
+    const char* dir = std::getenv("GOLDEN_IMAGES");
+    if (!dir || !fs::exists(fs::path(dir) / "manifest.json")) return Json();
+    return Json::parse(test::read_bytes(fs::path(dir) / "manifest.json"));
+  }();
+  return m;
+}
+
+#define REQUIRE_GOLDEN()                                                     \
+  if (manifest().is_null())                                                  \
+  GTEST_SKIP() << "no golden image data: run ctest (fixture golden_images) " \
+                  "or set GOLDEN_IMAGES"
+
+std::string sha(const Image& im) {
+  return sha256_hex(std::string_view(reinterpret_cast<const char*>(im.pixels.data()), im.pixels.size()));
+}
+
+TEST(ImageDecode, EqualsPillowOnCorpusAndOddFiles) {
+  REQUIRE_GOLDEN();
+  size_t n = 0;
+  for (const Json& c : manifest()["decode"]) {
+    const std::string path = c["image"];
+    SCOPED_TRACE(path);
+    Image im = load_image(path);
+    EXPECT_EQ(im.channels, 3);
+    EXPECT_EQ(im.width, c["width"].get<int>());
+    EXPECT_EQ(im.height, c["height"].get<int>());
+    EXPECT_EQ(sha(im), c["sha256"].get<std::string>());
+    ++n;
+  }
+  EXPECT_GE(n, 25u);
+}
+
+TEST(ImageResize, EqualsPillowForEveryFilter) {
+  REQUIRE_GOLDEN();
+  std::map<std::string, Image> sources;
+  for (const Json& c : manifest()["resize"]) {
+    const std::string src = c["source"];
+    if (!sources.count(src)) {
+      Image im;
+      im.width = c["width"];
+      im.height = c["height"];
+      im.channels = c["channels"];
+      const std::string bytes = test::read_bytes(src);
+      im.pixels.assign(bytes.begin(), bytes.end());
+      sources[src] = std::move(im);
+    }
+    const int w = c["to_width"], h = c["to_height"], r = c["resample"];
+    SCOPED_TRACE(src + " → " + std::to_string(w) + "x" + std::to_string(h) + " resample " + std::to_string(r));
+    Image out = resize_image(sources[src], w, h, resample_from_int(r));
+    EXPECT_EQ(out.width, w);
+    EXPECT_EQ(out.height, h);
+    EXPECT_EQ(sha(out), c["sha256"].get<std::string>());
+  }
+}
+
+TEST(ImageDecode, RefusesBadInputLikePillow) {
+  REQUIRE_GOLDEN();
+  for (const Json& c : manifest()["bad"]) {
+    const std::string path = c["image"], expect = c["expect"];
+    SCOPED_TRACE(path + " (Pillow: " + c["pillow"].get<std::string>() + ")");
+    try {
+      load_image(path);
+      ADD_FAILURE() << "accepted";
+    } catch (const ImageDecodeError& e) {
+      EXPECT_NE(std::string(e.what()).find(path), std::string::npos) << e.what();
+      EXPECT_NE(std::string(e.what()).find(expect), std::string::npos) << e.what();
+    }
+  }
+}
+
+TEST(ImageDecode, PixelLimitCanBeRaised) {
+  REQUIRE_GOLDEN();
+  const fs::path photo = fs::path(std::getenv("GOLDEN_IMAGES")) / "odd" / "7x3.png";
+  ImageDecodeOptions tight;
+  tight.max_pixels = 20;
+  EXPECT_THROW(load_image(photo, tight), ImageDecodeError);
+  tight.max_pixels = 21;
+  EXPECT_EQ(load_image(photo, tight).width, 7);
+}
+
+TEST(ImageDecode, SniffsContentNotExtension) {
+  EXPECT_EQ(sniff_image_format("\x89PNG\r\n\x1a\nrest"), "PNG");
+  EXPECT_EQ(sniff_image_format("\xff\xd8\xff\xe0"), "JPEG");
+  EXPECT_EQ(sniff_image_format(std::string_view("RIFF\0\0\0\0WEBPVP8 ", 16)), "WEBP");
+  EXPECT_EQ(sniff_image_format("GIF89a"), "GIF");
+  EXPECT_EQ(sniff_image_format("BM"), "BMP");
+  EXPECT_EQ(sniff_image_format("hello"), "");
+}
+
+TEST(ImageResize, RefusesBadArguments) {
+  Image im;
+  im.width = im.height = 2;
+  im.pixels.assign(12, 0);
+  EXPECT_THROW(resize_image(im, 0, 3, Resample::kBilinear), UsageError);
+  EXPECT_THROW(resample_from_int(6), UsageError);
+  EXPECT_THROW(resample_from_int(-1), UsageError);
+}
+
+}  // namespace
+}  // namespace modelexport::processors
