@@ -65,6 +65,8 @@ int run_quantize(QuantizeArgs a) {
     }
   }
   if (a.output.empty()) throw UsageError("give the output file with -o OUT.onnx (or --layout transformers.js OUT_DIR)");
+  // A browser layout is written for both of transformers.js' browser backends unless told otherwise.
+  if (a.options.targets.empty() && !a.layout.empty()) a.options.targets = {"wasm", "webgpu"};
   a.options.symmetric = !a.asymmetric;
   a.options.quantize_embeddings = a.embeddings;
   if (a.embeddings && a.options.dtype != "q4" && a.options.dtype != "q4f16")
@@ -90,6 +92,7 @@ int run_quantize(QuantizeArgs a) {
               {"block_size", a.options.block_size},
               {"symmetric", a.options.symmetric},
               {"accuracy_level", a.options.accuracy_level},
+              {"targets", a.options.targets.empty() ? std::vector<std::string>{"cpu"} : a.options.targets},
               {"quantized", r.quantized},
               {"skipped", r.skipped},
               {"nodes", nodes},
@@ -98,8 +101,11 @@ int run_quantize(QuantizeArgs a) {
               {"size_ratio", static_cast<double>(r.size_after) / static_cast<double>(r.size_before)},
               {"seconds", r.seconds},
               {"weights_mb_per_s", r.seconds > 0 ? static_cast<double>(r.weight_bytes) / 1e6 / r.seconds : 0.0},
-              {"fp16", {{"initializers_converted", r.fp16_initializers}, {"initializers_kept_fp32", r.fp32_initializers_kept},
-                        {"fp32_nodes", r.fp32_nodes}, {"casts_added", r.casts_added}}}};
+              {"fp16",
+               {{"initializers_converted", r.fp16_initializers},
+                {"initializers_kept_fp32", r.fp32_initializers_kept},
+                {"fp32_nodes", r.fp32_nodes},
+                {"casts_added", r.casts_added}}}};
   if (agreement) {
     Json outputs = Json::array();
     for (const auto& o : agreement->outputs)
@@ -110,6 +116,7 @@ int run_quantize(QuantizeArgs a) {
   Json qc = {{"modes", {a.options.dtype}},          {"block_size", a.options.block_size},
              {"is_symmetric", a.options.symmetric}, {"accuracy_level", a.options.accuracy_level},
              {"quantized_matmuls", r.quantized},    {"tool", "modelexport"}};
+  qc["targets"] = out["targets"];
   if (add_to_folder) {
     // The model (and its data file) were renamed into onnx/; quantize_config.json is added only when
     // the folder has none.
@@ -182,6 +189,9 @@ void add_quantize_command(CLI::App& app, Action& action) {
   cmd->add_flag("--asymmetric", a->asymmetric, "Asymmetric blocks with packed zero points (default symmetric)");
   cmd->add_option("--accuracy-level", a->options.accuracy_level, "MatMulNBits accuracy_level 0-4 (default 4: int8 activations; 0 omits it)");
   cmd->add_flag("--quantize-embeddings", a->embeddings, "q4/q4f16: also Gather over embedding tables → GatherBlockQuantized");
+  cmd->add_option("--target", a->options.targets,
+                  "cpu, wasm or webgpu (repeatable): leave ops the target lacks as they were (default cpu; --layout: "
+                  "wasm and webgpu)");
   cmd->add_option("--exclude", a->options.exclude, "Node or weight name to leave as is ('*' and '?' wildcards; repeatable)");
   cmd->add_option("--layout", a->layout, "transformers.js OUT_DIR: a folder transformers.js loads (onnx/NAME_q4.onnx, config, tokenizer, quantize_config.json)")
       ->expected(2);
