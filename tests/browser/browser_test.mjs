@@ -63,8 +63,11 @@ const DTYPES = {
   fp32: { suffix: "", tolerance: 1e-4 },
   fp16: { suffix: "_fp16", tolerance: 1e-2 },
   q8: { suffix: "_quantized", tolerance: 2e-2 },
-  q4: { suffix: "_q4", tolerance: 1e-2 },
-  q4f16: { suffix: "_q4f16", tolerance: 2e-2 },
+  // MatMulNBits' accuracy_level 4 lets ONNX Runtime's CPU kernel quantize activations to int8, which
+  // onnxruntime-web's kernels do not (they agree with each other to 1e-7): measured up to 9.9e-3 on the
+  // random-weight task models.
+  q4: { suffix: "_q4", tolerance: 3e-2 },
+  q4f16: { suffix: "_q4f16", tolerance: 3e-2 },
 };
 const DEVICES = ["wasm", "webgpu"];
 
