@@ -26,6 +26,7 @@
 #include "modelexport/format/onnx_file.h"
 #include "modelexport/metadata/embed.h"
 #include "modelexport/metadata/layout.h"
+#include "modelexport/metadata/model_card.h"
 #include "modelexport/metadata/model_files.h"
 #include "modelexport/metadata/reader.h"
 #include "modelexport/metadata/schema.h"

@@ -132,8 +132,12 @@ TEST(Export, CopiesTheFolderBesideTheModel) {
   test::ScratchDir dir;
   LayoutReport r = export_model(fixture_folder().string(), fixture_folder() / "model.onnx", dir / "out", Layout::kTransformersJs);
   EXPECT_EQ(test::list_files(dir / "out"),
-            (std::vector<std::string>{"config.json", "export_metadata.json", "onnx/model.onnx", "tokenizer.json",
-                                      "tokenizer_config.json"}));
+            (std::vector<std::string>{"README.md", "config.json", "export_metadata.json", "onnx/model.onnx",
+                                      "tokenizer.json", "tokenizer_config.json"}));
+  // The model card: the task detected from config.json, the folder's name in the snippets.
+  const std::string card = test::read_bytes(dir / "out" / "README.md");
+  EXPECT_NE(card.find("pipeline_tag: text-classification\n"), std::string::npos) << card;
+  EXPECT_NE(card.find("pipeline(\"text-classification\", \"tiny-text-classifier\""), std::string::npos) << card;
   for (const char* f : {"config.json", "tokenizer.json", "tokenizer_config.json"})
     EXPECT_EQ(test::read_bytes(dir / "out" / f), test::read_bytes(fixture_folder() / f));
   Json prov = parse_json_object(test::read_bytes(dir / "out" / "export_metadata.json"), "export_metadata.json");

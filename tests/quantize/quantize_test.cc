@@ -493,14 +493,16 @@ TEST(QuantizeLayout, ExternalDataNamedAfterTheModelAndDtypesAddedToAFolder) {
   std::string q4 = transformers_js(tjs, "q4", true);
   EXPECT_NE(q4.find("\"label\""), std::string::npos) << q4;
 
-  // Adding q8 to the folder: onnx/model_quantized.onnx appears, nothing else changes.
+  // Adding q8 to the folder: onnx/model_quantized.onnx appears, nothing else changes but the model
+  // card modelexport wrote, which gains the file's section (ModelCardHoldsTheReportsNumbers).
   auto before = hashes(tjs);
+  before.erase("README.md");
   r = test::run_cli({"quantize", (dir / "emb.onnx").string(), "--layout", "transformers.js", tjs.string(), "--dtype",
                      "q8", "--json"});
   ASSERT_EQ(r.exit_code, 0) << r.err;
   auto after = hashes(tjs);
   for (const auto& [name, sha] : before) EXPECT_EQ(after[name], sha) << name;
-  EXPECT_EQ(after.size(), before.size() + 1);
+  EXPECT_EQ(after.size(), before.size() + 2);
   EXPECT_TRUE(after.count("onnx/model_quantized.onnx"));
   EXPECT_NE(Json::parse(r.out)["files"].dump().find("onnx/model_quantized.onnx"), std::string::npos) << r.out;
   std::string q8 = transformers_js(tjs, "q8", false);
@@ -540,6 +542,55 @@ TEST(QuantizeLayout, ExternalDataNamedAfterTheModelAndDtypesAddedToAFolder) {
   EXPECT_EQ(r.exit_code, 2);
   EXPECT_NE(r.err.find("is not a transformers.js folder"), std::string::npos) << r.err;
   EXPECT_TRUE(fs::is_empty(dir / "plain"));
+}
+
+// The model card of the transformers.js layout: the source card's license and task through embed and
+// unpack, and for a quantized file exactly the numbers quantize's report gives; a dtype added to the
+// folder adds its section.
+TEST(QuantizeLayout, ModelCardHoldsTheReportsNumbers) {
+  test::ScratchDir dir;
+  fs::path src = dir / "src";
+  fs::create_directories(src);
+  for (const char* f : {"model.onnx", "config.json", "tokenizer.json", "tokenizer_config.json"})
+    fs::copy_file(test::fixtures_dir() / "tiny-text-classifier" / f, src / f);
+  test::write_bytes(src / "README.md", "---\nlicense: mit\npipeline_tag: text-classification\n---\n# tiny\n");
+  auto r = test::run_cli(
+      {"embed-metadata", (src / "model.onnx").string(), src.string(), "-o", (dir / "m.onnx").string(), "-q"});
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  r = test::run_cli(
+      {"unpack", (dir / "m.onnx").string(), (dir / "plain").string(), "--layout", "transformers.js", "-q"});
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  std::string card = test::read_bytes(dir / "plain" / "README.md");
+  EXPECT_NE(card.find("license: mit\n"), std::string::npos) << card;
+  EXPECT_EQ(card.find("- quantized"), std::string::npos) << card;
+  EXPECT_EQ(card.find("Measured"), std::string::npos) << card;  // unpack measures nothing
+
+  r = test::run_cli({"quantize", (dir / "m.onnx").string(), "--layout", "transformers.js", (dir / "tjs").string(),
+                     "--block-size", "16", "--json"});
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  Json report = Json::parse(r.out);
+  card = test::read_bytes(dir / "tjs" / "README.md");
+  char expected[256];
+  std::snprintf(expected, sizeof expected, "| size | %.1f KB → %.1f KB (%.3fx) |",
+                report["size_before"].get<double>() / 1e3, report["size_after"].get<double>() / 1e3,
+                report["size_ratio"].get<double>());
+  EXPECT_NE(card.find(expected), std::string::npos) << expected << "\n" << card;
+  const Json& logits = report["accuracy"]["outputs"][0];
+  std::snprintf(expected, sizeof expected, "max abs error %.3g, cosine %.6f, top-1 %.3f",
+                logits["max_abs_error"].get<double>(), logits["cosine"].get<double>(),
+                logits["top1_agreement"].get<double>());
+  EXPECT_NE(card.find(expected), std::string::npos) << expected << "\n" << card;
+  for (const char* part :
+       {"license: mit\n", "pipeline_tag: text-classification\n", "- quantized\n", "| block size | 16 |",
+        "| targets | wasm, webgpu |", "{ dtype: \"q4\", device: \"webgpu\" }", "file_name=\"model_q4.onnx\""})
+    EXPECT_NE(card.find(part), std::string::npos) << part << "\n" << card;
+
+  r = test::run_cli({"quantize", (dir / "m.onnx").string(), "--layout", "transformers.js", (dir / "tjs").string(),
+                     "--dtype", "q8", "-q"});
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  std::string extended = test::read_bytes(dir / "tjs" / "README.md");
+  EXPECT_EQ(extended.substr(0, card.size()), card);
+  EXPECT_NE(extended.find("## `onnx/model_quantized.onnx` (dtype q8)"), std::string::npos) << extended;
 }
 
 // --quantize-embeddings: ONNX Runtime's GatherBlockQuantized on our table returns our dequantized rows.
