@@ -14,7 +14,9 @@
 #pragma once
 
 #include <cstdint>
+#include <filesystem>
 #include <string>
+#include <string_view>
 #include <vector>
 
 namespace modelexport::quantize {
@@ -29,5 +31,20 @@ void check_targets(const std::vector<std::string>& targets);
 // this block size as quantize would write it; empty when every target can.
 std::string target_limitation(const std::vector<std::string>& targets, const std::string& op, int64_t K,
                               int64_t block_size);
+
+// The measured kernel list of a target's ONNX Runtime build (data/kernels/*.txt, compiled in; webgpu
+// uses wasm's: onnxruntime-web places the nodes WebGPU lacks on its WASM kernels).
+std::string_view kernel_list_text(const std::string& target);
+
+struct TargetFinding {
+  std::string target, op;  // op as domain:op_type (empty domain: ai.onnx)
+  bool lacking = false;    // true: the build has no kernel for it; false: the list does not cover it
+  std::string message;
+};
+
+// What `validate --target` reports: every op of the model (all graphs and subgraphs) that a target's
+// kernel list marks as missing or does not cover, and (webgpu) MatMulNBits with K not a multiple of
+// its block size. Throws FormatError for a file protobuf cannot parse.
+std::vector<TargetFinding> check_model_targets(const std::filesystem::path& model, const std::vector<std::string>& targets);
 
 }  // namespace modelexport::quantize
