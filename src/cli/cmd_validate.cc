@@ -55,8 +55,9 @@ void add_validate_command(CLI::App& app, Action& action) {
   cmd->add_flag("--check-task", a->task, "Task known and consistent with the architecture");
   cmd->add_flag("--check-processor", a->processor, "Processor config matches the graph's inputs");
 #ifdef MODELEXPORT_WITH_RUNTIME
-  cmd->add_option("--target", a->targets,
-                  "cpu, wasm or webgpu (repeatable): list the model's ops that target's ONNX Runtime build lacks (data/kernels)");
+  cmd->add_option(
+      "--target", a->targets,
+      "cpu, wasm or webgpu (repeatable): list the model's ops that target's ONNX Runtime build lacks (data/kernels)");
 #endif
   cmd->add_flag("--json", a->json, "Print the findings as JSON");
   add_quiet_flag(cmd, a->quiet);

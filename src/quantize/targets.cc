@@ -63,7 +63,8 @@ void collect_ops(const onnx::GraphProto& g, std::vector<const onnx::NodeProto*>&
 
 }  // namespace
 
-std::vector<TargetFinding> check_model_targets(const std::filesystem::path& model, const std::vector<std::string>& targets) {
+std::vector<TargetFinding> check_model_targets(const std::filesystem::path& model,
+                                               const std::vector<std::string>& targets) {
   check_targets(targets);
   onnx::ModelProto proto = format::load_model_proto(model);
   std::vector<const onnx::NodeProto*> nodes;
@@ -75,18 +76,20 @@ std::vector<TargetFinding> check_model_targets(const std::filesystem::path& mode
     const auto list = parse_kernel_list(kernel_list_text(t));
     // WebGPU: what the WASM kernels have runs (onnxruntime-web falls back to them); WebGPU's own
     // kernels are measured only for the ops the browser suite runs there (tests/browser).
-    static const std::set<std::string> webgpu_measured = {"com.microsoft:GatherBlockQuantized", "com.microsoft:MatMulNBits"};
+    static const std::set<std::string> webgpu_measured = {"com.microsoft:GatherBlockQuantized",
+                                                          "com.microsoft:MatMulNBits"};
     for (const auto& op : ops) {
       auto it = list.find(op);
       if (it != list.end() && it->second) continue;
       if (t == "webgpu" && webgpu_measured.count(op)) continue;
       TargetFinding f{t, op, it != list.end() && t != "webgpu", ""};
-      if (f.lacking)
-        f.message = "target " + t + ": " + op + " has no kernel in its ONNX Runtime build (data/kernels)";
+      if (f.lacking) f.message = "target " + t + ": " + op + " has no kernel in its ONNX Runtime build (data/kernels)";
       else if (it != list.end())
-        f.message = "target webgpu: " + op + " is not in the WASM kernels WebGPU falls back to, and WebGPU's own are not measured; not judged";
+        f.message = "target webgpu: " + op +
+                    " is not in the WASM kernels WebGPU falls back to, and WebGPU's own are not measured; not judged";
       else
-        f.message = "target " + t + ": " + op + " is not covered by the measured kernel list (data/kernels); not judged";
+        f.message =
+            "target " + t + ": " + op + " is not covered by the measured kernel list (data/kernels); not judged";
       out.push_back(f);
     }
     if (t != "webgpu") continue;

@@ -45,6 +45,7 @@ struct TargetFinding {
 // What `validate --target` reports: every op of the model (all graphs and subgraphs) that a target's
 // kernel list marks as missing or does not cover, and (webgpu) MatMulNBits with K not a multiple of
 // its block size. Throws FormatError for a file protobuf cannot parse.
-std::vector<TargetFinding> check_model_targets(const std::filesystem::path& model, const std::vector<std::string>& targets);
+std::vector<TargetFinding> check_model_targets(const std::filesystem::path& model,
+                                               const std::vector<std::string>& targets);
 
 }  // namespace modelexport::quantize
