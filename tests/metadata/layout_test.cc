@@ -7,6 +7,7 @@
 #include "modelexport/common/error.h"
 #include "modelexport/format/metadata_writer.h"
 #include "modelexport/metadata/embed.h"
+#include "modelexport/metadata/model_card.h"
 #include "support/onnx_builder.h"
 #include "support/test_support.h"
 
@@ -42,6 +43,11 @@ TEST(Unpack, ReproducesEveryCorpusFolderByteForByte) {
       format::OnnxFile self(model);
       for (const auto& f : test::list_files(out)) {
         if (f == onnx_path || f == "export_metadata.json") continue;
+        // The model card is ours (model_card_test), not the source's README.md, which is not embedded.
+        if (f == "README.md" && layout == Layout::kTransformersJs) {
+          EXPECT_TRUE(has_model_card_marker(test::read_bytes(out / f)));
+          continue;
+        }
         EXPECT_EQ(test::read_bytes(out / f), test::read_bytes(e.path() / f)) << f;
         ++checked;
       }
