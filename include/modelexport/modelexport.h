@@ -27,6 +27,7 @@
 #include "modelexport/metadata/embed.h"
 #include "modelexport/metadata/encoder_decoder_set.h"
 #include "modelexport/metadata/layout.h"
+#include "modelexport/metadata/model_card.h"
 #include "modelexport/metadata/model_files.h"
 #include "modelexport/metadata/reader.h"
 #include "modelexport/metadata/schema.h"

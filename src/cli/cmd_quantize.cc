@@ -16,9 +16,14 @@
 #include "cli/output.h"
 #include "modelexport/common/error.h"
 #include "modelexport/common/files.h"
+#include "modelexport/format/onnx_file.h"
 #include "modelexport/metadata/layout.h"
+#include "modelexport/metadata/model_card.h"
+#include "modelexport/metadata/reader.h"
+#include "modelexport/metadata/schema.h"
 #include "modelexport/quantize/quantize.h"
 #include "modelexport/runtime/compare.h"
+#include "modelexport/runtime/session_info.h"
 
 namespace modelexport::cli {
 namespace {
@@ -65,6 +70,8 @@ int run_quantize(QuantizeArgs a) {
     }
   }
   if (a.output.empty()) throw UsageError("give the output file with -o OUT.onnx (or --layout transformers.js OUT_DIR)");
+  // A browser layout is written for both of transformers.js' browser backends unless told otherwise.
+  if (a.options.targets.empty() && !a.layout.empty()) a.options.targets = {"wasm", "webgpu"};
   a.options.symmetric = !a.asymmetric;
   a.options.quantize_embeddings = a.embeddings;
   if (a.embeddings && a.options.dtype != "q4" && a.options.dtype != "q4f16")
@@ -90,6 +97,7 @@ int run_quantize(QuantizeArgs a) {
               {"block_size", a.options.block_size},
               {"symmetric", a.options.symmetric},
               {"accuracy_level", a.options.accuracy_level},
+              {"targets", a.options.targets.empty() ? std::vector<std::string>{"cpu"} : a.options.targets},
               {"quantized", r.quantized},
               {"skipped", r.skipped},
               {"nodes", nodes},
@@ -98,8 +106,11 @@ int run_quantize(QuantizeArgs a) {
               {"size_ratio", static_cast<double>(r.size_after) / static_cast<double>(r.size_before)},
               {"seconds", r.seconds},
               {"weights_mb_per_s", r.seconds > 0 ? static_cast<double>(r.weight_bytes) / 1e6 / r.seconds : 0.0},
-              {"fp16", {{"initializers_converted", r.fp16_initializers}, {"initializers_kept_fp32", r.fp32_initializers_kept},
-                        {"fp32_nodes", r.fp32_nodes}, {"casts_added", r.casts_added}}}};
+              {"fp16",
+               {{"initializers_converted", r.fp16_initializers},
+                {"initializers_kept_fp32", r.fp32_initializers_kept},
+                {"fp32_nodes", r.fp32_nodes},
+                {"casts_added", r.casts_added}}}};
   if (agreement) {
     Json outputs = Json::array();
     for (const auto& o : agreement->outputs)
@@ -110,6 +121,75 @@ int run_quantize(QuantizeArgs a) {
   Json qc = {{"modes", {a.options.dtype}},          {"block_size", a.options.block_size},
              {"is_symmetric", a.options.symmetric}, {"accuracy_level", a.options.accuracy_level},
              {"quantized_matmuls", r.quantized},    {"tool", "modelexport"}};
+  qc["targets"] = out["targets"];
+  // The model card's part for this file: its settings and what was measured here, nothing else.
+  auto fmt = [](const char* f, double v) {
+    char buf[64];
+    std::snprintf(buf, sizeof buf, f, v);
+    return std::string(buf);
+  };
+  metadata::ModelCardFile card_file;
+  card_file.dtype = a.options.dtype;
+  card_file.path = "onnx/" + fs::path(a.output).filename().string();
+  if (a.options.dtype != "fp16") {
+    card_file.settings = {
+        {"weights",
+         a.options.dtype == "q4" || a.options.dtype == "q4f16" ? "4-bit MatMulNBits" : "8-bit MatMulInteger"},
+        {"MatMuls quantized", std::to_string(r.quantized) + " (" + std::to_string(r.skipped) + " left as they were)"}};
+    if (a.options.dtype == "q4" || a.options.dtype == "q4f16") {
+      card_file.settings.push_back({"block size", std::to_string(a.options.block_size)});
+      card_file.settings.push_back({"symmetric", a.options.symmetric ? "yes" : "no"});
+      card_file.settings.push_back({"accuracy level", std::to_string(a.options.accuracy_level)});
+      card_file.settings.push_back(
+          {"embeddings quantized", a.options.quantize_embeddings ? "asked (see targets)" : "no"});
+    }
+  }
+  if (a.options.dtype == "fp16" || a.options.dtype == "q4f16")
+    card_file.settings.push_back({"float16", std::to_string(r.fp16_initializers) + " initializers converted, " +
+                                                 std::to_string(r.fp32_nodes) + " nodes kept float32"});
+  std::string targets_text;
+  for (const auto& t : out["targets"]) targets_text += (targets_text.empty() ? "" : ", ") + t.get<std::string>();
+  card_file.settings.push_back({"targets", targets_text});
+  auto size = [&](uint64_t bytes) {
+    return bytes < 1000000 ? fmt("%.1f KB", bytes / 1e3) : fmt("%.2f MB", bytes / 1e6);
+  };
+  card_file.measured.push_back({"size", size(r.size_before) + " → " + size(r.size_after) + " (" +
+                                            fmt("%.3fx", out["size_ratio"].get<double>()) + ")"});
+  if (agreement)
+    for (const auto& o : agreement->outputs)
+      card_file.measured.push_back({"agreement with the source on " + agreement->inputs + ": `" + o.name + "`",
+                                    "max abs error " + fmt("%.3g", o.max_abs_error) + ", cosine " +
+                                        fmt("%.6f", o.cosine) + ", top-1 " + fmt("%.3f", o.top1_agreement)});
+  card_file.measured.push_back({"backends verified", "ONNX Runtime " + runtime::onnxruntime_version() +
+                                                         " CPU loaded and ran it (modelexport quantize's check)"});
+  metadata::ModelCard card;
+  {
+    format::OnnxFile source(a.model);
+    metadata::ModelMetadata m = metadata::read_metadata(source);
+    card.task = m.get(metadata::keys::kPipelineTask).value_or("");
+    if (auto v = m.get(metadata::keys::kExportConfig)) {
+      Json ec = Json::parse(*v, nullptr, false);
+      if (ec.is_object()) {
+        if (ec.contains("hub_id") && ec["hub_id"].is_string()) card.base_model = ec["hub_id"].get<std::string>();
+        if (ec.contains("license") && ec["license"].is_string()) card.license = ec["license"].get<std::string>();
+        card.name = card.base_model;
+        if (card.name.empty() && ec.contains("source") && ec["source"].is_string())
+          card.name = ec["source"].get<std::string>();
+      }
+    }
+  }
+  bool card_extended = false;
+  if (add_to_folder) {
+    // A card modelexport wrote gains this file's section; any other README.md is left alone.
+    std::error_code ec;
+    if (fs::is_regular_file(layout_dir / "README.md", ec)) {
+      std::string readme = read_file(layout_dir / "README.md");
+      if (metadata::has_model_card_marker(readme)) {
+        write_file_atomic(layout_dir / "README.md", readme + metadata::model_card_file_section(card, card_file));
+        card_extended = true;
+      }
+    }
+  }
   if (add_to_folder) {
     // The model (and its data file) were renamed into onnx/; quantize_config.json is added only when
     // the folder has none.
@@ -119,6 +199,7 @@ int run_quantize(QuantizeArgs a) {
       write_file_atomic(layout_dir / "quantize_config.json", qc.dump(4) + "\n");
       files.push_back("quantize_config.json");
     }
+    if (card_extended) files.push_back("README.md");
     out["output"] = layout_dir.string();
     out["layout"] = "transformers.js";
     out["files"] = files;
@@ -127,6 +208,8 @@ int run_quantize(QuantizeArgs a) {
     metadata::UnpackOptions u;
     u.onnx_file_name = fs::path(a.output).filename().string();
     u.extra_files.emplace_back("quantize_config.json", qc.dump(4) + "\n");
+    card.files.push_back(card_file);
+    u.extra_files.emplace_back("README.md", metadata::model_card_text(card));
     auto report = metadata::unpack_model(a.output, layout_dir, metadata::Layout::kTransformersJs, u);
     out["output"] = layout_dir.string();
     out["layout"] = "transformers.js";
@@ -182,6 +265,9 @@ void add_quantize_command(CLI::App& app, Action& action) {
   cmd->add_flag("--asymmetric", a->asymmetric, "Asymmetric blocks with packed zero points (default symmetric)");
   cmd->add_option("--accuracy-level", a->options.accuracy_level, "MatMulNBits accuracy_level 0-4 (default 4: int8 activations; 0 omits it)");
   cmd->add_flag("--quantize-embeddings", a->embeddings, "q4/q4f16: also Gather over embedding tables → GatherBlockQuantized");
+  cmd->add_option("--target", a->options.targets,
+                  "cpu, wasm or webgpu (repeatable): leave ops the target lacks as they were (default cpu; --layout: "
+                  "wasm and webgpu)");
   cmd->add_option("--exclude", a->options.exclude, "Node or weight name to leave as is ('*' and '?' wildcards; repeatable)");
   cmd->add_option("--layout", a->layout, "transformers.js OUT_DIR: a folder transformers.js loads (onnx/NAME_q4.onnx, config, tokenizer, quantize_config.json)")
       ->expected(2);

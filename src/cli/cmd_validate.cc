@@ -8,6 +8,9 @@
 #include "cli/output.h"
 #include "modelexport/metadata/encoder_decoder_set.h"
 #include "modelexport/metadata/validate.h"
+#ifdef MODELEXPORT_WITH_RUNTIME
+#include "quantize/targets.h"
+#endif
 
 namespace modelexport::cli {
 namespace {
@@ -15,6 +18,7 @@ namespace {
 struct ValidateArgs {
   std::string model;
   bool metadata = false, task = false, processor = false, json = false, quiet = false;
+  std::vector<std::string> targets;  // --target: ops the target's ONNX Runtime build lacks
 };
 
 // A folder (or a file) of an encoder-decoder set: every file is checked, then the set's consistency
@@ -63,6 +67,13 @@ int run_validate(const ValidateArgs& a) {
   metadata::ValidationOptions opt;
   if (a.metadata || a.task || a.processor) opt = {a.metadata, a.task, a.processor};  // only the named checks
   metadata::ValidationReport r = metadata::validate_model(model, opt);
+#ifdef MODELEXPORT_WITH_RUNTIME
+  if (!a.targets.empty()) {
+    r.checks_run.push_back("target");
+    for (const auto& f : quantize::check_model_targets(a.model, a.targets))
+      r.findings.push_back({f.lacking ? "error" : "warning", "target", f.message});
+  }
+#endif
   if (a.quiet && r.valid()) return kExitOk;
   if (a.json) {
     print_json({{"file", a.model},
@@ -87,6 +98,11 @@ void add_validate_command(CLI::App& app, Action& action) {
   cmd->add_flag("--check-metadata", a->metadata, "Schema, compressed values and manifest");
   cmd->add_flag("--check-task", a->task, "Task known and consistent with the architecture");
   cmd->add_flag("--check-processor", a->processor, "Processor config matches the graph's inputs");
+#ifdef MODELEXPORT_WITH_RUNTIME
+  cmd->add_option(
+      "--target", a->targets,
+      "cpu, wasm or webgpu (repeatable): list the model's ops that target's ONNX Runtime build lacks (data/kernels)");
+#endif
   cmd->add_flag("--json", a->json, "Print the findings as JSON");
   add_quiet_flag(cmd, a->quiet);
   cmd->footer("With no --check-* flag every check runs. Exit codes: 0 valid, 1 invalid, 2 unusable input.");

@@ -11,6 +11,7 @@
 #include "modelexport/common/sha256.h"
 #include "modelexport/format/metadata_writer.h"
 #include "modelexport/format/onnx_file.h"
+#include "modelexport/metadata/model_card.h"
 
 namespace modelexport::metadata {
 namespace fs = std::filesystem;
@@ -148,8 +149,12 @@ MetadataBundle build_metadata(const std::vector<HfSource>& sources, Level level,
   std::string config_text = config_file ? config_file->bytes : config.dump();
 
   TaskHints hints;
-  if (const HfSource* card = source_with(sources, "README.md"))
-    hints.model_card_pipeline_tag = model_card_pipeline_tag(read_file(card->dir / "README.md"));
+  std::string card_license;  // the source card's license, for the model card unpack writes
+  if (const HfSource* card = source_with(sources, "README.md")) {
+    std::string readme = read_file(card->dir / "README.md");
+    hints.model_card_pipeline_tag = model_card_pipeline_tag(readme);
+    card_license = model_card_front_matter_value(readme, "license");
+  }
   hints.sentence_transformers = find_file(essentials, "modules.json") != nullptr;
   if (!task_override.empty()) {
     b.task = {canonical_task(task_override), "override", "", "given with --task"};
@@ -232,6 +237,7 @@ MetadataBundle build_metadata(const std::vector<HfSource>& sources, Level level,
     export_config["hub_id"] = sources.front().hub_id;
     export_config["revision"] = sources.front().revision;
   }
+  if (!card_license.empty()) export_config["license"] = card_license;
   if (!config_file) export_config["model_config"] = "derived from genai_config.json (the source has no config.json)";
 
   auto& e = b.entries;

@@ -15,9 +15,11 @@
 #include "modelexport/common/sha256.h"
 #include "modelexport/format/external_data_names.h"
 #include "modelexport/format/onnx_file.h"
+#include "modelexport/metadata/model_card.h"
 #include "modelexport/metadata/reader.h"
 #include "modelexport/metadata/schema.h"
 #include "modelexport/metadata/source.h"
+#include "modelexport/metadata/task.h"
 
 namespace modelexport::metadata {
 namespace fs = std::filesystem;
@@ -35,6 +37,12 @@ struct Plan {
   Json provenance = Json::object();
   std::vector<std::string> warnings;
 };
+
+bool has_file(const Plan& plan, const std::string& name) {
+  for (const auto& f : plan.files)
+    if (f.name == name) return true;
+  return false;
+}
 
 // Optimum finds these names; anything else becomes model.onnx.
 std::string onnx_name_for(const fs::path& model) {
@@ -187,6 +195,27 @@ LayoutReport unpack_model(const fs::path& model_path, const fs::path& out_dir, L
       plan.warnings.push_back("config.json is the reduced configuration of the minimal level, not the original file");
     }
   }
+  if (layout == Layout::kTransformersJs && !has_file(plan, "README.md")) {
+    // The model card: the task, the Hub id and license the source stated, the file's dtype.
+    ModelCard card;
+    card.task = m.get(keys::kPipelineTask).value_or("");
+    if (auto v = m.get(keys::kExportConfig)) {
+      Json ec = parse_json(*v, keys::kExportConfig);
+      if (ec.is_object()) {
+        if (ec.contains("hub_id") && ec["hub_id"].is_string()) card.base_model = ec["hub_id"].get<std::string>();
+        if (ec.contains("license") && ec["license"].is_string()) card.license = ec["license"].get<std::string>();
+        card.name = card.base_model;
+        if (card.name.empty() && ec.contains("source") && ec["source"].is_string())
+          card.name = ec["source"].get<std::string>();
+      }
+    }
+    card.files.push_back(
+        {"fp32",
+         "onnx/" + (options.onnx_file_name.empty() ? layout_onnx_name(model_path) : options.onnx_file_name),
+         {},
+         {}});
+    plan.files.push_back({"README.md", model_card_text(card)});
+  }
   Json embedded = Json::object();
   for (const char* k : {"hf_export_timestamp", "hf_pipeline_task", "export_config"})
     if (auto v = m.get(k)) embedded[k] = (std::string(k) == "export_config") ? parse_json(*v, k) : Json(*v);
@@ -206,6 +235,23 @@ LayoutReport export_model(std::string_view source, const fs::path& model_path, c
   for (auto& f : collected.files) plan.files.push_back({f.name, std::move(f.bytes)});
   // Provenance travels with the folder people publish: the Hub id or the folder's name, never a
   // local absolute path (as export_config in embedded metadata).
+  if (layout == Layout::kTransformersJs && !has_file(plan, "README.md")) {
+    ModelCard card;
+    card.name = src.from_hub_cache ? src.hub_id : src.public_name();
+    if (src.from_hub_cache) card.base_model = src.hub_id;
+    std::error_code ec;
+    if (fs::is_regular_file(src.dir / "README.md", ec))
+      card.license = model_card_front_matter_value(read_file(src.dir / "README.md"), "license");
+    for (const auto& f : plan.files)
+      if (f.name == "config.json")
+        if (const auto* bytes = std::get_if<std::string>(&f.content)) try {
+            card.task = detect_task(*bytes, TaskHints{}).task;
+          } catch (const TaskDetectionError&) {
+            // A card without pipeline_tag: the Hub shows none either.
+          }
+    card.files.push_back({"fp32", "onnx/" + layout_onnx_name(model_path), {}, {}});
+    plan.files.push_back({"README.md", model_card_text(card)});
+  }
   plan.provenance["source"] = {{"kind", src.from_hub_cache ? "hub-cache" : "folder"}, {"name", src.public_name()}};
   if (src.from_hub_cache) {
     plan.provenance["source"]["hub_id"] = src.hub_id;

@@ -28,6 +28,7 @@
 #include "quantize/onnxruntime_check.h"
 #endif
 #include "quantize/rewriter.h"
+#include "quantize/targets.h"
 
 namespace modelexport::quantize {
 
@@ -124,6 +125,7 @@ QuantizeReport quantize_model(const fs::path& input, const fs::path& output, con
   if (o.block_size < 16 || o.block_size > 256 || (o.block_size & (o.block_size - 1)) != 0)
     throw UsageError("--block-size " + std::to_string(o.block_size) + " is not a power of two from 16 to 256");
   if (o.accuracy_level < 0 || o.accuracy_level > 4) throw UsageError("--accuracy-level must be 0 to 4");
+  check_targets(o.targets);
   // The top-level scan every command uses: a missing file, a directory, an empty file, a Git LFS
   // pointer or mangled bytes get the same precise message as in analyze/validate/embed-metadata.
   { format::OnnxFile probe(input); }

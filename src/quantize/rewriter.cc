@@ -12,6 +12,7 @@
 #include "modelexport/common/progress.h"
 #include "modelexport/quantize/blockwise.h"
 #include "quantize/float16.h"
+#include "quantize/targets.h"
 
 namespace modelexport::quantize {
 
@@ -64,6 +65,8 @@ class Rewriter {
         else if (tensor->dims_size() != 2) r.reason = "the weight is not 2-D";
         else if (matches(o_.exclude, r.node, r.weight)) r.reason = "excluded";
         if (tensor && tensor->dims_size() == 2) r.K = tensor->dims(0), r.N = tensor->dims(1);
+        if (r.reason.empty() && o_.dtype == "q4")
+          r.reason = target_limitation(o_.targets, "MatMulNBits", r.K, o_.block_size);
         r.quantized = r.reason.empty();
         if (r.quantized) {
           todo.emplace_back(g, &node);
@@ -91,6 +94,7 @@ class Rewriter {
           if (axis != 0) r.reason = "gathers along axis " + std::to_string(axis) + ", not rows";
           else if (r.K % o_.block_size != 0) r.reason = "row length " + std::to_string(r.K) + " is not a multiple of the block size";
           else if (matches(o_.exclude, r.node, r.weight)) r.reason = "excluded";
+          else r.reason = target_limitation(o_.targets, "GatherBlockQuantized", r.K, o_.block_size);
           r.quantized = r.reason.empty();
           if (r.quantized) {
             gathers.emplace_back(g, &node);

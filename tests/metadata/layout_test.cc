@@ -7,6 +7,7 @@
 #include "modelexport/common/error.h"
 #include "modelexport/format/metadata_writer.h"
 #include "modelexport/metadata/embed.h"
+#include "modelexport/metadata/model_card.h"
 #include "support/onnx_builder.h"
 #include "support/test_support.h"
 
@@ -42,6 +43,11 @@ TEST(Unpack, ReproducesEveryCorpusFolderByteForByte) {
       format::OnnxFile self(model);
       for (const auto& f : test::list_files(out)) {
         if (f == onnx_path || f == "export_metadata.json") continue;
+        // The model card is ours (model_card_test), not the source's README.md, which is not embedded.
+        if (f == "README.md" && layout == Layout::kTransformersJs) {
+          EXPECT_TRUE(has_model_card_marker(test::read_bytes(out / f)));
+          continue;
+        }
         EXPECT_EQ(test::read_bytes(out / f), test::read_bytes(e.path() / f)) << f;
         ++checked;
       }
@@ -132,8 +138,12 @@ TEST(Export, CopiesTheFolderBesideTheModel) {
   test::ScratchDir dir;
   LayoutReport r = export_model(fixture_folder().string(), fixture_folder() / "model.onnx", dir / "out", Layout::kTransformersJs);
   EXPECT_EQ(test::list_files(dir / "out"),
-            (std::vector<std::string>{"config.json", "export_metadata.json", "onnx/model.onnx", "tokenizer.json",
-                                      "tokenizer_config.json"}));
+            (std::vector<std::string>{"README.md", "config.json", "export_metadata.json", "onnx/model.onnx",
+                                      "tokenizer.json", "tokenizer_config.json"}));
+  // The model card: the task detected from config.json, the folder's name in the snippets.
+  const std::string card = test::read_bytes(dir / "out" / "README.md");
+  EXPECT_NE(card.find("pipeline_tag: text-classification\n"), std::string::npos) << card;
+  EXPECT_NE(card.find("pipeline(\"text-classification\", \"tiny-text-classifier\""), std::string::npos) << card;
   for (const char* f : {"config.json", "tokenizer.json", "tokenizer_config.json"})
     EXPECT_EQ(test::read_bytes(dir / "out" / f), test::read_bytes(fixture_folder() / f));
   Json prov = parse_json_object(test::read_bytes(dir / "out" / "export_metadata.json"), "export_metadata.json");

@@ -56,6 +56,10 @@ struct QuantizeOptions {
   // exceed protobuf's 2 GB.
   bool external_data = false;
   unsigned threads = 0;          // 0: all cores
+  // Where the result must run: cpu (onnxruntime-node), wasm / webgpu (onnxruntime-web's backends).
+  // An op a target lacks, or computes wrongly, is not written; the node's reason says which target.
+  // Empty: cpu only.
+  std::vector<std::string> targets;
 };
 
 struct NodeReport {

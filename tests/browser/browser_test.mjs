@@ -1,0 +1,244 @@
+// The browser suite: transformers.js 4.3.1's browser bundle in headless Chromium (puppeteer-core)
+// on onnxruntime-web's WASM and WebGPU backends, against our C++ runtime on the same files.
+//   node tests/browser/browser_test.mjs CLI TASK_MODELS WORK_DIR
+// For every row of CASES and every dtype it writes the transformers.js layout with
+// `modelexport unpack` (fp32) and `modelexport quantize --layout transformers.js` (the others),
+// runs `modelexport run FILE --json` on each file, serves the folders on 127.0.0.1 (ephemeral port)
+// and runs the same pipeline in Chromium on device 'wasm' and 'webgpu'. Each result must equal ours
+// within the dtype's tolerance, or be one of the EXPECTED_REFUSALS, asserted by its message.
+// Timings (load, first call, median call) are written to WORK_DIR/browser_timings.json.
+// Exit 0 all passed, 1 a failure, 77 skipped (no Chromium, or no task models).
+import { execFileSync } from "node:child_process";
+import fs from "node:fs";
+import http from "node:http";
+import os from "node:os";
+import path from "node:path";
+import { fileURLToPath } from "node:url";
+
+const here = path.dirname(fileURLToPath(import.meta.url));
+const root = path.resolve(here, "../..");
+const [cli, taskModels, work] = process.argv.slice(2);
+const SKIP = 77;
+const chromium = process.env.CHROMIUM ?? "/usr/bin/chromium";
+const ONLY = process.env.BROWSER_TEST_ONLY ? new RegExp(process.env.BROWSER_TEST_ONLY) : null;
+
+if (!fs.existsSync(chromium)) {
+  console.log(`browser tests: skipped, no Chromium at ${chromium} (set CHROMIUM, or apt-get install chromium)`);
+  process.exit(SKIP);
+}
+
+if (!fs.existsSync(path.join(root, "node_modules/puppeteer-core")) || !fs.existsSync(path.join(root, "node_modules/onnxruntime-web"))) {
+  console.log("browser tests: skipped, node_modules lacks puppeteer-core or onnxruntime-web (scripts/setup.sh installs them)");
+  process.exit(SKIP);
+}
+
+const sentences = ["My name is Wolfgang and I live in Berlin.", "I love this movie!", "a"];
+
+// One row per model: the task, the self-contained model (a task_models file, or a folder embedded
+// here), the inputs, the options for both sides (`args` for `modelexport run`, `options` for the
+// pipeline call), the dtypes (default all), extra `quantize` arguments and the refusals expected on
+// this row alone. A task from another issue (text-generation, images, audio) is one more row.
+const CASES = [
+  // K = 16 is below the default block of 32, which the transformers.js layout's webgpu target refuses
+  // for MatMulNBits (quantize/targets.h): block 16 quantizes it.
+  { name: "text-classification", task: "text-classification", source: path.join(root, "tests/fixtures/tiny-text-classifier"),
+    inputs: sentences, args: ["--top-k", "2"], options: { top_k: 2 }, quantizeArgs: ["--block-size", "16"] },
+  { name: "feature-extraction", task: "feature-extraction", model: "feature-extraction", inputs: sentences,
+    args: [], options: { pooling: "mean", normalize: true } },
+  { name: "token-classification", task: "token-classification", model: "token-classification", inputs: sentences,
+    args: [], options: {} },
+  // GatherBlockQuantized written for webgpu alone: the WASM backend lacks it, which is why the
+  // transformers.js layout's default targets (wasm + webgpu) keep the embeddings' Gather as it is.
+  { name: "feature-extraction-embeddings-webgpu", task: "feature-extraction", model: "feature-extraction", inputs: sentences,
+    args: [], options: { pooling: "mean", normalize: true }, dtypes: ["q4"],
+    quantizeArgs: ["--quantize-embeddings", "--target", "webgpu"],
+    refusals: [{ device: "wasm", dtypes: ["q4"], when: () => true,
+      message: /Could not find an implementation for GatherBlockQuantized/ }] },
+];
+
+// transformers.js' file suffix per dtype, and the largest absolute difference allowed between
+// onnxruntime-web's result and onnxruntime-node's (our C++ runtime) on the same file: the kernels
+// differ (WASM SIMD / WebGPU shaders vs MLAS), the graph and weights do not.
+const DTYPES = {
+  fp32: { suffix: "", tolerance: 1e-4 },
+  fp16: { suffix: "_fp16", tolerance: 1e-2 },
+  q8: { suffix: "_quantized", tolerance: 2e-2 },
+  // MatMulNBits' accuracy_level 4 lets ONNX Runtime's CPU kernel quantize activations to int8, which
+  // onnxruntime-web's kernels do not (they agree with each other to 1e-7): measured up to 9.9e-3 on the
+  // random-weight task models.
+  q4: { suffix: "_q4", tolerance: 3e-2 },
+  q4f16: { suffix: "_q4f16", tolerance: 3e-2 },
+};
+const DEVICES = ["wasm", "webgpu"];
+
+// What onnxruntime-web cannot do here, by message: an adapter without shader-f16 (SwiftShader's)
+// refuses float16 models. `when` says on which adapter the refusal is expected; where it is not, the
+// case must pass, and where it is but the case runs, the test fails saying so.
+const EXPECTED_REFUSALS = [
+  { device: "webgpu", dtypes: ["fp16", "q4f16"], when: (adapter) => !adapter.features?.includes("shader-f16"),
+    message: /does not support fp16|requires f16|shader-f16/i },
+];
+
+function sh(args, opts = {}) {
+  return execFileSync(cli, args, { encoding: "utf8", maxBuffer: 64 << 20, ...opts });
+}
+
+// --- models ---------------------------------------------------------------------------------------
+const modelsDir = path.join(work, "models");
+fs.rmSync(work, { recursive: true, force: true });
+fs.mkdirSync(modelsDir, { recursive: true });
+const rows = [];
+for (const c of CASES) {
+  let onnx;
+  if (c.source) {
+    onnx = path.join(work, `${c.task}.onnx`);
+    sh(["embed-metadata", path.join(c.source, "model.onnx"), c.source, "-o", onnx, "-q"]);
+  } else {
+    onnx = path.join(taskModels, `${c.model}.onnx`);
+    if (!fs.existsSync(onnx)) {
+      console.log(`browser tests: skipped, no task models in ${taskModels} (the task_models fixture needs the corpus)`);
+      process.exit(SKIP);
+    }
+  }
+  const dir = path.join(modelsDir, c.name);
+  sh(["unpack", onnx, dir, "--layout", "transformers.js", "-q"]);
+  const dtypes = c.dtypes ?? Object.keys(DTYPES);
+  for (const dtype of dtypes) {
+    if (dtype === "fp32") continue;
+    sh(["quantize", onnx, "--layout", "transformers.js", dir, "--dtype", dtype, "-q", ...(c.quantizeArgs ?? [])]);
+  }
+  for (const dtype of dtypes) {
+    const file = path.join(dir, "onnx", `model${DTYPES[dtype].suffix}.onnx`);
+    const expected = sh(["run", file, ...c.inputs, "--json", ...c.args]).trim().split("\n").map((l) => JSON.parse(l));
+    rows.push({ ...c, dtype, file, expected });
+  }
+}
+
+// --- server ---------------------------------------------------------------------------------------
+const MOUNTS = {
+  "/models/": modelsDir,
+  "/tjs/": path.join(root, "node_modules/@huggingface/transformers/dist"),
+  "/ort/": path.join(root, "node_modules/onnxruntime-web/dist"),
+};
+const TYPES = { ".html": "text/html", ".js": "text/javascript", ".mjs": "text/javascript", ".wasm": "application/wasm",
+  ".json": "application/json" };
+const server = http.createServer((req, res) => {
+  const url = decodeURIComponent(new URL(req.url, "http://x").pathname);
+  let file = null;
+  if (url === "/" || url === "/index.html") file = path.join(here, "page.html");
+  for (const [prefix, dir] of Object.entries(MOUNTS)) {
+    if (url.startsWith(prefix)) {
+      const f = path.resolve(dir, "." + url.slice(prefix.length - 1));
+      if (f.startsWith(dir + path.sep)) file = f;
+    }
+  }
+  if (!file || !fs.existsSync(file) || !fs.statSync(file).isFile()) {
+    res.writeHead(404).end();
+    return;
+  }
+  res.writeHead(200, { "Content-Type": TYPES[path.extname(file)] ?? "application/octet-stream",
+    "Cross-Origin-Opener-Policy": "same-origin", "Cross-Origin-Embedder-Policy": "require-corp" });
+  fs.createReadStream(file).pipe(res);
+});
+await new Promise((resolve) => server.listen(0, "127.0.0.1", resolve));
+const origin = `http://127.0.0.1:${server.address().port}`;
+
+// --- browser --------------------------------------------------------------------------------------
+const { default: puppeteer } = await import(path.join(root, "node_modules/puppeteer-core/lib/esm/puppeteer/puppeteer-core.js"));
+const profile = fs.mkdtempSync(path.join(os.tmpdir(), "modelexport-chromium-"));
+let browser;
+const cleanup = async () => {
+  if (browser) await browser.close().catch(() => {});
+  browser = null;
+  server.close();
+  fs.rmSync(profile, { recursive: true, force: true });
+};
+for (const sig of ["SIGINT", "SIGTERM"]) process.on(sig, () => cleanup().finally(() => process.exit(130)));
+
+// Numbers within tol, everything else (keys, their order, strings, lengths) identical. Keys only we
+// print (token-classification's start/end, which transformers.js 4.3.1 lacks) are not compared.
+function compare(js, ours, tol, where) {
+  if (typeof js === "number" && typeof ours === "number") {
+    const d = Math.abs(js - ours);
+    return d <= tol ? { max: d } : { error: `${where}: ${js} vs ours ${ours} (|diff| ${d} > ${tol})` };
+  }
+  if (Array.isArray(js) || Array.isArray(ours)) {
+    if (!Array.isArray(js) || !Array.isArray(ours) || js.length !== ours.length)
+      return { error: `${where}: array ${JSON.stringify(js)?.slice(0, 80)} vs ours ${JSON.stringify(ours)?.slice(0, 80)}` };
+    let max = 0;
+    for (let i = 0; i < js.length; ++i) {
+      const r = compare(js[i], ours[i], tol, `${where}[${i}]`);
+      if (r.error) return r;
+      max = Math.max(max, r.max);
+    }
+    return { max };
+  }
+  if (js && typeof js === "object" && ours && typeof ours === "object") {
+    let max = 0;
+    for (const k of Object.keys(js)) {
+      if (!(k in ours)) return { error: `${where}: key ${k} missing in ours` };
+      const r = compare(js[k], ours[k], tol, `${where}.${k}`);
+      if (r.error) return r;
+      max = Math.max(max, r.max);
+    }
+    return { max };
+  }
+  return js === ours ? { max: 0 } : { error: `${where}: ${JSON.stringify(js)} vs ours ${JSON.stringify(ours)}` };
+}
+
+let failures = 0;
+const timings = [];
+try {
+  browser = await puppeteer.launch({
+    executablePath: chromium,
+    userDataDir: profile,
+    args: ["--headless=new", "--no-sandbox", "--enable-unsafe-webgpu"],
+    headless: true,
+    protocolTimeout: 600_000,  // a loaded 2-core machine: WebGPU's first call compiles shaders on the CPU
+  });
+  const page = await browser.newPage();
+  page.on("pageerror", (e) => console.log(`page error: ${e.message}`));
+  // A fresh page after every error: transformers.js 4.3.1 chains every web session run on one
+  // promise, so after one rejected run (an expected refusal) every later run in that page rejects.
+  const fresh = async () => {
+    await page.goto(`${origin}/`, { timeout: 120_000 });
+    await page.waitForFunction("window.ready === true", { timeout: 120_000 });
+  };
+  await fresh();
+  const adapter = await page.evaluate(() => window.adapterInfo());
+  console.log(`WebGPU adapter: ${JSON.stringify(adapter)}`);
+  for (const row of rows) {
+    for (const device of DEVICES) {
+      const name = `${row.name} ${row.dtype} ${device}`;
+      if (ONLY && !ONLY.test(name)) continue;
+      const refusal = [...EXPECTED_REFUSALS, ...(row.refusals ?? [])].find((r) => r.device === device && r.dtypes.includes(row.dtype) && r.when(adapter));
+      const r = await page.evaluate((c) => window.runCase(c), {
+        task: row.task, model: row.name, dtype: row.dtype, device, inputs: row.inputs, options: row.options, repeats: 5,
+      });
+      let verdict;
+      if (r.error) await fresh();
+      if (r.error) {
+        if (refusal && refusal.message.test(r.error)) verdict = `refused as expected: ${r.error.split("\n")[0].slice(0, 120)}`;
+        else { verdict = `FAIL: ${r.error.slice(0, 400)}`; ++failures; }
+      } else if (refusal) {
+        verdict = `FAIL: expected a refusal matching ${refusal.message} but it ran: update EXPECTED_REFUSALS`;
+        ++failures;
+      } else {
+        const cmp = compare(r.outputs, row.expected, DTYPES[row.dtype].tolerance, "result");
+        if (cmp.error) { verdict = `FAIL: ${cmp.error}`; ++failures; }
+        else verdict = `ok (max |diff| ${cmp.max.toExponential(2)}; load ${r.load_ms.toFixed(0)} ms, first ${r.first_ms.toFixed(1)} ms, median ${r.median_ms.toFixed(1)} ms)`;
+        timings.push({ model: row.name, task: row.task, dtype: row.dtype, device, load_ms: r.load_ms, first_ms: r.first_ms,
+          median_ms: r.median_ms, max_abs_diff: cmp.max ?? null });
+      }
+      console.log(`${name}: ${verdict}`);
+    }
+  }
+  fs.writeFileSync(path.join(work, "browser_timings.json"), JSON.stringify({ adapter, timings }, null, 1) + "\n");
+} catch (e) {
+  console.log(`browser tests: ${e.stack ?? e}`);
+  ++failures;
+} finally {
+  await cleanup();
+}
+console.log(failures ? `browser tests: ${failures} failed` : "browser tests: all passed");
+process.exit(failures ? 1 : 0);
