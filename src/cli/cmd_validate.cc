@@ -5,6 +5,7 @@
 
 #include "cli/commands.h"
 #include "cli/output.h"
+#include "cli/report_json.h"
 #include "modelexport/metadata/validate.h"
 
 namespace modelexport::cli {
@@ -22,11 +23,7 @@ int run_validate(const ValidateArgs& a) {
   metadata::ValidationReport r = metadata::validate_model(model, opt);
   if (a.quiet && r.valid()) return kExitOk;
   if (a.json) {
-    print_json({{"file", a.model},
-                {"valid", r.valid()},
-                {"level", r.level.empty() ? Json(nullptr) : Json(r.level)},
-                {"checks", r.checks_run},
-                {"findings", findings_json(r)}});
+    print_json(validation_report_json(a.model, r));
   } else {
     std::cout << a.model << (r.level.empty() ? "" : "  (metadata level " + r.level + ")") << "\n";
     print_findings(r);
