@@ -9,8 +9,8 @@
 #include <vector>
 
 #include "binding.h"
-#include "modelexport/common/error.h"
 #include "cli/report_json.h"
+#include "modelexport/common/error.h"
 #include "modelexport/quantize/quantize.h"
 #include "modelexport/runtime/compare.h"
 
