@@ -72,14 +72,19 @@ def _texts(inputs, what="inputs"):
 
 
 def _text_inputs(args, kwargs):
+    """Texts only: a list of str (run_texts), or PipelineInput objects when a task needs more fields."""
     inputs = _one_positional(args, kwargs, "inputs")
-    texts, single = _texts(inputs)
-    return [_core.PipelineInput(text=t) for t in texts], single
+    return _texts(inputs)
 
 
 def _classification_inputs(args, kwargs):
     inputs = _one_positional(args, kwargs, "inputs")
     pair = kwargs.pop("text_pair", None)
+
+    if pair is None and isinstance(inputs, str):
+        return [inputs], True  # the common calls: plain texts
+    if pair is None and isinstance(inputs, (list, tuple)) and all(isinstance(i, str) for i in inputs):
+        return list(inputs), False
 
     def one(item):
         if isinstance(item, str):
@@ -228,7 +233,8 @@ class Pipeline:
             options = self._native_options(chosen)
         else:
             chosen, options = self._defaults, self._default_native
-        results = [json.loads(r) for r in self._native.run(inputs, options)]
+        run = self._native.run_texts if inputs and isinstance(inputs[0], str) else self._native.run
+        results = [json.loads(r) for r in run(inputs, options)]
         return self._spec.shape(results, single, chosen)
 
     def __repr__(self):

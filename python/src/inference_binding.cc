@@ -145,7 +145,16 @@ void bind_inference(py::module_& m) {
             py::gil_scoped_release unlocked;
             return p.run(inputs, options);
           },
-          py::arg("inputs"), py::arg("options"));
+          py::arg("inputs"), py::arg("options"))
+      .def(
+          "run_texts",  // the same for {.text = ...} inputs, without a PipelineInput object per text
+          [](const Pipeline& p, const std::vector<std::string>& texts, const PipelineOptions& options) {
+            py::gil_scoped_release unlocked;
+            std::vector<PipelineInput> inputs(texts.size());
+            for (size_t i = 0; i < texts.size(); ++i) inputs[i].text = texts[i];
+            return p.run(inputs, options);
+          },
+          py::arg("texts"), py::arg("options"));
 
   py::class_<AutoModel>(m, "Model")
       .def_static(
