@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # The Python binding's cost (results in docs/benchmarks.md):
-#  1. overhead: median ms per pipeline call at batch 1 on the text-classification fixture, the C++
+#  1. overhead: median ms per pipeline call at batch 1 on the text-classification fixture (and the
+#     generated token-classification model, a 4 MB BERT), the C++
 #     pipeline (bench_pipeline texts) vs the same call through modelexport.inference, runs alternated;
 #  2. tokenizing 1,000 texts in one call through ONNXAutoProcessor (padded int64 numpy tensors) vs
 #     Hugging Face tokenizers' encodeBatch (npm, pinned: the Rust core Python's tokenizers wraps), both on
@@ -21,10 +22,12 @@ corpus="${MODELEXPORT_CORPUS:-$root/../shared/corpus}"
 head -n 1000 "$corpus/text/multilingual.jsonl" > "$out/texts.jsonl"
 head -n 200 "$out/texts.jsonl" > "$out/texts200.jsonl"
 
-echo "== binding overhead, batch 1, text-classification fixture, 200 texts x 5 iterations, $rounds rounds"
+for onnx in "$out/tiny.onnx" build/tests/task_models/token-classification.onnx; do
+[[ -f "$onnx" ]] || { echo "$onnx missing (ctest -R task_models makes it): skipped"; continue; }
+echo "== binding overhead, batch 1, $(basename "$onnx"), 200 texts x 5 iterations, $rounds rounds"
 for r in $(seq "$rounds"); do
-  cpp=$(build/bench/bench_pipeline texts "$out/tiny.onnx" "$out/texts200.jsonl" 1 5 | $py -c 'import json,sys; print(json.load(sys.stdin)["median_ms"])')
-  pyms=$($py - "$out/tiny.onnx" "$out/texts200.jsonl" <<'PY'
+  cpp=$(build/bench/bench_pipeline texts "$onnx" "$out/texts200.jsonl" 1 5 | $py -c 'import json,sys; print(json.load(sys.stdin)["median_ms"])')
+  pyms=$($py - "$onnx" "$out/texts200.jsonl" <<'PY'
 import json, sys, time
 from modelexport.inference import pipeline
 texts = [json.loads(l)["text"] for l in open(sys.argv[2]) if l.strip()]
@@ -41,6 +44,7 @@ print(times[len(times) // 2])
 PY
 )
   echo "round $r: C++ $cpp ms, Python $pyms ms per call: overhead $($py -c "print(f'{($pyms / $cpp - 1) * 100:.1f}%')")"
+done
 done
 
 echo "== tokenizing 1,000 texts in one call (median of 5)"
