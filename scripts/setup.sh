@@ -113,3 +113,14 @@ fixture="$root/tests/fixtures/tiny-text-classifier"
 log "embedding $fixture into $build/tiny-text-classifier.onnx and running it"
 "$build/modelexport" embed-metadata "$fixture/model.onnx" "$fixture" -o "$build/tiny-text-classifier.onnx" -q
 "$build/modelexport" run "$build/tiny-text-classifier.onnx" "I love this movie"
+
+# The Python package (python/): a wheel built offline from the build tree with Debian's setuptools/wheel,
+# installed into .venv (Debian's Python 3.11 with its site packages: numpy, pytest).
+if [[ -f "$build/python/setup.py" && -f "$(ls "$build"/python/modelexport/_core*.so 2>/dev/null | head -1)" ]]; then
+  log "building the Python wheel and installing it into $root/.venv"
+  rm -rf "$build/python/dist" "$build/python/build"
+  /usr/bin/python3 -m pip wheel -q --no-build-isolation --no-deps --no-index "$build/python" -w "$build/python/dist"
+  [[ -x "$root/.venv/bin/python" ]] || /usr/bin/python3 -m venv --system-site-packages "$root/.venv"
+  "$root/.venv/bin/python" -m pip install -q --no-deps --no-index --force-reinstall "$build"/python/dist/modelexport-*.whl
+  (cd /tmp && "$root/.venv/bin/python" -c "import modelexport; print('[setup] python: modelexport', modelexport.__version__)")
+fi

@@ -6,6 +6,7 @@
 
 #include "cli/commands.h"
 #include "cli/output.h"
+#include "cli/report_json.h"
 #include "modelexport/metadata/reader.h"
 #include "modelexport/metadata/schema.h"
 #include "modelexport/metadata/validate.h"
@@ -48,11 +49,7 @@ int run_analyze(const AnalyzeArgs& a) {
     Json opsets = Json::array();
     for (const auto& o : h.opset_imports) opsets.push_back({{"domain", o.domain.empty() ? "ai.onnx" : o.domain}, {"version", o.version}});
     // A value that does not decode is reported out of band, under "errors", never as a value.
-    Json meta = Json::object(), errors = Json::object();
-    for (const auto& [key, e] : m.entries) {
-      if (auto why = m.decode_error(key); !why.empty()) errors[key] = why;
-      else meta[key] = metadata_value_json(m, key);
-    }
+    Json meta = metadata_values_json(m), errors = metadata_errors_json(m);
     Json foreign = Json::object();
     for (const auto& [k, v] : m.foreign) foreign[k] = v;
     Json out = {{"file", a.model},

@@ -9,6 +9,7 @@
 
 #include "cli/commands.h"
 #include "cli/output.h"
+#include "cli/report_json.h"
 #include "modelexport/metadata/embed.h"
 
 namespace modelexport::cli {
@@ -21,26 +22,11 @@ struct EmbedArgs {
   double threshold_kb = 10;
 };
 
-// --compress-threshold in KB: finite, from 0 up to the largest value a metadata entry may hold (1 GiB;
-// a higher threshold would mean the same as --no-compress).
-uint64_t threshold_bytes(double kb) {
-  constexpr double kMaxKb = static_cast<double>(metadata::kMaxInflatedValueBytes / 1024);
-  if (!std::isfinite(kb) || kb < 0 || kb > kMaxKb) {
-    char got[64];
-    std::snprintf(got, sizeof got, "%g", kb);
-    throw UsageError(std::string("--compress-threshold must be a finite number of KB from 0 to ") +
-                     std::to_string(static_cast<uint64_t>(kMaxKb)) +
-                     " (1 GiB, the largest value a metadata entry may hold; " +
-                     "use --no-compress to store text uncompressed); got " + got);
-  }
-  return static_cast<uint64_t>(std::llround(kb * 1024));
-}
-
 int run_embed_one(const EmbedArgs& a) {
   metadata::EmbedOptions opt;
   opt.level = a.include_vocab ? metadata::Level::kFull : metadata::parse_level(a.level);
   opt.compression.compress = !a.no_compress;
-  opt.compression.threshold_bytes = threshold_bytes(a.threshold_kb);
+  opt.compression.threshold_bytes = compress_threshold_bytes(a.threshold_kb);
   opt.task = a.task;
   opt.output = a.output;
   opt.show_progress = !a.quiet && !a.json;
@@ -48,28 +34,7 @@ int run_embed_one(const EmbedArgs& a) {
 
   double ratio = r.raw_bytes ? static_cast<double>(r.stored_bytes) / static_cast<double>(r.raw_bytes) : 1.0;
   if (a.json) {
-    Json entries = Json::array();
-    for (const auto& e : r.entries)
-      entries.push_back({{"key", e.key}, {"file", e.file}, {"raw_bytes", e.raw_bytes}, {"stored_bytes", e.stored_bytes},
-                         {"compressed", e.compressed}});
-    print_json({{"input", r.input.string()},
-                {"output", r.output.string()},
-                {"source", r.source_dir},
-                {"sources", r.source_dirs},
-                {"level", metadata::level_name(r.level)},
-                {"task", r.task.task},
-                {"task_method", r.task.method},
-                {"task_detail", r.task.detail},
-                {"entries", entries},
-                {"metadata_raw_bytes", r.raw_bytes},
-                {"metadata_stored_bytes", r.stored_bytes},
-                {"compression_ratio", ratio},
-                {"model_bytes_before", r.model_bytes_before},
-                {"model_bytes_after", r.model_bytes_after},
-                {"replaced_keys", r.replaced_keys},
-                {"preserved_keys", r.preserved_keys},
-                {"copied_external_data", r.copied_external_data},
-                {"warnings", r.warnings}});
+    print_json(embed_report_json(r));
     return kExitOk;
   }
   if (a.quiet) return kExitOk;

@@ -14,6 +14,7 @@
 
 #include "cli/commands.h"
 #include "cli/output.h"
+#include "cli/report_json.h"
 #include "modelexport/common/error.h"
 #include "modelexport/common/files.h"
 #include "modelexport/format/onnx_file.h"
@@ -88,36 +89,7 @@ int run_quantize(QuantizeArgs a) {
     check_seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
   };
   quantize::QuantizeReport r = quantize::quantize_model(a.model, a.output, a.options, check);
-  Json nodes = Json::array();
-  for (const auto& n : r.nodes)
-    nodes.push_back({{"op", n.op}, {"node", n.node}, {"weight", n.weight}, {"quantized", n.quantized}, {"reason", n.reason}, {"K", n.K}, {"N", n.N}});
-  Json out = {{"input", a.model},
-              {"output", a.output},
-              {"dtype", a.options.dtype},
-              {"block_size", a.options.block_size},
-              {"symmetric", a.options.symmetric},
-              {"accuracy_level", a.options.accuracy_level},
-              {"targets", a.options.targets.empty() ? std::vector<std::string>{"cpu"} : a.options.targets},
-              {"quantized", r.quantized},
-              {"skipped", r.skipped},
-              {"nodes", nodes},
-              {"size_before", r.size_before},
-              {"size_after", r.size_after},
-              {"size_ratio", static_cast<double>(r.size_after) / static_cast<double>(r.size_before)},
-              {"seconds", r.seconds},
-              {"weights_mb_per_s", r.seconds > 0 ? static_cast<double>(r.weight_bytes) / 1e6 / r.seconds : 0.0},
-              {"fp16",
-               {{"initializers_converted", r.fp16_initializers},
-                {"initializers_kept_fp32", r.fp32_initializers_kept},
-                {"fp32_nodes", r.fp32_nodes},
-                {"casts_added", r.casts_added}}}};
-  if (agreement) {
-    Json outputs = Json::array();
-    for (const auto& o : agreement->outputs)
-      outputs.push_back({{"name", o.name}, {"max_abs_error", o.max_abs_error}, {"cosine", o.cosine}, {"top1_agreement", o.top1_agreement}});
-    out["accuracy"] = {{"inputs", agreement->inputs}, {"outputs", outputs}, {"seconds", check_seconds}};
-    if (!agreement->skipped.empty()) out["accuracy"]["skipped"] = agreement->skipped;
-  }
+  Json out = quantize_report_json(a.model, a.output, a.options, r, agreement ? &*agreement : nullptr, check_seconds);
   Json qc = {{"modes", {a.options.dtype}},          {"block_size", a.options.block_size},
              {"is_symmetric", a.options.symmetric}, {"accuracy_level", a.options.accuracy_level},
              {"quantized_matmuls", r.quantized},    {"tool", "modelexport"}};

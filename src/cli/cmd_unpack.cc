@@ -4,6 +4,7 @@
 
 #include "cli/commands.h"
 #include "cli/output.h"
+#include "cli/report_json.h"
 #include "modelexport/metadata/layout.h"
 
 namespace modelexport::cli {
@@ -13,9 +14,7 @@ int print_layout_report(const metadata::LayoutReport& r, bool json, bool quiet) 
   if (quiet) {
     for (const auto& w : r.warnings) std::cerr << "warning: " << w << "\n";
   } else if (json) {
-    Json files = Json::array();
-    for (const auto& f : r.files) files.push_back({{"name", f.name}, {"size", f.size}, {"sha256", f.sha256}});
-    print_json({{"out_dir", r.out_dir.string()}, {"files", files}, {"warnings", r.warnings}});
+    print_json(layout_report_json(r));
   } else {
     std::cout << "wrote " << r.out_dir.string() << "\n";
     for (const auto& f : r.files) std::cout << "  " << f.name << "  " << human_bytes(f.size) << "\n";

@@ -7,6 +7,7 @@
 #include "cli/commands.h"
 #include "cli/output.h"
 #include "modelexport/metadata/encoder_decoder_set.h"
+#include "cli/report_json.h"
 #include "modelexport/metadata/validate.h"
 #ifdef MODELEXPORT_WITH_RUNTIME
 #include "quantize/targets.h"
@@ -76,11 +77,7 @@ int run_validate(const ValidateArgs& a) {
 #endif
   if (a.quiet && r.valid()) return kExitOk;
   if (a.json) {
-    print_json({{"file", a.model},
-                {"valid", r.valid()},
-                {"level", r.level.empty() ? Json(nullptr) : Json(r.level)},
-                {"checks", r.checks_run},
-                {"findings", findings_json(r)}});
+    print_json(validation_report_json(a.model, r));
   } else {
     std::cout << a.model << (r.level.empty() ? "" : "  (metadata level " + r.level + ")") << "\n";
     print_findings(r);

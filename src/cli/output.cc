@@ -1,5 +1,6 @@
 #include "cli/output.h"
 
+#include <cmath>
 #include <cstdio>
 #include <fstream>
 #include <iostream>
@@ -7,6 +8,7 @@
 #include "modelexport/common/error.h"
 #include "modelexport/common/sha256.h"
 #include "modelexport/metadata/schema.h"
+#include "modelexport/metadata/values.h"
 
 namespace modelexport::cli {
 
@@ -73,6 +75,19 @@ void print_findings(const metadata::ValidationReport& report) {
     (f.severity == "error" ? errors : warnings)++;
   }
   std::cout << (report.valid() ? "valid" : "INVALID") << ": " << errors << " error(s), " << warnings << " warning(s)\n";
+}
+
+uint64_t compress_threshold_bytes(double kb, const std::string& option) {
+  constexpr double kMaxKb = static_cast<double>(metadata::kMaxInflatedValueBytes / 1024);
+  if (!std::isfinite(kb) || kb < 0 || kb > kMaxKb) {
+    char got[64];
+    std::snprintf(got, sizeof got, "%g", kb);
+    throw UsageError(option + " must be a finite number of KB from 0 to " +
+                     std::to_string(static_cast<uint64_t>(kMaxKb)) +
+                     " (1 GiB, the largest value a metadata entry may hold; " +
+                     "use --no-compress to store text uncompressed); got " + got);
+  }
+  return static_cast<uint64_t>(std::llround(kb * 1024));
 }
 
 std::string input_name(const std::string& path) { return path == "-" ? "stdin" : path; }

@@ -34,6 +34,10 @@ std::string input_name(const std::string& path);
 // -q/--quiet with one meaning on every command: print nothing on success (errors, warnings and
 // validate's findings still print).
 void add_quiet_flag(CLI::App* command, bool& quiet);
+// embed-metadata's compression threshold in KB as bytes: finite, from 0 up to the largest value a
+// metadata entry may hold (1 GiB; a higher threshold would mean the same as no compression). Throws
+// UsageError naming `option` otherwise.
+uint64_t compress_threshold_bytes(double kb, const std::string& option = "--compress-threshold");
 // Prints one JSON document to stdout.
 void print_json(const Json& j);
 

@@ -1,0 +1,407 @@
+"""Hugging Face pipelines, models and processors on ONNX Runtime, from a self-contained ONNX file.
+
+    >>> from modelexport.inference import pipeline, ONNXAutoModel, ONNXAutoProcessor
+    >>> classifier = pipeline(model="sst2.onnx")              # task from the embedded metadata
+    >>> classifier("I love this movie")
+    [{'label': 'POSITIVE', 'score': 0.9998}]
+    >>> classifier(["I love this", "I hate this"])
+    [{'label': 'POSITIVE', 'score': 0.99}, {'label': 'NEGATIVE', 'score': 0.99}]
+    >>> qa = pipeline("question-answering", model="squad.onnx")
+    >>> qa(question="Who wrote it?", context="It was written by Ada.")
+    {'score': 0.91, 'start': 18, 'end': 21, 'answer': 'Ada'}
+    >>> tokenizer = ONNXAutoProcessor.from_model("sst2.onnx")
+    >>> model = ONNXAutoModel.from_model("sst2.onnx")
+    >>> logits = model(**tokenizer("I love this movie"))["logits"]   # numpy float32 [1, 2]
+
+Results are the C++ pipelines' (the JSON ``modelexport run --json`` prints), shaped per call as
+Python transformers returns them: one input gives one result, a list gives a list. The GIL is
+released while ONNX Runtime runs and while batches are tokenized; a pipeline, model or processor may
+be called from several threads at once.
+
+Adding a task: one entry in ``_TASKS`` (its options, how call arguments become inputs, how results
+are shaped) once the C++ pipeline exists.
+"""
+
+import json
+
+import numpy as np
+
+from . import _core
+from ._paths import fspath, strings
+
+__all__ = ["pipeline", "Pipeline", "ONNXAutoModel", "ONNXAutoProcessor", "ONNXTokenizer", "BatchEncoding",
+           "available_providers"]
+
+_ALL = 2 ** 62  # top_k=None: every label (transformers' meaning), capped by the model's label count
+
+
+def available_providers():
+    """The execution providers the loaded ONNX Runtime offers (CPU is always one)."""
+    return list(_core.available_execution_providers())
+
+
+def _session(device, providers, session_options):
+    s = _core.SessionOptions()
+    chosen = [] if providers is None else strings(providers, "providers")
+    if device is not None and not isinstance(device, str):
+        raise TypeError(f"device: expected str such as 'cpu' or 'cuda', got {type(device).__name__}")
+    if device and device.split(":")[0] == "cuda" and "CUDAExecutionProvider" not in chosen:
+        chosen.insert(0, "CUDAExecutionProvider")  # an ORT without CUDA raises RuntimeError listing its providers
+    elif device and device != "cpu" and device.split(":")[0] != "cuda":
+        raise _core.UsageError(f"device '{device}': expected 'cpu' or 'cuda' (or give providers=[...])")
+    s.execution_providers = chosen
+    names = {"intra_op_num_threads": "intra_op_threads", "inter_op_num_threads": "inter_op_threads"}
+    for key, value in (session_options or {}).items():
+        attr = names.get(key, key)
+        if attr not in ("intra_op_threads", "inter_op_threads", "graph_optimization_level", "optimized_model_path"):
+            raise _core.UsageError(f"session_options: unknown key '{key}' (known: intra_op_threads, inter_op_threads, "
+                                   "graph_optimization_level, optimized_model_path)")
+        setattr(s, attr, value)
+    return s
+
+
+# --- call arguments -> C++ PipelineInput, per task ------------------------------------------------
+
+def _texts(inputs, what="inputs"):
+    """(list of str, single?) from a str or a list of str."""
+    if isinstance(inputs, str):
+        return [inputs], True
+    if isinstance(inputs, (list, tuple)):
+        return strings(inputs, what), False
+    raise TypeError(f"{what}: expected a str or a list of str, got {type(inputs).__name__}")
+
+
+def _text_inputs(args, kwargs):
+    """Texts only: a list of str (run_texts), or PipelineInput objects when a task needs more fields."""
+    inputs = _one_positional(args, kwargs, "inputs")
+    return _texts(inputs)
+
+
+def _classification_inputs(args, kwargs):
+    inputs = _one_positional(args, kwargs, "inputs")
+    pair = kwargs.pop("text_pair", None)
+
+    if pair is None and isinstance(inputs, str):
+        return [inputs], True  # the common calls: plain texts
+    if pair is None and isinstance(inputs, (list, tuple)) and all(isinstance(i, str) for i in inputs):
+        return list(inputs), False
+
+    def one(item):
+        if isinstance(item, str):
+            return _core.PipelineInput(text=item, text_pair=pair or "")
+        if isinstance(item, dict):
+            extra = set(item) - {"text", "text_pair"}
+            if extra or "text" not in item:
+                raise _core.UsageError('text-classification takes a str or {"text", "text_pair"}; got keys '
+                                       + ", ".join(sorted(item)))
+            return _core.PipelineInput(text=item["text"], text_pair=item.get("text_pair", ""))
+        raise TypeError(f'inputs: expected a str, a {{"text", "text_pair"}} dict or a list of them, got {type(item).__name__}')
+
+    if isinstance(inputs, (str, dict)):
+        return [one(inputs)], True
+    if isinstance(inputs, (list, tuple)):
+        return [one(i) for i in inputs], False
+    return [one(inputs)], True
+
+
+def _qa_inputs(args, kwargs):
+    question, context = kwargs.pop("question", None), kwargs.pop("context", None)
+    if args:
+        if len(args) == 2 and question is None and context is None:
+            question, context = args
+        elif len(args) == 1:
+            items = args[0]
+            single = isinstance(items, dict)
+            items = [items] if single else list(items)
+            for item in items:
+                if not isinstance(item, dict) or set(item) != {"question", "context"}:
+                    raise _core.UsageError('question-answering takes {"question", "context"} dicts or '
+                                           "question=..., context=...")
+            return [_core.PipelineInput(question=i["question"], context=i["context"]) for i in items], single
+        else:
+            raise TypeError("question-answering takes (question, context), a {'question', 'context'} dict or a list of them")
+    if question is None or context is None:
+        raise _core.UsageError("question-answering needs question=... and context=...")
+    questions, single_q = _texts(question, "question")
+    contexts, single_c = _texts(context, "context")
+    if single_q and not single_c:
+        questions = questions * len(contexts)
+    elif single_c and not single_q:
+        contexts = contexts * len(questions)
+    if len(questions) != len(contexts):
+        raise _core.UsageError(f"question-answering: {len(questions)} questions for {len(contexts)} contexts")
+    return [_core.PipelineInput(question=q, context=c) for q, c in zip(questions, contexts)], single_q and single_c
+
+
+def _zero_shot_inputs(args, kwargs):
+    args = list(args)
+    sequences = args.pop(0) if args else kwargs.pop("sequences", None)
+    labels = args.pop(0) if args else kwargs.pop("candidate_labels", None)
+    if args:
+        raise TypeError("zero-shot-classification takes (sequences, candidate_labels)")
+    if sequences is None or labels is None:
+        raise _core.UsageError("zero-shot-classification needs sequences and candidate_labels")
+    # transformers' ZeroShotClassificationArgumentHandler._parse_labels: a str is a comma-separated list.
+    if isinstance(labels, str):
+        labels = [label.strip() for label in labels.split(",") if label.strip()]
+    labels = strings(labels, "candidate_labels")
+    texts, single = _texts(sequences, "sequences")
+    return [_core.PipelineInput(text=t, labels=labels) for t in texts], single
+
+
+def _one_positional(args, kwargs, name):
+    if len(args) == 1:
+        return args[0]
+    if not args and name in kwargs:
+        return kwargs.pop(name)
+    raise TypeError(f"expected one positional argument ({name}), got {len(args)}")
+
+
+# --- results -> what transformers returns ----------------------------------------------------------
+
+def _as_is(results, single, given):
+    return results[0] if single else results
+
+
+def _text_classification_shape(results, single, given):
+    # transformers' TextClassificationPipeline.__call__: without top_k (the legacy call) a str gives
+    # [best] and a list gives one best dict per text; with top_k, a list of top_k dicts per text.
+    if "top_k" not in given:
+        return [results[0][0]] if single else [r[0] for r in results]
+    return results[0] if single else results
+
+
+def _set_top_k(options, value):
+    options.top_k = _ALL if value is None else value
+
+
+class _Task:
+    def __init__(self, make_inputs, options, shape=_as_is):
+        self.make_inputs, self.options, self.shape = make_inputs, options, shape
+
+
+_COMMON = ("batch_size",)
+_TASKS = {
+    "feature-extraction": _Task(_text_inputs, ("pooling", "normalize")),
+    "text-classification": _Task(_classification_inputs, ("top_k", "function_to_apply"), _text_classification_shape),
+    "token-classification": _Task(_text_inputs, ("aggregation_strategy", "ignore_labels")),
+    "fill-mask": _Task(_text_inputs, ("top_k", "targets")),
+    "question-answering": _Task(_qa_inputs, ("top_k", "doc_stride", "max_answer_len", "max_seq_len",
+                                             "handle_impossible_answer")),
+    "zero-shot-classification": _Task(_zero_shot_inputs, ("hypothesis_template", "multi_label")),
+}
+
+
+class Pipeline:
+    """A task's pipeline on one model (see :func:`pipeline`). Callable; thread-safe."""
+
+    def __init__(self, native, task_options):
+        self._native = native
+        self.task = native.task
+        self._spec = _TASKS.get(self.task)
+        if self._spec is None:
+            raise _core.UsageError(f"the Python package has no calling convention for task '{self.task}' yet "
+                                   f"(it has: {', '.join(sorted(_TASKS))})")
+        self._defaults = self._options(task_options)
+        self._default_native = self._native_options(self._defaults)  # reused by calls without options
+        self.warnings = list(native.warnings)
+
+    def _options(self, kwargs, base=None):
+        chosen = dict(base or {})
+        for key, value in kwargs.items():
+            if key not in self._spec.options and key not in _COMMON:
+                raise _core.UsageError(f"{key} does not apply to {self.task} (its options: "
+                                       f"{', '.join(self._spec.options + _COMMON)})")
+            if key == "targets" or key == "ignore_labels":
+                value = strings(value, key)
+            chosen[key] = value
+        return chosen
+
+    def _native_options(self, chosen):
+        o = _core.PipelineOptions()
+        for key, value in chosen.items():
+            if key == "top_k":
+                _set_top_k(o, value)
+            else:
+                setattr(o, key, value)
+        return o
+
+    def __call__(self, *args, **kwargs):
+        inputs, single = self._spec.make_inputs(args, kwargs)
+        if kwargs:
+            chosen = self._options(kwargs, self._defaults)
+            options = self._native_options(chosen)
+        else:
+            chosen, options = self._defaults, self._default_native
+        run = self._native.run_texts if inputs and isinstance(inputs[0], str) else self._native.run
+        results = [json.loads(r) for r in run(inputs, options)]
+        return self._spec.shape(results, single, chosen)
+
+    def __repr__(self):
+        return f"<modelexport.inference.Pipeline task={self.task!r}>"
+
+
+def pipeline(task=None, model=None, processor=None, device="cpu", providers=None, session_options=None,
+             **task_options):
+    """A Hugging Face-style pipeline on a self-contained ONNX model.
+
+    task: a pipeline task or alias ("sentiment-analysis", "ner"); None takes the task recorded in the
+    model's metadata. model: the .onnx path. processor: an :class:`ONNXAutoProcessor` result or another
+    .onnx whose metadata holds the tokenizer (then task must be given). device "cpu" or "cuda";
+    providers: ONNX Runtime execution providers in order of preference; session_options: dict with
+    intra_op_threads, inter_op_threads, graph_optimization_level, optimized_model_path.
+    task_options: defaults for every call (top_k, function_to_apply, pooling, normalize,
+    aggregation_strategy, ignore_labels, targets, doc_stride, max_answer_len, max_seq_len,
+    handle_impossible_answer, hypothesis_template, multi_label, batch_size: each for its task).
+
+    >>> ner = pipeline("ner", model="bert-ner.onnx", aggregation_strategy="simple")
+    >>> ner("My name is Wolfgang and I live in Berlin")[0]["entity_group"]
+    'PER'
+    """
+    if model is None:
+        raise _core.UsageError("pipeline: give model='path/to/model.onnx'")
+    path = fspath(model, "model")
+    if task is not None and not isinstance(task, str):
+        raise TypeError(f"task: expected str or None, got {type(task).__name__}")
+    session = _session(device, providers, session_options)
+    if processor is None:
+        native = _core.Pipeline.from_model(path, task or "", session)
+    else:
+        if not task:
+            raise _core.UsageError("pipeline: give task=... with processor=... (the task comes from the model's "
+                                   "metadata only when its own processor is used)")
+        if isinstance(processor, ONNXTokenizer):
+            native_processor = processor._native
+        else:
+            native_processor = _core.Processor.from_model(fspath(processor, "processor"))
+        native = _core.Pipeline.from_parts(path, session, native_processor, task)
+    return Pipeline(native, task_options)
+
+
+class ONNXAutoModel:
+    """An ONNX Runtime session on a model: inputs/outputs described, called with numpy arrays.
+
+    >>> model = ONNXAutoModel.from_model("sst2.onnx")
+    >>> [i["name"] for i in model.inputs]
+    ['input_ids', 'attention_mask']
+    >>> out = model(input_ids=np.array([[101, 2307, 102]]), attention_mask=np.ones((1, 3), np.int64))
+    >>> out["logits"].shape
+    (1, 2)
+    """
+
+    def __init__(self, native):
+        self._native = native
+
+    @classmethod
+    def from_model(cls, path, providers=None, session_options=None):
+        return cls(_core.Model.from_model(fspath(path, "path"), _session(None, providers, session_options)))
+
+    @property
+    def inputs(self):
+        """[{"name", "type", "shape"}] (a dim is an int, its symbolic name, or None)."""
+        return self._native.inputs
+
+    @property
+    def outputs(self):
+        return self._native.outputs
+
+    @property
+    def input_names(self):
+        return [i["name"] for i in self._native.inputs]
+
+    @property
+    def output_names(self):
+        return [o["name"] for o in self._native.outputs]
+
+    def __call__(self, **inputs):
+        """Runs on numpy arrays (anything np.asarray takes) by input name; returns {output name: array},
+        in the model's element types. Arrays are converted to the input's type as ONNX Runtime needs."""
+        return self._native.run({name: np.asarray(value) for name, value in inputs.items()})
+
+    def __repr__(self):
+        return f"<modelexport.inference.ONNXAutoModel inputs={self.input_names} outputs={self.output_names}>"
+
+
+class BatchEncoding(dict):
+    """The tokenizer's output: a dict of numpy arrays with attribute access (enc.input_ids), as
+    transformers' BatchEncoding with return_tensors="np"."""
+
+    def __getattr__(self, name):
+        try:
+            return self[name]
+        except KeyError:
+            raise AttributeError(name) from None
+
+    @property
+    def data(self):
+        return dict(self)
+
+
+class ONNXTokenizer:
+    """The tokenizer a self-contained model carries, set up as its pipeline uses it (truncation to
+    model_max_length, padding to the batch's longest on tokenizer_config's side). Thread-safe.
+
+    >>> tok = ONNXAutoProcessor.from_model("sst2.onnx")
+    >>> enc = tok(["I love this", "Hello"])
+    >>> enc["input_ids"].shape, enc["attention_mask"].dtype
+    ((2, 5), dtype('int64'))
+    >>> tok.decode(enc["input_ids"][0], skip_special_tokens=True)
+    'i love this'
+    """
+
+    def __init__(self, native):
+        self._native = native
+        self.warnings = list(native.warnings)
+
+    def __call__(self, text, text_pair=None, return_tensors="np"):
+        """Model input tensors (int64 numpy arrays, [batch, sequence]) keyed by the model's input names,
+        for a str or a list of str (with text_pair: a str or list of the second sequences)."""
+        if return_tensors not in ("np", None):
+            raise _core.UsageError(f"return_tensors='{return_tensors}': only numpy ('np') tensors are returned")
+        texts, single = _texts(text, "text")
+        pairs = []
+        if text_pair is not None:
+            pairs, _ = _texts(text_pair, "text_pair")
+        return BatchEncoding(self._native.encode(texts, pairs))
+
+    def decode(self, token_ids, skip_special_tokens=False):
+        """Text for token ids (a list or 1-D array), as transformers' decode (clean_up_tokenization_spaces
+        from tokenizer_config.json)."""
+        ids = np.asarray(token_ids).astype(np.int64).reshape(-1).tolist()
+        return self._native.decode(ids, bool(skip_special_tokens))
+
+    def batch_decode(self, sequences, skip_special_tokens=False):
+        return [self.decode(s, skip_special_tokens) for s in sequences]
+
+    def convert_tokens_to_ids(self, token):
+        return self._native.token_to_id(token)
+
+    def convert_ids_to_tokens(self, token_id):
+        return self._native.id_to_token(int(token_id))
+
+    @property
+    def all_special_ids(self):
+        return list(self._native.all_special_ids)
+
+    @property
+    def model_max_length(self):
+        return self._native.max_length
+
+    def __repr__(self):
+        return "<modelexport.inference.ONNXTokenizer>"
+
+
+class ONNXAutoProcessor:
+    """The processor a self-contained model needs, rebuilt from its metadata."""
+
+    @staticmethod
+    def from_model(path, processor_type=None):
+        """The tokenizer of a text model (processor_type None, "auto" or "tokenizer"). Images and audio
+        raise ProcessorReconstructionError until their processors are built."""
+        native = _core.Processor.from_model(fspath(path, "path"))
+        if processor_type not in (None, "auto", "tokenizer"):
+            raise _core.UsageError(f"processor_type '{processor_type}': expected None, 'auto' or 'tokenizer'")
+        if native.modality != "text":
+            raise _core.ProcessorReconstructionError(
+                f"{fspath(path, 'path')}: a {native.modality} processor is not available from Python yet")
+        return ONNXTokenizer(native)
