@@ -51,18 +51,20 @@ log "running ${#targets[@]} targets for ${seconds} s each, $jobs at a time"
 status=0
 printf '%s\n' "${targets[@]}" | xargs -P "$jobs" -I{} bash -c 'run_target {} || echo "{}" >> "$build/logs/failed"' || true
 
-printf '%-24s %12s %10s %8s %s\n' target executions exec/s coverage result
+printf '%-24s %11s %7s %8s %8s %9s %s\n' target executions exec/s coverage "rss MB" "slowest s" result
 for t in "${targets[@]}"; do
   l="$build/logs/$t.log"
-  execs=$(grep -o 'stat::number_of_executed_units: [0-9]*' "$l" | awk '{print $2}' | tail -1)
-  rate=$(grep -o 'stat::average_exec_per_sec: [0-9]*' "$l" | awk '{print $2}' | tail -1)
+  execs=$(grep -oE 'stat::number_of_executed_units: +[0-9]+' "$l" | awk '{print $2}' | tail -1)
+  rate=$(grep -oE 'stat::average_exec_per_sec: +[0-9]+' "$l" | awk '{print $2}' | tail -1)
   cov=$(grep -o 'cov: [0-9]*' "$l" | awk '{print $2}' | tail -1)
+  rss=$(grep -oE 'stat::peak_rss_mb: +[0-9]+' "$l" | awk '{print $2}' | tail -1)
+  slowest=$(grep -oE 'stat::slowest_unit_time_sec: +[0-9]+' "$l" | awk '{print $2}' | tail -1)
   result=ok
   if grep -qE 'ERROR: (AddressSanitizer|LeakSanitizer|UndefinedBehaviorSanitizer|libFuzzer)|SUMMARY: |ALARM: working on the last Unit|out-of-memory|runtime error:|fuzz: an exception' "$l"; then
     result="FOUND: $(grep -m1 -oE 'ERROR: [A-Za-z]+: [^ ]+( [^ ]+)?|runtime error: .{0,60}|fuzz: an exception.{0,80}|out-of-memory|ALARM.*' "$l") (log $l)"
     status=1
   fi
-  printf '%-24s %12s %10s %8s %s\n' "$t" "${execs:-?}" "${rate:-?}" "${cov:-?}" "$result"
+  printf '%-24s %11s %7s %8s %8s %9s %s\n' "$t" "${execs:-?}" "${rate:-?}" "${cov:-?}" "${rss:-?}" "${slowest:-?}" "$result"
 done
 rm -f "$build/logs/failed"
 exit $status
