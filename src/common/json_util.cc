@@ -91,13 +91,19 @@ struct DomWithDepthLimit {
   bool end_object() { return limit.leave() && dom.end_object(); }
   bool start_array(std::size_t n) { return limit.enter() && dom.start_array(n); }
   bool end_array() { return limit.leave() && dom.end_array(); }
+  // Every syntax error, and numbers past double's range ("1e999", nlohmann's out_of_range.406),
+  // is remembered here and reported as a MetadataReadError: none of nlohmann's exceptions escapes.
   template <class Exception>
-  bool parse_error(std::size_t position, const std::string& token, const Exception& ex) {
-    return dom.parse_error(position, token, ex);  // throws ex (allow_exceptions)
+  bool parse_error(std::size_t position, const std::string&, const Exception& ex) {
+    error_byte = position;
+    error = ex.what();
+    return false;
   }
 
   Dom dom;
   DepthLimit limit;
+  size_t error_byte = 0;
+  std::string error;
 };
 
 // Accepts every event; remembers the first error.
@@ -129,13 +135,10 @@ struct SyntaxOnly : nlohmann::json_sax<Json> {
 Json parse_json(std::string_view text, std::string_view what) {
   Json root;
   DomWithDepthLimit sax(root);
-  try {
-    if (!Json::sax_parse(text.begin(), text.end(), &sax)) {
-      if (sax.limit.exceeded) throw_too_deep(text, what);
-      throw MetadataReadError("invalid JSON in " + std::string(what));
-    }
-  } catch (const nlohmann::json::parse_error& e) {
-    throw_parse_error(text, what, e.byte, e.what());
+  if (!Json::sax_parse(text.begin(), text.end(), &sax)) {
+    if (sax.limit.exceeded) throw_too_deep(text, what);
+    if (!sax.error.empty()) throw_parse_error(text, what, sax.error_byte, sax.error);
+    throw MetadataReadError("invalid JSON in " + std::string(what));
   }
   return root;
 }

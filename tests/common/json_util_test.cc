@@ -62,6 +62,18 @@ TEST(JsonDepth, OtherSyntaxErrorsStillNameLineAndColumn) {
   EXPECT_EQ(parse_json("{\"a\": [1, {\"b\": null}]}", "ok.json")["a"][1]["b"], nullptr);
 }
 
+// Found by fuzz_configs (fuzz/regressions/fuzz_configs/number-overflow-1e999): a number past double's
+// range is nlohmann's out_of_range.406, which used to escape parse_json as a foreign exception.
+TEST(JsonNumbers, OutOfRangeNumbersAreReadErrorsWithTheirPosition) {
+  for (const char* text : {"1e999", "{\"a\": -1e400}", "[1, 2e9999]"}) {
+    std::string m = error_of([&] { parse_json(text, "config.json"); });
+    EXPECT_NE(m.find("config.json at line 1"), std::string::npos) << text << ": " << m;
+    EXPECT_NE(m.find("number overflow"), std::string::npos) << text << ": " << m;
+    m = error_of([&] { check_json_syntax(text, "config.json"); });
+    EXPECT_NE(m.find("number overflow"), std::string::npos) << text << ": " << m;
+  }
+}
+
 // null is "not set" (transformers' PretrainedConfig defaults problem_type to None; transformers.js
 // reads `padding_side ?? 'right'`); a wrong type names the file and the JSON path.
 TEST(JsonReader, NullIsAbsentAndWrongTypesNameFileAndPath) {
