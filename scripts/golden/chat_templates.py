@@ -192,6 +192,28 @@ def main():
             except Exception as e:  # jinja2's own errors, TypeError, ValueError from the harness
                 r["error"], r["message"] = type(e).__name__, str(e)
             results.append(r)
+    if os.environ.get("CHAT_TEMPLATE_BENCH_REPEATS"):  # bench/chat_template.sh: the same measure as the C++ side
+        import time
+        repeats, per_render = int(os.environ["CHAT_TEMPLATE_BENCH_REPEATS"]), []
+        for t in unique:
+            try:
+                compiled = compile_template(t["source"])
+            except TemplateError:
+                continue
+            times = []
+            for _ in range(repeats):
+                for conv in conversations:
+                    start = time.perf_counter()
+                    try:
+                        apply_chat_template(compiled, t["special_tokens"], conv["variables"])
+                    except Exception:
+                        pass
+                    times.append((time.perf_counter() - start) * 1e6)
+            times.sort()
+            per_render.append(times[len(times) // 2])
+        per_render.sort()
+        print(f"python jinja2: median render {per_render[len(per_render) // 2]:.1f} us (median over {len(per_render)} "
+              f"templates of each one's median; slowest {per_render[-1]:.1f} us)")
     with open(out_path, "w", encoding="utf-8") as f:
         json.dump({"now": NOW, "jinja2": jinja2.__version__, "templates": unique,
                    "conversations": conversations, "results": results}, f, ensure_ascii=False)

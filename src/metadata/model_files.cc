@@ -11,9 +11,19 @@ namespace fs = std::filesystem;
 namespace {
 
 // What a processor may need from a folder; the rest of a folder (weights, READMEs) is not read.
-constexpr const char* kFolderFiles[] = {"config.json",          "tokenizer.json", "tokenizer_config.json", "special_tokens_map.json",
-                                        "generation_config.json", "modules.json", "1_Pooling/config.json",  "preprocessor_config.json",
-                                        "vocab.txt",            "vocab.json",     "merges.txt"};
+constexpr const char* kFolderFiles[] = {"config.json",
+                                        "tokenizer.json",
+                                        "tokenizer_config.json",
+                                        "special_tokens_map.json",
+                                        "generation_config.json",
+                                        "modules.json",
+                                        "1_Pooling/config.json",
+                                        "preprocessor_config.json",
+                                        "vocab.txt",
+                                        "vocab.json",
+                                        "merges.txt",
+                                        "chat_template.jinja",
+                                        "chat_template.json"};
 
 bool is_hf_folder(const fs::path& dir) { return fs::exists(dir / "config.json") || fs::exists(dir / "tokenizer.json"); }
 

@@ -30,7 +30,7 @@ std::vector<std::pair<std::string, std::string>> snapshot(const fs::path& dir) {
 }
 
 TEST(Cli, EveryCommandHasHelp) {
-  for (const char* cmd : {"embed-metadata", "analyze", "validate", "unpack", "export", "tokenize"}) {
+  for (const char* cmd : {"embed-metadata", "analyze", "validate", "unpack", "export", "tokenize", "chat-template"}) {
     auto r = run_cli({cmd, "--help"});
     EXPECT_EQ(r.exit_code, 0) << cmd;
     EXPECT_NE(r.out.find("Usage"), std::string::npos) << cmd;
@@ -758,7 +758,8 @@ TEST(Cli, UnknownCommandsAndOptionsAreNamed) {
   };
   const std::vector<Case> cases = {
       {{},
-       {"a command is required: one of embed-metadata, analyze, validate, unpack, export, tokenize, run, quantize"}},
+       {"a command is required: one of embed-metadata, analyze, validate, unpack, export, tokenize, chat-template, "
+        "run, quantize"}},
       {{"frobnicate", m}, {"unknown command 'frobnicate'; expected one of embed-metadata, analyze, validate"}},
       {{"--frob"}, {"unknown option '--frob'", "give a command first: one of embed-metadata"}},
       {{"analyze", m, "--frob"},

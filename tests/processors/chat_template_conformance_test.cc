@@ -5,6 +5,7 @@
 // raises in Python must raise here: with the same message when it is the template's raise_exception.
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <chrono>
 #include <cstdlib>
 #include <filesystem>
@@ -74,6 +75,27 @@ TEST(ChatTemplateConformance, EveryTemplateAndConversationMatchesPythonJinja2) {
         ++identical;  // both refuse (jinja2's own error; messages differ in wording)
       }
     }
+  }
+  // bench/chat_template.sh: the median time of one render per template (all its conversations, repeated).
+  if (const char* repeats = std::getenv("CHAT_TEMPLATE_BENCH_REPEATS")) {
+    std::vector<double> per_render;
+    for (size_t t = 0; t < templates.size(); ++t) {
+      if (!compiled[t]) continue;
+      std::vector<double> times;
+      for (int rep = 0; rep < std::atoi(repeats); ++rep)
+        for (const auto& c : conversations) {
+          auto start = std::chrono::steady_clock::now();
+          try {
+            compiled[t]->render(c["variables"].dump(), options);
+          } catch (const modelexport::Error&) {}
+          times.push_back(std::chrono::duration<double, std::micro>(std::chrono::steady_clock::now() - start).count());
+        }
+      std::sort(times.begin(), times.end());
+      per_render.push_back(times[times.size() / 2]);
+    }
+    std::sort(per_render.begin(), per_render.end());
+    std::cout << "chat templates: median render " << per_render[per_render.size() / 2] << " us (median over "
+              << per_render.size() << " templates of each one's median; slowest " << per_render.back() << " us)\n";
   }
   std::cout << "chat templates: " << templates.size() << " templates x " << conversations.size()
             << " conversations: " << identical << "/" << total << " identical to Python jinja2 "

@@ -2,6 +2,7 @@
 // methods), globals.cc (range, namespace, dict, raise_exception, strftime_now, ...), json.cc (tojson).
 #pragma once
 
+#include <ctime>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -29,6 +30,9 @@ std::string to_json(const Value& v, int indent, std::string_view item_sep, std::
 // The same with ensure_ascii=True (non-ASCII as \uXXXX escapes).
 std::string to_json_ascii(const Value& v, int indent, std::string_view item_sep, std::string_view key_sep,
                           bool sort_keys);
+
+// The time strftime_now formats: `now` (ISO-8601, checked: EvalError when malformed) or the local clock.
+std::tm render_time(const std::optional<std::string>& now);
 
 // UTF-8 code points of a string, and back.
 std::u32string code_points(std::string_view s);

@@ -223,6 +223,11 @@ std::string mark_final_message(Value& messages) {
 }  // namespace
 
 std::string ChatTemplate::render(std::string_view variables_json, const RenderOptions& options) const {
+  if (options.now) {
+    try {
+      templates::render_time(options.now);
+    } catch (const templates::EvalError& e) { throw TemplateError("RenderOptions::now: " + e.message); }
+  }
   DictData vars = templates::variables_from_json(variables_json.empty() ? "{}" : variables_json, "template variables");
   bool continue_final = templates::truthy(take(vars, "continue_final_message"));
   Value add_generation_prompt = take(vars, "add_generation_prompt");

@@ -242,7 +242,7 @@ class Evaluator {
         f->vars[params[i]] = node->defaults[i] ? eval(*node->defaults[i], f)
                                                : Value::undefined("parameter '" + params[i] + "' was not provided");
       }
-      f->vars["varargs"] = Value::list(std::move(varargs));
+      f->vars["varargs"] = Value::list(std::move(varargs), true);
       f->vars["kwargs"] = Value::dict(std::move(kwargs));
       return capture(node->bodies[0], f);
     });

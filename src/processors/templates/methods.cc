@@ -216,11 +216,29 @@ bool cased(char32_t c) {
   return upper1(c) != c || lower1(c) != c || utf8proc_totitle(utf8proc_int32_t(c)) != utf8proc_int32_t(c);
 }
 
+// Python's full case mappings: lower() as Unicode's (U+0130 → "i̇"), upper() with SpecialCasing's
+// expansions of ß and the Latin ligatures (utf8proc's simple mapping would give ẞ).
+std::u32string upper_full(char32_t c) {
+  switch (c) {
+    case 0xDF: return U"SS";
+    case 0xFB00: return U"FF";
+    case 0xFB01: return U"FI";
+    case 0xFB02: return U"FL";
+    case 0xFB03: return U"FFI";
+    case 0xFB04: return U"FFL";
+    case 0xFB05:
+    case 0xFB06: return U"ST";
+    default: return std::u32string(1, upper1(c));
+  }
+}
+
 std::string map_case(const std::string& s, int mode) {  // 0 upper, 1 lower, 2 swapcase
-  std::u32string c = code_points(s);
-  for (auto& ch : c)
-    ch = mode == 0 ? upper1(ch) : mode == 1 ? lower1(ch) : (lower1(ch) != ch ? lower1(ch) : upper1(ch));
-  return utf8(c);
+  std::u32string out;
+  for (char32_t ch : code_points(s)) {
+    bool to_lower = mode == 1 || (mode == 2 && lower1(ch) != ch);
+    out += to_lower ? unicode::to_lowercase(ch) : upper_full(ch);
+  }
+  return utf8(out);
 }
 
 }  // namespace
