@@ -74,7 +74,8 @@ int main(int argc, char** argv) {
     GenerationOptions o;
     o.max_new_tokens = static_cast<int64_t>(fresh);
     o.min_new_tokens = static_cast<int64_t>(fresh);
-    auto config = generation::GenerationConfig::resolve(text("generation_config.json"), text("config.json"), "text-generation", o);
+    auto config = generation::GenerationConfig::resolve(text("generation_config.json"), text("config.json"),
+                                                        "text-generation", o);
     decoder.reserve(batch, prompt + fresh);
     generation::generate(timed, prompts, config);
     first = timed.first_;
@@ -123,7 +124,8 @@ int main(int argc, char** argv) {
           values.push_back(std::move(past[past_index++]));
         }
       }
-      auto outs = s.Run(Ort::RunOptions{nullptr}, in_c.data(), values.data(), values.size(), out_c.data(), out_c.size());
+      auto outs =
+          s.Run(Ort::RunOptions{nullptr}, in_c.data(), values.data(), values.size(), out_c.data(), out_c.size());
       const float* logits = outs[0].GetTensorData<float>();
       const size_t vocab = static_cast<size_t>(outs[0].GetTensorTypeAndShapeInfo().GetShape()[2]);
       ids.clear();
@@ -138,8 +140,9 @@ int main(int argc, char** argv) {
     }
   }
   double wall = std::chrono::duration<double>(Clock::now() - t_start).count();
-  std::cout << "{\"impl\":\"" << (bare ? "bare-ort" : "modelexport") << "\",\"batch\":" << batch << ",\"prompt\":" << prompt
-            << ",\"new_tokens\":" << fresh << ",\"prefill_tok_s\":" << (prompt * batch) / first << ",\"ttft_ms\":" << first * 1000
+  std::cout << "{\"impl\":\"" << (bare ? "bare-ort" : "modelexport") << "\",\"batch\":" << batch
+            << ",\"prompt\":" << prompt << ",\"new_tokens\":" << fresh
+            << ",\"prefill_tok_s\":" << (prompt * batch) / first << ",\"ttft_ms\":" << first * 1000
             << ",\"decode_tok_s\":" << ((fresh - 1) * batch) / rest << ",\"ms_per_step\":" << rest * 1000 / (fresh - 1)
             << ",\"wall_s\":" << wall << ",\"peak_rss_mb\":" << peak_rss_mb() << "}\n";
   return 0;
