@@ -759,7 +759,7 @@ TEST(Cli, UnknownCommandsAndOptionsAreNamed) {
   const std::vector<Case> cases = {
       {{},
        {"a command is required: one of embed-metadata, analyze, validate, unpack, export, tokenize, chat-template, "
-        "run, quantize"}},
+        "run, quantize, chat"}},
       {{"frobnicate", m}, {"unknown command 'frobnicate'; expected one of embed-metadata, analyze, validate"}},
       {{"--frob"}, {"unknown option '--frob'", "give a command first: one of embed-metadata"}},
       {{"analyze", m, "--frob"},

@@ -1,0 +1,27 @@
+#!/usr/bin/env bash
+# Text-generation speed and memory, ours vs transformers.js 4.3.1 on the same file and the same ONNX
+# Runtime library, plus a bare ONNX Runtime loop for our per-token overhead.
+#   bench/generate.sh [OUT_DIR]      (after scripts/setup.sh; needs ../shared/corpus or $MODELEXPORT_CORPUS)
+# Model: scripts/fixtures/make_decoder_models.py --bench (llama-like, hidden 512, 4 layers, GQA 8/2,
+# vocabulary 49152, random weights). Prints one JSON line per run.
+set -euo pipefail
+root=$(cd "$(dirname "$0")/.." && pwd)
+out=${1:-/tmp/modelexport-generate-bench}
+corpus="${MODELEXPORT_CORPUS:-$root/../shared/corpus}"
+"$root/bench/build.sh" bench_generate modelexport_cli > /dev/null
+if [[ ! -f "$out/llama-bench.onnx" ]]; then
+  mkdir -p "$out/tjs"
+  /usr/bin/python3 "$root/scripts/fixtures/make_decoder_models.py" "$out/src" "$corpus" --bench 2> /dev/null
+  "$root/build/modelexport" embed-metadata "$out/src/llama-bench/model.onnx" "$out/src/llama-bench" -o "$out/llama-bench.onnx" -q
+  "$root/build/modelexport" unpack "$out/llama-bench.onnx" "$out/tjs/llama-bench" --layout transformers.js > /dev/null
+fi
+prompt=${PROMPT_TOKENS:-32}
+new=${NEW_TOKENS:-128}
+for batch in 1 8; do
+  "$root/build/bench/bench_generate" "$out/llama-bench.onnx" "$prompt" "$new" "$batch"
+  "$root/build/bench/bench_generate" "$out/llama-bench.onnx" "$prompt" "$new" "$batch" bare
+  (cd "$root" && node bench/transformers_js_generate_bench.mjs "$out/tjs/llama-bench" "$prompt" "$new" "$batch")
+done
+# Peak RSS at 64 vs 1024 new tokens (batch 1): the difference should be the KV cache alone
+# (4 layers × 2 × 2 kv heads × 64 dims × 4 bytes = 8 KB per token).
+for n in 64 1024; do "$root/build/bench/bench_generate" "$out/llama-bench.onnx" 16 "$n" 1; done
