@@ -80,6 +80,19 @@ TEST(TemplateEngine, ErrorsNameTheConstructAndLine) {
       {"x\n{% raw %}never closed", "chat template: line 2: missing end of raw directive ('{% endraw %}')"},
       {"{% for x in items recursive %}{% endfor %}", "line 1: recursive for loops are not supported"},
       {"\n\n{{ missing.attr }}", "line 3: 'missing' is undefined"},
+      {"{{ " + std::string(300, '(') + "1" + std::string(300, ')') + " }}", "nested deeper than 200 levels"},
+      {"{{ " + std::string(300, '-') + "1 }}", "nested deeper than 200 levels"},
+      // Python's ints are unbounded; ours refuse to overflow 64 bits rather than wrap.
+      {"{{ 9223372036854775807 + 1 }}", "line 1: integer overflow (template integers are 64-bit)"},
+      {"{{ 2 ** 64 }}", "line 1: integer overflow (template integers are 64-bit)"},
+      {"{{ -(-9223372036854775807 - 1) }}", "line 1: integer overflow (template integers are 64-bit)"},
+      {"{{ 99999999999999999999 }}", "line 1: the integer 99999999999999999999 is too large (64-bit integers only)"},
+      {[] {
+         std::string s;
+         for (int i = 0; i < 300; ++i) s += "{% if true %}";
+         return s;
+       }(),
+       "nested deeper than 200 levels"},
   };
   for (const auto& c : cases) {
     SCOPED_TRACE(c.source);

@@ -431,7 +431,7 @@ const std::map<std::string_view, FilterFn>& table() {
        [](Args& a, RenderState&) {
          const Value& v = input(a);
          if (v.is_float()) return Value(std::fabs(v.number()));
-         if (v.is_number()) return Value(v.integer() < 0 ? -v.integer() : v.integer());
+         if (v.is_number()) return negate(v, v.integer() < 0);
          fail("bad operand type for abs(): '" + v.type_name() + "'");
        }},
       {"attr",

@@ -18,7 +18,29 @@ namespace {
   fail("unsupported operand type(s) for " + std::string(op) + ": '" + l.type_name() + "' and '" + r.type_name() + "'");
 }
 
+// Python's ints are unbounded; ours are 64-bit and refuse to overflow.
+int64_t checked(bool overflowed, int64_t v) {
+  if (overflowed) fail("integer overflow (template integers are 64-bit)");
+  return v;
+}
+int64_t add(int64_t a, int64_t b) {
+  int64_t r;
+  bool overflowed = __builtin_add_overflow(a, b, &r);
+  return checked(overflowed, r);
+}
+int64_t sub(int64_t a, int64_t b) {
+  int64_t r;
+  bool overflowed = __builtin_sub_overflow(a, b, &r);
+  return checked(overflowed, r);
+}
+int64_t mul(int64_t a, int64_t b) {
+  int64_t r;
+  bool overflowed = __builtin_mul_overflow(a, b, &r);
+  return checked(overflowed, r);
+}
+
 int64_t floor_div(int64_t a, int64_t b) {
+  checked(a == INT64_MIN && b == -1, 0);
   int64_t q = a / b;
   if ((a % b != 0) && ((a < 0) != (b < 0))) --q;
   return q;
@@ -55,7 +77,7 @@ Value repeat(const Value& seq, int64_t n) {
 
 Value negate(const Value& v, bool minus) {
   if (v.is_float()) return Value(minus ? -v.number() : v.number());
-  if (v.is_number()) return Value(minus ? -v.integer() : v.integer());
+  if (v.is_number()) return Value(minus ? sub(0, v.integer()) : v.integer());
   if (v.is_undefined()) fail(v.undefined_hint());
   fail(std::string("bad operand type for unary ") + (minus ? "-" : "+") + ": '" + v.type_name() + "'");
 }
@@ -92,7 +114,7 @@ Value binary_op(std::string_view op, const Value& l, const Value& r) {
   bool floats = nums && (l.is_float() || r.is_float());
   if (op == "+") {
     if (floats) return l.number() + r.number();
-    if (nums) return l.integer() + r.integer();
+    if (nums) return add(l.integer(), r.integer());
     if (l.is_string() && r.is_string()) return l.str() + r.str();
     if (l.is_list() && r.is_list() && l.list_data().tuple == r.list_data().tuple) {
       std::vector<Value> out = l.items();
@@ -103,12 +125,12 @@ Value binary_op(std::string_view op, const Value& l, const Value& r) {
   }
   if (op == "-") {
     if (floats) return l.number() - r.number();
-    if (nums) return l.integer() - r.integer();
+    if (nums) return sub(l.integer(), r.integer());
     unsupported(op, l, r);
   }
   if (op == "*") {
     if (floats) return l.number() * r.number();
-    if (nums) return l.integer() * r.integer();
+    if (nums) return mul(l.integer(), r.integer());
     if ((l.is_string() || l.is_list()) && (r.is_int() || r.is_bool())) return repeat(l, r.integer());
     if ((r.is_string() || r.is_list()) && (l.is_int() || l.is_bool())) return repeat(r, l.integer());
     unsupported(op, l, r);
@@ -129,16 +151,17 @@ Value binary_op(std::string_view op, const Value& l, const Value& r) {
     if (!nums) unsupported(op, l, r);
     if (r.number() == 0) fail(floats ? "float modulo" : "integer division or modulo by zero");
     if (floats) return py_fmod(l.number(), r.number());
+    if (r.integer() == -1) return int64_t(0);
     return py_mod(l.integer(), r.integer());
   }
   if (op == "**") {
     if (!nums) unsupported(op, l, r);
     if (!floats && r.integer() >= 0) {
-      int64_t result = 1, base = l.integer();
-      for (int64_t i = 0; i < r.integer(); ++i) {
-        if (result != 0 && std::llabs(result) > INT64_MAX / std::max<int64_t>(1, std::llabs(base)))
-          fail("integer power overflows 64 bits");
-        result *= base;
+      int64_t result = 1, base = l.integer(), e = r.integer();
+      while (e > 0) {  // by squaring; base squares only while higher bits remain, so its overflow is the result's
+        if (e & 1) result = mul(result, base);
+        e >>= 1;
+        if (e) base = mul(base, base);
       }
       return result;
     }

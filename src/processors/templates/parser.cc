@@ -23,6 +23,17 @@ class Parser {
  private:
   std::vector<Token> t_;
   size_t p_ = 0;
+  int depth_ = 0;  // nesting of expressions and blocks: bounded, so a hostile template cannot overflow the stack
+
+  static constexpr int kMaxNesting = 200;
+  struct Nest {
+    Parser& p;
+    explicit Nest(Parser& parser) : p(parser) {
+      if (++p.depth_ > kMaxNesting)
+        error(p.peek().line, "expressions or blocks nested deeper than " + std::to_string(kMaxNesting) + " levels");
+    }
+    ~Nest() { --p.depth_; }
+  };
 
   [[noreturn]] static void error(int line, const std::string& what) {
     throw ProcessorReconstructionError("chat template: line " + std::to_string(line) + ": " + what);
@@ -104,6 +115,7 @@ class Parser {
 
   // After the tag's BlockBegin.
   NodePtr statement() {
+    Nest nest(*this);
     int line = peek().line;
     std::string tag = identifier();
     if (tag == "for") return for_statement(line);
@@ -313,6 +325,7 @@ class Parser {
   }
 
   ExprPtr expression(bool with_condexpr = true) {
+    Nest nest(*this);
     ExprPtr e = or_expr();
     if (!with_condexpr) return e;
     while (is_name("if")) {
@@ -420,6 +433,7 @@ class Parser {
     return l;
   }
   ExprPtr unary(bool with_filter) {
+    Nest nest(*this);
     ExprPtr e;
     if (is_op("-") || is_op("+")) {
       const Token& t = next();
