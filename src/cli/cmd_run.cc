@@ -24,7 +24,7 @@ struct RunArgs {
   std::vector<std::string> providers;
   bool json = false, normalize = false, no_normalize = false;
   std::vector<std::string> given;  // the options on the command line, by long name
-  GenerationOptionArgs generation;  // text2text-generation, translation, summarization
+  GenerationArgs generation;       // text2text-generation, translation, summarization
   std::string src_lang, tgt_lang;  // translation with multilingual models
 };
 
@@ -230,7 +230,7 @@ void add_run_command(CLI::App& app, Action& action) {
   g->add_flag("--multi-label", a->options.multi_label, "zero-shot-classification: score each label on its own");
   auto* gen = cmd->add_option_group("generation options",
                                     "text2text-generation, translation, summarization (and text-generation)");
-  add_generation_option_group(gen, a->generation);
+  add_generation_options(gen, a->generation);
   gen->add_option("--src-lang", a->src_lang, "translation, multilingual models: source language code");
   gen->add_option("--tgt-lang", a->tgt_lang, "translation, multilingual models: target language code");
   cmd->callback([a, cmd, g, &action] {

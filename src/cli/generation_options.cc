@@ -55,13 +55,13 @@ double parse_number(const std::string& option, const std::string& text) {
 
 }  // namespace
 
-std::vector<std::string> GenerationOptionArgs::given() const {
+std::vector<std::string> GenerationArgs::given() const {
   std::vector<std::string> out;
   for (const auto& [k, v] : values) out.push_back(k);
   return out;
 }
 
-void add_generation_option_group(CLI::App* group, GenerationOptionArgs& args) {
+void add_generation_options(CLI::App* group, GenerationArgs& args) {
   for (const auto& s : specs()) {
     std::string name = s.name;
     if (s.kind == Kind::kFlag) {
@@ -80,7 +80,7 @@ void add_generation_option_group(CLI::App* group, GenerationOptionArgs& args) {
   }
 }
 
-runtime::GenerationOptions to_generation_options(const GenerationOptionArgs& args) {
+runtime::GenerationOptions to_generation_options(const GenerationArgs& args) {
   runtime::GenerationOptions o;
   for (const auto& [name, text] : args.values) {
     if (name == "--max-new-tokens") o.max_new_tokens = parse_int(name, text);

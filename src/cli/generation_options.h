@@ -6,8 +6,6 @@
 // Values are parsed here (not by CLI11) so that a bad one is a usage error naming the option and
 // what it expected ("--length-penalty must be a number; got 'abc'"); range checks (num_beams >= 1,
 // ...) are the generation config's (runtime/generation/generation_config.h).
-// The decoder branch's src/cli/generation_args.h registers the text-generation subset under the same
-// spellings; when both branches meet, one registration must serve run (CLI11 refuses a name twice).
 #pragma once
 
 #include <CLI/CLI.hpp>
@@ -19,15 +17,15 @@
 
 namespace modelexport::cli {
 
-struct GenerationOptionArgs {
+struct GenerationArgs {
   std::map<std::string, std::string> values;  // long option name → its text, for the options given
   // The names of the options given (for "does not apply to this task" checks).
   std::vector<std::string> given() const;
 };
 
 // Adds the options above to `group` (an option group of the command), storing into `args`.
-void add_generation_option_group(CLI::App* group, GenerationOptionArgs& args);
+void add_generation_options(CLI::App* group, GenerationArgs& args);
 // Throws UsageError naming the option when a value does not parse.
-runtime::GenerationOptions to_generation_options(const GenerationOptionArgs& args);
+runtime::GenerationOptions to_generation_options(const GenerationArgs& args);
 
 }  // namespace modelexport::cli
