@@ -26,7 +26,7 @@ namespace fs = std::filesystem;
 
 fs::path models() {
   const char* env = std::getenv("SEQ2SEQ_MODELS");
-  return env && fs::exists(env) ? fs::path(env) : fs::path();
+  return env && fs::exists(env) ? fs::absolute(env) : fs::path();
 }
 
 #define REQUIRE_MODELS() \
