@@ -69,6 +69,7 @@ macro(modelexport_dependencies layer)
     _modelexport_pkg_config(UTF8PROC libutf8proc)     # Unicode (tokenizers)
     _modelexport_pkg_config(PCRE2 libpcre2-8)         # tokenizer.json regexes
     _modelexport_pkg_config(ICU_UC icu-uc)            # Unicode Script property (tokenizers)
+    _modelexport_pkg_config(LIBAV "libavformat;libavcodec;libswresample;libavutil")  # audio decoding (processors/audio)
   elseif("${layer}" STREQUAL "runtime")
     _modelexport_onnxruntime(${modelexport_ONNXRUNTIME_HINTS})
   elseif("${layer}" STREQUAL "quantize")

@@ -34,6 +34,8 @@
 #include "modelexport/metadata/task_outputs.h"
 #include "modelexport/metadata/validate.h"
 #include "modelexport/metadata/values.h"
+#include "modelexport/processors/audio.h"
+#include "modelexport/processors/audio_features.h"
 #include "modelexport/processors/tokenizer.h"
 #include "modelexport/processors/tokenizer_config.h"
 #include "modelexport/quantize/blockwise.h"

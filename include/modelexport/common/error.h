@@ -42,6 +42,10 @@ class TaskDetectionError : public MetadataError { using MetadataError::MetadataE
 class UnsuitableModelError : public Error {
   using Error::Error;
 };
+// An audio (or other media) input cannot be decoded: not audio, no samples, corrupt data.
+class AudioDecodeError : public Error {
+  using Error::Error;
+};
 // ONNX Runtime refused something (session creation, run).
 class RuntimeError : public Error { using Error::Error; };
 

@@ -20,6 +20,8 @@
 //   question-answering          question, context → {"answer","score","start","end"} (a list when top_k > 1;
 //                                                  the empty answer with score 0 when no span qualifies)
 //   zero-shot-classification    text, labels    → {"sequence","labels","scores"}
+//   automatic-speech-recognition  audio (CTC models, Wav2Vec2-style) → {"text"}
+//   audio-classification        audio           → [{"label","score"}] (top_k entries, default 5)
 //
 // Thread-safety: a Pipeline is immutable; run() may be called from several threads at once.
 #pragma once
@@ -42,6 +44,11 @@ struct PipelineInput {
   std::string text_pair{};            // text-classification of sentence pairs (optional)
   std::string question{}, context{};  // question-answering
   std::vector<std::string> labels{};  // zero-shot-classification candidate labels
+  // Audio tasks: an audio file (decoded, downmixed and resampled as processors::decode_audio_file),
+  // or mono samples at `sampling_rate` (resampled to the model's rate when it differs).
+  std::string audio{};
+  std::vector<float> samples{};
+  int sampling_rate = 0;
 };
 
 struct PipelineOptions {

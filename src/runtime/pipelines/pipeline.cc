@@ -101,8 +101,9 @@ std::vector<double> softmax(const float* logits, size_t n) {
 }
 
 const std::vector<std::string>& pipeline_tasks() {
-  static const std::vector<std::string> tasks = {"feature-extraction", "text-classification", "token-classification",
-                                                 "fill-mask",          "question-answering",  "zero-shot-classification"};
+  static const std::vector<std::string> tasks = {
+      "feature-extraction", "text-classification",      "token-classification",         "fill-mask",
+      "question-answering", "zero-shot-classification", "automatic-speech-recognition", "audio-classification"};
   return tasks;
 }
 
@@ -141,6 +142,9 @@ std::unique_ptr<Pipeline> pipeline(AutoModel model, AutoProcessor processor, con
   if (task == "token-classification") return make_token_classification(std::move(model), std::move(processor));
   if (task == "fill-mask") return make_fill_mask(std::move(model), std::move(processor));
   if (task == "question-answering") return make_question_answering(std::move(model), std::move(processor));
+  if (task == "automatic-speech-recognition")
+    return make_ctc_speech_recognition(std::move(model), std::move(processor));
+  if (task == "audio-classification") return make_audio_classification(std::move(model), std::move(processor));
   return make_zero_shot_classification(std::move(model), std::move(processor));
 }
 
