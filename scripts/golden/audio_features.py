@@ -213,11 +213,11 @@ def main():
     samples = np.fromfile(args.samples, dtype=np.float32)
     kind = {"WhisperFeatureExtractor": whisper, "Wav2Vec2FeatureExtractor": wav2vec2,
             "ASTFeatureExtractor": ast}[config["feature_extractor_type"]]
-    start = time.perf_counter()
+    start, cpu = time.perf_counter(), time.process_time()
     out = kind(config, samples, args.backend)
-    seconds = time.perf_counter() - start
+    seconds, cpu_seconds = time.perf_counter() - start, time.process_time() - cpu
     out["features"].astype(np.float32).tofile(args.out)
-    info = {"name": out["name"], "shape": list(out["features"].shape), "seconds": seconds}
+    info = {"name": out["name"], "shape": list(out["features"].shape), "seconds": seconds, "cpu_seconds": cpu_seconds}
     if "attention_mask" in out:
         info["attention_mask"] = out["attention_mask"].reshape(-1).tolist()
     json.dump(info, sys.stdout)
