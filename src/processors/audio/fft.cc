@@ -72,6 +72,17 @@ void ComplexFft::recurse(const cd* in, size_t stride, cd* out, size_t n, size_t 
   const size_t p = factors_[level];
   const size_t m = n / p;
   if (m == 1) {
+    // A leaf: the p-point DFT of the strided inputs, whose twiddles are all 1.
+    if (p == 5) {
+      cd a[5] = {in[0], in[stride], in[2 * stride], in[3 * stride], in[4 * stride]};
+      radix5(a, out, 0, 1);
+      return;
+    }
+    if (p == 2) {
+      out[0] = in[0] + in[stride];
+      out[1] = in[0] - in[stride];
+      return;
+    }
     for (size_t q = 0; q < p; ++q) out[q] = in[q * stride];
   } else {
     for (size_t q = 0; q < p; ++q) recurse(in + q * stride, stride * p, out + q * m, m, level + 1);
