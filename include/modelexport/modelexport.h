@@ -36,6 +36,8 @@
 #include "modelexport/metadata/task_outputs.h"
 #include "modelexport/metadata/validate.h"
 #include "modelexport/metadata/values.h"
+#include "modelexport/processors/audio.h"
+#include "modelexport/processors/audio_features.h"
 #include "modelexport/processors/chat_template.h"
 #include "modelexport/processors/image.h"
 #include "modelexport/processors/image_processor.h"

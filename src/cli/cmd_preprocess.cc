@@ -1,17 +1,22 @@
 // modelexport preprocess MODEL INPUT... [--json] [--npy OUT_DIR] [--max-image-pixels N]
 // The exact tensors the model's processor feeds it, one input set per INPUT: for an image model
 // (pixel_values in the graph) INPUT is an image file, decoded and processed as a Python Hugging Face
-// user's Pillow + transformers would; for a text model INPUT is a text. MODEL is a self-contained
-// .onnx (its inputs say the modality) or a Hugging Face folder (preprocessor_config.json → image,
-// else text). Dispatch goes through runtime::AutoProcessor's modality. Everything is computed before
-// anything is printed or written, so a bad input leaves nothing behind.
+// user's Pillow + transformers would; for an audio model (input_features / input_values) INPUT is an
+// audio file, decoded, downmixed and resampled as the ffmpeg CLI does for Python transformers, then
+// run through the feature extractor; for a text model INPUT is a text. MODEL is a self-contained
+// .onnx (its inputs say the modality) or a Hugging Face folder (preprocessor_config.json → audio when
+// its feature_extractor_type is an audio one, else image; no preprocessor_config.json → text).
+// Dispatch goes through runtime::AutoProcessor's modality. Everything is computed before anything
+// is printed or written, so a bad input leaves nothing behind.
 #include <iostream>
 #include <memory>
 
 #include "cli/commands.h"
 #include "cli/output.h"
+#include "common/json_util.h"
 #include "modelexport/common/error.h"
 #include "modelexport/common/files.h"
+#include "modelexport/processors/audio.h"
 #include "modelexport/processors/image.h"
 #include "modelexport/runtime/auto_processor.h"
 #include "modelexport/runtime/session_info.h"
@@ -35,8 +40,19 @@ runtime::AutoProcessor load_processor(const std::string& model) {
     auto files = metadata::ModelFiles::from_folder(p);
     for (const auto& w : files.warnings) std::cerr << "warning: " << w << "\n";
     std::vector<runtime::TensorDesc> inputs;
-    if (files.get("preprocessor_config.json"))
-      inputs.push_back({"pixel_values", "float32", {-1, 3, -1, -1}, {"", "", "", ""}});
+    const std::string* pre = files.get("preprocessor_config.json");
+    // An audio feature extractor's config says so by its type; any other preprocessor_config is an image's.
+    std::string audio_type =
+        pre ? JsonReader(parse_json_object(*pre, "preprocessor_config.json"), "preprocessor_config.json")
+                  .string_or("feature_extractor_type", "")
+            : "";
+    if (audio_type == "WhisperFeatureExtractor")
+      inputs.push_back({"input_features", "float32", {-1, -1, -1}, {"", "", ""}});
+    else if (audio_type == "ASTFeatureExtractor")
+      inputs.push_back({"input_values", "float32", {-1, -1, -1}, {"", "", ""}});
+    else if (audio_type == "Wav2Vec2FeatureExtractor")
+      inputs.push_back({"input_values", "float32", {-1, -1}, {"", ""}});
+    else if (pre) inputs.push_back({"pixel_values", "float32", {-1, 3, -1, -1}, {"", "", "", ""}});
     else inputs = {{"input_ids", "int64", {-1, -1}, {"", ""}}, {"attention_mask", "int64", {-1, -1}, {"", ""}}};
     return runtime::AutoProcessor::from_files(std::move(files), inputs);
   }
@@ -52,6 +68,11 @@ std::map<std::string, Tensor> tensors_for(const runtime::AutoProcessor& processo
     std::vector<processors::Image> images;  // moved in: a braced list would copy the decoded image
     images.push_back(processors::load_image(input, options));
     return processor.image_inputs(images);
+  }
+  if (processor.modality() == runtime::Modality::kAudio) {
+    processors::Audio audio = processors::decode_audio_file(input, processor.feature_extractor().sampling_rate());
+    for (const auto& note : audio.notes) std::cerr << "note: " << note << "\n";
+    return processor.audio_inputs(processor.audio_features(audio.samples.data(), audio.samples.size()));
   }
   if (processor.modality() == runtime::Modality::kText) {
     auto encodings = processor.encode({input});
@@ -89,7 +110,7 @@ std::string npy_bytes(const Tensor& t) {
 }
 
 int run_preprocess(const PreprocessArgs& a) {
-  if (a.inputs.empty()) throw UsageError("preprocess: give at least one input (an image file or a text)");
+  if (a.inputs.empty()) throw UsageError("preprocess: give at least one input (an image or audio file, or a text)");
   if (!a.json && a.npy_dir.empty()) throw UsageError("preprocess: choose an output: --json and/or --npy OUT_DIR");
   const runtime::AutoProcessor processor = load_processor(a.model);
   std::vector<std::map<std::string, Tensor>> sets;
@@ -116,7 +137,8 @@ void add_preprocess_command(CLI::App& app, Action& action) {
   auto* cmd =
       app.add_subcommand("preprocess", "Print or save the exact tensors the model's processor gives for inputs");
   cmd->add_option("model", a->model, "Self-contained .onnx, or a Hugging Face model folder")->required();
-  cmd->add_option("inputs", a->inputs, "Image files (image models) or texts (text models), one input set each");
+  cmd->add_option("inputs", a->inputs,
+                  "Image files (image models), audio files (audio models) or texts (text models), one input set each");
   cmd->add_flag("--json", a->json,
                 "One JSON line per input set: {\"name\": {\"dtype\", \"shape\", \"data\"}} (row-major)");
   cmd->add_option("--npy", a->npy_dir, "Write OUT_DIR/<set>_<name>.npy for every tensor");

@@ -10,6 +10,7 @@
 #include "cli/commands.h"
 #include "cli/generation_options.h"
 #include "cli/output.h"
+#include "modelexport/processors/audio.h"
 #include "modelexport/runtime/logging.h"
 #include "modelexport/runtime/pipeline.h"
 
@@ -53,7 +54,8 @@ void check_generation_options_apply(const RunArgs& a, const std::string& task) {
 // The task options and the tasks they apply to; one given for another task is an error, not ignored.
 const std::vector<std::pair<std::string, std::vector<std::string>>>& task_options() {
   static const std::vector<std::pair<std::string, std::vector<std::string>>> table = {
-      {"--top-k", {"text-classification", "fill-mask", "question-answering", "text-generation"}},
+      {"--top-k",
+       {"text-classification", "fill-mask", "question-answering", "text-generation", "audio-classification"}},
       {"--function-to-apply", {"text-classification"}},
       {"--pooling", {"feature-extraction"}},
       {"--normalize", {"feature-extraction"}},
@@ -232,10 +234,24 @@ int run_pipeline(RunArgs a) {
   if (top_k_given && a.top_k == 0) throw UsageError("--top-k must be at least 1");
   if (a.top_k) a.options.top_k = a.top_k;
   for (const auto& j : lines) check_input_fits(j, line_name(j, a.input), pipe->task());
+  if (pipe->processor().modality() == runtime::Modality::kAudio) {
+    // Audio models: each TEXT (or --input "text") is an audio file, decoded here so its notes
+    // (resampling, downmix) reach the user.
+    int rate = pipe->processor().feature_extractor().sampling_rate();
+    for (auto& in : inputs) {
+      processors::Audio audio = processors::decode_audio_file(in.text, rate);
+      for (const auto& note : audio.notes) std::cerr << "note: " << note << "\n";
+      in.audio = std::move(in.text);
+      in.text.clear();
+      in.samples = std::move(audio.samples);
+      in.sampling_rate = rate;
+    }
+  }
   for (const auto& [name, role] : pipe->processor().input_mapping())
     if (name != role) std::cerr << "note: model input '" << name << "' is fed " << role << "\n";
   // Say which inputs are longer than the model takes (question answering splits them into windows).
-  if (auto max = pipe->processor().max_length(); max && pipe->task() != "question-answering")
+  if (auto max = pipe->processor().max_length();
+      max && pipe->task() != "question-answering" && pipe->processor().modality() == runtime::Modality::kText)
     for (size_t i = 0; i < inputs.size(); ++i)
       if (size_t n = pipe->processor().untruncated_length(inputs[i].text, inputs[i].text_pair); n > *max)
         std::cerr << "note: input " << i + 1 << " is " << n << " tokens; truncated to " << *max << " (the model's maximum)\n";
@@ -246,8 +262,10 @@ int run_pipeline(RunArgs a) {
       continue;
     }
     const auto& in = inputs[i];
-    std::cout << (in.question.empty() ? in.text : in.question + " | " + in.context.substr(0, 60)) << "\n  "
-              << parse_json(results[i], "result").dump(2).substr(0, 4000) << "\n";
+    std::cout << (!in.audio.empty()     ? in.audio
+                  : in.question.empty() ? in.text
+                                        : in.question + " | " + in.context.substr(0, 60))
+              << "\n  " << parse_json(results[i], "result").dump(2).substr(0, 4000) << "\n";
   }
   return kExitOk;
 }
@@ -270,17 +288,17 @@ void add_run_command(CLI::App& app, Action& action) {
   auto a = std::make_shared<RunArgs>();
   auto* cmd = app.add_subcommand("run", "Run the model's pipeline on inputs (task from the embedded metadata)");
   cmd->add_option("model", a->model, "Self-contained ONNX model")->required();
-  cmd->add_option("texts", a->texts, "Texts to run on (the contexts, with --question)");
+  cmd->add_option("texts", a->texts, "Texts to run on (the contexts, with --question; audio files for audio models)");
   cmd->add_option("--input", a->input,
                   "JSONL file (- for stdin): {\"text\"}, {\"text\",\"text_pair\"}, {\"question\",\"context\"} or "
                   "{\"text\",\"labels\"} per line");
-  cmd->add_option(
-      "--task", a->task,
-      "Task instead of the recorded one (feature-extraction, text-classification, token-classification, "
-      "fill-mask, question-answering, zero-shot-classification, text-generation; aliases sentiment-analysis, "
-      "ner)");
+  cmd->add_option("--task", a->task,
+                  "Task instead of the recorded one (feature-extraction, text-classification, token-classification, "
+                  "fill-mask, question-answering, zero-shot-classification, text-generation, "
+                  "automatic-speech-recognition (CTC), audio-classification; aliases sentiment-analysis, ner)");
   cmd->add_option("--top-k", a->top_k,
-                  "Results per input (default 1; 5 for fill-mask); text-generation: sampling's top-k (0 = off)");
+                  "Results per input (default 1; 5 for fill-mask and audio-classification); text-generation: "
+                  "sampling's top-k (0 = off)");
   cmd->add_option("--batch-size", a->options.batch_size, "Inputs per ONNX Runtime call (default 32)");
   cmd->add_option("--threads", a->threads, "ONNX Runtime intra-op threads (default: ORT's)");
   cmd->add_option("--provider", a->providers, "ONNX Runtime execution provider, e.g. XnnpackExecutionProvider (repeatable; CPU is the fallback)");

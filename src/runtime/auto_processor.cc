@@ -63,8 +63,7 @@ AutoProcessor AutoProcessor::from_files(metadata::ModelFiles files, const std::v
       p.mapping_.emplace_back(in.name, in.name);
       continue;
     }
-    if (in.name == "input_features" || in.name == "input_values")
-      throw ProcessorReconstructionError("the model takes " + in.name + " (an audio model); audio feature extractors are not built yet");
+    if (in.name == "input_features" || in.name == "input_values") return from_audio_files(std::move(p), model_inputs);
     std::string role = role_of(in.name);
     if (role.empty()) {
       unknown.push_back(describe(in));
@@ -144,6 +143,78 @@ std::map<std::string, Tensor> AutoProcessor::image_inputs(const std::vector<proc
     out["pixel_mask"] = Tensor::int64(t.pixel_mask_shape, std::move(t.pixel_mask));
   }
   return out;
+}
+
+// An audio model: preprocessor_config.json's feature extractor, checked against the model's input
+// shape (mel bins, frames), and the tokenizer when the files hold one.
+AutoProcessor AutoProcessor::from_audio_files(AutoProcessor p, const std::vector<TensorDesc>& model_inputs) {
+  const std::string* config = p.files_.get("preprocessor_config.json");
+  if (!config)
+    throw ProcessorReconstructionError("the model takes audio features but " + p.files_.source +
+                                       " has no preprocessor_config.json (its feature extractor)");
+  p.feature_extractor_ = processors::AudioFeatureExtractor::from_json(*config, "preprocessor_config.json");
+  p.modality_ = Modality::kAudio;
+  p.mapping_.clear();  // text roles seen before the audio input
+  for (const auto& in : model_inputs) {
+    if (in.name == "input_features" || in.name == "input_values") {
+      p.mapping_.emplace_back(in.name, in.name);
+      // Features [batch, mel bins, frames] (Whisper) or [batch, frames, mel bins] (AST).
+      const auto& fe = *p.feature_extractor_;
+      bool whisper = fe.type() == "WhisperFeatureExtractor", ast = fe.type() == "ASTFeatureExtractor";
+      size_t bins_dim = whisper ? 1 : 2;
+      if ((whisper || ast) && in.shape.size() == 3 && in.shape[bins_dim] > 0 &&
+          size_t(in.shape[bins_dim]) != fe.feature_size())
+        throw ProcessorReconstructionError("model input " + describe(in) + " takes " +
+                                           std::to_string(in.shape[bins_dim]) +
+                                           " mel bins but preprocessor_config.json gives " +
+                                           std::to_string(fe.feature_size()) + " (" + fe.type() + ")");
+      if ((in.name == "input_features") != whisper && !ast)
+        throw ProcessorReconstructionError("model input " + describe(in) + " does not fit the " + fe.type() +
+                                           " of preprocessor_config.json (it gives " +
+                                           (whisper ? "input_features" : "input_values") + ")");
+    } else if (in.name == "attention_mask") {
+      p.mapping_.emplace_back(in.name, "attention_mask");
+    } else {
+      throw ProcessorReconstructionError("model input " + describe(in) +
+                                         " is not one an audio feature extractor fills (input_features, input_values, "
+                                         "attention_mask)");
+    }
+  }
+  if (p.files_.has("tokenizer.json")) {
+    p.tokenizer_ = processors::Tokenizer::from_files(p.files_);
+    processors::TokenizerConfig tc = processors::TokenizerConfig::from_files(p.files_);
+    p.special_tokens_ = tc.special_tokens;
+    p.clean_up_spaces_ = tc.clean_up_tokenization_spaces.value_or(p.clean_up_spaces_);
+  }
+  return p;
+}
+
+const processors::AudioFeatureExtractor& AutoProcessor::feature_extractor() const {
+  if (!feature_extractor_)
+    throw ProcessorReconstructionError("this processor has no feature extractor (not an audio model)");
+  return *feature_extractor_;
+}
+
+processors::AudioFeatures AutoProcessor::audio_features(const float* samples, size_t count) const {
+  return feature_extractor().extract(samples, count);
+}
+
+std::map<std::string, Tensor> AutoProcessor::audio_inputs(const processors::AudioFeatures& f) const {
+  std::map<std::string, Tensor> inputs;
+  for (const auto& [name, role] : mapping_) {
+    if (role == "attention_mask") {
+      if (!f.attention_mask.empty()) {
+        inputs[name] = Tensor::int64(f.attention_mask_shape, f.attention_mask);
+      } else {
+        // One entry per feature frame: the last dim of input_values [1, n] / the frames of [1, bins, frames].
+        int64_t n = f.name == "input_features" ? f.shape.back() : f.shape[1];
+        inputs[name] = Tensor::int64({1, n}, std::vector<int64_t>(size_t(n), 1));
+      }
+    } else {
+      inputs[name] = Tensor::float32(f.shape, f.values);
+    }
+  }
+  return inputs;
 }
 
 const processors::Tokenizer& AutoProcessor::tokenizer() const {

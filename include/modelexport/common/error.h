@@ -48,6 +48,10 @@ class RuntimeError : public Error { using Error::Error; };
 class ImageDecodeError : public Error {
   using Error::Error;
 };
+// An audio input cannot be decoded: not audio, no audio stream, no samples, corrupt data.
+class AudioDecodeError : public Error {
+  using Error::Error;
+};
 
 // "strerror(errno)" for messages.
 std::string errno_text(int err);

@@ -10,10 +10,15 @@
 // Modality comes from the model's input names: input_ids/attention_mask/token_type_ids/position_ids
 // (text), pixel_values (image), input_features / input_values (audio). Known exporter spellings
 // (input_ids:0, input_word_ids, input_mask, segment_ids, input_type_ids) are mapped and listed in
-// input_mapping(); any other input is reported by name, never guessed. Text and images are built;
-// an image model's preprocessor_config.json gives its ImageProcessor, and image_inputs() its
+// input_mapping(); any other input is reported by name, never guessed. Text, images and audio are
+// built; an image model's preprocessor_config.json gives its ImageProcessor, and image_inputs() its
 // pixel_values (and pixel_mask for DETR-style models). A model taking both input_ids and
 // pixel_values (CLIP/SigLIP in one file) is an image model with a tokenizer too.
+//
+// Audio models (input_features / input_values) get the feature extractor of preprocessor_config.json
+// and, when the model carries one, the tokenizer (CTC and Whisper decode with it):
+//   auto features = processor.audio_features(samples.data(), samples.size());   // 16 kHz mono floats
+//   auto outputs = model.run(processor.audio_inputs(features));
 //
 // The tokenizer is set up as transformers.js' pipelines call it: truncation to tokenizer_config's
 // model_max_length, padding (done by to_inputs) to the batch's longest on tokenizer_config's
@@ -34,6 +39,7 @@
 #include <vector>
 
 #include "modelexport/metadata/model_files.h"
+#include "modelexport/processors/audio_features.h"
 #include "modelexport/processors/image_processor.h"
 #include "modelexport/processors/tokenizer.h"
 #include "modelexport/runtime/auto_model.h"
@@ -60,6 +66,13 @@ class AutoProcessor {
   // pixel_values [batch, 3, H, W] (and pixel_mask [batch, H, W] when the model takes it) for these
   // images. UsageError when the processed size differs from a static size the model declares.
   std::map<std::string, Tensor> image_inputs(const std::vector<processors::Image>& images) const;
+  // Audio models: the feature extractor (throws ProcessorReconstructionError for other models).
+  const processors::AudioFeatureExtractor& feature_extractor() const;
+  // The feature extractor's tensors for one recording (mono floats at feature_extractor().sampling_rate()).
+  processors::AudioFeatures audio_features(const float* samples, size_t count) const;
+  // The model's inputs for those features: input_features / input_values, and attention_mask when the
+  // model takes one (the extractor's mask, or ones when its config returns none).
+  std::map<std::string, Tensor> audio_inputs(const processors::AudioFeatures& features) const;
   // Model input name → what fills it ("input_ids", "attention_mask", "token_type_ids", "position_ids").
   const std::vector<std::pair<std::string, std::string>>& input_mapping() const { return mapping_; }
   // A special token's id by its tokenizer_config role ("mask_token", "sep_token", "cls_token",
@@ -87,12 +100,14 @@ class AutoProcessor {
   std::map<std::string, Tensor> to_inputs(const std::vector<const processors::Encoding*>& batch) const;
 
  private:
+  static AutoProcessor from_audio_files(AutoProcessor p, const std::vector<TensorDesc>& model_inputs);
   metadata::ModelFiles files_;
   Modality modality_ = Modality::kText;
   std::optional<processors::Tokenizer> tokenizer_;
   std::optional<processors::ImageProcessor> image_processor_;
   std::vector<int64_t> pixel_shape_;  // the model's pixel_values shape (-1 dynamic)
   bool takes_pixel_mask_ = false;
+  std::optional<processors::AudioFeatureExtractor> feature_extractor_;
   std::vector<std::pair<std::string, std::string>> mapping_;
   std::optional<size_t> max_length_, fixed_length_;
   size_t fixed_batch_ = 0;

@@ -27,6 +27,8 @@
 //   text2text-generation, translation (translation_xx_to_yy), summarization (encoder-decoder sets:
 //                               the folder or any file of it) → [{"generated_text"}], [{"translation_text"}],
 //                               [{"summary_text"}] (one entry per returned sequence)
+//   automatic-speech-recognition  audio (CTC models, Wav2Vec2-style) → {"text"}
+//   audio-classification        audio           → [{"label","score"}] (top_k entries, default 5)
 //
 //   PipelineOptions g;
 //   g.generation.max_new_tokens = 32;
@@ -60,6 +62,11 @@ struct PipelineInput {
   std::vector<std::string> labels{};  // zero-shot-classification candidate labels
   // text-generation chat input: a JSON array of {"role", "content"} objects (used instead of text).
   std::string messages{};
+  // Audio tasks: an audio file (decoded, downmixed and resampled as processors::decode_audio_file),
+  // or mono samples at `sampling_rate` (resampled to the model's rate when it differs).
+  std::string audio{};
+  std::vector<float> samples{};
+  int sampling_rate = 0;
 };
 
 struct PipelineOptions {

@@ -104,8 +104,9 @@ std::vector<double> softmax(const float* logits, size_t n) {
 
 const std::vector<std::string>& pipeline_tasks() {
   static const std::vector<std::string> tasks = {
-      "feature-extraction", "text-classification",      "token-classification", "fill-mask",
-      "question-answering", "zero-shot-classification", "text-generation"};
+      "feature-extraction", "text-classification",          "token-classification",
+      "fill-mask",          "question-answering",           "zero-shot-classification",
+      "text-generation",    "automatic-speech-recognition", "audio-classification"};
   return tasks;
 }
 
@@ -153,6 +154,9 @@ std::unique_ptr<Pipeline> pipeline(AutoModel model, AutoProcessor processor, con
   if (task == "fill-mask") return make_fill_mask(std::move(model), std::move(processor));
   if (task == "question-answering") return make_question_answering(std::move(model), std::move(processor));
   if (task == "text-generation") return make_text_generation(std::move(model), std::move(processor));
+  if (task == "automatic-speech-recognition")
+    return make_ctc_speech_recognition(std::move(model), std::move(processor));
+  if (task == "audio-classification") return make_audio_classification(std::move(model), std::move(processor));
   return make_zero_shot_classification(std::move(model), std::move(processor));
 }
 

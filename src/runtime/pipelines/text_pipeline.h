@@ -58,5 +58,11 @@ std::unique_ptr<Pipeline> make_fill_mask(AutoModel model, AutoProcessor processo
 std::unique_ptr<Pipeline> make_question_answering(AutoModel model, AutoProcessor processor);
 std::unique_ptr<Pipeline> make_zero_shot_classification(AutoModel model, AutoProcessor processor);
 std::unique_ptr<Pipeline> make_text_generation(AutoModel model, AutoProcessor processor);
+std::unique_ptr<Pipeline> make_ctc_speech_recognition(AutoModel model, AutoProcessor processor);
+std::unique_ptr<Pipeline> make_audio_classification(AutoModel model, AutoProcessor processor);
+
+// An audio input's mono samples at `rate` (audio_pipeline.cc): the file decoded, or the given samples
+// resampled. Throws UsageError for an input with neither.
+std::vector<float> input_samples(const PipelineInput& in, int rate);
 
 }  // namespace modelexport::runtime
