@@ -320,8 +320,8 @@ void add_run_command(CLI::App& app, Action& action) {
   g->add_option("--labels", a->labels, "zero-shot-classification: candidate labels for every TEXT");
   g->add_option("--hypothesis-template", a->options.hypothesis_template, "zero-shot-classification: default \"This example is {}.\"");
   g->add_flag("--multi-label", a->options.multi_label, "zero-shot-classification: score each label on its own");
-  auto* gen = cmd->add_option_group("generation options",
-                                    "text-generation, text2text-generation, translation, summarization");
+  auto* gen =
+      cmd->add_option_group("generation options", "text-generation, text2text-generation, translation, summarization");
   add_generation_options(gen, a->generation, true);
   gen->add_option("--src-lang", a->src_lang, "translation, multilingual models: source language code");
   gen->add_option("--tgt-lang", a->tgt_lang, "translation, multilingual models: target language code");

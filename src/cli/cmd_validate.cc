@@ -6,8 +6,8 @@
 
 #include "cli/commands.h"
 #include "cli/output.h"
-#include "modelexport/metadata/encoder_decoder_set.h"
 #include "cli/report_json.h"
+#include "modelexport/metadata/encoder_decoder_set.h"
 #include "modelexport/metadata/validate.h"
 #ifdef MODELEXPORT_WITH_RUNTIME
 #include "quantize/targets.h"

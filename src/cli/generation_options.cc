@@ -84,7 +84,8 @@ void add_generation_options(CLI::App* group, GenerationArgs& args, bool full_tex
   }
   group->add_option("--stop", args.stop, "Stop when the generated text contains this (repeatable)");
   if (full_text) {
-    group->add_flag("--return-full-text", args.return_full_text, "Results start with the prompt (default for text prompts)");
+    group->add_flag("--return-full-text", args.return_full_text,
+                    "Results start with the prompt (default for text prompts)");
     group->add_flag("--no-return-full-text", args.no_return_full_text, "Results hold the generated text only");
   }
 }

@@ -33,6 +33,7 @@ struct GenerationArgs {
 void add_generation_options(CLI::App* group, GenerationArgs& args, bool full_text = false);
 // Throws UsageError naming the option when a value does not parse, or for options that exclude each
 // other. top_k: the caller's --top-k when given.
-runtime::GenerationOptions to_generation_options(const GenerationArgs& args, std::optional<int64_t> top_k = std::nullopt);
+runtime::GenerationOptions to_generation_options(const GenerationArgs& args,
+                                                 std::optional<int64_t> top_k = std::nullopt);
 
 }  // namespace modelexport::cli
