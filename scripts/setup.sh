@@ -36,7 +36,7 @@ apt_packages=(
   python3-pil python3-scipy                           # image reference (Pillow is what transformers' PIL backend uses); audio/spectrogram reference
   python3-torch python3-torchvision python3-torchaudio  # torch.onnx.export makes random-weight test models; torch.stft second opinion
   libjpeg62-turbo-dev libpng-dev libwebp-dev libstb-dev  # image decoding (libjpeg-turbo as Pillow uses it; PNG; WebP; stb for BMP/GIF)
-  libsndfile1-dev libavformat-dev libavcodec-dev libswresample-dev libsoxr-dev ffmpeg  # audio decoding/resampling; ffmpeg CLI is the ASR reference
+  libavformat-dev libavcodec-dev libswresample-dev ffmpeg  # audio decoding/resampling (FFmpeg 5.1); the ffmpeg CLI is the ASR reference
   pybind11-dev python3-pybind11 python3-dev python3-venv python3-pip python3-pytest python3-wheel python3-setuptools  # Python package
   chromium                                            # browser proof: transformers.js in headless Chromium (WASM, WebGPU)
   clang libclang-rt-14-dev libfuzzer-14-dev           # libFuzzer targets
