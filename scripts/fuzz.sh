@@ -29,6 +29,9 @@ cmake --build "$build" -j2 --target fuzz_targets | grep -v '^\[' || true
 mapfile -t all < <(sed -n '/^set(ME_FUZZ_TARGETS/,/)/p' cmake/fuzz_targets.cmake | tr ' ()' '\n\n\n' | grep '^fuzz_')
 targets=("$@")
 ((${#targets[@]})) || targets=("${all[@]}")
+for t in "${targets[@]}"; do
+  [[ -x "$build/fuzz/$t" ]] || { echo "fuzz: $build/fuzz/$t was not built (see the build output above)" >&2; exit 2; }
+done
 
 seeds="$build/seeds"
 rm -rf "$seeds"
