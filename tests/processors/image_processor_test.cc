@@ -10,6 +10,7 @@
 #include "modelexport/common/error.h"
 #include "modelexport/common/sha256.h"
 #include "modelexport/processors/image_processor.h"
+#include "processors/golden_images.h"
 #include "support/test_support.h"
 
 namespace modelexport::processors {
@@ -17,14 +18,7 @@ namespace {
 
 namespace fs = std::filesystem;
 
-const Json& manifest() {
-  static const Json m = [] {
-    const char* dir = std::getenv("GOLDEN_IMAGES");
-    if (!dir || !fs::exists(fs::path(dir) / "manifest.json")) return Json();
-    return Json::parse(test::read_bytes(fs::path(dir) / "manifest.json"));
-  }();
-  return m;
-}
+using test_images::manifest;
 
 TEST(ImageProcessor, PixelValuesEqualThePilBackendReference) {
   if (manifest().is_null()) GTEST_SKIP() << "no golden image data: run ctest (fixture golden_images)";

@@ -11,6 +11,7 @@
 #include "modelexport/common/error.h"
 #include "modelexport/common/sha256.h"
 #include "modelexport/processors/image.h"
+#include "processors/golden_images.h"
 #include "support/test_support.h"
 
 namespace modelexport::processors {
@@ -18,14 +19,7 @@ namespace {
 
 namespace fs = std::filesystem;
 
-const Json& manifest() {
-  static const Json m = [] {
-    const char* dir = std::getenv("GOLDEN_IMAGES");
-    if (!dir || !fs::exists(fs::path(dir) / "manifest.json")) return Json();
-    return Json::parse(test::read_bytes(fs::path(dir) / "manifest.json"));
-  }();
-  return m;
-}
+using test_images::manifest;
 
 #define REQUIRE_GOLDEN()                                                     \
   if (manifest().is_null())                                                  \
