@@ -7,7 +7,7 @@
 # 1.68 GB -> 282 MB (0.168x); accuracy on synthetic inputs (batch_size=1, height=896, width=896):
 # image_features cosine 0.9889, max |error| 0.405; 744 s wall (nearly all the two ORT runs at 4096
 # patches), peak RSS 3.6 GB.
-#   bench/quantize_graph_only.sh [DTYPE]
+#   bench/quantize_graph_only.sh [DTYPE [CASE...]]   (CASE: 1-based index into cases below)
 set -euo pipefail
 root=$(cd "$(dirname "$0")/.." && pwd)
 cd "$root"
@@ -16,11 +16,23 @@ corpus="${MODELEXPORT_CORPUS:-$root/../shared/corpus}"
 work="$root/build/bench-graph-only"
 mkdir -p "$work"
 # model (relative to the corpus's models/), image size for its processor config (0: none)
-cases=("gemma-3-4b-vlm-graph-only/onnx/vision_encoder.onnx 896")
+# Pass case numbers to run a subset (the decoders need ~13-16 GB of RAM each: run them on an idle machine).
+cases=("gemma-3-4b-vlm-graph-only/onnx/vision_encoder.onnx 896"
+       "SmolLM3-3B-ONNX-graph-only/onnx/model.onnx 0"
+       "gemma-3-4b-vlm-graph-only/onnx/decoder_model_merged.onnx 0"
+       "gemma-3-4b-vlm-graph-only/onnx/decoder_model_merged_fp16.onnx 0")
+selected=("${@:2}")
+index=0
 for c in "${cases[@]}"; do
+  index=$((index + 1))
+  if ((${#selected[@]})) && [[ ! " ${selected[*]} " == *" $index "* ]]; then continue; fi
   read -r model image <<< "$c"
   dir="$work/$(dirname "$(dirname "$model")")"
   [[ -f "$dir/$(basename "$model")" ]] || /usr/bin/python3 bench/synthesize_weights.py "$corpus/models/$model" "$dir" --image-size "$image"
+  # The folder's config.json and tokenizer files (vocab size for in-range ids), where the export has them.
+  for f in "$corpus/models/$(dirname "$(dirname "$model")")"/*.json; do
+    [[ -f "$f" && ! -f "$dir/$(basename "$f")" ]] && cp "$f" "$dir/"
+  done
   out="$work/$(basename "$model" .onnx)_$dtype.onnx"
   rm -f "$out"
   /usr/bin/time -f "%M %e" -o "$work/time.txt" build/modelexport quantize "$dir/$(basename "$model")" -o "$out" --dtype "$dtype" --json -q > "$work/report.json"

@@ -216,6 +216,7 @@ QuantizeReport quantize_model(const fs::path& input, const fs::path& output, con
   StagingFolder staging(output);
   format::save_model_proto(model, staging.model(), o.external_data);
   report.size_after = format::size_with_external_data(staging.model(), model);
+  model = onnx::ModelProto();  // the written file is what is checked; the in-memory copy (GBs for an LLM) goes now
   // The quantization's own time (the caller's check is timed by the caller).
   report.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
 #ifdef MODELEXPORT_WITH_RUNTIME

@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <cmath>
+#include <optional>
 
 #include "modelexport/common/error.h"
 #include "modelexport/runtime/auto_processor.h"
@@ -36,8 +37,10 @@ OutputAgreement agreement(const std::string& name, const Tensor& a, const Tensor
 }  // namespace
 
 Agreement compare_models(const std::filesystem::path& reference, const std::filesystem::path& candidate, const SessionOptions& session) {
-  AutoModel a = AutoModel::from_model(reference, session);
-  AutoModel b = AutoModel::from_model(candidate, session);
+  // One session at a time: the reference is run and released before the candidate is loaded, so the
+  // check's peak memory is the larger model's, not the sum (a 3B float32 source is 12 GB on its own).
+  std::optional<AutoModel> reference_model(AutoModel::from_model(reference, session));
+  const AutoModel& a = *reference_model;
   Agreement result;
   std::map<std::string, Tensor> inputs, out_a, out_b;
   bool have_reference = false;
@@ -71,6 +74,8 @@ Agreement compare_models(const std::filesystem::path& reference, const std::file
       return result;
     }
   }
+  reference_model.reset();
+  const AutoModel b = AutoModel::from_model(candidate, session);
   out_b = b.run(inputs);
   for (const auto& [name, t] : out_a) {
     if (t.f32.empty()) continue;
