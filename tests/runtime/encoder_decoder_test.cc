@@ -17,6 +17,7 @@
 #include "modelexport/runtime/pipeline.h"
 #include "runtime/generation/encoder_decoder_model.h"
 #include "runtime/generation/generate.h"
+#include "runtime/pipelines/translation_languages.h"
 #include "support/test_support.h"
 
 namespace modelexport::runtime::generation {
@@ -228,6 +229,68 @@ TEST(Seq2SeqPipeline, GeneratedTextMatchesTransformersJs) {
   }
 }
 
+// Multilingual translation on the M2M100-shaped set (t5-small's vocabulary + __en__ __de__ __fr__
+// __ro__, template "__en__ $A </s>"): the source language replaces the template's language token, the
+// target language's token is forced first (forced_bos_token_id), as Python's TranslationPipeline and
+// transformers.js 4.3.1's _build_translation_inputs do. Encoder ids, greedy ids (fp32 and q4) and the
+// pipeline's text against transformers.js (scripts/golden/translation.mjs).
+TEST(Seq2SeqPipeline, MultilingualTranslationMatchesTransformersJs) {
+  REQUIRE_MODELS();
+  const fs::path set = models() / "m2m100";
+  std::vector<Json> cases = read_jsonl(models() / "translation_cases.jsonl");
+  ASSERT_EQ(cases.size(), 4u);
+  for (const std::string dtype : {"fp32", "q4"}) {
+    SCOPED_TRACE(dtype);
+    auto l = load(set / (dtype == "fp32" ? "encoder_model.onnx" : "encoder_model_q4.onnx"));
+    auto languages = TranslationLanguages::from_tokenizer_json(*l->processor->files().get("tokenizer.json"));
+    EXPECT_EQ(languages.codes(), (std::vector<std::string>{"en", "de", "fr", "ro"}));
+    EncoderDecoderModel model(l->encoder, l->decoder, nullptr,
+                              EncoderDecoderModel::Settings::from_config(l->config.dump()));
+    std::vector<Json> golden = read_jsonl(models() / ("m2m100." + dtype + ".translation.jsonl"));
+    auto pipe = dtype == "fp32" ? pipeline(set, "translation") : nullptr;
+    size_t row = 0;
+    for (size_t c = 0; c < cases.size(); ++c) {
+      std::vector<std::string> texts = cases[c]["texts"];
+      auto enc = l->processor->encode(texts);
+      if (cases[c].contains("src_lang")) languages.set_source(enc, languages.token(cases[c]["src_lang"], "--src-lang"));
+      std::vector<const processors::Encoding*> batch;
+      for (const auto& e : enc) batch.push_back(&e);
+      model.encode(l->processor->to_inputs(batch));
+      GenerationOptions options;
+      options.max_new_tokens = 10;
+      options.num_beams = 1;
+      options.do_sample = false;
+      options.forced_bos_token_id = languages.token(cases[c]["tgt_lang"], "--tgt-lang");
+      auto config = GenerationConfig::resolve(l->generation.dump(), l->config.dump(), "", options);
+      const int64_t start = *config.decoder_start_token_id;
+      auto result = generate(model, std::vector<std::vector<int64_t>>(texts.size(), {start}), config);
+      PipelineOptions po;
+      po.generation.max_new_tokens = 10;
+      po.generation.num_beams = 1;
+      po.batch_size = texts.size();
+      po.tgt_lang = cases[c]["tgt_lang"];
+      if (cases[c].contains("src_lang")) po.src_lang = cases[c]["src_lang"];
+      std::vector<PipelineInput> inputs;
+      for (const auto& t : texts) inputs.push_back({.text = t});
+      std::vector<std::string> texts_out = pipe ? pipe->run(inputs, po) : std::vector<std::string>();
+      for (size_t r = 0; r < texts.size(); ++r, ++row) {
+        const Json& g = golden.at(row);
+        ASSERT_EQ(g["case"], c);
+        EXPECT_EQ(std::vector<int64_t>(enc[r].ids.begin(), enc[r].ids.end()),
+                  g["input_ids"].get<std::vector<int64_t>>())
+            << "case " << c << " text " << r;
+        std::vector<int64_t> ours = {start};
+        ours.insert(ours.end(), result.sequences[r][0].tokens.begin(), result.sequences[r][0].tokens.end());
+        EXPECT_EQ(ours, unpadded(g["output_ids"].get<std::vector<int64_t>>(), l->generation["eos_token_id"]))
+            << "case " << c << " text " << r;
+        EXPECT_EQ(ours.at(1), *options.forced_bos_token_id);
+        if (pipe) EXPECT_EQ(texts_out[r], Json::array({{{"translation_text", g["text"]}}}).dump()) << "case " << c;
+      }
+    }
+    EXPECT_EQ(row, golden.size());
+  }
+}
+
 // Beam-style row selection: expanding every row, reordering and dropping rows must give each row the
 // logits it would have had alone (the caches and encoder states travel with their rows).
 TEST(EncoderDecoderModel, SelectRowsCarriesCachesWithTheirRows) {
@@ -324,6 +387,7 @@ TEST(EncoderDecoderSet, BadInputTable) {
 TEST(Seq2SeqCli, RunTable) {
   REQUIRE_MODELS();
   const std::string t5 = (models() / "t5-translation").string(), bart = (models() / "bart").string();
+  const std::string m2m = (models() / "m2m100").string();
   test::ScratchDir scratch;
   fs::create_directories(scratch / "lonely");
   fs::create_symlink(models() / "t5-translation" / "encoder_model.onnx", scratch / "lonely" / "encoder_model.onnx");
@@ -350,7 +414,19 @@ TEST(Seq2SeqCli, RunTable) {
       {{t5, "Hi", "--task", "summarization", "--tgt-lang", "fr"}, 2, "--tgt-lang does not apply to summarization"},
       {{t5, "Hi", "--task", "translation", "--tgt-lang", "zz_ZZ"},
        2,
-       "--tgt-lang zz_ZZ: the tokenizer has no token 'zz_ZZ'"},
+       "--tgt-lang zz_ZZ: this model is not multilingual (its tokenizer has no language tokens"},
+      {{m2m, "Hi", "--task", "translation", "--max-new-tokens", "3"},
+       2,
+       "translation with this multilingual model needs --tgt-lang (its languages: en, de, fr, ro)"},
+      {{m2m, "Hi", "--task", "translation", "--tgt-lang", "zz"},
+       2,
+       "--tgt-lang zz: not a language of this model; its languages: en, de, fr, ro"},
+      {{m2m, "Hi", "--task", "translation", "--src-lang", "fra_Latn", "--tgt-lang", "fr"},
+       2,
+       "--src-lang fra_Latn: not a language of this model; its languages: en, de, fr, ro"},
+      {{m2m, "Hi", "--task", "translation_en_to_fr", "--max-new-tokens", "3", "--num-beams", "1", "--json"},
+       0,
+       "[{\"translation_text\":"},
       {{t5, "Hi", "--task", "fill-mask"}, 2, "an encoder-decoder set runs text2text-generation"},
       {{classifier, "Hi", "--num-beams", "2"}, 2, "--num-beams does not apply to text-classification"},
   };

@@ -5,6 +5,8 @@
 # quantized to q4 beside them (NAME/*_q4.onnx), and unpacked to the transformers.js layout in
 # OUT/tjs/NAME (onnx/encoder_model.onnx + onnx/decoder_model_merged.onnx, and the _q4 files).
 # OUT/NAME.DTYPE.golden.jsonl: transformers.js' greedy ids on OUT/inputs.jsonl.
+# OUT/m2m100.DTYPE.translation.jsonl: transformers.js' multilingual translation (source language in the
+# template, target language as forced_bos_token_id) on OUT/translation_cases.jsonl (scripts/golden/translation.mjs).
 # OUT/beam.golden.jsonl: beam search cases on t5-translation by Python's rules (torch logits).
 # OUT/raw: t5-summarization's encoder_model.onnx + decoder_model_merged.onnx as generated (no metadata).
 # OUT/hidden64 is a T5 set with d_model 64 (the bad-input table pairs its decoder with a 32-wide encoder).
@@ -44,6 +46,16 @@ for name in t5-translation t5-summarization bart; do
     TJS_DTYPE=$dtype node "$root/scripts/golden/seq2seq.mjs" "$out.tmp/tjs/$name" "$out.tmp/inputs.jsonl" 12 1,3 \
       > "$out.tmp/$name.$dtype.golden.jsonl"
   done
+done
+cat > "$out.tmp/translation_cases.jsonl" <<'JSONL'
+{"texts":["The house is wonderful."],"tgt_lang":"fr"}
+{"texts":["Das Haus ist wunderbar."],"src_lang":"de","tgt_lang":"ro"}
+{"texts":["Hello","La maison est merveilleuse, mais elle est trop petite."],"src_lang":"fr","tgt_lang":"en"}
+{"texts":["Bună ziua","Good evening, my friend.","Guten Abend"],"src_lang":"ro","tgt_lang":"de"}
+JSONL
+for dtype in fp32 q4; do
+  TJS_DTYPE=$dtype node "$root/scripts/golden/translation.mjs" "$out.tmp/tjs/m2m100" "$out.tmp/translation_cases.jsonl" 10 \
+    > "$out.tmp/m2m100.$dtype.translation.jsonl"
 done
 # Beam search by Python's rules on the torch network's own logits (scripts/golden/seq2seq_beam.py).
 /usr/bin/python3 "$root/scripts/golden/seq2seq_beam.py" "$out.tmp/t5-translation.fp32.golden.jsonl" "$out.tmp/beam.golden.jsonl"
