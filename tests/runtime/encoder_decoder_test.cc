@@ -139,12 +139,65 @@ INSTANTIATE_TEST_SUITE_P(
     ::testing::Values(ParityCase{"t5-translation", "fp32", "merged"}, ParityCase{"t5-translation", "fp32", "split"},
                       ParityCase{"t5-translation", "q4", "merged"}, ParityCase{"t5-summarization", "fp32", "merged"},
                       ParityCase{"t5-summarization", "q4", "merged"}, ParityCase{"bart", "fp32", "merged"},
-                      ParityCase{"bart", "fp32", "split"}, ParityCase{"bart", "q4", "merged"}),
+                      ParityCase{"bart", "fp32", "split"}, ParityCase{"bart", "q4", "merged"},
+                      ParityCase{"t5-translation", "fp16", "merged"}, ParityCase{"t5-translation", "q4f16", "merged"},
+                      ParityCase{"bart", "fp16", "merged"}, ParityCase{"bart", "q4f16", "merged"}),
     [](const auto& info) {
       std::string n = info.param.model + "_" + info.param.dtype + "_" + info.param.layout;
       std::replace(n.begin(), n.end(), '-', '_');
       return n;
     });
+
+// The fp16 sets (`quantize FOLDER --dtype fp16`: float16 weights and compute, float32 inputs and
+// outputs as transformers.js' float16.py keeps them) against their fp32 sets, teacher-forced on the fp32
+// greedy sequence so each step sees the same tokens: the logits stay within float16's rounding of the
+// fp32 ones, and their argmax agrees except at a near tie (at most one step in all).
+TEST(EncoderDecoderModel, Float16SetsStayCloseToFloat32) {
+  REQUIRE_MODELS();
+  for (const std::string name : {"t5-translation", "bart"}) {
+    SCOPED_TRACE(name);
+    auto fp32 = load(models() / name / "encoder_model.onnx");
+    auto fp16 = load(models() / name / "encoder_model_fp16.onnx");
+    EXPECT_EQ(fp16->set.suffix, "_fp16");
+    auto settings = EncoderDecoderModel::Settings::from_config(fp32->config.dump());
+    EncoderDecoderModel m32(fp32->encoder, fp32->decoder, nullptr, settings);
+    EncoderDecoderModel m16(fp16->encoder, fp16->decoder, nullptr, settings);
+    std::vector<std::string> texts;
+    for (const auto& j : read_jsonl(models() / "inputs.jsonl")) texts.push_back(j["text"]);
+    size_t flips = 0, steps = 0;
+    for (const auto& text : texts) {
+      auto sequence = greedy(*fp32, m32, {text}, 12)[0];
+      auto enc = fp32->processor->encode({text});
+      std::vector<const processors::Encoding*> batch = {&enc[0]};
+      m32.encode(fp32->processor->to_inputs(batch));
+      m16.encode(fp16->processor->to_inputs(batch));
+      std::vector<float> l32, l16;
+      float worst = 0, scale = 0;
+      for (size_t t = 0; t + 1 < sequence.size(); ++t) {
+        m32.step({{sequence[t]}}, l32);
+        m16.step({{sequence[t]}}, l16);
+        ASSERT_EQ(l32.size(), l16.size());
+        float step_worst = 0;
+        for (size_t k = 0; k < l32.size(); ++k) {
+          step_worst = std::max(step_worst, std::abs(l32[k] - l16[k]));
+          scale = std::max(scale, std::abs(l32[k]));
+        }
+        worst = std::max(worst, step_worst);
+        // The fp16 choice is the fp32 one, or one whose fp32 logit is within the two models' difference of
+        // the best (a near tie that float16 rounding may flip).
+        const size_t pick16 = std::max_element(l16.begin(), l16.end()) - l16.begin();
+        const float best32 = *std::max_element(l32.begin(), l32.end());
+        EXPECT_GE(l32[pick16], best32 - 2 * step_worst) << text << " step " << t;
+        flips += l32[pick16] != best32;
+        ++steps;
+      }
+      // float16 keeps 11 significant bits (relative rounding 2^-11 = 4.9e-4 per operation); through two
+      // layers and the x8-scaled LM head the logits (|x| up to `scale`) moved by at most 0.3% of it here.
+      EXPECT_LT(worst, 3e-3 * scale) << text << ": max |fp16 - fp32| " << worst << " of logits up to " << scale;
+    }
+    EXPECT_LE(flips, 1u) << "of " << steps << " steps";
+  }
+}
 
 // Beam search through the runner (caches reordered by select_rows) against Python's rules on the torch
 // network's own logits (scripts/golden/seq2seq_beam.py): the same hypotheses in the same order, scores
@@ -439,6 +492,48 @@ TEST(Seq2SeqCli, RunTable) {
     EXPECT_EQ(r.exit_code, c.exit_code) << all << "\n" << r.err;
     EXPECT_NE((c.exit_code == 0 ? r.out : r.err).find(c.expected), std::string::npos) << all << "\n" << r.out << r.err;
   }
+}
+
+// quantize on a set's folder: every file converted into OUT_DIR under transformers.js' dtype names, each
+// self-contained (validate passes on the new set); the bad-input rows leave nothing written.
+TEST(Seq2SeqCli, QuantizeSetTable) {
+  REQUIRE_MODELS();
+  test::ScratchDir scratch;
+  const std::string t5 = (models() / "t5-translation").string();
+  const fs::path out = scratch / "fp16";
+  auto r = test::run_cli({"quantize", t5, "-o", out.string(), "--dtype", "fp16", "--no-accuracy", "--json"});
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  EXPECT_EQ(test::list_files(out),
+            (std::vector<std::string>{"decoder_model_merged_fp16.onnx", "encoder_model_fp16.onnx"}));
+  Json report = parse_json(r.out, "quantize --json");
+  ASSERT_EQ(report["files"].size(), 2u);
+  EXPECT_EQ(report["files"][0]["output"], (out / "encoder_model_fp16.onnx").string());
+  auto v = test::run_cli({"validate", (out / "decoder_model_merged_fp16.onnx").string()});
+  EXPECT_EQ(v.exit_code, 0) << v.out << v.err;
+  fs::create_directories(scratch / "lonely");
+  fs::create_symlink(models() / "t5-translation" / "encoder_model.onnx", scratch / "lonely" / "encoder_model.onnx");
+  struct Case {
+    std::vector<std::string> args;
+    std::string expected;  // in stderr; exit 2
+  };
+  const std::vector<Case> cases = {
+      {{t5, "--dtype", "fp16"}, "give the output folder with -o OUT_DIR"},
+      {{t5, "--layout", "transformers.js", (scratch / "tjs").string()}, "--layout takes one .onnx file"},
+      {{t5, "-o", out.string(), "--dtype", "fp16"}, "encoder_model_fp16.onnx' already exists; nothing is overwritten"},
+      {{(scratch / "lonely").string(), "-o", (scratch / "never").string()},
+       "missing sibling 'decoder_model_merged.onnx'"},
+      {{out.string(), "-o", (scratch / "never").string()}, "holds no float32 set (encoder_model.onnx)"},
+  };
+  for (const auto& c : cases) {
+    std::vector<std::string> args = {"quantize"};
+    args.insert(args.end(), c.args.begin(), c.args.end());
+    auto q = test::run_cli(args);
+    EXPECT_EQ(q.exit_code, 2) << c.expected;
+    EXPECT_NE(q.err.find(c.expected), std::string::npos) << q.err;
+  }
+  EXPECT_FALSE(fs::exists(scratch / "never"));
+  EXPECT_FALSE(fs::exists(scratch / "tjs"));
+  EXPECT_EQ(test::list_files(out).size(), 2u);
 }
 
 // embed-metadata on a folder embeds into every file; validate on the folder checks the files and the set.

@@ -34,6 +34,14 @@ for dir in "$out.tmp"/src/*/; do
   "$cli" unpack "$out.tmp/$name/encoder_model.onnx" "$out.tmp/tjs/$name" --layout transformers.js -q
   cp -l "$out.tmp/$name"/encoder_model_q4.onnx "$out.tmp/$name"/decoder_model_merged*.onnx "$out.tmp/tjs/$name/onnx/"
 done
+# fp16 and q4f16 sets of two of them (`quantize FOLDER -o FOLDER`: NAME/*_fp16.onnx, NAME/*_q4f16.onnx),
+# also in their transformers.js folders.
+for name in t5-translation bart; do
+  for dtype in fp16 q4f16; do
+    "$cli" quantize "$out.tmp/$name" -o "$out.tmp/$name" --dtype $dtype --no-accuracy -q
+    cp -l "$out.tmp/$name"/*_$dtype.onnx "$out.tmp/tjs/$name/onnx/"
+  done
+done
 # transformers.js 4.3.1's greedy ids (scripts/golden/seq2seq.mjs), one text at a time and 3 at a time.
 cat > "$out.tmp/inputs.jsonl" <<'JSONL'
 {"text":"translate English to French: The house is wonderful."}
@@ -42,7 +50,9 @@ cat > "$out.tmp/inputs.jsonl" <<'JSONL'
 {"text":"How are you doing today, my friend? It has been a long time since we last met."}
 JSONL
 for name in t5-translation t5-summarization bart; do
-  for dtype in fp32 q4; do
+  dtypes="fp32 q4"
+  [[ $name == t5-summarization ]] || dtypes="fp32 q4 fp16 q4f16"
+  for dtype in $dtypes; do
     TJS_DTYPE=$dtype node "$root/scripts/golden/seq2seq.mjs" "$out.tmp/tjs/$name" "$out.tmp/inputs.jsonl" 12 1,3 \
       > "$out.tmp/$name.$dtype.golden.jsonl"
   done
