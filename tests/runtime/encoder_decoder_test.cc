@@ -199,6 +199,69 @@ TEST(EncoderDecoderModel, Float16SetsStayCloseToFloat32) {
   }
 }
 
+// Seeded sampling through the runner: the same seed gives the same tokens, other seeds other tokens, and
+// every sampled token is one Python's warpers leave (transformers v4.57 generation/logits_process.py, in
+// _get_logits_processor's order: TemperatureLogitsWarper, TopKLogitsWarper keeping the scores >= the
+// k-th largest, TopPLogitsWarper removing the ascending-sorted tokens whose cumulative probability is
+// <= 1 - top_p, the top one always kept), recomputed here from the step's logits (teacher-forced).
+TEST(EncoderDecoderModel, SeededSamplingFollowsPythonWarpers) {
+  REQUIRE_MODELS();
+  auto l = load(models() / "t5-translation");
+  EncoderDecoderModel model(l->encoder, l->decoder, nullptr,
+                            EncoderDecoderModel::Settings::from_config(l->config.dump()));
+  const std::string text = "translate English to French: The house is wonderful.";
+  auto enc = l->processor->encode({text});
+  std::vector<const processors::Encoding*> batch = {&enc[0]};
+  const double temperature = 0.7, top_p = 0.9;
+  const int64_t top_k = 20;
+  auto sample = [&](uint64_t seed) {
+    model.encode(l->processor->to_inputs(batch));
+    GenerationOptions o;
+    o.max_new_tokens = 12;
+    o.num_beams = 1;
+    o.do_sample = true;
+    o.temperature = temperature;
+    o.top_k = top_k;
+    o.top_p = top_p;
+    o.seed = seed;
+    auto config = GenerationConfig::resolve(l->generation.dump(), l->config.dump(), "", o);
+    return generate(model, {{*config.decoder_start_token_id}}, config).sequences[0][0].tokens;
+  };
+  const auto first = sample(7);
+  EXPECT_EQ(sample(7), first);
+  bool other = false;
+  for (uint64_t seed : {8, 9, 10}) other = other || sample(seed) != first;
+  EXPECT_TRUE(other) << "three other seeds all gave the same tokens";
+  // The allowed set at each step, by Python's rules.
+  model.encode(l->processor->to_inputs(batch));
+  std::vector<float> logits;
+  int64_t previous = 0;  // t5's decoder_start_token_id
+  for (size_t t = 0; t < first.size(); ++t) {
+    model.step({{previous}}, logits);
+    std::vector<double> scores(logits.begin(), logits.end());
+    for (auto& x : scores) x /= temperature;
+    std::vector<double> sorted = scores;
+    std::nth_element(sorted.begin(), sorted.begin() + (top_k - 1), sorted.end(), std::greater<>());
+    const double kth = sorted[top_k - 1];
+    std::vector<size_t> kept;
+    for (size_t k = 0; k < scores.size(); ++k)
+      if (scores[k] >= kth) kept.push_back(k);
+    std::sort(kept.begin(), kept.end(), [&](size_t a, size_t b) { return scores[a] < scores[b]; });
+    double best = scores[kept.back()], sum = 0;
+    for (size_t k : kept) sum += std::exp(scores[k] - best);
+    double cumulative = 0;
+    std::vector<size_t> allowed;
+    for (size_t i = 0; i < kept.size(); ++i) {
+      cumulative += std::exp(scores[kept[i]] - best) / sum;
+      if (cumulative > 1 - top_p || i + 1 == kept.size()) allowed.push_back(kept[i]);
+    }
+    EXPECT_NE(std::find(allowed.begin(), allowed.end(), static_cast<size_t>(first[t])), allowed.end())
+        << "step " << t << ": token " << first[t] << " is outside the " << allowed.size() << " tokens top-k " << top_k
+        << " / top-p " << top_p << " leave";
+    previous = first[t];
+  }
+}
+
 // Beam search through the runner (caches reordered by select_rows) against Python's rules on the torch
 // network's own logits (scripts/golden/seq2seq_beam.py): the same hypotheses in the same order, scores
 // within float32 noise; each text alone and both in one batch (items are independent).
@@ -461,6 +524,14 @@ TEST(Seq2SeqCli, RunTable) {
        0,
        "},{\"translation_text\":"},
       {{lonely, "Hi"}, 2, "missing sibling 'decoder_model_merged.onnx'"},
+      {{t5, "Hi", "--task", "text2text-generation", "--do-sample", "--top-k", "5", "--top-p", "0.9", "--temperature",
+        "0.8", "--seed", "3", "--max-new-tokens", "4", "--num-beams", "1", "--json"},
+       0,
+       "[{\"generated_text\":"},
+      {{t5, "Hi", "--task", "summarization", "--do-sample", "--top-k", "5", "--max-new-tokens", "3", "--num-beams",
+        "1"},
+       0,
+       ""},
       {{t5, "Hi", "--num-beams", "0"}, 2, "num_beams"},
       {{t5, "Hi", "--length-penalty", "abc"}, 2, "--length-penalty must be a number; got 'abc'"},
       {{t5, "Hi", "--early-stopping=sometimes"}, 2, "--early-stopping takes true, false or never; got 'sometimes'"},
