@@ -345,6 +345,37 @@ TEST(Seq2SeqPipeline, GeneratedTextMatchesTransformersJs) {
   }
 }
 
+// The Marian pair model (tokenizers/nmt-marian, decoder start = pad, bad_words_ids [[pad]], forced eos
+// at max_length): greedy ids identical to transformers.js 4.3.1's from the same encoder ids. The ids are
+// transformers.js' own: its tokenizer differs from Hugging Face tokenizers (which ours matches, the
+// conformance suite) on this tokenizer's case-marking Precompiled normalizer ("Hello": theirs
+// [278, 1, 3345, 2044], ours and tokenizers' [278, 352, 13919]).
+TEST(EncoderDecoderModel, MarianGreedyIdsMatchTransformersJsFromItsEncoderIds) {
+  REQUIRE_MODELS();
+  auto l = load(models() / "marian");
+  EncoderDecoderModel model(l->encoder, l->decoder, nullptr,
+                            EncoderDecoderModel::Settings::from_config(l->config.dump()));
+  std::vector<Json> golden = read_jsonl(models() / "marian.fp32.golden.jsonl");
+  ASSERT_EQ(golden.size(), 4u);
+  GenerationOptions options;
+  options.max_new_tokens = 12;
+  options.num_beams = 1;
+  options.do_sample = false;
+  auto config = GenerationConfig::resolve(l->generation.dump(), l->config.dump(), "", options);
+  EXPECT_EQ(*config.decoder_start_token_id, 32000);
+  for (const auto& g : golden) {
+    auto ids = g["input_ids"].get<std::vector<int64_t>>();
+    const std::vector<int64_t> shape = {1, static_cast<int64_t>(ids.size())};
+    model.encode({{"input_ids", Tensor::int64(shape, ids)},
+                  {"attention_mask", Tensor::int64(shape, std::vector<int64_t>(ids.size(), 1))}});
+    auto result = generate(model, {{*config.decoder_start_token_id}}, config);
+    std::vector<int64_t> ours = {*config.decoder_start_token_id};
+    ours.insert(ours.end(), result.sequences[0][0].tokens.begin(), result.sequences[0][0].tokens.end());
+    EXPECT_EQ(ours, unpadded(g["output_ids"].get<std::vector<int64_t>>(), 0)) << g["text"];
+    EXPECT_EQ(std::count(ours.begin() + 1, ours.end(), 32000), 0);  // bad_words_ids [[pad]]
+  }
+}
+
 // Multilingual translation on the M2M100-shaped set (t5-small's vocabulary + __en__ __de__ __fr__
 // __ro__, template "__en__ $A </s>"): the source language replaces the template's language token, the
 // target language's token is forced first (forced_bos_token_id), as Python's TranslationPipeline and

@@ -67,6 +67,10 @@ for dtype in fp32 q4; do
   TJS_DTYPE=$dtype node "$root/scripts/golden/translation.mjs" "$out.tmp/tjs/m2m100" "$out.tmp/translation_cases.jsonl" 10 \
     > "$out.tmp/m2m100.$dtype.translation.jsonl"
 done
+# The Marian pair model: one text at a time (transformers.js cannot pad with this tokenizer: its <pad> is
+# only in tokenizer_config.json's added_tokens_decoder).
+node "$root/scripts/golden/seq2seq.mjs" "$out.tmp/tjs/marian" "$out.tmp/inputs.jsonl" 12 1 2> /dev/null \
+  > "$out.tmp/marian.fp32.golden.jsonl"
 # Beam search by Python's rules on the torch network's own logits (scripts/golden/seq2seq_beam.py).
 /usr/bin/python3 "$root/scripts/golden/seq2seq_beam.py" "$out.tmp/t5-translation.fp32.golden.jsonl" "$out.tmp/beam.golden.jsonl"
 "$cli" embed-metadata "$out.tmp/src64/t5-translation" "$out.tmp/src64/t5-translation" -o "$out.tmp/hidden64" -q
