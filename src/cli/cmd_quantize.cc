@@ -311,7 +311,7 @@ void add_quantize_command(CLI::App& app, Action& action) {
       std::error_code ec;
       // A folder that holds no encoder_model*.onnx is refused as any other non-file is.
       return fs::is_directory(a->model, ec) && metadata::is_encoder_decoder_set(a->model) ? run_quantize_set(*a)
-                                                                                         : run_quantize(*a);
+                                                                                          : run_quantize(*a);
     };
   });
 }
