@@ -18,6 +18,7 @@
 #include "modelexport/common/error.h"
 #include "modelexport/common/files.h"
 #include "modelexport/format/onnx_file.h"
+#include "modelexport/metadata/encoder_decoder_set.h"
 #include "modelexport/metadata/layout.h"
 #include "modelexport/metadata/model_card.h"
 #include "modelexport/metadata/reader.h"
@@ -38,7 +39,8 @@ struct QuantizeArgs {
   bool asymmetric = false, embeddings = false, no_accuracy = false, json = false, quiet = false;
 };
 
-int run_quantize(QuantizeArgs a) {
+// `collect`: with --json, the report goes there instead of stdout (a set's files are reported together).
+int run_quantize(QuantizeArgs a, Json* collect = nullptr) {
   fs::path layout_dir;
   std::optional<TemporaryFolder> staging;  // a new --layout folder is quantized here first
   bool add_to_folder = false;              // --layout into an existing transformers.js folder
@@ -190,7 +192,8 @@ int run_quantize(QuantizeArgs a) {
     out["files"] = files;
   }
   if (a.json) {
-    std::cout << dump_json(out) << "\n";
+    if (collect) *collect = std::move(out);
+    else std::cout << dump_json(out) << "\n";
     return kExitOk;
   }
   if (a.quiet) return kExitOk;
@@ -225,13 +228,68 @@ int run_quantize(QuantizeArgs a) {
   return kExitOk;
 }
 
+// MODEL a folder holding an encoder-decoder set (metadata/encoder_decoder_set.h): each file of the set
+// is quantized on its own (its metadata kept, so each output is self-contained) into OUT_DIR under
+// transformers.js' name for the dtype (encoder_model_fp16.onnx, decoder_model_merged_fp16.onnx, ...;
+// q8 is _quantized). OUT_DIR may be the input folder or a new one; no existing file is overwritten.
+// The files are staged in a temporary folder and moved into place only when every one succeeded.
+int run_quantize_set(QuantizeArgs a) {
+  if (!a.layout.empty())
+    throw UsageError("--layout takes one .onnx file; quantize a set's folder with -o OUT_DIR (then unpack)");
+  if (a.output.empty())
+    throw UsageError("give the output folder with -o OUT_DIR (a folder is quantized into a folder)");
+  metadata::EncoderDecoderSet set = metadata::find_encoder_decoder_set(a.model);
+  if (!set.suffix.empty())
+    throw UsageError("'" + a.model + "' holds no float32 set (encoder_model.onnx); its files have the suffix " +
+                     set.suffix + ", already converted");
+  fs::path out = fs::path(a.output).lexically_normal();
+  if (out.filename().empty()) out = out.parent_path();  // "OUT/"
+  std::error_code ec;
+  const bool exists = fs::exists(out, ec);
+  if (exists && !fs::is_directory(out, ec))
+    throw UsageError("-o " + out.string() + ": a folder is quantized into a folder, and this is a file");
+  const std::string suffix = a.options.dtype == "q8" ? "_quantized" : "_" + a.options.dtype;
+  std::vector<std::pair<fs::path, std::string>> files;  // source, output name
+  for (const fs::path& f : set.files()) {
+    std::string name = f.stem().string() + suffix + ".onnx";
+    for (const auto& n : {name, name + "_data"})
+      if (exists && (fs::exists(out / n, ec) || fs::is_symlink(out / n, ec)))
+        throw UsageError("'" + (out / n).string() + "' already exists; nothing is overwritten");
+    files.emplace_back(f, name);
+  }
+  TemporaryFolder staging(exists ? fs::absolute(out) : fs::absolute(out).parent_path(), out.filename().string(),
+                          "quantizing");
+  Json reports = Json::array();
+  for (const auto& [source, name] : files) {
+    QuantizeArgs one = a;
+    one.model = source.string();
+    one.output = (staging.path() / name).string();
+    if (!a.quiet && !a.json) std::printf("%s -> %s\n", source.filename().c_str(), name.c_str());
+    Json report;
+    run_quantize(one, &report);
+    if (a.json) {
+      report["output"] = (out / name).string();
+      reports.push_back(std::move(report));
+    }
+  }
+  if (exists) {
+    for (const auto& entry : fs::directory_iterator(staging.path()))
+      fs::rename(entry.path(), out / entry.path().filename());
+  } else {
+    fs::rename(staging.path(), out);
+    staging.release();
+  }
+  if (a.json) std::cout << dump_json(Json{{"input", a.model}, {"output", out.string()}, {"files", reports}}) << "\n";
+  return kExitOk;
+}
+
 }  // namespace
 
 void add_quantize_command(CLI::App& app, Action& action) {
   auto a = std::make_shared<QuantizeArgs>();
   auto* cmd = app.add_subcommand("quantize", "Quantize MatMul weights (4-bit MatMulNBits), keeping the embedded metadata");
-  cmd->add_option("model", a->model, "ONNX model")->required();
-  cmd->add_option("-o,--output", a->output, "Output .onnx (never the input)");
+  cmd->add_option("model", a->model, "ONNX model, or a folder holding an encoder-decoder set")->required();
+  cmd->add_option("-o,--output", a->output, "Output .onnx (never the input); for a folder, the output folder");
   cmd->add_option("--dtype", a->options.dtype, "q4 (MatMulNBits, default), q4f16 (q4 then fp16), q8/uint8/int8 (MatMulInteger), fp16");
   cmd->add_option("--block-size", a->options.block_size, "Weights per scale: 16, 32 (default), 64, 128 or 256");
   cmd->add_flag("--asymmetric", a->asymmetric, "Asymmetric blocks with packed zero points (default symmetric)");
@@ -248,7 +306,14 @@ void add_quantize_command(CLI::App& app, Action& action) {
   cmd->add_flag("--json", a->json, "Print the report as JSON");
   cmd->add_flag("-q,--quiet", a->quiet, "Print nothing on success");
   add_verbose_flag(cmd);
-  cmd->callback([a, &action] { action = [a] { return run_quantize(*a); }; });
+  cmd->callback([a, &action] {
+    action = [a] {
+      std::error_code ec;
+      // A folder that holds no encoder_model*.onnx is refused as any other non-file is.
+      return fs::is_directory(a->model, ec) && metadata::is_encoder_decoder_set(a->model) ? run_quantize_set(*a)
+                                                                                          : run_quantize(*a);
+    };
+  });
 }
 
 }  // namespace modelexport::cli

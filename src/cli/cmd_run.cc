@@ -55,7 +55,8 @@ void check_generation_options_apply(const RunArgs& a, const std::string& task) {
 const std::vector<std::pair<std::string, std::vector<std::string>>>& task_options() {
   static const std::vector<std::pair<std::string, std::vector<std::string>>> table = {
       {"--top-k",
-       {"text-classification", "fill-mask", "question-answering", "text-generation", "audio-classification"}},
+       {"text-classification", "fill-mask", "question-answering", "text-generation", "audio-classification",
+        "text2text-generation", "translation", "summarization"}},
       {"--function-to-apply", {"text-classification"}},
       {"--pooling", {"feature-extraction"}},
       {"--normalize", {"feature-extraction"}},
@@ -200,7 +201,7 @@ int run_text_generation(RunArgs& a, const runtime::Pipeline& pipe, const std::ve
 
 int run_pipeline(RunArgs a) {
   // 0 would silently mean "the default" (top_k) or be raised to 1 (batch size).
-  const bool top_k_given = std::find(a.given.begin(), a.given.end(), "--top-k") != a.given.end();
+  bool top_k_given = std::find(a.given.begin(), a.given.end(), "--top-k") != a.given.end();
   if (a.options.batch_size == 0) throw UsageError("--batch-size must be at least 1");
   std::vector<runtime::PipelineInput> inputs;
   for (const auto& t : a.texts) {
@@ -228,7 +229,11 @@ int run_pipeline(RunArgs a) {
   check_options_apply(a, pipe->task());
   check_generation_options_apply(a, pipe->task());
   if (pipe->task() == "text-generation") return run_text_generation(a, *pipe, inputs, top_k_given);
-  a.options.generation = to_generation_options(a.generation);
+  // The seq2seq tasks sample as text-generation does: --top-k is sampling's top-k there.
+  const bool seq2seq = is_generation_task(pipe->task());
+  a.options.generation =
+      to_generation_options(a.generation, seq2seq && top_k_given ? std::optional<int64_t>(a.top_k) : std::nullopt);
+  if (seq2seq) top_k_given = false, a.top_k = 0;
   a.options.src_lang = a.src_lang;
   a.options.tgt_lang = a.tgt_lang;
   if (top_k_given && a.top_k == 0) throw UsageError("--top-k must be at least 1");

@@ -17,6 +17,7 @@
 #include "modelexport/runtime/pipeline.h"
 #include "runtime/generation/encoder_decoder_model.h"
 #include "runtime/generation/generate.h"
+#include "runtime/pipelines/translation_languages.h"
 #include "support/test_support.h"
 
 namespace modelexport::runtime::generation {
@@ -138,12 +139,128 @@ INSTANTIATE_TEST_SUITE_P(
     ::testing::Values(ParityCase{"t5-translation", "fp32", "merged"}, ParityCase{"t5-translation", "fp32", "split"},
                       ParityCase{"t5-translation", "q4", "merged"}, ParityCase{"t5-summarization", "fp32", "merged"},
                       ParityCase{"t5-summarization", "q4", "merged"}, ParityCase{"bart", "fp32", "merged"},
-                      ParityCase{"bart", "fp32", "split"}, ParityCase{"bart", "q4", "merged"}),
+                      ParityCase{"bart", "fp32", "split"}, ParityCase{"bart", "q4", "merged"},
+                      ParityCase{"t5-translation", "fp16", "merged"}, ParityCase{"t5-translation", "q4f16", "merged"},
+                      ParityCase{"bart", "fp16", "merged"}, ParityCase{"bart", "q4f16", "merged"}),
     [](const auto& info) {
       std::string n = info.param.model + "_" + info.param.dtype + "_" + info.param.layout;
       std::replace(n.begin(), n.end(), '-', '_');
       return n;
     });
+
+// The fp16 sets (`quantize FOLDER --dtype fp16`: float16 weights and compute, float32 inputs and
+// outputs as transformers.js' float16.py keeps them) against their fp32 sets, teacher-forced on the fp32
+// greedy sequence so each step sees the same tokens: the logits stay within float16's rounding of the
+// fp32 ones, and their argmax agrees except at a near tie (at most one step in all).
+TEST(EncoderDecoderModel, Float16SetsStayCloseToFloat32) {
+  REQUIRE_MODELS();
+  for (const std::string name : {"t5-translation", "bart"}) {
+    SCOPED_TRACE(name);
+    auto fp32 = load(models() / name / "encoder_model.onnx");
+    auto fp16 = load(models() / name / "encoder_model_fp16.onnx");
+    EXPECT_EQ(fp16->set.suffix, "_fp16");
+    auto settings = EncoderDecoderModel::Settings::from_config(fp32->config.dump());
+    EncoderDecoderModel m32(fp32->encoder, fp32->decoder, nullptr, settings);
+    EncoderDecoderModel m16(fp16->encoder, fp16->decoder, nullptr, settings);
+    std::vector<std::string> texts;
+    for (const auto& j : read_jsonl(models() / "inputs.jsonl")) texts.push_back(j["text"]);
+    size_t flips = 0, steps = 0;
+    for (const auto& text : texts) {
+      auto sequence = greedy(*fp32, m32, {text}, 12)[0];
+      auto enc = fp32->processor->encode({text});
+      std::vector<const processors::Encoding*> batch = {&enc[0]};
+      m32.encode(fp32->processor->to_inputs(batch));
+      m16.encode(fp16->processor->to_inputs(batch));
+      std::vector<float> l32, l16;
+      float worst = 0, scale = 0;
+      for (size_t t = 0; t + 1 < sequence.size(); ++t) {
+        m32.step({{sequence[t]}}, l32);
+        m16.step({{sequence[t]}}, l16);
+        ASSERT_EQ(l32.size(), l16.size());
+        float step_worst = 0;
+        for (size_t k = 0; k < l32.size(); ++k) {
+          step_worst = std::max(step_worst, std::abs(l32[k] - l16[k]));
+          scale = std::max(scale, std::abs(l32[k]));
+        }
+        worst = std::max(worst, step_worst);
+        // The fp16 choice is the fp32 one, or one whose fp32 logit is within the two models' difference of
+        // the best (a near tie that float16 rounding may flip).
+        const size_t pick16 = std::max_element(l16.begin(), l16.end()) - l16.begin();
+        const float best32 = *std::max_element(l32.begin(), l32.end());
+        EXPECT_GE(l32[pick16], best32 - 2 * step_worst) << text << " step " << t;
+        flips += l32[pick16] != best32;
+        ++steps;
+      }
+      // float16 keeps 11 significant bits (relative rounding 2^-11 = 4.9e-4 per operation); through two
+      // layers and the x8-scaled LM head the logits (|x| up to `scale`) moved by at most 0.3% of it here.
+      EXPECT_LT(worst, 3e-3 * scale) << text << ": max |fp16 - fp32| " << worst << " of logits up to " << scale;
+    }
+    EXPECT_LE(flips, 1u) << "of " << steps << " steps";
+  }
+}
+
+// Seeded sampling through the runner: the same seed gives the same tokens, other seeds other tokens, and
+// every sampled token is one Python's warpers leave (transformers v4.57 generation/logits_process.py, in
+// _get_logits_processor's order: TemperatureLogitsWarper, TopKLogitsWarper keeping the scores >= the
+// k-th largest, TopPLogitsWarper removing the ascending-sorted tokens whose cumulative probability is
+// <= 1 - top_p, the top one always kept), recomputed here from the step's logits (teacher-forced).
+TEST(EncoderDecoderModel, SeededSamplingFollowsPythonWarpers) {
+  REQUIRE_MODELS();
+  auto l = load(models() / "t5-translation");
+  EncoderDecoderModel model(l->encoder, l->decoder, nullptr,
+                            EncoderDecoderModel::Settings::from_config(l->config.dump()));
+  const std::string text = "translate English to French: The house is wonderful.";
+  auto enc = l->processor->encode({text});
+  std::vector<const processors::Encoding*> batch = {&enc[0]};
+  const double temperature = 0.7, top_p = 0.9;
+  const int64_t top_k = 20;
+  auto sample = [&](uint64_t seed) {
+    model.encode(l->processor->to_inputs(batch));
+    GenerationOptions o;
+    o.max_new_tokens = 12;
+    o.num_beams = 1;
+    o.do_sample = true;
+    o.temperature = temperature;
+    o.top_k = top_k;
+    o.top_p = top_p;
+    o.seed = seed;
+    auto config = GenerationConfig::resolve(l->generation.dump(), l->config.dump(), "", o);
+    return generate(model, {{*config.decoder_start_token_id}}, config).sequences[0][0].tokens;
+  };
+  const auto first = sample(7);
+  EXPECT_EQ(sample(7), first);
+  bool other = false;
+  for (uint64_t seed : {8, 9, 10}) other = other || sample(seed) != first;
+  EXPECT_TRUE(other) << "three other seeds all gave the same tokens";
+  // The allowed set at each step, by Python's rules.
+  model.encode(l->processor->to_inputs(batch));
+  std::vector<float> logits;
+  int64_t previous = 0;  // t5's decoder_start_token_id
+  for (size_t t = 0; t < first.size(); ++t) {
+    model.step({{previous}}, logits);
+    std::vector<double> scores(logits.begin(), logits.end());
+    for (auto& x : scores) x /= temperature;
+    std::vector<double> sorted = scores;
+    std::nth_element(sorted.begin(), sorted.begin() + (top_k - 1), sorted.end(), std::greater<>());
+    const double kth = sorted[top_k - 1];
+    std::vector<size_t> kept;
+    for (size_t k = 0; k < scores.size(); ++k)
+      if (scores[k] >= kth) kept.push_back(k);
+    std::sort(kept.begin(), kept.end(), [&](size_t a, size_t b) { return scores[a] < scores[b]; });
+    double best = scores[kept.back()], sum = 0;
+    for (size_t k : kept) sum += std::exp(scores[k] - best);
+    double cumulative = 0;
+    std::vector<size_t> allowed;
+    for (size_t i = 0; i < kept.size(); ++i) {
+      cumulative += std::exp(scores[kept[i]] - best) / sum;
+      if (cumulative > 1 - top_p || i + 1 == kept.size()) allowed.push_back(kept[i]);
+    }
+    EXPECT_NE(std::find(allowed.begin(), allowed.end(), static_cast<size_t>(first[t])), allowed.end())
+        << "step " << t << ": token " << first[t] << " is outside the " << allowed.size() << " tokens top-k " << top_k
+        << " / top-p " << top_p << " leave";
+    previous = first[t];
+  }
+}
 
 // Beam search through the runner (caches reordered by select_rows) against Python's rules on the torch
 // network's own logits (scripts/golden/seq2seq_beam.py): the same hypotheses in the same order, scores
@@ -225,6 +342,99 @@ TEST(Seq2SeqPipeline, GeneratedTextMatchesTransformersJs) {
     std::vector<Json> golden = read_jsonl(models() / (name + ".fp32.golden.jsonl"));
     for (size_t i = 0; i < inputs.size(); ++i)
       EXPECT_EQ(results[i], Json::array({{{"generated_text", golden[i]["text"]}}}).dump()) << name << " " << i;
+  }
+}
+
+// The Marian pair model (tokenizers/nmt-marian, decoder start = pad, bad_words_ids [[pad]], forced eos
+// at max_length): greedy ids identical to transformers.js 4.3.1's from the same encoder ids. The ids are
+// transformers.js' own: its tokenizer differs from Hugging Face tokenizers (which ours matches, the
+// conformance suite) on this tokenizer's case-marking Precompiled normalizer ("Hello": theirs
+// [278, 1, 3345, 2044], ours and tokenizers' [278, 352, 13919]).
+TEST(EncoderDecoderModel, MarianGreedyIdsMatchTransformersJsFromItsEncoderIds) {
+  REQUIRE_MODELS();
+  auto l = load(models() / "marian");
+  EncoderDecoderModel model(l->encoder, l->decoder, nullptr,
+                            EncoderDecoderModel::Settings::from_config(l->config.dump()));
+  std::vector<Json> golden = read_jsonl(models() / "marian.fp32.golden.jsonl");
+  ASSERT_EQ(golden.size(), 4u);
+  GenerationOptions options;
+  options.max_new_tokens = 12;
+  options.num_beams = 1;
+  options.do_sample = false;
+  auto config = GenerationConfig::resolve(l->generation.dump(), l->config.dump(), "", options);
+  EXPECT_EQ(*config.decoder_start_token_id, 32000);
+  for (const auto& g : golden) {
+    auto ids = g["input_ids"].get<std::vector<int64_t>>();
+    const std::vector<int64_t> shape = {1, static_cast<int64_t>(ids.size())};
+    model.encode({{"input_ids", Tensor::int64(shape, ids)},
+                  {"attention_mask", Tensor::int64(shape, std::vector<int64_t>(ids.size(), 1))}});
+    auto result = generate(model, {{*config.decoder_start_token_id}}, config);
+    std::vector<int64_t> ours = {*config.decoder_start_token_id};
+    ours.insert(ours.end(), result.sequences[0][0].tokens.begin(), result.sequences[0][0].tokens.end());
+    EXPECT_EQ(ours, unpadded(g["output_ids"].get<std::vector<int64_t>>(), 0)) << g["text"];
+    EXPECT_EQ(std::count(ours.begin() + 1, ours.end(), 32000), 0);  // bad_words_ids [[pad]]
+  }
+}
+
+// Multilingual translation on the M2M100-shaped set (t5-small's vocabulary + __en__ __de__ __fr__
+// __ro__, template "__en__ $A </s>"): the source language replaces the template's language token, the
+// target language's token is forced first (forced_bos_token_id), as Python's TranslationPipeline and
+// transformers.js 4.3.1's _build_translation_inputs do. Encoder ids, greedy ids (fp32 and q4) and the
+// pipeline's text against transformers.js (scripts/golden/translation.mjs).
+TEST(Seq2SeqPipeline, MultilingualTranslationMatchesTransformersJs) {
+  REQUIRE_MODELS();
+  const fs::path set = models() / "m2m100";
+  std::vector<Json> cases = read_jsonl(models() / "translation_cases.jsonl");
+  ASSERT_EQ(cases.size(), 4u);
+  for (const std::string dtype : {"fp32", "q4"}) {
+    SCOPED_TRACE(dtype);
+    auto l = load(set / (dtype == "fp32" ? "encoder_model.onnx" : "encoder_model_q4.onnx"));
+    auto languages = TranslationLanguages::from_tokenizer_json(*l->processor->files().get("tokenizer.json"));
+    EXPECT_EQ(languages.codes(), (std::vector<std::string>{"en", "de", "fr", "ro"}));
+    EncoderDecoderModel model(l->encoder, l->decoder, nullptr,
+                              EncoderDecoderModel::Settings::from_config(l->config.dump()));
+    std::vector<Json> golden = read_jsonl(models() / ("m2m100." + dtype + ".translation.jsonl"));
+    auto pipe = dtype == "fp32" ? pipeline(set, "translation") : nullptr;
+    size_t row = 0;
+    for (size_t c = 0; c < cases.size(); ++c) {
+      std::vector<std::string> texts = cases[c]["texts"];
+      auto enc = l->processor->encode(texts);
+      if (cases[c].contains("src_lang")) languages.set_source(enc, languages.token(cases[c]["src_lang"], "--src-lang"));
+      std::vector<const processors::Encoding*> batch;
+      for (const auto& e : enc) batch.push_back(&e);
+      model.encode(l->processor->to_inputs(batch));
+      GenerationOptions options;
+      options.max_new_tokens = 10;
+      options.num_beams = 1;
+      options.do_sample = false;
+      options.forced_bos_token_id = languages.token(cases[c]["tgt_lang"], "--tgt-lang");
+      auto config = GenerationConfig::resolve(l->generation.dump(), l->config.dump(), "", options);
+      const int64_t start = *config.decoder_start_token_id;
+      auto result = generate(model, std::vector<std::vector<int64_t>>(texts.size(), {start}), config);
+      PipelineOptions po;
+      po.generation.max_new_tokens = 10;
+      po.generation.num_beams = 1;
+      po.batch_size = texts.size();
+      po.tgt_lang = cases[c]["tgt_lang"];
+      if (cases[c].contains("src_lang")) po.src_lang = cases[c]["src_lang"];
+      std::vector<PipelineInput> inputs;
+      for (const auto& t : texts) inputs.push_back({.text = t});
+      std::vector<std::string> texts_out = pipe ? pipe->run(inputs, po) : std::vector<std::string>();
+      for (size_t r = 0; r < texts.size(); ++r, ++row) {
+        const Json& g = golden.at(row);
+        ASSERT_EQ(g["case"], c);
+        EXPECT_EQ(std::vector<int64_t>(enc[r].ids.begin(), enc[r].ids.end()),
+                  g["input_ids"].get<std::vector<int64_t>>())
+            << "case " << c << " text " << r;
+        std::vector<int64_t> ours = {start};
+        ours.insert(ours.end(), result.sequences[r][0].tokens.begin(), result.sequences[r][0].tokens.end());
+        EXPECT_EQ(ours, unpadded(g["output_ids"].get<std::vector<int64_t>>(), l->generation["eos_token_id"]))
+            << "case " << c << " text " << r;
+        EXPECT_EQ(ours.at(1), *options.forced_bos_token_id);
+        if (pipe) EXPECT_EQ(texts_out[r], Json::array({{{"translation_text", g["text"]}}}).dump()) << "case " << c;
+      }
+    }
+    EXPECT_EQ(row, golden.size());
   }
 }
 
@@ -324,6 +534,7 @@ TEST(EncoderDecoderSet, BadInputTable) {
 TEST(Seq2SeqCli, RunTable) {
   REQUIRE_MODELS();
   const std::string t5 = (models() / "t5-translation").string(), bart = (models() / "bart").string();
+  const std::string m2m = (models() / "m2m100").string();
   test::ScratchDir scratch;
   fs::create_directories(scratch / "lonely");
   fs::create_symlink(models() / "t5-translation" / "encoder_model.onnx", scratch / "lonely" / "encoder_model.onnx");
@@ -344,13 +555,33 @@ TEST(Seq2SeqCli, RunTable) {
        0,
        "},{\"translation_text\":"},
       {{lonely, "Hi"}, 2, "missing sibling 'decoder_model_merged.onnx'"},
+      {{t5, "Hi", "--task", "text2text-generation", "--do-sample", "--top-k", "5", "--top-p", "0.9", "--temperature",
+        "0.8", "--seed", "3", "--max-new-tokens", "4", "--num-beams", "1", "--json"},
+       0,
+       "[{\"generated_text\":"},
+      {{t5, "Hi", "--task", "summarization", "--do-sample", "--top-k", "5", "--max-new-tokens", "3", "--num-beams",
+        "1"},
+       0,
+       ""},
       {{t5, "Hi", "--num-beams", "0"}, 2, "num_beams"},
       {{t5, "Hi", "--length-penalty", "abc"}, 2, "--length-penalty must be a number; got 'abc'"},
       {{t5, "Hi", "--early-stopping=sometimes"}, 2, "--early-stopping takes true, false or never; got 'sometimes'"},
       {{t5, "Hi", "--task", "summarization", "--tgt-lang", "fr"}, 2, "--tgt-lang does not apply to summarization"},
       {{t5, "Hi", "--task", "translation", "--tgt-lang", "zz_ZZ"},
        2,
-       "--tgt-lang zz_ZZ: the tokenizer has no token 'zz_ZZ'"},
+       "--tgt-lang zz_ZZ: this model is not multilingual (its tokenizer has no language tokens"},
+      {{m2m, "Hi", "--task", "translation", "--max-new-tokens", "3"},
+       2,
+       "translation with this multilingual model needs --tgt-lang (its languages: en, de, fr, ro)"},
+      {{m2m, "Hi", "--task", "translation", "--tgt-lang", "zz"},
+       2,
+       "--tgt-lang zz: not a language of this model; its languages: en, de, fr, ro"},
+      {{m2m, "Hi", "--task", "translation", "--src-lang", "fra_Latn", "--tgt-lang", "fr"},
+       2,
+       "--src-lang fra_Latn: not a language of this model; its languages: en, de, fr, ro"},
+      {{m2m, "Hi", "--task", "translation_en_to_fr", "--max-new-tokens", "3", "--num-beams", "1", "--json"},
+       0,
+       "[{\"translation_text\":"},
       {{t5, "Hi", "--task", "fill-mask"}, 2, "an encoder-decoder set runs text2text-generation"},
       {{classifier, "Hi", "--num-beams", "2"}, 2, "--num-beams does not apply to text-classification"},
   };
@@ -363,6 +594,48 @@ TEST(Seq2SeqCli, RunTable) {
     EXPECT_EQ(r.exit_code, c.exit_code) << all << "\n" << r.err;
     EXPECT_NE((c.exit_code == 0 ? r.out : r.err).find(c.expected), std::string::npos) << all << "\n" << r.out << r.err;
   }
+}
+
+// quantize on a set's folder: every file converted into OUT_DIR under transformers.js' dtype names, each
+// self-contained (validate passes on the new set); the bad-input rows leave nothing written.
+TEST(Seq2SeqCli, QuantizeSetTable) {
+  REQUIRE_MODELS();
+  test::ScratchDir scratch;
+  const std::string t5 = (models() / "t5-translation").string();
+  const fs::path out = scratch / "fp16";
+  auto r = test::run_cli({"quantize", t5, "-o", out.string(), "--dtype", "fp16", "--no-accuracy", "--json"});
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  EXPECT_EQ(test::list_files(out),
+            (std::vector<std::string>{"decoder_model_merged_fp16.onnx", "encoder_model_fp16.onnx"}));
+  Json report = parse_json(r.out, "quantize --json");
+  ASSERT_EQ(report["files"].size(), 2u);
+  EXPECT_EQ(report["files"][0]["output"], (out / "encoder_model_fp16.onnx").string());
+  auto v = test::run_cli({"validate", (out / "decoder_model_merged_fp16.onnx").string()});
+  EXPECT_EQ(v.exit_code, 0) << v.out << v.err;
+  fs::create_directories(scratch / "lonely");
+  fs::create_symlink(models() / "t5-translation" / "encoder_model.onnx", scratch / "lonely" / "encoder_model.onnx");
+  struct Case {
+    std::vector<std::string> args;
+    std::string expected;  // in stderr; exit 2
+  };
+  const std::vector<Case> cases = {
+      {{t5, "--dtype", "fp16"}, "give the output folder with -o OUT_DIR"},
+      {{t5, "--layout", "transformers.js", (scratch / "tjs").string()}, "--layout takes one .onnx file"},
+      {{t5, "-o", out.string(), "--dtype", "fp16"}, "encoder_model_fp16.onnx' already exists; nothing is overwritten"},
+      {{(scratch / "lonely").string(), "-o", (scratch / "never").string()},
+       "missing sibling 'decoder_model_merged.onnx'"},
+      {{out.string(), "-o", (scratch / "never").string()}, "holds no float32 set (encoder_model.onnx)"},
+  };
+  for (const auto& c : cases) {
+    std::vector<std::string> args = {"quantize"};
+    args.insert(args.end(), c.args.begin(), c.args.end());
+    auto q = test::run_cli(args);
+    EXPECT_EQ(q.exit_code, 2) << c.expected;
+    EXPECT_NE(q.err.find(c.expected), std::string::npos) << q.err;
+  }
+  EXPECT_FALSE(fs::exists(scratch / "never"));
+  EXPECT_FALSE(fs::exists(scratch / "tjs"));
+  EXPECT_EQ(test::list_files(out).size(), 2u);
 }
 
 // embed-metadata on a folder embeds into every file; validate on the folder checks the files and the set.

@@ -585,6 +585,34 @@ GenerationConfig sampling(uint64_t seed, int64_t max_new_tokens, int64_t n = 1) 
   return c;
 }
 
+// Greedy's choice is torch.argmax's: the first maximum; NaN never wins; all NaN gives 0. Lengths around
+// the 8-lane blocks of the implementation, the maximum in the block part and in the tail.
+TEST(Sampling, ArgmaxIsTheFirstMaximum) {
+  const float nan = std::numeric_limits<float>::quiet_NaN(), inf = std::numeric_limits<float>::infinity();
+  struct Case {
+    std::vector<float> scores;
+    size_t expected;
+  };
+  std::vector<Case> cases = {
+      {{}, 0},
+      {{1}, 0},
+      {{nan, nan, nan}, 0},
+      {{nan, 2, nan, 2}, 1},
+      {{-inf, -inf, nan}, 0},
+      {{0, 1, 2, 3, 4, 5, 6, 7, 7, 1}, 7},
+      {{0, 1, 2, 3, 4, 5, 6, 7, 8}, 8},
+      {{0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 3}, 16},
+      {{5, nan, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0}, 0},
+      {{-3, -2, -1, -1, -5, -6, -7, -8, -9, -1}, 2},
+  };
+  for (size_t i = 0; i < cases.size(); ++i)
+    EXPECT_EQ(argmax(std::span<const float>(cases[i].scores)), cases[i].expected) << "case " << i;
+  std::vector<float> big(32128, -1.0f);
+  big[20001] = 4.0f;
+  big[31000] = 4.0f;
+  EXPECT_EQ(argmax(std::span<const float>(big)), 20001u);
+}
+
 TEST(Sampling, ASeedMakesItReproducible) {
   auto run = [](uint64_t seed) {
     ToyStepModel model(8, 3);

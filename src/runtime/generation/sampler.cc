@@ -8,11 +8,20 @@
 
 namespace modelexport::runtime::generation {
 
-// Two passes: a branch-free maximum (vectorised) and the first index holding it.
+// torch.argmax: the first maximum.
 size_t argmax(std::span<const float> scores) {
   if (scores.empty()) return 0;
+  // The maximum over 8 interleaved lanes (independent chains the compiler can vectorize; a NaN never
+  // wins a comparison, in any lane), then the first index holding it.
+  constexpr size_t kLanes = 8;
+  float lane[kLanes];
+  std::fill_n(lane, kLanes, -std::numeric_limits<float>::infinity());
+  const size_t n = scores.size(), whole = n - n % kLanes;
+  for (size_t i = 0; i < whole; i += kLanes)
+    for (size_t j = 0; j < kLanes; ++j) lane[j] = scores[i + j] > lane[j] ? scores[i + j] : lane[j];
   float max = -std::numeric_limits<float>::infinity();
-  for (float s : scores) max = s > max ? s : max;
+  for (float l : lane) max = l > max ? l : max;
+  for (size_t i = whole; i < n; ++i) max = scores[i] > max ? scores[i] : max;
   for (size_t i = 0; i < scores.size(); ++i)
     if (scores[i] == max) return i;
   return 0;  // every score NaN

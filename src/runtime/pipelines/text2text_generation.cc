@@ -17,6 +17,7 @@
 #include "runtime/generation/encoder_decoder_model.h"
 #include "runtime/generation/generate.h"
 #include "runtime/pipelines/seq2seq_pipeline.h"
+#include "runtime/pipelines/translation_languages.h"
 
 namespace modelexport::runtime {
 
@@ -43,6 +44,9 @@ class Seq2SeqPipeline final : public Pipeline {
     if (const std::string* g = files.get("generation_config.json")) generation_text_ = *g;
     config_ = config_text_.empty() ? Json::object() : parse_json_object(config_text_, "config.json");
     settings_ = generation::EncoderDecoderModel::Settings::from_config(config_text_);
+    if (task_ == "translation")
+      if (const std::string* t = files.get("tokenizer.json"))
+        languages_ = TranslationLanguages::from_tokenizer_json(*t);
     // The graphs are checked now, not on the first input.
     generation::EncoderDecoderModel check(model_, decoder_, with_past_ ? &*with_past_ : nullptr, settings_);
   }
@@ -52,16 +56,15 @@ class Seq2SeqPipeline final : public Pipeline {
     if (options.batch_size == 0) throw UsageError("batch_size must be at least 1");
     generation::GenerationConfig config =
         generation::GenerationConfig::resolve(generation_text_, config_text_, task_key_, options.generation);
-    if (!options.tgt_lang.empty()) config.forced_bos_token_id = language_token(options.tgt_lang, "--tgt-lang");
     std::optional<int32_t> src_token;
-    if (!options.src_lang.empty()) src_token = language_token(options.src_lang, "--src-lang");
+    if (task_ == "translation") src_token = apply_languages(options, config);
     // Python: config.prefix after config.update(task_specific_params[task]).
     std::string prefix = config.prefix;
     if (prefix.empty() && config_.contains("prefix") && config_["prefix"].is_string()) prefix = config_["prefix"];
     std::vector<std::string> texts;
     for (const auto& in : inputs) texts.push_back(prefix + in.text);
     std::vector<processors::Encoding> encodings = processor_.encode(texts);
-    if (src_token) set_source_language(encodings, *src_token);
+    if (src_token) languages_.set_source(encodings, *src_token);
     const int64_t start = config.decoder_start_token_id ? *config.decoder_start_token_id
                           : config.bos_token_id         ? *config.bos_token_id
                                                         : throw MetadataReadError(
@@ -96,33 +99,36 @@ class Seq2SeqPipeline final : public Pipeline {
   }
 
  private:
-  // A language code's token: the code itself (NLLB "fra_Latn", mBART "fr_XX") or M2M100's "__fr__".
-  int32_t language_token(const std::string& code, const std::string& option) const {
-    const auto& tok = processor_.tokenizer();
-    for (const std::string& t : {code, "__" + code + "__"})
-      if (auto id = tok.token_to_id(t)) return *id;
-    throw UsageError(option + " " + code + ": the tokenizer has no token '" + code + "' (nor '__" + code +
-                     "__'); multilingual models name their languages by such tokens");
-  }
-  // The source language token the tokenizer put in each encoding (its template's language code, one
-  // of tokenizer_config's additional_special_tokens) becomes `token`.
-  void set_source_language(std::vector<processors::Encoding>& encodings, int32_t token) const {
-    std::vector<int32_t> languages;
-    if (const std::string* tc = processor_.files().get("tokenizer_config.json")) {
-      Json c = parse_json_object(*tc, "tokenizer_config.json");
-      if (c.contains("additional_special_tokens") && c["additional_special_tokens"].is_array())
-        for (const auto& t : c["additional_special_tokens"])
-          if (t.is_string())
-            if (auto id = processor_.tokenizer().token_to_id(t.get<std::string>())) languages.push_back(*id);
+  // Translation's languages (Python TranslationPipeline._sanitize_parameters / preprocess): --src-lang
+  // and --tgt-lang, else the task name's translation_XX_to_YY. A multilingual model needs a target
+  // language (Python raises "Translation requires a `src_lang` and a `tgt_lang`"; without a source
+  // language the tokenizer's own default stays, as transformers.js allows); its token becomes
+  // forced_bos_token_id. Returns the source language's token when one is given.
+  std::optional<int32_t> apply_languages(const PipelineOptions& options, generation::GenerationConfig& config) const {
+    std::string src = options.src_lang, tgt = options.tgt_lang;
+    const bool given = !src.empty() || !tgt.empty();
+    if (!given && task_key_.rfind("translation_", 0) == 0) {
+      const size_t to = task_key_.find("_to_");
+      if (to != std::string::npos) {
+        src = task_key_.substr(12, to - 12);
+        tgt = task_key_.substr(to + 4);
+      }
     }
-    for (auto& e : encodings) {
-      auto it = std::find_first_of(e.ids.begin(), e.ids.end(), languages.begin(), languages.end());
-      if (it == e.ids.end())
-        throw UsageError(
-            "--src-lang: the tokenizer adds no language token to its inputs (no token of "
-            "tokenizer_config.json's additional_special_tokens); this model takes no source language");
-      *it = token;
+    if (!languages_.multilingual()) {
+      // Python ignores the languages of a model whose tokenizer has none; an explicit option is refused.
+      if (given)
+        throw UsageError(std::string(options.tgt_lang.empty() ? "--src-lang " + options.src_lang
+                                                              : "--tgt-lang " + options.tgt_lang) +
+                         ": this model is not multilingual (its tokenizer has no language tokens such as __fr__, "
+                         "fr_XX or fra_Latn); its language pair is fixed");
+      return std::nullopt;
     }
+    if (tgt.empty())
+      throw UsageError(
+          "translation with this multilingual model needs --tgt-lang (its languages: " + languages_.known() + ")");
+    config.forced_bos_token_id = languages_.token(tgt, "--tgt-lang");
+    if (src.empty()) return std::nullopt;
+    return languages_.token(src, "--src-lang");
   }
 
   std::string task_key_;
@@ -131,6 +137,7 @@ class Seq2SeqPipeline final : public Pipeline {
   std::string config_text_, generation_text_;
   Json config_;
   generation::EncoderDecoderModel::Settings settings_;
+  TranslationLanguages languages_;
 };
 
 }  // namespace
