@@ -266,6 +266,8 @@ TEST(DecoderModel, TwoFileLayoutMatchesTransformersJs) {
   for (const std::string name : {"llama", "gpt2"}) {
     const fs::path first = dir / (name + "-split") / "decoder_model.onnx";
     const fs::path second = dir / (name + "-split") / "decoder_with_past_model.onnx";
+    for (const fs::path& f : {first, second})
+      EXPECT_TRUE(modelexport::metadata::ModelFiles::from_model(f).embedded) << f << " is not self-contained";
     AutoModel a = AutoModel::from_model(first, one_thread());
     AutoModel b = AutoModel::from_model(second, one_thread());
     auto settings = settings_of(second);
