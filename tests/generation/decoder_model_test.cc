@@ -19,6 +19,7 @@
 #include "runtime/generation/generate.h"
 #include "runtime/generation/generation_config.h"
 #include "runtime/generation/sampler.h"
+#include "support/test_support.h"
 
 namespace fs = std::filesystem;
 using modelexport::Json;
@@ -150,8 +151,9 @@ TEST(DecoderModel, SelectRowsAndGrowthKeepTheCache) {
 }
 
 // The corpus's onnxruntime-genai decoders: the cached run gives the logits of a full recompute of
-// the same tokens (qwen35: GroupQueryAttention with the shared past/present buffer, float16; gpt2:
-// past_%d [2, batch, heads, past, head] with int32 ids; LFM2: convolution states beside the KV cache).
+// the same tokens, each run from its self-contained file (qwen35: GroupQueryAttention with the shared past/present
+// buffer, float16; gpt2: past_%d [2, batch, heads, past, head] with int32 ids; LFM2: convolution states beside the KV
+// cache).
 TEST(DecoderModel, GenaiModelsMatchFullRecompute) {
   fs::path c = corpus();
   if (c.empty()) GTEST_SKIP() << "corpus missing";
@@ -162,11 +164,16 @@ TEST(DecoderModel, GenaiModelsMatchFullRecompute) {
   for (const Case& k :
        {Case{"genai-tiny-random-gpt2-fp32", "past.onnx", 1e-4}, Case{"genai-tiny-qwen35-fp16", "decoder.onnx", 2e-2},
         Case{"genai-tiny-random-lfm2-fp32", "decoder.onnx", 1e-4}}) {
+    // From the self-contained file: embed-metadata carries genai_config.json into it.
     fs::path folder = c / "models" / k.folder;
-    std::ifstream in(folder / "genai_config.json");
-    std::string genai((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
-    AutoModel session = AutoModel::from_model(folder / k.file, {});
-    auto settings = DecoderModel::Settings::from_configs("", genai);
+    modelexport::test::ScratchDir dir;
+    const fs::path model = dir / "decoder.onnx";
+    auto embedded = modelexport::test::run_cli(
+        {"embed-metadata", (folder / k.file).string(), folder.string(), "-o", model.string(), "-q"});
+    ASSERT_EQ(embedded.exit_code, 0) << embedded.err;
+    ASSERT_TRUE(modelexport::metadata::ModelFiles::from_model(model).has("genai_config.json")) << k.folder;
+    AutoModel session = AutoModel::from_model(model, {});
+    auto settings = settings_of(model);
     DecoderModel cached(session, settings);
     std::vector<int64_t> prompt = {5, 17, 42, 7};
     std::vector<float> logits, full;
