@@ -1,10 +1,11 @@
 // Decoder-only generation speed and memory: ours (DecoderModel + the generation loop) and a bare ONNX
-// Runtime greedy loop on the same file (Session::Run with OrtValues handed from present to past, no
-// IoBinding, no processors) for the per-token overhead.
+// Runtime greedy loop on the same session (Ort::IoBinding each step, ORT-allocated outputs, present
+// OrtValues bound as the next past, argmax only, no processors) for the per-token overhead.
 //   bench_generate MODEL.onnx PROMPT_TOKENS NEW_TOKENS BATCH [bare]
 // Prints one JSON line: prefill tokens/s (prompt tokens × batch / first step), time to first token,
-// decode tokens/s (new tokens after the first × batch / their time), peak RSS. Greedy, eos suppressed
-// by min_new_tokens so every run generates NEW_TOKENS.
+// decode tokens/s (new tokens after the first × batch / their time: from the first step's end to the
+// end of generate(), so the processors, sampler and stopping checks count), peak RSS. Greedy, eos
+// suppressed by min_new_tokens so every run generates NEW_TOKENS.
 #include <onnxruntime_cxx_api.h>
 #include <sys/resource.h>
 
@@ -37,12 +38,14 @@ class Timed final : public generation::StepModel {
   void step(const std::vector<std::vector<int64_t>>& t, std::vector<float>& logits) override {
     auto t0 = Clock::now();
     m_.step(t, logits);
-    double s = std::chrono::duration<double>(Clock::now() - t0).count();
-    if (steps_++ == 0) first_ = s;
-    else rest_ += s;
+    if (steps_++ == 0) {
+      first_ = std::chrono::duration<double>(Clock::now() - t0).count();
+      first_end_ = Clock::now();
+    }
   }
   void select_rows(const std::vector<size_t>& rows) override { m_.select_rows(rows); }
-  double first_ = 0, rest_ = 0;
+  double first_ = 0;
+  Clock::time_point first_end_;
   size_t steps_ = 0;
 
  private:
@@ -79,7 +82,7 @@ int main(int argc, char** argv) {
     decoder.reserve(batch, prompt + fresh);
     generation::generate(timed, prompts, config);
     first = timed.first_;
-    rest = timed.rest_;
+    rest = std::chrono::duration<double>(Clock::now() - timed.first_end_).count();
   } else {
     // The bare loop: every input an OrtValue, present values become the next past values.
     Ort::Session& s = AutoModelAccess::session(session);
@@ -124,8 +127,11 @@ int main(int argc, char** argv) {
           values.push_back(std::move(past[past_index++]));
         }
       }
-      auto outs =
-          s.Run(Ort::RunOptions{nullptr}, in_c.data(), values.data(), values.size(), out_c.data(), out_c.size());
+      Ort::IoBinding binding(s);
+      for (size_t k = 0; k < values.size(); ++k) binding.BindInput(in_c[k], values[k]);
+      for (const char* o : out_c) binding.BindOutput(o, cpu);
+      s.Run(Ort::RunOptions{nullptr}, binding);
+      auto outs = binding.GetOutputValues();
       const float* logits = outs[0].GetTensorData<float>();
       const size_t vocab = static_cast<size_t>(outs[0].GetTensorTypeAndShapeInfo().GetShape()[2]);
       ids.clear();

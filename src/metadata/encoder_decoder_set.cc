@@ -182,4 +182,66 @@ std::vector<Finding> validate_encoder_decoder_set(const EncoderDecoderSet& set) 
   return out;
 }
 
+namespace {
+
+// The suffixes of the decoder-only roles in `dir`.
+std::set<std::string> decoder_suffixes(const fs::path& dir) {
+  std::set<std::string> out;
+  std::error_code ec;
+  for (const auto& e : fs::directory_iterator(dir, ec))
+    if (auto p = parse_name(e.path()); p.role == kDecoder || p.role == kWithPast || p.role == kMerged)
+      out.insert(p.suffix);
+  return out;
+}
+
+fs::path decoder_folder(const fs::path& folder) {
+  if (!decoder_suffixes(folder).empty()) return folder;
+  if (fs::is_directory(folder / "onnx")) return folder / "onnx";
+  return folder;
+}
+
+}  // namespace
+
+bool is_decoder_only_set(const fs::path& model_or_folder) {
+  if (fs::is_directory(model_or_folder)) return !decoder_suffixes(decoder_folder(model_or_folder)).empty();
+  NameParts p = parse_name(model_or_folder);
+  return p.role == kDecoder || p.role == kWithPast;
+}
+
+DecoderOnlySet find_decoder_only_set(const fs::path& model_or_folder, std::string_view wanted_suffix) {
+  DecoderOnlySet set;
+  fs::path dir;
+  bool split = false;
+  if (fs::is_directory(model_or_folder)) {
+    dir = decoder_folder(model_or_folder);
+    std::set<std::string> suffixes = decoder_suffixes(dir);
+    if (suffixes.count(std::string(wanted_suffix)) || wanted_suffix.size() || suffixes.size() != 1)
+      set.suffix = std::string(wanted_suffix);
+    else set.suffix = *suffixes.begin();
+  } else {
+    NameParts p = parse_name(model_or_folder);
+    if (p.role != kDecoder && p.role != kWithPast)
+      throw MetadataReadError("'" + model_or_folder.string() +
+                              "' is not named as a file of a two-file decoder (decoder_model or " +
+                              "decoder_with_past_model, with an optional _dtype suffix, .onnx)");
+    dir = model_or_folder.parent_path();
+    set.suffix = p.suffix;
+    split = true;
+  }
+  if (dir.empty()) dir = ".";
+  if (!split && fs::is_regular_file(dir / name(kMerged, set.suffix))) {
+    set.decoder = dir / name(kMerged, set.suffix);
+    return set;
+  }
+  for (std::string_view role : {kDecoder, kWithPast})
+    if (!fs::is_regular_file(dir / name(role, set.suffix)))
+      throw MetadataReadError("two-file decoder in '" + dir.string() + "': missing sibling '" +
+                              name(role, set.suffix).string() + "' (" + name(kDecoder, set.suffix).string() +
+                              " runs the prompt, " + name(kWithPast, set.suffix).string() + " every later step" +
+                              (split ? "" : "; or give " + name(kMerged, set.suffix).string()) + ")");
+  set.decoder = dir / name(kDecoder, set.suffix);
+  set.decoder_with_past = dir / name(kWithPast, set.suffix);
+  return set;
+}
+
 }  // namespace modelexport::metadata

@@ -7,6 +7,8 @@
 #include <cstdlib>
 #include <filesystem>
 #include <fstream>
+#include <functional>
+#include <memory>
 
 #include "common/json_util.h"
 #include "modelexport/common/error.h"
@@ -17,6 +19,7 @@
 #include "runtime/generation/generate.h"
 #include "runtime/generation/generation_config.h"
 #include "runtime/generation/sampler.h"
+#include "support/test_support.h"
 
 namespace fs = std::filesystem;
 using modelexport::Json;
@@ -148,8 +151,9 @@ TEST(DecoderModel, SelectRowsAndGrowthKeepTheCache) {
 }
 
 // The corpus's onnxruntime-genai decoders: the cached run gives the logits of a full recompute of
-// the same tokens (qwen35: GroupQueryAttention with the shared past/present buffer, float16; gpt2:
-// past_%d [2, batch, heads, past, head] with int32 ids; LFM2: convolution states beside the KV cache).
+// the same tokens, each run from its self-contained file (qwen35: GroupQueryAttention with the shared past/present
+// buffer, float16; gpt2: past_%d [2, batch, heads, past, head] with int32 ids; LFM2: convolution states beside the KV
+// cache).
 TEST(DecoderModel, GenaiModelsMatchFullRecompute) {
   fs::path c = corpus();
   if (c.empty()) GTEST_SKIP() << "corpus missing";
@@ -160,11 +164,16 @@ TEST(DecoderModel, GenaiModelsMatchFullRecompute) {
   for (const Case& k :
        {Case{"genai-tiny-random-gpt2-fp32", "past.onnx", 1e-4}, Case{"genai-tiny-qwen35-fp16", "decoder.onnx", 2e-2},
         Case{"genai-tiny-random-lfm2-fp32", "decoder.onnx", 1e-4}}) {
+    // From the self-contained file: embed-metadata carries genai_config.json into it.
     fs::path folder = c / "models" / k.folder;
-    std::ifstream in(folder / "genai_config.json");
-    std::string genai((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
-    AutoModel session = AutoModel::from_model(folder / k.file, {});
-    auto settings = DecoderModel::Settings::from_configs("", genai);
+    modelexport::test::ScratchDir dir;
+    const fs::path model = dir / "decoder.onnx";
+    auto embedded = modelexport::test::run_cli(
+        {"embed-metadata", (folder / k.file).string(), folder.string(), "-o", model.string(), "-q"});
+    ASSERT_EQ(embedded.exit_code, 0) << embedded.err;
+    ASSERT_TRUE(modelexport::metadata::ModelFiles::from_model(model).has("genai_config.json")) << k.folder;
+    AutoModel session = AutoModel::from_model(model, {});
+    auto settings = settings_of(model);
     DecoderModel cached(session, settings);
     std::vector<int64_t> prompt = {5, 17, 42, 7};
     std::vector<float> logits, full;
@@ -183,59 +192,118 @@ TEST(DecoderModel, GenaiModelsMatchFullRecompute) {
   }
 }
 
-// Every golden case through the generation core's generate() over DecoderModel, with the model's
-// generation_config.json / config.json and the case's options (repetition_penalty,
-// no_repeat_ngram_size, min_new_tokens, eos_token_id): the token ids transformers.js generated, and
-// our tokenizer's prompt ids equal to transformers.js'.
-TEST(DecoderModel, GenerateWithProcessorsMatchesTransformersJs) {
+namespace {
+
+// Every golden case of `golden` (transformers.js' ids) through the generation core's generate() over
+// the runner `make` builds, with the model's generation_config.json / config.json (read from
+// `files_from`) and the case's options (repetition_penalty, no_repeat_ngram_size, min_new_tokens,
+// eos_token_id): the token ids transformers.js generated, and our tokenizer's prompt ids equal to
+// transformers.js'. Returns the number of cases compared.
+size_t check_golden_cases(const fs::path& files_from, const std::string& golden,
+                          const std::function<std::unique_ptr<DecoderModel>()>& make) {
   namespace gen = modelexport::runtime::generation;
+  fs::path dir = decoder_models();
+  auto files = modelexport::metadata::ModelFiles::from_model(files_from);
+  auto text = [&](const char* f) { return files.get(f) ? *files.get(f) : std::string(); };
+  auto tokenizer = modelexport::processors::Tokenizer::from_json(text("tokenizer.json"));
+  std::vector<Json> cases = read_jsonl(dir / "golden" / (golden + ".jsonl"));
+  std::vector<Json> inputs = read_jsonl(fs::path(MODELEXPORT_SOURCE_DIR) / "tests/generation/greedy_cases.jsonl");
+  EXPECT_EQ(cases.size(), inputs.size());
+  size_t compared = 0;
+  for (size_t k = 0; k < cases.size() && k < inputs.size(); ++k) {
+    const Json& c = cases[k];
+    const Json& o = c["options"];
+    modelexport::runtime::GenerationOptions opts;
+    opts.max_new_tokens = o["max_new_tokens"].get<int64_t>();
+    if (o.contains("repetition_penalty")) opts.repetition_penalty = o["repetition_penalty"].get<double>();
+    if (o.contains("no_repeat_ngram_size")) opts.no_repeat_ngram_size = o["no_repeat_ngram_size"].get<int64_t>();
+    if (o.contains("min_new_tokens")) opts.min_new_tokens = o["min_new_tokens"].get<int64_t>();
+    if (o.contains("eos_token_id")) opts.eos_token_id = std::vector<int64_t>{o["eos_token_id"].get<int64_t>()};
+    auto config =
+        gen::GenerationConfig::resolve(text("generation_config.json"), text("config.json"), "text-generation", opts);
+    std::vector<std::vector<int64_t>> prompts, expected;
+    for (size_t r = 0; r < c["input_ids"].size(); ++r) {
+      std::vector<int64_t> p;
+      for (size_t i = 0; i < c["input_ids"][r].size(); ++i)
+        if (c["attention_mask"][r][i] == 1) p.push_back(c["input_ids"][r][i]);
+      auto ours = tokenizer.encode(inputs[k]["prompts"][r].get<std::string>(), true).ids;
+      EXPECT_EQ(std::vector<int64_t>(ours.begin(), ours.end()), p) << golden << ": tokenization of case " << k;
+      std::vector<int64_t> e(c["sequences"][r].begin() + static_cast<std::ptrdiff_t>(c["input_ids"][r].size()),
+                             c["sequences"][r].end());
+      // transformers.js pads a row that finished early with the pad token: compare up to its eos.
+      auto at = std::find_first_of(e.begin(), e.end(), config.eos_token_id.begin(), config.eos_token_id.end());
+      if (at != e.end()) e.erase(at + 1, e.end());
+      prompts.push_back(p);
+      expected.push_back(e);
+    }
+    auto model = make();
+    auto result = gen::generate(*model, prompts, config);
+    EXPECT_EQ(result.sequences.size(), prompts.size());
+    for (size_t r = 0; r < prompts.size() && r < result.sequences.size(); ++r)
+      EXPECT_EQ(result.sequences[r][0].tokens, expected[r])
+          << files_from << " case " << k << " " << o.dump() << " row " << r;
+    ++compared;
+  }
+  return compared;
+}
+
+}  // namespace
+
+TEST(DecoderModel, GenerateWithProcessorsMatchesTransformersJs) {
   fs::path dir = decoder_models();
   if (dir.empty()) GTEST_SKIP() << "DECODER_MODELS not built (needs the corpus and node)";
   size_t compared = 0;
   for (const std::string name : {"llama", "gpt2", "llama-q4", "gpt2-q4"}) {
     const fs::path path = dir / (name + ".onnx");
-    auto files = modelexport::metadata::ModelFiles::from_model(path);
-    auto text = [&](const char* f) { return files.get(f) ? *files.get(f) : std::string(); };
-    auto tokenizer = modelexport::processors::Tokenizer::from_json(text("tokenizer.json"));
     AutoModel session = AutoModel::from_model(path, one_thread());
     auto settings = settings_of(path);
-    std::vector<Json> cases = read_jsonl(dir / "golden" / (name + ".jsonl"));
-    std::vector<Json> inputs = read_jsonl(fs::path(MODELEXPORT_SOURCE_DIR) / "tests/generation/greedy_cases.jsonl");
-    ASSERT_EQ(cases.size(), inputs.size());
-    for (size_t k = 0; k < cases.size(); ++k) {
-      const Json& c = cases[k];
-      const Json& o = c["options"];
-      modelexport::runtime::GenerationOptions opts;
-      opts.max_new_tokens = o["max_new_tokens"].get<int64_t>();
-      if (o.contains("repetition_penalty")) opts.repetition_penalty = o["repetition_penalty"].get<double>();
-      if (o.contains("no_repeat_ngram_size")) opts.no_repeat_ngram_size = o["no_repeat_ngram_size"].get<int64_t>();
-      if (o.contains("min_new_tokens")) opts.min_new_tokens = o["min_new_tokens"].get<int64_t>();
-      if (o.contains("eos_token_id")) opts.eos_token_id = std::vector<int64_t>{o["eos_token_id"].get<int64_t>()};
-      auto config =
-          gen::GenerationConfig::resolve(text("generation_config.json"), text("config.json"), "text-generation", opts);
-      std::vector<std::vector<int64_t>> prompts, expected;
-      for (size_t r = 0; r < c["input_ids"].size(); ++r) {
-        std::vector<int64_t> p;
-        for (size_t i = 0; i < c["input_ids"][r].size(); ++i)
-          if (c["attention_mask"][r][i] == 1) p.push_back(c["input_ids"][r][i]);
-        auto ours = tokenizer.encode(inputs[k]["prompts"][r].get<std::string>(), true).ids;
-        EXPECT_EQ(std::vector<int64_t>(ours.begin(), ours.end()), p) << name << ": tokenization of case " << k;
-        std::vector<int64_t> e(c["sequences"][r].begin() + static_cast<std::ptrdiff_t>(c["input_ids"][r].size()),
-                               c["sequences"][r].end());
-        // transformers.js pads a row that finished early with the pad token: compare up to its eos.
-        auto at = std::find_first_of(e.begin(), e.end(), config.eos_token_id.begin(), config.eos_token_id.end());
-        if (at != e.end()) e.erase(at + 1, e.end());
-        prompts.push_back(p);
-        expected.push_back(e);
-      }
-      DecoderModel model(session, settings);
-      auto result = gen::generate(model, prompts, config);
-      ASSERT_EQ(result.sequences.size(), prompts.size());
-      for (size_t r = 0; r < prompts.size(); ++r)
-        EXPECT_EQ(result.sequences[r][0].tokens, expected[r])
-            << name << " case " << k << " " << o.dump() << " row " << r;
-      ++compared;
-    }
+    compared += check_golden_cases(path, name, [&] { return std::make_unique<DecoderModel>(session, settings); });
   }
   EXPECT_EQ(compared, 28u);
+}
+
+// Optimum's two-file layout of the same weights (decoder_model.onnx for the prompt,
+// decoder_with_past_model.onnx after; each self-contained): transformers.js 4.3.1 does not load this
+// layout (its decoder-only models read model / decoder_model_merged), so it is held to the ids
+// transformers.js generated from model.onnx.
+TEST(DecoderModel, TwoFileLayoutMatchesTransformersJs) {
+  fs::path dir = decoder_models();
+  if (dir.empty()) GTEST_SKIP() << "DECODER_MODELS not built (needs the corpus and node)";
+  size_t compared = 0;
+  for (const std::string name : {"llama", "gpt2"}) {
+    const fs::path first = dir / (name + "-split") / "decoder_model.onnx";
+    const fs::path second = dir / (name + "-split") / "decoder_with_past_model.onnx";
+    for (const fs::path& f : {first, second})
+      EXPECT_TRUE(modelexport::metadata::ModelFiles::from_model(f).embedded) << f << " is not self-contained";
+    AutoModel a = AutoModel::from_model(first, one_thread());
+    AutoModel b = AutoModel::from_model(second, one_thread());
+    auto settings = settings_of(second);
+    compared += check_golden_cases(first, name, [&] { return std::make_unique<DecoderModel>(a, b, settings); });
+  }
+  EXPECT_EQ(compared, 14u);
+}
+
+// The two-file constructor refuses a pair that does not fit, naming the tensor: a first-step decoder
+// that takes the past, a with-past decoder without one, files that disagree on position_ids.
+TEST(DecoderModel, TwoFileLayoutRefusesMismatchedPairs) {
+  fs::path dir = decoder_models();
+  if (dir.empty()) GTEST_SKIP() << "DECODER_MODELS not built";
+  AutoModel first = AutoModel::from_model(dir / "llama-split" / "decoder_model.onnx", one_thread());
+  AutoModel with_past = AutoModel::from_model(dir / "llama.onnx", one_thread());
+  AutoModel gpt2 = AutoModel::from_model(dir / "gpt2.onnx", one_thread());
+  auto settings = settings_of(dir / "llama.onnx");
+  struct Case {
+    const AutoModel *a, *b;
+    std::string expect;
+  };
+  for (const Case& c : {Case{&with_past, &with_past, "takes the cache input 'past_key_values.0.key'"},
+                        Case{&first, &first, "decoder_with_past_model has no past inputs"},
+                        Case{&first, &gpt2, "decoder_model takes 'position_ids' and the other does not"}}) {
+    try {
+      DecoderModel m(*c.a, *c.b, settings);
+      ADD_FAILURE() << "accepted; expected: " << c.expect;
+    } catch (const modelexport::UnsuitableModelError& e) {
+      EXPECT_NE(std::string(e.what()).find(c.expect), std::string::npos) << e.what();
+    }
+  }
 }

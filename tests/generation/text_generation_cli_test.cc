@@ -62,6 +62,24 @@ TEST(TextGenerationCli, RunPrintsTransformersJsShapeAndText) {
   }
 }
 
+// Optimum's two-file layout (decoder_model.onnx + decoder_with_past_model.onnx, each self-contained)
+// runs from its folder or from either file, with the text the single-file model.onnx of the same
+// weights gives (which the test above holds to transformers.js).
+TEST(TextGenerationCli, TwoFileLayoutRunsFromFolderOrEitherFile) {
+  if (models().empty()) GTEST_SKIP() << "DECODER_MODELS not built";
+  for (const std::string name : {"llama", "gpt2"}) {
+    auto single = run_cli(
+        {"run", (models() / (name + ".onnx")).string(), "Hello, my name is", "--max-new-tokens", "16", "--json"});
+    ASSERT_EQ(single.exit_code, 0) << single.err;
+    const fs::path split = models() / (name + "-split");
+    for (const fs::path& source : {split, split / "decoder_model.onnx", split / "decoder_with_past_model.onnx"}) {
+      auto r = run_cli({"run", source.string(), "Hello, my name is", "--max-new-tokens", "16", "--json"});
+      ASSERT_EQ(r.exit_code, 0) << source << ": " << r.err;
+      EXPECT_EQ(r.out, single.out) << source;
+    }
+  }
+}
+
 // Chat input: the message list plus the new assistant message, keys in the caller's order; two
 // return sequences when sampling.
 TEST(TextGenerationCli, ChatInputAndReturnSequences) {
@@ -150,6 +168,14 @@ TEST(TextGenerationCli, BadInputTable) {
             0);
   modelexport::test::write_bytes(dir / "chat.jsonl", R"({"messages": [{"role": "user", "content": "hi"}]})"
                                                      "\n");
+  // Half of a two-file decoder: each file alone, and a folder with only the first.
+  const fs::path split = models() / "llama-split";
+  for (const std::string f : {"decoder_model.onnx", "decoder_with_past_model.onnx"}) {
+    fs::create_directories(dir / ("only_" + f));
+    fs::create_symlink(split / f, dir / ("only_" + f) / f);
+  }
+  const std::string only_first = (dir / "only_decoder_model.onnx").string();
+  const std::string only_second = (dir / "only_decoder_with_past_model.onnx").string();
   struct Case {
     std::vector<std::string> args;
     std::string expect;
@@ -167,6 +193,10 @@ TEST(TextGenerationCli, BadInputTable) {
       {{"run", llama, "--input", (dir / "no_role.jsonl").string()}, "\"role\""},
       {{"run", llama, "--input", (dir / "not_list.jsonl").string()}, "messages"},
       {{"run", llama, "Hi", "--labels", "a"}, "--labels does not apply to text-generation"},
+      {{"run", only_first + "/decoder_model.onnx", "Hi"}, "missing sibling 'decoder_with_past_model.onnx'"},
+      {{"run", only_first, "Hi"}, "missing sibling 'decoder_with_past_model.onnx'"},
+      {{"run", only_second + "/decoder_with_past_model.onnx", "Hi"}, "missing sibling 'decoder_model.onnx'"},
+      {{"run", split.string(), "Hi", "--task", "fill-mask"}, "runs text-generation, not fill-mask"},
   };
   for (const auto& c : cases) {
     auto r = run_cli(c.args);

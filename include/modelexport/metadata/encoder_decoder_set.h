@@ -49,4 +49,30 @@ EncoderDecoderSet find_encoder_decoder_set(const std::filesystem::path& model_or
 // Findings have check "set".
 std::vector<Finding> validate_encoder_decoder_set(const EncoderDecoderSet& set);
 
+// A decoder-only export in the same names, without an encoder: Optimum's older two-file layout
+//   decoder_model{S}.onnx            (the prompt step: no past inputs, present.N.key/value out)
+//   decoder_with_past_model{S}.onnx  (every later step: past_key_values.N.* in)
+// or a folder whose decoder is decoder_model_merged{S}.onnx (preferred when both are there).
+//
+//   if (!is_encoder_decoder_set(p) && is_decoder_only_set(p)) {
+//     DecoderOnlySet set = find_decoder_only_set(p);   // throws naming a missing sibling
+//   }
+struct DecoderOnlySet {
+  std::filesystem::path decoder;            // decoder_model{S}.onnx, or decoder_model_merged{S}.onnx
+  std::filesystem::path decoder_with_past;  // decoder_with_past_model{S}.onnx; empty with a merged decoder
+  std::string suffix;
+  bool merged() const { return decoder_with_past.empty(); }
+};
+
+// True for a decoder_model{S}.onnx or decoder_with_past_model{S}.onnx file, and for a folder (itself
+// or its onnx/) holding one of decoder_model*, decoder_with_past_model*, decoder_model_merged*.onnx;
+// call it when is_encoder_decoder_set() is false (it does not look for the encoder).
+bool is_decoder_only_set(const std::filesystem::path& model_or_folder);
+
+// The decoder file(s) of such a set: from a file, its sibling by name (a given decoder_model{S} or
+// decoder_with_past_model{S} always selects the two-file pair); from a folder, the merged decoder or
+// the pair, with the suffix rule of find_encoder_decoder_set. Throws MetadataReadError naming the
+// missing sibling and the folder it looked in.
+DecoderOnlySet find_decoder_only_set(const std::filesystem::path& model_or_folder, std::string_view suffix = "");
+
 }  // namespace modelexport::metadata

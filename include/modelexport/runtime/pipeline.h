@@ -24,6 +24,8 @@
 //                                                  rendered with the model's chat template) →
 //                               [{"generated_text": "..."}] (num_return_sequences entries), or for chat
 //                               [{"generated_text": [...messages, {"role": "assistant", "content": "..."}]}]
+//                               (one file; or a decoder-only set's folder or either file of Optimum's
+//                               decoder_model.onnx + decoder_with_past_model.onnx pair)
 //   text2text-generation, translation (translation_xx_to_yy), summarization (encoder-decoder sets:
 //                               the folder or any file of it) → [{"generated_text"}], [{"translation_text"}],
 //                               [{"summary_text"}] (one entry per returned sequence)

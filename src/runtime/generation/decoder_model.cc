@@ -86,6 +86,10 @@ struct CacheEntry {
 struct DecoderModel::Impl {
   const AutoModel* model = nullptr;
   Ort::Session* session = nullptr;
+  // The two-file layout's prompt-step session (no past inputs), and the optional inputs it takes.
+  Ort::Session* first_session = nullptr;
+  bool first_has_positions = false, first_has_logits_to_keep = false;
+  std::vector<int64_t> first_logits_to_keep_shape;
   Settings settings;
   std::vector<std::string> notes;
 
@@ -249,6 +253,70 @@ DecoderModel::DecoderModel(const AutoModel& model, Settings settings) : impl_(st
   m.shared = settings.share_buffer && any_growing;
 }
 
+namespace {
+
+// The prompt-step decoder of the two-file layout takes what the generation feeds without a past and
+// gives logits and every present output the with-past decoder's cache needs.
+void check_first_step(const AutoModel& first, const AutoModel& with_past) {
+  for (const auto& in : first.inputs()) {
+    if (is_cache_input(in.name))
+      throw UnsuitableModelError("the two-file decoder's decoder_model takes the cache input '" + in.name +
+                                 "'; it runs the prompt step, which has no past (give decoder_model_merged.onnx "
+                                 "or model.onnx alone instead)");
+    if (in.name != "input_ids" && in.name != "attention_mask" && in.name != "position_ids" &&
+        in.name != "num_logits_to_keep" && in.name != "logits_to_keep")
+      throw UnsuitableModelError("the two-file decoder's decoder_model has an input '" + in.name + "' (" +
+                                 in.elem_type + ") that the prompt step cannot feed");
+  }
+  std::map<std::string, const TensorDesc*> outputs;
+  for (const auto& o : first.outputs()) outputs[o.name] = &o;
+  if (!outputs.count("logits"))
+    throw UnsuitableModelError(
+        "the two-file decoder's decoder_model has no 'logits' output, which text generation "
+        "reads");
+  for (const auto& in : with_past.inputs())
+    if (is_cache_input(in.name)) {
+      const std::string present = present_name(in.name);
+      auto it = outputs.find(present);
+      if (it == outputs.end())
+        throw UnsuitableModelError("the two-file decoder's decoder_model has no output '" + present +
+                                   "', which starts decoder_with_past_model's cache input '" + in.name + "'");
+      if (it->second->elem_type != in.elem_type)
+        throw UnsuitableModelError("the two-file decoder's files disagree: decoder_model's '" + present + "' is " +
+                                   it->second->elem_type + ", decoder_with_past_model's '" + in.name + "' is " +
+                                   in.elem_type);
+    }
+  for (const auto& o : with_past.outputs())
+    if (o.name == "logits" && outputs["logits"]->elem_type != o.elem_type)
+      throw UnsuitableModelError("the two-file decoder's files disagree: 'logits' is " + outputs["logits"]->elem_type +
+                                 " in decoder_model and " + o.elem_type + " in decoder_with_past_model");
+}
+
+}  // namespace
+
+DecoderModel::DecoderModel(const AutoModel& first_step, const AutoModel& with_past, Settings settings)
+    : DecoderModel(with_past, settings) {
+  check_first_step(first_step, with_past);
+  Impl& m = *impl_;
+  m.first_session = &AutoModelAccess::session(first_step);
+  m.shared = false;
+  if (m.cache.empty())
+    throw UnsuitableModelError(
+        "the two-file decoder's decoder_with_past_model has no past inputs (past_key_values.N.key/value), which "
+        "every step after the prompt feeds");
+  for (const auto& in : first_step.inputs()) {
+    if (in.name == "position_ids") m.first_has_positions = true;
+    if (in.name == "num_logits_to_keep" || in.name == "logits_to_keep") {
+      m.first_has_logits_to_keep = true;
+      m.first_logits_to_keep_shape.assign(in.shape.size(), 1);
+    }
+  }
+  if (m.first_has_positions != m.has_positions)
+    throw UnsuitableModelError(std::string("the two-file decoder's files disagree: ") +
+                               (m.has_positions ? "decoder_with_past_model" : "decoder_model") +
+                               " takes 'position_ids' and the other does not");
+}
+
 DecoderModel::~DecoderModel() = default;
 
 size_t DecoderModel::vocab_size() const { return impl_->vocab; }
@@ -326,8 +394,11 @@ void DecoderModel::Impl::ensure_capacity(size_t need_rows, size_t need_length) {
 void DecoderModel::Impl::run(size_t n, size_t fed, std::vector<float>& out) {
   // n: new positions this step; fed: positions given to the graph (n with a cache, all without).
   const size_t total = past + n;
-  const size_t out_positions = has_logits_to_keep ? 1 : fed;
-  Ort::IoBinding binding(*session);
+  // The two-file layout's prompt step: decoder_model.onnx, no past bound, present into the cache.
+  const bool prompt_step = first_session && past == 0;
+  const bool keep_one = prompt_step ? first_has_logits_to_keep : has_logits_to_keep;
+  const size_t out_positions = keep_one ? 1 : fed;
+  Ort::IoBinding binding(prompt_step ? *first_session : *session);
   std::vector<Ort::Value> keep;  // the OrtValues must outlive the run
   auto bind_in = [&](const std::string& name, void* data, size_t bytes, std::vector<int64_t> shape,
                      ONNXTensorElementDataType type) {
@@ -341,16 +412,18 @@ void DecoderModel::Impl::run(size_t n, size_t fed, std::vector<float>& out) {
     bind_in(position_ids, positions.data(), positions.bytes(), {static_cast<int64_t>(rows), static_cast<int64_t>(fed)},
             positions.type.ort);
   int64_t one = 1;
-  if (has_logits_to_keep)
-    bind_in("num_logits_to_keep", &one, sizeof one, logits_to_keep_shape, ONNX_TENSOR_ELEMENT_DATA_TYPE_INT64);
+  if (keep_one)
+    bind_in("num_logits_to_keep", &one, sizeof one, prompt_step ? first_logits_to_keep_shape : logits_to_keep_shape,
+            ONNX_TENSOR_ELEMENT_DATA_TYPE_INT64);
   bool use_cache = past > 0;
-  if (has_cache_branch) bind_in("use_cache_branch", &use_cache, 1, {1}, ONNX_TENSOR_ELEMENT_DATA_TYPE_BOOL);
+  if (has_cache_branch && !prompt_step)
+    bind_in("use_cache_branch", &use_cache, 1, {1}, ONNX_TENSOR_ELEMENT_DATA_TYPE_BOOL);
   for (auto& e : cache) {
     const size_t past_len = shared ? length_capacity : past;
     const size_t present_len = shared ? length_capacity : total;
     std::byte* past_data = e.buffer[e.current].data();
     std::byte* present_data = shared ? past_data : e.buffer[1 - e.current].data();
-    bind_in(e.past, past_data, e.bytes(rows, past_len), e.shape(rows, past_len), e.type.ort);
+    if (!prompt_step) bind_in(e.past, past_data, e.bytes(rows, past_len), e.shape(rows, past_len), e.type.ort);
     auto shape = e.shape(rows, present_len);
     keep.push_back(Ort::Value::CreateTensor(cpu, present_data, e.bytes(rows, present_len), shape.data(), shape.size(),
                                             e.type.ort));
@@ -364,7 +437,7 @@ void DecoderModel::Impl::run(size_t n, size_t fed, std::vector<float>& out) {
                                           lshape.size(), logits_type.ort));
   binding.BindOutput(logits_name.c_str(), keep.back());
   try {
-    session->Run(Ort::RunOptions{nullptr}, binding);
+    (prompt_step ? first_session : session)->Run(Ort::RunOptions{nullptr}, binding);
   } catch (const Ort::Exception& e) { throw RuntimeError(std::string("ONNX Runtime run failed: ") + e.what()); }
   if (!shared)
     for (auto& e : cache) e.current = 1 - e.current;

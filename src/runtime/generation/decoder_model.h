@@ -18,6 +18,8 @@
 //     search.past_present_share_buffer; fixed-size recurrent states (LFM2's past_conv.N
 //     [batch, channels, kernel]) start at zero and are carried from present_conv.N.
 //   No cache inputs: every step recomputes the whole sequence (slow; notes() says so).
+//   Optimum's older two-file layout: decoder_model.onnx (no past inputs) runs the prompt step, its
+//     present.N.* written into the cache buffers; decoder_with_past_model.onnx every later step.
 // Left padding: position ids are cumsum(mask) - 1 (1 on padding, as transformers does). Float16
 // logits and caches are read and kept as float16; logits come back as float32.
 //
@@ -59,6 +61,10 @@ class DecoderModel final : public StepModel {
   // Checks the graph: input_ids and logits must exist, every past input needs its present output
   // (RuntimeError / UnsuitableModelError naming the tensor otherwise). `model` must outlive this.
   DecoderModel(const AutoModel& model, Settings settings);
+  // The two-file layout: `first_step` (decoder_model.onnx) must take no past inputs and give every
+  // present output `with_past` (decoder_with_past_model.onnx) carries; the cache is `with_past`'s.
+  // Throws UnsuitableModelError naming the input or output that breaks this. Both must outlive this.
+  DecoderModel(const AutoModel& first_step, const AutoModel& with_past, Settings settings);
   ~DecoderModel() override;
 
   size_t vocab_size() const override;

@@ -1,5 +1,6 @@
 #include <algorithm>
 #include <charconv>
+#include <optional>
 
 #include "modelexport/common/error.h"
 #include "modelexport/format/onnx_file.h"
@@ -110,9 +111,18 @@ const std::vector<std::string>& pipeline_tasks() {
   return tasks;
 }
 
-std::unique_ptr<Pipeline> pipeline(const std::filesystem::path& path, const std::string& task_name, const SessionOptions& session) {
+std::unique_ptr<Pipeline> pipeline(const std::filesystem::path& given, const std::string& task_name,
+                                   const SessionOptions& session) {
   // An encoder-decoder set (its folder or any file of it): text2text-generation, translation, summarization.
-  if (metadata::is_encoder_decoder_set(path)) return make_seq2seq_pipeline(path, task_name, session);
+  if (metadata::is_encoder_decoder_set(given)) return make_seq2seq_pipeline(given, task_name, session);
+  // A decoder-only set: its folder (the merged decoder, or the two-file pair) or a file of the pair.
+  std::filesystem::path path = given;
+  std::optional<metadata::DecoderOnlySet> two_files;
+  if (metadata::is_decoder_only_set(given)) {
+    metadata::DecoderOnlySet set = metadata::find_decoder_only_set(given);
+    path = set.decoder;
+    if (!set.merged()) two_files = std::move(set);
+  }
   metadata::ModelFiles files = metadata::ModelFiles::from_model(path);
   std::string task = task_name;
   if (task.empty() && files.embedded) {
@@ -134,6 +144,15 @@ std::unique_ptr<Pipeline> pipeline(const std::filesystem::path& path, const std:
         in.name != "use_cache_branch")
       text_inputs.push_back(in);
   AutoProcessor processor = AutoProcessor::from_files(std::move(files), text_inputs);
+  if (two_files) {
+    if (metadata::canonical_task(task) != "text-generation")
+      throw UsageError("a two-file decoder (" + two_files->decoder.filename().string() + " + " +
+                       two_files->decoder_with_past.filename().string() + ") runs text-generation, not " + task);
+    if (auto why = metadata::task_outputs_mismatch("text-generation", graph_outputs(model)); !why.empty())
+      throw UnsuitableModelError(two_files->decoder.filename().string() + ": " + why);
+    AutoModel with_past = AutoModel::from_model(two_files->decoder_with_past, session);
+    return make_text_generation(std::move(model), std::move(with_past), std::move(processor));
+  }
   return pipeline(std::move(model), std::move(processor), task);
 }
 

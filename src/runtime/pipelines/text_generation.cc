@@ -8,7 +8,9 @@
 // skip_special_tokens: the decode of prompt + new tokens minus the decode of the prompt (Python's
 // prompt_length slicing). Each pipeline call runs its own DecoderModel, so a Pipeline stays
 // immutable and shareable; the inputs of one call generate as one left-padded batch per batch_size.
+// Optimum's two-file layout runs decoder_model.onnx for the prompt and decoder_with_past_model.onnx after.
 #include <algorithm>
+#include <optional>
 
 #include "modelexport/common/error.h"
 #include "modelexport/processors/chat_template.h"
@@ -24,7 +26,8 @@ using generation::DecoderModel;
 
 class TextGeneration final : public TextPipeline {
  public:
-  TextGeneration(AutoModel m, AutoProcessor p) : TextPipeline("text-generation", std::move(m), std::move(p)) {
+  TextGeneration(AutoModel m, AutoProcessor p, std::optional<AutoModel> with_past = std::nullopt)
+      : TextPipeline("text-generation", std::move(m), std::move(p)), with_past_(std::move(with_past)) {
     const auto& files = processor_.files();
     auto file = [&](const char* name) {
       const std::string* f = files.get(name);
@@ -39,7 +42,7 @@ class TextGeneration final : public TextPipeline {
       model_sets_length_ = g.contains("max_new_tokens") || g.contains("max_length");
     }
     // A decoder the runner cannot drive is refused now, naming the input or output.
-    DecoderModel probe(model_, settings_);
+    decoder();
   }
 
  private:
@@ -99,7 +102,8 @@ class TextGeneration final : public TextPipeline {
         throw UsageError("input " + std::to_string(i + 1) + ": the prompt is " + std::to_string(prompts[i].ids.size()) +
                          " tokens; the model's context window is " + std::to_string(window) +
                          " (config.json), which leaves no room to generate");
-    DecoderModel decoder(model_, settings_);
+    std::unique_ptr<DecoderModel> runner = decoder();
+    DecoderModel& decoder = *runner;
     for (size_t i = 0; i < prompts.size(); ++i)
       for (int64_t id : prompts[i].ids)
         if (id < 0 || static_cast<size_t>(id) >= decoder.vocab_size())
@@ -168,6 +172,12 @@ class TextGeneration final : public TextPipeline {
     return out;
   }
 
+  std::unique_ptr<DecoderModel> decoder() const {
+    if (with_past_) return std::make_unique<DecoderModel>(model_, *with_past_, settings_);
+    return std::make_unique<DecoderModel>(model_, settings_);
+  }
+
+  std::optional<AutoModel> with_past_;
   std::string config_json_, generation_json_;
   DecoderModel::Settings settings_;
   bool model_sets_length_ = false;
@@ -177,6 +187,10 @@ class TextGeneration final : public TextPipeline {
 
 std::unique_ptr<Pipeline> make_text_generation(AutoModel model, AutoProcessor processor) {
   return std::make_unique<TextGeneration>(std::move(model), std::move(processor));
+}
+
+std::unique_ptr<Pipeline> make_text_generation(AutoModel model, AutoModel with_past, AutoProcessor processor) {
+  return std::make_unique<TextGeneration>(std::move(model), std::move(processor), std::move(with_past));
 }
 
 }  // namespace modelexport::runtime

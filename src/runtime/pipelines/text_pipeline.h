@@ -58,6 +58,9 @@ std::unique_ptr<Pipeline> make_fill_mask(AutoModel model, AutoProcessor processo
 std::unique_ptr<Pipeline> make_question_answering(AutoModel model, AutoProcessor processor);
 std::unique_ptr<Pipeline> make_zero_shot_classification(AutoModel model, AutoProcessor processor);
 std::unique_ptr<Pipeline> make_text_generation(AutoModel model, AutoProcessor processor);
+// The two-file decoder layout: `model` is decoder_model.onnx (the prompt step), `with_past`
+// decoder_with_past_model.onnx.
+std::unique_ptr<Pipeline> make_text_generation(AutoModel model, AutoModel with_past, AutoProcessor processor);
 std::unique_ptr<Pipeline> make_ctc_speech_recognition(AutoModel model, AutoProcessor processor);
 std::unique_ptr<Pipeline> make_audio_classification(AutoModel model, AutoProcessor processor);
 
