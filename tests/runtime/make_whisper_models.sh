@@ -6,8 +6,10 @@
 # the folder); OUT/tjs/NAME: the transformers.js layout.
 # OUT/audio/*.f32: the corpus recordings as `ffmpeg -ac 1 -ar 16000 -f f32le` decodes them (Python's
 # decoding; ours is bit-identical to it), what transformers.js is given.
+# Case files name samples relative to OUT/audio (the scripts run there).
 # OUT/NAME.tjs.jsonl: transformers.js 4.3.1's results and greedy ids (scripts/golden/whisper.mjs) on
-# OUT/NAME.cases.jsonl.
+# OUT/NAME.cases.jsonl. OUT/rules.jsonl: Python's rules on the torch network (language detection,
+# timestamps, long-form) for OUT/rules.cases.jsonl.
 # Without the corpus it writes nothing and the tests skip.
 set -euo pipefail
 root=$(cd "$(dirname "$0")/../.." && pwd)
@@ -32,18 +34,30 @@ for f in jfk.flac librispeech_1272-141231-0002.flac; do
   ffmpeg -loglevel error -nostdin -i "$corpus/media/audio/$f" -ac 1 -ar 16000 -f f32le "$out.tmp/audio/${f%.*}.f32"
 done
 a="$out.tmp/audio"
+# 44 s (jfk four times): past 30 s, so decoded long-form.
+cat "$a/jfk.f32" "$a/jfk.f32" "$a/jfk.f32" "$a/jfk.f32" > "$a/jfk-x4.f32"
 cat > "$out.tmp/whisper-en.cases.jsonl" <<JSONL
-{"samples":"$a/jfk.f32","options":{}}
-{"samples":"$a/librispeech_1272-141231-0002.f32","options":{}}
-{"samples":"$a/jfk.f32","options":{"chunk_length_s":5,"stride_length_s":1}}
+{"samples":"jfk.f32","options":{}}
+{"samples":"librispeech_1272-141231-0002.f32","options":{}}
+{"samples":"jfk.f32","options":{"chunk_length_s":5,"stride_length_s":1}}
 JSONL
 cat > "$out.tmp/whisper-multi.cases.jsonl" <<JSONL
-{"samples":"$a/jfk.f32","options":{"language":"en"}}
-{"samples":"$a/jfk.f32","options":{"language":"fr","task":"translate"}}
-{"samples":"$a/librispeech_1272-141231-0002.f32","options":{"language":"vi"}}
+{"samples":"jfk.f32","options":{"language":"en"}}
+{"samples":"jfk.f32","options":{"language":"fr","task":"translate"}}
+{"samples":"librispeech_1272-141231-0002.f32","options":{"language":"vi"}}
 JSONL
 for name in whisper-en whisper-multi; do
-  node "$root/scripts/golden/whisper.mjs" "$out.tmp/tjs/$name" "$out.tmp/$name.cases.jsonl" > "$out.tmp/$name.tjs.jsonl"
+  (cd "$a" && node "$root/scripts/golden/whisper.mjs" "$out.tmp/tjs/$name" "$out.tmp/$name.cases.jsonl" > "$out.tmp/$name.tjs.jsonl")
 done
+# Python's rules where transformers.js does not follow them (scripts/golden/whisper_rules.py).
+cat > "$out.tmp/rules.cases.jsonl" <<JSONL
+{"model":"whisper-multi","samples":"jfk.f32","options":{}}
+{"model":"whisper-multi","samples":"librispeech_1272-141231-0002.f32","options":{}}
+{"model":"whisper-en","samples":"jfk.f32","options":{"return_timestamps":true}}
+{"model":"whisper-multi","samples":"librispeech_1272-141231-0002.f32","options":{"language":"en","return_timestamps":true}}
+{"model":"whisper-en","samples":"jfk-x4.f32","options":{}}
+{"model":"whisper-multi","samples":"jfk-x4.f32","options":{"return_timestamps":true}}
+JSONL
+(cd "$a" && /usr/bin/python3 "$root/scripts/golden/whisper_rules.py" "$corpus" "$out.tmp" "$out.tmp/rules.cases.jsonl" > "$out.tmp/rules.jsonl")
 rm -rf "$out.tmp/src"
 mv "$out.tmp" "$out"

@@ -10,6 +10,7 @@
 #include "modelexport/metadata/task_outputs.h"
 #include "runtime/pipelines/seq2seq_pipeline.h"
 #include "runtime/pipelines/text_pipeline.h"
+#include "runtime/pipelines/whisper_speech_recognition.h"
 
 namespace modelexport::runtime {
 
@@ -112,6 +113,8 @@ const std::vector<std::string>& pipeline_tasks() {
 
 std::unique_ptr<Pipeline> pipeline(const std::filesystem::path& path, const std::string& task_name, const SessionOptions& session) {
   // An encoder-decoder set (its folder or any file of it): text2text-generation, translation, summarization.
+  // A Whisper set (config.json model_type "whisper"): automatic-speech-recognition.
+  if (is_whisper_set(path)) return make_whisper_speech_recognition(path, task_name, session);
   if (metadata::is_encoder_decoder_set(path)) return make_seq2seq_pipeline(path, task_name, session);
   metadata::ModelFiles files = metadata::ModelFiles::from_model(path);
   std::string task = task_name;
