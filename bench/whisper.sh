@@ -13,7 +13,7 @@ runs="${2:-3}"
 model="${3:-whisper-en}"
 corpus="${MODELEXPORT_CORPUS:-$root/../shared/corpus}"
 long="$corpus/media/audio/tedlium_long_120s.flac"
-cli="$root/build/modelexport"
+cli="${MODELEXPORT_CLI:-$root/build/modelexport}"
 tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT
 ffmpeg -nostdin -v error -i "$long" -ac 1 -ar 16000 -f f32le "$tmp/long.f32"
