@@ -111,7 +111,7 @@ TEST(WhisperParity, GreedyIdsAndTextEqualTransformersJs) {
         ASSERT_EQ(r.outputs.size(), 1u);
         EXPECT_EQ(r.outputs[0].tokens, expected);
       }
-      if (c["out"].contains("text")) EXPECT_EQ(r.text.text, c["out"]["text"].get<std::string>());
+      if (c["out"].contains("text")) { EXPECT_EQ(r.text.text, c["out"]["text"].get<std::string>()); }
       ++checked;
     }
   }
@@ -134,8 +134,9 @@ TEST(WhisperParity, PythonRulesLanguageDetectionTimestampsLongForm) {
     // long-form ones hold the segments only, whose tokens depend on the prompt).
     const auto& tokens = r.outputs[0].tokens;
     json gen = json::parse(test::read_bytes(models() / "tjs" / name / "generation_config.json"));
-    if (!c["language"].is_null() && tokens.size() > 1 && tokens[0] == gen["decoder_start_token_id"].get<int64_t>())
+    if (!c["language"].is_null() && tokens.size() > 1 && tokens[0] == gen["decoder_start_token_id"].get<int64_t>()) {
       EXPECT_EQ(tokens[1], c["language"].get<int64_t>());
+    }
     // _decode_asr: the chunks' timestamps, and each chunk's text = its tokens decoded.
     const json& chunks = c["chunks"];
     if (o.return_timestamps) {
@@ -144,8 +145,8 @@ TEST(WhisperParity, PythonRulesLanguageDetectionTimestampsLongForm) {
         const json& ts = chunks[i]["timestamp"];
         EXPECT_EQ(r.text.chunks[i].start.has_value(), !ts[0].is_null());
         EXPECT_EQ(r.text.chunks[i].end.has_value(), !ts[1].is_null());
-        if (!ts[0].is_null()) EXPECT_DOUBLE_EQ(*r.text.chunks[i].start, ts[0].get<double>()) << i;
-        if (!ts[1].is_null()) EXPECT_DOUBLE_EQ(*r.text.chunks[i].end, ts[1].get<double>()) << i;
+        if (!ts[0].is_null()) { EXPECT_DOUBLE_EQ(*r.text.chunks[i].start, ts[0].get<double>()) << i; }
+        if (!ts[1].is_null()) { EXPECT_DOUBLE_EQ(*r.text.chunks[i].end, ts[1].get<double>()) << i; }
         std::vector<int32_t> ids = chunks[i]["tokens"].get<std::vector<int32_t>>();
         EXPECT_EQ(r.text.chunks[i].text, set.processor.decode(ids, false)) << i;
       }
