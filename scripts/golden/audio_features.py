@@ -128,11 +128,12 @@ def zero_mean_unit_var_norm(x, length, padding_value):
     return normed
 
 
-def whisper(config, samples, backend):
+def whisper(config, samples, backend, pad=True):
+    """pad False: one input with padding="longest", truncation=False (the ASR pipeline past 30 s)."""
     sr = config.get("sampling_rate", 16000)
     n_fft, hop = config.get("n_fft", 400), config.get("hop_length", 160)
     feature_size = config.get("feature_size", 80)
-    n_samples = config.get("chunk_length", 30) * sr
+    n_samples = config.get("chunk_length", 30) * sr if pad else len(samples)
     padding_value = config.get("padding_value", 0.0)
     wave = np.full(n_samples, padding_value, dtype=np.float32)
     real = min(len(samples), n_samples)

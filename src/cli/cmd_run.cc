@@ -72,6 +72,11 @@ const std::vector<std::pair<std::string, std::vector<std::string>>>& task_option
       {"--labels", {"zero-shot-classification"}},
       {"--hypothesis-template", {"zero-shot-classification"}},
       {"--multi-label", {"zero-shot-classification"}},
+      {"--language", {"automatic-speech-recognition"}},
+      {"--whisper-task", {"automatic-speech-recognition"}},
+      {"--return-timestamps", {"automatic-speech-recognition"}},
+      {"--chunk-length-s", {"automatic-speech-recognition"}},
+      {"--stride-length-s", {"automatic-speech-recognition"}},
   };
   return table;
 }
@@ -260,6 +265,7 @@ int run_pipeline(RunArgs a) {
     for (size_t i = 0; i < inputs.size(); ++i)
       if (size_t n = pipe->processor().untruncated_length(inputs[i].text, inputs[i].text_pair); n > *max)
         std::cerr << "note: input " << i + 1 << " is " << n << " tokens; truncated to " << *max << " (the model's maximum)\n";
+  if (!a.options.on_note) a.options.on_note = [](std::string_view n) { std::cerr << "note: " << n << "\n"; };
   auto results = pipe->run(inputs, a.options);
   for (size_t i = 0; i < results.size(); ++i) {
     if (a.json) {
@@ -325,6 +331,19 @@ void add_run_command(CLI::App& app, Action& action) {
   g->add_option("--labels", a->labels, "zero-shot-classification: candidate labels for every TEXT");
   g->add_option("--hypothesis-template", a->options.hypothesis_template, "zero-shot-classification: default \"This example is {}.\"");
   g->add_flag("--multi-label", a->options.multi_label, "zero-shot-classification: score each label on its own");
+  g->add_option(
+      "--language", a->options.language,
+      "automatic-speech-recognition, multilingual Whisper: the spoken language (code, e.g. fr); default: detected");
+  g->add_option("--whisper-task", a->options.whisper_task,
+                "automatic-speech-recognition, multilingual Whisper: transcribe (default) or translate (to English)");
+  g->add_flag(
+      "--return-timestamps", a->options.return_timestamps,
+      "automatic-speech-recognition, Whisper: {\"text\", \"chunks\": [{\"timestamp\": [start, end], \"text\"}]}");
+  g->add_option("--chunk-length-s", a->options.chunk_length_s,
+                "automatic-speech-recognition, Whisper: cut long audio into chunks of this many seconds, merged on "
+                "their strides");
+  g->add_option("--stride-length-s", a->options.stride_length_s,
+                "automatic-speech-recognition, Whisper: overlap on each side of a chunk (default chunk length / 6)");
   auto* gen =
       cmd->add_option_group("generation options", "text-generation, text2text-generation, translation, summarization");
   add_generation_options(gen, a->generation, true);

@@ -238,7 +238,10 @@ std::vector<int32_t> AutoProcessor::all_special_ids() const {
 }
 
 std::string AutoProcessor::decode(const std::vector<int32_t>& ids, bool skip_special_tokens) const {
-  std::string text = tokenizer().decode(ids, skip_special_tokens);
+  return clean_up_tokenization(tokenizer().decode(ids, skip_special_tokens));
+}
+
+std::string AutoProcessor::clean_up_tokenization(std::string text) const {
   if (!clean_up_spaces_) return text;
   // transformers' PreTrainedTokenizerBase.clean_up_tokenization, replacement by replacement.
   static const std::pair<std::string_view, std::string_view> kRules[] = {

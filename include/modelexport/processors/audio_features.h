@@ -54,6 +54,11 @@ class AudioFeatureExtractor {
   size_t chunk_samples() const;
   // Features for one mono recording at sampling_rate(). An empty recording throws UsageError.
   AudioFeatures extract(const float* samples, size_t count) const;
+  // Whisper: the features of the whole recording, not padded or truncated to chunk_length (Python's
+  // truncation=False, padding="longest" for one input: what its ASR pipeline computes for audio
+  // longer than chunk_length, so the max - 8 floor is taken over the whole recording). The other
+  // extractors: extract().
+  AudioFeatures extract_whole(const float* samples, size_t count) const;
 
   struct Impl;
 

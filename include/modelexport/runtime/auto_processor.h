@@ -87,6 +87,9 @@ class AutoProcessor {
   // The tokenizer's decode followed, when tokenizer_config's clean_up_tokenization_spaces is true (or
   // unset, as transformers.js reads it), by transformers' clean_up_tokenization (" ." → ".", " 's" → "'s", ...).
   std::string decode(const std::vector<int32_t>& ids, bool skip_special_tokens) const;
+  // That clean-up alone, on text a pipeline assembled itself (CTC: Wav2Vec2CTCTokenizer._decode
+  // applies it after joining the characters). `text` unchanged when the config turns it off.
+  std::string clean_up_tokenization(std::string text) const;
 
   // Unpadded encodings with the pipeline's truncation (or `truncation` when given).
   std::vector<processors::Encoding> encode(const std::vector<std::string>& texts) const;

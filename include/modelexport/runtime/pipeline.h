@@ -114,6 +114,14 @@ struct PipelineOptions {
   // translation with a multilingual model (M2M100, NLLB, mBART): language codes; the target's token
   // is forced as the first generated token, the source's replaces the tokenizer's language token.
   std::string src_lang, tgt_lang;
+  // automatic-speech-recognition with Whisper: the spoken language (a code, "fr", or token "<|fr|>";
+  // empty: detected for multilingual models), the task ("transcribe", "translate"; empty: the
+  // model's), timestamps ({"text", "chunks": [{"timestamp": [start, end], "text"}]}), and chunked
+  // long audio (stride default chunk_length_s / 6). Without chunk_length_s, audio past 30 s is decoded
+  // long-form (30 s windows in sequence).
+  std::string language, whisper_task;
+  bool return_timestamps = false;
+  std::optional<double> chunk_length_s, stride_length_s;
 };
 
 class Pipeline {

@@ -69,4 +69,9 @@ AudioFeatures AudioFeatureExtractor::extract(const float* samples, size_t count)
   return impl_->extract(samples, count);
 }
 
+AudioFeatures AudioFeatureExtractor::extract_whole(const float* samples, size_t count) const {
+  if (count == 0) throw UsageError(impl_->type + ": the recording is empty (0 samples)");
+  return impl_->extract_whole(samples, count);
+}
+
 }  // namespace modelexport::processors

@@ -17,6 +17,8 @@ struct AudioFeatureExtractor::Impl {
   size_t feature_size = 1;
   size_t chunk_samples = 0;
   virtual AudioFeatures extract(const float* samples, size_t count) const = 0;
+  // Whisper overrides it (no padding or truncation to chunk_length); the others extract() as usual.
+  virtual AudioFeatures extract_whole(const float* samples, size_t count) const { return extract(samples, count); }
 };
 
 namespace audio {

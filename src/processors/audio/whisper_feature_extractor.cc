@@ -18,10 +18,17 @@ struct Whisper final : AudioFeatureExtractor::Impl {
   std::vector<double> window;
   MelFilters mel;
 
-  AudioFeatures extract(const float* samples, size_t count) const override {
-    // self.pad(padding="max_length", max_length=n_samples, truncation=True)
-    std::vector<float> wave(chunk_samples, padding_value);
-    size_t real = std::min(count, chunk_samples);
+  AudioFeatures extract(const float* samples, size_t count) const override { return compute(samples, count, true); }
+  AudioFeatures extract_whole(const float* samples, size_t count) const override {
+    return compute(samples, count, false);
+  }
+
+  // pad: self.pad(padding="max_length", max_length=n_samples, truncation=True); else one input with
+  // padding="longest", truncation=False (the recording as it is).
+  AudioFeatures compute(const float* samples, size_t count, bool pad) const {
+    const size_t length = pad ? chunk_samples : count;
+    std::vector<float> wave(length, padding_value);
+    size_t real = std::min(count, length);
     std::copy(samples, samples + real, wave.begin());
     if (do_normalize) zero_mean_unit_var_norm(wave.data(), real, wave.size(), padding_value);
     SpectrogramOptions o;
@@ -45,7 +52,7 @@ struct Whisper final : AudioFeatureExtractor::Impl {
       for (size_t t = 0; t < kept; ++t) f.values[m * kept + t] = (std::max(spec[m * frames + t], floor) + 4.0f) / 4.0f;
     if (return_attention_mask) {
       // attention_mask[:, ::hop_length]: one entry per hop of the padded samples.
-      size_t n = (chunk_samples + hop - 1) / hop;
+      size_t n = (length + hop - 1) / hop;
       f.attention_mask.resize(n);
       for (size_t i = 0; i < n; ++i) f.attention_mask[i] = i * hop < real ? 1 : 0;
       f.attention_mask_shape = {1, int64_t(n)};

@@ -2,7 +2,8 @@
 // AutomaticSpeechRecognitionPipeline (v4.57) with Wav2Vec2CTCTokenizer.decode(skip_special_tokens=True):
 // logits [1, frames, vocab] → argmax per frame → special tokens other than the pad (blank) dropped →
 // consecutive repeats collapsed (itertools.groupby) → pad removed → word_delimiter_token ("|") becomes
-// a space → stripped.
+// a space → stripped → clean_up_tokenization (" 's" → "'s", " ." → ".", ...) when the tokenizer
+// config's clean_up_tokenization_spaces is on (the processor's rule: true when unset, as transformers.js).
 #include <algorithm>
 #include <set>
 
@@ -23,7 +24,9 @@ class CtcSpeechRecognition final : public TextPipeline {
       throw ProcessorReconstructionError("a CTC model needs its tokenizer (tokenizer.json) to turn ids into text; " +
                                          processor_.files().source + " has none");
     if (processor_.feature_extractor().type() == "WhisperFeatureExtractor")
-      throw UnsuitableModelError("Whisper (encoder-decoder) speech recognition is not built yet; only CTC models are");
+      throw UnsuitableModelError(
+          "a Whisper model runs as an encoder-decoder set: give its folder (encoder_model.onnx + "
+          "decoder_model_merged.onnx), not one file of another layout");
     pad_ = processor_.special_token_id("pad_token");
     const std::string* tc = processor_.files().get("tokenizer_config.json");
     delimiter_ = "|";
@@ -63,6 +66,8 @@ class CtcSpeechRecognition final : public TextPipeline {
       }
       size_t b = text.find_first_not_of(' '), e = text.find_last_not_of(' ');
       text = b == std::string::npos ? "" : text.substr(b, e - b + 1);
+      // Wav2Vec2CTCTokenizer._decode: clean_up_tokenization after convert_tokens_to_string's strip.
+      text = processor_.clean_up_tokenization(std::move(text));
       out.push_back(OJson{{"text", text}});
     }
     return out;

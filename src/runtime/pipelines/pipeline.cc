@@ -11,6 +11,7 @@
 #include "modelexport/metadata/task_outputs.h"
 #include "runtime/pipelines/seq2seq_pipeline.h"
 #include "runtime/pipelines/text_pipeline.h"
+#include "runtime/pipelines/whisper_speech_recognition.h"
 
 namespace modelexport::runtime {
 
@@ -113,6 +114,8 @@ const std::vector<std::string>& pipeline_tasks() {
 
 std::unique_ptr<Pipeline> pipeline(const std::filesystem::path& given, const std::string& task_name,
                                    const SessionOptions& session) {
+  // A Whisper set (config.json model_type "whisper"): automatic-speech-recognition.
+  if (is_whisper_set(given)) return make_whisper_speech_recognition(given, task_name, session);
   // An encoder-decoder set (its folder or any file of it): text2text-generation, translation, summarization.
   if (metadata::is_encoder_decoder_set(given)) return make_seq2seq_pipeline(given, task_name, session);
   // A decoder-only set: its folder (the merged decoder, or the two-file pair) or a file of the pair.

@@ -1,0 +1,483 @@
+#include "runtime/pipelines/whisper_speech_recognition.h"
+
+#include <algorithm>
+#include <cctype>
+#include <cmath>
+
+#include "common/json_util.h"
+#include "modelexport/common/error.h"
+#include "modelexport/common/progress.h"
+#include "modelexport/format/onnx_file.h"
+#include "modelexport/metadata/encoder_decoder_set.h"
+#include "modelexport/metadata/model_files.h"
+#include "modelexport/metadata/task.h"
+#include "runtime/generation/encoder_decoder_model.h"
+#include "runtime/generation/generate.h"
+#include "runtime/generation/whisper_timestamps.h"
+#include "runtime/pipelines/text_pipeline.h"
+
+namespace modelexport::runtime {
+
+namespace {
+
+using OJson = nlohmann::ordered_json;
+constexpr int kInputStride = 2;  // conv1 stride · conv2 stride of Whisper's encoder
+
+// The JSON text without the keys Whisper's generate() handles itself (forced_decoder_ids: Python
+// turns them into the decoder prompt and sets them to None since v4.39).
+std::string without_forced_ids(const std::string& text, const char* file) {
+  if (text.empty()) return text;
+  Json j = parse_json_object(text, file);
+  j.erase("forced_decoder_ids");
+  return j.dump();
+}
+
+std::string lower(std::string s) {
+  for (char& c : s) c = char(std::tolower(static_cast<unsigned char>(c)));
+  return s;
+}
+
+}  // namespace
+
+struct WhisperRecognizer::Impl {
+  const AutoModel& encoder;
+  const AutoModel& decoder;
+  const AutoModel* with_past;
+  const AutoProcessor& processor;
+  generation::EncoderDecoderModel::Settings settings;
+  std::string generation_text, config_text;  // forced_decoder_ids removed
+  // generation_config.json's Whisper keys (config.json's where Python falls back to it).
+  int64_t decoder_start = 0;
+  std::optional<int64_t> no_timestamps;
+  std::optional<bool> is_multilingual;
+  std::map<std::string, int64_t> lang_to_id, task_to_id;
+  std::optional<int64_t> max_initial_timestamp_index;
+  std::vector<std::pair<int64_t, std::optional<int64_t>>> forced_decoder_ids;
+  bool default_return_timestamps = false;
+  size_t mel_bins = 80, num_segment_frames = 3000, max_target_positions = 448;
+  AsrVocabulary vocab;
+
+  Impl(const AutoModel& e, const AutoModel& d, const AutoModel* wp, const AutoProcessor& p)
+      : encoder(e), decoder(d), with_past(wp), processor(p) {
+    const auto& files = processor.files();
+    const std::string* c = files.get("config.json");
+    const std::string* g = files.get("generation_config.json");
+    if (!c) throw MetadataReadError(files.source + " has no config.json (a Whisper model needs it)");
+    if (!g)
+      throw MetadataReadError(files.source +
+                              " has no generation_config.json (Whisper's decoder prompt, languages and timestamp "
+                              "tokens are there)");
+    settings = generation::EncoderDecoderModel::Settings::from_config(*c);
+    config_text = without_forced_ids(*c, "config.json");
+    generation_text = without_forced_ids(*g, "generation_config.json");
+    Json cj = parse_json_object(*c, "config.json"), gj = parse_json_object(*g, "generation_config.json");
+    JsonReader cr(cj, "config.json"), gr(gj, "generation_config.json");
+    auto start = gr.integer("decoder_start_token_id");
+    if (!start) start = cr.integer("decoder_start_token_id");
+    if (!start)
+      throw MetadataReadError("generation_config.json: decoder_start_token_id: missing (<|startoftranscript|>)");
+    decoder_start = *start;
+    no_timestamps = gr.integer("no_timestamps_token_id");
+    is_multilingual = gr.boolean("is_multilingual");
+    for (const char* key : {"lang_to_id", "task_to_id"})
+      if (auto obj = gr.object(key)) {
+        auto& dst = std::string(key) == "lang_to_id" ? lang_to_id : task_to_id;
+        for (const auto& [name, v] : obj->json().items()) {
+          if (!v.is_number_integer()) obj->fail(name, "a token id (integer)");
+          dst[name] = v.get<int64_t>();
+        }
+      }
+    max_initial_timestamp_index = gr.integer("max_initial_timestamp_index");
+    default_return_timestamps = gr.boolean_or("return_timestamps", false);
+    // forced_decoder_ids: generation_config.json's, else config.json's (Python's order); [index, id|null].
+    const Json* forced =
+        gj.contains("forced_decoder_ids") && !gj["forced_decoder_ids"].is_null()
+            ? &gj["forced_decoder_ids"]
+            : (cj.contains("forced_decoder_ids") && !cj["forced_decoder_ids"].is_null() ? &cj["forced_decoder_ids"]
+                                                                                        : nullptr);
+    const char* forced_file = forced == &gj["forced_decoder_ids"] ? "generation_config.json" : "config.json";
+    if (forced) {
+      if (!forced->is_array())
+        throw MetadataReadError(std::string(forced_file) +
+                                ": forced_decoder_ids: expected a list of [index, token id]");
+      for (const auto& pair : *forced) {
+        if (!pair.is_array() || pair.size() != 2 || !pair[0].is_number_integer() ||
+            !(pair[1].is_number_integer() || pair[1].is_null()))
+          throw MetadataReadError(std::string(forced_file) +
+                                  ": forced_decoder_ids: expected [index, token id or null] pairs, found " +
+                                  pair.dump());
+        forced_decoder_ids.emplace_back(pair[0].get<int64_t>(),
+                                        pair[1].is_null() ? std::nullopt : std::optional(pair[1].get<int64_t>()));
+      }
+    }
+    mel_bins = size_t(cr.integer_or("num_mel_bins", 80));
+    num_segment_frames = size_t(kInputStride * cr.integer_or("max_source_positions", 1500));
+    max_target_positions = size_t(cr.integer_or("max_target_positions", 448));
+    // _decode_asr's token classes.
+    const auto& tok = processor.tokenizer();
+    auto nt = tok.token_to_id("<|notimestamps|>");
+    vocab.timestamp_begin = nt ? *nt + 1 : (no_timestamps ? *no_timestamps + 1 : int64_t(settings.vocab_size) + 1);
+    // Python's all_special_ids: the named special tokens and additional_special_tokens (Whisper's
+    // <|startoftranscript|>, languages, tasks, <|notimestamps|>, ...).
+    for (int32_t id : processor.all_special_ids()) vocab.special_ids.insert(id);
+    for (const char* file : {"special_tokens_map.json", "tokenizer_config.json"})
+      if (const std::string* t = files.get(file)) {
+        Json j = parse_json_object(*t, file);
+        if (j.contains("additional_special_tokens") && j["additional_special_tokens"].is_array())
+          for (const auto& v : j["additional_special_tokens"])
+            if (auto id = tok.token_to_id(token_content(v))) vocab.special_ids.insert(*id);
+      }
+    for (const auto& [name, id] : lang_to_id) vocab.language_ids.insert(id);
+    if (processor.feature_extractor().feature_size() != mel_bins)
+      throw UnsuitableModelError("config.json: num_mel_bins is " + std::to_string(mel_bins) +
+                                 " but preprocessor_config.json gives " +
+                                 std::to_string(processor.feature_extractor().feature_size()) + " mel bins");
+  }
+
+  int64_t language_id(const std::string& language) const {
+    // generate()'s language_to_id: a token (<|fr|>) or a code (fr); lower-cased.
+    std::string l = lower(language);
+    if (auto it = lang_to_id.find(l); it != lang_to_id.end()) return it->second;
+    if (auto it = lang_to_id.find("<|" + l + "|>"); it != lang_to_id.end()) return it->second;
+    std::string codes;
+    for (const auto& [name, id] : lang_to_id)
+      codes += (codes.empty() ? "" : ", ") + (name.size() > 4 ? name.substr(2, name.size() - 4) : name);
+    throw UsageError("--language " + language +
+                     ": not a language of this model (generation_config.json lang_to_id has: " + codes + ")");
+  }
+
+  bool english_only() const { return is_multilingual && !*is_multilingual; }
+
+  // Checks that don't need audio (Python's _set_language_and_task).
+  void check_options(const WhisperOptions& o) const {
+    if (english_only() && (!o.language.empty() || !o.task.empty()))
+      throw UsageError(std::string(o.language.empty() ? "--whisper-task" : "--language") +
+                       ": this is an English-only Whisper model (generation_config.json is_multilingual false); it "
+                       "takes no language or task");
+    if (!o.language.empty() && lang_to_id.empty())
+      throw UsageError("--language: generation_config.json has no lang_to_id; this model takes no language");
+    if (!o.task.empty()) {
+      if (o.task != "transcribe" && o.task != "translate")
+        throw UsageError("--whisper-task " + o.task + ": expected transcribe or translate");
+      if (!task_to_id.count(o.task))
+        throw UsageError("--whisper-task: generation_config.json task_to_id has no '" + o.task + "'");
+    }
+    if ((o.return_timestamps) && !no_timestamps)
+      throw UsageError(
+          "--return-timestamps: generation_config.json has no no_timestamps_token_id (the timestamp tokens follow it)");
+    if (!o.language.empty()) (void)language_id(o.language);
+  }
+
+  // Python's _retrieve_init_tokens for one recording; `detect` runs language detection on demand.
+  std::vector<int64_t> init_tokens(const WhisperOptions& o, bool return_timestamps,
+                                   const std::function<int64_t()>& detect) const {
+    std::vector<std::pair<int64_t, std::optional<int64_t>>> forced = forced_decoder_ids;
+    if (!o.task.empty() || !o.language.empty()) forced.clear();  // options win over forced_decoder_ids
+    std::vector<std::optional<int64_t>> init = {decoder_start};
+    if (!forced.empty() && forced.front().first == 1) {
+      int64_t i = 1;
+      size_t k = 0;
+      while (k < forced.size() && forced[k].first == i) init.push_back(forced[k++].second), ++i;
+      if (k < forced.size())
+        throw MetadataReadError("generation_config.json: forced_decoder_ids: an entry is missing before index " +
+                                std::to_string(forced[k].first) + " (Whisper's prompt pattern)");
+    }
+    const bool lang_undefined = init.size() <= 1 || !init[1];
+    std::optional<int64_t> lang;
+    if (!o.language.empty()) lang = language_id(o.language);
+    else if (!lang_to_id.empty() && lang_undefined) lang = detect();
+    if (lang) {
+      if (init.size() > 1) init[1] = lang;
+      else init.push_back(lang);
+    }
+    auto is_task = [&](const std::optional<int64_t>& t) {
+      if (!t) return false;
+      for (const auto& [n, id] : task_to_id)
+        if (id == *t) return true;
+      return false;
+    };
+    if (!o.task.empty()) {
+      const int64_t task_id = task_to_id.at(o.task);
+      init.push_back(task_id);
+      for (auto& t : init)  // replace_or_add: every task token becomes this one
+        if (is_task(t)) t = task_id;
+    } else if (!o.language.empty() && !task_to_id.empty()) {
+      if (std::none_of(init.begin(), init.end(), is_task)) init.push_back(task_to_id.at("transcribe"));
+    }
+    if (!return_timestamps && no_timestamps && init.back() != no_timestamps) init.push_back(no_timestamps);
+    else if (return_timestamps && init.back() == no_timestamps) init.pop_back();
+    std::vector<int64_t> out;
+    for (const auto& t : init)
+      if (t) out.push_back(*t);
+    return out;
+  }
+
+  std::map<std::string, Tensor> window(const std::vector<float>& feats, size_t frames, size_t seek) const {
+    // features[:, :, seek : seek + 3000], zero-padded to 3000 frames (_get_input_segment).
+    std::vector<float> w(mel_bins * num_segment_frames, 0.0f);
+    const size_t n = std::min(num_segment_frames, frames - std::min(frames, seek));
+    for (size_t m = 0; m < mel_bins; ++m)
+      std::copy_n(feats.begin() + std::ptrdiff_t(m * frames + seek), n,
+                  w.begin() + std::ptrdiff_t(m * num_segment_frames));
+    return {{"input_features", Tensor::float32({1, int64_t(mel_bins), int64_t(num_segment_frames)}, std::move(w))}};
+  }
+
+  // detect_language: one decoder step on <|startoftranscript|>, the best of lang_to_id's tokens.
+  int64_t detect_language(generation::EncoderDecoderModel& model, const std::map<std::string, Tensor>& in) const {
+    model.encode(in);
+    std::vector<float> logits;
+    model.step({{decoder_start}}, logits);
+    int64_t best = -1;
+    for (const auto& [name, id] : lang_to_id)  // argmax: the lowest id among equal maxima
+      if (id >= 0 && size_t(id) < logits.size() &&
+          (best < 0 || logits[size_t(id)] > logits[size_t(best)] ||
+           (logits[size_t(id)] == logits[size_t(best)] && id < best)))
+        best = id;
+    if (best < 0) throw UnsuitableModelError("generation_config.json lang_to_id names no token inside the vocabulary");
+    return best;
+  }
+
+  // One generate() call on a 30 s window: the generated tokens (eos included when it ended in one).
+  std::vector<int64_t> generate_window(generation::EncoderDecoderModel& model, const std::map<std::string, Tensor>& in,
+                                       const std::vector<int64_t>& prompt, bool timestamps,
+                                       const generation::GenerationConfig& config,
+                                       const std::atomic<bool>* cancel) const {
+    model.encode(in);
+    generation::GenerationHooks hooks;
+    if (timestamps) {
+      const int64_t eos = config.eos_token_id.empty() ? -1 : config.eos_token_id.front();
+      hooks.extra_processors.push_back(std::make_unique<generation::WhisperTimestamps>(
+          *no_timestamps, eos, prompt.size(), max_initial_timestamp_index));
+    }
+    hooks.detokenize = [this](std::span<const int64_t> ids) {
+      return processor.decode(std::vector<int32_t>(ids.begin(), ids.end()), true);
+    };
+    generation::GenerationResult r = generation::generate(model, {prompt}, config, nullptr, cancel, std::move(hooks));
+    return r.sequences.at(0).at(0).tokens;
+  }
+
+  generation::GenerationConfig config_for(const WhisperOptions& o) const {
+    generation::GenerationConfig c =
+        generation::GenerationConfig::resolve(generation_text, config_text, "", o.generation);
+    c.forced_decoder_ids.clear();
+    if (c.mode() != generation::DecodingMode::kGreedy)
+      throw UsageError("Whisper speech recognition decodes greedily here (no sampling, num_beams 1)");
+    return c;
+  }
+
+  void check_length(const generation::GenerationConfig& c, size_t prompt) const {
+    // _set_max_new_tokens_and_length: the decoder's positions bound the tokens.
+    if (c.max_new_tokens && size_t(*c.max_new_tokens) + prompt > max_target_positions)
+      throw UsageError("max_new_tokens " + std::to_string(*c.max_new_tokens) + " + the decoder prompt (" +
+                       std::to_string(prompt) + " tokens) exceeds config.json max_target_positions " +
+                       std::to_string(max_target_positions));
+  }
+
+  static void drop_final_pad(std::vector<int64_t>& seq, const generation::GenerationConfig& c) {
+    // "remove all padding tokens": pad_token_id is eos for Whisper; Python cuts that many from the end.
+    if (!c.pad_token_id || seq.empty() || seq.back() != *c.pad_token_id) return;
+    size_t pads = size_t(std::count(seq.begin(), seq.end(), *c.pad_token_id));
+    seq.resize(seq.size() - std::min(pads, seq.size()));
+  }
+
+  // Short-form: one generation on the (padded) features of up to 30 s.
+  AsrModelOutput short_form(generation::EncoderDecoderModel& model, const float* samples, size_t count,
+                            const WhisperOptions& o, const generation::GenerationConfig& c) const {
+    processors::AudioFeatures f = processor.audio_features(samples, count);
+    const size_t frames = size_t(f.shape.back());
+    auto in = window(f.values, frames, 0);
+    std::vector<int64_t> prompt = init_tokens(o, o.return_timestamps, [&] { return detect_language(model, in); });
+    check_length(c, prompt.size());
+    std::vector<int64_t> gen = generate_window(model, in, prompt, o.return_timestamps, c, o.cancel);
+    AsrModelOutput out;
+    out.tokens = prompt;
+    out.tokens.insert(out.tokens.end(), gen.begin(), gen.end());
+    drop_final_pad(out.tokens, c);
+    return out;
+  }
+
+  // Long-form: Python's seek loop over the whole recording's features.
+  AsrModelOutput long_form(generation::EncoderDecoderModel& model, const std::vector<float>& samples,
+                           const WhisperOptions& o, const generation::GenerationConfig& c, Progress& progress) const {
+    processors::AudioFeatures f = processor.feature_extractor().extract_whole(samples.data(), samples.size());
+    const size_t max_frames = size_t(f.shape.back());
+    const int64_t tb = vocab.timestamp_begin;
+    std::vector<int64_t> prompt =
+        init_tokens(o, true, [&] { return detect_language(model, window(f.values, max_frames, 0)); });
+    check_length(c, prompt.size());
+    const int64_t eos = c.eos_token_id.empty() ? -1 : c.eos_token_id.front();
+    AsrModelOutput out;
+    size_t seek = 0;
+    while (seek < max_frames) {
+      if (o.cancel && o.cancel->load()) break;
+      const size_t seek_num_frames = std::min(max_frames - seek, num_segment_frames);
+      std::vector<int64_t> seq = generate_window(model, window(f.values, max_frames, seek), prompt, true, c, o.cancel);
+      const bool is_not_final = seek + num_segment_frames < max_frames;
+      if (is_not_final && !seq.empty() && seq.back() == eos) seq.pop_back();
+      drop_final_pad(seq, c);
+      // _retrieve_segment: keep the tokens up to the last complete segment, seek to its end.
+      const size_t n = seq.size();
+      auto is_ts = [&](size_t i) { return seq[i] >= tb; };
+      const bool single_ending = n >= 2 && !is_ts(n - 2) && is_ts(n - 1);
+      std::vector<size_t> slices;
+      for (size_t i = 0; i + 1 < n; ++i)
+        if (is_ts(i) && is_ts(i + 1)) slices.push_back(i + 1);
+      size_t keep = n, offset = seek_num_frames;
+      if (!slices.empty()) {
+        if (single_ending) {
+          keep = n;
+        } else {
+          keep = slices.back() + 1;
+          offset = size_t(seq[keep - 1] - tb) * kInputStride;
+        }
+      }
+      // A window must move on (Python would loop forever on a zero offset; the timestamp rules make it
+      // impossible for a pair at the start).
+      if (offset == 0) offset = seek_num_frames;
+      out.tokens.insert(out.tokens.end(), seq.begin(), seq.begin() + std::ptrdiff_t(keep));
+      seek += offset;
+      progress.advance(uint64_t(offset) * 160);
+    }
+    return out;
+  }
+};
+
+WhisperRecognizer::WhisperRecognizer(const AutoModel& encoder, const AutoModel& decoder,
+                                     const AutoModel* decoder_with_past, const AutoProcessor& processor)
+    : impl_(std::make_unique<Impl>(encoder, decoder, decoder_with_past, processor)) {
+  // The graphs are checked now, not on the first recording.
+  generation::EncoderDecoderModel check(encoder, decoder, decoder_with_past, impl_->settings);
+}
+
+WhisperRecognizer::~WhisperRecognizer() = default;
+
+WhisperResult WhisperRecognizer::transcribe(const std::vector<float>& samples, const WhisperOptions& o) const {
+  const Impl& im = *impl_;
+  im.check_options(o);
+  if (samples.empty()) throw UsageError("the recording is empty (0 samples)");
+  generation::GenerationConfig config = im.config_for(o);
+  generation::EncoderDecoderModel model(im.encoder, im.decoder, im.with_past, im.settings);
+  const auto& fe = im.processor.feature_extractor();
+  const double rate = fe.sampling_rate();
+  WhisperResult result;
+  bool timestamps_used = o.return_timestamps;
+  Progress progress("transcribing", samples.size(), uint64_t(fe.chunk_samples()) + 1);
+  if (o.chunk_length_s) {
+    // Python's preprocess: chunk and strides in samples (align_to 1 for Whisper).
+    if (!(*o.chunk_length_s > 0)) throw UsageError("--chunk-length-s must be positive");
+    const double stride_s = o.stride_length_s.value_or(*o.chunk_length_s / 6.0);
+    if (stride_s < 0) throw UsageError("--stride-length-s must not be negative");
+    const size_t chunk_len = size_t(std::nearbyint(*o.chunk_length_s * rate));
+    const size_t stride = size_t(std::nearbyint(stride_s * rate));
+    if (chunk_len <= 2 * stride)
+      throw UsageError("--chunk-length-s must be greater than twice --stride-length-s (the chunk must advance)");
+    for (const AudioChunk& ch : chunk_audio(samples.size(), chunk_len, stride, stride)) {
+      if (o.cancel && o.cancel->load()) break;
+      AsrModelOutput out = im.short_form(model, samples.data() + ch.start, ch.length, o, config);
+      out.has_stride = true;
+      out.chunk_len = double(ch.length) / rate;
+      out.stride_left = double(ch.stride_left) / rate;
+      out.stride_right = double(ch.stride_right) / rate;
+      result.outputs.push_back(std::move(out));
+      progress.advance(ch.length - ch.stride_right - ch.stride_left);
+      if (o.on_progress) o.on_progress(ch.start + ch.length, samples.size());
+    }
+  } else if (samples.size() > fe.chunk_samples()) {
+    if (!o.return_timestamps && o.on_note)
+      o.on_note(
+          "audio longer than 30 s without --chunk-length-s: decoded long-form (30 s windows, each starting at the "
+          "last timestamp), which needs timestamp tokens; Python requires return_timestamps=True for it");
+    timestamps_used = true;
+    WhisperOptions lo = o;
+    lo.return_timestamps = true;
+    im.check_options(lo);
+    result.outputs.push_back(im.long_form(model, samples, lo, config, progress));
+  } else {
+    result.outputs.push_back(im.short_form(model, samples.data(), samples.size(), o, config));
+  }
+  progress.finish();
+  (void)timestamps_used;
+  const auto& proc = im.processor;
+  result.text = decode_asr(
+      result.outputs, im.vocab, [&](const std::vector<int32_t>& ids) { return proc.decode(ids, false); },
+      o.return_timestamps);
+  return result;
+}
+
+bool is_whisper_set(const std::filesystem::path& model_or_folder) {
+  if (!metadata::is_encoder_decoder_set(model_or_folder)) return false;
+  metadata::EncoderDecoderSet set = metadata::find_encoder_decoder_set(model_or_folder);
+  metadata::ModelFiles files = metadata::ModelFiles::from_model(set.encoder);
+  const std::string* c = files.get("config.json");
+  if (!c) return false;
+  Json j = parse_json_object(*c, "config.json");
+  return j.contains("model_type") && j["model_type"] == "whisper";
+}
+
+namespace {
+
+class WhisperPipeline final : public Pipeline {
+ public:
+  WhisperPipeline(AutoModel encoder, AutoModel decoder, std::optional<AutoModel> with_past, AutoProcessor processor)
+      : Pipeline("automatic-speech-recognition", std::move(encoder), std::move(processor)),
+        decoder_(std::move(decoder)),
+        with_past_(std::move(with_past)),
+        recognizer_(model_, decoder_, with_past_ ? &*with_past_ : nullptr, processor_) {}
+
+  std::vector<std::string> run(const std::vector<PipelineInput>& inputs,
+                               const PipelineOptions& options) const override {
+    WhisperOptions o;
+    o.language = options.language;
+    o.task = options.whisper_task;
+    o.return_timestamps = options.return_timestamps;
+    o.chunk_length_s = options.chunk_length_s;
+    o.stride_length_s = options.stride_length_s;
+    o.generation = options.generation;
+    o.on_note = options.on_note;
+    o.cancel = options.cancel;
+    std::vector<std::string> out;
+    for (const auto& in : inputs) {
+      std::vector<float> samples = input_samples(in, processor_.feature_extractor().sampling_rate());
+      WhisperResult r = recognizer_.transcribe(samples, o);
+      OJson j{{"text", r.text.text}};
+      if (options.return_timestamps) {
+        OJson chunks = OJson::array();
+        for (const AsrChunk& c : r.text.chunks) {
+          OJson ts = OJson::array({c.start ? OJson(*c.start) : OJson(nullptr), c.end ? OJson(*c.end) : OJson(nullptr)});
+          chunks.push_back(OJson{{"timestamp", ts}, {"text", c.text}});
+        }
+        j["chunks"] = chunks;
+      }
+      out.push_back(j.dump(-1, ' ', false, OJson::error_handler_t::replace));
+    }
+    return out;
+  }
+
+ private:
+  AutoModel decoder_;
+  std::optional<AutoModel> with_past_;
+  WhisperRecognizer recognizer_;
+};
+
+}  // namespace
+
+std::unique_ptr<Pipeline> make_whisper_speech_recognition(const std::filesystem::path& model_or_folder,
+                                                          const std::string& task, const SessionOptions& session) {
+  if (!task.empty() && metadata::canonical_task(task) != "automatic-speech-recognition")
+    throw UsageError("a Whisper set runs automatic-speech-recognition, not " + task);
+  metadata::EncoderDecoderSet set = metadata::find_encoder_decoder_set(model_or_folder);
+  metadata::ModelFiles files = metadata::ModelFiles::from_model(set.encoder);
+  AutoModel encoder = AutoModel::from_model(set.encoder, session);
+  AutoModel decoder = AutoModel::from_model(set.decoder, session);
+  std::optional<AutoModel> with_past;
+  if (!set.merged()) with_past = AutoModel::from_model(set.decoder_with_past, session);
+  AutoProcessor processor = AutoProcessor::from_files(std::move(files), encoder.inputs());
+  if (processor.modality() != Modality::kAudio)
+    throw UnsuitableModelError("a Whisper encoder takes input_features; " + set.encoder.string() + " does not");
+  if (!processor.has_tokenizer())
+    throw ProcessorReconstructionError("a Whisper model needs its tokenizer (tokenizer.json) to turn ids into text");
+  return std::make_unique<WhisperPipeline>(std::move(encoder), std::move(decoder), std::move(with_past),
+                                           std::move(processor));
+}
+
+}  // namespace modelexport::runtime

@@ -1,0 +1,90 @@
+// automatic-speech-recognition for Whisper (internal), as Python transformers runs it:
+// transformers src/transformers/models/whisper/generation_whisper.py at commit 000dccdb (generate:
+// _retrieve_init_tokens, detect_language, _retrieve_logit_processors, the seek loop with
+// _retrieve_segment), pipelines/automatic_speech_recognition.py (chunk_iter, short- vs long-form
+// features) and tokenization_whisper.py (_decode_asr), greedy decoding on EncoderDecoderModel and the
+// generation core.
+//
+//   WhisperRecognizer r(encoder, decoder, nullptr, processor);
+//   WhisperOptions o;  o.language = "fr";  o.return_timestamps = true;
+//   WhisperResult res = r.transcribe(samples_16k, o);   // res.text.text, res.text.chunks
+//
+// What is done, per recording (mono floats at the feature extractor's rate):
+//  - chunk_length_s set: the audio is cut as Python's chunk_iter does (stride_length_s default
+//    chunk_length_s / 6), each chunk padded to 30 s and generated short-form, the chunks merged by
+//    _decode_asr (longest common sequence over the strides);
+//  - else up to 30 s: one short-form generation on the padded features;
+//  - else long-form: the features of the whole recording, decoded 30 s at a time with timestamps,
+//    each window's start moved to the last complete segment (Python's seek loop). Python refuses
+//    long-form without return_timestamps (its generation configs set it false); here timestamps are
+//    used inside and only the text is returned, with a note.
+// Decoder prompt: <|startoftranscript|> [language task] [<|notimestamps|>] from generation_config's
+// forced_decoder_ids, --language / --whisper-task, and, for a multilingual model given no language,
+// the detected language (one decoder step on <|startoftranscript|>, argmax over lang_to_id's tokens,
+// on the first 30 s). suppress_tokens, begin_suppress_tokens (at the first generated position) and,
+// with timestamps, WhisperTimestamps (runtime/generation/whisper_timestamps.h).
+#pragma once
+
+#include <atomic>
+#include <cstdint>
+#include <filesystem>
+#include <functional>
+#include <map>
+#include <memory>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "modelexport/runtime/auto_model.h"
+#include "modelexport/runtime/auto_processor.h"
+#include "modelexport/runtime/generation.h"
+#include "modelexport/runtime/pipeline.h"
+#include "runtime/pipelines/whisper_decode.h"
+
+namespace modelexport::runtime {
+
+struct WhisperOptions {
+  std::string language;  // a code ("en") or a token ("<|en|>"); empty: detected (multilingual) / none
+  std::string task;      // "transcribe" or "translate"; empty: the generation config's (transcribe)
+  bool return_timestamps = false;
+  std::optional<double> chunk_length_s, stride_length_s;
+  GenerationOptions generation{};  // over generation_config.json (max_new_tokens, ...)
+  std::function<void(std::string_view)> on_note{};
+  std::function<void(size_t done_samples, size_t total_samples)> on_progress{};
+  const std::atomic<bool>* cancel = nullptr;
+};
+
+struct WhisperResult {
+  AsrText text;
+  // What _decode_asr was given: per generation (short-form, chunk), or one concatenation of the
+  // long-form segments; tokens as Python's generate returns them (short-form: decoder prompt
+  // included, the final eos dropped as padding).
+  std::vector<AsrModelOutput> outputs;
+};
+
+class WhisperRecognizer {
+ public:
+  // Reads config.json / generation_config.json from the processor's files; throws MetadataReadError
+  // naming the file and key for a missing or mistyped Whisper key, UnsuitableModelError for graphs
+  // that do not fit (EncoderDecoderModel's checks). The models and processor must outlive this.
+  WhisperRecognizer(const AutoModel& encoder, const AutoModel& decoder, const AutoModel* decoder_with_past,
+                    const AutoProcessor& processor);
+  ~WhisperRecognizer();
+  // Throws UsageError for options the model cannot take (a language or task on an English-only
+  // model, a language not in lang_to_id, an unknown task, chunk length not above the strides).
+  WhisperResult transcribe(const std::vector<float>& samples, const WhisperOptions& options) const;
+
+ private:
+  struct Impl;
+  std::unique_ptr<Impl> impl_;
+};
+
+// True when the set's config.json says model_type "whisper".
+bool is_whisper_set(const std::filesystem::path& model_or_folder);
+// The pipeline over a Whisper set (its folder or any of its files). `task` empty or
+// automatic-speech-recognition; anything else is a UsageError.
+std::unique_ptr<Pipeline> make_whisper_speech_recognition(const std::filesystem::path& model_or_folder,
+                                                          const std::string& task, const SessionOptions& session);
+
+}  // namespace modelexport::runtime

@@ -1,0 +1,248 @@
+// Whisper speech recognition on the generated random-weight Whisper sets (fixture whisper_models;
+// sizes scaled down from whisper-tiny.en and PhoWhisper-tiny, their vocabularies, special tokens, mel
+// bins and generation configs unchanged, as the embedded config.json says):
+//  - greedy ids (decoder prompt included) and text equal to transformers.js 4.3.1's on the same
+//    decoded samples (scripts/golden/whisper.mjs), where it follows Python: a language given,
+//    no timestamps; chunked text;
+//  - where transformers.js does not follow Python (language detection, the full timestamp rules,
+//    long-form decoding), ids, detected language and chunk timestamps equal to Python's rules
+//    written out on the torch network (scripts/golden/whisper_rules.py);
+//  - _decode_asr's merge and chunk rules (whisper_decode.h) on hand-made token lists whose expected
+//    values were computed with Python transformers' functions (written out in whisper_rules.py);
+//  - bad input: options the model cannot take, a wrong mel-bin count.
+#include <gtest/gtest.h>
+
+#include <cstdlib>
+#include <cstring>
+#include <fstream>
+#include <nlohmann/json.hpp>
+#include <string>
+
+#include "modelexport/common/error.h"
+#include "modelexport/metadata/model_files.h"
+#include "modelexport/runtime/pipeline.h"
+#include "runtime/pipelines/whisper_decode.h"
+#include "runtime/pipelines/whisper_speech_recognition.h"
+#include "support/test_support.h"
+
+namespace modelexport::runtime {
+namespace {
+
+namespace fs = std::filesystem;
+using nlohmann::json;
+
+fs::path models() {
+  const char* dir = std::getenv("WHISPER_MODELS");
+  return dir ? fs::path(dir) : fs::path();
+}
+
+#define REQUIRE_WHISPER_MODELS()                                                         \
+  do {                                                                                   \
+    if (models().empty() || !fs::exists(models() / "whisper-en" / "encoder_model.onnx")) \
+      GTEST_SKIP() << "WHISPER_MODELS not built (needs the corpus)";                     \
+  } while (0)
+
+std::vector<float> read_samples(const fs::path& f) {
+  std::string raw = test::read_bytes(f);
+  std::vector<float> s(raw.size() / sizeof(float));
+  std::memcpy(s.data(), raw.data(), s.size() * sizeof(float));
+  return s;
+}
+
+std::vector<json> read_jsonl(const fs::path& f) {
+  std::vector<json> out;
+  std::ifstream in(f);
+  for (std::string line; std::getline(in, line);)
+    if (!line.empty()) out.push_back(json::parse(line));
+  return out;
+}
+
+// One set loaded as the pipeline loads it (self-contained encoder + merged decoder).
+struct Set {
+  AutoModel encoder, decoder;
+  AutoProcessor processor;
+  std::unique_ptr<WhisperRecognizer> recognizer;
+  explicit Set(const std::string& name, std::optional<std::string> preprocessor = std::nullopt)
+      : encoder(AutoModel::from_model(models() / name / "encoder_model.onnx", {})),
+        decoder(AutoModel::from_model(models() / name / "decoder_model_merged.onnx", {})),
+        processor(make_processor(name, preprocessor, encoder)) {
+    recognizer = std::make_unique<WhisperRecognizer>(encoder, decoder, nullptr, processor);
+  }
+  static AutoProcessor make_processor(const std::string& name, const std::optional<std::string>& preprocessor,
+                                      const AutoModel& encoder) {
+    metadata::ModelFiles files = metadata::ModelFiles::from_model(models() / name / "encoder_model.onnx");
+    if (preprocessor) files.files["preprocessor_config.json"] = *preprocessor;
+    return AutoProcessor::from_files(std::move(files), encoder.inputs());
+  }
+};
+
+WhisperOptions options_of(const json& o) {
+  WhisperOptions w;
+  w.language = o.value("language", "");
+  w.task = o.value("task", "");
+  w.return_timestamps = o.value("return_timestamps", false);
+  if (o.contains("chunk_length_s")) w.chunk_length_s = o["chunk_length_s"].get<double>();
+  if (o.contains("stride_length_s")) w.stride_length_s = o["stride_length_s"].get<double>();
+  return w;
+}
+
+Set& set_of(const std::string& name) {
+  static std::map<std::string, std::unique_ptr<Set>> sets;
+  auto& s = sets[name];
+  if (!s) s = std::make_unique<Set>(name);
+  return *s;
+}
+
+TEST(WhisperParity, GreedyIdsAndTextEqualTransformersJs) {
+  REQUIRE_WHISPER_MODELS();
+  size_t checked = 0;
+  for (const std::string name : {"whisper-en", "whisper-multi"}) {
+    Set& set = set_of(name);
+    for (const json& c : read_jsonl(models() / (name + ".tjs.jsonl"))) {
+      SCOPED_TRACE(name + " " + c.dump().substr(0, 200));
+      std::vector<float> samples = read_samples(models() / "audio" / c["samples"].get<std::string>());
+      WhisperResult r = set.recognizer->transcribe(samples, options_of(c["options"]));
+      if (!c["ids"].is_null()) {
+        // transformers.js returns the prompt, the generated tokens and eos; Python's pipeline drops
+        // the final eos (it is the pad token) before _decode_asr.
+        std::vector<int64_t> expected = c["ids"].get<std::vector<int64_t>>();
+        if (!expected.empty() && expected.back() == set.processor.special_token_id("eos_token").value_or(-1))
+          expected.pop_back();
+        ASSERT_EQ(r.outputs.size(), 1u);
+        EXPECT_EQ(r.outputs[0].tokens, expected);
+      }
+      if (c["out"].contains("text")) { EXPECT_EQ(r.text.text, c["out"]["text"].get<std::string>()); }
+      ++checked;
+    }
+  }
+  EXPECT_GE(checked, 6u);
+}
+
+TEST(WhisperParity, PythonRulesLanguageDetectionTimestampsLongForm) {
+  REQUIRE_WHISPER_MODELS();
+  size_t checked = 0;
+  for (const json& c : read_jsonl(models() / "rules.jsonl")) {
+    const std::string name = c["model"];
+    SCOPED_TRACE(name + " " + c["samples"].get<std::string>() + " " + c["options"].dump());
+    Set& set = set_of(name);
+    std::vector<float> samples = read_samples(models() / "audio" / c["samples"].get<std::string>());
+    WhisperOptions o = options_of(c["options"]);
+    WhisperResult r = set.recognizer->transcribe(samples, o);
+    ASSERT_EQ(r.outputs.size(), 1u);
+    EXPECT_EQ(r.outputs[0].tokens, c["tokens"].get<std::vector<int64_t>>());
+    // The detected language is the prompt's second token (short-form outputs start with the prompt;
+    // long-form ones hold the segments only, whose tokens depend on the prompt).
+    const auto& tokens = r.outputs[0].tokens;
+    json gen = json::parse(test::read_bytes(models() / "tjs" / name / "generation_config.json"));
+    if (!c["language"].is_null() && tokens.size() > 1 && tokens[0] == gen["decoder_start_token_id"].get<int64_t>()) {
+      EXPECT_EQ(tokens[1], c["language"].get<int64_t>());
+    }
+    // _decode_asr: the chunks' timestamps, and each chunk's text = its tokens decoded.
+    const json& chunks = c["chunks"];
+    if (o.return_timestamps) {
+      ASSERT_EQ(r.text.chunks.size(), chunks.size());
+      for (size_t i = 0; i < chunks.size(); ++i) {
+        const json& ts = chunks[i]["timestamp"];
+        EXPECT_EQ(r.text.chunks[i].start.has_value(), !ts[0].is_null());
+        EXPECT_EQ(r.text.chunks[i].end.has_value(), !ts[1].is_null());
+        if (!ts[0].is_null()) { EXPECT_DOUBLE_EQ(*r.text.chunks[i].start, ts[0].get<double>()) << i; }
+        if (!ts[1].is_null()) { EXPECT_DOUBLE_EQ(*r.text.chunks[i].end, ts[1].get<double>()) << i; }
+        std::vector<int32_t> ids = chunks[i]["tokens"].get<std::vector<int32_t>>();
+        EXPECT_EQ(r.text.chunks[i].text, set.processor.decode(ids, false)) << i;
+      }
+    }
+    std::string text;
+    for (const json& ch : chunks) text += set.processor.decode(ch["tokens"].get<std::vector<int32_t>>(), false);
+    EXPECT_EQ(r.text.text, text);
+    ++checked;
+  }
+  EXPECT_GE(checked, 4u);
+}
+
+TEST(WhisperPipeline, RunsFromTheSetFolderWithTimestampsAsJson) {
+  REQUIRE_WHISPER_MODELS();
+  auto pipe = pipeline(models() / "whisper-en", "", {});
+  EXPECT_EQ(pipe->task(), "automatic-speech-recognition");
+  PipelineInput in;
+  in.samples = read_samples(models() / "audio" / "jfk.f32");
+  in.sampling_rate = 16000;
+  PipelineOptions o;
+  o.return_timestamps = true;
+  json j = json::parse(pipe->run({in}, o).at(0));
+  ASSERT_TRUE(j.contains("text") && j.contains("chunks")) << j.dump();
+  ASSERT_FALSE(j["chunks"].empty());
+  EXPECT_TRUE(j["chunks"][0]["timestamp"].is_array());
+  o.return_timestamps = false;
+  json plain = json::parse(pipe->run({in}, o).at(0));
+  EXPECT_FALSE(plain.contains("chunks"));
+  EXPECT_THROW(pipeline(models() / "whisper-en", "translation", {}), UsageError);
+}
+
+// _find_longest_common_sequence / chunk_iter: expected values from Python transformers' functions
+// (tokenization_whisper.py, automatic_speech_recognition.py) run on these inputs by hand-trace of
+// their code: the overlap [3, 4] is found and kept once; an overlap of one token is not a match
+// (matches > 1), so the sequences are concatenated.
+TEST(WhisperDecode, LongestCommonSequenceAndChunks) {
+  EXPECT_EQ(find_longest_common_sequence({{1, 2, 3, 4}, {3, 4, 5, 6}}), (std::vector<int64_t>{1, 2, 3, 4, 5, 6}));
+  EXPECT_EQ(find_longest_common_sequence({{1, 2, 3}, {3, 7}}), (std::vector<int64_t>{1, 2, 3, 3, 7}));
+  EXPECT_EQ(find_longest_common_sequence({{1, 2}}), (std::vector<int64_t>{1, 2}));
+  // 10 samples, chunks of 4 with strides 1: step 2; starts 0, 2, 4, 6 (6 + 4 >= 10 is the last).
+  auto chunks = chunk_audio(10, 4, 1, 1);
+  ASSERT_EQ(chunks.size(), 4u);
+  EXPECT_EQ(chunks[0].stride_left, 0u);
+  EXPECT_EQ(chunks[1].start, 2u);
+  EXPECT_EQ(chunks[3].start, 6u);
+  EXPECT_EQ(chunks[3].length, 4u);
+  EXPECT_EQ(chunks[3].stride_right, 0u);
+}
+
+TEST(WhisperBadInput, OptionsTheModelCannotTake) {
+  REQUIRE_WHISPER_MODELS();
+  std::vector<float> samples = read_samples(models() / "audio" / "jfk.f32");
+  struct Case {
+    const char* model;
+    WhisperOptions options;
+    const char* message;
+  };
+  std::vector<Case> cases;
+  auto add = [&](const char* model, auto set, const char* message) {
+    WhisperOptions o;
+    set(o);
+    cases.push_back({model, o, message});
+  };
+  add(
+      "whisper-en", [](WhisperOptions& o) { o.language = "fr"; }, "English-only");
+  add(
+      "whisper-en", [](WhisperOptions& o) { o.task = "translate"; }, "English-only");
+  add(
+      "whisper-multi", [](WhisperOptions& o) { o.language = "xx"; }, "not a language of this model");
+  add(
+      "whisper-multi", [](WhisperOptions& o) { o.task = "summarize"; }, "expected transcribe or translate");
+  add(
+      "whisper-en", [](WhisperOptions& o) { o.chunk_length_s = 2.0, o.stride_length_s = 1.0; }, "twice");
+  add(
+      "whisper-en", [](WhisperOptions& o) { o.chunk_length_s = -1.0; }, "positive");
+  for (const Case& c : cases) {
+    SCOPED_TRACE(std::string(c.model) + " " + c.message);
+    try {
+      set_of(c.model).recognizer->transcribe(samples, c.options);
+      ADD_FAILURE() << "no error";
+    } catch (const UsageError& e) { EXPECT_NE(std::string(e.what()).find(c.message), std::string::npos) << e.what(); }
+  }
+  EXPECT_THROW(set_of("whisper-en").recognizer->transcribe({}, {}), UsageError);
+}
+
+TEST(WhisperBadInput, WrongMelBinCount) {
+  REQUIRE_WHISPER_MODELS();
+  json pre = json::parse(test::read_bytes(models() / "tjs" / "whisper-en" / "preprocessor_config.json"));
+  pre["feature_size"] = 128;
+  try {
+    Set s("whisper-en", pre.dump());
+    ADD_FAILURE() << "no error";
+  } catch (const ProcessorReconstructionError& e) {
+    EXPECT_NE(std::string(e.what()).find("mel bins"), std::string::npos) << e.what();
+  }
+}
+
+}  // namespace
+}  // namespace modelexport::runtime
