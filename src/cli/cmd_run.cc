@@ -289,6 +289,7 @@ int run_pipeline(RunArgs a) {
     for (size_t i = 0; i < inputs.size(); ++i)
       if (size_t n = pipe->processor().untruncated_length(inputs[i].text, inputs[i].text_pair); n > *max)
         std::cerr << "note: input " << i + 1 << " is " << n << " tokens; truncated to " << *max << " (the model's maximum)\n";
+  if (!a.options.on_note) a.options.on_note = [](std::string_view note) { std::cerr << "note: " << note << "\n"; };
   auto results = pipe->run(inputs, a.options);
   for (size_t i = 0; i < results.size(); ++i) {
     if (a.json) {

@@ -21,8 +21,10 @@
 // on the grouping. A model taking pixel_mask gets the processor's mask (all ones for one image).
 #pragma once
 
+#include <filesystem>
 #include <functional>
 #include <map>
+#include <optional>
 #include <string>
 #include <utility>
 #include <vector>
@@ -58,5 +60,16 @@ class ImagePipeline : public TextPipeline {
 // Task factories (one per pipelines/*.cc).
 std::unique_ptr<Pipeline> make_image_classification(AutoModel model, AutoProcessor processor);
 std::unique_ptr<Pipeline> make_image_feature_extraction(AutoModel model, AutoProcessor processor);
+std::unique_ptr<Pipeline> make_zero_shot_image_classification(AutoModel model, AutoProcessor processor);
+
+// transformers.js' two-file dual encoder: text_model.onnx + vision_model.onnx (same dtype suffix).
+struct DualEncoderFiles {
+  std::filesystem::path text, vision;
+};
+// The pair `path` belongs to: a folder holding both (or its onnx/ subfolder), or one of the two
+// files with its sibling beside it. nullopt otherwise.
+std::optional<DualEncoderFiles> find_dual_encoder_files(const std::filesystem::path& path);
+// zero-shot-image-classification on such a pair (each file with its own embedded metadata).
+std::unique_ptr<Pipeline> make_dual_encoder_zero_shot(const DualEncoderFiles& files, const SessionOptions& session);
 
 }  // namespace modelexport::runtime

@@ -105,15 +105,25 @@ std::vector<double> softmax(const float* logits, size_t n) {
 
 const std::vector<std::string>& pipeline_tasks() {
   static const std::vector<std::string> tasks = {
-      "feature-extraction",   "text-classification",      "token-classification",    "fill-mask",
-      "question-answering",   "zero-shot-classification", "text-generation",         "automatic-speech-recognition",
-      "audio-classification", "image-classification",     "image-feature-extraction"};
+      "feature-extraction",   "text-classification",      "token-classification",     "fill-mask",
+      "question-answering",   "zero-shot-classification", "text-generation",          "automatic-speech-recognition",
+      "audio-classification", "image-classification",     "image-feature-extraction", "zero-shot-image-classification"};
   return tasks;
 }
 
 std::unique_ptr<Pipeline> pipeline(const std::filesystem::path& path, const std::string& task_name, const SessionOptions& session) {
   // An encoder-decoder set (its folder or any file of it): text2text-generation, translation, summarization.
   if (metadata::is_encoder_decoder_set(path)) return make_seq2seq_pipeline(path, task_name, session);
+  // transformers.js' text_model.onnx + vision_model.onnx (the folder or either file): zero-shot image
+  // classification over both; either file alone serves its own tasks.
+  if (auto pair = find_dual_encoder_files(path)) {
+    std::string recorded = task_name.empty() ? "" : metadata::canonical_task(task_name);
+    if (recorded.empty() && metadata::ModelFiles::from_model(pair->vision).embedded)
+      recorded =
+          metadata::read_metadata(format::OnnxFile(pair->vision)).get(metadata::keys::kPipelineTask).value_or("");
+    if (recorded == "zero-shot-image-classification" || std::filesystem::is_directory(path))
+      return make_dual_encoder_zero_shot(*pair, session);
+  }
   metadata::ModelFiles files = metadata::ModelFiles::from_model(path);
   std::string task = task_name;
   if (task.empty() && files.embedded) {
@@ -168,6 +178,8 @@ std::unique_ptr<Pipeline> pipeline(AutoModel model, AutoProcessor processor, con
   if (task == "audio-classification") return make_audio_classification(std::move(model), std::move(processor));
   if (task == "image-classification") return make_image_classification(std::move(model), std::move(processor));
   if (task == "image-feature-extraction") return make_image_feature_extraction(std::move(model), std::move(processor));
+  if (task == "zero-shot-image-classification")
+    return make_zero_shot_image_classification(std::move(model), std::move(processor));
   return make_zero_shot_classification(std::move(model), std::move(processor));
 }
 
