@@ -1,0 +1,21 @@
+// transformers.js (pinned @huggingface/transformers) image-classification end to end on image files
+// (decoding with sharp included, as its pipeline reads paths): ms per call over ITER calls on the
+// whole list of images as one batch, after one warm-up call.
+//   node bench/transformers_js_image_bench.mjs MODEL_DIR THREADS ITER IMAGE...
+import path from "node:path";
+import { env, pipeline } from "@huggingface/transformers";
+
+const [dir, threads, iter, ...images] = process.argv.slice(2);
+env.allowRemoteModels = false;
+env.localModelPath = path.dirname(path.resolve(dir)) + "/";
+const pipe = await pipeline("image-classification", path.basename(dir), {
+  dtype: "fp32",
+  session_options: { intraOpNumThreads: Number(threads), interOpNumThreads: 1 },
+});
+const times = [];
+for (let it = -1; it < Number(iter); ++it) {
+  const t = performance.now();
+  await pipe(images, { top_k: 5 });
+  if (it >= 0) times.push(performance.now() - t);
+}
+console.log(JSON.stringify({ images: images.length, times_ms: times }));
