@@ -24,3 +24,15 @@ set -x
 rm -rf "$out/src"  # the model file alone from here on
 "$build/examples/similarity" "$out/embedder.onnx" "A cat sits on the mat" "A kitten rests on a rug" "Stock prices fell sharply"
 "$build/modelexport" run "$out/embedder.onnx" "A cat sits on the mat" --json
+# Image and text embeddings for search: the generated CLIP pair in transformers.js' two-file layout
+# (random weights; the corpus's real clip-vit-large-patch14 config, tokenizer and preprocessor).
+set +x
+/usr/bin/python3 "$root/scripts/fixtures/make_image_models.py" "$out/images" "$corpus" > /dev/null
+set -x
+for part in text_model vision_model; do
+  "$build/modelexport" embed-metadata "$out/images/clip-split/$part.onnx" "$out/images/clip-split" -o "$out/$part.onnx" -q
+done
+images="$corpus/media/images"
+"$build/examples/image_search" "$out/text_model.onnx" "$out/vision_model.onnx" "a photo of a cat" "a school bus" \
+  -- "$images/cats.jpg" "$images/bus.jpg" "$images/teapot.jpg"
+"$build/modelexport" run "$out/vision_model.onnx" "$images/cats.jpg" --labels cat bus teapot --json

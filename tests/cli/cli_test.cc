@@ -919,12 +919,21 @@ TEST(Cli, RunOptionsThatDoNotApplyAreErrors) {
   ASSERT_EQ(run_cli({"embed-metadata", model().string(), folder().string(), "-o", m, "-q"}).exit_code, 0);
   write_bytes(dir / "labels.jsonl", "{\"text\": \"x\", \"labels\": [\"a\", \"b\"]}\n");
   write_bytes(dir / "qa.jsonl", "{\"question\": \"who?\", \"context\": \"me\"}\n");
+  write_bytes(dir / "image.jsonl", "{\"text\": \"x\", \"image\": \"cat.jpg\"}\n");
   const std::vector<std::pair<std::vector<std::string>, std::string>> cases = {
       {{"run", m, "x", "--labels", "a", "b"},
-       "--labels does not apply to text-classification (it is an option of zero-shot-classification)"},
+       "--labels does not apply to text-classification (it is an option of zero-shot-classification and "
+       "zero-shot-image-classification)"},
       {{"run", m, "x", "--multi-label"}, "--multi-label does not apply to text-classification"},
       {{"run", m, "x", "--pooling", "mean"},
-       "--pooling does not apply to text-classification (it is an option of feature-extraction)"},
+       "--pooling does not apply to text-classification (it is an option of feature-extraction and "
+       "image-feature-extraction)"},
+      {{"run", m, "x", "--pool"},
+       "--pool does not apply to text-classification (it is an option of image-feature-extraction)"},
+      {{"run", m, "x", "--max-image-pixels", "100"},
+       "--max-image-pixels does not apply to text-classification (it is an option of image models)"},
+      {{"run", m, "--input", (dir / "image.jsonl").string()},
+       "image.jsonl line 1: \"image\" does not apply to text-classification (it is an input of image models)"},
       {{"run", m, "x", "--question", "who?"}, "--question does not apply to text-classification"},
       {{"run", m, "x", "--aggregation-strategy", "simple"},
        "--aggregation-strategy does not apply to text-classification"},

@@ -9,6 +9,7 @@
 #include "modelexport/metadata/schema.h"
 #include "modelexport/metadata/task.h"
 #include "modelexport/metadata/task_outputs.h"
+#include "runtime/pipelines/image_pipeline.h"
 #include "runtime/pipelines/seq2seq_pipeline.h"
 #include "runtime/pipelines/text_pipeline.h"
 #include "runtime/pipelines/whisper_speech_recognition.h"
@@ -106,9 +107,9 @@ std::vector<double> softmax(const float* logits, size_t n) {
 
 const std::vector<std::string>& pipeline_tasks() {
   static const std::vector<std::string> tasks = {
-      "feature-extraction", "text-classification",          "token-classification",
-      "fill-mask",          "question-answering",           "zero-shot-classification",
-      "text-generation",    "automatic-speech-recognition", "audio-classification"};
+      "feature-extraction",   "text-classification",      "token-classification",     "fill-mask",
+      "question-answering",   "zero-shot-classification", "text-generation",          "automatic-speech-recognition",
+      "audio-classification", "image-classification",     "image-feature-extraction", "zero-shot-image-classification"};
   return tasks;
 }
 
@@ -118,6 +119,16 @@ std::unique_ptr<Pipeline> pipeline(const std::filesystem::path& given, const std
   if (is_whisper_set(given)) return make_whisper_speech_recognition(given, task_name, session);
   // An encoder-decoder set (its folder or any file of it): text2text-generation, translation, summarization.
   if (metadata::is_encoder_decoder_set(given)) return make_seq2seq_pipeline(given, task_name, session);
+  // transformers.js' text_model.onnx + vision_model.onnx (the folder or either file): zero-shot image
+  // classification over both; either file alone serves its own tasks.
+  if (auto pair = find_dual_encoder_files(given)) {
+    std::string recorded = task_name.empty() ? "" : metadata::canonical_task(task_name);
+    if (recorded.empty() && metadata::ModelFiles::from_model(pair->vision).embedded)
+      recorded =
+          metadata::read_metadata(format::OnnxFile(pair->vision)).get(metadata::keys::kPipelineTask).value_or("");
+    if (recorded == "zero-shot-image-classification" || std::filesystem::is_directory(given))
+      return make_dual_encoder_zero_shot(*pair, session);
+  }
   // A decoder-only set: its folder (the merged decoder, or the two-file pair) or a file of the pair.
   std::filesystem::path path = given;
   std::optional<metadata::DecoderOnlySet> two_files;
@@ -170,6 +181,14 @@ std::unique_ptr<Pipeline> pipeline(AutoModel model, AutoProcessor processor, con
   // The task's outputs, checked by the rule validate uses too.
   if (auto why = metadata::task_outputs_mismatch(task, graph_outputs(model)); !why.empty())
     throw UnsuitableModelError(why);
+  // The text tasks read a tokenizer's encodings; an image or audio model has none to give them.
+  static const std::vector<std::string> text_tasks = {
+      "feature-extraction", "text-classification",      "token-classification", "fill-mask",
+      "question-answering", "zero-shot-classification", "text-generation"};
+  if (processor.modality() != Modality::kText &&
+      std::find(text_tasks.begin(), text_tasks.end(), task) != text_tasks.end())
+    throw UnsuitableModelError(task + " needs a text model (input_ids); this model takes " +
+                               (processor.modality() == Modality::kImage ? "images (pixel_values)" : "audio"));
   if (task == "feature-extraction") return make_feature_extraction(std::move(model), std::move(processor));
   if (task == "text-classification") return make_text_classification(std::move(model), std::move(processor));
   if (task == "token-classification") return make_token_classification(std::move(model), std::move(processor));
@@ -179,6 +198,10 @@ std::unique_ptr<Pipeline> pipeline(AutoModel model, AutoProcessor processor, con
   if (task == "automatic-speech-recognition")
     return make_ctc_speech_recognition(std::move(model), std::move(processor));
   if (task == "audio-classification") return make_audio_classification(std::move(model), std::move(processor));
+  if (task == "image-classification") return make_image_classification(std::move(model), std::move(processor));
+  if (task == "image-feature-extraction") return make_image_feature_extraction(std::move(model), std::move(processor));
+  if (task == "zero-shot-image-classification")
+    return make_zero_shot_image_classification(std::move(model), std::move(processor));
   return make_zero_shot_classification(std::move(model), std::move(processor));
 }
 
