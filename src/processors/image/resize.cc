@@ -137,8 +137,7 @@ void horizontal_scalar(const Image& in, int row0, int rows, const Taps& t, Image
 // and the run is read in blocks of 8 * V samples (V = 3 for RGB, 1 otherwise) so every accumulator lane
 // always holds the same channel. Pixels whose padded run would read past the row use the scalar sums.
 template <int C>
-__attribute__((target("avx2"))) void horizontal_avx2(const Image& in, int row0, int rows, const Taps& t,
-                                                      Image& out) {
+__attribute__((target("avx2"))) void horizontal_avx2(const Image& in, int row0, int rows, const Taps& t, Image& out) {
   constexpr int V = C == 3 ? 3 : 1;
   constexpr int kBlock = 8 * V;
   const int ow = out.width;
