@@ -78,6 +78,8 @@ const std::vector<std::pair<std::string, std::vector<std::string>>>& task_option
       {"--labels", {"zero-shot-classification", "zero-shot-image-classification"}},
       {"--hypothesis-template", {"zero-shot-classification", "zero-shot-image-classification"}},
       {"--multi-label", {"zero-shot-classification"}},
+      {"--threshold", {"object-detection"}},
+      {"--output-dir", {"image-segmentation", "background-removal"}},
   };
   return table;
 }
@@ -368,6 +370,11 @@ void add_run_command(CLI::App& app, Action& action) {
                 "zero-shot-classification: default \"This example is {}.\"; zero-shot-image-classification: "
                 "\"This is a photo of {}.\"");
   g->add_flag("--multi-label", a->options.multi_label, "zero-shot-classification: score each label on its own");
+  g->add_option("--threshold", a->options.threshold,
+                "object-detection: keep boxes scoring strictly above it (default 0.5, as Python)");
+  g->add_option(
+      "--output-dir", a->options.output_dir,
+      "image-segmentation, background-removal: folder for the PNG files (created; nothing written on failure)");
   auto* gen =
       cmd->add_option_group("generation options", "text-generation, text2text-generation, translation, summarization");
   add_generation_options(gen, a->generation, true);
