@@ -65,9 +65,11 @@ std::map<std::string, Tensor> tensors_for(const runtime::AutoProcessor& processo
   if (processor.modality() == runtime::Modality::kImage) {
     processors::ImageDecodeOptions options;
     options.max_pixels = a.max_image_pixels;
-    std::vector<processors::Image> images;  // moved in: a braced list would copy the decoded image
-    images.push_back(processors::load_image(input, options));
-    return processor.image_inputs(images);
+    // Decoded and resized in one pass (a JPEG's full-size image is never held), then the other steps.
+    const std::string bytes = read_file(input);
+    std::vector<processors::ResizedImage> images;
+    images.push_back(processor.image_processor().decode_and_resize(bytes, input, options));
+    return processor.image_inputs(processor.image_processor().preprocess(images));
   }
   if (processor.modality() == runtime::Modality::kAudio) {
     processors::Audio audio = processors::decode_audio_file(input, processor.feature_extractor().sampling_rate());

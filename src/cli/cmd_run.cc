@@ -83,6 +83,8 @@ const std::vector<std::pair<std::string, std::vector<std::string>>>& task_option
       {"--return-timestamps", {"automatic-speech-recognition"}},
       {"--chunk-length-s", {"automatic-speech-recognition"}},
       {"--stride-length-s", {"automatic-speech-recognition"}},
+      {"--threshold", {"object-detection"}},
+      {"--output-dir", {"image-segmentation", "background-removal"}},
   };
   return table;
 }
@@ -391,6 +393,11 @@ void add_run_command(CLI::App& app, Action& action) {
                 "their strides");
   g->add_option("--stride-length-s", a->options.stride_length_s,
                 "automatic-speech-recognition, Whisper: overlap on each side of a chunk (default chunk length / 6)");
+  g->add_option("--threshold", a->options.threshold,
+                "object-detection: keep boxes scoring strictly above it (default 0.5, as Python)");
+  g->add_option(
+      "--output-dir", a->options.output_dir,
+      "image-segmentation, background-removal: folder for the PNG files (created; nothing written on failure)");
   auto* gen =
       cmd->add_option_group("generation options", "text-generation, text2text-generation, translation, summarization");
   add_generation_options(gen, a->generation, true);

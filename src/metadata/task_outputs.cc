@@ -43,6 +43,9 @@ const std::vector<OutputRule>& task_output_rules(std::string_view task) {
       {"translation", kSeq2seq},
       {"summarization", kSeq2seq},
       {"image-classification", {{{"logits"}, 2, "[batch, labels]"}}},
+      {"object-detection",
+       {{{"logits"}, 3, "[batch, queries, labels + 1]"}, {{"pred_boxes"}, 3, "[batch, queries, 4]"}}},
+      {"image-segmentation", {{{"logits"}, 4, "[batch, labels, height, width]"}}},
   };
   static const std::vector<OutputRule> kNone;
   auto it = kRules.find(resolve_alias(task));

@@ -127,7 +127,10 @@ const processors::ImageProcessor& AutoProcessor::image_processor() const {
 }
 
 std::map<std::string, Tensor> AutoProcessor::image_inputs(const std::vector<processors::Image>& images) const {
-  processors::PixelTensors t = image_processor().preprocess(images);
+  return image_inputs(image_processor().preprocess(images));
+}
+
+std::map<std::string, Tensor> AutoProcessor::image_inputs(processors::PixelTensors t) const {
   for (size_t d = 2; d < 4 && d < pixel_shape_.size(); ++d)
     if (pixel_shape_[d] > 0 && pixel_shape_[d] != t.shape[d])
       throw UsageError("the image processor gives pixel_values of " + std::to_string(t.shape[2]) + "x" +

@@ -17,8 +17,10 @@
 
 #include <cstdint>
 #include <filesystem>
+#include <functional>
 #include <string>
 #include <string_view>
+#include <utility>
 #include <vector>
 
 namespace modelexport::processors {
@@ -54,5 +56,18 @@ Resample resample_from_int(int value);
 // Image.resize((width, height), resample) of Pillow 9.4 for an L, RGB or RGBA image (RGBA is
 // resized premultiplied, as Pillow does). UsageError for a size < 1.
 Image resize_image(const Image& image, int width, int height, Resample resample);
+
+// The image as a PNG file's bytes (L, RGB or RGBA; libpng, zlib level 6 as Pillow's default save).
+std::string encode_png(const Image& image);
+
+// decode_image, then resize_image to `target(width, height)` (the upright image's size → the {width,
+// height} to resize to; it may throw), with the same bytes as the two calls. A JPEG is resized while it
+// is decoded — each row resampled horizontally as it arrives — so its full-size image is never held (a
+// 12 MP photo: 36 MB less, and faster). Other formats, EXIF-rotated JPEGs and NEAREST decode first.
+//   Image im = decode_image_resized(bytes, "cat.jpg", [](int w, int h) { return std::pair{w / 4, h / 4}; },
+//                                   Resample::kBicubic);
+Image decode_image_resized(std::string_view bytes, std::string_view source,
+                           const std::function<std::pair<int, int>(int width, int height)>& target, Resample resample,
+                           const ImageDecodeOptions& options = {});
 
 }  // namespace modelexport::processors

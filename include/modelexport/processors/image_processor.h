@@ -35,6 +35,13 @@ struct PixelTensors {
   std::vector<std::pair<int, int>> original_sizes;  // (height, width) of each input image
 };
 
+// An image after the processor's resize step (ConvNext: with its crop), and its size before it (what
+// detection boxes and segmentation masks are scaled back to).
+struct ResizedImage {
+  Image image;
+  int original_height = 0, original_width = 0;
+};
+
 class ImageProcessor {
  public:
   // Throws ProcessorReconstructionError (unknown type, a size it cannot use) or MetadataReadError
@@ -50,9 +57,21 @@ class ImageProcessor {
   // bottom/right to the largest. Images of different processed sizes without padding are a UsageError.
   PixelTensors preprocess(const std::vector<Image>& images) const;
 
+  // decode_image + this processor's resize step in one pass (decode_image_resized: a JPEG's full-size
+  // image is never held), then preprocess(resized) for the remaining steps; together equal to
+  // preprocess({decode_image(bytes)}). ImageDecodeError / UsageError as those functions throw.
+  //   std::vector<ResizedImage> r;
+  //   r.push_back(processor.decode_and_resize(read_file("cat.jpg"), "cat.jpg"));
+  //   PixelTensors t = processor.preprocess(r);
+  ResizedImage decode_and_resize(std::string_view bytes, std::string_view source,
+                                 const ImageDecodeOptions& options = {}) const;
+  PixelTensors preprocess(const std::vector<ResizedImage>& resized) const;
+
   struct Config;
 
  private:
+  PixelTensors finish(const std::vector<const Image*>& resized,
+                      const std::vector<std::pair<int, int>>& original_sizes) const;
   std::shared_ptr<const Config> config_;
 };
 

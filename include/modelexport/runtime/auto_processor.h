@@ -66,6 +66,8 @@ class AutoProcessor {
   // pixel_values [batch, 3, H, W] (and pixel_mask [batch, H, W] when the model takes it) for these
   // images. UsageError when the processed size differs from a static size the model declares.
   std::map<std::string, Tensor> image_inputs(const std::vector<processors::Image>& images) const;
+  // The same from tensors image_processor() made (e.g. from decode_and_resize's images).
+  std::map<std::string, Tensor> image_inputs(processors::PixelTensors tensors) const;
   // Audio models: the feature extractor (throws ProcessorReconstructionError for other models).
   const processors::AudioFeatureExtractor& feature_extractor() const;
   // The feature extractor's tensors for one recording (mono floats at feature_extractor().sampling_rate()).

@@ -35,6 +35,11 @@
 //   image-feature-extraction    image           → the model's first output for the image ([1, tokens, hidden]),
 //                                                  or its pooled output with `pool`
 //   zero-shot-image-classification  image, labels → [{"score","label"}] best first (CLIP/SigLIP)
+//   object-detection            image (DETR, YOLOS) → [{"score","label","box":{"xmin","ymin","xmax","ymax"}}]
+//                                                  (boxes in the original image's pixels, query order)
+//   image-segmentation          image (SegFormer semantic) → [{"score": null,"label","mask": PNG path}] per
+//                                                  label present, masks written into output_dir
+//   background-removal          image (RMBG-1.4-style) → {"mask": PNG path, "image": RGBA cut-out PNG path}
 //
 //   PipelineOptions g;
 //   g.generation.max_new_tokens = 32;
@@ -142,6 +147,11 @@ struct PipelineOptions {
   bool pool = false;
   // zero-shot-image-classification: Python's default template.
   std::string image_hypothesis_template = "This is a photo of {}.";
+  // object-detection: boxes whose score is strictly above it (Python's default 0.5), 0..1.
+  double threshold = 0.5;
+  // image-segmentation, background-removal: the folder the masks (and cut-outs) are written into as
+  // PNG files (created if missing; nothing is written when any input fails). Required for those tasks.
+  std::filesystem::path output_dir{};
 };
 
 class Pipeline {

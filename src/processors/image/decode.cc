@@ -58,11 +58,15 @@ std::string sniff_image_format(std::string_view b) {
   return "";
 }
 
-Image decode_image(std::string_view bytes, std::string_view source, const ImageDecodeOptions& options) {
+namespace {
+
+// decode_image's steps; with a target, a JPEG's rows may go to its resizer (d.resized then says so).
+image_detail::Decoded decode(std::string_view bytes, std::string_view source, const ImageDecodeOptions& options,
+                             const image_detail::RowTarget* target) {
   using namespace image_detail;
   const std::string format = sniff_image_format(bytes);
   Decoded d;
-  if (format == "JPEG") d = decode_jpeg(bytes, source, options);
+  if (format == "JPEG") d = decode_jpeg(bytes, source, options, target);
   else if (format == "PNG") d = decode_png(bytes, source, options);
   else if (format == "WEBP") d = decode_webp(bytes, source, options);
   else if (format == "GIF" || format == "BMP") d = decode_stb(bytes, source, format, options);
@@ -72,8 +76,33 @@ Image decode_image(std::string_view bytes, std::string_view source, const ImageD
     fail(source, "",
          bytes.empty() ? "not an image (the file is empty)"
                        : "not an image (no JPEG, PNG, WebP, GIF or BMP signature at its start)");
-  if (!options.exif_transpose || d.exif.empty()) return std::move(d.rgb);
-  return apply_orientation(std::move(d.rgb), exif_orientation(d.exif));
+  if (d.resized || !options.exif_transpose || d.exif.empty()) return d;
+  d.rgb = apply_orientation(std::move(d.rgb), exif_orientation(d.exif));
+  return d;
+}
+
+}  // namespace
+
+Image decode_image(std::string_view bytes, std::string_view source, const ImageDecodeOptions& options) {
+  return std::move(decode(bytes, source, options, nullptr).rgb);
+}
+
+Image decode_image_resized(std::string_view bytes, std::string_view source,
+                           const std::function<std::pair<int, int>(int width, int height)>& target, Resample resample,
+                           const ImageDecodeOptions& options) {
+  using namespace image_detail;
+  // Only an upright JPEG streams: a rotation needs the whole image first.
+  const RowTarget rows = [&](int width, int height, const std::string& exif) -> std::unique_ptr<RowResizer> {
+    if (resample == Resample::kNearest || (options.exif_transpose && !exif.empty() && exif_orientation(exif) != 1))
+      return nullptr;
+    const auto [w, h] = target(width, height);
+    if (w == width && h == height) return nullptr;
+    return std::make_unique<RowResizer>(width, height, w, h, resample);
+  };
+  Decoded d = decode(bytes, source, options, &rows);
+  if (d.resized) return std::move(d.rgb);
+  const auto [w, h] = target(d.rgb.width, d.rgb.height);
+  return resize_image(d.rgb, w, h, resample);
 }
 
 Image load_image(const std::filesystem::path& path, const ImageDecodeOptions& options) {

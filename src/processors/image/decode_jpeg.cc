@@ -10,6 +10,7 @@
 // clang-format on
 
 #include <csetjmp>
+#include <memory>
 #include <vector>
 
 #include "processors/image/decoders.h"
@@ -47,7 +48,8 @@ inline uint8_t clip8(int v) { return static_cast<uint8_t>(v < 0 ? 0 : v > 255 ? 
 
 }  // namespace
 
-Decoded decode_jpeg(std::string_view bytes, std::string_view source, const ImageDecodeOptions& options) {
+Decoded decode_jpeg(std::string_view bytes, std::string_view source, const ImageDecodeOptions& options,
+                    const RowTarget* target) {
   jpeg_decompress_struct cinfo{};
   ErrorManager err;
   cinfo.err = jpeg_std_error(&err.base);
@@ -55,6 +57,9 @@ Decoded decode_jpeg(std::string_view bytes, std::string_view source, const Image
   err.base.emit_message = on_message;
   Decoded out;
   std::vector<uint8_t> row;
+  // Declared before setjmp: a longjmp back to it must not skip destructors.
+  std::unique_ptr<RowResizer> resizer;
+  std::vector<uint8_t> rgb_row;
   jpeg_create_decompress(&cinfo);
   // Destroys the decompressor however we leave (return, throw, or after a longjmp from on_error).
   struct Destroy {
@@ -81,16 +86,22 @@ Decoded decode_jpeg(std::string_view bytes, std::string_view source, const Image
   jpeg_start_decompress(&cinfo);
   const int width = static_cast<int>(cinfo.output_width), height = static_cast<int>(cinfo.output_height);
   const int comps = cinfo.output_components;
-  out.rgb.width = width;
-  out.rgb.height = height;
-  out.rgb.channels = 3;
-  out.rgb.pixels.resize(size_t(width) * height * 3);
+  // Streaming: each RGB row goes to the resizer and is overwritten by the next one.
+  if (target) resizer = (*target)(width, height, out.exif);
+  if (resizer) {
+    rgb_row.resize(size_t(width) * 3);
+  } else {
+    out.rgb.width = width;
+    out.rgb.height = height;
+    out.rgb.channels = 3;
+    out.rgb.pixels.resize(size_t(width) * height * 3);
+  }
   row.resize(size_t(width) * comps);
   while (cinfo.output_scanline < cinfo.output_height) {
     const size_t y = cinfo.output_scanline;
-    JSAMPROW rows[1] = {comps == 3 ? out.rgb.pixels.data() + y * width * 3 : row.data()};
+    uint8_t* dst = resizer ? rgb_row.data() : out.rgb.pixels.data() + y * width * 3;
+    JSAMPROW rows[1] = {comps == 3 ? dst : row.data()};
     jpeg_read_scanlines(&cinfo, rows, 1);
-    uint8_t* dst = out.rgb.pixels.data() + y * width * 3;
     if (comps == 1) {
       for (int x = 0; x < width; ++x) dst[3 * x] = dst[3 * x + 1] = dst[3 * x + 2] = row[x];
     } else if (comps == 4) {
@@ -101,9 +112,14 @@ Decoded decode_jpeg(std::string_view bytes, std::string_view source, const Image
         for (int c = 0; c < 3; ++c) dst[3 * x + c] = clip8(nk - muldiv255(255 - p[c], nk));
       }
     }
+    if (resizer) resizer->push(static_cast<int>(y), dst);
   }
   jpeg_finish_decompress(&cinfo);
   if (err.truncated) fail(source, "JPEG", "image file is truncated (the data ends before the image does)");
+  if (resizer) {
+    out.rgb = resizer->finish();
+    out.resized = true;
+  }
   return out;
 }
 

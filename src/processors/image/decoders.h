@@ -3,17 +3,25 @@
 #pragma once
 
 #include <cstdint>
+#include <functional>
+#include <memory>
 #include <string>
 #include <string_view>
 
 #include "modelexport/processors/image.h"
+#include "processors/image/row_resizer.h"
 
 namespace modelexport::processors::image_detail {
 
 struct Decoded {
   Image rgb;
   std::string exif;  // TIFF-structured EXIF data (with or without the "Exif\0\0" prefix); "" when none
+  bool resized = false;  // rgb is what a RowTarget's resizer made of the rows (orientation already upright)
 };
+
+// decode_image_resized's hook: called once the header is read with the image's width, height and EXIF
+// block; returns the resizer the RGB rows go to, or null to decode the whole image.
+using RowTarget = std::function<std::unique_ptr<RowResizer>(int width, int height, const std::string& exif)>;
 
 // Throws ImageDecodeError for 0 pixels or more than options.max_pixels (Pillow's bomb check),
 // before anything is allocated.
@@ -21,7 +29,8 @@ void check_pixel_count(uint64_t width, uint64_t height, const ImageDecodeOptions
                        std::string_view format);
 [[noreturn]] void fail(std::string_view source, std::string_view format, const std::string& what);
 
-Decoded decode_jpeg(std::string_view bytes, std::string_view source, const ImageDecodeOptions& options);
+Decoded decode_jpeg(std::string_view bytes, std::string_view source, const ImageDecodeOptions& options,
+                    const RowTarget* target = nullptr);
 Decoded decode_png(std::string_view bytes, std::string_view source, const ImageDecodeOptions& options);
 Decoded decode_webp(std::string_view bytes, std::string_view source, const ImageDecodeOptions& options);
 // GIF (first frame) and BMP through stb_image.

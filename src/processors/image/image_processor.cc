@@ -305,7 +305,103 @@ ImageProcessor ImageProcessor::from_json(std::string_view text, std::string_view
 const std::string& ImageProcessor::type() const { return config_->type; }
 bool ImageProcessor::returns_pixel_mask() const { return config_->do_pad && config_->defaults.mask; }
 
+namespace {
+
+// The size (height, width) the resize step gives an h x w image.
+std::pair<int, int> resize_target(const ImageProcessor::Config& c, int h, int w) {
+  const SizeSpec& s = *c.size;
+  std::pair<int, int> hw;
+  if (c.type == "ConvNextImageProcessor") {
+    const int64_t se = s.a;
+    if (se >= 384) return {static_cast<int>(se), static_cast<int>(se)};
+    hw = shortest_edge_size(h, w, py_int(static_cast<double>(se) / *c.crop_pct));
+  } else {
+    switch (s.rule) {
+      case SizeRule::kShortestLongest: hw = aspect_ratio_size(h, w, s.a, s.b, c.type == "YolosImageProcessor"); break;
+      case SizeRule::kShortestEdge: hw = shortest_edge_size(h, w, s.a); break;
+      case SizeRule::kMaxHeightWidth: {
+        const double scale = std::min(static_cast<double>(s.a) / h, static_cast<double>(s.b) / w);
+        hw = {py_int(h * scale), py_int(w * scale)};
+        break;
+      }
+      case SizeRule::kHeightWidth: hw = {static_cast<int>(s.a), static_cast<int>(s.b)}; break;
+    }
+  }
+  if (hw.first < 1 || hw.second < 1)
+    throw UsageError(c.source + ": the " + std::to_string(h) + "x" + std::to_string(w) + " image resizes to nothing (" +
+                     std::to_string(hw.first) + "x" + std::to_string(hw.second) + ")");
+  return hw;
+}
+
+// What follows the resize itself in the resize step: ConvNext's crop to shortest_edge below 384.
+Image after_resize(const ImageProcessor::Config& c, Image resized) {
+  if (c.type == "ConvNextImageProcessor" && c.size->a < 384)
+    return center_crop(resized, static_cast<int>(c.size->a), static_cast<int>(c.size->a));
+  return resized;
+}
+
+void check_rgb(const ImageProcessor::Config& c, const Image& im) {
+  if (im.channels != 3)
+    throw UsageError(c.source + ": " + c.type + " takes RGB images (3 channels), got " + std::to_string(im.channels));
+}
+
+}  // namespace
+
+ResizedImage ImageProcessor::decode_and_resize(std::string_view bytes, std::string_view source,
+                                               const ImageDecodeOptions& options) const {
+  const Config& c = *config_;
+  ResizedImage r;
+  if (!c.do_resize) {
+    r.image = decode_image(bytes, source, options);
+    r.original_height = r.image.height, r.original_width = r.image.width;
+    return r;
+  }
+  r.image = decode_image_resized(
+      bytes, source,
+      [&](int w, int h) {
+        r.original_height = h, r.original_width = w;
+        const auto [th, tw] = resize_target(c, h, w);
+        return std::pair{tw, th};
+      },
+      c.resample, options);
+  r.image = after_resize(c, std::move(r.image));
+  return r;
+}
+
 PixelTensors ImageProcessor::preprocess(const std::vector<Image>& images) const {
+  const Config& c = *config_;
+  // The decoded image is only read: each step makes a new (smaller) image, never a full-size copy.
+  std::vector<ResizedImage> resized;
+  std::vector<const Image*> steps;
+  std::vector<std::pair<int, int>> sizes;
+  resized.reserve(images.size());
+  for (const Image& original : images) {
+    check_rgb(c, original);
+    sizes.emplace_back(original.height, original.width);
+    if (!c.do_resize) {
+      steps.push_back(&original);
+      continue;
+    }
+    const auto [h, w] = resize_target(c, original.height, original.width);
+    resized.push_back({after_resize(c, resize_image(original, w, h, c.resample)), original.height, original.width});
+    steps.push_back(&resized.back().image);
+  }
+  return finish(steps, sizes);
+}
+
+PixelTensors ImageProcessor::preprocess(const std::vector<ResizedImage>& images) const {
+  std::vector<const Image*> steps;
+  std::vector<std::pair<int, int>> sizes;
+  for (const ResizedImage& r : images) {
+    check_rgb(*config_, r.image);
+    steps.push_back(&r.image);
+    sizes.emplace_back(r.original_height, r.original_width);
+  }
+  return finish(steps, sizes);
+}
+
+PixelTensors ImageProcessor::finish(const std::vector<const Image*>& images,
+                                    const std::vector<std::pair<int, int>>& original_sizes) const {
   const Config& c = *config_;
   struct Processed {
     int h, w;
@@ -313,47 +409,10 @@ PixelTensors ImageProcessor::preprocess(const std::vector<Image>& images) const 
   };
   std::vector<Processed> done;
   PixelTensors out;
-  for (const Image& original : images) {
-    if (original.channels != 3)
-      throw UsageError(c.source + ": " + c.type + " takes RGB images (3 channels), got " +
-                       std::to_string(original.channels));
-    out.original_sizes.emplace_back(original.height, original.width);
-    // The decoded image is only read: each step makes a new (smaller) image, never a full-size copy.
+  out.original_sizes = original_sizes;
+  for (const Image* resized : images) {
     Image im;
-    const Image* cur = &original;
-    if (c.do_resize) {
-      const SizeSpec& s = *c.size;
-      const int h = original.height, w = original.width;
-      if (c.type == "ConvNextImageProcessor") {
-        const int64_t se = s.a;
-        if (se < 384) {
-          auto [nh, nw] = shortest_edge_size(h, w, py_int(static_cast<double>(se) / *c.crop_pct));
-          im = center_crop(resize_image(original, nw, nh, c.resample), static_cast<int>(se), static_cast<int>(se));
-        } else {
-          im = resize_image(original, static_cast<int>(se), static_cast<int>(se), c.resample);
-        }
-      } else {
-        std::pair<int, int> hw;
-        switch (s.rule) {
-          case SizeRule::kShortestLongest:
-            hw = aspect_ratio_size(h, w, s.a, s.b, c.type == "YolosImageProcessor");
-            break;
-          case SizeRule::kShortestEdge: hw = shortest_edge_size(h, w, s.a); break;
-          case SizeRule::kMaxHeightWidth: {
-            const double scale = std::min(static_cast<double>(s.a) / h, static_cast<double>(s.b) / w);
-            hw = {py_int(h * scale), py_int(w * scale)};
-            break;
-          }
-          case SizeRule::kHeightWidth: hw = {static_cast<int>(s.a), static_cast<int>(s.b)}; break;
-        }
-        if (hw.first < 1 || hw.second < 1)
-          throw UsageError(c.source + ": the " + std::to_string(h) + "x" + std::to_string(w) +
-                           " image resizes to nothing (" + std::to_string(hw.first) + "x" + std::to_string(hw.second) +
-                           ")");
-        im = resize_image(original, hw.second, hw.first, c.resample);
-      }
-    }
-    if (c.do_resize) cur = &im;
+    const Image* cur = resized;
     if (c.do_center_crop) {
       im = center_crop(*cur, static_cast<int>(c.crop->a), static_cast<int>(c.crop->b));
       cur = &im;

@@ -9,6 +9,7 @@
 #include "modelexport/metadata/schema.h"
 #include "modelexport/metadata/task.h"
 #include "modelexport/metadata/task_outputs.h"
+#include "runtime/pipelines/dense_image_pipelines.h"
 #include "runtime/pipelines/image_pipeline.h"
 #include "runtime/pipelines/seq2seq_pipeline.h"
 #include "runtime/pipelines/text_pipeline.h"
@@ -109,7 +110,8 @@ const std::vector<std::string>& pipeline_tasks() {
   static const std::vector<std::string> tasks = {
       "feature-extraction",   "text-classification",      "token-classification",     "fill-mask",
       "question-answering",   "zero-shot-classification", "text-generation",          "automatic-speech-recognition",
-      "audio-classification", "image-classification",     "image-feature-extraction", "zero-shot-image-classification"};
+      "audio-classification", "image-classification",     "image-feature-extraction", "zero-shot-image-classification",
+      "object-detection",     "image-segmentation",   "background-removal"};
   return tasks;
 }
 
@@ -202,6 +204,9 @@ std::unique_ptr<Pipeline> pipeline(AutoModel model, AutoProcessor processor, con
   if (task == "image-feature-extraction") return make_image_feature_extraction(std::move(model), std::move(processor));
   if (task == "zero-shot-image-classification")
     return make_zero_shot_image_classification(std::move(model), std::move(processor));
+  if (task == "object-detection") return make_object_detection(std::move(model), std::move(processor));
+  if (task == "image-segmentation") return make_image_segmentation(std::move(model), std::move(processor));
+  if (task == "background-removal") return make_background_removal(std::move(model), std::move(processor));
   return make_zero_shot_classification(std::move(model), std::move(processor));
 }
 

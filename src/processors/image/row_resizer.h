@@ -1,0 +1,30 @@
+// resize_image for an RGB image whose rows arrive one at a time (the JPEG decoder's scanlines), so the
+// full-size image is never held: only the rows the vertical pass reads, already resampled
+// horizontally, are kept. The bytes equal resize_image's (the same passes of Pillow 9.4's
+// Resample.c, in resize.cc).
+#pragma once
+
+#include <cstdint>
+#include <memory>
+
+#include "modelexport/processors/image.h"
+
+namespace modelexport::processors::image_detail {
+
+class RowResizer {
+ public:
+  // A convolution filter (not NEAREST) and sizes > 0; UsageError otherwise.
+  RowResizer(int in_width, int in_height, int width, int height, Resample resample);
+  ~RowResizer();
+  // Source row y (in_width * 3 bytes), rows in order from 0; rows the result does not depend on are skipped.
+  void push(int y, const uint8_t* rgb_row);
+  // The resized image, once every row has been pushed.
+  Image finish();
+
+ private:
+  struct State;
+  std::unique_ptr<State> state_;
+  int in_width_ = 0;
+};
+
+}  // namespace modelexport::processors::image_detail
