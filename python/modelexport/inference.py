@@ -23,6 +23,8 @@ are shaped) once the C++ pipeline exists.
 """
 
 import json
+import os
+import warnings
 
 import numpy as np
 
@@ -149,6 +151,86 @@ def _zero_shot_inputs(args, kwargs):
     return [_core.PipelineInput(text=t, labels=labels) for t in texts], single
 
 
+def _chat(value):
+    """True for one chat: a list of {"role", "content"} message dicts (transformers' Chat)."""
+    return isinstance(value, (list, tuple)) and len(value) > 0 and all(
+        isinstance(m, dict) and "role" in m for m in value)
+
+
+def _messages_json(chat):
+    try:
+        return json.dumps(list(chat), ensure_ascii=False)
+    except (TypeError, ValueError) as e:
+        raise TypeError(f"chat messages: not JSON-serialisable ({e})") from None
+
+
+def _generation_inputs(args, kwargs):
+    """text-generation: a str, a chat (list of message dicts), or a list of either."""
+    inputs = _one_positional(args, kwargs, "text_inputs")
+    if isinstance(inputs, str):
+        return [_core.PipelineInput(text=inputs)], True
+    if _chat(inputs):
+        return [_core.PipelineInput(messages=_messages_json(inputs))], True
+    if isinstance(inputs, (list, tuple)):
+        items = []
+        for item in inputs:
+            if isinstance(item, str):
+                items.append(_core.PipelineInput(text=item))
+            elif _chat(item):
+                items.append(_core.PipelineInput(messages=_messages_json(item)))
+            else:
+                raise TypeError("text-generation: expected a str, a chat (a list of {'role', 'content'} dicts) or "
+                                f"a list of them, got an item of type {type(item).__name__}")
+        return items, False
+    raise TypeError("text-generation: expected a str, a chat (a list of {'role', 'content'} dicts) or a list of "
+                    f"them, got {type(inputs).__name__}")
+
+
+def _seq2seq_inputs(args, kwargs):
+    texts, single = _texts(_one_positional(args, kwargs, "inputs"))
+    return [_core.PipelineInput(text=t) for t in texts], single
+
+
+def _audio_one(item, rate):
+    """One audio input as transformers' audio pipelines take it (pipelines/automatic_speech_recognition.py
+    and audio_classification.py, 4.x): a file path, the file's bytes, a 1-D array at the model's
+    sampling rate, or {"raw" or "array": 1-D array, "sampling_rate": int} (resampled when it differs)."""
+    if isinstance(item, (str, os.PathLike)):
+        return _core.PipelineInput(audio=fspath(item, "inputs"))
+    if isinstance(item, (bytes, bytearray)):
+        return _core.PipelineInput(samples=_core.decode_audio(bytes(item), rate), sampling_rate=rate)
+    sampling_rate = rate
+    if isinstance(item, dict):
+        keys = set(item)
+        array_key = "raw" if "raw" in item else "array" if "array" in item else None
+        if array_key is None or "sampling_rate" not in item or keys - {"raw", "array", "sampling_rate", "path"}:
+            raise _core.UsageError('audio input dict: expected {"raw" or "array": 1-D samples, "sampling_rate": Hz}, '
+                                   "got keys " + ", ".join(sorted(map(str, keys))))
+        sampling_rate = item["sampling_rate"]
+        if not isinstance(sampling_rate, (int, np.integer)) or isinstance(sampling_rate, bool):
+            raise TypeError(f"sampling_rate: expected an int (Hz), got {type(sampling_rate).__name__}")
+        item = item[array_key]
+    if isinstance(item, np.ndarray) or isinstance(item, (list, tuple)):
+        samples = np.asarray(item)
+        if samples.dtype.kind not in "fiu":
+            raise TypeError(f"audio samples: expected a float array, got dtype {samples.dtype}")
+        if samples.ndim != 1:
+            raise _core.UsageError(f"audio samples: expected a 1-D (mono) array, got shape {samples.shape}")
+        if samples.size == 0:
+            raise _core.UsageError("audio samples: the array is empty")
+        return _core.PipelineInput(samples=np.ascontiguousarray(samples, dtype=np.float32),
+                                   sampling_rate=int(sampling_rate))
+    raise TypeError("audio input: expected a file path, bytes, a 1-D numpy array or "
+                    f'{{"raw", "sampling_rate"}}, got {type(item).__name__}')
+
+
+def _audio_inputs(args, kwargs, rate):
+    inputs = _one_positional(args, kwargs, "inputs")
+    if isinstance(inputs, (list, tuple)) and inputs and not isinstance(inputs[0], (int, float, np.number)):
+        return [_audio_one(i, rate) for i in inputs], False
+    return [_audio_one(inputs, rate)], True
+
+
 def _one_positional(args, kwargs, name):
     if len(args) == 1:
         return args[0]
@@ -171,13 +253,66 @@ def _text_classification_shape(results, single, given):
     return results[0] if single else results
 
 
+def _seq2seq_shape(results, single, given):
+    # transformers' Text2TextGenerationPipeline.__call__ (summarization and translation inherit it): a
+    # list of str whose results are one sequence each gives one dict per text, else a list per text.
+    if single:
+        return results[0]
+    if all(len(r) == 1 for r in results):
+        return [r[0] for r in results]
+    return results
+
+
 def _set_top_k(options, value):
     options.top_k = _ALL if value is None else value
 
 
 class _Task:
-    def __init__(self, make_inputs, options, shape=_as_is):
+    """make_inputs(args, kwargs) -> (inputs, single); generation: generate() settings apply;
+    audio: make_inputs also takes the model's sampling rate."""
+
+    def __init__(self, make_inputs, options, shape=_as_is, generation=False, audio=False):
         self.make_inputs, self.options, self.shape = make_inputs, options, shape
+        self.generation, self.audio = generation, audio
+
+
+# GenerationOptions' fields (runtime/generation.h), the names of transformers' GenerationConfig.
+_GENERATION = ("max_new_tokens", "max_length", "min_new_tokens", "min_length", "do_sample", "num_beams",
+               "num_return_sequences", "temperature", "top_p", "min_p", "typical_p", "top_k", "repetition_penalty",
+               "no_repeat_ngram_size", "encoder_no_repeat_ngram_size", "bad_words_ids", "suppress_tokens",
+               "begin_suppress_tokens", "forced_bos_token_id", "forced_eos_token_id", "forced_decoder_ids",
+               "length_penalty", "early_stopping", "eos_token_id", "pad_token_id", "bos_token_id",
+               "decoder_start_token_id", "stop_strings", "seed")
+_EARLY_STOPPING = {True: "true", False: "false", "never": "never"}
+
+
+def _generation_value(key, value):
+    """A Python value as GenerationOptions' field takes it (None: the model's own setting)."""
+    if value is None:
+        return None
+    if key == "early_stopping":
+        if not isinstance(value, (bool, str)) or value not in _EARLY_STOPPING:
+            raise _core.UsageError(f"early_stopping: expected True, False or 'never', got {value!r}")
+        return getattr(_core.EarlyStopping, _EARLY_STOPPING[value])
+    if key in ("eos_token_id", "forced_eos_token_id", "suppress_tokens", "begin_suppress_tokens"):
+        return [int(v) for v in (value if isinstance(value, (list, tuple, np.ndarray)) else [value])]
+    if key == "bad_words_ids":
+        return [[int(t) for t in seq] for seq in value]
+    if key == "forced_decoder_ids":
+        return [(int(i), int(t)) for i, t in value]
+    if key == "stop_strings":
+        return strings(value, key)
+    if key in ("do_sample",):
+        if not isinstance(value, (bool, np.bool_)):
+            raise TypeError(f"{key}: expected a bool, got {type(value).__name__}")
+        return bool(value)
+    if key in ("temperature", "top_p", "min_p", "typical_p", "repetition_penalty", "length_penalty"):
+        if not isinstance(value, (int, float, np.number)) or isinstance(value, bool):
+            raise TypeError(f"{key}: expected a number, got {type(value).__name__}")
+        return float(value)
+    if not isinstance(value, (int, np.integer)) or isinstance(value, bool):
+        raise TypeError(f"{key}: expected an int, got {type(value).__name__}")
+    return int(value)
 
 
 _COMMON = ("batch_size",)
@@ -189,6 +324,17 @@ _TASKS = {
     "question-answering": _Task(_qa_inputs, ("top_k", "doc_stride", "max_answer_len", "max_seq_len",
                                              "handle_impossible_answer")),
     "zero-shot-classification": _Task(_zero_shot_inputs, ("hypothesis_template", "multi_label")),
+    # transformers' TextGenerationPipeline: a str or a chat gives [{"generated_text"}], a list one such
+    # list per input; a chat's generated_text is the messages with the assistant's reply appended.
+    "text-generation": _Task(_generation_inputs, ("return_full_text", "chat_template_variables", "on_text"),
+                             generation=True),
+    "text2text-generation": _Task(_seq2seq_inputs, ("on_text",), _seq2seq_shape, generation=True),
+    "summarization": _Task(_seq2seq_inputs, ("on_text",), _seq2seq_shape, generation=True),
+    "translation": _Task(_seq2seq_inputs, ("src_lang", "tgt_lang", "on_text"), _seq2seq_shape, generation=True),
+    # transformers' AutomaticSpeechRecognitionPipeline (CTC models): one input gives {"text"}.
+    "automatic-speech-recognition": _Task(_audio_inputs, (), audio=True),
+    # transformers' AudioClassificationPipeline: [{"label", "score"}] (top_k, default 5) per input.
+    "audio-classification": _Task(_audio_inputs, ("top_k",), audio=True),
 }
 
 
@@ -202,6 +348,8 @@ class Pipeline:
         if self._spec is None:
             raise _core.UsageError(f"the Python package has no calling convention for task '{self.task}' yet "
                                    f"(it has: {', '.join(sorted(_TASKS))})")
+        self._rate = native.sampling_rate if self._spec.audio else None
+        self._known = self._spec.options + _COMMON + (_GENERATION + ("generate_kwargs",) if self._spec.generation else ())
         self._defaults = self._options(task_options)
         self._default_native = self._native_options(self._defaults)  # reused by calls without options
         self.warnings = list(native.warnings)
@@ -209,32 +357,58 @@ class Pipeline:
     def _options(self, kwargs, base=None):
         chosen = dict(base or {})
         for key, value in kwargs.items():
-            if key not in self._spec.options and key not in _COMMON:
-                raise _core.UsageError(f"{key} does not apply to {self.task} (its options: "
-                                       f"{', '.join(self._spec.options + _COMMON)})")
+            if key == "generate_kwargs" and self._spec.generation:
+                # transformers passes generate_kwargs={...} to model.generate(): the same settings.
+                if not isinstance(value, dict):
+                    raise TypeError(f"generate_kwargs: expected a dict, got {type(value).__name__}")
+                chosen = self._options(value, chosen)
+                continue
+            if key not in self._known:
+                raise _core.UsageError(f"{key} does not apply to {self.task} (its options: {', '.join(self._known)})")
             if key == "targets" or key == "ignore_labels":
                 value = strings(value, key)
+            elif key == "chat_template_variables" and not isinstance(value, str):
+                value = json.dumps(value, ensure_ascii=False)
+            elif key == "on_text" and value is not None and not callable(value):
+                raise TypeError(f"on_text: expected a callable taking each piece of text, got {type(value).__name__}")
             chosen[key] = value
         return chosen
 
     def _native_options(self, chosen):
         o = _core.PipelineOptions()
+        g = o.generation if self._spec.generation else None
         for key, value in chosen.items():
-            if key == "top_k":
+            if key == "on_text":
+                continue  # given to run_noted
+            if g is not None and key in _GENERATION:
+                setattr(g, key, _generation_value(key, value))
+            elif key == "top_k":
                 _set_top_k(o, value)
             else:
                 setattr(o, key, value)
+        if g is not None:
+            o.generation = g
         return o
 
     def __call__(self, *args, **kwargs):
-        inputs, single = self._spec.make_inputs(args, kwargs)
+        if self._rate is None:
+            inputs, single = self._spec.make_inputs(args, kwargs)
+        else:
+            inputs, single = self._spec.make_inputs(args, kwargs, self._rate)
         if kwargs:
             chosen = self._options(kwargs, self._defaults)
             options = self._native_options(chosen)
         else:
             chosen, options = self._defaults, self._default_native
-        run = self._native.run_texts if inputs and isinstance(inputs[0], str) else self._native.run
-        results = [json.loads(r) for r in run(inputs, options)]
+        if self._spec.generation or self._spec.audio:
+            raw, notes = self._native.run_noted(inputs, options, chosen.get("on_text"))
+            for note in notes:
+                warnings.warn(note, stacklevel=2)
+        elif inputs and isinstance(inputs[0], str):
+            raw = self._native.run_texts(inputs, options)
+        else:
+            raw = self._native.run(inputs, options)
+        results = [json.loads(r) for r in raw]
         return self._spec.shape(results, single, chosen)
 
     def __repr__(self):

@@ -7,12 +7,16 @@
 
 #include <map>
 #include <memory>
+#include <mutex>
+#include <optional>
 #include <string>
+#include <string_view>
 #include <utility>
 #include <vector>
 
 #include "binding.h"
 #include "modelexport/common/error.h"
+#include "modelexport/processors/audio.h"
 #include "modelexport/runtime/auto_model.h"
 #include "modelexport/runtime/auto_processor.h"
 #include "modelexport/runtime/pipeline.h"
@@ -26,6 +30,7 @@ namespace {
 
 using runtime::AutoModel;
 using runtime::AutoProcessor;
+using runtime::GenerationOptions;
 using runtime::Pipeline;
 using runtime::PipelineInput;
 using runtime::PipelineOptions;
@@ -98,10 +103,61 @@ void bind_inference(py::module_& m) {
   m.def("available_execution_providers", &runtime::available_execution_providers);
   m.def("onnxruntime_version", &runtime::onnxruntime_version);
 
+  // Keyword fields as PipelineInput names them. samples: a 1-D float32 array (copied: the input owns
+  // its samples); messages: the chat as JSON text.
   py::class_<PipelineInput>(m, "PipelineInput")
-      .def(py::init<std::string, std::string, std::string, std::string, std::vector<std::string>>(),
+      .def(py::init([](std::string text, std::string text_pair, std::string question, std::string context,
+                       std::vector<std::string> labels, std::string messages, std::string audio,
+                       std::optional<py::array_t<float, py::array::c_style | py::array::forcecast>> samples,
+                       int sampling_rate) {
+             PipelineInput in;
+             in.text = std::move(text), in.text_pair = std::move(text_pair);
+             in.question = std::move(question), in.context = std::move(context);
+             in.labels = std::move(labels), in.messages = std::move(messages), in.audio = std::move(audio);
+             if (samples) in.samples.assign(samples->data(), samples->data() + samples->size());
+             in.sampling_rate = sampling_rate;
+             return in;
+           }),
            py::arg("text") = "", py::arg("text_pair") = "", py::arg("question") = "", py::arg("context") = "",
-           py::arg("labels") = std::vector<std::string>{});
+           py::arg("labels") = std::vector<std::string>{}, py::arg("messages") = "", py::arg("audio") = "",
+           py::arg("samples") = py::none(), py::arg("sampling_rate") = 0);
+
+  py::enum_<runtime::EarlyStopping>(m, "EarlyStopping")
+      .value("false", runtime::EarlyStopping::kFalse)
+      .value("true", runtime::EarlyStopping::kTrue)
+      .value("never", runtime::EarlyStopping::kNever);
+  // Every field optional (None: the model's own setting), as runtime/generation.h.
+  py::class_<GenerationOptions>(m, "GenerationOptions", "Generation settings over the model's (runtime/generation.h).")
+      .def(py::init<>())
+      .def_readwrite("max_new_tokens", &GenerationOptions::max_new_tokens)
+      .def_readwrite("max_length", &GenerationOptions::max_length)
+      .def_readwrite("min_new_tokens", &GenerationOptions::min_new_tokens)
+      .def_readwrite("min_length", &GenerationOptions::min_length)
+      .def_readwrite("do_sample", &GenerationOptions::do_sample)
+      .def_readwrite("num_beams", &GenerationOptions::num_beams)
+      .def_readwrite("num_return_sequences", &GenerationOptions::num_return_sequences)
+      .def_readwrite("temperature", &GenerationOptions::temperature)
+      .def_readwrite("top_p", &GenerationOptions::top_p)
+      .def_readwrite("min_p", &GenerationOptions::min_p)
+      .def_readwrite("typical_p", &GenerationOptions::typical_p)
+      .def_readwrite("top_k", &GenerationOptions::top_k)
+      .def_readwrite("repetition_penalty", &GenerationOptions::repetition_penalty)
+      .def_readwrite("no_repeat_ngram_size", &GenerationOptions::no_repeat_ngram_size)
+      .def_readwrite("encoder_no_repeat_ngram_size", &GenerationOptions::encoder_no_repeat_ngram_size)
+      .def_readwrite("bad_words_ids", &GenerationOptions::bad_words_ids)
+      .def_readwrite("suppress_tokens", &GenerationOptions::suppress_tokens)
+      .def_readwrite("begin_suppress_tokens", &GenerationOptions::begin_suppress_tokens)
+      .def_readwrite("forced_bos_token_id", &GenerationOptions::forced_bos_token_id)
+      .def_readwrite("forced_eos_token_id", &GenerationOptions::forced_eos_token_id)
+      .def_readwrite("forced_decoder_ids", &GenerationOptions::forced_decoder_ids)
+      .def_readwrite("length_penalty", &GenerationOptions::length_penalty)
+      .def_readwrite("early_stopping", &GenerationOptions::early_stopping)
+      .def_readwrite("eos_token_id", &GenerationOptions::eos_token_id)
+      .def_readwrite("pad_token_id", &GenerationOptions::pad_token_id)
+      .def_readwrite("bos_token_id", &GenerationOptions::bos_token_id)
+      .def_readwrite("decoder_start_token_id", &GenerationOptions::decoder_start_token_id)
+      .def_readwrite("stop_strings", &GenerationOptions::stop_strings)
+      .def_readwrite("seed", &GenerationOptions::seed);
 
   py::class_<PipelineOptions>(m, "PipelineOptions", "Task options (runtime/pipeline.h); defaults are transformers'.")
       .def(py::init<>())
@@ -118,8 +174,27 @@ void bind_inference(py::module_& m) {
       .def_readwrite("max_seq_len", &PipelineOptions::max_seq_len)
       .def_readwrite("handle_impossible_answer", &PipelineOptions::handle_impossible_answer)
       .def_readwrite("hypothesis_template", &PipelineOptions::hypothesis_template)
-      .def_readwrite("multi_label", &PipelineOptions::multi_label);
+      .def_readwrite("multi_label", &PipelineOptions::multi_label)
+      .def_readwrite("generation", &PipelineOptions::generation)
+      .def_readwrite("return_full_text", &PipelineOptions::return_full_text)
+      .def_readwrite("chat_template_variables", &PipelineOptions::chat_template_variables)
+      .def_readwrite("src_lang", &PipelineOptions::src_lang)
+      .def_readwrite("tgt_lang", &PipelineOptions::tgt_lang);
 
+  // An audio file's bytes → mono float32 samples at `sampling_rate` (processors::decode_audio, FFmpeg).
+  m.def(
+      "decode_audio",
+      [](const py::bytes& bytes, int sampling_rate) {
+        std::string data = bytes;
+        processors::Audio audio;
+        {
+          py::gil_scoped_release unlocked;
+          audio = processors::decode_audio(data, sampling_rate, "<bytes>");
+        }
+        const auto n = static_cast<int64_t>(audio.samples.size());
+        return to_numpy(Tensor::float32({n}, std::move(audio.samples)), "float32");
+      },
+      py::arg("data"), py::arg("sampling_rate"));
   m.def("pipeline_tasks", &runtime::pipeline_tasks);
   py::class_<Pipeline, std::unique_ptr<Pipeline>>(m, "Pipeline")
       .def_static(
@@ -138,6 +213,8 @@ void bind_inference(py::module_& m) {
           },
           py::arg("model"), py::arg("session"), py::arg("processor"), py::arg("task"))
       .def_property_readonly("task", &Pipeline::task)
+      .def_property_readonly("sampling_rate",  // audio pipelines: the rate the feature extractor takes
+                             [](const Pipeline& p) { return p.processor().feature_extractor().sampling_rate(); })
       .def_property_readonly("warnings", [](const Pipeline& p) { return p.processor().files().warnings; })
       .def(
           "run",
@@ -154,7 +231,31 @@ void bind_inference(py::module_& m) {
             for (size_t i = 0; i < texts.size(); ++i) inputs[i].text = texts[i];
             return p.run(inputs, options);
           },
-          py::arg("texts"), py::arg("options"));
+          py::arg("texts"), py::arg("options"))
+      .def(
+          "run_noted",  // run() that also returns the pipeline's notes; on_text: called with each streamed piece
+          [](const Pipeline& p, const std::vector<PipelineInput>& inputs, const PipelineOptions& options,
+             const std::optional<py::function>& on_text) {
+            PipelineOptions o = options;
+            std::vector<std::string> notes;
+            std::mutex notes_lock;
+            o.on_note = [&](std::string_view note) {
+              std::lock_guard<std::mutex> hold(notes_lock);
+              notes.emplace_back(note);
+            };
+            if (on_text)
+              o.on_text = [&](std::string_view piece) {
+                py::gil_scoped_acquire locked;
+                (*on_text)(py::str(piece.data(), piece.size()));
+              };
+            std::vector<std::string> results;
+            {
+              py::gil_scoped_release unlocked;
+              results = p.run(inputs, o);
+            }
+            return py::make_tuple(results, notes);
+          },
+          py::arg("inputs"), py::arg("options"), py::arg("on_text") = py::none());
 
   py::class_<AutoModel>(m, "Model")
       .def_static(
@@ -202,6 +303,8 @@ void bind_inference(py::module_& m) {
       .def_property_readonly("warnings", [](const AutoProcessor& p) { return p.files().warnings; })
       .def_property_readonly("input_mapping", &AutoProcessor::input_mapping)
       .def_property_readonly("max_length", &AutoProcessor::max_length)
+      .def_property_readonly("sampling_rate",
+                             [](const AutoProcessor& p) { return p.feature_extractor().sampling_rate(); })
       .def("special_token_id", &AutoProcessor::special_token_id, py::arg("role"))
       .def_property_readonly("all_special_ids", &AutoProcessor::all_special_ids)
       .def("token_to_id", [](const AutoProcessor& p, const std::string& t) { return p.tokenizer().token_to_id(t); })
