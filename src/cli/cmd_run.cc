@@ -1,7 +1,8 @@
 // modelexport run MODEL.onnx [TEXT...] [--task T] [--input FILE.jsonl] [--top-k K] [task options] [--json]
 // Runs the pipeline of the model's task (hf_pipeline_task, or --task) on the inputs, batched.
 // --input lines: {"text"}, {"text","text_pair"}, {"question","context"}, {"text","labels"},
-// {"messages": [...]} (text-generation chat input).
+// {"messages": [...]} (text-generation chat input), {"image"} / {"image","labels"} (image models,
+// whose TEXT arguments are image files).
 // --json prints one JSON line per input, shaped as transformers.js' pipeline returns it.
 #include <algorithm>
 #include <iostream>
@@ -11,6 +12,7 @@
 #include "cli/generation_options.h"
 #include "cli/output.h"
 #include "modelexport/processors/audio.h"
+#include "modelexport/processors/image.h"
 #include "modelexport/runtime/logging.h"
 #include "modelexport/runtime/pipeline.h"
 
@@ -22,12 +24,15 @@ struct RunArgs {
   std::vector<std::string> texts, labels;
   runtime::PipelineOptions options;
   size_t top_k = 0;
+  uint64_t max_image_pixels = processors::ImageDecodeOptions{}.max_pixels;
   int threads = 0;
   std::vector<std::string> providers;
   bool json = false, normalize = false, no_normalize = false;
   std::vector<std::string> given;  // the options on the command line, by long name
   GenerationArgs generation;       // text-generation, text2text-generation, translation, summarization
   std::string src_lang, tgt_lang;  // translation with multilingual models
+  std::string
+      hypothesis_template;  // zero-shot-classification / zero-shot-image-classification (task default when empty)
 };
 
 // Generation options apply to the generating tasks only.
@@ -55,9 +60,11 @@ void check_generation_options_apply(const RunArgs& a, const std::string& task) {
 const std::vector<std::pair<std::string, std::vector<std::string>>>& task_options() {
   static const std::vector<std::pair<std::string, std::vector<std::string>>> table = {
       {"--top-k",
-       {"text-classification", "fill-mask", "question-answering", "text-generation", "audio-classification"}},
-      {"--function-to-apply", {"text-classification"}},
-      {"--pooling", {"feature-extraction"}},
+       {"text-classification", "fill-mask", "question-answering", "text-generation", "audio-classification",
+        "image-classification", "zero-shot-image-classification"}},
+      {"--function-to-apply", {"text-classification", "image-classification"}},
+      {"--pooling", {"feature-extraction", "image-feature-extraction"}},
+      {"--pool", {"image-feature-extraction"}},
       {"--normalize", {"feature-extraction"}},
       {"--no-normalize", {"feature-extraction"}},
       {"--aggregation-strategy", {"token-classification"}},
@@ -68,8 +75,8 @@ const std::vector<std::pair<std::string, std::vector<std::string>>>& task_option
       {"--max-answer-len", {"question-answering"}},
       {"--max-seq-len", {"question-answering"}},
       {"--handle-impossible-answer", {"question-answering"}},
-      {"--labels", {"zero-shot-classification"}},
-      {"--hypothesis-template", {"zero-shot-classification"}},
+      {"--labels", {"zero-shot-classification", "zero-shot-image-classification"}},
+      {"--hypothesis-template", {"zero-shot-classification", "zero-shot-image-classification"}},
       {"--multi-label", {"zero-shot-classification"}},
   };
   return table;
@@ -97,7 +104,9 @@ void check_input_fits(const Json& j, const std::string& where, const std::string
                                                                    {"context", "question-answering"},
                                                                    {"messages", "text-generation"}};
   for (const auto& [field, owner] : fields)
-    if (j.contains(field) && task != owner)
+    // Candidate labels are zero-shot-image-classification's input too.
+    if (j.contains(field) && task != owner &&
+        !(field == std::string("labels") && task == "zero-shot-image-classification"))
       throw UsageError(where + ": \"" + field + "\" does not apply to " + task + " (it is an input of " + owner + ")");
   if (task == "question-answering" && j.contains("text"))
     throw UsageError(where + ": question-answering takes {\"question\",\"context\"}, not \"text\"");
@@ -128,6 +137,7 @@ runtime::PipelineInput input_from_json(const Json& j, const std::string& file) {
     return j[key].get<std::string>();
   };
   runtime::PipelineInput in{text("text"), text("text_pair"), text("question"), text("context"), {}};
+  in.image = text("image");
   if (j.contains("labels")) in.labels = string_list(j["labels"], where);
   if (j.contains("messages")) {
     if (!j["messages"].is_array())
@@ -148,11 +158,12 @@ runtime::PipelineInput input_from_json(const Json& j, const std::string& file) {
     }
     in.messages = messages.dump();
   }
-  if (in.text.empty() && in.question.empty() && in.context.empty() && !j.contains("text") && !j.contains("messages"))
+  if (in.text.empty() && in.question.empty() && in.context.empty() && !j.contains("text") && !j.contains("messages") &&
+      !j.contains("image"))
     throw UsageError(
         where +
-        ": expected {\"text\"}, {\"text\",\"text_pair\"}, {\"question\",\"context\"}, {\"text\",\"labels\"} or "
-        "{\"messages\"}");
+        ": expected {\"text\"}, {\"text\",\"text_pair\"}, {\"question\",\"context\"}, {\"text\",\"labels\"}, "
+        "{\"messages\"} or {\"image\"}");
   return in;
 }
 
@@ -234,6 +245,29 @@ int run_pipeline(RunArgs a) {
   if (top_k_given && a.top_k == 0) throw UsageError("--top-k must be at least 1");
   if (a.top_k) a.options.top_k = a.top_k;
   for (const auto& j : lines) check_input_fits(j, line_name(j, a.input), pipe->task());
+  if (pipe->processor().modality() == runtime::Modality::kImage) {
+    // Image models: each TEXT is an image file; --input lines are {"image": PATH, ...}.
+    for (const auto& j : lines)
+      if (!j.contains("image"))
+        throw UsageError(line_name(j, a.input) + ": " + pipe->task() + " takes {\"image\": PATH" +
+                         (pipe->task().rfind("zero-shot", 0) == 0 ? ", \"labels\"" : "") + "}");
+    for (auto& in : inputs)
+      if (in.image.empty()) in.image = std::move(in.text), in.text.clear();
+    a.options.max_image_pixels = a.max_image_pixels;
+    // Decoding threads: as many as ONNX Runtime gets (--threads), else one per core.
+    if (a.threads > 0) a.options.image_threads = static_cast<size_t>(a.threads);
+  } else {
+    for (const auto& j : lines)
+      if (j.contains("image"))
+        throw UsageError(line_name(j, a.input) + ": \"image\" does not apply to " + pipe->task() +
+                         " (it is an input of image models)");
+    if (a.max_image_pixels != processors::ImageDecodeOptions{}.max_pixels)
+      throw UsageError("--max-image-pixels does not apply to " + pipe->task() + " (it is an option of image models)");
+  }
+  if (!a.hypothesis_template.empty()) {
+    if (pipe->task() == "zero-shot-image-classification") a.options.image_hypothesis_template = a.hypothesis_template;
+    else a.options.hypothesis_template = a.hypothesis_template;
+  }
   if (pipe->processor().modality() == runtime::Modality::kAudio) {
     // Audio models: each TEXT (or --input "text") is an audio file, decoded here so its notes
     // (resampling, downmix) reach the user.
@@ -262,7 +296,8 @@ int run_pipeline(RunArgs a) {
       continue;
     }
     const auto& in = inputs[i];
-    std::cout << (!in.audio.empty()     ? in.audio
+    std::cout << (!in.image.empty()     ? in.image
+                  : !in.audio.empty()   ? in.audio
                   : in.question.empty() ? in.text
                                         : in.question + " | " + in.context.substr(0, 60))
               << "\n  " << parse_json(results[i], "result").dump(2).substr(0, 4000) << "\n";
@@ -288,25 +323,35 @@ void add_run_command(CLI::App& app, Action& action) {
   auto a = std::make_shared<RunArgs>();
   auto* cmd = app.add_subcommand("run", "Run the model's pipeline on inputs (task from the embedded metadata)");
   cmd->add_option("model", a->model, "Self-contained ONNX model")->required();
-  cmd->add_option("texts", a->texts, "Texts to run on (the contexts, with --question; audio files for audio models)");
+  cmd->add_option("texts", a->texts,
+                  "Texts to run on (the contexts, with --question; audio files for audio models, image files for "
+                  "image models)");
   cmd->add_option("--input", a->input,
                   "JSONL file (- for stdin): {\"text\"}, {\"text\",\"text_pair\"}, {\"question\",\"context\"} or "
-                  "{\"text\",\"labels\"} per line");
+                  "{\"text\",\"labels\"}, {\"image\"} or {\"image\",\"labels\"} per line");
   cmd->add_option("--task", a->task,
                   "Task instead of the recorded one (feature-extraction, text-classification, token-classification, "
                   "fill-mask, question-answering, zero-shot-classification, text-generation, "
-                  "automatic-speech-recognition (CTC), audio-classification; aliases sentiment-analysis, ner)");
+                  "automatic-speech-recognition (CTC), audio-classification, image-classification, "
+                  "image-feature-extraction, zero-shot-image-classification; aliases sentiment-analysis, ner)");
   cmd->add_option("--top-k", a->top_k,
                   "Results per input (default 1; 5 for fill-mask and audio-classification); text-generation: "
                   "sampling's top-k (0 = off)");
   cmd->add_option("--batch-size", a->options.batch_size, "Inputs per ONNX Runtime call (default 32)");
   cmd->add_option("--threads", a->threads, "ONNX Runtime intra-op threads (default: ORT's)");
+  cmd->add_option(
+      "--max-image-pixels", a->max_image_pixels,
+      "Image models: refuse images with more pixels (default 178956970, Pillow's decompression-bomb limit)");
   cmd->add_option("--provider", a->providers, "ONNX Runtime execution provider, e.g. XnnpackExecutionProvider (repeatable; CPU is the fallback)");
   cmd->add_flag("--json", a->json, "One JSON line per input, shaped like transformers.js' output");
   add_verbose_flag(cmd);
   auto* g = cmd->add_option_group("task options");
   g->add_option("--function-to-apply", a->options.function_to_apply, "text-classification: softmax, sigmoid or none");
-  g->add_option("--pooling", a->options.pooling, "feature-extraction: none, mean, cls, last_token (default: the sentence-transformers config, else none)");
+  g->add_option("--pooling", a->options.pooling,
+                "feature-extraction: none, mean, cls, last_token (default: the sentence-transformers config, else "
+                "none); image-feature-extraction: none, cls, mean");
+  g->add_flag("--pool", a->options.pool,
+              "image-feature-extraction: the pooled output (pooler_output / image_embeds), as Python's pool=True");
   g->add_flag("--normalize", a->normalize, "feature-extraction: L2-normalise (default: when the model has a Normalize module)");
   g->add_flag("--no-normalize", a->no_normalize, "feature-extraction: do not normalise");
   g->add_option("--aggregation-strategy", a->options.aggregation_strategy, "token-classification: none, simple, first, average, max");
@@ -317,8 +362,11 @@ void add_run_command(CLI::App& app, Action& action) {
   g->add_option("--max-answer-len", a->options.max_answer_len, "question-answering: longest answer in tokens (default 15)");
   g->add_option("--max-seq-len", a->options.max_seq_len, "question-answering: window length in tokens (default 384)");
   g->add_flag("--handle-impossible-answer", a->options.handle_impossible_answer, "question-answering: allow the empty answer");
-  g->add_option("--labels", a->labels, "zero-shot-classification: candidate labels for every TEXT");
-  g->add_option("--hypothesis-template", a->options.hypothesis_template, "zero-shot-classification: default \"This example is {}.\"");
+  g->add_option("--labels", a->labels,
+                "zero-shot-classification: candidate labels for every TEXT (zero-shot-image-classification: IMAGE)");
+  g->add_option("--hypothesis-template", a->hypothesis_template,
+                "zero-shot-classification: default \"This example is {}.\"; zero-shot-image-classification: "
+                "\"This is a photo of {}.\"");
   g->add_flag("--multi-label", a->options.multi_label, "zero-shot-classification: score each label on its own");
   auto* gen =
       cmd->add_option_group("generation options", "text-generation, text2text-generation, translation, summarization");

@@ -42,6 +42,7 @@ const std::vector<OutputRule>& task_output_rules(std::string_view task) {
       {"text2text-generation", kSeq2seq},
       {"translation", kSeq2seq},
       {"summarization", kSeq2seq},
+      {"image-classification", {{{"logits"}, 2, "[batch, labels]"}}},
   };
   static const std::vector<OutputRule> kNone;
   auto it = kRules.find(resolve_alias(task));

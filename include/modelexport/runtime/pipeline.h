@@ -29,6 +29,10 @@
 //                               [{"summary_text"}] (one entry per returned sequence)
 //   automatic-speech-recognition  audio (CTC models, Wav2Vec2-style) → {"text"}
 //   audio-classification        audio           → [{"label","score"}] (top_k entries, default 5)
+//   image-classification        image           → [{"label","score"}] (top_k entries, default 5)
+//   image-feature-extraction    image           → the model's first output for the image ([1, tokens, hidden]),
+//                                                  or its pooled output with `pool`
+//   zero-shot-image-classification  image, labels → [{"score","label"}] best first (CLIP/SigLIP)
 //
 //   PipelineOptions g;
 //   g.generation.max_new_tokens = 32;
@@ -40,6 +44,7 @@
 
 #include <atomic>
 #include <cstddef>
+#include <cstdint>
 #include <filesystem>
 #include <functional>
 #include <memory>
@@ -48,6 +53,7 @@
 #include <string_view>
 #include <vector>
 
+#include "modelexport/processors/image.h"
 #include "modelexport/runtime/auto_model.h"
 #include "modelexport/runtime/auto_processor.h"
 #include "modelexport/runtime/generation.h"
@@ -67,6 +73,10 @@ struct PipelineInput {
   std::string audio{};
   std::vector<float> samples{};
   int sampling_rate = 0;
+  // Image tasks: an image file (decoded as processors::load_image: EXIF-upright RGB, Pillow's pixels),
+  // or an RGB image already decoded (used when its width is set).
+  std::string image{};
+  processors::Image decoded_image{};
 };
 
 struct PipelineOptions {
@@ -112,6 +122,16 @@ struct PipelineOptions {
   // translation with a multilingual model (M2M100, NLLB, mBART): language codes; the target's token
   // is forced as the first generated token, the source's replaces the tokenizer's language token.
   std::string src_lang, tgt_lang;
+  // Image tasks: images with more pixels are refused (Pillow's decompression-bomb limit by default).
+  uint64_t max_image_pixels = processors::ImageDecodeOptions{}.max_pixels;
+  // Image tasks: threads that decode and preprocess the images of a batch (0: one per hardware
+  // thread, at most the batch's images). Each holds one decoded image at a time.
+  size_t image_threads = 0;
+  // image-feature-extraction: Python's `pool` — the pooled output (pooler_output, else image_embeds)
+  // instead of the first output.
+  bool pool = false;
+  // zero-shot-image-classification: Python's default template.
+  std::string image_hypothesis_template = "This is a photo of {}.";
 };
 
 class Pipeline {

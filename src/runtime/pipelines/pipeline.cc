@@ -8,6 +8,7 @@
 #include "modelexport/metadata/schema.h"
 #include "modelexport/metadata/task.h"
 #include "modelexport/metadata/task_outputs.h"
+#include "runtime/pipelines/image_pipeline.h"
 #include "runtime/pipelines/seq2seq_pipeline.h"
 #include "runtime/pipelines/text_pipeline.h"
 
@@ -104,9 +105,9 @@ std::vector<double> softmax(const float* logits, size_t n) {
 
 const std::vector<std::string>& pipeline_tasks() {
   static const std::vector<std::string> tasks = {
-      "feature-extraction", "text-classification",          "token-classification",
-      "fill-mask",          "question-answering",           "zero-shot-classification",
-      "text-generation",    "automatic-speech-recognition", "audio-classification"};
+      "feature-extraction",   "text-classification",      "token-classification",    "fill-mask",
+      "question-answering",   "zero-shot-classification", "text-generation",         "automatic-speech-recognition",
+      "audio-classification", "image-classification",     "image-feature-extraction"};
   return tasks;
 }
 
@@ -148,6 +149,14 @@ std::unique_ptr<Pipeline> pipeline(AutoModel model, AutoProcessor processor, con
   // The task's outputs, checked by the rule validate uses too.
   if (auto why = metadata::task_outputs_mismatch(task, graph_outputs(model)); !why.empty())
     throw UnsuitableModelError(why);
+  // The text tasks read a tokenizer's encodings; an image or audio model has none to give them.
+  static const std::vector<std::string> text_tasks = {
+      "feature-extraction", "text-classification",      "token-classification", "fill-mask",
+      "question-answering", "zero-shot-classification", "text-generation"};
+  if (processor.modality() != Modality::kText &&
+      std::find(text_tasks.begin(), text_tasks.end(), task) != text_tasks.end())
+    throw UnsuitableModelError(task + " needs a text model (input_ids); this model takes " +
+                               (processor.modality() == Modality::kImage ? "images (pixel_values)" : "audio"));
   if (task == "feature-extraction") return make_feature_extraction(std::move(model), std::move(processor));
   if (task == "text-classification") return make_text_classification(std::move(model), std::move(processor));
   if (task == "token-classification") return make_token_classification(std::move(model), std::move(processor));
@@ -157,6 +166,8 @@ std::unique_ptr<Pipeline> pipeline(AutoModel model, AutoProcessor processor, con
   if (task == "automatic-speech-recognition")
     return make_ctc_speech_recognition(std::move(model), std::move(processor));
   if (task == "audio-classification") return make_audio_classification(std::move(model), std::move(processor));
+  if (task == "image-classification") return make_image_classification(std::move(model), std::move(processor));
+  if (task == "image-feature-extraction") return make_image_feature_extraction(std::move(model), std::move(processor));
   return make_zero_shot_classification(std::move(model), std::move(processor));
 }
 

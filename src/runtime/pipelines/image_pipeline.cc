@@ -1,0 +1,112 @@
+#include "runtime/pipelines/image_pipeline.h"
+
+#include <algorithm>
+#include <atomic>
+#include <exception>
+#include <thread>
+
+#include "modelexport/common/error.h"
+
+namespace modelexport::runtime {
+
+processors::Image input_image(const PipelineInput& in, size_t index, const PipelineOptions& options) {
+  if (in.decoded_image.width > 0) return in.decoded_image;
+  if (in.image.empty())
+    throw UsageError("input " + std::to_string(index) +
+                     " has no image; an image pipeline needs an image file per input");
+  processors::ImageDecodeOptions decode;
+  decode.max_pixels = options.max_image_pixels;
+  return processors::load_image(in.image, decode);
+}
+
+ImagePipeline::ImagePipeline(std::string task, AutoModel model, AutoProcessor processor)
+    : TextPipeline(task, std::move(model), std::move(processor)) {
+  if (processor_.modality() != Modality::kImage)
+    throw UnsuitableModelError(task + " needs an image model (one that takes pixel_values)");
+}
+
+size_t ImagePipeline::image_batch_size(size_t wanted) const {
+  if (model_.batch_dependent()) return 1;
+  for (const auto& in : model_.inputs())
+    if (in.name == "pixel_values" && !in.shape.empty() && in.shape[0] > 0) return static_cast<size_t>(in.shape[0]);
+  return std::max<size_t>(wanted, 1);
+}
+
+namespace {
+
+// One image's processed tensors: pixel_values [1, 3, h, w] (+ pixel_mask [1, h, w]).
+struct Processed {
+  std::map<std::string, Tensor> tensors;
+  std::pair<int, int> original;  // (height, width)
+  int64_t h() const { return tensors.at("pixel_values").shape[2]; }
+  int64_t w() const { return tensors.at("pixel_values").shape[3]; }
+};
+
+// Rows of one processed size into one batch: each tensor concatenated along dim 0.
+std::map<std::string, Tensor> concatenate(const std::vector<Processed*>& rows) {
+  std::map<std::string, Tensor> out;
+  for (const auto& [name, first] : rows.front()->tensors) {
+    Tensor t;
+    t.shape = first.shape;
+    t.shape[0] = static_cast<int64_t>(rows.size());
+    for (const Processed* p : rows) {
+      const Tensor& src = p->tensors.at(name);
+      t.f32.insert(t.f32.end(), src.f32.begin(), src.f32.end());
+      t.i64.insert(t.i64.end(), src.i64.begin(), src.i64.end());
+    }
+    out[name] = std::move(t);
+  }
+  return out;
+}
+
+}  // namespace
+
+void ImagePipeline::image_batches(const std::vector<PipelineInput>& inputs, const PipelineOptions& options,
+                                  const std::function<void(ImageBatch&)>& each) const {
+  const size_t batch_size = image_batch_size(options.batch_size);
+  for (size_t first = 0; first < inputs.size(); first += batch_size) {
+    const size_t n = std::min(batch_size, inputs.size() - first);
+    std::vector<Processed> done(n);
+    std::vector<std::exception_ptr> errors(n);
+    std::atomic<size_t> next{0};
+    auto work = [&] {
+      for (size_t i; (i = next++) < n;) {
+        try {
+          // One decoded image per worker at a time: it is dropped as soon as its pixel_values exist.
+          std::vector<processors::Image> one;
+          one.push_back(input_image(inputs[first + i], first + i + 1, options));
+          done[i].original = {one[0].height, one[0].width};
+          done[i].tensors = processor_.image_inputs(one);
+        } catch (...) { errors[i] = std::current_exception(); }
+      }
+    };
+    size_t threads = options.image_threads ? options.image_threads : std::max(1u, std::thread::hardware_concurrency());
+    threads = std::min(threads, n);
+    std::vector<std::thread> pool;
+    for (size_t t = 1; t < threads; ++t) pool.emplace_back(work);
+    work();
+    for (auto& t : pool) t.join();
+    for (const auto& e : errors)
+      if (e) std::rethrow_exception(e);  // the first failing input, in input order
+    // Rows of one processed size form a batch. Images are never padded to each other: Python's
+    // pipelines process one image per call, and padding (DETR's pixel_mask) changes a convolutional
+    // backbone's outputs near the border.
+    std::vector<bool> taken(n, false);
+    for (size_t i = 0; i < n; ++i) {
+      if (taken[i]) continue;
+      ImageBatch batch;
+      std::vector<Processed*> rows;
+      for (size_t j = i; j < n; ++j)
+        if (!taken[j] && done[j].h() == done[i].h() && done[j].w() == done[i].w()) {
+          taken[j] = true;
+          rows.push_back(&done[j]);
+          batch.rows.push_back(first + j);
+          batch.original_sizes.push_back(done[j].original);
+        }
+      batch.inputs = rows.size() == 1 ? std::move(rows[0]->tensors) : concatenate(rows);
+      each(batch);
+    }
+  }
+}
+
+}  // namespace modelexport::runtime
