@@ -231,6 +231,50 @@ def _audio_inputs(args, kwargs, rate):
     return [_audio_one(inputs, rate)], True
 
 
+def _image_one(item, labels=None):
+    """One image as transformers' image pipelines take it (image_utils.load_image, 4.x): a file path, the
+    file's bytes, a PIL image (converted to RGB as load_image does) or a [height, width, 3] uint8 array
+    (RGB; [height, width] gray and RGBA become RGB as Pillow's convert("RGB"))."""
+    extra = {} if labels is None else {"labels": labels}
+    if isinstance(item, (str, os.PathLike)):
+        return _core.PipelineInput(image=fspath(item, "images"), **extra)
+    if isinstance(item, (bytes, bytearray)):
+        return _core.PipelineInput(pixels=_core.decode_image(bytes(item)), **extra)
+    if hasattr(item, "convert") and hasattr(item, "mode") and hasattr(item, "size"):  # PIL.Image.Image
+        item = np.asarray(item if item.mode in ("RGB", "L", "RGBA") else item.convert("RGB"))
+    if isinstance(item, np.ndarray):
+        if item.dtype != np.uint8:
+            raise _core.UsageError(f"image array: expected uint8 pixels (0-255), got dtype {item.dtype}")
+        return _core.PipelineInput(pixels=np.ascontiguousarray(item), **extra)
+    raise TypeError("image input: expected a file path, bytes, a PIL image or a [height, width, 3] uint8 array, "
+                    f"got {type(item).__name__}")
+
+
+def _is_image_list(inputs):
+    return isinstance(inputs, (list, tuple))
+
+
+def _image_inputs(args, kwargs):
+    inputs = _one_positional(args, kwargs, "images" if "images" in kwargs else "inputs")
+    if _is_image_list(inputs):
+        return [_image_one(i) for i in inputs], False
+    return [_image_one(inputs)], True
+
+
+def _zero_shot_image_inputs(args, kwargs):
+    args = list(args)
+    images = args.pop(0) if args else kwargs.pop("images", kwargs.pop("image", None))
+    labels = args.pop(0) if args else kwargs.pop("candidate_labels", None)
+    if args or images is None:
+        raise TypeError("zero-shot-image-classification takes (image, candidate_labels=[...])")
+    if labels is None:
+        raise _core.UsageError("zero-shot-image-classification needs candidate_labels")
+    labels = strings(labels, "candidate_labels")
+    if _is_image_list(images):
+        return [_image_one(i, labels) for i in images], False
+    return [_image_one(images, labels)], True
+
+
 def _one_positional(args, kwargs, name):
     if len(args) == 1:
         return args[0]
@@ -335,7 +379,16 @@ _TASKS = {
     "automatic-speech-recognition": _Task(_audio_inputs, (), audio=True),
     # transformers' AudioClassificationPipeline: [{"label", "score"}] (top_k, default 5) per input.
     "audio-classification": _Task(_audio_inputs, ("top_k",), audio=True),
+    # transformers' ImageClassificationPipeline: [{"label", "score"}] (top_k, default 5) per image.
+    "image-classification": _Task(_image_inputs, ("top_k", "function_to_apply", "max_image_pixels", "image_threads")),
+    # transformers' ImageFeatureExtractionPipeline: the model's first output per image (pool=True: pooled).
+    "image-feature-extraction": _Task(_image_inputs, ("pool", "pooling", "max_image_pixels", "image_threads")),
+    # transformers' ZeroShotImageClassificationPipeline: [{"score", "label"}] best first per image.
+    "zero-shot-image-classification": _Task(_zero_shot_image_inputs, ("top_k", "hypothesis_template",
+                                                                      "max_image_pixels", "image_threads")),
 }
+# Options whose C++ field is named otherwise for a task.
+_RENAMED = {("zero-shot-image-classification", "hypothesis_template"): "image_hypothesis_template"}
 
 
 class Pipeline:
@@ -385,7 +438,7 @@ class Pipeline:
             elif key == "top_k":
                 _set_top_k(o, value)
             else:
-                setattr(o, key, value)
+                setattr(o, _RENAMED.get((self.task, key), key), value)
         if g is not None:
             o.generation = g
         return o

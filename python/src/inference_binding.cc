@@ -17,6 +17,7 @@
 #include "binding.h"
 #include "modelexport/common/error.h"
 #include "modelexport/processors/audio.h"
+#include "modelexport/processors/image.h"
 #include "modelexport/runtime/auto_model.h"
 #include "modelexport/runtime/auto_processor.h"
 #include "modelexport/runtime/pipeline.h"
@@ -109,18 +110,22 @@ void bind_inference(py::module_& m) {
       .def(py::init([](std::string text, std::string text_pair, std::string question, std::string context,
                        std::vector<std::string> labels, std::string messages, std::string audio,
                        std::optional<py::array_t<float, py::array::c_style | py::array::forcecast>> samples,
-                       int sampling_rate) {
+                       int sampling_rate, std::string image,
+                       std::optional<py::array_t<uint8_t, py::array::c_style | py::array::forcecast>> pixels) {
              PipelineInput in;
              in.text = std::move(text), in.text_pair = std::move(text_pair);
              in.question = std::move(question), in.context = std::move(context);
              in.labels = std::move(labels), in.messages = std::move(messages), in.audio = std::move(audio);
              if (samples) in.samples.assign(samples->data(), samples->data() + samples->size());
              in.sampling_rate = sampling_rate;
+             in.image = std::move(image);
+             if (pixels) in.decoded_image = image_from_numpy(*pixels);
              return in;
            }),
            py::arg("text") = "", py::arg("text_pair") = "", py::arg("question") = "", py::arg("context") = "",
            py::arg("labels") = std::vector<std::string>{}, py::arg("messages") = "", py::arg("audio") = "",
-           py::arg("samples") = py::none(), py::arg("sampling_rate") = 0);
+           py::arg("samples") = py::none(), py::arg("sampling_rate") = 0, py::arg("image") = "",
+           py::arg("pixels") = py::none());
 
   py::enum_<runtime::EarlyStopping>(m, "EarlyStopping")
       .value("false", runtime::EarlyStopping::kFalse)
@@ -179,7 +184,11 @@ void bind_inference(py::module_& m) {
       .def_readwrite("return_full_text", &PipelineOptions::return_full_text)
       .def_readwrite("chat_template_variables", &PipelineOptions::chat_template_variables)
       .def_readwrite("src_lang", &PipelineOptions::src_lang)
-      .def_readwrite("tgt_lang", &PipelineOptions::tgt_lang);
+      .def_readwrite("tgt_lang", &PipelineOptions::tgt_lang)
+      .def_readwrite("max_image_pixels", &PipelineOptions::max_image_pixels)
+      .def_readwrite("image_threads", &PipelineOptions::image_threads)
+      .def_readwrite("pool", &PipelineOptions::pool)
+      .def_readwrite("image_hypothesis_template", &PipelineOptions::image_hypothesis_template);
 
   // An audio file's bytes → mono float32 samples at `sampling_rate` (processors::decode_audio, FFmpeg).
   m.def(
@@ -195,6 +204,20 @@ void bind_inference(py::module_& m) {
         return to_numpy(Tensor::float32({n}, std::move(audio.samples)), "float32");
       },
       py::arg("data"), py::arg("sampling_rate"));
+  // An image file's bytes → [height, width, 3] uint8 RGB (processors::decode_image: Pillow's pixels,
+  // EXIF orientation applied as transformers' load_image does).
+  m.def(
+      "decode_image",
+      [](const py::bytes& bytes) {
+        std::string data = bytes;
+        processors::Image image;
+        {
+          py::gil_scoped_release unlocked;
+          image = processors::decode_image(data, "<bytes>");
+        }
+        return image_to_numpy(std::move(image));
+      },
+      py::arg("data"));
   m.def("pipeline_tasks", &runtime::pipeline_tasks);
   py::class_<Pipeline, std::unique_ptr<Pipeline>>(m, "Pipeline")
       .def_static(

@@ -184,7 +184,7 @@ def test_audio_bad_inputs(audio_models, tmp_path):
     with pytest.raises(modelexport.Error) as e:
         pipe(missing)
     assert str(e.value) == cli_error("run", audio_models / "ctc.onnx", missing)
-    with pytest.raises(modelexport.Error):
+    with pytest.raises(modelexport.AudioDecodeError):
         pipe(b"not audio at all")
     with pytest.raises(modelexport.UsageError, match="top_k does not apply"):
         pipe(str(JFK), top_k=2)
