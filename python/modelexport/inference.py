@@ -31,8 +31,8 @@ import numpy as np
 from . import _core
 from ._paths import fspath, strings
 
-__all__ = ["pipeline", "Pipeline", "ONNXAutoModel", "ONNXAutoProcessor", "ONNXTokenizer", "BatchEncoding",
-           "available_providers"]
+__all__ = ["pipeline", "Pipeline", "ONNXAutoModel", "ONNXAutoProcessor", "ONNXTokenizer", "ONNXImageProcessor",
+           "ONNXFeatureExtractor", "BatchEncoding", "BatchFeature", "available_providers"]
 
 _ALL = 2 ** 62  # top_k=None: every label (transformers' meaning), capped by the model's label count
 
@@ -211,17 +211,20 @@ def _audio_one(item, rate):
             raise TypeError(f"sampling_rate: expected an int (Hz), got {type(sampling_rate).__name__}")
         item = item[array_key]
     if isinstance(item, np.ndarray) or isinstance(item, (list, tuple)):
-        samples = np.asarray(item)
-        if samples.dtype.kind not in "fiu":
-            raise TypeError(f"audio samples: expected a float array, got dtype {samples.dtype}")
-        if samples.ndim != 1:
-            raise _core.UsageError(f"audio samples: expected a 1-D (mono) array, got shape {samples.shape}")
-        if samples.size == 0:
-            raise _core.UsageError("audio samples: the array is empty")
-        return _core.PipelineInput(samples=np.ascontiguousarray(samples, dtype=np.float32),
-                                   sampling_rate=int(sampling_rate))
+        return _core.PipelineInput(samples=_mono_samples(item), sampling_rate=int(sampling_rate))
     raise TypeError("audio input: expected a file path, bytes, a 1-D numpy array or "
                     f'{{"raw", "sampling_rate"}}, got {type(item).__name__}')
+
+
+def _mono_samples(item):
+    samples = np.asarray(item)
+    if samples.dtype.kind not in "fiu":
+        raise TypeError(f"audio samples: expected a float array, got dtype {samples.dtype}")
+    if samples.ndim != 1:
+        raise _core.UsageError(f"audio samples: expected a 1-D (mono) array, got shape {samples.shape}")
+    if samples.size == 0:
+        raise _core.UsageError("audio samples: the array is empty")
+    return np.ascontiguousarray(samples, dtype=np.float32)
 
 
 def _audio_inputs(args, kwargs, rate):
@@ -238,14 +241,19 @@ def _image_one(item, labels=None):
     extra = {} if labels is None else {"labels": labels}
     if isinstance(item, (str, os.PathLike)):
         return _core.PipelineInput(image=fspath(item, "images"), **extra)
+    return _core.PipelineInput(pixels=_image_pixels(item), **extra)
+
+
+def _image_pixels(item):
+    """An in-memory image (bytes, PIL image, uint8 array) as a uint8 array for the C++ side."""
     if isinstance(item, (bytes, bytearray)):
-        return _core.PipelineInput(pixels=_core.decode_image(bytes(item)), **extra)
+        return _core.decode_image(bytes(item))
     if hasattr(item, "convert") and hasattr(item, "mode") and hasattr(item, "size"):  # PIL.Image.Image
         item = np.asarray(item if item.mode in ("RGB", "L", "RGBA") else item.convert("RGB"))
     if isinstance(item, np.ndarray):
         if item.dtype != np.uint8:
             raise _core.UsageError(f"image array: expected uint8 pixels (0-255), got dtype {item.dtype}")
-        return _core.PipelineInput(pixels=np.ascontiguousarray(item), **extra)
+        return np.ascontiguousarray(item)
     raise TypeError("image input: expected a file path, bytes, a PIL image or a [height, width, 3] uint8 array, "
                     f"got {type(item).__name__}")
 
@@ -578,6 +586,7 @@ class ONNXTokenizer:
 
     def __init__(self, native):
         self._native = native
+        self._templates = {}  # chat templates by name ("" = the model's), parsed once
         self.warnings = list(native.warnings)
 
     def __call__(self, text, text_pair=None, return_tensors="np"):
@@ -596,6 +605,83 @@ class ONNXTokenizer:
         from tokenizer_config.json)."""
         ids = np.asarray(token_ids).astype(np.int64).reshape(-1).tolist()
         return self._native.decode(ids, bool(skip_special_tokens))
+
+    def apply_chat_template(self, conversation, tools=None, documents=None, chat_template=None,
+                            add_generation_prompt=False, continue_final_message=False, tokenize=True,
+                            return_tensors=None, return_dict=False, now=None, **kwargs):
+        """The prompt for a chat as transformers' apply_chat_template renders it (our Jinja engine with
+        jinja2's sandbox semantics; `modelexport chat-template` prints the same).
+
+        conversation: a list of {"role", "content"} dicts, or a list of such lists (a batch).
+        tools / documents: lists passed to the template; chat_template: a template text, or the name of
+        one of tokenizer_config.json's named templates; kwargs: extra template variables
+        (enable_thinking=False, ...); now: fix strftime_now's time (ISO-8601). tokenize=False returns
+        the text; tokenize=True its ids (tokenized without special tokens, as transformers does), with
+        return_dict=True a BatchEncoding {"input_ids", "attention_mask"}; return_tensors="np" gives
+        [1, n] int64 arrays.
+
+        >>> tok.apply_chat_template([{"role": "user", "content": "Hi"}], add_generation_prompt=True, tokenize=False)
+        '<|im_start|>user\nHi<|im_end|>\n<|im_start|>assistant\n'
+        """
+        if return_tensors not in ("np", None):
+            raise _core.UsageError(f"return_tensors='{return_tensors}': only numpy ('np') tensors are returned")
+        batched = isinstance(conversation, (list, tuple)) and len(conversation) > 0 and all(
+            isinstance(c, (list, tuple)) for c in conversation)
+        chats = list(conversation) if batched else [conversation]
+        template = self._template(chat_template)
+        out = []
+        for chat in chats:
+            if not isinstance(chat, (list, tuple)):
+                raise TypeError(f"conversation: expected a list of message dicts, got {type(chat).__name__}")
+            variables = dict(kwargs)
+            variables["messages"] = list(chat)
+            if tools is not None:
+                variables["tools"] = list(tools)
+            if documents is not None:
+                variables["documents"] = list(documents)
+            variables["add_generation_prompt"] = bool(add_generation_prompt)
+            if continue_final_message:
+                variables["continue_final_message"] = True
+            try:
+                text = json.dumps(variables, ensure_ascii=False)
+            except (TypeError, ValueError) as e:
+                raise TypeError(f"apply_chat_template: the variables are not JSON-serialisable ({e})") from None
+            out.append(template.render(text, now))
+        if not tokenize:
+            return out if batched else out[0]
+        ids = [self._native.encode_ids(text, False) for text in out]
+        if return_dict or return_tensors == "np":
+            if return_tensors == "np":
+                if len({len(i) for i in ids}) > 1:
+                    raise _core.UsageError("apply_chat_template: the chats' prompts differ in length; numpy "
+                                           "tensors need one length (call once per chat)")
+                input_ids = np.array(ids, dtype=np.int64).reshape(len(ids), -1)
+                enc = {"input_ids": input_ids, "attention_mask": np.ones_like(input_ids)}
+                return BatchEncoding(enc) if return_dict else enc["input_ids"]
+            enc = {"input_ids": ids if batched else ids[0],
+                   "attention_mask": [[1] * len(i) for i in ids] if batched else [1] * len(ids[0])}
+            return BatchEncoding(enc)
+        return ids if batched else ids[0]
+
+    def _template(self, chat_template):
+        """The model's template (None), a named one (a name without Jinja syntax), or a template text."""
+        key = chat_template or ""
+        cached = self._templates.get(key)
+        if cached is None:
+            if chat_template is not None and not isinstance(chat_template, str):
+                raise TypeError(f"chat_template: expected a str, got {type(chat_template).__name__}")
+            if "{" in key:
+                special = self._templates.get("") or self._native.chat_template("")
+                cached = _core.ChatTemplate.from_source(key, special.special_tokens_json)
+            else:
+                cached = self._native.chat_template(key)
+            self._templates[key] = cached
+        return cached
+
+    @property
+    def chat_template(self):
+        """The model's chat template text (ProcessorReconstructionError when it has none)."""
+        return self._template(None).source
 
     def batch_decode(self, sequences, skip_special_tokens=False):
         return [self.decode(s, skip_special_tokens) for s in sequences]
@@ -618,17 +704,115 @@ class ONNXTokenizer:
         return "<modelexport.inference.ONNXTokenizer>"
 
 
+class BatchFeature(BatchEncoding):
+    """The image processor's / feature extractor's output: numpy arrays by model input name
+    (pixel_values, pixel_mask; input_features / input_values, attention_mask), as transformers'
+    BatchFeature with return_tensors="np"."""
+
+
+def _check_np(return_tensors):
+    if return_tensors not in ("np", None):
+        raise _core.UsageError(f"return_tensors='{return_tensors}': only numpy ('np') tensors are returned")
+
+
+class ONNXImageProcessor:
+    """The image processor of an image model (preprocessor_config.json), Pillow-exact. Thread-safe.
+
+    >>> proc = ONNXAutoProcessor.from_model("vit.onnx")
+    >>> proc(["cat.jpg", PIL.Image.open("dog.png")])["pixel_values"].shape
+    (2, 3, 224, 224)
+    """
+
+    def __init__(self, native):
+        self._native = native
+        self.warnings = list(native.warnings)
+        self.tokenizer = ONNXTokenizer(native) if native.has_tokenizer else None  # CLIP/SigLIP in one file
+
+    def __call__(self, images, return_tensors="np", max_image_pixels=178956970):
+        """pixel_values [batch, 3, H, W] float32 (and pixel_mask when the model takes it) for an image or
+        a list: file paths, bytes, PIL images or [height, width, 3] uint8 arrays."""
+        _check_np(return_tensors)
+        items = list(images) if isinstance(images, (list, tuple)) else [images]
+        arrays = []
+        for item in items:
+            if isinstance(item, (str, os.PathLike)):
+                arrays.append(_core.load_image(fspath(item, "images"), int(max_image_pixels)))
+            else:
+                arrays.append(_image_pixels(item))
+        return BatchFeature(self._native.image_inputs(arrays))
+
+    def __repr__(self):
+        return "<modelexport.inference.ONNXImageProcessor>"
+
+
+class ONNXFeatureExtractor:
+    """The audio feature extractor of an audio model (Whisper log-mel, Wav2Vec2, AST). Thread-safe.
+
+    >>> fe = ONNXAutoProcessor.from_model("wav2vec2.onnx")
+    >>> fe(samples, sampling_rate=16000)["input_values"].shape
+    (1, 176000)
+    """
+
+    def __init__(self, native):
+        self._native = native
+        self.sampling_rate = native.sampling_rate
+        self.warnings = list(native.warnings)
+        self.tokenizer = ONNXTokenizer(native) if native.has_tokenizer else None  # CTC / Whisper decode
+
+    def __call__(self, raw_speech, sampling_rate=None, return_tensors="np"):
+        """The model's inputs for one recording (a 1-D float array at `sampling_rate`, default the
+        extractor's; other rates are resampled as a file at that rate is) or a list of recordings whose
+        features have one shape (stacked on the batch dim)."""
+        _check_np(return_tensors)
+        if sampling_rate is not None and (not isinstance(sampling_rate, (int, np.integer)) or isinstance(sampling_rate, bool)):
+            raise TypeError(f"sampling_rate: expected an int (Hz), got {type(sampling_rate).__name__}")
+        rate = self.sampling_rate if sampling_rate is None else int(sampling_rate)
+        batched = isinstance(raw_speech, (list, tuple)) and raw_speech and not isinstance(raw_speech[0], (int, float, np.number))
+        recordings = list(raw_speech) if batched else [raw_speech]
+        sets = []
+        for r in recordings:
+            samples = _mono_samples(r)
+            if rate != self.sampling_rate:
+                samples = _core.resample(samples, rate, self.sampling_rate)
+            sets.append(self._native.audio_inputs(samples))
+        if len(sets) == 1:
+            return BatchFeature(sets[0])
+        out = {}
+        for name in sets[0]:
+            shapes = {s[name].shape for s in sets}
+            if len(shapes) > 1:
+                raise _core.UsageError(f"feature extractor: the recordings give {name} of different shapes "
+                                       f"{sorted(shapes)}; call once per recording")
+            out[name] = np.concatenate([s[name] for s in sets], axis=0)
+        return BatchFeature(out)
+
+    def __repr__(self):
+        return "<modelexport.inference.ONNXFeatureExtractor>"
+
+
 class ONNXAutoProcessor:
     """The processor a self-contained model needs, rebuilt from its metadata."""
 
+    _TYPES = {"text": ("tokenizer",), "image": ("image_processor", "processor"),
+              "audio": ("feature_extractor", "processor")}
+
     @staticmethod
     def from_model(path, processor_type=None):
-        """The tokenizer of a text model (processor_type None, "auto" or "tokenizer"). Images and audio
-        raise ProcessorReconstructionError until their processors are built."""
+        """The model's processor, by its inputs: a text model's tokenizer (ONNXTokenizer), an image
+        model's image processor (ONNXImageProcessor), an audio model's feature extractor
+        (ONNXFeatureExtractor). processor_type: None or "auto", or the kind expected ("tokenizer",
+        "image_processor", "feature_extractor"; "tokenizer" also gives an image/audio model's tokenizer)."""
         native = _core.Processor.from_model(fspath(path, "path"))
-        if processor_type not in (None, "auto", "tokenizer"):
-            raise _core.UsageError(f"processor_type '{processor_type}': expected None, 'auto' or 'tokenizer'")
-        if native.modality != "text":
-            raise _core.ProcessorReconstructionError(
-                f"{fspath(path, 'path')}: a {native.modality} processor is not available from Python yet")
+        kinds = ONNXAutoProcessor._TYPES[native.modality]
+        if processor_type in (None, "auto"):
+            pass
+        elif processor_type == "tokenizer" and native.has_tokenizer:
+            return ONNXTokenizer(native)
+        elif processor_type not in kinds:
+            raise _core.UsageError(f"processor_type '{processor_type}': this {native.modality} model's processor is "
+                                   f"a {kinds[0]} (expected None, 'auto' or '{kinds[0]}')")
+        if native.modality == "image":
+            return ONNXImageProcessor(native)
+        if native.modality == "audio":
+            return ONNXFeatureExtractor(native)
         return ONNXTokenizer(native)

@@ -16,7 +16,9 @@
 
 #include "binding.h"
 #include "modelexport/common/error.h"
+#include "modelexport/metadata/encoder_decoder_set.h"
 #include "modelexport/processors/audio.h"
+#include "modelexport/processors/chat_template.h"
 #include "modelexport/processors/image.h"
 #include "modelexport/runtime/auto_model.h"
 #include "modelexport/runtime/auto_processor.h"
@@ -218,6 +220,56 @@ void bind_inference(py::module_& m) {
         return image_to_numpy(std::move(image));
       },
       py::arg("data"));
+  // Mono samples from one rate to another, as a decoded file is resampled (processors::convert_samples).
+  m.def(
+      "resample",
+      [](const py::array_t<float, py::array::c_style | py::array::forcecast>& samples, int from_rate, int to_rate) {
+        processors::Audio audio;
+        {
+          py::gil_scoped_release unlocked;
+          audio =
+              processors::convert_samples(samples.data(), static_cast<size_t>(samples.size()), 1, from_rate, to_rate);
+        }
+        const auto n = static_cast<int64_t>(audio.samples.size());
+        return to_numpy(Tensor::float32({n}, std::move(audio.samples)), "float32");
+      },
+      py::arg("samples"), py::arg("from_rate"), py::arg("to_rate"));
+  m.def(
+      "load_image",  // processors::load_image: an image file → [height, width, 3] uint8 RGB
+      [](const std::string& path, uint64_t max_pixels) {
+        processors::ImageDecodeOptions options;
+        options.max_pixels = max_pixels;
+        processors::Image image;
+        {
+          py::gil_scoped_release unlocked;
+          image = processors::load_image(path, options);
+        }
+        return image_to_numpy(std::move(image));
+      },
+      py::arg("path"), py::arg("max_pixels"));
+
+  // transformers' apply_chat_template(tokenize=False) (processors/chat_template.h); immutable.
+  py::class_<processors::ChatTemplate, std::shared_ptr<processors::ChatTemplate>>(m, "ChatTemplate")
+      .def_static(
+          "from_source",
+          [](std::string source, std::string special_tokens_json) {
+            return std::make_shared<processors::ChatTemplate>(
+                processors::ChatTemplate::from_source(std::move(source), std::move(special_tokens_json)));
+          },
+          py::arg("source"), py::arg("special_tokens_json"))
+      .def_property_readonly("source", &processors::ChatTemplate::source)
+      .def_property_readonly("special_tokens_json", &processors::ChatTemplate::special_tokens_json)
+      .def(
+          "render",
+          [](const processors::ChatTemplate& t, const std::string& variables_json,
+             const std::optional<std::string>& now) {
+            processors::RenderOptions options;
+            options.now = now;
+            py::gil_scoped_release unlocked;
+            return t.render(variables_json, options);
+          },
+          py::arg("variables_json"), py::arg("now") = py::none());
+
   m.def("pipeline_tasks", &runtime::pipeline_tasks);
   py::class_<Pipeline, std::unique_ptr<Pipeline>>(m, "Pipeline")
       .def_static(
@@ -312,7 +364,18 @@ void bind_inference(py::module_& m) {
           "from_model",
           [](const std::string& model) {
             py::gil_scoped_release unlocked;
-            return AutoProcessor::from_model(model, runtime::describe_session(model).inputs);
+            // An encoder-decoder set (its folder or any file of it): the encoder's processor, as its pipeline.
+            std::string file = model;
+            if (metadata::is_encoder_decoder_set(model))
+              file = metadata::find_encoder_decoder_set(model).encoder.string();
+            // A decoder's cache and generation-control inputs are fed by the generation runner, not the
+            // processor (the rule runtime::pipeline() applies).
+            std::vector<TensorDesc> inputs;
+            for (auto& in : runtime::describe_session(file).inputs)
+              if (in.name.rfind("past", 0) != 0 && in.name != "num_logits_to_keep" && in.name != "logits_to_keep" &&
+                  in.name != "use_cache_branch")
+                inputs.push_back(std::move(in));
+            return AutoProcessor::from_model(file, inputs);
           },
           py::arg("model"))
       .def_property_readonly("modality",
@@ -328,11 +391,55 @@ void bind_inference(py::module_& m) {
       .def_property_readonly("max_length", &AutoProcessor::max_length)
       .def_property_readonly("sampling_rate",
                              [](const AutoProcessor& p) { return p.feature_extractor().sampling_rate(); })
+      .def_property_readonly("has_tokenizer", &AutoProcessor::has_tokenizer)
       .def("special_token_id", &AutoProcessor::special_token_id, py::arg("role"))
       .def_property_readonly("all_special_ids", &AutoProcessor::all_special_ids)
       .def("token_to_id", [](const AutoProcessor& p, const std::string& t) { return p.tokenizer().token_to_id(t); })
       .def("id_to_token", [](const AutoProcessor& p, int32_t id) { return p.tokenizer().id_to_token(id); })
       .def("encode", &encode, py::arg("texts"), py::arg("pairs"))
+      .def(
+          "encode_ids",  // one text's ids, as tokenizer(text, add_special_tokens=...)["input_ids"]
+          [](const AutoProcessor& p, const std::string& text, bool add_special_tokens) {
+            std::vector<int32_t> ids;
+            {
+              py::gil_scoped_release unlocked;
+              ids = p.tokenizer().encode(text, add_special_tokens).ids;
+            }
+            return ids;
+          },
+          py::arg("text"), py::arg("add_special_tokens"))
+      .def(
+          "chat_template",  // the template transformers picks (name: a named one from tokenizer_config.json)
+          [](const AutoProcessor& p, const std::string& name) {
+            return std::make_shared<processors::ChatTemplate>(
+                processors::ChatTemplate::from_model_files(p.files(), name));
+          },
+          py::arg("name"))
+      .def(
+          "image_inputs",  // pixel_values (and pixel_mask) for [height, width, 3] uint8 RGB images
+          [](const AutoProcessor& p,
+             const std::vector<py::array_t<uint8_t, py::array::c_style | py::array::forcecast>>& arrays) {
+            std::vector<processors::Image> images;
+            for (const auto& a : arrays) images.push_back(image_from_numpy(a));
+            std::map<std::string, Tensor> inputs;
+            {
+              py::gil_scoped_release unlocked;
+              inputs = p.image_inputs(images);
+            }
+            return to_numpy_map(std::move(inputs), {});
+          },
+          py::arg("images"))
+      .def(
+          "audio_inputs",  // the feature extractor's model inputs for one recording at sampling_rate
+          [](const AutoProcessor& p, const py::array_t<float, py::array::c_style | py::array::forcecast>& samples) {
+            std::map<std::string, Tensor> inputs;
+            {
+              py::gil_scoped_release unlocked;
+              inputs = p.audio_inputs(p.audio_features(samples.data(), static_cast<size_t>(samples.size())));
+            }
+            return to_numpy_map(std::move(inputs), {});
+          },
+          py::arg("samples"))
       .def(
           "decode",
           [](const AutoProcessor& p, const std::vector<int32_t>& ids, bool skip) {
