@@ -414,6 +414,17 @@ class Pipeline:
         self._defaults = self._options(task_options)
         self._default_native = self._native_options(self._defaults)  # reused by calls without options
         self.warnings = list(native.warnings)
+        self._one_text = self._fast_path()
+
+    def _fast_path(self):
+        """pipe("text") without options, for the tasks where a str is one {text} input: one native
+        call that returns the result as Python objects (the per-call cost is the C++ pipeline's)."""
+        if self._spec.make_inputs not in (_text_inputs, _classification_inputs):
+            return None
+        call, options = self._native.call_text, self._default_native
+        if self._spec.shape is _text_classification_shape and "top_k" not in self._defaults:
+            return lambda text: [call(text, options)[0]]
+        return lambda text: call(text, options)
 
     def _options(self, kwargs, base=None):
         chosen = dict(base or {})
@@ -452,6 +463,8 @@ class Pipeline:
         return o
 
     def __call__(self, *args, **kwargs):
+        if not kwargs and len(args) == 1 and args[0].__class__ is str and self._one_text is not None:
+            return self._one_text(args[0])
         if self._rate is None:
             inputs, single = self._spec.make_inputs(args, kwargs)
         else:
@@ -465,11 +478,11 @@ class Pipeline:
             raw, notes = self._native.run_noted(inputs, options, chosen.get("on_text"))
             for note in notes:
                 warnings.warn(note, stacklevel=2)
-        elif inputs and isinstance(inputs[0], str):
-            raw = self._native.run_texts(inputs, options)
+            return self._spec.shape([json.loads(r) for r in raw], single, chosen)
+        if inputs and isinstance(inputs[0], str):
+            results = self._native.run_texts(inputs, options)
         else:
-            raw = self._native.run(inputs, options)
-        results = [json.loads(r) for r in raw]
+            results = self._native.run_parsed(inputs, options)
         return self._spec.shape(results, single, chosen)
 
     def __repr__(self):

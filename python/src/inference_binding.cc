@@ -24,6 +24,7 @@
 #include "modelexport/runtime/auto_processor.h"
 #include "modelexport/runtime/pipeline.h"
 #include "modelexport/runtime/session_info.h"
+#include "results.h"
 #include "tensors.h"
 
 namespace py = pybind11;
@@ -299,14 +300,46 @@ void bind_inference(py::module_& m) {
           },
           py::arg("inputs"), py::arg("options"))
       .def(
-          "run_texts",  // the same for {.text = ...} inputs, without a PipelineInput object per text
+          "run_texts",  // run_parsed for {.text = ...} inputs, without a PipelineInput object per text
           [](const Pipeline& p, const std::vector<std::string>& texts, const PipelineOptions& options) {
-            py::gil_scoped_release unlocked;
-            std::vector<PipelineInput> inputs(texts.size());
-            for (size_t i = 0; i < texts.size(); ++i) inputs[i].text = texts[i];
-            return p.run(inputs, options);
+            std::vector<std::string> results;
+            {
+              py::gil_scoped_release unlocked;
+              std::vector<PipelineInput> inputs(texts.size());
+              for (size_t i = 0; i < texts.size(); ++i) inputs[i].text = texts[i];
+              results = p.run(inputs, options);
+            }
+            py::list out(results.size());
+            for (size_t i = 0; i < results.size(); ++i) out[i] = result_to_python(results[i]);
+            return out;
           },
           py::arg("texts"), py::arg("options"))
+      .def(
+          "call_text",  // one text → its result as Python objects (the per-call fast path)
+          [](const Pipeline& p, const std::string& text, const PipelineOptions& options) {
+            std::vector<PipelineInput> inputs(1);
+            inputs[0].text = text;
+            std::vector<std::string> results;
+            {
+              py::gil_scoped_release unlocked;
+              results = p.run(inputs, options);
+            }
+            return result_to_python(results.at(0));
+          },
+          py::arg("text"), py::arg("options"))
+      .def(
+          "run_parsed",  // run() with each result as Python objects
+          [](const Pipeline& p, const std::vector<PipelineInput>& inputs, const PipelineOptions& options) {
+            std::vector<std::string> results;
+            {
+              py::gil_scoped_release unlocked;
+              results = p.run(inputs, options);
+            }
+            py::list out(results.size());
+            for (size_t i = 0; i < results.size(); ++i) out[i] = result_to_python(results[i]);
+            return out;
+          },
+          py::arg("inputs"), py::arg("options"))
       .def(
           "run_noted",  // run() that also returns the pipeline's notes; on_text: called with each streamed piece
           [](const Pipeline& p, const std::vector<PipelineInput>& inputs, const PipelineOptions& options,
