@@ -301,43 +301,24 @@ void bind_inference(py::module_& m) {
           py::arg("inputs"), py::arg("options"))
       .def(
           "run_texts",  // run_parsed for {.text = ...} inputs, without a PipelineInput object per text
-          [](const Pipeline& p, const std::vector<std::string>& texts, const PipelineOptions& options) {
-            std::vector<std::string> results;
-            {
-              py::gil_scoped_release unlocked;
-              std::vector<PipelineInput> inputs(texts.size());
-              for (size_t i = 0; i < texts.size(); ++i) inputs[i].text = texts[i];
-              results = p.run(inputs, options);
-            }
-            py::list out(results.size());
-            for (size_t i = 0; i < results.size(); ++i) out[i] = result_to_python(results[i]);
-            return out;
+          [](const Pipeline& p, std::vector<std::string> texts, const PipelineOptions& options) {
+            std::vector<PipelineInput> inputs(texts.size());
+            for (size_t i = 0; i < texts.size(); ++i) inputs[i].text = std::move(texts[i]);
+            return run_to_python(p, inputs, options);
           },
           py::arg("texts"), py::arg("options"))
       .def(
           "call_text",  // one text → its result as Python objects (the per-call fast path)
-          [](const Pipeline& p, const std::string& text, const PipelineOptions& options) {
+          [](const Pipeline& p, std::string text, const PipelineOptions& options) {
             std::vector<PipelineInput> inputs(1);
-            inputs[0].text = text;
-            std::vector<std::string> results;
-            {
-              py::gil_scoped_release unlocked;
-              results = p.run(inputs, options);
-            }
-            return result_to_python(results.at(0));
+            inputs[0].text = std::move(text);
+            return py::object(run_to_python(p, inputs, options)[0]);
           },
           py::arg("text"), py::arg("options"))
       .def(
           "run_parsed",  // run() with each result as Python objects
           [](const Pipeline& p, const std::vector<PipelineInput>& inputs, const PipelineOptions& options) {
-            std::vector<std::string> results;
-            {
-              py::gil_scoped_release unlocked;
-              results = p.run(inputs, options);
-            }
-            py::list out(results.size());
-            for (size_t i = 0; i < results.size(); ++i) out[i] = result_to_python(results[i]);
-            return out;
+            return run_to_python(p, inputs, options);
           },
           py::arg("inputs"), py::arg("options"))
       .def(

@@ -2,7 +2,10 @@
 
 #include <nlohmann/json.hpp>
 
+#include <cmath>
+
 #include "modelexport/common/error.h"
+#include "runtime/pipelines/text_pipeline.h"
 
 namespace py = pybind11;
 
@@ -61,7 +64,64 @@ class PythonBuilder : public nlohmann::json_sax<nlohmann::json> {
   py::object key_, result_;
 };
 
+py::object to_python(const runtime::OJson& j) {
+  switch (j.type()) {
+    case nlohmann::json::value_t::object: {
+      py::dict d;
+      for (auto it = j.begin(); it != j.end(); ++it) {
+        py::object v = to_python(it.value());
+        const std::string& k = it.key();
+        PyDict_SetItem(d.ptr(), py::str(k).ptr(), v.ptr());
+      }
+      return std::move(d);
+    }
+    case nlohmann::json::value_t::array: {
+      py::list l(j.size());
+      size_t i = 0;
+      for (const auto& v : j) PyList_SET_ITEM(l.ptr(), i++, to_python(v).release().ptr());
+      return std::move(l);
+    }
+    case nlohmann::json::value_t::string: {
+      const auto& s = j.get_ref<const std::string&>();
+      PyObject* o = PyUnicode_DecodeUTF8(s.data(), static_cast<Py_ssize_t>(s.size()), "replace");
+      if (!o) throw py::error_already_set();
+      return py::reinterpret_steal<py::object>(o);
+    }
+    case nlohmann::json::value_t::boolean: return py::bool_(j.get<bool>());
+    case nlohmann::json::value_t::number_integer: return py::int_(j.get<int64_t>());
+    case nlohmann::json::value_t::number_unsigned: return py::int_(j.get<uint64_t>());
+    case nlohmann::json::value_t::number_float: {
+      const double v = j.get<double>();
+      if (!std::isfinite(v)) return py::none();  // the JSON text writes null for NaN and infinities
+      return py::float_(v);
+    }
+    default: return py::none();
+  }
+}
+
 }  // namespace
+
+py::list run_to_python(const runtime::Pipeline& pipeline, const std::vector<runtime::PipelineInput>& inputs,
+                       const runtime::PipelineOptions& options) {
+  if (const auto* text = dynamic_cast<const runtime::TextPipeline*>(&pipeline)) {
+    std::vector<runtime::OJson> results;
+    {
+      py::gil_scoped_release unlocked;
+      results = text->run_results(inputs, options);
+    }
+    py::list out(results.size());
+    for (size_t i = 0; i < results.size(); ++i) out[i] = to_python(results[i]);
+    return out;
+  }
+  std::vector<std::string> results;
+  {
+    py::gil_scoped_release unlocked;
+    results = pipeline.run(inputs, options);
+  }
+  py::list out(results.size());
+  for (size_t i = 0; i < results.size(); ++i) out[i] = result_to_python(results[i]);
+  return out;
+}
 
 py::object result_to_python(const std::string& json_text) {
   PythonBuilder builder;
