@@ -9,11 +9,21 @@
     >>> qa = pipeline("question-answering", model="squad.onnx")
     >>> qa(question="Who wrote it?", context="It was written by Ada.")
     {'score': 0.91, 'start': 18, 'end': 21, 'answer': 'Ada'}
+    >>> generator = pipeline(model="llm.onnx")
+    >>> generator([{"role": "user", "content": "Hi"}], max_new_tokens=32, do_sample=True, seed=0)
+    [{'generated_text': [{'role': 'user', 'content': 'Hi'}, {'role': 'assistant', 'content': '...'}]}]
+    >>> pipeline("translation", model="t5-small/")(["Hello"], num_beams=4)
+    [{'translation_text': '...'}]
+    >>> pipeline(model="wav2vec2.onnx")({"raw": samples, "sampling_rate": 44100})
+    {'text': '...'}
+    >>> pipeline(model="vit.onnx")(PIL.Image.open("cat.jpg"), top_k=2)
+    [{'label': 'tabby cat', 'score': 0.9}, {'label': 'tiger cat', 'score': 0.05}]
     >>> tokenizer = ONNXAutoProcessor.from_model("sst2.onnx")
     >>> model = ONNXAutoModel.from_model("sst2.onnx")
     >>> logits = model(**tokenizer("I love this movie"))["logits"]   # numpy float32 [1, 2]
 
-Results are the C++ pipelines' (the JSON ``modelexport run --json`` prints), shaped per call as
+Results are the C++ pipelines' (the JSON ``modelexport run --json`` prints, built as Python objects
+in C++ without a JSON round trip), shaped per call as
 Python transformers returns them: one input gives one result, a list gives a list. The GIL is
 released while ONNX Runtime runs and while batches are tokenized; a pipeline, model or processor may
 be called from several threads at once.
