@@ -27,6 +27,9 @@ from ._core import (  # noqa: F401
     TaskDetectionError,
     UnsuitableModelError,
     RuntimeError,
+    ImageDecodeError,
+    AudioDecodeError,
+    TemplateError,
     __version__,
 )
 from ._quantize import quantize  # noqa: F401
@@ -35,5 +38,6 @@ from . import metadata, inference  # noqa: F401
 __all__ = [
     "Error", "UsageError", "IoError", "FormatError", "MetadataError", "MetadataReadError",
     "MetadataEmbeddingError", "MetadataValidationError", "ProcessorReconstructionError",
-    "TaskDetectionError", "UnsuitableModelError", "quantize", "metadata", "inference", "__version__",
+    "TaskDetectionError", "UnsuitableModelError", "RuntimeError", "ImageDecodeError", "AudioDecodeError",
+    "TemplateError", "quantize", "metadata", "inference", "__version__",
 ]

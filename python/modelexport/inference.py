@@ -9,11 +9,21 @@
     >>> qa = pipeline("question-answering", model="squad.onnx")
     >>> qa(question="Who wrote it?", context="It was written by Ada.")
     {'score': 0.91, 'start': 18, 'end': 21, 'answer': 'Ada'}
+    >>> generator = pipeline(model="llm.onnx")
+    >>> generator([{"role": "user", "content": "Hi"}], max_new_tokens=32, do_sample=True, seed=0)
+    [{'generated_text': [{'role': 'user', 'content': 'Hi'}, {'role': 'assistant', 'content': '...'}]}]
+    >>> pipeline("translation", model="t5-small/")(["Hello"], num_beams=4)
+    [{'translation_text': '...'}]
+    >>> pipeline(model="wav2vec2.onnx")({"raw": samples, "sampling_rate": 44100})
+    {'text': '...'}
+    >>> pipeline(model="vit.onnx")(PIL.Image.open("cat.jpg"), top_k=2)
+    [{'label': 'tabby cat', 'score': 0.9}, {'label': 'tiger cat', 'score': 0.05}]
     >>> tokenizer = ONNXAutoProcessor.from_model("sst2.onnx")
     >>> model = ONNXAutoModel.from_model("sst2.onnx")
     >>> logits = model(**tokenizer("I love this movie"))["logits"]   # numpy float32 [1, 2]
 
-Results are the C++ pipelines' (the JSON ``modelexport run --json`` prints), shaped per call as
+Results are the C++ pipelines' (the JSON ``modelexport run --json`` prints, built as Python objects
+in C++ without a JSON round trip), shaped per call as
 Python transformers returns them: one input gives one result, a list gives a list. The GIL is
 released while ONNX Runtime runs and while batches are tokenized; a pipeline, model or processor may
 be called from several threads at once.
@@ -23,14 +33,16 @@ are shaped) once the C++ pipeline exists.
 """
 
 import json
+import os
+import warnings
 
 import numpy as np
 
 from . import _core
 from ._paths import fspath, strings
 
-__all__ = ["pipeline", "Pipeline", "ONNXAutoModel", "ONNXAutoProcessor", "ONNXTokenizer", "BatchEncoding",
-           "available_providers"]
+__all__ = ["pipeline", "Pipeline", "ONNXAutoModel", "ONNXAutoProcessor", "ONNXTokenizer", "ONNXImageProcessor",
+           "ONNXFeatureExtractor", "BatchEncoding", "BatchFeature", "available_providers"]
 
 _ALL = 2 ** 62  # top_k=None: every label (transformers' meaning), capped by the model's label count
 
@@ -149,6 +161,138 @@ def _zero_shot_inputs(args, kwargs):
     return [_core.PipelineInput(text=t, labels=labels) for t in texts], single
 
 
+def _chat(value):
+    """True for one chat: a list of {"role", "content"} message dicts (transformers' Chat)."""
+    return isinstance(value, (list, tuple)) and len(value) > 0 and all(
+        isinstance(m, dict) and "role" in m for m in value)
+
+
+def _messages_json(chat):
+    try:
+        return json.dumps(list(chat), ensure_ascii=False)
+    except (TypeError, ValueError) as e:
+        raise TypeError(f"chat messages: not JSON-serialisable ({e})") from None
+
+
+def _generation_inputs(args, kwargs):
+    """text-generation: a str, a chat (list of message dicts), or a list of either."""
+    inputs = _one_positional(args, kwargs, "text_inputs")
+    if isinstance(inputs, str):
+        return [_core.PipelineInput(text=inputs)], True
+    if _chat(inputs):
+        return [_core.PipelineInput(messages=_messages_json(inputs))], True
+    if isinstance(inputs, (list, tuple)):
+        items = []
+        for item in inputs:
+            if isinstance(item, str):
+                items.append(_core.PipelineInput(text=item))
+            elif _chat(item):
+                items.append(_core.PipelineInput(messages=_messages_json(item)))
+            else:
+                raise TypeError("text-generation: expected a str, a chat (a list of {'role', 'content'} dicts) or "
+                                f"a list of them, got an item of type {type(item).__name__}")
+        return items, False
+    raise TypeError("text-generation: expected a str, a chat (a list of {'role', 'content'} dicts) or a list of "
+                    f"them, got {type(inputs).__name__}")
+
+
+def _seq2seq_inputs(args, kwargs):
+    texts, single = _texts(_one_positional(args, kwargs, "inputs"))
+    return [_core.PipelineInput(text=t) for t in texts], single
+
+
+def _audio_one(item, rate):
+    """One audio input as transformers' audio pipelines take it (pipelines/automatic_speech_recognition.py
+    and audio_classification.py, 4.x): a file path, the file's bytes, a 1-D array at the model's
+    sampling rate, or {"raw" or "array": 1-D array, "sampling_rate": int} (resampled when it differs)."""
+    if isinstance(item, (str, os.PathLike)):
+        return _core.PipelineInput(audio=fspath(item, "inputs"))
+    if isinstance(item, (bytes, bytearray)):
+        return _core.PipelineInput(samples=_core.decode_audio(bytes(item), rate), sampling_rate=rate)
+    sampling_rate = rate
+    if isinstance(item, dict):
+        keys = set(item)
+        array_key = "raw" if "raw" in item else "array" if "array" in item else None
+        if array_key is None or "sampling_rate" not in item or keys - {"raw", "array", "sampling_rate", "path"}:
+            raise _core.UsageError('audio input dict: expected {"raw" or "array": 1-D samples, "sampling_rate": Hz}, '
+                                   "got keys " + ", ".join(sorted(map(str, keys))))
+        sampling_rate = item["sampling_rate"]
+        if not isinstance(sampling_rate, (int, np.integer)) or isinstance(sampling_rate, bool):
+            raise TypeError(f"sampling_rate: expected an int (Hz), got {type(sampling_rate).__name__}")
+        item = item[array_key]
+    if isinstance(item, np.ndarray) or isinstance(item, (list, tuple)):
+        return _core.PipelineInput(samples=_mono_samples(item), sampling_rate=int(sampling_rate))
+    raise TypeError("audio input: expected a file path, bytes, a 1-D numpy array or "
+                    f'{{"raw", "sampling_rate"}}, got {type(item).__name__}')
+
+
+def _mono_samples(item):
+    samples = np.asarray(item)
+    if samples.dtype.kind not in "fiu":
+        raise TypeError(f"audio samples: expected a float array, got dtype {samples.dtype}")
+    if samples.ndim != 1:
+        raise _core.UsageError(f"audio samples: expected a 1-D (mono) array, got shape {samples.shape}")
+    if samples.size == 0:
+        raise _core.UsageError("audio samples: the array is empty")
+    return np.ascontiguousarray(samples, dtype=np.float32)
+
+
+def _audio_inputs(args, kwargs, rate):
+    inputs = _one_positional(args, kwargs, "inputs")
+    if isinstance(inputs, (list, tuple)) and inputs and not isinstance(inputs[0], (int, float, np.number)):
+        return [_audio_one(i, rate) for i in inputs], False
+    return [_audio_one(inputs, rate)], True
+
+
+def _image_one(item, labels=None):
+    """One image as transformers' image pipelines take it (image_utils.load_image, 4.x): a file path, the
+    file's bytes, a PIL image (converted to RGB as load_image does) or a [height, width, 3] uint8 array
+    (RGB; [height, width] gray and RGBA become RGB as Pillow's convert("RGB"))."""
+    extra = {} if labels is None else {"labels": labels}
+    if isinstance(item, (str, os.PathLike)):
+        return _core.PipelineInput(image=fspath(item, "images"), **extra)
+    return _core.PipelineInput(pixels=_image_pixels(item), **extra)
+
+
+def _image_pixels(item):
+    """An in-memory image (bytes, PIL image, uint8 array) as a uint8 array for the C++ side."""
+    if isinstance(item, (bytes, bytearray)):
+        return _core.decode_image(bytes(item))
+    if hasattr(item, "convert") and hasattr(item, "mode") and hasattr(item, "size"):  # PIL.Image.Image
+        item = np.asarray(item if item.mode in ("RGB", "L", "RGBA") else item.convert("RGB"))
+    if isinstance(item, np.ndarray):
+        if item.dtype != np.uint8:
+            raise _core.UsageError(f"image array: expected uint8 pixels (0-255), got dtype {item.dtype}")
+        return np.ascontiguousarray(item)
+    raise TypeError("image input: expected a file path, bytes, a PIL image or a [height, width, 3] uint8 array, "
+                    f"got {type(item).__name__}")
+
+
+def _is_image_list(inputs):
+    return isinstance(inputs, (list, tuple))
+
+
+def _image_inputs(args, kwargs):
+    inputs = _one_positional(args, kwargs, "images" if "images" in kwargs else "inputs")
+    if _is_image_list(inputs):
+        return [_image_one(i) for i in inputs], False
+    return [_image_one(inputs)], True
+
+
+def _zero_shot_image_inputs(args, kwargs):
+    args = list(args)
+    images = args.pop(0) if args else kwargs.pop("images", kwargs.pop("image", None))
+    labels = args.pop(0) if args else kwargs.pop("candidate_labels", None)
+    if args or images is None:
+        raise TypeError("zero-shot-image-classification takes (image, candidate_labels=[...])")
+    if labels is None:
+        raise _core.UsageError("zero-shot-image-classification needs candidate_labels")
+    labels = strings(labels, "candidate_labels")
+    if _is_image_list(images):
+        return [_image_one(i, labels) for i in images], False
+    return [_image_one(images, labels)], True
+
+
 def _one_positional(args, kwargs, name):
     if len(args) == 1:
         return args[0]
@@ -171,13 +315,66 @@ def _text_classification_shape(results, single, given):
     return results[0] if single else results
 
 
+def _seq2seq_shape(results, single, given):
+    # transformers' Text2TextGenerationPipeline.__call__ (summarization and translation inherit it): a
+    # list of str whose results are one sequence each gives one dict per text, else a list per text.
+    if single:
+        return results[0]
+    if all(len(r) == 1 for r in results):
+        return [r[0] for r in results]
+    return results
+
+
 def _set_top_k(options, value):
     options.top_k = _ALL if value is None else value
 
 
 class _Task:
-    def __init__(self, make_inputs, options, shape=_as_is):
+    """make_inputs(args, kwargs) -> (inputs, single); generation: generate() settings apply;
+    audio: make_inputs also takes the model's sampling rate."""
+
+    def __init__(self, make_inputs, options, shape=_as_is, generation=False, audio=False):
         self.make_inputs, self.options, self.shape = make_inputs, options, shape
+        self.generation, self.audio = generation, audio
+
+
+# GenerationOptions' fields (runtime/generation.h), the names of transformers' GenerationConfig.
+_GENERATION = ("max_new_tokens", "max_length", "min_new_tokens", "min_length", "do_sample", "num_beams",
+               "num_return_sequences", "temperature", "top_p", "min_p", "typical_p", "top_k", "repetition_penalty",
+               "no_repeat_ngram_size", "encoder_no_repeat_ngram_size", "bad_words_ids", "suppress_tokens",
+               "begin_suppress_tokens", "forced_bos_token_id", "forced_eos_token_id", "forced_decoder_ids",
+               "length_penalty", "early_stopping", "eos_token_id", "pad_token_id", "bos_token_id",
+               "decoder_start_token_id", "stop_strings", "seed")
+_EARLY_STOPPING = {True: "true", False: "false", "never": "never"}
+
+
+def _generation_value(key, value):
+    """A Python value as GenerationOptions' field takes it (None: the model's own setting)."""
+    if value is None:
+        return None
+    if key == "early_stopping":
+        if not isinstance(value, (bool, str)) or value not in _EARLY_STOPPING:
+            raise _core.UsageError(f"early_stopping: expected True, False or 'never', got {value!r}")
+        return getattr(_core.EarlyStopping, _EARLY_STOPPING[value])
+    if key in ("eos_token_id", "forced_eos_token_id", "suppress_tokens", "begin_suppress_tokens"):
+        return [int(v) for v in (value if isinstance(value, (list, tuple, np.ndarray)) else [value])]
+    if key == "bad_words_ids":
+        return [[int(t) for t in seq] for seq in value]
+    if key == "forced_decoder_ids":
+        return [(int(i), int(t)) for i, t in value]
+    if key == "stop_strings":
+        return strings(value, key)
+    if key in ("do_sample",):
+        if not isinstance(value, (bool, np.bool_)):
+            raise TypeError(f"{key}: expected a bool, got {type(value).__name__}")
+        return bool(value)
+    if key in ("temperature", "top_p", "min_p", "typical_p", "repetition_penalty", "length_penalty"):
+        if not isinstance(value, (int, float, np.number)) or isinstance(value, bool):
+            raise TypeError(f"{key}: expected a number, got {type(value).__name__}")
+        return float(value)
+    if not isinstance(value, (int, np.integer)) or isinstance(value, bool):
+        raise TypeError(f"{key}: expected an int, got {type(value).__name__}")
+    return int(value)
 
 
 _COMMON = ("batch_size",)
@@ -189,7 +386,27 @@ _TASKS = {
     "question-answering": _Task(_qa_inputs, ("top_k", "doc_stride", "max_answer_len", "max_seq_len",
                                              "handle_impossible_answer")),
     "zero-shot-classification": _Task(_zero_shot_inputs, ("hypothesis_template", "multi_label")),
+    # transformers' TextGenerationPipeline: a str or a chat gives [{"generated_text"}], a list one such
+    # list per input; a chat's generated_text is the messages with the assistant's reply appended.
+    "text-generation": _Task(_generation_inputs, ("return_full_text", "chat_template_variables", "on_text"),
+                             generation=True),
+    "text2text-generation": _Task(_seq2seq_inputs, ("on_text",), _seq2seq_shape, generation=True),
+    "summarization": _Task(_seq2seq_inputs, ("on_text",), _seq2seq_shape, generation=True),
+    "translation": _Task(_seq2seq_inputs, ("src_lang", "tgt_lang", "on_text"), _seq2seq_shape, generation=True),
+    # transformers' AutomaticSpeechRecognitionPipeline (CTC models): one input gives {"text"}.
+    "automatic-speech-recognition": _Task(_audio_inputs, (), audio=True),
+    # transformers' AudioClassificationPipeline: [{"label", "score"}] (top_k, default 5) per input.
+    "audio-classification": _Task(_audio_inputs, ("top_k",), audio=True),
+    # transformers' ImageClassificationPipeline: [{"label", "score"}] (top_k, default 5) per image.
+    "image-classification": _Task(_image_inputs, ("top_k", "function_to_apply", "max_image_pixels", "image_threads")),
+    # transformers' ImageFeatureExtractionPipeline: the model's first output per image (pool=True: pooled).
+    "image-feature-extraction": _Task(_image_inputs, ("pool", "pooling", "max_image_pixels", "image_threads")),
+    # transformers' ZeroShotImageClassificationPipeline: [{"score", "label"}] best first per image.
+    "zero-shot-image-classification": _Task(_zero_shot_image_inputs, ("top_k", "hypothesis_template",
+                                                                      "max_image_pixels", "image_threads")),
 }
+# Options whose C++ field is named otherwise for a task.
+_RENAMED = {("zero-shot-image-classification", "hypothesis_template"): "image_hypothesis_template"}
 
 
 class Pipeline:
@@ -202,39 +419,80 @@ class Pipeline:
         if self._spec is None:
             raise _core.UsageError(f"the Python package has no calling convention for task '{self.task}' yet "
                                    f"(it has: {', '.join(sorted(_TASKS))})")
+        self._rate = native.sampling_rate if self._spec.audio else None
+        self._known = self._spec.options + _COMMON + (_GENERATION + ("generate_kwargs",) if self._spec.generation else ())
         self._defaults = self._options(task_options)
         self._default_native = self._native_options(self._defaults)  # reused by calls without options
         self.warnings = list(native.warnings)
+        self._one_text = self._fast_path()
+
+    def _fast_path(self):
+        """pipe("text") without options, for the tasks where a str is one {text} input: one native
+        call that returns the result as Python objects (the per-call cost is the C++ pipeline's)."""
+        if self._spec.make_inputs not in (_text_inputs, _classification_inputs):
+            return None
+        call, options = self._native.call_text, self._default_native
+        if self._spec.shape is _text_classification_shape and "top_k" not in self._defaults:
+            return lambda text: [call(text, options)[0]]
+        return lambda text: call(text, options)
 
     def _options(self, kwargs, base=None):
         chosen = dict(base or {})
         for key, value in kwargs.items():
-            if key not in self._spec.options and key not in _COMMON:
-                raise _core.UsageError(f"{key} does not apply to {self.task} (its options: "
-                                       f"{', '.join(self._spec.options + _COMMON)})")
+            if key == "generate_kwargs" and self._spec.generation:
+                # transformers passes generate_kwargs={...} to model.generate(): the same settings.
+                if not isinstance(value, dict):
+                    raise TypeError(f"generate_kwargs: expected a dict, got {type(value).__name__}")
+                chosen = self._options(value, chosen)
+                continue
+            if key not in self._known:
+                raise _core.UsageError(f"{key} does not apply to {self.task} (its options: {', '.join(self._known)})")
             if key == "targets" or key == "ignore_labels":
                 value = strings(value, key)
+            elif key == "chat_template_variables" and not isinstance(value, str):
+                value = json.dumps(value, ensure_ascii=False)
+            elif key == "on_text" and value is not None and not callable(value):
+                raise TypeError(f"on_text: expected a callable taking each piece of text, got {type(value).__name__}")
             chosen[key] = value
         return chosen
 
     def _native_options(self, chosen):
         o = _core.PipelineOptions()
+        g = o.generation if self._spec.generation else None
         for key, value in chosen.items():
-            if key == "top_k":
+            if key == "on_text":
+                continue  # given to run_noted
+            if g is not None and key in _GENERATION:
+                setattr(g, key, _generation_value(key, value))
+            elif key == "top_k":
                 _set_top_k(o, value)
             else:
-                setattr(o, key, value)
+                setattr(o, _RENAMED.get((self.task, key), key), value)
+        if g is not None:
+            o.generation = g
         return o
 
     def __call__(self, *args, **kwargs):
-        inputs, single = self._spec.make_inputs(args, kwargs)
+        if not kwargs and len(args) == 1 and args[0].__class__ is str and self._one_text is not None:
+            return self._one_text(args[0])
+        if self._rate is None:
+            inputs, single = self._spec.make_inputs(args, kwargs)
+        else:
+            inputs, single = self._spec.make_inputs(args, kwargs, self._rate)
         if kwargs:
             chosen = self._options(kwargs, self._defaults)
             options = self._native_options(chosen)
         else:
             chosen, options = self._defaults, self._default_native
-        run = self._native.run_texts if inputs and isinstance(inputs[0], str) else self._native.run
-        results = [json.loads(r) for r in run(inputs, options)]
+        if self._spec.generation or self._spec.audio:
+            raw, notes = self._native.run_noted(inputs, options, chosen.get("on_text"))
+            for note in notes:
+                warnings.warn(note, stacklevel=2)
+            return self._spec.shape([json.loads(r) for r in raw], single, chosen)
+        if inputs and isinstance(inputs[0], str):
+            results = self._native.run_texts(inputs, options)
+        else:
+            results = self._native.run_parsed(inputs, options)
         return self._spec.shape(results, single, chosen)
 
     def __repr__(self):
@@ -351,6 +609,7 @@ class ONNXTokenizer:
 
     def __init__(self, native):
         self._native = native
+        self._templates = {}  # chat templates by name ("" = the model's), parsed once
         self.warnings = list(native.warnings)
 
     def __call__(self, text, text_pair=None, return_tensors="np"):
@@ -369,6 +628,83 @@ class ONNXTokenizer:
         from tokenizer_config.json)."""
         ids = np.asarray(token_ids).astype(np.int64).reshape(-1).tolist()
         return self._native.decode(ids, bool(skip_special_tokens))
+
+    def apply_chat_template(self, conversation, tools=None, documents=None, chat_template=None,
+                            add_generation_prompt=False, continue_final_message=False, tokenize=True,
+                            return_tensors=None, return_dict=False, now=None, **kwargs):
+        """The prompt for a chat as transformers' apply_chat_template renders it (our Jinja engine with
+        jinja2's sandbox semantics; `modelexport chat-template` prints the same).
+
+        conversation: a list of {"role", "content"} dicts, or a list of such lists (a batch).
+        tools / documents: lists passed to the template; chat_template: a template text, or the name of
+        one of tokenizer_config.json's named templates; kwargs: extra template variables
+        (enable_thinking=False, ...); now: fix strftime_now's time (ISO-8601). tokenize=False returns
+        the text; tokenize=True its ids (tokenized without special tokens, as transformers does), with
+        return_dict=True a BatchEncoding {"input_ids", "attention_mask"}; return_tensors="np" gives
+        [1, n] int64 arrays.
+
+        >>> tok.apply_chat_template([{"role": "user", "content": "Hi"}], add_generation_prompt=True, tokenize=False)
+        '<|im_start|>user\nHi<|im_end|>\n<|im_start|>assistant\n'
+        """
+        if return_tensors not in ("np", None):
+            raise _core.UsageError(f"return_tensors='{return_tensors}': only numpy ('np') tensors are returned")
+        batched = isinstance(conversation, (list, tuple)) and len(conversation) > 0 and all(
+            isinstance(c, (list, tuple)) for c in conversation)
+        chats = list(conversation) if batched else [conversation]
+        template = self._template(chat_template)
+        out = []
+        for chat in chats:
+            if not isinstance(chat, (list, tuple)):
+                raise TypeError(f"conversation: expected a list of message dicts, got {type(chat).__name__}")
+            variables = dict(kwargs)
+            variables["messages"] = list(chat)
+            if tools is not None:
+                variables["tools"] = list(tools)
+            if documents is not None:
+                variables["documents"] = list(documents)
+            variables["add_generation_prompt"] = bool(add_generation_prompt)
+            if continue_final_message:
+                variables["continue_final_message"] = True
+            try:
+                text = json.dumps(variables, ensure_ascii=False)
+            except (TypeError, ValueError) as e:
+                raise TypeError(f"apply_chat_template: the variables are not JSON-serialisable ({e})") from None
+            out.append(template.render(text, now))
+        if not tokenize:
+            return out if batched else out[0]
+        ids = [self._native.encode_ids(text, False) for text in out]
+        if return_dict or return_tensors == "np":
+            if return_tensors == "np":
+                if len({len(i) for i in ids}) > 1:
+                    raise _core.UsageError("apply_chat_template: the chats' prompts differ in length; numpy "
+                                           "tensors need one length (call once per chat)")
+                input_ids = np.array(ids, dtype=np.int64).reshape(len(ids), -1)
+                enc = {"input_ids": input_ids, "attention_mask": np.ones_like(input_ids)}
+                return BatchEncoding(enc) if return_dict else enc["input_ids"]
+            enc = {"input_ids": ids if batched else ids[0],
+                   "attention_mask": [[1] * len(i) for i in ids] if batched else [1] * len(ids[0])}
+            return BatchEncoding(enc)
+        return ids if batched else ids[0]
+
+    def _template(self, chat_template):
+        """The model's template (None), a named one (a name without Jinja syntax), or a template text."""
+        key = chat_template or ""
+        cached = self._templates.get(key)
+        if cached is None:
+            if chat_template is not None and not isinstance(chat_template, str):
+                raise TypeError(f"chat_template: expected a str, got {type(chat_template).__name__}")
+            if "{" in key:
+                special = self._templates.get("") or self._native.chat_template("")
+                cached = _core.ChatTemplate.from_source(key, special.special_tokens_json)
+            else:
+                cached = self._native.chat_template(key)
+            self._templates[key] = cached
+        return cached
+
+    @property
+    def chat_template(self):
+        """The model's chat template text (ProcessorReconstructionError when it has none)."""
+        return self._template(None).source
 
     def batch_decode(self, sequences, skip_special_tokens=False):
         return [self.decode(s, skip_special_tokens) for s in sequences]
@@ -391,17 +727,115 @@ class ONNXTokenizer:
         return "<modelexport.inference.ONNXTokenizer>"
 
 
+class BatchFeature(BatchEncoding):
+    """The image processor's / feature extractor's output: numpy arrays by model input name
+    (pixel_values, pixel_mask; input_features / input_values, attention_mask), as transformers'
+    BatchFeature with return_tensors="np"."""
+
+
+def _check_np(return_tensors):
+    if return_tensors not in ("np", None):
+        raise _core.UsageError(f"return_tensors='{return_tensors}': only numpy ('np') tensors are returned")
+
+
+class ONNXImageProcessor:
+    """The image processor of an image model (preprocessor_config.json), Pillow-exact. Thread-safe.
+
+    >>> proc = ONNXAutoProcessor.from_model("vit.onnx")
+    >>> proc(["cat.jpg", PIL.Image.open("dog.png")])["pixel_values"].shape
+    (2, 3, 224, 224)
+    """
+
+    def __init__(self, native):
+        self._native = native
+        self.warnings = list(native.warnings)
+        self.tokenizer = ONNXTokenizer(native) if native.has_tokenizer else None  # CLIP/SigLIP in one file
+
+    def __call__(self, images, return_tensors="np", max_image_pixels=178956970):
+        """pixel_values [batch, 3, H, W] float32 (and pixel_mask when the model takes it) for an image or
+        a list: file paths, bytes, PIL images or [height, width, 3] uint8 arrays."""
+        _check_np(return_tensors)
+        items = list(images) if isinstance(images, (list, tuple)) else [images]
+        arrays = []
+        for item in items:
+            if isinstance(item, (str, os.PathLike)):
+                arrays.append(_core.load_image(fspath(item, "images"), int(max_image_pixels)))
+            else:
+                arrays.append(_image_pixels(item))
+        return BatchFeature(self._native.image_inputs(arrays))
+
+    def __repr__(self):
+        return "<modelexport.inference.ONNXImageProcessor>"
+
+
+class ONNXFeatureExtractor:
+    """The audio feature extractor of an audio model (Whisper log-mel, Wav2Vec2, AST). Thread-safe.
+
+    >>> fe = ONNXAutoProcessor.from_model("wav2vec2.onnx")
+    >>> fe(samples, sampling_rate=16000)["input_values"].shape
+    (1, 176000)
+    """
+
+    def __init__(self, native):
+        self._native = native
+        self.sampling_rate = native.sampling_rate
+        self.warnings = list(native.warnings)
+        self.tokenizer = ONNXTokenizer(native) if native.has_tokenizer else None  # CTC / Whisper decode
+
+    def __call__(self, raw_speech, sampling_rate=None, return_tensors="np"):
+        """The model's inputs for one recording (a 1-D float array at `sampling_rate`, default the
+        extractor's; other rates are resampled as a file at that rate is) or a list of recordings whose
+        features have one shape (stacked on the batch dim)."""
+        _check_np(return_tensors)
+        if sampling_rate is not None and (not isinstance(sampling_rate, (int, np.integer)) or isinstance(sampling_rate, bool)):
+            raise TypeError(f"sampling_rate: expected an int (Hz), got {type(sampling_rate).__name__}")
+        rate = self.sampling_rate if sampling_rate is None else int(sampling_rate)
+        batched = isinstance(raw_speech, (list, tuple)) and raw_speech and not isinstance(raw_speech[0], (int, float, np.number))
+        recordings = list(raw_speech) if batched else [raw_speech]
+        sets = []
+        for r in recordings:
+            samples = _mono_samples(r)
+            if rate != self.sampling_rate:
+                samples = _core.resample(samples, rate, self.sampling_rate)
+            sets.append(self._native.audio_inputs(samples))
+        if len(sets) == 1:
+            return BatchFeature(sets[0])
+        out = {}
+        for name in sets[0]:
+            shapes = {s[name].shape for s in sets}
+            if len(shapes) > 1:
+                raise _core.UsageError(f"feature extractor: the recordings give {name} of different shapes "
+                                       f"{sorted(shapes)}; call once per recording")
+            out[name] = np.concatenate([s[name] for s in sets], axis=0)
+        return BatchFeature(out)
+
+    def __repr__(self):
+        return "<modelexport.inference.ONNXFeatureExtractor>"
+
+
 class ONNXAutoProcessor:
     """The processor a self-contained model needs, rebuilt from its metadata."""
 
+    _TYPES = {"text": ("tokenizer",), "image": ("image_processor", "processor"),
+              "audio": ("feature_extractor", "processor")}
+
     @staticmethod
     def from_model(path, processor_type=None):
-        """The tokenizer of a text model (processor_type None, "auto" or "tokenizer"). Images and audio
-        raise ProcessorReconstructionError until their processors are built."""
+        """The model's processor, by its inputs: a text model's tokenizer (ONNXTokenizer), an image
+        model's image processor (ONNXImageProcessor), an audio model's feature extractor
+        (ONNXFeatureExtractor). processor_type: None or "auto", or the kind expected ("tokenizer",
+        "image_processor", "feature_extractor"; "tokenizer" also gives an image/audio model's tokenizer)."""
         native = _core.Processor.from_model(fspath(path, "path"))
-        if processor_type not in (None, "auto", "tokenizer"):
-            raise _core.UsageError(f"processor_type '{processor_type}': expected None, 'auto' or 'tokenizer'")
-        if native.modality != "text":
-            raise _core.ProcessorReconstructionError(
-                f"{fspath(path, 'path')}: a {native.modality} processor is not available from Python yet")
+        kinds = ONNXAutoProcessor._TYPES[native.modality]
+        if processor_type in (None, "auto"):
+            pass
+        elif processor_type == "tokenizer" and native.has_tokenizer:
+            return ONNXTokenizer(native)
+        elif processor_type not in kinds:
+            raise _core.UsageError(f"processor_type '{processor_type}': this {native.modality} model's processor is "
+                                   f"a {kinds[0]} (expected None, 'auto' or '{kinds[0]}')")
+        if native.modality == "image":
+            return ONNXImageProcessor(native)
+        if native.modality == "audio":
+            return ONNXFeatureExtractor(native)
         return ONNXTokenizer(native)

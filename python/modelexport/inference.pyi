@@ -8,6 +8,11 @@ _Path = Union[str, os.PathLike[str]]
 def available_providers() -> list[str]: ...
 
 class Pipeline:
+    """Callable as transformers' pipeline of its task: texts, {"text", "text_pair"}, question/context,
+    (sequences, candidate_labels), prompts or chats (text-generation; generation kwargs such as
+    max_new_tokens, do_sample, temperature, top_k, top_p, num_beams, seed, generate_kwargs={...},
+    on_text=callable for streaming), audio (paths, bytes, 1-D arrays, {"raw"/"array", "sampling_rate"}),
+    images (paths, bytes, PIL images, [H, W, 3] uint8 arrays)."""
     task: str
     warnings: list[str]
     def __call__(self, *args: Any, **kwargs: Any) -> Any: ...
@@ -49,6 +54,22 @@ class ONNXTokenizer:
     ) -> BatchEncoding: ...
     def decode(self, token_ids: Union[Sequence[int], np.ndarray], skip_special_tokens: bool = False) -> str: ...
     def batch_decode(self, sequences: Iterable[Union[Sequence[int], np.ndarray]], skip_special_tokens: bool = False) -> list[str]: ...
+    def apply_chat_template(
+        self,
+        conversation: Union[Sequence[Mapping[str, Any]], Sequence[Sequence[Mapping[str, Any]]]],
+        tools: Optional[Sequence[Mapping[str, Any]]] = None,
+        documents: Optional[Sequence[Mapping[str, Any]]] = None,
+        chat_template: Optional[str] = None,
+        add_generation_prompt: bool = False,
+        continue_final_message: bool = False,
+        tokenize: bool = True,
+        return_tensors: Optional[str] = None,
+        return_dict: bool = False,
+        now: Optional[str] = None,
+        **kwargs: Any,
+    ) -> Union[str, list[str], list[int], list[list[int]], np.ndarray, "BatchEncoding"]: ...
+    @property
+    def chat_template(self) -> str: ...
     def convert_tokens_to_ids(self, token: str) -> Optional[int]: ...
     def convert_ids_to_tokens(self, token_id: int) -> Optional[str]: ...
     @property
@@ -56,6 +77,28 @@ class ONNXTokenizer:
     @property
     def model_max_length(self) -> Optional[int]: ...
 
+class BatchFeature(BatchEncoding): ...
+
+_Image = Union[_Path, bytes, np.ndarray, Any]  # a path, file bytes, a [H, W, 3] uint8 array or a PIL image
+
+class ONNXImageProcessor:
+    warnings: list[str]
+    tokenizer: Optional[ONNXTokenizer]
+    def __call__(
+        self, images: Union[_Image, Sequence[_Image]], return_tensors: Optional[str] = "np", max_image_pixels: int = 178956970
+    ) -> BatchFeature: ...
+
+class ONNXFeatureExtractor:
+    warnings: list[str]
+    sampling_rate: int
+    tokenizer: Optional[ONNXTokenizer]
+    def __call__(
+        self, raw_speech: Union[np.ndarray, Sequence[float], Sequence[np.ndarray]], sampling_rate: Optional[int] = None,
+        return_tensors: Optional[str] = "np"
+    ) -> BatchFeature: ...
+
 class ONNXAutoProcessor:
     @staticmethod
-    def from_model(path: _Path, processor_type: Optional[str] = None) -> ONNXTokenizer: ...
+    def from_model(
+        path: _Path, processor_type: Optional[str] = None
+    ) -> Union[ONNXTokenizer, ONNXImageProcessor, ONNXFeatureExtractor]: ...

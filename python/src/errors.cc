@@ -6,6 +6,7 @@
 
 #include "binding.h"
 #include "modelexport/common/error.h"
+#include "modelexport/processors/chat_template.h"
 
 namespace py = pybind11;
 
@@ -14,7 +15,7 @@ namespace {
 
 struct ErrorClasses {
   PyObject *error, *usage, *io, *format, *metadata, *read, *embedding, *validation, *processor, *task, *unsuitable,
-      *runtime;
+      *runtime, *image_decode, *audio_decode, *template_error;
 };
 ErrorClasses classes;  // created once at import; owned by the module (never freed: modules are not unloaded)
 
@@ -49,12 +50,20 @@ void bind_errors(py::module_& m) {
       make_class(m, "UnsuitableModelError", "The model cannot do what was asked (outputs, quantized, ...).", {c.error});
   c.runtime = make_class(m, "RuntimeError", "ONNX Runtime refused something (session creation, run).",
                          {c.error, PyExc_RuntimeError});
+  c.image_decode = make_class(m, "ImageDecodeError", "An image cannot be decoded (not an image, truncated, too large).",
+                              {c.error, PyExc_ValueError});
+  c.audio_decode = make_class(m, "AudioDecodeError", "An audio input cannot be decoded (not audio, no samples).",
+                              {c.error, PyExc_ValueError});
+  c.template_error =
+      make_class(m, "TemplateError", "A chat template cannot be parsed or rendered; names the place.", {c.processor});
 
   // Most derived first: a C++ exception is raised as the Python class of its own C++ class.
   py::register_exception_translator([](std::exception_ptr p) {
     const auto& k = classes;
     try {
       if (p) std::rethrow_exception(p);
+    } catch (const processors::TemplateError& e) {
+      PyErr_SetString(k.template_error, e.what());
     } catch (const MetadataReadError& e) {
       PyErr_SetString(k.read, e.what());
     } catch (const MetadataEmbeddingError& e) {
@@ -69,7 +78,9 @@ void bind_errors(py::module_& m) {
       PyErr_SetString(k.io, e.what());
     } catch (const FormatError& e) { PyErr_SetString(k.format, e.what()); } catch (const UnsuitableModelError& e) {
       PyErr_SetString(k.unsuitable, e.what());
-    } catch (const RuntimeError& e) { PyErr_SetString(k.runtime, e.what()); } catch (const Error& e) {
+    } catch (const RuntimeError& e) { PyErr_SetString(k.runtime, e.what()); } catch (const ImageDecodeError& e) {
+      PyErr_SetString(k.image_decode, e.what());
+    } catch (const AudioDecodeError& e) { PyErr_SetString(k.audio_decode, e.what()); } catch (const Error& e) {
       PyErr_SetString(k.error, e.what());
     }
   });

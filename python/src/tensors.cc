@@ -56,4 +56,34 @@ runtime::Tensor from_numpy(const py::array& array, const std::string& name) {
   return t;
 }
 
+processors::Image image_from_numpy(const py::array_t<uint8_t>& pixels) {
+  const py::ssize_t channels = pixels.ndim() == 2 ? 1 : pixels.ndim() == 3 ? pixels.shape(2) : 0;
+  if (channels != 1 && channels != 3 && channels != 4)
+    throw UsageError(
+        "image array: expected [height, width, 3] uint8 RGB (or [height, width] gray, [height, width, 4] "
+        "RGBA), got " +
+        std::to_string(pixels.ndim()) + " dimensions" +
+        (pixels.ndim() == 3 ? " with " + std::to_string(pixels.shape(2)) + " channels" : std::string()));
+  processors::Image image;
+  image.height = static_cast<int>(pixels.shape(0));
+  image.width = static_cast<int>(pixels.shape(1));
+  if (image.width == 0 || image.height == 0) throw UsageError("image array: the image is empty");
+  const size_t count = size_t(image.width) * image.height;
+  const uint8_t* src = pixels.data();
+  if (channels == 3) {
+    image.pixels.assign(src, src + count * 3);
+    return image;
+  }
+  // Pillow's convert("RGB"): gray replicated, RGBA's alpha dropped (not composited).
+  image.pixels.resize(count * 3);
+  for (size_t i = 0; i < count; ++i)
+    for (int c = 0; c < 3; ++c) image.pixels[i * 3 + c] = channels == 1 ? src[i] : src[i * 4 + c];
+  return image;
+}
+
+py::array image_to_numpy(processors::Image&& image) {
+  const std::vector<py::ssize_t> shape = {image.height, image.width, image.channels};
+  return adopt(std::move(image.pixels), shape);
+}
+
 }  // namespace modelexport::python

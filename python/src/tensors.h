@@ -7,6 +7,7 @@
 #include <pybind11/numpy.h>
 #include <string>
 
+#include "modelexport/processors/image.h"
 #include "modelexport/runtime/auto_model.h"
 
 namespace modelexport::python {
@@ -16,5 +17,12 @@ namespace modelexport::python {
 pybind11::object to_numpy(runtime::Tensor&& tensor, const std::string& elem_type);
 // Throws UsageError naming `name` for a dtype that is not a tensor type (complex, datetime, ...).
 runtime::Tensor from_numpy(const pybind11::array& array, const std::string& name);
+
+// An RGB image from a [height, width, 3] uint8 array (the pixels are copied into the Image); [height,
+// width] (grayscale) and [height, width, 4] (RGBA) become RGB as Pillow's convert("RGB") makes them.
+// UsageError for any other shape.
+processors::Image image_from_numpy(const pybind11::array_t<uint8_t>& pixels);
+// [height, width, channels] uint8, owning the image's pixels (no copy).
+pybind11::array image_to_numpy(processors::Image&& image);
 
 }  // namespace modelexport::python

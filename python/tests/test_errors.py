@@ -18,6 +18,9 @@ def test_the_hierarchy_is_the_seed_design():
     assert issubclass(modelexport.UsageError, ValueError)
     assert issubclass(modelexport.IoError, OSError)
     assert issubclass(modelexport.RuntimeError, RuntimeError)
+    for cls in (modelexport.ImageDecodeError, modelexport.AudioDecodeError):
+        assert issubclass(cls, modelexport.Error) and issubclass(cls, ValueError)
+    assert issubclass(modelexport.TemplateError, modelexport.ProcessorReconstructionError)
     assert modelexport.MetadataReadError.__module__ == "modelexport"
 
 

@@ -86,9 +86,20 @@ def test_unpack_is_unpack_json(tiny, tmp_path, layout):
     ref = cli_json("unpack", tiny, tmp_path / "cli", "--layout", layout)
     assert ours["out_dir"] == str(tmp_path / "py")
     ours["out_dir"] = ref["out_dir"]
+    # export_metadata.json records when it was written ("created", to the second): the two runs may
+    # straddle a second, so it is compared without that field.
+    def stamped(f):
+        return f["name"] == "export_metadata.json"
+    assert [f for f in ours.pop("files") if not stamped(f)] == [f for f in ref.pop("files") if not stamped(f)]
     assert ours == ref
-    for f in ours["files"]:
-        assert (tmp_path / "py" / f["name"]).read_bytes() == (tmp_path / "cli" / f["name"]).read_bytes()
+    written = sorted(str(p.relative_to(tmp_path / "cli")) for p in (tmp_path / "cli").rglob("*") if p.is_file())
+    assert written == sorted(str(p.relative_to(tmp_path / "py")) for p in (tmp_path / "py").rglob("*") if p.is_file())
+    for name in written:
+        mine, theirs = (tmp_path / "py" / name).read_bytes(), (tmp_path / "cli" / name).read_bytes()
+        if name == "export_metadata.json":
+            mine, theirs = json.loads(mine), json.loads(theirs)
+            mine.pop("created", None), theirs.pop("created", None)
+        assert mine == theirs, name
 
 
 def test_detect_task_is_what_embed_detects(task_models, tiny):

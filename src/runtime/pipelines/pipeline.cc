@@ -34,13 +34,19 @@ TextPipeline::TextPipeline(std::string task, AutoModel model, AutoProcessor proc
       }
 }
 
-std::vector<std::string> TextPipeline::run(const std::vector<PipelineInput>& inputs, const PipelineOptions& options) const {
+std::vector<OJson> TextPipeline::run_results(const std::vector<PipelineInput>& inputs,
+                                             const PipelineOptions& options) const {
   // Zero would otherwise be raised to 1 (batch) or give empty results (top_k) without a word.
   if (options.batch_size == 0) throw UsageError("batch_size must be at least 1");
   if (options.top_k && *options.top_k == 0) throw UsageError("top_k must be at least 1 (" + task_ + ")");
+  return results(inputs, options);
+}
+
+std::vector<std::string> TextPipeline::run(const std::vector<PipelineInput>& inputs,
+                                           const PipelineOptions& options) const {
   std::vector<std::string> out;
   out.reserve(inputs.size());
-  for (const auto& r : results(inputs, options))
+  for (const auto& r : run_results(inputs, options))
     out.push_back(r.dump(-1, ' ', false, OJson::error_handler_t::replace));  // decoded text may hold broken UTF-8
   return out;
 }

@@ -21,6 +21,9 @@ class TextPipeline : public Pipeline {
  public:
   TextPipeline(std::string task, AutoModel model, AutoProcessor processor);
   std::vector<std::string> run(const std::vector<PipelineInput>& inputs, const PipelineOptions& options) const final;
+  // run()'s results before they are written as JSON text (the Python binding builds Python objects
+  // from them directly); the same checks.
+  std::vector<OJson> run_results(const std::vector<PipelineInput>& inputs, const PipelineOptions& options) const;
 
  protected:
   // One result per input.
