@@ -50,6 +50,7 @@
 #include "modelexport/runtime/auto_model.h"
 #include "modelexport/runtime/auto_processor.h"
 #include "modelexport/runtime/compare.h"
+#include "modelexport/runtime/fp16_range.h"
 #include "modelexport/runtime/generation.h"
 #include "modelexport/runtime/logging.h"
 #include "modelexport/runtime/pipeline.h"

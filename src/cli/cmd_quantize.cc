@@ -25,6 +25,7 @@
 #include "modelexport/metadata/schema.h"
 #include "modelexport/quantize/quantize.h"
 #include "modelexport/runtime/compare.h"
+#include "modelexport/runtime/fp16_range.h"
 #include "modelexport/runtime/session_info.h"
 
 namespace modelexport::cli {
@@ -38,6 +39,34 @@ struct QuantizeArgs {
   quantize::QuantizeOptions options;
   bool asymmetric = false, embeddings = false, no_accuracy = false, json = false, quiet = false;
 };
+
+// The float16 range check's lines: what was scanned, every node that produces a value past ±65504 in
+// float32 or inf/NaN in float16.
+void print_fp16_range(const runtime::Fp16RangeReport& r) {
+  if (!r.skipped.empty()) {
+    std::printf("warning: float16 range check skipped: %s\n", r.skipped.c_str());
+    return;
+  }
+  if (!r.flagged()) {
+    std::printf("float16 range: no value past +-65504 in float32 (%zu tensors), no inf/NaN in float16 (%zu tensors)\n",
+                r.source_tensors, r.result_tensors);
+    return;
+  }
+  std::printf("warning: float16 range on %s: values past +-65504 where float16 cannot hold them\n", r.inputs.c_str());
+  auto name = [](const runtime::Fp16RangeFinding& f) { return f.node.empty() ? "(unnamed)" : f.node.c_str(); };
+  for (const auto& f : r.source)
+    std::printf("  float32 %s '%s' -> %s: max |x| %.4g, %zu of %zu past 65504%s\n", f.op.c_str(), name(f),
+                f.output.c_str(), f.max_abs, f.out_of_range, f.elements,
+                f.result_type == "float32" ? " (kept float32 in the result)"
+                : f.result_type.empty()    ? ""
+                                           : " (float16 in the result)");
+  for (const auto& f : r.result)
+    std::printf("  float16 %s '%s' -> %s: %zu of %zu inf/NaN\n", f.op.c_str(), name(f), f.output.c_str(),
+                f.out_of_range, f.elements);
+  if (r.source_carried || r.result_carried)
+    std::printf("  (%zu float32 and %zu float16 tensors downstream carry them; --json lists the producers)\n",
+                r.source_carried, r.result_carried);
+}
 
 // `collect`: with --json, the report goes there instead of stdout (a set's files are reported together).
 int run_quantize(QuantizeArgs a, Json* collect = nullptr) {
@@ -83,15 +112,20 @@ int run_quantize(QuantizeArgs a, Json* collect = nullptr) {
   // The staged result is checked before it is moved into place: ONNX Runtime must load it, and
   // (unless --no-accuracy) both models' outputs are compared. A failure leaves nothing written.
   std::optional<runtime::Agreement> agreement;
+  std::optional<runtime::Fp16RangeReport> range;
   double check_seconds = 0;
   auto check = [&](const fs::path& staged) {
     auto started = std::chrono::steady_clock::now();
     // quantize_model has already checked that ONNX Runtime loads it (naming the op it refuses).
     if (!a.no_accuracy) agreement = runtime::compare_models(a.model, staged);
+    // fp16 / q4f16: values past float16's range on the same inputs, and the ops that produce them.
+    if (!a.no_accuracy && (a.options.dtype == "fp16" || a.options.dtype == "q4f16"))
+      range = runtime::check_float16_range(a.model, staged);
     check_seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
   };
   quantize::QuantizeReport r = quantize::quantize_model(a.model, a.output, a.options, check);
   Json out = quantize_report_json(a.model, a.output, a.options, r, agreement ? &*agreement : nullptr, check_seconds);
+  if (range) out["fp16_range"] = fp16_range_json(*range);
   Json qc = {{"modes", {a.options.dtype}},          {"block_size", a.options.block_size},
              {"is_symmetric", a.options.symmetric}, {"accuracy_level", a.options.accuracy_level},
              {"quantized_matmuls", r.quantized},    {"tool", "modelexport"}};
@@ -134,6 +168,14 @@ int run_quantize(QuantizeArgs a, Json* collect = nullptr) {
       card_file.measured.push_back({"agreement with the source on " + agreement->inputs + ": `" + o.name + "`",
                                     "max abs error " + fmt("%.3g", o.max_abs_error) + ", cosine " +
                                         fmt("%.6f", o.cosine) + ", top-1 " + fmt("%.3f", o.top1_agreement)});
+  if (range && range->skipped.empty()) {
+    std::string text = range->flagged()
+                           ? std::to_string(range->source.size()) + " node(s) produce values past ±65504 in float32, " +
+                                 std::to_string(range->result.size()) + " produce inf/NaN in float16"
+                           : "no value past ±65504 in float32, no inf/NaN in float16";
+    card_file.measured.push_back({"float16 range on " + range->inputs,
+                                  text + " (" + std::to_string(range->source_tensors) + " tensors scanned)"});
+  }
   card_file.measured.push_back({"backends verified", "ONNX Runtime " + runtime::onnxruntime_version() +
                                                          " CPU loaded and ran it (modelexport quantize's check)"});
   metadata::ModelCard card;
@@ -225,6 +267,7 @@ int run_quantize(QuantizeArgs a, Json* collect = nullptr) {
       std::printf("  %-24s max |error| %.3g  cosine %.6f  top-1 agreement %.3f\n", o["name"].get<std::string>().c_str(),
                   o["max_abs_error"].get<double>(), o["cosine"].get<double>(), o["top1_agreement"].get<double>());
   }
+  if (range) print_fp16_range(*range);
   return kExitOk;
 }
 

@@ -3,6 +3,7 @@
 #include "cli/output.h"
 #if MODELEXPORT_WITH_RUNTIME
 #include "modelexport/runtime/compare.h"
+#include "modelexport/runtime/fp16_range.h"
 #endif
 
 namespace modelexport::cli {
@@ -107,6 +108,30 @@ Json quantize_report_json(const std::string& input, const std::string& output, c
     out["accuracy"] = {{"inputs", agreement->inputs}, {"outputs", outputs}, {"seconds", check_seconds}};
     if (!agreement->skipped.empty()) out["accuracy"]["skipped"] = agreement->skipped;
   }
+  return out;
+}
+
+Json fp16_range_json(const runtime::Fp16RangeReport& r) {
+  auto findings = [](const std::vector<runtime::Fp16RangeFinding>& list, bool source) {
+    Json a = Json::array();
+    for (const auto& f : list) {
+      Json j = {{"node", f.node}, {"op", f.op}, {"output", f.output}, {"max_abs", f.max_abs}, {"elements", f.elements}};
+      j[source ? "past_float16_max" : "inf_or_nan"] = f.out_of_range;
+      if (source) j["type_in_result"] = f.result_type;
+      a.push_back(j);
+    }
+    return a;
+  };
+  Json out = {{"inputs", r.inputs},
+              {"float16_max", runtime::kFloat16Max},
+              {"flagged", r.flagged()},
+              {"source_tensors", r.source_tensors},
+              {"result_tensors", r.result_tensors},
+              {"source", findings(r.source, true)},
+              {"result", findings(r.result, false)},
+              {"source_carried", r.source_carried},
+              {"result_carried", r.result_carried}};
+  if (!r.skipped.empty()) out["skipped"] = r.skipped;
   return out;
 }
 #endif

@@ -17,7 +17,8 @@
 
 namespace modelexport::runtime {
 struct Agreement;
-}
+struct Fp16RangeReport;
+}  // namespace modelexport::runtime
 
 namespace modelexport::cli {
 
@@ -33,5 +34,8 @@ Json metadata_errors_json(const metadata::ModelMetadata& m);
 // quantize --json without the layout fields; "accuracy" when the outputs were compared.
 Json quantize_report_json(const std::string& input, const std::string& output, const quantize::QuantizeOptions& options,
                           const quantize::QuantizeReport& r, const runtime::Agreement* agreement, double check_seconds);
+
+// quantize --json's "fp16_range" (fp16 / q4f16): the float16 range check (runtime/fp16_range.h).
+Json fp16_range_json(const runtime::Fp16RangeReport& r);
 
 }  // namespace modelexport::cli

@@ -122,6 +122,11 @@ void read_values(const Ort::Value& v, size_t count, std::vector<To>& to) {
 }  // namespace
 
 std::map<std::string, Tensor> AutoModel::run(const std::map<std::string, Tensor>& given) const {
+  return run(given, impl_->output_names);
+}
+
+std::map<std::string, Tensor> AutoModel::run(const std::map<std::string, Tensor>& given,
+                                             const std::vector<std::string>& output_names) const {
   Ort::MemoryInfo mem = Ort::MemoryInfo::CreateCpu(OrtArenaAllocator, OrtMemTypeDefault);
   Ort::AllocatorWithDefaultOptions alloc;
   std::vector<const char*> names;
@@ -179,7 +184,7 @@ std::map<std::string, Tensor> AutoModel::run(const std::map<std::string, Tensor>
     }
   }
   std::vector<const char*> out_names;
-  for (const auto& n : impl_->output_names) out_names.push_back(n.c_str());
+  for (const auto& n : output_names) out_names.push_back(n.c_str());
   std::vector<Ort::Value> results;
   try {
     results = impl_->session->Run(Ort::RunOptions{nullptr}, names.data(), values.data(), values.size(), out_names.data(),
@@ -190,7 +195,7 @@ std::map<std::string, Tensor> AutoModel::run(const std::map<std::string, Tensor>
   std::map<std::string, Tensor> out;
   for (size_t i = 0; i < results.size(); ++i) {
     if (!results[i].IsTensor())
-      throw RuntimeError("output '" + impl_->output_names[i] + "' is not a tensor, which run() does not read");
+      throw RuntimeError("output '" + output_names[i] + "' is not a tensor, which run() does not read");
     Ort::TensorTypeAndShapeInfo info = results[i].GetTensorTypeAndShapeInfo();
     Tensor t;
     t.shape = info.GetShape();
@@ -212,10 +217,9 @@ std::map<std::string, Tensor> AutoModel::run(const std::map<std::string, Tensor>
       case ONNX_TENSOR_ELEMENT_DATA_TYPE_STRING:
         for (size_t k = 0; k < count; ++k) t.str.push_back(results[i].GetStringTensorElement(k));
         break;
-      default:
-        throw RuntimeError("output '" + impl_->output_names[i] + "' has a type run() does not read yet");
+      default: throw RuntimeError("output '" + output_names[i] + "' has a type run() does not read yet");
     }
-    out[impl_->output_names[i]] = std::move(t);
+    out[output_names[i]] = std::move(t);
   }
   return out;
 }

@@ -2,10 +2,10 @@
 
 #include <algorithm>
 #include <cmath>
+#include <limits>
 #include <optional>
 
 #include "modelexport/common/error.h"
-#include "modelexport/runtime/auto_processor.h"
 #include "runtime/sample_inputs.h"
 
 namespace modelexport::runtime {
@@ -20,7 +20,10 @@ OutputAgreement agreement(const std::string& name, const Tensor& a, const Tensor
   double dot = 0, na = 0, nb = 0;
   for (size_t i = 0; i < a.f32.size(); ++i) {
     double x = a.f32[i], y = b.f32[i];
-    r.max_abs_error = std::max(r.max_abs_error, std::abs(x - y));
+    // A NaN on one side only (a float16 overflow, say) is an infinite error, not one std::max skips.
+    double d = std::abs(x - y);
+    if (std::isnan(d)) d = std::isnan(x) && std::isnan(y) ? 0.0 : std::numeric_limits<double>::infinity();
+    r.max_abs_error = std::max(r.max_abs_error, d);
     dot += x * y, na += x * x, nb += y * y;
   }
   r.cosine = na == 0 && nb == 0 ? 1.0 : dot / std::sqrt(na * nb);
@@ -42,41 +45,17 @@ Agreement compare_models(const std::filesystem::path& reference, const std::file
   std::optional<AutoModel> reference_model(AutoModel::from_model(reference, session));
   const AutoModel& a = *reference_model;
   Agreement result;
-  std::map<std::string, Tensor> inputs, out_a, out_b;
-  bool have_reference = false;
-  try {
-    AutoProcessor p = AutoProcessor::from_model(reference, a.inputs());
-    auto enc = p.encode({"The quick brown fox jumps over the lazy dog.", "modelexport makes self-contained ONNX models.",
-                         "Quantized weights should give nearly the same answers.", "Hello"});
-    std::vector<const processors::Encoding*> batch;
-    for (const auto& e : enc) batch.push_back(&e);
-    if (p.fixed_batch()) batch.resize(std::min(batch.size(), p.fixed_batch()));
-    inputs = p.to_inputs(batch);
-    out_a = a.run(inputs);
-    have_reference = true;
-    result.inputs = "text samples";
-  } catch (const Error&) {
-    // No tokenizer, inputs it cannot fill, or a model the text samples do not fit: synthetic inputs.
+  CheckInputs samples = check_inputs(reference, a);
+  result.inputs = samples.description;
+  if (!samples.skipped.empty()) {
+    result.skipped = samples.skipped;
+    return result;
   }
-  if (!have_reference) {
-    SampleInputs s = synthetic_inputs(reference, a.inputs());
-    result.inputs = s.description;
-    if (!s.unfit.empty()) {
-      result.skipped = "no sample input fits the graph: " + s.unfit;
-      return result;
-    }
-    inputs = std::move(s.tensors);
-    try {
-      out_a = a.run(inputs);
-    } catch (const RuntimeError& e) {
-      result.skipped = "no sample input fits the graph: '" + reference.string() + "' itself fails on " + result.inputs +
-                       ": " + e.what();
-      return result;
-    }
-  }
+  const std::map<std::string, Tensor>& inputs = samples.tensors;
+  const std::map<std::string, Tensor>& out_a = samples.outputs;
   reference_model.reset();
   const AutoModel b = AutoModel::from_model(candidate, session);
-  out_b = b.run(inputs);
+  std::map<std::string, Tensor> out_b = b.run(inputs);
   for (const auto& [name, t] : out_a) {
     if (t.f32.empty()) continue;
     auto it = out_b.find(name);

@@ -14,6 +14,7 @@
 #include "format/model_proto.h"
 #include "modelexport/common/error.h"
 #include "modelexport/metadata/model_files.h"
+#include "modelexport/runtime/auto_processor.h"
 
 namespace modelexport::runtime {
 
@@ -240,6 +241,41 @@ SampleInputs synthetic_inputs(const std::filesystem::path& model_path, const std
   if (!dims.empty() || !ranges.empty())
     result.description += " (" + dims + (dims.empty() || ranges.empty() ? "" : "; ") + ranges + ")";
   return result;
+}
+
+CheckInputs check_inputs(const std::filesystem::path& path, const AutoModel& model) {
+  CheckInputs r;
+  try {
+    AutoProcessor p = AutoProcessor::from_model(path, model.inputs());
+    auto enc =
+        p.encode({"The quick brown fox jumps over the lazy dog.", "modelexport makes self-contained ONNX models.",
+                  "Quantized weights should give nearly the same answers.", "Hello"});
+    std::vector<const processors::Encoding*> batch;
+    for (const auto& e : enc) batch.push_back(&e);
+    if (p.fixed_batch()) batch.resize(std::min(batch.size(), p.fixed_batch()));
+    r.tensors = p.to_inputs(batch);
+    r.outputs = model.run(r.tensors);
+    r.description = "text samples";
+    return r;
+  } catch (const Error&) {
+    // No tokenizer, inputs it cannot fill, or a model the text samples do not fit: synthetic inputs.
+  }
+  SampleInputs s = synthetic_inputs(path, model.inputs());
+  r = {};
+  r.description = s.description;
+  if (!s.unfit.empty()) {
+    r.skipped = "no sample input fits the graph: " + s.unfit;
+    return r;
+  }
+  r.tensors = std::move(s.tensors);
+  try {
+    r.outputs = model.run(r.tensors);
+  } catch (const RuntimeError& e) {
+    r.skipped =
+        "no sample input fits the graph: '" + path.string() + "' itself fails on " + r.description + ": " + e.what();
+    r.tensors.clear();
+  }
+  return r;
 }
 
 }  // namespace modelexport::runtime

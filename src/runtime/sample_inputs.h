@@ -35,4 +35,15 @@ struct SampleInputs {
 
 SampleInputs synthetic_inputs(const std::filesystem::path& model, const std::vector<TensorDesc>& inputs);
 
+// The inputs the checks of a model against its quantized copy feed (compare.h, fp16_range.h): with a
+// tokenizer and only text inputs, a few fixed sentences through AutoProcessor when `model` (loaded
+// from `path`) runs on them; otherwise synthetic_inputs, run once on `model`. `outputs` are the
+// model's outputs on them; `skipped` (non-empty) says why no input fits, and then nothing else is set
+// but `description`.
+struct CheckInputs {
+  std::map<std::string, Tensor> tensors, outputs;
+  std::string description, skipped;
+};
+CheckInputs check_inputs(const std::filesystem::path& path, const AutoModel& model);
+
 }  // namespace modelexport::runtime

@@ -1,6 +1,8 @@
 // The browser suite: transformers.js 4.3.1's browser bundle in headless Chromium (puppeteer-core)
 // on onnxruntime-web's WASM and WebGPU backends, against our C++ runtime on the same files.
-//   node tests/browser/browser_test.mjs CLI TASK_MODELS WORK_DIR
+//   node tests/browser/browser_test.mjs CLI TASK_MODELS WORK_DIR [DECODER_MODELS] [AUDIO_MODELS]
+// (DECODER_MODELS, AUDIO_MODELS: the decoder_models and audio_models fixtures' folders; their rows are
+// skipped, saying so, when a folder is absent or empty.)
 // For every row of CASES and every dtype it writes the transformers.js layout with
 // `modelexport unpack` (fp32) and `modelexport quantize --layout transformers.js` (the others),
 // runs `modelexport run FILE --json` on each file, serves the folders on 127.0.0.1 (ephemeral port)
@@ -17,7 +19,8 @@ import { fileURLToPath } from "node:url";
 
 const here = path.dirname(fileURLToPath(import.meta.url));
 const root = path.resolve(here, "../..");
-const [cli, taskModels, work] = process.argv.slice(2);
+const [cli, taskModels, work, decoderModels, audioModels] = process.argv.slice(2);
+const corpus = process.env.MODELEXPORT_CORPUS ?? path.join(root, "../shared/corpus");
 const SKIP = 77;
 const chromium = process.env.CHROMIUM ?? "/usr/bin/chromium";
 const ONLY = process.env.BROWSER_TEST_ONLY ? new RegExp(process.env.BROWSER_TEST_ONLY) : null;
@@ -54,6 +57,34 @@ const CASES = [
     quantizeArgs: ["--quantize-embeddings", "--target", "webgpu"],
     refusals: [{ device: "wasm", dtypes: ["q4"], when: () => true,
       message: /Could not find an implementation for GatherBlockQuantized/ }] },
+  // A generated llama-like decoder (decoder_models fixture): greedy text of both sides equal (the
+  // pipeline's text is the prompt plus the decoded new tokens), min_new_tokens = max_new_tokens so
+  // every call makes the same number of tokens, which gives tokens/s.
+  // Random weights give near-tied logits, so greedy tokens are exact only where both sides compute
+  // the same sums: q4 at accuracy level 0 (at level 4 ORT's CPU MatMulNBits quantizes activations to
+  // int8 and the first token already differs from WASM's), and q8 on WASM only (WebGPU's per-tensor
+  // DynamicQuantizeLinear rounds a scale differently: measured, token 6 of 16 differs). WebGPU on
+  // SwiftShader makes 0.1-0.5 tokens/s under load (measured), so the row is short: 4 tokens, one repeat.
+  { name: "text-generation", task: "text-generation", fixture: "decoder", model: "llama",
+    inputs: ["Hello, my name is"], newTokens: 4, repeats: { wasm: 1, webgpu: 0 },  // webgpu: the first call's time
+    args: ["--max-new-tokens", "4", "--min-new-tokens", "4"],
+    options: { max_new_tokens: 4, min_new_tokens: 4, do_sample: false },
+    quantizeArgs: ["--accuracy-level", "0"], skip: [{ device: "webgpu", dtypes: ["q8"],
+      why: "per-tensor dynamic quantization on WebGPU diverges from ORT CPU's greedy tokens (measured)" }] },
+  // Audio (audio_models fixture) on the corpus' recordings, decoded once by the ffmpeg CLI (16 kHz
+  // mono f32, bit-identical to our decoder) and given to the browser as samples; ours reads the file.
+  { name: "audio-classification", task: "audio-classification", fixture: "audio", model: "wav2vec2-cls",
+    audio: ["jfk.wav"], args: ["--top-k", "3"], options: { top_k: 3 },
+    quantizeArgs: ["--block-size", "16"] },  // K = 16, as the text classifier's
+  { name: "audio-classification-ast", task: "audio-classification", fixture: "audio", model: "ast",
+    audio: ["jfk.wav"], args: ["--top-k", "3"], options: { top_k: 3 } },
+  // CTC (argmax ids: exact only where both sides compute the same sums, as for text-generation above):
+  // Python's rule (ours) keeps the pad token to split repeats, transformers.js drops it before
+  // collapsing them, so the texts may differ: each side's text must be its own rule applied to the
+  // browser's argmax ids (page.html's ctcIds), and our text Python's rule on them.
+  { name: "ctc-speech-recognition", task: "automatic-speech-recognition", fixture: "audio", model: "ctc",
+    audio: ["jfk.wav"], args: [], options: {}, ctc: true,
+    quantizeArgs: ["--block-size", "16", "--accuracy-level", "0"] },  // level 0: see text-generation
 ];
 
 // transformers.js' file suffix per dtype, and the largest absolute difference allowed between
@@ -88,9 +119,31 @@ const modelsDir = path.join(work, "models");
 fs.rmSync(work, { recursive: true, force: true });
 fs.mkdirSync(modelsDir, { recursive: true });
 const rows = [];
+const FIXTURES = { decoder: decoderModels, audio: audioModels };
+const skippedRows = [];
 for (const c of CASES) {
+  if (ONLY && !DEVICES.some((d) => (c.dtypes ?? Object.keys(DTYPES)).some((t) => ONLY.test(`${c.name} ${t} ${d}`)))) continue;
   let onnx;
-  if (c.source) {
+  if (c.fixture) {
+    onnx = FIXTURES[c.fixture] ? path.join(FIXTURES[c.fixture], `${c.model}.onnx`) : "";
+    const missing = !onnx || !fs.existsSync(onnx) ? `no ${c.fixture} fixture model ${onnx || "(folder not given)"}`
+      : c.audio && !fs.existsSync(path.join(corpus, "media/audio")) ? `no corpus recordings in ${corpus}/media/audio` : null;
+    if (missing) {
+      console.log(`${c.name}: skipped, ${missing}`);
+      skippedRows.push(c.name);
+      continue;
+    }
+    if (c.audio) {
+      // The same samples for both sides: ours decodes the file, the browser gets ffmpeg's decode of it.
+      const files = c.audio.map((f) => path.join(corpus, "media/audio", f));
+      c.inputs = files;
+      c.samples = files.map((f) => {
+        const raw = execFileSync("ffmpeg", ["-v", "error", "-i", f, "-ac", "1", "-ar", "16000", "-f", "f32le", "-"],
+          { maxBuffer: 256 << 20 });
+        return Array.from(new Float32Array(raw.buffer, raw.byteOffset, raw.length / 4));
+      });
+    }
+  } else if (c.source) {
     onnx = path.join(work, `${c.task}.onnx`);
     sh(["embed-metadata", path.join(c.source, "model.onnx"), c.source, "-o", onnx, "-q"]);
   } else {
@@ -186,6 +239,40 @@ function compare(js, ours, tol, where) {
   return js === ours ? { max: 0 } : { error: `${where}: ${JSON.stringify(js)} vs ours ${JSON.stringify(ours)}` };
 }
 
+// CTC decoding of argmax ids by both rules, as tests/runtime/audio_pipeline_test.cc writes them out:
+// Python transformers v4.57 Wav2Vec2CTCTokenizer.decode(skip_special_tokens=True) skips the special
+// tokens other than the pad, collapses repeats (the pad still separates them), then removes the pad;
+// transformers.js 4.3.1 removes the pad first. "|" becomes a space; the text is stripped.
+function ctcText(ids, vocab, dropPadFirst) {
+  const pad = vocab.indexOf("<pad>");
+  const special = new Set(["<s>", "</s>", "<unk>"].map((t) => vocab.indexOf(t)));
+  const kept = ids.filter((i) => !special.has(i) && !(dropPadFirst && i === pad));
+  const text = kept.filter((id, k) => (k === 0 || id !== kept[k - 1]) && id !== pad)
+    .map((i) => (vocab[i] === "|" ? " " : vocab[i])).join("");
+  return text.replace(/^ +| +$/g, "");
+}
+const vocabs = new Map();
+function vocabOf(row) {
+  if (!vocabs.has(row.name)) {
+    const tok = JSON.parse(fs.readFileSync(path.join(modelsDir, row.name, "tokenizer.json"), "utf8"));
+    const v = [];
+    for (const [t, i] of Object.entries(tok.model.vocab)) v[i] = t;
+    vocabs.set(row.name, v);
+  }
+  return vocabs.get(row.name);
+}
+function compareCtc(r, row, vocab) {
+  for (let k = 0; k < row.inputs.length; ++k) {
+    const ids = r.ids[k];
+    const python = ctcText(ids, vocab, false), tjs = ctcText(ids, vocab, true);
+    const ours = String(row.expected[k].text ?? "").trim(), js = String(r.outputs[k].text ?? "").trim();
+    if (ours !== python) return { error: `input ${k}: ours "${ours}" is not Python's rule on the browser's ids "${python}"` };
+    if (js !== tjs) return { error: `input ${k}: the browser's "${js}" is not transformers.js' rule on its ids "${tjs}"` };
+    if (!ours) return { error: `input ${k}: empty transcription` };
+  }
+  return { max: 0 };
+}
+
 let failures = 0;
 const timings = [];
 try {
@@ -211,9 +298,15 @@ try {
     for (const device of DEVICES) {
       const name = `${row.name} ${row.dtype} ${device}`;
       if (ONLY && !ONLY.test(name)) continue;
+      const skip = (row.skip ?? []).find((k) => k.device === device && k.dtypes.includes(row.dtype));
+      if (skip) {
+        console.log(`${name}: not run: ${skip.why}`);
+        continue;
+      }
       const refusal = [...EXPECTED_REFUSALS, ...(row.refusals ?? [])].find((r) => r.device === device && r.dtypes.includes(row.dtype) && r.when(adapter));
       const r = await page.evaluate((c) => window.runCase(c), {
-        task: row.task, model: row.name, dtype: row.dtype, device, inputs: row.inputs, options: row.options, repeats: 5,
+        task: row.task, model: row.name, dtype: row.dtype, device, inputs: row.samples ?? row.inputs,
+        options: row.options, repeats: typeof row.repeats === "object" ? row.repeats[device] : row.repeats ?? 5, audio: !!row.samples, ids: !!row.ctc,
       });
       let verdict;
       if (r.error) await fresh();
@@ -224,11 +317,12 @@ try {
         verdict = `FAIL: expected a refusal matching ${refusal.message} but it ran: update EXPECTED_REFUSALS`;
         ++failures;
       } else {
-        const cmp = compare(r.outputs, row.expected, DTYPES[row.dtype].tolerance, "result");
+        const cmp = row.ctc ? compareCtc(r, row, vocabOf(row)) : compare(r.outputs, row.expected, DTYPES[row.dtype].tolerance, "result");
+        const tps = row.newTokens ? row.newTokens / (r.median_ms / 1000) : null;
         if (cmp.error) { verdict = `FAIL: ${cmp.error}`; ++failures; }
-        else verdict = `ok (max |diff| ${cmp.max.toExponential(2)}; load ${r.load_ms.toFixed(0)} ms, first ${r.first_ms.toFixed(1)} ms, median ${r.median_ms.toFixed(1)} ms)`;
+        else verdict = `ok (max |diff| ${cmp.max.toExponential(2)}; load ${r.load_ms.toFixed(0)} ms, first ${r.first_ms.toFixed(1)} ms, median ${r.median_ms.toFixed(1)} ms${tps ? `, ${tps.toFixed(1)} tokens/s` : ""})`;
         timings.push({ model: row.name, task: row.task, dtype: row.dtype, device, load_ms: r.load_ms, first_ms: r.first_ms,
-          median_ms: r.median_ms, max_abs_diff: cmp.max ?? null });
+          median_ms: r.median_ms, max_abs_diff: cmp.max ?? null, ...(tps ? { new_tokens: row.newTokens, tokens_per_s: tps } : {}) });
       }
       console.log(`${name}: ${verdict}`);
     }
@@ -240,5 +334,6 @@ try {
 } finally {
   await cleanup();
 }
+if (skippedRows.length) console.log(`browser tests: rows skipped (fixture or corpus missing): ${skippedRows.join(", ")}`);
 console.log(failures ? `browser tests: ${failures} failed` : "browser tests: all passed");
 process.exit(failures ? 1 : 0);

@@ -14,6 +14,7 @@
 #include "modelexport/quantize/blockwise.h"
 #include "modelexport/runtime/auto_model.h"
 #include "modelexport/runtime/compare.h"
+#include "modelexport/runtime/fp16_range.h"
 #include "quantize/float16.h"
 #include "support/onnx_builder.h"
 #include "support/test_support.h"
@@ -906,6 +907,101 @@ TEST(Float16, GraphFollowsTheBlockListAndKeepsFloat32Io) {
   ASSERT_EQ(a.outputs.size(), 4u);
   for (const auto& x : a.outputs) EXPECT_GT(x.cosine, 0.9999) << x.name;
   EXPECT_THROW(quantize_model(dir / "h.onnx", dir / "hh.onnx", o), UnsuitableModelError);  // already converted
+}
+
+// The float16 range check: y = LayerNorm(|x| @ W). With W around 1e4 (float16 holds it) the MatMul's
+// sums of 64 terms pass 65504: the float32 source flags the MatMul (not the LayerNorm it feeds, which
+// normalizes them back), and the float16 result's MatMul gives inf, which the LayerNorm turns into
+// NaN (carried, not listed). ONNX Runtime's own run of the result shows the NaN the report predicts.
+// With W around 0.01 nothing is flagged.
+onnx::ModelProto matmul_layernorm_model(float scale) {
+  constexpr int64_t K = 64, N = 16;
+  onnx::ModelProto m;
+  m.set_ir_version(8);
+  m.add_opset_import()->set_version(17);
+  auto* g = m.mutable_graph();
+  g->set_name("matmul_layernorm");
+  std::vector<float> w = random_matrix(K, N, 7);
+  for (auto& x : w) x = scale * (1.0f + std::fabs(x) * 10.0f);  // scale .. ~2.5 scale
+  add_float_initializer(g, "W", {K, N}, w);
+  add_float_initializer(g, "gamma", {N}, std::vector<float>(N, 1.0f));
+  add_float_initializer(g, "beta", {N}, std::vector<float>(N, 0.0f));
+  set_value(g->add_input(), "x", onnx::TensorProto::FLOAT, {1, 8, K});
+  add_node(g, "Abs", {"x"}, "ax", "abs");
+  add_node(g, "MatMul", {"ax", "W"}, "h", "proj");
+  auto* ln = add_node(g, "LayerNormalization", {"h", "gamma", "beta"}, "y", "ln");
+  auto* axis = ln->add_attribute();
+  axis->set_name("axis");
+  axis->set_type(onnx::AttributeProto::INT);
+  axis->set_i(-1);
+  set_value(g->add_output(), "y", onnx::TensorProto::FLOAT, {1, 8, N});
+  return m;
+}
+
+TEST(Float16Range, FlagsTheOpWhoseValuesFloat16CannotHold) {
+  test::ScratchDir dir;
+  test::save_model(matmul_layernorm_model(4000.0f), dir / "big.onnx");
+  test::save_model(matmul_layernorm_model(0.01f), dir / "small.onnx");
+  for (const char* dtype : {"fp16", "q4f16"}) {
+    SCOPED_TRACE(dtype);
+    std::string out = std::string("big_") + dtype + ".onnx";
+    auto r = test::run_cli({"quantize", (dir / "big.onnx").string(), "-o", (dir / out).string(), "--dtype", dtype,
+                            "--block-size", "16", "--json"});
+    ASSERT_EQ(r.exit_code, 0) << r.err;
+    Json range = Json::parse(r.out)["fp16_range"];
+    EXPECT_TRUE(range["flagged"].get<bool>()) << range.dump(1);
+    EXPECT_EQ(range["source_tensors"], 3) << range.dump(1);  // ax, h, y
+    ASSERT_EQ(range["source"].size(), 1u) << range.dump(1);
+    const Json& src = range["source"][0];
+    EXPECT_EQ(src["node"], "proj");
+    EXPECT_EQ(src["op"], "MatMul");
+    EXPECT_EQ(src["output"], "h");
+    EXPECT_EQ(src["elements"], 8 * 16);
+    EXPECT_GT(src["max_abs"].get<double>(), runtime::kFloat16Max);
+    EXPECT_GT(src["past_float16_max"].get<size_t>(), 0u);
+    EXPECT_EQ(src["type_in_result"], "float16");
+    ASSERT_EQ(range["result"].size(), 1u) << range.dump(1);
+    EXPECT_EQ(range["result"][0]["node"], std::string(dtype) == "fp16" ? "proj" : "proj_Q4");
+    EXPECT_EQ(range["result"][0]["op"], std::string(dtype) == "fp16" ? "MatMul" : "MatMulNBits");
+    EXPECT_EQ(range["result"][0]["inf_or_nan"], src["past_float16_max"]);
+    EXPECT_GE(range["result_carried"].get<size_t>(), 1u);  // the LayerNorm's NaN
+    // The accuracy check sees the NaN as an infinite error (JSON null), never as 0.
+    EXPECT_TRUE(Json::parse(r.out)["accuracy"]["outputs"][0]["max_abs_error"].is_null()) << r.out;
+    // What ONNX Runtime itself gives for the result: NaN where the report says the range is passed.
+    auto model = runtime::AutoModel::from_model(dir / out, {});
+    auto y = model.run({{"x", runtime::Tensor::float32({1, 8, 64}, std::vector<float>(8 * 64, 1.0f))}}).at("y");
+    size_t nan = 0;
+    for (float v : y.f32) nan += std::isnan(v);
+    EXPECT_GT(nan, 0u);
+    // The terminal report names the op.
+    r = test::run_cli({"quantize", (dir / "big.onnx").string(), "-o", (dir / ("t_" + out)).string(), "--dtype", dtype,
+                       "--block-size", "16"});
+    ASSERT_EQ(r.exit_code, 0) << r.err;
+    EXPECT_NE(r.out.find("warning: float16 range"), std::string::npos) << r.out;
+    EXPECT_NE(r.out.find("float32 MatMul 'proj' -> h"), std::string::npos) << r.out;
+    EXPECT_NE(r.out.find("' -> h: 128 of 128 inf/NaN"), std::string::npos) << r.out;
+    EXPECT_NE(r.out.find("max |error| inf"), std::string::npos) << r.out;
+
+    r = test::run_cli({"quantize", (dir / "small.onnx").string(), "-o", (dir / (std::string("small_") + out)).string(),
+                       "--dtype", dtype, "--block-size", "16", "--json"});
+    ASSERT_EQ(r.exit_code, 0) << r.err;
+    range = Json::parse(r.out)["fp16_range"];
+    EXPECT_FALSE(range["flagged"].get<bool>()) << range.dump(1);
+    EXPECT_EQ(range["source_tensors"], 3);
+    EXPECT_GE(range["result_tensors"].get<size_t>(), 3u);
+    EXPECT_TRUE(range["source"].empty() && range["result"].empty());
+    EXPECT_EQ(range["source_carried"], 0);
+    EXPECT_EQ(range["result_carried"], 0);
+  }
+  // Other dtypes have nothing in float16 to check; --no-accuracy skips the runs.
+  auto r = test::run_cli(
+      {"quantize", (dir / "big.onnx").string(), "-o", (dir / "q4.onnx").string(), "--block-size", "16", "--json"});
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  EXPECT_FALSE(Json::parse(r.out).contains("fp16_range"));
+  r = test::run_cli({"quantize", (dir / "big.onnx").string(), "-o", (dir / "n.onnx").string(), "--dtype", "fp16",
+                     "--no-accuracy", "--json"});
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  EXPECT_FALSE(Json::parse(r.out).contains("fp16_range"));
 }
 
 // q4f16 against the real transformers.js/onnxruntime-genai q4f16 export in the corpus: MatMulNBits

@@ -71,6 +71,10 @@ class AutoModel {
   // float64 and bfloat16 inputs; i64 feeds integer and bool inputs; str feeds string inputs); returns
   // every output by name, converted back the same way. Throws RuntimeError naming the tensor on mismatches.
   std::map<std::string, Tensor> run(const std::map<std::string, Tensor>& inputs) const;
+  // The same, returning only the named outputs (ORT computes what they need); an unknown name is a
+  // RuntimeError from ONNX Runtime naming it.
+  std::map<std::string, Tensor> run(const std::map<std::string, Tensor>& inputs,
+                                    const std::vector<std::string>& output_names) const;
 
  private:
   friend struct AutoModelAccess;  // src/runtime/auto_model_access.h: the ORT session, for IoBinding runners
