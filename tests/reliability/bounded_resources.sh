@@ -34,7 +34,7 @@ case $kind in
   json_depth)  # 1,000,000 nested arrays (2 MB) as tokenizer.json: refused at depth 127, not by the stack.
     $py -c "import sys; sys.stdout.write('[' * 1000000 + ']' * 1000000)" >"$dir/tokenizer.json"
     check 200 30 "nested deeper than 127" "$cli" tokenize "$dir/tokenizer.json" --text hi ;;
-  image_pixels)  # a 67-byte PNG whose header claims 100000 x 100000 pixels (10^10: Pillow's bomb).
+  image_pixels)  # a 69-byte PNG whose header claims 100000 x 100000 pixels (10^10: Pillow's bomb).
     $py - "$dir/bomb.png" <<'PY'
 import struct, sys, zlib
 def chunk(kind, data): return struct.pack(">I", len(data)) + kind + data + struct.pack(">I", zlib.crc32(kind + data))
@@ -55,7 +55,7 @@ PY
     echo '{"chat_template": "{% for i in range(100000) %}{{ \"x\" * 100000 }}{% endfor %}"}' >"$dir/tokenizer_config.json"
     echo '[{"role": "user", "content": "hi"}]' >"$dir/messages.json"
     check 300 60 "output exceeds the limit" "$cli" chat-template "$dir/tokenizer_config.json" --messages "$dir/messages.json" ;;
-  onnx_field_length)  # a 40-byte ONNX file whose metadata_props field claims 2^40 bytes.
+  onnx_field_length)  # a 14-byte ONNX file whose metadata_props field claims 2^40 bytes.
     $py - "$dir/model.onnx" <<'PY'
 import sys
 def varint(n):
