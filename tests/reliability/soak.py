@@ -7,7 +7,7 @@ generated task models are there (CTest fixture task_models), feature-extraction,
 token-classification and question-answering. After a warm-up of WARMUP seconds the RSS is
 recorded; at the end the growth over it must stay under BOUND_MB.
 
-    PYTHONPATH=build/python soak.py CLI SECONDS [BOUND_MB]      # CI: 60 s, 16 MB
+    PYTHONPATH=build/python soak.py CLI SECONDS [BOUND_MB]      # CTest: 45 s, 16 MB
     PYTHONPATH=build/python soak.py build/modelexport 3600 16   # the documented long run
 """
 import os
