@@ -3,7 +3,8 @@
 # inputs checked in under fuzz/regressions/<target>/.
 set(ME_FUZZ_TARGETS
   fuzz_onnx_scan fuzz_metadata_value fuzz_metadata_reader fuzz_tokenizer_json fuzz_tokenizer_encode
-  fuzz_legacy_tokenizer fuzz_configs fuzz_quantize_graph fuzz_chat_template fuzz_image)
+  fuzz_legacy_tokenizer fuzz_configs fuzz_quantize_graph fuzz_chat_template fuzz_image
+  fuzz_generation_config fuzz_preprocessor_config fuzz_audio)
 
 # me_fuzz_target(EXECUTABLE TARGET SOURCES...): the executable for fuzz target TARGET.
 function(me_fuzz_target executable target)
@@ -15,5 +16,9 @@ function(me_fuzz_target executable target)
   elseif(target STREQUAL "fuzz_quantize_graph")
     target_compile_definitions(${executable} PRIVATE ONNX_ML=1 ONNX_NAMESPACE=onnx)
     target_link_libraries(${executable} PRIVATE me_quantize me_format_proto)
+  elseif(target STREQUAL "fuzz_generation_config")
+    # GenerationConfig is plain JSON work, but it lives in the runtime layer, which the fuzz build
+    # (no ONNX Runtime) does not build: its one source file is compiled in.
+    target_sources(${executable} PRIVATE ${PROJECT_SOURCE_DIR}/src/runtime/generation/generation_config.cc)
   endif()
 endfunction()

@@ -11,7 +11,10 @@ import gzip
 import hashlib
 import json
 import pathlib
+import shutil
+import subprocess
 import sys
+import tempfile
 
 out = pathlib.Path(sys.argv[1])
 corpus = pathlib.Path(sys.argv[2])
@@ -81,6 +84,45 @@ for p in files(corpus, "tokenizer_config.json"):
 
 for p in files(corpus / "media/images", "*"):
     put("fuzz_image", p.read_bytes())
+
+# generation_config.json with its config.json (the first byte picks the task), and config.json alone
+# (generation keys and task_specific_params without a generation_config.json).
+for i, p in enumerate(files(corpus, "generation_config.json")):
+    config = p.parent / "config.json"
+    put("fuzz_generation_config", bytes([i % 5]) + p.read_bytes() + b"\x1f" + (config.read_bytes() if config.exists() else b""))
+for i, p in enumerate(files(corpus / "models", "config.json")):
+    put("fuzz_generation_config", bytes([i % 5]) + b"\x1f" + p.read_bytes())
+
+# preprocessor_config.json: the corpus files and the image processors' and feature extractors' types
+# with their Hub defaults written out by the tests.
+for p in files(corpus, "preprocessor_config.json"):
+    put("fuzz_preprocessor_config", p.read_bytes())
+for kind in ("ViT", "DeiT", "Beit", "ConvNext", "CLIP", "Siglip", "Detr", "Yolos", "Segformer"):
+    put("fuzz_preprocessor_config", json.dumps({"image_processor_type": kind + "ImageProcessor"}).encode())
+for config in (
+        {"feature_extractor_type": "WhisperFeatureExtractor", "feature_size": 80, "sampling_rate": 16000,
+         "hop_length": 160, "chunk_length": 30, "n_fft": 400, "padding_value": 0.0, "return_attention_mask": True},
+        {"feature_extractor_type": "Wav2Vec2FeatureExtractor", "feature_size": 1, "sampling_rate": 16000,
+         "do_normalize": True, "padding_value": 0.0, "return_attention_mask": True},
+        {"feature_extractor_type": "ASTFeatureExtractor", "feature_size": 1, "num_mel_bins": 128, "max_length": 1024,
+         "sampling_rate": 16000, "do_normalize": True, "mean": -4.27, "std": 4.57}):
+    put("fuzz_preprocessor_config", json.dumps(config).encode())
+
+# Audio: the corpus recordings' first 64 KB (headers and the first frames), and 0.2 s tones the ffmpeg
+# CLI encodes in every format the decoder is tested on.
+for p in files(corpus / "media/audio", "*"):
+    put("fuzz_audio", p.read_bytes()[:65536])
+if shutil.which("ffmpeg"):
+    with tempfile.TemporaryDirectory() as tmp:
+        for name, args in (("u8.wav", ["-c:a", "pcm_u8"]), ("s16.wav", ["-c:a", "pcm_s16le"]),
+                           ("s24.wav", ["-c:a", "pcm_s24le"]), ("f32.wav", ["-c:a", "pcm_f32le"]),
+                           ("x.flac", []), ("x.ogg", ["-c:a", "libvorbis"]), ("x.opus", []), ("x.mp3", []),
+                           ("stereo44k.wav", ["-ac", "2", "-ar", "44100"]), ("x.aiff", []), ("x.au", [])):
+            out_file = pathlib.Path(tmp) / name
+            subprocess.run(["ffmpeg", "-v", "quiet", "-f", "lavfi", "-i", "sine=frequency=440:duration=0.2", *args,
+                            str(out_file)], check=False)
+            if out_file.exists():
+                put("fuzz_audio", out_file.read_bytes())
 
 for d in sorted((root / "fuzz/regressions").glob("*")):
     for p in sorted(d.iterdir()):

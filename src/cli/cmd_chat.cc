@@ -59,6 +59,12 @@ int run_chat(const ChatArgs& a) {
       if (auto v = r.integer(key); v && *v > 0 && !window) window = static_cast<size_t>(*v);
   }
   const size_t reply_budget = static_cast<size_t>(options.generation.max_new_tokens.value_or(256));
+  // The history is JSON (the template's variables): text that is not UTF-8 has no JSON form.
+  auto require_utf8 = [](const std::string& text, const std::string& what) {
+    if (size_t bad = invalid_utf8_offset(text); bad != std::string::npos)
+      throw UsageError(what + ": not valid UTF-8 at " + utf8_error_position(text, bad) + "; expected UTF-8 text");
+  };
+  require_utf8(a.system, "--system");
   Json history = Json::array();
   auto reset = [&] {
     history = Json::array();
@@ -67,9 +73,12 @@ int run_chat(const ChatArgs& a) {
   reset();
   const bool interactive = isatty(STDIN_FILENO);
   std::signal(SIGINT, on_interrupt);
+  size_t line_number = 0;
   for (std::string line;;) {
     if (interactive) std::cerr << "> " << std::flush;
     if (!std::getline(std::cin, line)) break;
+    ++line_number;
+    require_utf8(line, "stdin line " + std::to_string(line_number));
     if (line == "/reset") {
       reset();
       if (interactive) std::cerr << "(history cleared)\n";

@@ -86,5 +86,10 @@ std::string token_content(const Json& value);
 
 // True when `text` is valid UTF-8 (no overlongs, no surrogates, <= U+10FFFF).
 bool is_valid_utf8(std::string_view text);
+// The byte offset of the first sequence in `text` that is not valid UTF-8 (as is_valid_utf8 judges),
+// std::string_view::npos when there is none.
+size_t invalid_utf8_offset(std::string_view text);
+// Where invalid_utf8_offset's answer is, for an error message: "line L, column C (byte 0xBB at offset N)".
+std::string utf8_error_position(std::string_view text, size_t offset);
 
 }  // namespace modelexport

@@ -42,6 +42,26 @@ inline int32_t round_half_away(float v) {
   return t + (frac >= 0.5f) - (frac <= -0.5f);
 }
 
+// A NaN or infinity has no 4- or 8-bit code: refused before any arithmetic, naming the element
+// (`index` formats its position).
+template <typename Index>
+void require_finite(const float* w, size_t count, std::string_view what, Index index) {
+  for (size_t i = 0; i < count; ++i)
+    if (!std::isfinite(w[i]))
+      throw FormatError(std::string(what) + ": element " + index(i) + " is " +
+                        (std::isnan(w[i]) ? "NaN"
+                         : w[i] > 0       ? "+infinity"
+                                          : "-infinity") +
+                        "; quantizing needs finite weights");
+}
+
+// 1 / scale, or 0 when the scale is zero or so small that its reciprocal is not a float.
+float reciprocal_of(float scale) {
+  if (scale == 0.0f) return 0.0f;
+  const float r = 1.0f / scale;
+  return std::isfinite(r) ? r : 0.0f;
+}
+
 // Columns [n0, n1) in chunks of kChunk columns, one block of rows at a time, reading B row by row
 // (contiguous) and packing each column's block from a small nibble tile: the numbers of the column
 // walk, in cache-friendly order.
@@ -68,7 +88,7 @@ void quantize_columns(const float* b, Q4Weights& q, bool symmetric, int64_t n0, 
         const int64_t n = c0 + j;
         BlockParams p = params_from_range(lo[j], hi[j], symmetric);
         q.scales[n * q.k_blocks + blk] = p.scale;
-        reciprocal[j] = p.scale != 0.0f ? 1.0f / p.scale : 0.0f;
+        reciprocal[j] = reciprocal_of(p.scale);
         zps[j] = static_cast<float>(p.zero_point);
         if (!symmetric) {
           uint8_t& z = q.zero_points[n * zp_cols + blk / 2];
@@ -95,10 +115,15 @@ void quantize_columns(const float* b, Q4Weights& q, bool symmetric, int64_t n0, 
 
 }  // namespace
 
-Q4Weights quantize_q4(const float* b, int64_t K, int64_t N, int64_t block_size, bool symmetric, unsigned threads) {
+Q4Weights quantize_q4(const float* b, int64_t K, int64_t N, int64_t block_size, bool symmetric, unsigned threads,
+                      std::string_view what) {
   if (block_size < 16 || block_size > 256 || (block_size & (block_size - 1)) != 0)
     throw UsageError("block size " + std::to_string(block_size) + " is not a power of two from 16 to 256");
   if (K <= 0 || N <= 0) throw UsageError("cannot quantize an empty weight");
+  require_finite(b, static_cast<size_t>(K * N), what, [&](size_t i) {
+    return "[" + std::to_string(i / static_cast<size_t>(N)) + ", " + std::to_string(i % static_cast<size_t>(N)) +
+           "] of [" + std::to_string(K) + ", " + std::to_string(N) + "]";
+  });
   Q4Weights q;
   q.K = K, q.N = N, q.block_size = block_size, q.k_blocks = (K + block_size - 1) / block_size;
   q.data.assign(static_cast<size_t>(N * q.k_blocks * (block_size / 2)), 0);
@@ -140,7 +165,8 @@ std::vector<float> dequantize_q4(const Q4Weights& q) {
 
 namespace modelexport::quantize {
 
-Q8Weights quantize_q8(const float* w, size_t count, bool is_signed) {
+Q8Weights quantize_q8(const float* w, size_t count, bool is_signed, std::string_view what) {
+  require_finite(w, count, what, [](size_t i) { return std::to_string(i); });
   float lo = 0.0f, hi = 0.0f;
   for (size_t i = 0; i < count; ++i) lo = std::min(lo, w[i]), hi = std::max(hi, w[i]);
   Q8Weights q;

@@ -151,10 +151,11 @@ class Rewriter {
       if (tensor->data_type() == onnx::TensorProto::FLOAT && tensor->data_location() != onnx::TensorProto::EXTERNAL &&
           tensor->raw_data().size() == static_cast<size_t>(K * N * 4)) {
         // raw_data is little-endian float32 in a heap buffer (aligned for float).
-        q = quantize_q4(reinterpret_cast<const float*>(tensor->raw_data().data()), K, N, o_.block_size, o_.symmetric, o_.threads);
+        q = quantize_q4(reinterpret_cast<const float*>(tensor->raw_data().data()), K, N, o_.block_size, o_.symmetric,
+                        o_.threads, "initializer '" + weight + "'");
       } else {
         std::vector<float> values = weight_values(*tensor);
-        q = quantize_q4(values.data(), K, N, o_.block_size, o_.symmetric, o_.threads);
+        q = quantize_q4(values.data(), K, N, o_.block_size, o_.symmetric, o_.threads, "initializer '" + weight + "'");
       }
       std::string base = weight;
       add_tensor(owner, base + "_Q4", onnx::TensorProto::UINT8, {N, q.k_blocks, o_.block_size / 2}, q.data.data(), q.data.size());
@@ -286,7 +287,8 @@ class Rewriter {
       for (int64_t h = 0; h < H; ++h) transposed[h * V + v] = values[v * H + h];
     values.clear();
     values.shrink_to_fit();
-    Q4Weights q = quantize_q4(transposed.data(), H, V, o_.block_size, o_.symmetric, o_.threads);
+    Q4Weights q = quantize_q4(transposed.data(), H, V, o_.block_size, o_.symmetric, o_.threads,
+                              "initializer '" + table + "' transposed");
     add_tensor(owner, table + "_Q4G", onnx::TensorProto::UINT8, {V, H / 2}, q.data.data(), q.data.size());
     // GatherBlockQuantized's output has the scales' type: a float16 table keeps float16 scales.
     add_scales(owner, table + "_scales_Q4G", {V, q.k_blocks}, q.scales,
@@ -342,7 +344,7 @@ class Rewriter {
         auto [owner, tensor] = find_initializer(g, w);
         int64_t K = tensor->dims(0), N = tensor->dims(1);
         std::vector<float> values = weight_values(*tensor);
-        Q8Weights q = quantize_q8(values.data(), values.size(), is_signed);
+        Q8Weights q = quantize_q8(values.data(), values.size(), is_signed, "initializer '" + w + "'");
         int type = is_signed ? onnx::TensorProto::INT8 : onnx::TensorProto::UINT8;
         add_tensor(owner, w + "_quantized", type, {K, N}, q.data.data(), q.data.size());
         add_tensor(owner, w + "_scale", onnx::TensorProto::FLOAT, {}, &q.scale, 4);

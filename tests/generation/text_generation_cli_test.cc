@@ -116,6 +116,20 @@ TEST(TextGenerationCli, ChatReadsPipedStdin) {
   EXPECT_EQ(std::count(r.out.begin(), r.out.end(), '\n'), 3) << r.out;
 }
 
+// Text that is not UTF-8 on stdin or in --system has no JSON form for the template: exit 2 naming
+// the line, not nlohmann's type_error escaping as an internal error.
+TEST(TextGenerationCli, ChatRefusesTextThatIsNotUtf8) {
+  if (models().empty()) GTEST_SKIP() << "DECODER_MODELS not built";
+  const std::string llama = (models() / "llama.onnx").string();
+  auto r = run_cli({"chat", llama, "--max-new-tokens", "2"}, "printf 'Hello\\nbad \\377 byte\\n' |");
+  EXPECT_EQ(r.exit_code, 2) << r.err;
+  EXPECT_NE(r.err.find("stdin line 2: not valid UTF-8 at line 1, column 5 (byte 0xFF at offset 4)"), std::string::npos)
+      << r.err;
+  r = run_cli({"chat", llama, "--system", "caf\xC3", "--max-new-tokens", "2"}, "printf 'Hello\\n' |");
+  EXPECT_EQ(r.exit_code, 2) << r.err;
+  EXPECT_NE(r.err.find("--system: not valid UTF-8"), std::string::npos) << r.err;
+}
+
 // The corpus's onnxruntime-genai GPT-2 (past_%d caches, int32 ids) from its self-contained file.
 TEST(TextGenerationCli, GenaiGpt2RunsFromOneFile) {
   const char* c = std::getenv("MODELEXPORT_CORPUS");

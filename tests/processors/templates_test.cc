@@ -93,6 +93,16 @@ TEST(TemplateEngine, ErrorsNameTheConstructAndLine) {
          return s;
        }(),
        "nested deeper than 200 levels"},
+      // Not UTF-8 (Python cannot decode such a file): refused before lexing, with where. The first is
+      // fuzz/regressions/fuzz_chat_template's input in small: whitespace before the bad bytes made the
+      // lexer's lstrip read past the end.
+      {"{%- if x -%}\n    \xF9\xF9\xF9{% endif %}",
+       "chat template: not valid UTF-8 at line 2, column 5 (byte 0xF9 at offset 17); expected UTF-8 text"},
+      {"{{ 'a' }}  \xE6\x9D", "chat template: not valid UTF-8 at line 1, column 12 (byte 0xE6 at offset 11)"},
+      {"\x80", "chat template: not valid UTF-8 at line 1, column 1 (byte 0x80 at offset 0)"},
+      {"a\xC0\xAF", "(byte 0xC0 at offset 1)"},         // overlong '/'
+      {"\xED\xA0\x80 x", "(byte 0xED at offset 0)"},    // a UTF-16 surrogate
+      {"\xF4\x90\x80\x80", "(byte 0xF4 at offset 0)"},  // past U+10FFFF
   };
   for (const auto& c : cases) {
     SCOPED_TRACE(c.source);
@@ -179,6 +189,7 @@ TEST(ChatTemplateSelection, BadInputIsRefusedWithWhereAndWhat) {
        "tokenizer_config.json: chat_template[0]: expected an object with string 'name' and 'template'"},
       {"[1]", "", "", "", "tokenizer_config.json: expected a JSON object"},
       {"{\"chat_template\": ", "", "", "", "tokenizer_config.json"},
+      {"{}", "{{ x }}\n\xFF", "", "", "chat template: not valid UTF-8 at line 2, column 1 (byte 0xFF at offset 8)"},
   };
   for (const auto& c : cases) {
     SCOPED_TRACE(c.message);

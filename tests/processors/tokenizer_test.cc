@@ -9,6 +9,7 @@
 #include "common/json_util.h"
 #include "modelexport/common/error.h"
 #include "processors/tokenizers/components.h"
+#include "processors/tokenizers/unicode.h"
 #include "support/test_support.h"
 
 namespace modelexport::processors {
@@ -192,6 +193,17 @@ TEST(LegacyTokenizer, ConfigNullIsAbsentAndBadValuesAreNamed) {
        "vocab.json \"<|endoftext|>\": expected an integer id"},
       {{"", R"({"a": 0})", "#version: 0.2\n", "", R"({"add_prefix_space": 1})"},
        "tokenizer_config.json add_prefix_space: expected true or false"},
+      // Not UTF-8, which transformers cannot read either (fuzz/regressions/fuzz_legacy_tokenizer: it
+      // once escaped as nlohmann's type_error.316 while the converted tokenizer.json was written).
+      {{"[PAD]\n[UNK]\n[CLS]\n[SEP]\n\xE4\xB8\n[MASK]\n", "", "", "", ""},
+       "vocab.txt: not valid UTF-8 at line 5, column 1 (byte 0xE4 at offset 24); expected UTF-8 text"},
+      {{"", R"({"a": 0, "b": 1})",
+        "#version: 0.2\na \xFF"
+        "b\n",
+        "", ""},
+       "merges.txt: not valid UTF-8 at line 2, column 3 (byte 0xFF at offset 16)"},
+      {{"", "", "", std::string("\x0a\x03\x0a\x01\x80", 5), ""},
+       "SentencePiece model: piece 0 is not valid UTF-8 at byte 0; expected UTF-8 text"},
   };
   for (const auto& [f, needle] : bad) {
     try {
@@ -222,6 +234,35 @@ TEST(Tokenizer, FactoriesBoundSequenceNesting) {
 TEST(Tokenizer, RejectsInvalidUtf8Input) {
   auto tok = fixture();
   EXPECT_THROW(tok.encode(std::string("bad \xC3\x28 text")), ProcessorReconstructionError);
+}
+
+// unicode::next on bytes that are not UTF-8 (which the entry points refuse first): one U+FFFD per
+// byte that does not start a complete sequence, never a read past the end (found by fuzz_chat_template:
+// a truncated sequence at the end of the input was read past it).
+TEST(Unicode, NextNeverReadsPastTheEnd) {
+  struct Case {
+    std::string bytes;
+    std::u32string code_points;
+  } cases[] = {
+      {"a\xC3\xA9\xE6\x9D\xB1\xF0\x9F\xA4\x97", U"a\u00E9\u6771\U0001F917"},  // valid: 1 to 4 bytes
+      {"\xE6\x9D", U"\uFFFD\uFFFD"},                                          // truncated at the end
+      {"\xF0\x9F\xA4", U"\uFFFD\uFFFD\uFFFD"},
+      {"\xC3", U"\uFFFD"},
+      {"\x80x", U"\uFFFDx"},  // a lone continuation byte
+      {"\xC3(", U"\uFFFD("},  // a lead byte without its continuation
+      {"\xE6\x9Dz", U"\uFFFD\uFFFDz"},
+      {"\xF9\xF9", U"\uFFFD\uFFFD"},  // bytes that never start a sequence
+      {"\xC0\xAF", U"\uFFFD\uFFFD"},  // overlong lead
+  };
+  for (const auto& c : cases) {
+    SCOPED_TRACE(c.bytes);
+    std::u32string got;
+    for (size_t i = 0; i < c.bytes.size();) {
+      got += unicode::next(c.bytes, i);
+      ASSERT_LE(i, c.bytes.size());
+    }
+    EXPECT_EQ(got, c.code_points);
+  }
 }
 
 }  // namespace

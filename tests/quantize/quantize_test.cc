@@ -6,6 +6,8 @@
 #include <gtest/gtest.h>
 
 #include <cmath>
+#include <cstring>
+#include <limits>
 #include <map>
 #include <random>
 
@@ -57,6 +59,60 @@ TEST(Q4, HandComputedBlock) {
   std::vector<float> tie = {1.0f, -1.0f, 0.5f, 0.0f};
   tie.resize(16, 0.0f);
   EXPECT_EQ(quantize_q4(tie.data(), 16, 1, 16, true).scales[0], 0.125f);
+}
+
+// NaN and infinities have no code (ORT's quantizers convert them to int: undefined); they are
+// refused naming the element (fuzz/regressions/fuzz_quantize_graph found the NaN one by UBSan).
+TEST(Q4, NonFiniteWeightsAreRefusedNamingTheElement) {
+  const float nan = std::numeric_limits<float>::quiet_NaN(), inf = std::numeric_limits<float>::infinity();
+  struct Case {
+    float value;
+    size_t at;
+    std::string q4, q8;
+  } cases[] = {
+      {nan, 7, "the weight: element [3, 1] of [32, 2] is NaN; quantizing needs finite weights",
+       "the weight: element 7 is NaN; quantizing needs finite weights"},
+      {inf, 0, "the weight: element [0, 0] of [32, 2] is +infinity", "the weight: element 0 is +infinity"},
+      {-inf, 63, "the weight: element [31, 1] of [32, 2] is -infinity", "the weight: element 63 is -infinity"},
+  };
+  for (const auto& c : cases) {
+    SCOPED_TRACE(c.q4);
+    std::vector<float> w = random_matrix(32, 2, 5);
+    w[c.at] = c.value;
+    for (bool symmetric : {true, false}) {
+      try {
+        quantize_q4(w.data(), 32, 2, 16, symmetric);
+        ADD_FAILURE() << "q4 accepted it";
+      } catch (const FormatError& e) { EXPECT_NE(std::string(e.what()).find(c.q4), std::string::npos) << e.what(); }
+      try {
+        quantize_q8(w.data(), w.size(), symmetric);
+        ADD_FAILURE() << "q8 accepted it";
+      } catch (const FormatError& e) { EXPECT_NE(std::string(e.what()).find(c.q8), std::string::npos) << e.what(); }
+    }
+  }
+}
+
+// Finite extremes: a block of subnormals has a scale whose reciprocal overflows (MLAS would convert
+// the resulting infinity or NaN to int): quantized as a zero scale, every value back as 0, which is
+// within the block's largest magnitude. Values near FLT_MAX quantize without overflow to a code.
+TEST(Q4, ExtremeFiniteWeightsStayWithinTheirBlockBound) {
+  std::vector<float> tiny(32, 0.0f);
+  tiny[3] = 1e-39f, tiny[9] = -4e-39f, tiny[20] = 2e-45f;
+  std::vector<float> huge(32, 1.0f);
+  huge[0] = 3e38f, huge[1] = -3e38f;
+  for (bool symmetric : {true, false}) {
+    for (const auto* w : {&tiny, &huge}) {
+      SCOPED_TRACE(std::string(symmetric ? "symmetric " : "asymmetric ") + (w == &tiny ? "tiny" : "huge"));
+      Q4Weights q = quantize_q4(w->data(), 32, 1, 32, symmetric);
+      std::vector<float> back = dequantize_q4(q);
+      float m = 0;
+      for (float x : *w) m = std::max(m, std::fabs(x));
+      for (size_t k = 0; k < w->size(); ++k) {
+        ASSERT_TRUE(std::isfinite(back[k]) || w == &huge) << k;
+        if (w == &tiny) EXPECT_LE(std::fabs(back[k] - (*w)[k]), m) << k;
+      }
+    }
+  }
 }
 
 class Q4Random : public ::testing::TestWithParam<std::tuple<int64_t, int64_t, int64_t, bool>> {};
@@ -317,6 +373,27 @@ TEST(Quantize, BadInputIsRefusedAndNothingIsWritten) {
   EXPECT_FALSE(fs::exists(dir / "out.onnx"));
   test::write_bytes(dir / "junk.onnx", "not a model");
   EXPECT_THROW(quantize_model(dir / "junk.onnx", dir / "out.onnx", o), FormatError);
+  // A NaN weight: refused naming the initializer and the element, for every dtype, nothing written.
+  auto with_nan = matmul_model(64, 8);
+  for (auto& t : *with_nan.mutable_graph()->mutable_initializer())
+    if (t.name() == "V") {
+      const float nan = std::numeric_limits<float>::quiet_NaN();
+      std::memcpy(t.mutable_raw_data()->data() + 4 * (2 * 8 + 5), &nan, 4);
+    }
+  test::save_model(with_nan, dir / "nan.onnx");
+  for (const char* dtype : {"q4", "q8", "uint8"}) {
+    SCOPED_TRACE(dtype);
+    o.dtype = dtype;
+    try {
+      quantize_model(dir / "nan.onnx", dir / "out.onnx", o);
+      ADD_FAILURE() << "accepted";
+    } catch (const FormatError& e) {
+      const std::string expected = std::string(dtype) == "q4" ? "initializer 'V': element [2, 5] of [64, 8] is NaN"
+                                                              : "initializer 'V': element 21 is NaN";
+      EXPECT_NE(std::string(e.what()).find(expected), std::string::npos) << e.what();
+    }
+    EXPECT_FALSE(fs::exists(dir / "out.onnx"));
+  }
 }
 
 // The names in a folder, files and folders alike (hidden ones too), sorted.

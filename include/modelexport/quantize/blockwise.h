@@ -19,6 +19,7 @@
 
 #include <cstddef>
 #include <cstdint>
+#include <string_view>
 #include <vector>
 
 namespace modelexport::quantize {
@@ -30,8 +31,13 @@ struct Q4Weights {
   std::vector<uint8_t> zero_points;  // [N, (k_blocks + 1) / 2]; empty when symmetric
 };
 
-// block_size: a power of two from 16 to 256. Throws UsageError otherwise.
-Q4Weights quantize_q4(const float* b, int64_t K, int64_t N, int64_t block_size, bool symmetric, unsigned threads = 0);
+// block_size: a power of two from 16 to 256. Throws UsageError otherwise. Every value must be finite:
+// a NaN or infinity throws FormatError naming `what` and the element (ORT's quantizers turn them into
+// undefined codes). A block whose scale is too small for its reciprocal to be a float (largest
+// magnitude below about 2.4e-38) is quantized as a zero scale: every code the zero point, every
+// value back as 0, within the block's largest magnitude (MLAS would convert an infinity to an int).
+Q4Weights quantize_q4(const float* b, int64_t K, int64_t N, int64_t block_size, bool symmetric, unsigned threads = 0,
+                      std::string_view what = "the weight");
 // [K, N] row major: (q - zero_point) * scale.
 std::vector<float> dequantize_q4(const Q4Weights& q);
 
@@ -50,6 +56,7 @@ struct Q8Weights {
   int32_t zero_point = 0;
   std::vector<uint8_t> data;  // int8 values stored as their bytes when signed
 };
-Q8Weights quantize_q8(const float* w, size_t count, bool is_signed);
+// Every value must be finite: a NaN or infinity throws FormatError naming `what` and the element.
+Q8Weights quantize_q8(const float* w, size_t count, bool is_signed, std::string_view what = "the weight");
 
 }  // namespace modelexport::quantize

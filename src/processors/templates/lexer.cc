@@ -3,6 +3,7 @@
 
 #include <cctype>
 
+#include "common/json_util.h"
 #include "modelexport/common/error.h"
 #include "processors/templates/builtins.h"
 
@@ -321,6 +322,13 @@ std::string normalize(std::string_view source) {
 
 }  // namespace
 
-std::vector<Token> lex(std::string_view source) { return Lexer(normalize(source)).run(); }
+std::vector<Token> lex(std::string_view source) {
+  // A template is text: Python reads chat_template.jinja / tokenizer_config.json as UTF-8 and fails
+  // on anything else, and every code-point step below relies on it.
+  if (size_t bad = invalid_utf8_offset(source); bad != std::string_view::npos)
+    throw ProcessorReconstructionError("chat template: not valid UTF-8 at " + utf8_error_position(source, bad) +
+                                       "; expected UTF-8 text");
+  return Lexer(normalize(source)).run();
+}
 
 }  // namespace modelexport::processors::templates

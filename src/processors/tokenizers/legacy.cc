@@ -49,12 +49,21 @@ int64_t vocab_id(const Json& vocab, const std::string& token, const char* file) 
   return v.get<int64_t>();
 }
 
+// transformers reads vocab.txt and merges.txt as UTF-8 text (load_vocab, bpe_ranks: open(...,
+// encoding="utf-8")), which fails on anything else; so does this, naming the file and the place.
+void require_utf8(std::string_view text, const char* file) {
+  if (size_t bad = invalid_utf8_offset(text); bad != std::string_view::npos)
+    throw ProcessorReconstructionError(std::string(file) + ": not valid UTF-8 at " + utf8_error_position(text, bad) +
+                                       "; expected UTF-8 text");
+}
+
 Json added_token(int64_t id, const std::string& content, bool normalized) {
   return {{"id", id}, {"content", content}, {"single_word", false}, {"lstrip", false}, {"rstrip", false},
           {"normalized", normalized}, {"special", true}};
 }
 
 Json bert(const LegacyTokenizerFiles& f, const Json& config) {
+  require_utf8(f.vocab_txt, "vocab.txt");
   Json vocab = Json::object();
   size_t start = 0, id = 0;
   while (start < f.vocab_txt.size()) {
@@ -108,6 +117,7 @@ Json bert(const LegacyTokenizerFiles& f, const Json& config) {
 
 Json gpt2(const LegacyTokenizerFiles& f, const Json& config) {
   Json vocab = parse_json_object(f.vocab_json, "vocab.json");
+  require_utf8(f.merges_txt, "merges.txt");
   Json merges = Json::array();
   size_t start = 0, line = 0;
   while (start < f.merges_txt.size()) {
@@ -194,6 +204,12 @@ SpmModel parse_spm(std::string_view bytes) {
     throw ProcessorReconstructionError(std::string("not a SentencePiece model: ") + e.what());
   }
   if (m.pieces.empty()) throw ProcessorReconstructionError("not a SentencePiece model: it has no pieces");
+  // A piece is a protobuf string (sentencepiece_model.proto), UTF-8 text like every token.
+  for (size_t i = 0; i < m.pieces.size(); ++i)
+    if (size_t bad = invalid_utf8_offset(m.pieces[i].text); bad != std::string_view::npos)
+      throw ProcessorReconstructionError("SentencePiece model: piece " + std::to_string(i) +
+                                         " is not valid UTF-8 at byte " + std::to_string(bad) +
+                                         "; expected UTF-8 text");
   return m;
 }
 

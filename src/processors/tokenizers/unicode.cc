@@ -14,8 +14,21 @@ char32_t next(std::string_view s, size_t& i) {
     return b;
   }
   int len = b >= 0xF0 ? 4 : b >= 0xE0 ? 3 : 2;
+  // Entry points check UTF-8 first; should a broken sequence get past them anyway, it becomes one
+  // U+FFFD per byte instead of a read past the end of s.
+  if (b < 0xC2 || b > 0xF4 || i + len > s.size()) {
+    ++i;
+    return kReplacementCharacter;
+  }
   char32_t c = b & (len == 4 ? 0x07 : len == 3 ? 0x0F : 0x1F);
-  for (int k = 1; k < len; ++k) c = c << 6 | (static_cast<unsigned char>(s[i + k]) & 0x3F);
+  for (int k = 1; k < len; ++k) {
+    auto d = static_cast<unsigned char>(s[i + k]);
+    if ((d & 0xC0) != 0x80) {
+      ++i;
+      return kReplacementCharacter;
+    }
+    c = c << 6 | (d & 0x3F);
+  }
   i += len;
   return c;
 }

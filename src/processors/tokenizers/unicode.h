@@ -8,7 +8,11 @@
 
 namespace modelexport::processors::unicode {
 
-// Decodes the code point at s[i] and advances i. The input is valid UTF-8 (checked on entry).
+inline constexpr char32_t kReplacementCharacter = 0xFFFD;
+
+// Decodes the code point at s[i] (i < s.size()) and advances i. The input is valid UTF-8 (checked on
+// entry); a byte that does not start a complete sequence is read as U+FFFD and i advances by one, so
+// no input makes it read past s.
 char32_t next(std::string_view s, size_t& i);
 void append(std::string& out, char32_t c);
 size_t utf8_length(char32_t c);
