@@ -61,7 +61,8 @@ const std::vector<std::pair<std::string, std::vector<std::string>>>& task_option
   static const std::vector<std::pair<std::string, std::vector<std::string>>> table = {
       {"--top-k",
        {"text-classification", "fill-mask", "question-answering", "text-generation", "audio-classification",
-        "text2text-generation", "translation", "summarization", "image-classification", "zero-shot-image-classification"}},
+        "text2text-generation", "translation", "summarization", "image-classification",
+        "zero-shot-image-classification"}},
       {"--function-to-apply", {"text-classification", "image-classification"}},
       {"--pooling", {"feature-extraction", "image-feature-extraction"}},
       {"--pool", {"image-feature-extraction"}},

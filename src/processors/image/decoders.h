@@ -15,7 +15,7 @@ namespace modelexport::processors::image_detail {
 
 struct Decoded {
   Image rgb;
-  std::string exif;  // TIFF-structured EXIF data (with or without the "Exif\0\0" prefix); "" when none
+  std::string exif;      // TIFF-structured EXIF data (with or without the "Exif\0\0" prefix); "" when none
   bool resized = false;  // rgb is what a RowTarget's resizer made of the rows (orientation already upright)
 };
 

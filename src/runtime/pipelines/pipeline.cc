@@ -117,7 +117,7 @@ const std::vector<std::string>& pipeline_tasks() {
       "feature-extraction",   "text-classification",      "token-classification",     "fill-mask",
       "question-answering",   "zero-shot-classification", "text-generation",          "automatic-speech-recognition",
       "audio-classification", "image-classification",     "image-feature-extraction", "zero-shot-image-classification",
-      "object-detection",     "image-segmentation",   "background-removal"};
+      "object-detection",     "image-segmentation",       "background-removal"};
   return tasks;
 }
 
