@@ -229,7 +229,9 @@ void horizontal(const Image& in, int row0, int rows, const Taps& t, Image& out) 
 // Vertical pass; t.first is relative to in's first row (`shift` subtracted). The row loop is plain
 // integer code that the compiler vectorises (AVX2 where the CPU has it).
 template <int C>
-#if defined(__x86_64__)
+// Not under ThreadSanitizer: the clones' ifunc resolver runs during relocation, before TSan's runtime is
+// up, and its instrumented code crashes every binary at load.
+#if defined(__x86_64__) && !defined(__SANITIZE_THREAD__)
 __attribute__((target_clones("avx2", "default")))
 #endif
 void vertical(const Image& in, int shift, const Taps& t, Image& out) {
