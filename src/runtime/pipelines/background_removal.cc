@@ -91,10 +91,7 @@ class BackgroundRemoval final : public ImagePipeline {
         out[input] = {{"mask", mask_path.string()}, {"image", image_path.string()}};
       }
     });
-    std::error_code ec;
-    std::filesystem::create_directories(o.output_dir, ec);
-    if (ec) throw IoError("cannot create the output folder '" + o.output_dir.string() + "': " + ec.message());
-    for (const auto& [path, bytes] : files) write_file_atomic(path, bytes);
+    write_output_files(o.output_dir, files);
     return out;
   }
 };

@@ -79,10 +79,7 @@ class ImageSegmentation final : public ImagePipeline {
         out[input] = std::move(list);
       }
     });
-    std::error_code ec;
-    std::filesystem::create_directories(o.output_dir, ec);
-    if (ec) throw IoError("cannot create the output folder '" + o.output_dir.string() + "': " + ec.message());
-    for (const auto& [path, bytes] : files) write_file_atomic(path, bytes);
+    write_output_files(o.output_dir, files);
     return out;
   }
 };
