@@ -34,7 +34,7 @@ for c in "${cases[@]}"; do
     [[ -f "$f" && ! -f "$dir/$(basename "$f")" ]] && cp "$f" "$dir/"
   done
   out="$work/$(basename "$model" .onnx)_$dtype.onnx"
-  rm -f "$out"
+  rm -f "$out" "${out}_data"
   /usr/bin/time -f "%M %e" -o "$work/time.txt" build/modelexport quantize "$dir/$(basename "$model")" -o "$out" --dtype "$dtype" --json -q > "$work/report.json"
   read -r rss_kb wall < "$work/time.txt"
   /usr/bin/python3 - "$work/report.json" "$model" "$rss_kb" "$wall" <<'PY'
@@ -45,5 +45,5 @@ print(f"{sys.argv[2]} {r['dtype']}: {r['quantized']} MatMuls, size {r['size_rati
 for o in a.get("outputs", []):
     print(f"  {o['name']}: cosine {o['cosine']:.6f}, max |error| {o['max_abs_error']:.3g}, top-1 {o['top1_agreement']:.3f}")
 PY
-  rm -f "$out"
+  rm -f "$out" "${out}_data"
 done
