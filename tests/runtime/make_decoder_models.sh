@@ -8,15 +8,8 @@
 # file self-contained (transformers.js 4.3.1 does not load that layout: the tests hold it to NAME's
 # golden ids). Without the corpus it writes nothing and the generation tests skip.
 set -euo pipefail
-root=$(cd "$(dirname "$0")/../.." && pwd)
-cli="$1"
-out="$2"
-corpus="${MODELEXPORT_CORPUS:-$root/../shared/corpus}"
-rm -rf "$out"
-if [[ ! -d "$corpus/models" ]]; then
-  echo "decoder models: corpus missing; generation tests will skip"
-  exit 0
-fi
+source "$(dirname "$0")/fixture_common.sh"
+fixture_needs_corpus models "decoder models"
 mkdir -p "$out.tmp/tjs" "$out.tmp/golden"
 /usr/bin/python3 "$root/scripts/fixtures/make_decoder_models.py" "$out.tmp/src" "$corpus" 2> "$out.tmp/export.log" ||
   { cat "$out.tmp/export.log"; exit 1; }

@@ -12,15 +12,8 @@
 # OUT/hidden64 is a T5 set with d_model 64 (the bad-input table pairs its decoder with a 32-wide encoder).
 # Without the corpus it writes nothing and the tests skip.
 set -euo pipefail
-root=$(cd "$(dirname "$0")/../.." && pwd)
-cli="$1"
-out="$2"
-corpus="${MODELEXPORT_CORPUS:-$root/../shared/corpus}"
-rm -rf "$out" "$out.tmp"
-if [[ ! -d "$corpus/models" ]]; then
-  echo "seq2seq models: corpus missing; seq2seq tests will skip"
-  exit 0
-fi
+source "$(dirname "$0")/fixture_common.sh"
+fixture_needs_corpus models "seq2seq models"
 mkdir -p "$out.tmp/tjs"
 /usr/bin/python3 "$root/scripts/fixtures/make_seq2seq_models.py" "$out.tmp/src" "$corpus" > /dev/null 2>&1
 /usr/bin/python3 "$root/scripts/fixtures/make_seq2seq_models.py" "$out.tmp/src64" "$corpus" --d-model 64 --only t5-translation > /dev/null 2>&1

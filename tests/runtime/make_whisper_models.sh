@@ -12,15 +12,8 @@
 # timestamps, long-form) for OUT/rules.cases.jsonl.
 # Without the corpus it writes nothing and the tests skip.
 set -euo pipefail
-root=$(cd "$(dirname "$0")/../.." && pwd)
-cli="$1"
-out="$2"
-corpus="${MODELEXPORT_CORPUS:-$root/../shared/corpus}"
-rm -rf "$out" "$out.tmp"
-if [[ ! -d "$corpus/models/PhoWhisper-tiny" ]]; then
-  echo "whisper models: corpus missing; whisper tests will skip"
-  exit 0
-fi
+source "$(dirname "$0")/fixture_common.sh"
+fixture_needs_corpus models/PhoWhisper-tiny "whisper models"
 mkdir -p "$out.tmp/tjs" "$out.tmp/audio"
 /usr/bin/python3 "$root/scripts/fixtures/make_whisper_models.py" "$out.tmp/src" "$corpus" > /dev/null 2>&1
 for dir in "$out.tmp"/src/*/; do
