@@ -178,22 +178,7 @@ int run_quantize(QuantizeArgs a, Json* collect = nullptr) {
   }
   card_file.measured.push_back({"backends verified", "ONNX Runtime " + runtime::onnxruntime_version() +
                                                          " CPU loaded and ran it (modelexport quantize's check)"});
-  metadata::ModelCard card;
-  {
-    format::OnnxFile source(a.model);
-    metadata::ModelMetadata m = metadata::read_metadata(source);
-    card.task = m.get(metadata::keys::kPipelineTask).value_or("");
-    if (auto v = m.get(metadata::keys::kExportConfig)) {
-      Json ec = Json::parse(*v, nullptr, false);
-      if (ec.is_object()) {
-        if (ec.contains("hub_id") && ec["hub_id"].is_string()) card.base_model = ec["hub_id"].get<std::string>();
-        if (ec.contains("license") && ec["license"].is_string()) card.license = ec["license"].get<std::string>();
-        card.name = card.base_model;
-        if (card.name.empty() && ec.contains("source") && ec["source"].is_string())
-          card.name = ec["source"].get<std::string>();
-      }
-    }
-  }
+  metadata::ModelCard card = metadata::model_card_from_metadata(metadata::read_metadata(format::OnnxFile(a.model)));
   bool card_extended = false;
   if (add_to_folder) {
     // A card modelexport wrote gains this file's section; any other README.md is left alone.

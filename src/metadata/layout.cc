@@ -197,18 +197,7 @@ LayoutReport unpack_model(const fs::path& model_path, const fs::path& out_dir, L
   }
   if (layout == Layout::kTransformersJs && !has_file(plan, "README.md")) {
     // The model card: the task, the Hub id and license the source stated, the file's dtype.
-    ModelCard card;
-    card.task = m.get(keys::kPipelineTask).value_or("");
-    if (auto v = m.get(keys::kExportConfig)) {
-      Json ec = parse_json(*v, keys::kExportConfig);
-      if (ec.is_object()) {
-        if (ec.contains("hub_id") && ec["hub_id"].is_string()) card.base_model = ec["hub_id"].get<std::string>();
-        if (ec.contains("license") && ec["license"].is_string()) card.license = ec["license"].get<std::string>();
-        card.name = card.base_model;
-        if (card.name.empty() && ec.contains("source") && ec["source"].is_string())
-          card.name = ec["source"].get<std::string>();
-      }
-    }
+    ModelCard card = model_card_from_metadata(m);
     card.files.push_back(
         {"fp32",
          "onnx/" + (options.onnx_file_name.empty() ? layout_onnx_name(model_path) : options.onnx_file_name),

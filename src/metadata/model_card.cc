@@ -3,6 +3,10 @@
 #include <map>
 #include <regex>
 
+#include "common/json_util.h"
+#include "modelexport/metadata/reader.h"
+#include "modelexport/metadata/schema.h"
+
 namespace modelexport::metadata {
 namespace {
 
@@ -122,6 +126,21 @@ std::string model_card_text(const ModelCard& c) {
   for (const auto& f : c.files)
     if (f.dtype != "fp32" || !f.settings.empty() || !f.measured.empty()) s += model_card_file_section(c, f);
   return s;
+}
+
+ModelCard model_card_from_metadata(const ModelMetadata& metadata) {
+  ModelCard card;
+  card.task = metadata.get(keys::kPipelineTask).value_or("");
+  if (auto v = metadata.get(keys::kExportConfig)) {
+    Json ec = Json::parse(*v, nullptr, /*allow_exceptions=*/false);
+    auto text = [&ec](const char* key) {
+      return ec.is_object() && ec.contains(key) && ec[key].is_string() ? ec[key].get<std::string>() : std::string();
+    };
+    card.base_model = text("hub_id");
+    card.license = text("license");
+    card.name = card.base_model.empty() ? text("source") : card.base_model;
+  }
+  return card;
 }
 
 }  // namespace modelexport::metadata

@@ -24,6 +24,8 @@
 
 namespace modelexport::metadata {
 
+class ModelMetadata;
+
 // One ONNX file of the folder, with what quantize said about it (all optional but dtype and path).
 struct ModelCardFile {
   std::string dtype;  // fp32, fp16, q8, int8, uint8, q4, q4f16 (transformers.js' dtype names)
@@ -43,6 +45,12 @@ struct ModelCard {
 };
 
 std::string model_card_text(const ModelCard& card);
+
+// A card's name, task, base model and license as a self-contained file's metadata records them: the
+// pipeline task, and export_config's hub_id (base model and name), license and source (the name when
+// there is no Hub id). No files. An export_config that is not a JSON object adds nothing: a card only
+// describes, and quantize builds its card after the model is in place.
+ModelCard model_card_from_metadata(const ModelMetadata& metadata);
 
 // The section for one more file, for a folder whose card modelexport wrote (see has_model_card_marker).
 std::string model_card_file_section(const ModelCard& card, const ModelCardFile& file);
