@@ -82,6 +82,44 @@ void inline_external_data(onnx::ModelProto& model, const fs::path& model_dir) {
   });
 }
 
+bool link_external_data(const onnx::ModelProto& model, const fs::path& model_dir, const fs::path& dir) {
+  std::set<std::string> locations;
+  auto note = [&locations](const onnx::TensorProto& t) {
+    if (t.data_location() == onnx::TensorProto::EXTERNAL)
+      for (const auto& e : t.external_data())
+        if (e.key() == "location") locations.insert(e.value());
+  };
+  // Every tensor that can keep external data: initializers, sparse initializers, attribute tensors.
+  std::function<void(const onnx::GraphProto&)> collect = [&](const onnx::GraphProto& g) {
+    for (const auto& t : g.initializer()) note(t);
+    for (const auto& sp : g.sparse_initializer()) note(sp.values()), note(sp.indices());
+    for (const auto& n : g.node())
+      for (const auto& a : n.attribute()) {
+        if (a.has_t()) note(a.t());
+        for (const auto& t : a.tensors()) note(t);
+        if (a.has_g()) collect(a.g());
+        for (const auto& sub : a.graphs()) collect(sub);
+      }
+  };
+  collect(model.graph());
+  std::vector<fs::path> linked;
+  auto undo = [&linked] {
+    std::error_code ignored;
+    for (const auto& p : linked) fs::remove(p, ignored);
+    return false;
+  };
+  for (const auto& location : locations) {
+    fs::path relative = fs::path(location).lexically_normal();
+    if (location.empty() || relative.is_absolute() || relative.begin()->string() == "..") return undo();
+    std::error_code ec;
+    fs::create_directories((dir / relative).parent_path(), ec);
+    fs::create_hard_link(model_dir / relative, dir / relative, ec);
+    if (ec) return undo();
+    linked.push_back(dir / relative);
+  }
+  return true;
+}
+
 uint64_t size_with_external_data(const fs::path& model, const onnx::ModelProto& proto) {
   uint64_t size = fs::file_size(model);
   std::set<std::string> files;

@@ -24,6 +24,12 @@ std::string external_bytes(const onnx::TensorProto& tensor, const std::filesyste
 std::vector<float> float_values(const onnx::TensorProto& tensor, const std::filesystem::path& model_dir);
 // Reads every external-data initializer (all graphs) into raw_data.
 void inline_external_data(onnx::ModelProto& model, const std::filesystem::path& model_dir);
+// Makes the external data files `model` names (model_dir/LOCATION, all graphs) appear in `dir` under
+// the same names as hard links, so a copy of the model saved into `dir` loads its weights without
+// copying them. Returns false, removing what it linked, when a location is absolute or leaves
+// model_dir, or a link cannot be made (another file system): the caller then inlines the data.
+bool link_external_data(const onnx::ModelProto& model, const std::filesystem::path& model_dir,
+                        const std::filesystem::path& dir);
 
 // The model file plus the external data files its initializers name.
 uint64_t size_with_external_data(const std::filesystem::path& model, const onnx::ModelProto& proto);

@@ -17,6 +17,7 @@
 #include "modelexport/runtime/auto_model.h"
 #include "modelexport/runtime/compare.h"
 #include "modelexport/runtime/fp16_range.h"
+#include "format/model_proto.h"
 #include "quantize/float16.h"
 #include "support/onnx_builder.h"
 #include "support/test_support.h"
@@ -1379,6 +1380,28 @@ TEST(Quantize, AccuracyOnRealAndGeneratedModels) {
     }
     fs::remove(dir / "q.onnx");
   }
+}
+
+// A source that keeps its weights in external data: the range check's exposed copy links the data
+// file instead of copying it, reads the same values (the same finding as the inline model), and the
+// source folder is left as it was (the link is gone, the file has one name again).
+TEST(Float16Range, ExternalDataSourcesAreScannedThroughLinks) {
+  test::ScratchDir dir;
+  fs::create_directories(dir / "src");
+  onnx::ModelProto m = matmul_layernorm_model(4000.0f);
+  format::save_model_proto(m, dir / "src/big.onnx", /*external_data=*/true);
+  ASSERT_TRUE(fs::exists(dir / "src/big.onnx_data"));
+  auto r = test::run_cli({"quantize", (dir / "src/big.onnx").string(), "-o", (dir / "big_fp16.onnx").string(),
+                          "--dtype", "fp16", "--json"});
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  Json range = Json::parse(r.out)["fp16_range"];
+  ASSERT_EQ(range["source"].size(), 1u) << range.dump(1);
+  EXPECT_EQ(range["source"][0]["node"], "proj");
+  EXPECT_EQ(range["source"][0]["elements"], 8 * 16);
+  EXPECT_EQ(fs::hard_link_count(dir / "src/big.onnx_data"), 1u);
+  size_t files = 0;
+  for (const auto& e : fs::directory_iterator(dir / "src")) files += e.is_regular_file();
+  EXPECT_EQ(files, 2u);
 }
 
 }  // namespace

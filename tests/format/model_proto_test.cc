@@ -1,0 +1,88 @@
+// link_external_data: the exposed copies of quantize's float16 range check share the source's weight
+// files through hard links instead of copies. Table of locations: linked where they stay inside the
+// model's folder, refused (nothing left linked) where they do not or the file is missing.
+#include "format/model_proto.h"
+
+#include <gtest/gtest.h>
+
+#include <array>
+#include <fstream>
+
+#include "support/test_support.h"
+
+namespace modelexport::format {
+namespace {
+
+namespace fs = std::filesystem;
+
+void add_external(onnx::TensorProto* t, const std::string& name, const std::string& location) {
+  t->set_name(name);
+  t->set_data_type(onnx::TensorProto::FLOAT);
+  t->add_dims(2);
+  t->set_data_location(onnx::TensorProto::EXTERNAL);
+  for (auto [k, v] : {std::pair<std::string, std::string>{"location", location}, {"offset", "0"}, {"length", "8"}}) {
+    auto* e = t->add_external_data();
+    e->set_key(k);
+    e->set_value(v);
+  }
+}
+
+// A graph whose initializer keeps its data at `top` and whose If branch keeps another at `branch`.
+onnx::ModelProto model_with(const std::string& top, const std::string& branch) {
+  onnx::ModelProto m;
+  auto* g = m.mutable_graph();
+  add_external(g->add_initializer(), "w", top);
+  auto* attr = g->add_node()->add_attribute();
+  attr->set_name("then_branch");
+  add_external(attr->mutable_g()->add_initializer(), "b", branch);
+  return m;
+}
+
+void write_floats(const fs::path& p, float a, float b) {
+  fs::create_directories(p.parent_path());
+  std::ofstream(p, std::ios::binary).write(reinterpret_cast<const char*>(std::array<float, 2>{a, b}.data()), 8);
+}
+
+struct Case {
+  const char* what;
+  std::string top, branch;
+  bool linked;
+};
+
+TEST(LinkExternalData, LinksInsideTheFolderAndRefusesTheRest) {
+  const Case cases[] = {
+      {"both files beside the model", "w.bin", "b.bin", true},
+      {"a file in a subfolder", "data/w.bin", "b.bin", true},
+      {"the same file twice", "w.bin", "w.bin", true},
+      {"a location leaving the folder", "w.bin", "../outside.bin", false},
+      {"an absolute location", "w.bin", "/etc/hostname", false},
+      {"a missing file (after one linked)", "w.bin", "zz-missing.bin", false},
+  };
+  for (const auto& c : cases) {
+    SCOPED_TRACE(c.what);
+    test::ScratchDir scratch;
+    fs::path model_dir = scratch.path() / "model", dir = scratch.path() / "copy";
+    fs::create_directories(dir);
+    write_floats(model_dir / "w.bin", 1.5f, -2.0f);
+    write_floats(model_dir / "data/w.bin", 1.5f, -2.0f);
+    write_floats(model_dir / "b.bin", 3.0f, 4.0f);
+    write_floats(scratch.path() / "outside.bin", 5.0f, 6.0f);
+    onnx::ModelProto m = model_with(c.top, c.branch);
+    EXPECT_EQ(link_external_data(m, model_dir, dir), c.linked);
+    if (!c.linked) {
+      // Nothing stays linked: the caller inlines instead.
+      size_t files = 0;
+      for (const auto& e : fs::recursive_directory_iterator(dir)) files += e.is_regular_file();
+      EXPECT_EQ(files, 0u);
+      continue;
+    }
+    // The copy's folder reads the same values, and the file is the same inode (a link, not a copy).
+    EXPECT_EQ(float_values(m.graph().initializer(0), dir), (std::vector<float>{1.5f, -2.0f}));
+    EXPECT_EQ(fs::hard_link_count(model_dir / c.top), 2u);
+    EXPECT_EQ(float_values(m.graph().node(0).attribute(0).g().initializer(0), dir),
+              float_values(m.graph().node(0).attribute(0).g().initializer(0), model_dir));
+  }
+}
+
+}  // namespace
+}  // namespace modelexport::format
