@@ -12,12 +12,12 @@
 #include <random>
 
 #include "common/json_util.h"
+#include "format/model_proto.h"
 #include "modelexport/common/error.h"
 #include "modelexport/quantize/blockwise.h"
 #include "modelexport/runtime/auto_model.h"
 #include "modelexport/runtime/compare.h"
 #include "modelexport/runtime/fp16_range.h"
-#include "format/model_proto.h"
 #include "quantize/float16.h"
 #include "support/onnx_builder.h"
 #include "support/test_support.h"
