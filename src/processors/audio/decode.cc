@@ -133,6 +133,21 @@ class Decoder {
 
   const AudioSource& source() const { return source_; }
 
+  // The whole-file limit: refused up front when the container declares a duration well past it (more
+  // than 10 % over: declared durations are estimates), else decoding stops when it is passed.
+  void check_declared_length() const {
+    const size_t declared = expected_samples();
+    if (max_samples_ && declared > max_samples_ + max_samples_ / 10)
+      throw too_long(" (the file declares " + std::to_string(declared / size_t(rate_)) + " s; not decoded)");
+  }
+
+  AudioDecodeError too_long(const std::string& detail) const {
+    return AudioDecodeError(name_ + ": longer than the limit of " + std::to_string(max_samples_ / size_t(rate_)) +
+                            " s of audio (" + std::to_string(max_samples_) + " samples at " + std::to_string(rate_) +
+                            " Hz)" + detail +
+                            ", which this task holds in memory whole (raise it with --max-audio-seconds)");
+  }
+
   // The stream's length at the output rate from the container's duration (an estimate; 0 unknown).
   size_t expected_samples() const {
     const AVStream* s = format_->streams[stream_];
@@ -243,11 +258,7 @@ class Decoder {
       if (n < 0) throw AudioDecodeError(name_ + ": resampling failed (" + av_error_text(n) + ")");
       pending_.resize(at + size_t(n));
       produced_ += size_t(n);
-      if (max_samples_ && produced_ > max_samples_)
-        throw AudioDecodeError(name_ + ": longer than the limit of " + std::to_string(max_samples_ / size_t(rate_)) +
-                               " s of audio (" + std::to_string(max_samples_) + " samples at " + std::to_string(rate_) +
-                               " Hz), which this task holds in memory whole; decoding stopped there (raise it with "
-                               "--max-audio-seconds)");
+      if (max_samples_ && produced_ > max_samples_) throw too_long(" (decoding stopped there)");
       // Flushing (in == nullptr) returns the delay line in pieces until it is empty.
       if (in != nullptr || n == 0) break;
     }
@@ -281,6 +292,7 @@ size_t limit_samples(const AudioDecodeOptions& options, int rate) {
 
 // Every sample of an opened decoder, into `audio` (whose notes the decoder already fills).
 void read_all(Decoder& d, Audio& audio) {
+  d.check_declared_length();
   audio.source = d.source();
   std::vector<float> block(1 << 16);
   while (size_t n = d.read(block.data(), block.size()))

@@ -172,7 +172,9 @@ TEST(AudioDecode, LengthLimit) {
   fs::path wav = generate(scratch, "two_seconds.wav", "");
   EXPECT_EQ(decode_audio_file(wav, 16000, {2.0}).samples.size(), 32000u);  // exactly at the limit
   EXPECT_EQ(decode_audio_file(wav, 16000, {0.0}).samples.size(), 32000u);  // 0: no limit
-  for (double limit : {1.0, 1.999}) {
+  // 1 s: the header's 2 s are more than 10 % over, refused before decoding; 1.999 s: stopped while decoding.
+  for (auto [limit, detail] :
+       {std::pair{1.0, "the file declares 2 s; not decoded"}, {1.999, "decoding stopped there"}}) {
     try {
       decode_audio_file(wav, 16000, {limit});
       ADD_FAILURE() << "no error at " << limit;
@@ -181,6 +183,7 @@ TEST(AudioDecode, LengthLimit) {
       EXPECT_NE(m.find(wav.string()), std::string::npos) << m;
       EXPECT_NE(m.find("longer than the limit of"), std::string::npos) << m;
       EXPECT_NE(m.find("--max-audio-seconds"), std::string::npos) << m;
+      EXPECT_NE(m.find(detail), std::string::npos) << m;
     }
   }
   EXPECT_THROW(decode_audio(test::read_bytes(wav), 8000, "bytes", {1.0}), AudioDecodeError);
