@@ -22,7 +22,7 @@ peak_kb() {  # peak RSS of the run, in KB
 }
 ok=1
 for mode in long-form chunked; do
-  args=()
+  args=(--return-timestamps)  # long-form needs it (the model's generation_config says false)
   [[ $mode == chunked ]] && args=(--chunk-length-s 30)
   short=$(peak_kb "$dir/m1.opus" "${args[@]}")
   long=$(peak_kb "$dir/m10.opus" "${args[@]}")

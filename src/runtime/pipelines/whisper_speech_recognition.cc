@@ -53,7 +53,7 @@ struct WhisperRecognizer::Impl {
   std::map<std::string, int64_t> lang_to_id, task_to_id;
   std::optional<int64_t> max_initial_timestamp_index;
   std::vector<std::pair<int64_t, std::optional<int64_t>>> forced_decoder_ids;
-  bool default_return_timestamps = false;
+  std::optional<bool> config_return_timestamps;  // generation_config.json's return_timestamps, when set
   size_t mel_bins = 80, num_segment_frames = 3000, max_target_positions = 448;
   AsrVocabulary vocab;
 
@@ -88,7 +88,7 @@ struct WhisperRecognizer::Impl {
         }
       }
     max_initial_timestamp_index = gr.integer("max_initial_timestamp_index");
-    default_return_timestamps = gr.boolean_or("return_timestamps", false);
+    config_return_timestamps = gr.boolean("return_timestamps");
     // forced_decoder_ids: generation_config.json's, else config.json's (Python's order); [index, id|null].
     const Json* forced =
         gj.contains("forced_decoder_ids") && !gj["forced_decoder_ids"].is_null()
@@ -145,6 +145,8 @@ struct WhisperRecognizer::Impl {
     throw UsageError("--language " + language +
                      ": not a language of this model (generation_config.json lang_to_id has: " + codes + ")");
   }
+
+  bool config_return_timestamps_false() const { return config_return_timestamps && !*config_return_timestamps; }
 
   bool english_only() const { return is_multilingual && !*is_multilingual; }
 
@@ -406,10 +408,14 @@ WhisperResult WhisperRecognizer::transcribe(processors::SampleSource& source, co
       if (ch.is_last) break;
     }
   } else if (in.end() > chunk_samples) {
-    if (!o.return_timestamps && o.on_note)
-      o.on_note(
-          "audio longer than 30 s without --chunk-length-s: decoded long-form (30 s windows, each starting at the "
-          "last timestamp), which needs timestamp tokens; Python requires return_timestamps=True for it");
+    // _set_return_timestamps (generation_whisper.py, commit 000dccdb): unset, return_timestamps falls back
+    // to generation_config's; long-form refuses False (the pipeline forwards only a true value, so an unset
+    // option and a false one both fall back), else sets it True and the pipeline returns the text only.
+    if (!o.return_timestamps && im.config_return_timestamps_false())
+      throw UsageError(
+          "the recording is longer than 30 s, which needs long-form decoding with timestamp tokens, and "
+          "generation_config.json sets return_timestamps false (Python refuses it the same way): pass "
+          "--return-timestamps, or --chunk-length-s S");
     WhisperOptions lo = o;
     lo.return_timestamps = true;
     im.check_options(lo);

@@ -16,9 +16,9 @@
 //  - else up to 30 s: one short-form generation on the padded features;
 //  - else long-form: the features of the whole recording (computed a window at a time), decoded 30 s
 //    at a time with timestamps, each window's start moved to the last complete segment (Python's
-//    seek loop). Python refuses
-//    long-form without return_timestamps (its generation configs set it false); here timestamps are
-//    used inside and only the text is returned, with a note.
+//    seek loop). As Python's _set_return_timestamps: without return_timestamps, generation_config's
+//    return_timestamps false is refused (UsageError); absent, timestamps are used inside and only the
+//    text is returned.
 // Decoder prompt: <|startoftranscript|> [language task] [<|notimestamps|>] from generation_config's
 // forced_decoder_ids, --language / --whisper-task, and, for a multilingual model given no language,
 // the detected language (one decoder step on <|startoftranscript|>, argmax over lang_to_id's tokens,
