@@ -27,7 +27,7 @@ echo "load before: $(uptime)"
 for _ in $(seq "$runs"); do
   measure "$cli" run "$models/$model" "$long" --chunk-length-s 30 --stride-length-s 5 --json >> "$tmp/ours"
   measure node "$root/scripts/golden/whisper.mjs" "$models/tjs/$model" "$tmp/cases.jsonl" >> "$tmp/tjs"
-  measure "$cli" run "$models/$model" "$long" --json >> "$tmp/long"
+  measure "$cli" run "$models/$model" "$long" --return-timestamps --json >> "$tmp/long"
 done
 echo "load after: $(uptime)"
 /usr/bin/python3 - "$tmp/ours" "$tmp/tjs" "$tmp/long" <<'PY'

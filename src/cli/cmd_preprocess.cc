@@ -32,6 +32,7 @@ struct PreprocessArgs {
   std::vector<std::string> inputs;
   bool json = false;
   uint64_t max_image_pixels = processors::ImageDecodeOptions{}.max_pixels;
+  double max_audio_seconds = processors::AudioDecodeOptions{}.max_seconds;
 };
 
 runtime::AutoProcessor load_processor(const std::string& model) {
@@ -72,7 +73,8 @@ std::map<std::string, Tensor> tensors_for(const runtime::AutoProcessor& processo
     return processor.image_inputs(processor.image_processor().preprocess(images));
   }
   if (processor.modality() == runtime::Modality::kAudio) {
-    processors::Audio audio = processors::decode_audio_file(input, processor.feature_extractor().sampling_rate());
+    processors::Audio audio =
+        processors::decode_audio_file(input, processor.feature_extractor().sampling_rate(), {a.max_audio_seconds});
     for (const auto& note : audio.notes) std::cerr << "note: " << note << "\n";
     return processor.audio_inputs(processor.audio_features(audio.samples.data(), audio.samples.size()));
   }
@@ -146,6 +148,8 @@ void add_preprocess_command(CLI::App& app, Action& action) {
   cmd->add_option("--npy", a->npy_dir, "Write OUT_DIR/<set>_<name>.npy for every tensor");
   cmd->add_option("--max-image-pixels", a->max_image_pixels,
                   "Refuse images with more pixels (default 178956970, Pillow's decompression-bomb limit)");
+  cmd->add_option("--max-audio-seconds", a->max_audio_seconds,
+                  "Refuse audio files longer than this (default 3600; 0: no limit)");
   cmd->callback([a, &action] { action = [a] { return run_preprocess(*a); }; });
 }
 

@@ -281,16 +281,12 @@ int run_pipeline(RunArgs a) {
     else a.options.hypothesis_template = a.hypothesis_template;
   }
   if (pipe->processor().modality() == runtime::Modality::kAudio) {
-    // Audio models: each TEXT (or --input "text") is an audio file, decoded here so its notes
-    // (resampling, downmix) reach the user.
-    int rate = pipe->processor().feature_extractor().sampling_rate();
+    // Audio models: each TEXT (or --input "text") is an audio file, decoded by the pipeline (Whisper
+    // streams it; the others hold it whole, up to --max-audio-seconds); its notes (resampling,
+    // downmix) come through on_note.
     for (auto& in : inputs) {
-      processors::Audio audio = processors::decode_audio_file(in.text, rate);
-      for (const auto& note : audio.notes) std::cerr << "note: " << note << "\n";
       in.audio = std::move(in.text);
       in.text.clear();
-      in.samples = std::move(audio.samples);
-      in.sampling_rate = rate;
     }
   }
   for (const auto& [name, role] : pipe->processor().input_mapping())
@@ -355,6 +351,9 @@ void add_run_command(CLI::App& app, Action& action) {
   cmd->add_option(
       "--max-image-pixels", a->max_image_pixels,
       "Image models: refuse images with more pixels (default 178956970, Pillow's decompression-bomb limit)");
+  cmd->add_option("--max-audio-seconds", a->options.max_audio_seconds,
+                  "Audio models that hold a whole recording (CTC, audio-classification): refuse files longer than "
+                  "this (default 3600; 0: no limit; Whisper streams and takes any length)");
   cmd->add_option("--provider", a->providers, "ONNX Runtime execution provider, e.g. XnnpackExecutionProvider (repeatable; CPU is the fallback)");
   cmd->add_flag("--json", a->json, "One JSON line per input, shaped like transformers.js' output");
   add_verbose_flag(cmd);

@@ -6,7 +6,7 @@
 #   tests/reliability/bounded_resources.sh KIND MODELEXPORT_CLI [SCALE]
 # SCALE multiplies both bounds (CTest passes 4 for the sanitizer builds, whose memory and time
 # overheads are several times the plain build's).
-# KINDs: json_depth, image_pixels, template_loop, template_output, onnx_field_length.
+# KINDs: json_depth, image_pixels, template_loop, template_output, onnx_field_length, audio_length.
 set -euo pipefail
 kind=$1 cli=$2 scale=${3:-1}
 py=/usr/bin/python3
@@ -70,5 +70,16 @@ data = b"\x08\x08" + bytes([14 << 3 | 2]) + varint(1 << 40) + b"\x0a\x03key"
 open(sys.argv[1], "wb").write(data)
 PY
     check 200 30 "declares 1099511627776 bytes but only 5 remain" "$cli" analyze "$dir/model.onnx" ;;
+  audio_length)  # 2 hours of 8 kHz silence in 1.3 MB of FLAC (115M samples at 16 kHz): a whole-file audio
+    # task stops at --max-audio-seconds (default 3600 s). Declared in the header: refused before
+    # decoding; piped FLAC declares no length: decoding stops at the limit (1 hour held: ~230 MB).
+    mkdir "$dir/model"
+    echo '{"model_type": "wav2vec2", "architectures": ["Wav2Vec2ForCTC"]}' >"$dir/model/config.json"
+    echo '{"feature_extractor_type": "Wav2Vec2FeatureExtractor", "sampling_rate": 16000}' >"$dir/model/preprocessor_config.json"
+    ffmpeg -nostdin -v error -y -f lavfi -i "anullsrc=r=8000:cl=mono" -t 7200 -c:a flac "$dir/declared.flac"
+    ffmpeg -nostdin -v error -y -i "$dir/declared.flac" -c:a flac -f flac pipe: >"$dir/undeclared.flac"
+    check 200 30 "the file declares 7200 s; not decoded" "$cli" preprocess "$dir/model" "$dir/declared.flac" --json
+    check 800 90 "longer than the limit of 3600 s of audio (57600000 samples at 16000 Hz) (decoding stopped there)" \
+      "$cli" preprocess "$dir/model" "$dir/undeclared.flac" --json ;;
   *) echo "unknown kind $kind" >&2; exit 2 ;;
 esac

@@ -62,16 +62,18 @@ struct Set {
   AutoModel encoder, decoder;
   AutoProcessor processor;
   std::unique_ptr<WhisperRecognizer> recognizer;
-  explicit Set(const std::string& name, std::optional<std::string> preprocessor = std::nullopt)
+  explicit Set(const std::string& name, std::optional<std::string> preprocessor = std::nullopt,
+               std::optional<std::string> generation_config = std::nullopt)
       : encoder(AutoModel::from_model(models() / name / "encoder_model.onnx", {})),
         decoder(AutoModel::from_model(models() / name / "decoder_model_merged.onnx", {})),
-        processor(make_processor(name, preprocessor, encoder)) {
+        processor(make_processor(name, preprocessor, generation_config, encoder)) {
     recognizer = std::make_unique<WhisperRecognizer>(encoder, decoder, nullptr, processor);
   }
   static AutoProcessor make_processor(const std::string& name, const std::optional<std::string>& preprocessor,
-                                      const AutoModel& encoder) {
+                                      const std::optional<std::string>& generation_config, const AutoModel& encoder) {
     metadata::ModelFiles files = metadata::ModelFiles::from_model(models() / name / "encoder_model.onnx");
     if (preprocessor) files.files["preprocessor_config.json"] = *preprocessor;
+    if (generation_config) files.files["generation_config.json"] = *generation_config;
     return AutoProcessor::from_files(std::move(files), encoder.inputs());
   }
 };
@@ -90,6 +92,20 @@ Set& set_of(const std::string& name) {
   static std::map<std::string, std::unique_ptr<Set>> sets;
   auto& s = sets[name];
   if (!s) s = std::make_unique<Set>(name);
+  return *s;
+}
+
+// The set with generation_config.json's return_timestamps removed: Python's _set_return_timestamps
+// then turns timestamps on for long-form itself (with the models' own false, it refuses long-form
+// without return_timestamps=True).
+Set& set_without_return_timestamps(const std::string& name) {
+  static std::map<std::string, std::unique_ptr<Set>> sets;
+  auto& s = sets[name];
+  if (!s) {
+    json gen = json::parse(test::read_bytes(models() / "tjs" / name / "generation_config.json"));
+    gen.erase("return_timestamps");
+    s = std::make_unique<Set>(name, std::nullopt, gen.dump());
+  }
   return *s;
 }
 
@@ -124,9 +140,14 @@ TEST(WhisperParity, PythonRulesLanguageDetectionTimestampsLongForm) {
   for (const json& c : read_jsonl(models() / "rules.jsonl")) {
     const std::string name = c["model"];
     SCOPED_TRACE(name + " " + c["samples"].get<std::string>() + " " + c["options"].dump());
-    Set& set = set_of(name);
     std::vector<float> samples = read_samples(models() / "audio" / c["samples"].get<std::string>());
     WhisperOptions o = options_of(c["options"]);
+    const bool long_form_without_timestamps = samples.size() > 30 * 16000 && !o.return_timestamps && !o.chunk_length_s;
+    if (long_form_without_timestamps) {
+      // The models' generation_config.json sets return_timestamps false: refused, as Python refuses it.
+      EXPECT_THROW(set_of(name).recognizer->transcribe(samples, o), UsageError);
+    }
+    Set& set = long_form_without_timestamps ? set_without_return_timestamps(name) : set_of(name);
     WhisperResult r = set.recognizer->transcribe(samples, o);
     ASSERT_EQ(r.outputs.size(), 1u);
     EXPECT_EQ(r.outputs[0].tokens, c["tokens"].get<std::vector<int64_t>>());
@@ -157,6 +178,71 @@ TEST(WhisperParity, PythonRulesLanguageDetectionTimestampsLongForm) {
     ++checked;
   }
   EXPECT_GE(checked, 4u);
+}
+
+// A source that hands out at most 997 samples per read (the streaming reads must not depend on it).
+class TrickleSamples final : public processors::SampleSource {
+ public:
+  explicit TrickleSamples(const std::vector<float>& s) : inner_(s.data(), s.size()), size_(s.size()) {}
+  size_t read(float* out, size_t max) override { return inner_.read(out, std::min<size_t>(max, 997)); }
+  void rewind() override { inner_.rewind(); }
+  size_t expected_samples() const override { return size_ / 2; }  // a poor estimate: progress only
+
+ private:
+  processors::MemorySamples inner_;
+  size_t size_;
+};
+
+// Streaming: long-form (features a window at a time) and chunked decoding (chunks cut from the stream)
+// read from a trickling source, and from a file through the pipeline (processors::AudioReader), give
+// what the whole samples in memory give (which the parity tests above hold to the references).
+TEST(WhisperPipeline, StreamedInputGivesTheSameResults) {
+  REQUIRE_WHISPER_MODELS();
+  test::ScratchDir scratch;
+  struct Case {
+    const char* model;
+    const char* samples;
+    bool timestamps;
+    std::optional<double> chunk_length_s, stride_length_s;
+  };
+  const Case cases[] = {
+      {"whisper-en", "jfk-x4.f32", true, std::nullopt, std::nullopt},     // long-form
+      {"whisper-multi", "jfk-x4.f32", true, std::nullopt, std::nullopt},  // long-form, language detected
+      {"whisper-en", "jfk-x4.f32", true, 10.0, 2.0},                      // chunked
+      {"whisper-en", "jfk-x4.f32", false, 7.0, std::nullopt},             // chunked, default strides
+  };
+  for (const Case& c : cases) {
+    SCOPED_TRACE(std::string(c.model) + " timestamps " + std::to_string(c.timestamps) + " chunk " +
+                 std::to_string(c.chunk_length_s.value_or(0)));
+    const fs::path f32 = models() / "audio" / c.samples;
+    std::vector<float> samples = read_samples(f32);
+    WhisperOptions o;
+    o.return_timestamps = c.timestamps;
+    o.chunk_length_s = c.chunk_length_s;
+    o.stride_length_s = c.stride_length_s;
+    Set& set = set_of(c.model);
+    WhisperResult memory = set.recognizer->transcribe(samples, o);
+    TrickleSamples trickle(samples);
+    WhisperResult streamed = set.recognizer->transcribe(trickle, o);
+    ASSERT_EQ(streamed.outputs.size(), memory.outputs.size());
+    for (size_t i = 0; i < memory.outputs.size(); ++i) EXPECT_EQ(streamed.outputs[i].tokens, memory.outputs[i].tokens);
+    EXPECT_EQ(streamed.text.text, memory.text.text);
+    // The same samples as a float WAV file (decoded bit for bit), through the pipeline.
+    const fs::path wav = scratch / "in.wav";
+    const std::string cmd = "ffmpeg -nostdin -v error -y -f f32le -ar 16000 -ac 1 -i '" + f32.string() +
+                            "' -c:a pcm_f32le '" + wav.string() + "'";
+    ASSERT_EQ(std::system(cmd.c_str()), 0) << cmd;
+    auto pipe = pipeline(models() / c.model, "", {});
+    PipelineOptions po;
+    po.return_timestamps = c.timestamps;
+    po.chunk_length_s = c.chunk_length_s;
+    po.stride_length_s = c.stride_length_s;
+    PipelineInput from_file, from_memory;
+    from_file.audio = wav.string();
+    from_memory.samples = samples;
+    from_memory.sampling_rate = 16000;
+    EXPECT_EQ(pipe->run({from_file}, po).at(0), pipe->run({from_memory}, po).at(0));
+  }
 }
 
 TEST(WhisperPipeline, RunsFromTheSetFolderWithTimestampsAsJson) {
@@ -194,6 +280,12 @@ TEST(WhisperDecode, LongestCommonSequenceAndChunks) {
   EXPECT_EQ(chunks[3].start, 6u);
   EXPECT_EQ(chunks[3].length, 4u);
   EXPECT_EQ(chunks[3].stride_right, 0u);
+  // A stream whose length is not known yet: samples read up to one past the chunk's end give the
+  // chunk the true length gives.
+  AudioChunk streamed = chunk_at(2, 7, 4, 1, 1), known = chunk_at(2, 10, 4, 1, 1);
+  EXPECT_EQ(streamed.length, known.length);
+  EXPECT_EQ(streamed.is_last, known.is_last);
+  EXPECT_EQ(streamed.stride_right, known.stride_right);
 }
 
 TEST(WhisperBadInput, OptionsTheModelCannotTake) {

@@ -29,6 +29,8 @@
 #include <string_view>
 #include <vector>
 
+#include "modelexport/processors/audio.h"
+
 namespace modelexport::processors {
 
 struct AudioFeatures {
@@ -37,6 +39,30 @@ struct AudioFeatures {
   std::vector<float> values;            // row-major
   std::vector<int64_t> attention_mask;  // empty unless return_attention_mask
   std::vector<int64_t> attention_mask_shape;
+};
+
+// Whisper's extract_whole() features of a recording of any length, computed a window at a time from
+// a SampleSource (AudioFeatureExtractor::whole_windows): the same values, bit for bit, with memory
+// bounded by one window of samples whatever the recording's length.
+//
+//   AudioReader file("ten_hours.opus", 16000);
+//   WholeFeatureWindows w = fe.whole_windows(file);       // reads the file through for the statistics
+//   for (size_t seek = 0; seek < w.frames(); seek += 3000) run(w.window(seek, 3000));
+class WholeFeatureWindows {
+ public:
+  struct Impl;
+  explicit WholeFeatureWindows(std::unique_ptr<Impl> impl);
+  ~WholeFeatureWindows();
+  WholeFeatureWindows(WholeFeatureWindows&&) noexcept;
+  size_t frames() const;   // extract_whole(...).shape.back()
+  size_t samples() const;  // the recording's length
+  // extract_whole's features[:, seek : seek + width] as [feature_size, width], row-major, frames past
+  // the end 0 (Python's _get_input_segment pads so). `seek` must not decrease from one call to the next
+  // (the samples before it are dropped): a smaller one is a UsageError.
+  std::vector<float> window(size_t seek, size_t width);
+
+ private:
+  std::unique_ptr<Impl> impl_;
 };
 
 class AudioFeatureExtractor {
@@ -59,6 +85,11 @@ class AudioFeatureExtractor {
   // longer than chunk_length, so the max - 8 floor is taken over the whole recording). The other
   // extractors: extract().
   AudioFeatures extract_whole(const float* samples, size_t count) const;
+  // Whisper: extract_whole() a window at a time (WholeFeatureWindows). Reads `source` from its start
+  // once for the statistics (the maximum the max - 8 floor is taken from; twice more with
+  // do_normalize, for the mean and variance), then again as the windows advance; `source` must
+  // outlive the result. An empty recording throws UsageError; the other extractors throw UsageError.
+  WholeFeatureWindows whole_windows(SampleSource& source) const;
 
   struct Impl;
 

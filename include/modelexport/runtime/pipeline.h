@@ -60,6 +60,7 @@
 #include <string_view>
 #include <vector>
 
+#include "modelexport/processors/audio.h"
 #include "modelexport/processors/image.h"
 #include "modelexport/runtime/auto_model.h"
 #include "modelexport/runtime/auto_processor.h"
@@ -137,6 +138,9 @@ struct PipelineOptions {
   std::string language, whisper_task;
   bool return_timestamps = false;
   std::optional<double> chunk_length_s, stride_length_s;
+  // Audio tasks that hold a whole recording (CTC, audio-classification; Whisper streams its files):
+  // decoding an audio file stops past this many seconds with an AudioDecodeError (0: no limit).
+  double max_audio_seconds = processors::AudioDecodeOptions{}.max_seconds;
   // Image tasks: images with more pixels are refused (Pillow's decompression-bomb limit by default).
   uint64_t max_image_pixels = processors::ImageDecodeOptions{}.max_pixels;
   // Image tasks: threads that decode and preprocess the images of a batch (0: one per hardware

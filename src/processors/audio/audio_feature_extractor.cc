@@ -74,4 +74,19 @@ AudioFeatures AudioFeatureExtractor::extract_whole(const float* samples, size_t 
   return impl_->extract_whole(samples, count);
 }
 
+std::unique_ptr<WholeFeatureWindows::Impl> AudioFeatureExtractor::Impl::whole_windows(SampleSource&) const {
+  throw UsageError(type + ": features a window at a time are Whisper's long-form features only");
+}
+
+WholeFeatureWindows AudioFeatureExtractor::whole_windows(SampleSource& source) const {
+  return WholeFeatureWindows(impl_->whole_windows(source));
+}
+
+WholeFeatureWindows::WholeFeatureWindows(std::unique_ptr<Impl> impl) : impl_(std::move(impl)) {}
+WholeFeatureWindows::~WholeFeatureWindows() = default;
+WholeFeatureWindows::WholeFeatureWindows(WholeFeatureWindows&&) noexcept = default;
+size_t WholeFeatureWindows::frames() const { return impl_->frames; }
+size_t WholeFeatureWindows::samples() const { return impl_->samples; }
+std::vector<float> WholeFeatureWindows::window(size_t seek, size_t width) { return impl_->window(seek, width); }
+
 }  // namespace modelexport::processors

@@ -3,6 +3,8 @@
 // transformers' ffmpeg_read runs). The CLI converts with one SwrContext built by its auto-inserted
 // aresample filter from the decoded frames' format, layout and rate to flt/mono/RATE with swr's
 // defaults; we build the same context from the first decoded frame and flush it at the end.
+#include <algorithm>
+#include <cmath>
 #include <cstring>
 #include <memory>
 #include <string>
@@ -78,16 +80,17 @@ struct MemoryReader {
   }
 };
 
-// One decode: demux → decode → swr → sink. `name` is the file (or "<memory>") for messages.
+// One decode, pulled: demux → decode → swr → pending samples, a packet at a time as read() asks.
+// `name` is the file (or "<memory>") for messages; `max_samples` 0 is no limit.
 class Decoder {
  public:
-  Decoder(std::string name, int rate, const AudioSink& sink, std::vector<std::string>* notes)
-      : name_(std::move(name)), rate_(rate), sink_(sink), notes_(notes) {
+  Decoder(std::string name, int rate, size_t max_samples, std::vector<std::string>* notes)
+      : name_(std::move(name)), rate_(rate), max_samples_(max_samples), notes_(notes) {
     if (rate <= 0) throw UsageError("audio: sampling rate must be positive, got " + std::to_string(rate));
     av_log_set_level(AV_LOG_QUIET);  // failures surface as exceptions, not libav's stderr lines
   }
 
-  AudioSource run_file(const std::filesystem::path& file) {
+  void open_file(const std::filesystem::path& file) {
     std::error_code ec;
     if (!std::filesystem::is_regular_file(file, ec))
       throw IoError(name_ + ": no such audio file (or not a regular file)");
@@ -95,10 +98,10 @@ class Decoder {
     int err = avformat_open_input(&raw, file.c_str(), nullptr, nullptr);
     if (err < 0) throw AudioDecodeError(name_ + ": not an audio file FFmpeg can read (" + av_error_text(err) + ")");
     format_.reset(raw);
-    return run();
+    open();
   }
 
-  AudioSource run_bytes(std::string_view bytes) {
+  void open_bytes(std::string_view bytes) {
     if (bytes.empty()) throw AudioDecodeError(name_ + ": empty input (0 bytes), expected an audio file");
     reader_.bytes = bytes;
     constexpr int kBuffer = 1 << 16;
@@ -115,11 +118,47 @@ class Decoder {
     int err = avformat_open_input(&raw, nullptr, nullptr, nullptr);
     if (err < 0) throw AudioDecodeError(name_ + ": not an audio file FFmpeg can read (" + av_error_text(err) + ")");
     format_.reset(raw);
-    return run();
+    open();
+  }
+
+  // Up to `max` samples into `out`; 0 at the end of the stream.
+  size_t read(float* out, size_t max) {
+    while (pending_pos_ == pending_.size() && !eof_) pump();
+    const size_t n = std::min(max, pending_.size() - pending_pos_);
+    std::copy_n(pending_.data() + pending_pos_, n, out);
+    pending_pos_ += n;
+    if (pending_pos_ == pending_.size()) pending_.clear(), pending_pos_ = 0;
+    return n;
+  }
+
+  const AudioSource& source() const { return source_; }
+
+  // The whole-file limit: refused up front when the container declares a duration well past it (more
+  // than 10 % over: declared durations are estimates), else decoding stops when it is passed.
+  void check_declared_length() const {
+    const size_t declared = expected_samples();
+    if (max_samples_ && declared > max_samples_ + max_samples_ / 10)
+      throw too_long(" (the file declares " + std::to_string(declared / size_t(rate_)) + " s; not decoded)");
+  }
+
+  AudioDecodeError too_long(const std::string& detail) const {
+    return AudioDecodeError(name_ + ": longer than the limit of " + std::to_string(max_samples_ / size_t(rate_)) +
+                            " s of audio (" + std::to_string(max_samples_) + " samples at " + std::to_string(rate_) +
+                            " Hz)" + detail +
+                            ", which this task holds in memory whole (raise it with --max-audio-seconds)");
+  }
+
+  // The stream's length at the output rate from the container's duration (an estimate; 0 unknown).
+  size_t expected_samples() const {
+    const AVStream* s = format_->streams[stream_];
+    double seconds = 0;
+    if (s->duration > 0 && s->time_base.den > 0) seconds = double(s->duration) * av_q2d(s->time_base);
+    else if (format_->duration > 0) seconds = double(format_->duration) / AV_TIME_BASE;
+    return seconds > 0 ? size_t(seconds * rate_) : 0;
   }
 
  private:
-  AudioSource run() {
+  void open() {
     int err = avformat_find_stream_info(format_.get(), nullptr);
     if (err < 0) throw AudioDecodeError(name_ + ": cannot read stream information (" + av_error_text(err) + ")");
     const AVCodec* codec = nullptr;
@@ -135,19 +174,26 @@ class Decoder {
       throw AudioDecodeError(name_ + ": cannot open the " + codec->name + " decoder (" + av_error_text(err) + ")");
     source_.container = format_->iformat->name;
     source_.codec = codec->name;
-
-    std::unique_ptr<AVPacket, PacketFree> packet(av_packet_alloc());
+    packet_.reset(av_packet_alloc());
     frame_.reset(av_frame_alloc());
-    while ((err = av_read_frame(format_.get(), packet.get())) >= 0) {
-      if (packet->stream_index == stream_) send(packet.get());
-      av_packet_unref(packet.get());
+    // Decode up to the first frame, so the source's rate and layout (and the notes) are known.
+    while (!swr_ && !eof_) pump();
+  }
+
+  // One packet of the audio stream (or the end: drain the decoder and the resampler).
+  void pump() {
+    int err = av_read_frame(format_.get(), packet_.get());
+    if (err >= 0) {
+      if (packet_->stream_index == stream_) send(packet_.get());
+      av_packet_unref(packet_.get());
+      return;
     }
     if (err != AVERROR_EOF)
       throw AudioDecodeError(name_ + ": read failed at " + position() + " (" + av_error_text(err) + ")");
     send(nullptr);                  // drain the decoder
     if (swr_) convert(nullptr, 0);  // flush the resampler's delay line, as the CLI does at EOF
+    eof_ = true;
     if (produced_ == 0) throw AudioDecodeError(name_ + ": the audio stream holds no samples (0 frames decoded)");
-    return source_;
   }
 
   std::string position() const {
@@ -204,15 +250,15 @@ class Decoder {
   void convert(const uint8_t** in, int count) {
     int capacity = swr_get_out_samples(swr_.get(), count);
     if (capacity <= 0) return;
-    if (out_.size() < size_t(capacity)) out_.resize(size_t(capacity));
     for (;;) {
-      uint8_t* out_planes[1] = {reinterpret_cast<uint8_t*>(out_.data())};
-      int n = swr_convert(swr_.get(), out_planes, int(out_.size()), in, count);
+      const size_t at = pending_.size();
+      pending_.resize(at + size_t(capacity));
+      uint8_t* out_planes[1] = {reinterpret_cast<uint8_t*>(pending_.data() + at)};
+      int n = swr_convert(swr_.get(), out_planes, capacity, in, count);
       if (n < 0) throw AudioDecodeError(name_ + ": resampling failed (" + av_error_text(n) + ")");
-      if (n > 0) {
-        sink_(out_.data(), size_t(n));
-        produced_ += size_t(n);
-      }
+      pending_.resize(at + size_t(n));
+      produced_ += size_t(n);
+      if (max_samples_ && produced_ > max_samples_) throw too_long(" (decoding stopped there)");
       // Flushing (in == nullptr) returns the delay line in pieces until it is empty.
       if (in != nullptr || n == 0) break;
     }
@@ -220,7 +266,7 @@ class Decoder {
 
   std::string name_;
   int rate_;
-  const AudioSink& sink_;
+  size_t max_samples_;
   std::vector<std::string>* notes_;
   MemoryReader reader_;
   std::unique_ptr<AVIOContext, AvioFree> avio_;
@@ -228,34 +274,132 @@ class Decoder {
   std::unique_ptr<AVCodecContext, CodecCloser> codec_;
   std::unique_ptr<SwrContext, SwrCloser> swr_;
   std::unique_ptr<AVFrame, FrameFree> frame_;
+  std::unique_ptr<AVPacket, PacketFree> packet_;
   int stream_ = -1;
   AudioSource source_;
-  std::vector<float> out_;
+  std::vector<float> pending_;  // converted samples not yet read
+  size_t pending_pos_ = 0;
+  bool eof_ = false;
   size_t produced_ = 0;
   int64_t decoded_frames_ = 0;
 };
 
+size_t limit_samples(const AudioDecodeOptions& options, int rate) {
+  if (!(options.max_seconds >= 0)) throw UsageError("audio: max_seconds must not be negative");
+  if (options.max_seconds == 0) return 0;
+  return size_t(std::ceil(options.max_seconds * rate));
+}
+
+// Every sample of an opened decoder, into `audio` (whose notes the decoder already fills).
+void read_all(Decoder& d, Audio& audio) {
+  d.check_declared_length();
+  audio.source = d.source();
+  std::vector<float> block(1 << 16);
+  while (size_t n = d.read(block.data(), block.size()))
+    audio.samples.insert(audio.samples.end(), block.data(), block.data() + n);
+}
+
 }  // namespace
+
+struct AudioReader::Impl {
+  std::filesystem::path file;
+  std::string_view bytes;
+  bool from_bytes = false;
+  std::string name;
+  int rate;
+  std::vector<std::string> notes;
+  std::unique_ptr<Decoder> decoder;
+  void open() {
+    std::vector<std::string> fresh;
+    auto d = std::make_unique<Decoder>(name, rate, 0, notes.empty() ? &notes : &fresh);
+    if (from_bytes) d->open_bytes(bytes);
+    else d->open_file(file);
+    decoder = std::move(d);
+  }
+};
+
+AudioReader::AudioReader(const std::filesystem::path& file, int sampling_rate) : impl_(std::make_unique<Impl>()) {
+  impl_->file = file;
+  impl_->name = file.string();
+  impl_->rate = sampling_rate;
+  impl_->open();
+}
+
+AudioReader::AudioReader(std::string_view bytes, int sampling_rate, std::string_view name)
+    : impl_(std::make_unique<Impl>()) {
+  impl_->bytes = bytes;
+  impl_->from_bytes = true;
+  impl_->name = std::string(name);
+  impl_->rate = sampling_rate;
+  impl_->open();
+}
+
+AudioReader::~AudioReader() = default;
+AudioReader::AudioReader(AudioReader&&) noexcept = default;
+AudioReader& AudioReader::operator=(AudioReader&&) noexcept = default;
+
+size_t AudioReader::read(float* out, size_t max) { return impl_->decoder->read(out, max); }
+void AudioReader::rewind() { impl_->open(); }
+size_t AudioReader::expected_samples() const { return impl_->decoder->expected_samples(); }
+const AudioSource& AudioReader::source() const { return impl_->decoder->source(); }
+const std::vector<std::string>& AudioReader::notes() const { return impl_->notes; }
+int AudioReader::sampling_rate() const { return impl_->rate; }
+
+size_t MemorySamples::read(float* out, size_t max) {
+  const size_t n = std::min(max, count_ - pos_);
+  std::copy_n(samples_ + pos_, n, out);
+  pos_ += n;
+  return n;
+}
+
+SlidingSamples::SlidingSamples(SampleSource& source, std::function<float(float)> transform)
+    : source_(source), transform_(std::move(transform)) {}
+
+void SlidingSamples::fill_to(size_t end) {
+  constexpr size_t kBlock = 1 << 14;
+  while (!ended_ && base_ + buf_.size() < end) {
+    const size_t at = buf_.size();
+    buf_.resize(at + kBlock);
+    const size_t n = source_.read(buf_.data() + at, kBlock);
+    buf_.resize(at + n);
+    if (transform_)
+      for (size_t i = at; i < at + n; ++i) buf_[i] = transform_(buf_[i]);
+    if (n == 0) ended_ = true;
+  }
+}
+
+void SlidingSamples::drop_before(size_t index) {
+  if (index <= base_) return;
+  const size_t n = std::min(index - base_, buf_.size());
+  buf_.erase(buf_.begin(), buf_.begin() + std::ptrdiff_t(n));
+  base_ += n;
+}
 
 AudioSource decode_audio_stream(const std::filesystem::path& file, int sampling_rate, const AudioSink& sink,
                                 std::vector<std::string>* notes) {
-  return Decoder(file.string(), sampling_rate, sink, notes).run_file(file);
+  Decoder d(file.string(), sampling_rate, 0, notes);
+  d.open_file(file);
+  std::vector<float> block(1 << 14);
+  while (size_t n = d.read(block.data(), block.size())) sink(block.data(), n);
+  return d.source();
 }
 
-Audio decode_audio_file(const std::filesystem::path& file, int sampling_rate) {
+Audio decode_audio_file(const std::filesystem::path& file, int sampling_rate, const AudioDecodeOptions& options) {
   Audio audio;
   audio.sampling_rate = sampling_rate;
-  audio.source = decode_audio_stream(
-      file, sampling_rate, [&](const float* s, size_t n) { audio.samples.insert(audio.samples.end(), s, s + n); },
-      &audio.notes);
+  Decoder d(file.string(), sampling_rate, limit_samples(options, sampling_rate), &audio.notes);
+  d.open_file(file);
+  read_all(d, audio);
   return audio;
 }
 
-Audio decode_audio(std::string_view bytes, int sampling_rate, std::string_view name) {
+Audio decode_audio(std::string_view bytes, int sampling_rate, std::string_view name,
+                   const AudioDecodeOptions& options) {
   Audio audio;
   audio.sampling_rate = sampling_rate;
-  AudioSink sink = [&](const float* s, size_t n) { audio.samples.insert(audio.samples.end(), s, s + n); };
-  audio.source = Decoder(std::string(name), sampling_rate, sink, &audio.notes).run_bytes(bytes);
+  Decoder d(std::string(name), sampling_rate, limit_samples(options, sampling_rate), &audio.notes);
+  d.open_bytes(bytes);
+  read_all(d, audio);
   return audio;
 }
 

@@ -19,6 +19,14 @@ struct AudioFeatureExtractor::Impl {
   virtual AudioFeatures extract(const float* samples, size_t count) const = 0;
   // Whisper overrides it (no padding or truncation to chunk_length); the others extract() as usual.
   virtual AudioFeatures extract_whole(const float* samples, size_t count) const { return extract(samples, count); }
+  // Whisper overrides it; the others have no whole-recording features to window.
+  virtual std::unique_ptr<WholeFeatureWindows::Impl> whole_windows(SampleSource& source) const;
+};
+
+struct WholeFeatureWindows::Impl {
+  virtual ~Impl() = default;
+  size_t frames = 0, samples = 0;
+  virtual std::vector<float> window(size_t seek, size_t width) = 0;
 };
 
 namespace audio {

@@ -7,6 +7,7 @@
 #include <cmath>
 #include <complex>
 #include <numbers>
+#include <stdexcept>
 
 #include "modelexport/common/error.h"
 #include "processors/audio/fft.h"
@@ -131,8 +132,21 @@ MelFilters mel_filter_bank(size_t num_frequency_bins, size_t num_mel_filters, do
   return bank;
 }
 
+size_t mel_spectrogram_frame_count(size_t length, const SpectrogramOptions& o) {
+  const size_t pad = o.center ? o.frame_length / 2 : 0;
+  const size_t padded = length + 2 * pad;
+  return padded < o.frame_length || o.hop_length == 0 ? 0 : 1 + (padded - o.frame_length) / o.hop_length;
+}
+
 size_t mel_spectrogram(const float* waveform, size_t length, const std::vector<double>& window, const MelFilters& mel,
                        const SpectrogramOptions& o, std::vector<float>& out) {
+  const size_t frames = mel_spectrogram_frame_count(length, o);
+  mel_spectrogram_frames({waveform, 0, length, length}, 0, frames, window, mel, o, out);
+  return frames;
+}
+
+void mel_spectrogram_frames(const WaveformPart& wave, size_t first, size_t count, const std::vector<double>& window,
+                            const MelFilters& mel, const SpectrogramOptions& o, std::vector<float>& out) {
   const size_t frame_length = o.frame_length, fft_length = o.fft_length ? o.fft_length : o.frame_length;
   if (window.size() != frame_length || frame_length > fft_length || o.hop_length == 0)
     throw ProcessorReconstructionError("spectrogram: window, frame and FFT lengths do not fit");
@@ -140,23 +154,29 @@ size_t mel_spectrogram(const float* waveform, size_t length, const std::vector<d
     throw ProcessorReconstructionError("spectrogram: mel filters expect " + std::to_string(mel.num_frequency_bins) +
                                        " frequency bins, the FFT gives " + std::to_string(fft_length / 2 + 1));
   const size_t pad = o.center ? frame_length / 2 : 0;
-  const size_t padded = length + 2 * pad;
-  const size_t frames = padded < frame_length ? 0 : 1 + (padded - frame_length) / o.hop_length;
+  const size_t length = wave.length;
   const size_t bins = fft_length / 2 + 1;
-  out.assign(mel.size() * frames, 0.0f);
-  if (frames == 0) return 0;
+  out.assign(mel.size() * count, 0.0f);
+  if (count == 0) return;
+  // sample(i): waveform[i], read from the part that holds it.
+  auto sample = [&](size_t i) {
+    if (i < wave.offset || i - wave.offset >= wave.count)
+      throw std::logic_error("spectrogram: sample " + std::to_string(i) + " is outside the part given");
+    return double(wave.samples[i - wave.offset]);
+  };
 
   RealFft fft(fft_length);
   std::vector<double> buffer(fft_length, 0.0), power(bins);
   std::vector<std::complex<double>> spectrum(bins);
-  for (size_t t = 0; t < frames; ++t) {
+  for (size_t c = 0; c < count; ++c) {
+    const size_t t = first + c;
     // The padded waveform, promoted to float64; only the frames near the edges reflect.
     long long start = static_cast<long long>(t * o.hop_length) - static_cast<long long>(pad);
     if (start >= 0 && size_t(start) + frame_length <= length) {
-      for (size_t j = 0; j < frame_length; ++j) buffer[j] = double(waveform[size_t(start) + j]);
+      for (size_t j = 0; j < frame_length; ++j) buffer[j] = sample(size_t(start) + j);
     } else {
       for (size_t j = 0; j < frame_length; ++j)
-        buffer[j] = double(waveform[reflect_index(start + static_cast<long long>(j), length)]);
+        buffer[j] = sample(reflect_index(start + static_cast<long long>(j), length));
     }
     if (o.remove_dc_offset) {
       double sum = 0;
@@ -185,10 +205,9 @@ size_t mel_spectrogram(const float* waveform, size_t length, const std::vector<d
       double v = std::max(o.mel_floor, sum);
       if (o.log_mel == LogMel::kLog10) v = std::log10(v);
       else if (o.log_mel == LogMel::kLog) v = std::log(v);
-      out[f * frames + t] = float(v);
+      out[f * count + c] = float(v);
     }
   }
-  return frames;
 }
 
 }  // namespace modelexport::processors::audio

@@ -51,5 +51,19 @@ struct SpectrogramOptions {
 // Returns the number of frames; `out` is resized.
 size_t mel_spectrogram(const float* waveform, size_t length, const std::vector<double>& window, const MelFilters& mel,
                        const SpectrogramOptions& options, std::vector<float>& out);
+// The number of frames mel_spectrogram gives for `length` samples.
+size_t mel_spectrogram_frame_count(size_t length, const SpectrogramOptions& options);
+
+// Part of a waveform of `length` samples: samples[i] is waveform[offset + i], i < count.
+struct WaveformPart {
+  const float* samples;
+  size_t offset, count, length;
+};
+// Frames [first, first + count) of mel_spectrogram over the whole waveform, from the part of it those
+// frames read (each frame reads its own frame_length samples, reflected at the waveform's edges):
+// the same values, bit for bit. `out` is (num_mel_filters × count), row-major. A frame reading outside
+// the part is a logic_error.
+void mel_spectrogram_frames(const WaveformPart& wave, size_t first, size_t count, const std::vector<double>& window,
+                            const MelFilters& mel, const SpectrogramOptions& options, std::vector<float>& out);
 
 }  // namespace modelexport::processors::audio

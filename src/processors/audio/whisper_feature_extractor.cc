@@ -3,6 +3,9 @@
 // normalization, audio_utils.spectrogram(window_function(n_fft, "hann"), power 2, Slaney mel filters,
 // log10), drop the last frame, max(x, max - 8), (x + 4) / 4.
 #include <algorithm>
+#include <cmath>
+#include <functional>
+#include <limits>
 
 #include "modelexport/common/error.h"
 #include "processors/audio/feature_extractors.h"
@@ -10,6 +13,8 @@
 
 namespace modelexport::processors::audio {
 namespace {
+
+WaveformPart part(const SlidingSamples& s, size_t length) { return {s.data(), s.base(), s.end() - s.base(), length}; }
 
 struct Whisper final : AudioFeatureExtractor::Impl {
   size_t n_fft = 400, hop = 160;
@@ -19,6 +24,17 @@ struct Whisper final : AudioFeatureExtractor::Impl {
   MelFilters mel;
 
   AudioFeatures extract(const float* samples, size_t count) const override { return compute(samples, count, true); }
+  std::unique_ptr<WholeFeatureWindows::Impl> whole_windows(SampleSource& source) const override;
+
+  SpectrogramOptions spectrogram_options() const {
+    SpectrogramOptions o;
+    o.frame_length = n_fft;
+    o.hop_length = hop;
+    o.power = 2.0;
+    o.center = true;
+    o.log_mel = LogMel::kLog10;
+    return o;
+  }
   AudioFeatures extract_whole(const float* samples, size_t count) const override {
     return compute(samples, count, false);
   }
@@ -31,12 +47,7 @@ struct Whisper final : AudioFeatureExtractor::Impl {
     size_t real = std::min(count, length);
     std::copy(samples, samples + real, wave.begin());
     if (do_normalize) zero_mean_unit_var_norm(wave.data(), real, wave.size(), padding_value);
-    SpectrogramOptions o;
-    o.frame_length = n_fft;
-    o.hop_length = hop;
-    o.power = 2.0;
-    o.center = true;
-    o.log_mel = LogMel::kLog10;
+    const SpectrogramOptions o = spectrogram_options();
     std::vector<float> spec;
     size_t frames = mel_spectrogram(wave.data(), wave.size(), window, mel, o, spec);
     size_t kept = frames - 1;  // log_spec[:, :-1]
@@ -60,6 +71,105 @@ struct Whisper final : AudioFeatureExtractor::Impl {
     return f;
   }
 };
+
+// extract_whole(), a window at a time: the statistics pass(es), then windows from a second reading.
+struct WhisperWindows final : WholeFeatureWindows::Impl {
+  const Whisper& fe;
+  SampleSource& source;
+  std::function<float(float)> normalize;
+  float floor = 0;
+  size_t kept = 0, last_seek = 0;
+  std::unique_ptr<SlidingSamples> reader;
+
+  WhisperWindows(const Whisper& w, SampleSource& s) : fe(w), source(s) {
+    source.rewind();
+    if (fe.do_normalize) normalization();
+    statistics();
+    source.rewind();
+    reader = std::make_unique<SlidingSamples>(source, normalize);
+  }
+
+  // zero_mean_unit_var_norm over the whole recording, in the same order and precision.
+  void normalization() {
+    std::vector<float> block(1 << 14);
+    double sum = 0;
+    size_t count = 0;
+    while (size_t n = source.read(block.data(), block.size())) {
+      for (size_t i = 0; i < n; ++i) sum += block[i];
+      count += n;
+    }
+    if (count == 0) throw UsageError(fe.type + ": the recording is empty (0 samples)");
+    const float mean = float(sum / double(count));
+    source.rewind();
+    double sq = 0;
+    while (size_t n = source.read(block.data(), block.size()))
+      for (size_t i = 0; i < n; ++i) {
+        float d = block[i] - mean;
+        sq += double(d * d);
+      }
+    const float var = float(sq / double(count));
+    const float scale = float(std::sqrt(double(var) + 1e-7));
+    normalize = [mean, scale](float x) { return (x - mean) / scale; };
+    source.rewind();
+  }
+
+  // The maximum of the log-mel frames that are kept (all but the last), block by block. Until the end
+  // is read the length is unknown: the frames that end before the samples read so far do not depend
+  // on it (only those touching the end reflect there), so they are computed with a stand-in length.
+  void statistics() {
+    SlidingSamples in(source, normalize);
+    const SpectrogramOptions o = fe.spectrogram_options();
+    const size_t pad = fe.n_fft / 2, block = 1000;
+    constexpr size_t kUnknownLength = size_t(1) << 60;
+    float max = -std::numeric_limits<float>::infinity();
+    std::vector<float> spec;
+    auto take_max = [&] {
+      for (float v : spec) max = std::max(max, v);
+    };
+    size_t t = 0;
+    for (;;) {
+      // Frame t + block - 1 reads samples up to (t + block - 1)·hop + pad.
+      const size_t need = (t + block - 1) * fe.hop + pad;
+      in.fill_to(need);
+      if (in.end() < need) break;  // the end is in this block
+      mel_spectrogram_frames(part(in, kUnknownLength), t, block, fe.window, fe.mel, o, spec);
+      take_max();
+      t += block;
+      if (t * fe.hop > pad) in.drop_before(t * fe.hop - pad);
+    }
+    samples = in.end();
+    if (samples == 0) throw UsageError(fe.type + ": the recording is empty (0 samples)");
+    kept = mel_spectrogram_frame_count(samples, o) - 1;  // log_spec[:, :-1]
+    if (kept > t) {
+      mel_spectrogram_frames(part(in, samples), t, kept - t, fe.window, fe.mel, o, spec);
+      take_max();
+    }
+    frames = kept;
+    floor = max - 8.0f;
+  }
+
+  std::vector<float> window(size_t seek, size_t width) override {
+    if (seek < last_seek)
+      throw UsageError("WhisperFeatureExtractor: windows must not go back (frame " + std::to_string(seek) + " after " +
+                       std::to_string(last_seek) + ")");
+    last_seek = seek;
+    const size_t bins = fe.feature_size, pad = fe.n_fft / 2;
+    std::vector<float> out(bins * width, 0.0f);
+    const size_t m = seek < kept ? std::min(width, kept - seek) : 0;
+    if (m == 0) return out;
+    reader->drop_before(seek * fe.hop > pad ? seek * fe.hop - pad : 0);
+    reader->fill_to(std::min(samples, (seek + m - 1) * fe.hop + pad));
+    std::vector<float> spec;
+    mel_spectrogram_frames(part(*reader, samples), seek, m, fe.window, fe.mel, fe.spectrogram_options(), spec);
+    for (size_t b = 0; b < bins; ++b)
+      for (size_t c = 0; c < m; ++c) out[b * width + c] = (std::max(spec[b * m + c], floor) + 4.0f) / 4.0f;
+    return out;
+  }
+};
+
+std::unique_ptr<WholeFeatureWindows::Impl> Whisper::whole_windows(SampleSource& source) const {
+  return std::make_unique<WhisperWindows>(*this, source);
+}
 
 }  // namespace
 

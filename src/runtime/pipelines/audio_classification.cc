@@ -22,7 +22,7 @@ class AudioClassification final : public TextPipeline {
     std::vector<OJson> out;
     const auto& fe = processor_.feature_extractor();
     for (const auto& in : inputs) {
-      std::vector<float> samples = input_samples(in, fe.sampling_rate());
+      std::vector<float> samples = input_samples(in, fe.sampling_rate(), o);
       auto outputs = model_.run(processor_.audio_inputs(processor_.audio_features(samples.data(), samples.size())));
       const Tensor& logits = output(outputs, "logits", 2);
       size_t labels = size_t(logits.shape[1]);

@@ -39,12 +39,12 @@ class CtcSpeechRecognition final : public TextPipeline {
   }
 
  private:
-  std::vector<OJson> results(const std::vector<PipelineInput>& inputs, const PipelineOptions&) const override {
+  std::vector<OJson> results(const std::vector<PipelineInput>& inputs, const PipelineOptions& options) const override {
     std::vector<OJson> out;
     const auto& fe = processor_.feature_extractor();
     const auto& tok = processor_.tokenizer();
     for (const auto& in : inputs) {
-      std::vector<float> samples = input_samples(in, fe.sampling_rate());
+      std::vector<float> samples = input_samples(in, fe.sampling_rate(), options);
       auto outputs = model_.run(processor_.audio_inputs(processor_.audio_features(samples.data(), samples.size())));
       const Tensor& logits = output(outputs, "logits", 3);
       size_t frames = size_t(logits.shape[1]), vocab = size_t(logits.shape[2]);

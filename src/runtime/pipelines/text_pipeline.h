@@ -68,7 +68,8 @@ std::unique_ptr<Pipeline> make_ctc_speech_recognition(AutoModel model, AutoProce
 std::unique_ptr<Pipeline> make_audio_classification(AutoModel model, AutoProcessor processor);
 
 // An audio input's mono samples at `rate` (audio_pipeline.cc): the file decoded, or the given samples
-// resampled. Throws UsageError for an input with neither.
-std::vector<float> input_samples(const PipelineInput& in, int rate);
+// resampled. Throws UsageError for an input with neither, AudioDecodeError for a file past
+// options.max_audio_seconds; its notes (resampling, downmix) go to options.on_note.
+std::vector<float> input_samples(const PipelineInput& in, int rate, const PipelineOptions& options);
 
 }  // namespace modelexport::runtime

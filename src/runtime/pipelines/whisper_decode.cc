@@ -136,19 +136,24 @@ AsrText decode_asr(const std::vector<AsrModelOutput>& outputs, const AsrVocabula
   return out;
 }
 
+AudioChunk chunk_at(size_t start, size_t total, size_t chunk_len, size_t stride_left, size_t stride_right) {
+  const size_t end = start + chunk_len;
+  AudioChunk c;
+  c.start = start;
+  c.length = std::min(end, total) - start;
+  c.stride_left = start == 0 ? 0 : stride_left;
+  c.is_last = end >= total;
+  c.stride_right = c.is_last ? 0 : stride_right;
+  return c;
+}
+
 std::vector<AudioChunk> chunk_audio(size_t total, size_t chunk_len, size_t stride_left, size_t stride_right) {
   std::vector<AudioChunk> out;
   const size_t step = chunk_len - stride_left - stride_right;
   for (size_t start = 0; start < total; start += step) {
-    const size_t end = start + chunk_len;
-    AudioChunk c;
-    c.start = start;
-    c.length = std::min(end, total) - start;
-    c.stride_left = start == 0 ? 0 : stride_left;
-    const bool is_last = end >= total;
-    c.stride_right = is_last ? 0 : stride_right;
-    if (c.length > c.stride_left) out.push_back(c);
-    if (is_last) break;
+    AudioChunk c = chunk_at(start, total, chunk_len, stride_left, stride_right);
+    if (c.yielded()) out.push_back(c);
+    if (c.is_last) break;
   }
   return out;
 }

@@ -56,7 +56,13 @@ std::vector<int64_t> find_longest_common_sequence(const std::vector<std::vector<
 // stride are dropped, as Python does.
 struct AudioChunk {
   size_t start = 0, length = 0, stride_left = 0, stride_right = 0;
+  bool is_last = false;  // chunk_iter stops after it
+  bool yielded() const { return length > stride_left; }
 };
 std::vector<AudioChunk> chunk_audio(size_t total, size_t chunk_len, size_t stride_left, size_t stride_right);
+// One step of chunk_iter: the chunk at `start` (< total). A stream whose length is not known yet passes
+// the samples read so far as `total` once they reach start + chunk_len + 1 (the chunk is then whole and
+// not the last, as with the true length).
+AudioChunk chunk_at(size_t start, size_t total, size_t chunk_len, size_t stride_left, size_t stride_right);
 
 }  // namespace modelexport::runtime

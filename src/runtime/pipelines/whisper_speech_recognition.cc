@@ -53,7 +53,7 @@ struct WhisperRecognizer::Impl {
   std::map<std::string, int64_t> lang_to_id, task_to_id;
   std::optional<int64_t> max_initial_timestamp_index;
   std::vector<std::pair<int64_t, std::optional<int64_t>>> forced_decoder_ids;
-  bool default_return_timestamps = false;
+  std::optional<bool> config_return_timestamps;  // generation_config.json's return_timestamps, when set
   size_t mel_bins = 80, num_segment_frames = 3000, max_target_positions = 448;
   AsrVocabulary vocab;
 
@@ -88,7 +88,7 @@ struct WhisperRecognizer::Impl {
         }
       }
     max_initial_timestamp_index = gr.integer("max_initial_timestamp_index");
-    default_return_timestamps = gr.boolean_or("return_timestamps", false);
+    config_return_timestamps = gr.boolean("return_timestamps");
     // forced_decoder_ids: generation_config.json's, else config.json's (Python's order); [index, id|null].
     const Json* forced =
         gj.contains("forced_decoder_ids") && !gj["forced_decoder_ids"].is_null()
@@ -145,6 +145,8 @@ struct WhisperRecognizer::Impl {
     throw UsageError("--language " + language +
                      ": not a language of this model (generation_config.json lang_to_id has: " + codes + ")");
   }
+
+  bool config_return_timestamps_false() const { return config_return_timestamps && !*config_return_timestamps; }
 
   bool english_only() const { return is_multilingual && !*is_multilingual; }
 
@@ -219,6 +221,10 @@ struct WhisperRecognizer::Impl {
     for (size_t m = 0; m < mel_bins; ++m)
       std::copy_n(feats.begin() + std::ptrdiff_t(m * frames + seek), n,
                   w.begin() + std::ptrdiff_t(m * num_segment_frames));
+    return input_features(std::move(w));
+  }
+
+  std::map<std::string, Tensor> input_features(std::vector<float> w) const {
     return {{"input_features", Tensor::float32({1, int64_t(mel_bins), int64_t(num_segment_frames)}, std::move(w))}};
   }
 
@@ -296,14 +302,13 @@ struct WhisperRecognizer::Impl {
     return out;
   }
 
-  // Long-form: Python's seek loop over the whole recording's features.
-  AsrModelOutput long_form(generation::EncoderDecoderModel& model, const std::vector<float>& samples,
+  // Long-form: Python's seek loop over the whole recording's features, computed a window at a time.
+  AsrModelOutput long_form(generation::EncoderDecoderModel& model, processors::WholeFeatureWindows& f,
                            const WhisperOptions& o, const generation::GenerationConfig& c, Progress& progress) const {
-    processors::AudioFeatures f = processor.feature_extractor().extract_whole(samples.data(), samples.size());
-    const size_t max_frames = size_t(f.shape.back());
+    const size_t max_frames = f.frames();
     const int64_t tb = vocab.timestamp_begin;
     std::vector<int64_t> prompt =
-        init_tokens(o, true, [&] { return detect_language(model, window(f.values, max_frames, 0)); });
+        init_tokens(o, true, [&] { return detect_language(model, input_features(f.window(0, num_segment_frames))); });
     check_length(c, prompt.size());
     const int64_t eos = c.eos_token_id.empty() ? -1 : c.eos_token_id.front();
     AsrModelOutput out;
@@ -311,7 +316,8 @@ struct WhisperRecognizer::Impl {
     while (seek < max_frames) {
       if (o.cancel && o.cancel->load()) break;
       const size_t seek_num_frames = std::min(max_frames - seek, num_segment_frames);
-      std::vector<int64_t> seq = generate_window(model, window(f.values, max_frames, seek), prompt, true, c, o.cancel);
+      std::vector<int64_t> seq =
+          generate_window(model, input_features(f.window(seek, num_segment_frames)), prompt, true, c, o.cancel);
       const bool is_not_final = seek + num_segment_frames < max_frames;
       if (is_not_final && !seq.empty() && seq.back() == eos) seq.pop_back();
       drop_final_pad(seq, c);
@@ -352,16 +358,25 @@ WhisperRecognizer::WhisperRecognizer(const AutoModel& encoder, const AutoModel& 
 WhisperRecognizer::~WhisperRecognizer() = default;
 
 WhisperResult WhisperRecognizer::transcribe(const std::vector<float>& samples, const WhisperOptions& o) const {
+  processors::MemorySamples source(samples.data(), samples.size());
+  return transcribe(source, o);
+}
+
+WhisperResult WhisperRecognizer::transcribe(processors::SampleSource& source, const WhisperOptions& o) const {
   const Impl& im = *impl_;
   im.check_options(o);
-  if (samples.empty()) throw UsageError("the recording is empty (0 samples)");
   generation::GenerationConfig config = im.config_for(o);
-  generation::EncoderDecoderModel model(im.encoder, im.decoder, im.with_past, im.settings);
   const auto& fe = im.processor.feature_extractor();
   const double rate = fe.sampling_rate();
+  const size_t chunk_samples = fe.chunk_samples();
+  source.rewind();
+  processors::SlidingSamples in(source);
+  // Enough to tell short-form (up to 30 s) from long-form.
+  in.fill_to(chunk_samples + 1);
+  if (in.end() == 0) throw UsageError("the recording is empty (0 samples)");
+  generation::EncoderDecoderModel model(im.encoder, im.decoder, im.with_past, im.settings);
   WhisperResult result;
-  bool timestamps_used = o.return_timestamps;
-  Progress progress("transcribing", samples.size(), uint64_t(fe.chunk_samples()) + 1);
+  Progress progress("transcribing", std::max(source.expected_samples(), in.end()), uint64_t(chunk_samples) + 1);
   if (o.chunk_length_s) {
     // Python's preprocess: chunk and strides in samples (align_to 1 for Whisper).
     if (!(*o.chunk_length_s > 0)) throw UsageError("--chunk-length-s must be positive");
@@ -371,32 +386,45 @@ WhisperResult WhisperRecognizer::transcribe(const std::vector<float>& samples, c
     const size_t stride = size_t(std::nearbyint(stride_s * rate));
     if (chunk_len <= 2 * stride)
       throw UsageError("--chunk-length-s must be greater than twice --stride-length-s (the chunk must advance)");
-    for (const AudioChunk& ch : chunk_audio(samples.size(), chunk_len, stride, stride)) {
+    // chunk_iter over the stream: a chunk is the last when its end reaches the recording's end, which
+    // reading one sample past it tells.
+    const size_t step = chunk_len - 2 * stride;
+    for (size_t start = 0;; start += step) {
       if (o.cancel && o.cancel->load()) break;
-      AsrModelOutput out = im.short_form(model, samples.data() + ch.start, ch.length, o, config);
-      out.has_stride = true;
-      out.chunk_len = double(ch.length) / rate;
-      out.stride_left = double(ch.stride_left) / rate;
-      out.stride_right = double(ch.stride_right) / rate;
-      result.outputs.push_back(std::move(out));
-      progress.advance(ch.length - ch.stride_right - ch.stride_left);
-      if (o.on_progress) o.on_progress(ch.start + ch.length, samples.size());
+      in.drop_before(start);
+      in.fill_to(start + chunk_len + 1);
+      if (in.ended() && start >= in.end()) break;
+      const AudioChunk ch = chunk_at(start, in.end(), chunk_len, stride, stride);
+      if (ch.yielded()) {
+        AsrModelOutput out = im.short_form(model, in.data() + (start - in.base()), ch.length, o, config);
+        out.has_stride = true;
+        out.chunk_len = double(ch.length) / rate;
+        out.stride_left = double(ch.stride_left) / rate;
+        out.stride_right = double(ch.stride_right) / rate;
+        result.outputs.push_back(std::move(out));
+        progress.advance(ch.length - ch.stride_right - ch.stride_left);
+        if (o.on_progress) o.on_progress(ch.start + ch.length, std::max(source.expected_samples(), in.end()));
+      }
+      if (ch.is_last) break;
     }
-  } else if (samples.size() > fe.chunk_samples()) {
-    if (!o.return_timestamps && o.on_note)
-      o.on_note(
-          "audio longer than 30 s without --chunk-length-s: decoded long-form (30 s windows, each starting at the "
-          "last timestamp), which needs timestamp tokens; Python requires return_timestamps=True for it");
-    timestamps_used = true;
+  } else if (in.end() > chunk_samples) {
+    // _set_return_timestamps (generation_whisper.py, commit 000dccdb): unset, return_timestamps falls back
+    // to generation_config's; long-form refuses False (the pipeline forwards only a true value, so an unset
+    // option and a false one both fall back), else sets it True and the pipeline returns the text only.
+    if (!o.return_timestamps && im.config_return_timestamps_false())
+      throw UsageError(
+          "the recording is longer than 30 s, which needs long-form decoding with timestamp tokens, and "
+          "generation_config.json sets return_timestamps false (Python refuses it the same way): pass "
+          "--return-timestamps, or --chunk-length-s S");
     WhisperOptions lo = o;
     lo.return_timestamps = true;
     im.check_options(lo);
-    result.outputs.push_back(im.long_form(model, samples, lo, config, progress));
+    processors::WholeFeatureWindows windows = fe.whole_windows(source);
+    result.outputs.push_back(im.long_form(model, windows, lo, config, progress));
   } else {
-    result.outputs.push_back(im.short_form(model, samples.data(), samples.size(), o, config));
+    result.outputs.push_back(im.short_form(model, in.data(), in.end(), o, config));
   }
   progress.finish();
-  (void)timestamps_used;
   const auto& proc = im.processor;
   result.text = decode_asr(
       result.outputs, im.vocab, [&](const std::vector<int32_t>& ids) { return proc.decode(ids, false); },
@@ -436,9 +464,18 @@ class WhisperPipeline final : public Pipeline {
     o.on_note = options.on_note;
     o.cancel = options.cancel;
     std::vector<std::string> out;
+    const int rate = processor_.feature_extractor().sampling_rate();
     for (const auto& in : inputs) {
-      std::vector<float> samples = input_samples(in, processor_.feature_extractor().sampling_rate());
-      WhisperResult r = recognizer_.transcribe(samples, o);
+      WhisperResult r;
+      if (in.samples.empty() && !in.audio.empty()) {
+        // A file is read as a stream: memory does not grow with its length.
+        processors::AudioReader reader(in.audio, rate);
+        if (options.on_note)
+          for (const auto& note : reader.notes()) options.on_note(note);
+        r = recognizer_.transcribe(reader, o);
+      } else {
+        r = recognizer_.transcribe(input_samples(in, rate, options), o);
+      }
       OJson j{{"text", r.text.text}};
       if (options.return_timestamps) {
         OJson chunks = OJson::array();

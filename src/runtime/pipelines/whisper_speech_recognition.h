@@ -14,10 +14,11 @@
 //    chunk_length_s / 6), each chunk padded to 30 s and generated short-form, the chunks merged by
 //    _decode_asr (longest common sequence over the strides);
 //  - else up to 30 s: one short-form generation on the padded features;
-//  - else long-form: the features of the whole recording, decoded 30 s at a time with timestamps,
-//    each window's start moved to the last complete segment (Python's seek loop). Python refuses
-//    long-form without return_timestamps (its generation configs set it false); here timestamps are
-//    used inside and only the text is returned, with a note.
+//  - else long-form: the features of the whole recording (computed a window at a time), decoded 30 s
+//    at a time with timestamps, each window's start moved to the last complete segment (Python's
+//    seek loop). As Python's _set_return_timestamps: without return_timestamps, generation_config's
+//    return_timestamps false is refused (UsageError); absent, timestamps are used inside and only the
+//    text is returned.
 // Decoder prompt: <|startoftranscript|> [language task] [<|notimestamps|>] from generation_config's
 // forced_decoder_ids, --language / --whisper-task, and, for a multilingual model given no language,
 // the detected language (one decoder step on <|startoftranscript|>, argmax over lang_to_id's tokens,
@@ -36,6 +37,7 @@
 #include <string_view>
 #include <vector>
 
+#include "modelexport/processors/audio.h"
 #include "modelexport/runtime/auto_model.h"
 #include "modelexport/runtime/auto_processor.h"
 #include "modelexport/runtime/generation.h"
@@ -74,6 +76,10 @@ class WhisperRecognizer {
   // Throws UsageError for options the model cannot take (a language or task on an English-only
   // model, a language not in lang_to_id, an unknown task, chunk length not above the strides).
   WhisperResult transcribe(const std::vector<float>& samples, const WhisperOptions& options) const;
+  // The same from a recording read as a stream (a file through processors::AudioReader): chunked and
+  // long-form decoding hold about one window of samples and features, whatever the length (long-form
+  // reads the source once more first, for the features' statistics).
+  WhisperResult transcribe(processors::SampleSource& samples, const WhisperOptions& options) const;
 
  private:
   struct Impl;

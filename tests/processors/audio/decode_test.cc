@@ -133,6 +133,63 @@ TEST(AudioDecode, StreamsInBlocks) {
   EXPECT_LE(largest, 16384u);  // a frame's worth, never the whole file
 }
 
+// AudioReader (pulled, a packet at a time) gives decode_audio_file's samples bit for bit, in reads of
+// any size, again after rewind(), and from bytes; resampled MP3 included.
+TEST(AudioDecode, ReaderPullsTheSameSamples) {
+  REQUIRE_CORPUS();
+  ScratchDir scratch;
+  fs::path flac = test::corpus_dir() / "media" / "audio" / "tedlium_long_120s.flac";
+  fs::path mp3 = generate(scratch, "stereo.mp3", "-c:a libmp3lame -b:a 64k");
+  for (const fs::path& file : {flac, mp3}) {
+    SCOPED_TRACE(file.filename().string());
+    Audio whole = decode_audio_file(file, 16000);
+    AudioReader reader(file, 16000);
+    EXPECT_EQ(reader.notes(), whole.notes);
+    EXPECT_EQ(reader.source().codec, whole.source.codec);
+    // An estimate (for progress): MP3 counts its encoder delay and padding (32600 for 32000 here).
+    EXPECT_NEAR(double(reader.expected_samples()), double(whole.samples.size()), 0.05 * double(whole.samples.size()));
+    for (size_t read_size : {size_t(1) << 20, size_t(777), size_t(1)}) {
+      if (read_size == 1 && whole.samples.size() > 100000) continue;  // one at a time: the short file only
+      reader.rewind();
+      std::vector<float> got, buf(read_size);
+      while (size_t n = reader.read(buf.data(), buf.size())) got.insert(got.end(), buf.begin(), buf.begin() + long(n));
+      EXPECT_EQ(got, whole.samples) << read_size;
+    }
+    EXPECT_EQ(reader.notes(), whole.notes);  // rewinding adds none
+    std::string bytes = test::read_bytes(file);
+    AudioReader from_bytes(bytes, 16000, "bytes");
+    std::vector<float> got(whole.samples.size() + 10);
+    size_t have = 0;
+    while (size_t n = from_bytes.read(got.data() + have, std::min<size_t>(4096, got.size() - have))) have += n;
+    got.resize(have);
+    EXPECT_EQ(got, whole.samples);
+  }
+}
+
+// Whole-file decoding stops past AudioDecodeOptions::max_seconds, naming the limit and the option.
+TEST(AudioDecode, LengthLimit) {
+  ScratchDir scratch;
+  fs::path wav = generate(scratch, "two_seconds.wav", "");
+  EXPECT_EQ(decode_audio_file(wav, 16000, {2.0}).samples.size(), 32000u);  // exactly at the limit
+  EXPECT_EQ(decode_audio_file(wav, 16000, {0.0}).samples.size(), 32000u);  // 0: no limit
+  // 1 s: the header's 2 s are more than 10 % over, refused before decoding; 1.999 s: stopped while decoding.
+  for (auto [limit, detail] :
+       {std::pair{1.0, "the file declares 2 s; not decoded"}, {1.999, "decoding stopped there"}}) {
+    try {
+      decode_audio_file(wav, 16000, {limit});
+      ADD_FAILURE() << "no error at " << limit;
+    } catch (const AudioDecodeError& e) {
+      const std::string m = e.what();
+      EXPECT_NE(m.find(wav.string()), std::string::npos) << m;
+      EXPECT_NE(m.find("longer than the limit of"), std::string::npos) << m;
+      EXPECT_NE(m.find("--max-audio-seconds"), std::string::npos) << m;
+      EXPECT_NE(m.find(detail), std::string::npos) << m;
+    }
+  }
+  EXPECT_THROW(decode_audio(test::read_bytes(wav), 8000, "bytes", {1.0}), AudioDecodeError);
+  EXPECT_THROW(decode_audio_file(wav, 16000, {-1.0}), UsageError);
+}
+
 TEST(AudioDecode, RawSamplesFromTheApi) {
   // Stereo 44.1 kHz floats through convert_samples give what the CLI gives for the same floats.
   ScratchDir scratch;

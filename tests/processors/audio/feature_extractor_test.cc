@@ -157,6 +157,42 @@ TEST(AudioFeatures, AgreeWithTransformersJs) {
   }
 }
 
+// Whisper's long-form features a window at a time (whole_windows) equal extract_whole()'s, bit for
+// bit, at every seek the long-form loop can take (a window start, odd offsets, past the end), with
+// and without do_normalize; the other extractors refuse.
+TEST(AudioFeatures, WhisperWindowsEqualTheWholeRecordingsFeatures) {
+  REQUIRE_CORPUS();
+  std::vector<float> s = corpus_samples("tedlium_long_120s.flac", 16000 * 75 + 123);
+  for (const char* config : {kWhisper80, kWhisperNormalized}) {
+    SCOPED_TRACE(config);
+    auto fe = AudioFeatureExtractor::from_json(config);
+    AudioFeatures whole = fe.extract_whole(s.data(), s.size());
+    const size_t frames = size_t(whole.shape.back()), bins = fe.feature_size();
+    MemorySamples source(s.data(), s.size());
+    WholeFeatureWindows w = fe.whole_windows(source);
+    EXPECT_EQ(w.frames(), frames);
+    EXPECT_EQ(w.samples(), s.size());
+    for (size_t seek :
+         {size_t(0), size_t(0), size_t(1), size_t(2999), size_t(3000), size_t(4711), frames - 10, frames + 5}) {
+      SCOPED_TRACE(seek);
+      std::vector<float> got = w.window(seek, 3000);
+      ASSERT_EQ(got.size(), bins * 3000);
+      size_t mismatches = 0;
+      for (size_t b = 0; b < bins; ++b)
+        for (size_t c = 0; c < 3000; ++c) {
+          const float expected = seek + c < frames ? whole.values[b * frames + seek + c] : 0.0f;
+          mismatches += got[b * 3000 + c] != expected;
+        }
+      EXPECT_EQ(mismatches, 0u);
+    }
+    EXPECT_THROW(w.window(10, 3000), UsageError);  // windows do not go back
+  }
+  MemorySamples source(s.data(), s.size());
+  EXPECT_THROW(AudioFeatureExtractor::from_json(kWav2Vec2).whole_windows(source), UsageError);
+  MemorySamples empty(s.data(), 0);
+  EXPECT_THROW(AudioFeatureExtractor::from_json(kWhisper80).whole_windows(empty), UsageError);
+}
+
 TEST(AudioFeatures, DescribeTheirModelInputs) {
   auto whisper = AudioFeatureExtractor::from_json(kWhisper128);
   EXPECT_EQ(whisper.type(), "WhisperFeatureExtractor");
