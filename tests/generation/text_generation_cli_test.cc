@@ -289,9 +289,7 @@ TEST(TextGenerationCli, GenaiModelsRunFromTokenIds) {
     ASSERT_EQ(r.exit_code, 0) << r.err;
     std::string line;
     for (int64_t id : expected[0]) line += (line.empty() ? "" : ",") + std::to_string(id);
-    if (!k.tokenizer) {
-      EXPECT_EQ(r.out, line + "\n") << k.folder;
-    }
+    if (!k.tokenizer) { EXPECT_EQ(r.out, line + "\n") << k.folder; }
     // --input lines: a [batch, sequence] list is one prompt per row; rows of different lengths batch
     // with left padding.
     r = run_cli({"run", model.string(), "--input", (dir / "ids.jsonl").string(), "--max-new-tokens", "8", "--json"});
