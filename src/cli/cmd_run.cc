@@ -1,8 +1,8 @@
 // modelexport run MODEL.onnx [TEXT...] [--task T] [--input FILE.jsonl] [--top-k K] [task options] [--json]
 // Runs the pipeline of the model's task (hf_pipeline_task, or --task) on the inputs, batched.
 // --input lines: {"text"}, {"text","text_pair"}, {"question","context"}, {"text","labels"},
-// {"messages": [...]} (text-generation chat input), {"image"} / {"image","labels"} (image models,
-// whose TEXT arguments are image files).
+// {"messages": [...]} (text-generation chat input), {"input_ids": [...]} (text-generation from token
+// ids), {"image"} / {"image","labels"} (image models, whose TEXT arguments are image files).
 // --json prints one JSON line per input, shaped as transformers.js' pipeline returns it.
 #include <algorithm>
 #include <iostream>
@@ -22,6 +22,7 @@ namespace {
 struct RunArgs {
   std::string model, input, task, question;
   std::vector<std::string> texts, labels;
+  std::vector<std::string> input_ids;  // --input-ids: one prompt of comma-separated token ids each
   runtime::PipelineOptions options;
   size_t top_k = 0;
   uint64_t max_image_pixels = processors::ImageDecodeOptions{}.max_pixels;
@@ -106,11 +107,9 @@ void check_options_apply(const RunArgs& a, const std::string& task) {
 // An --input line's fields must be the task's: labels only for zero-shot-classification, a
 // text_pair only for text-classification, question/context only for question-answering.
 void check_input_fits(const Json& j, const std::string& where, const std::string& task) {
-  const std::vector<std::pair<const char*, const char*>> fields = {{"labels", "zero-shot-classification"},
-                                                                   {"text_pair", "text-classification"},
-                                                                   {"question", "question-answering"},
-                                                                   {"context", "question-answering"},
-                                                                   {"messages", "text-generation"}};
+  const std::vector<std::pair<const char*, const char*>> fields = {
+      {"labels", "zero-shot-classification"}, {"text_pair", "text-classification"}, {"question", "question-answering"},
+      {"context", "question-answering"},      {"messages", "text-generation"},      {"input_ids", "text-generation"}};
   for (const auto& [field, owner] : fields)
     // Candidate labels are zero-shot-image-classification's input too.
     if (j.contains(field) && task != owner &&
@@ -167,12 +166,73 @@ runtime::PipelineInput input_from_json(const Json& j, const std::string& file) {
     in.messages = messages.dump();
   }
   if (in.text.empty() && in.question.empty() && in.context.empty() && !j.contains("text") && !j.contains("messages") &&
-      !j.contains("image"))
+      !j.contains("image") && !j.contains("input_ids"))
     throw UsageError(
         where +
         ": expected {\"text\"}, {\"text\",\"text_pair\"}, {\"question\",\"context\"}, {\"text\",\"labels\"}, "
-        "{\"messages\"} or {\"image\"}");
+        "{\"messages\"}, {\"input_ids\"} or {\"image\"}");
   return in;
+}
+
+// An --input line's "input_ids": a list of token ids, or a list of such lists (the [batch, sequence]
+// tensor form; each row is one prompt).
+std::vector<std::vector<int64_t>> input_ids_from_json(const Json& j, const std::string& where) {
+  const std::string what = where +
+                           ": \"input_ids\" must be a non-empty list of token ids (non-negative integers), "
+                           "or a list of such lists";
+  auto row = [&](const Json& r) {
+    if (!r.is_array() || r.empty()) throw UsageError(what);
+    std::vector<int64_t> ids;
+    for (const auto& v : r) {
+      if (!v.is_number_integer() || v.get<int64_t>() < 0) throw UsageError(what + " (got " + v.dump() + ")");
+      ids.push_back(v.get<int64_t>());
+    }
+    return ids;
+  };
+  const Json& ids = j["input_ids"];
+  if (!ids.is_array() || ids.empty()) throw UsageError(what);
+  if (!ids[0].is_array()) return {row(ids)};
+  std::vector<std::vector<int64_t>> rows;
+  for (const auto& r : ids) rows.push_back(row(r));
+  return rows;
+}
+
+// --input-ids "1,2,3": one prompt.
+std::vector<int64_t> input_ids_from_text(const std::string& text) {
+  std::vector<int64_t> ids;
+  size_t start = 0;
+  while (start <= text.size()) {
+    size_t end = text.find(',', start);
+    if (end == std::string::npos) end = text.size();
+    std::string item = text.substr(start, end - start);
+    while (!item.empty() && item.front() == ' ') item.erase(0, 1);
+    while (!item.empty() && item.back() == ' ') item.pop_back();
+    size_t used = 0;
+    int64_t id = -1;
+    try {
+      id = std::stoll(item, &used);
+    } catch (const std::logic_error&) { used = 0; }
+    if (item.empty() || used != item.size() || id < 0)
+      throw UsageError("--input-ids '" + text + "': expected comma-separated token ids (non-negative integers), got '" +
+                       item + "'");
+    ids.push_back(id);
+    start = end + 1;
+  }
+  return ids;
+}
+
+// One text-generation result without --json: its text (the reply of a chat), else its token ids
+// comma-separated (as --input-ids takes them).
+void print_generated(const Json& item) {
+  if (!item.contains("generated_text")) {
+    std::string ids;
+    for (const auto& id : item["generated_token_ids"])
+      ids += (ids.empty() ? "" : ",") + std::to_string(id.get<int64_t>());
+    std::cout << ids << "\n";
+    return;
+  }
+  const Json& g = item["generated_text"];
+  std::cout << (g.is_string() ? g.get<std::string>() : g.back()["content"].get<std::string>()) << "\n";
 }
 
 // text-generation: a single prompt streams to the terminal as it is generated (unless --json).
@@ -185,6 +245,11 @@ int run_text_generation(RunArgs& a, const runtime::Pipeline& pipe, const std::ve
   a.options.on_note = [](std::string_view note) { std::cerr << "note: " << note << "\n"; };
   const bool stream = !a.json && inputs.size() == 1 && a.options.generation.num_return_sequences.value_or(1) == 1;
   bool streamed = false;
+  if (stream && !inputs[0].input_ids.empty()) {
+    // Token ids in, token ids out (and the text when the model has a tokenizer): no streaming.
+    for (const auto& item : parse_json(pipe.run(inputs, a.options)[0], "result")) print_generated(item);
+    return kExitOk;
+  }
   if (stream) {
     const auto& in = inputs[0];
     a.options.on_text = [&](std::string_view piece) {
@@ -209,10 +274,7 @@ int run_text_generation(RunArgs& a, const runtime::Pipeline& pipe, const std::ve
       std::cout << r << "\n";
       continue;
     }
-    for (const auto& item : parse_json(r, "result")) {
-      const Json& g = item["generated_text"];
-      std::cout << (g.is_string() ? g.get<std::string>() : g.back()["content"].get<std::string>()) << "\n";
-    }
+    for (const auto& item : parse_json(r, "result")) print_generated(item);
   }
   return kExitOk;
 }
@@ -229,14 +291,22 @@ int run_pipeline(RunArgs a) {
     in.labels = a.labels;
     inputs.push_back(std::move(in));
   }
+  for (const auto& ids : a.input_ids) inputs.push_back({.input_ids = input_ids_from_text(ids)});
   std::vector<Json> lines;
   if (!a.input.empty())
     for (auto& j : read_jsonl_objects(a.input)) {
-      inputs.push_back(input_from_json(j, a.input));
-      if (inputs.back().labels.empty()) inputs.back().labels = a.labels;
+      runtime::PipelineInput in = input_from_json(j, a.input);
+      if (in.labels.empty()) in.labels = a.labels;
+      if (j.contains("input_ids"))
+        for (auto& ids : input_ids_from_json(j, line_name(j, a.input))) {
+          in.input_ids = std::move(ids);
+          inputs.push_back(in);
+        }
+      else inputs.push_back(std::move(in));
       lines.push_back(std::move(j));
     }
-  if (inputs.empty()) throw UsageError("nothing to run on: give TEXT arguments or --input FILE.jsonl (- for stdin)");
+  if (inputs.empty())
+    throw UsageError("nothing to run on: give TEXT arguments, --input FILE.jsonl (- for stdin) or --input-ids IDS");
   if (a.normalize) a.options.normalize = true;
   if (a.no_normalize) a.options.normalize = false;
   runtime::SessionOptions session;
@@ -246,6 +316,8 @@ int run_pipeline(RunArgs a) {
   for (const auto& w : pipe->processor().files().warnings) std::cerr << "warning: " << w << "\n";
   check_options_apply(a, pipe->task());
   check_generation_options_apply(a, pipe->task());
+  if (!a.input_ids.empty() && pipe->task() != "text-generation")
+    throw UsageError("--input-ids does not apply to " + pipe->task() + " (it is an input of text-generation)");
   if (pipe->task() == "text-generation") return run_text_generation(a, *pipe, inputs, top_k_given);
   // The seq2seq tasks sample as text-generation does: --top-k is sampling's top-k there.
   const bool seq2seq = is_generation_task(pipe->task());
@@ -337,7 +409,12 @@ void add_run_command(CLI::App& app, Action& action) {
                   "image models)");
   cmd->add_option("--input", a->input,
                   "JSONL file (- for stdin): {\"text\"}, {\"text\",\"text_pair\"}, {\"question\",\"context\"} or "
-                  "{\"text\",\"labels\"}, {\"image\"} or {\"image\",\"labels\"} per line");
+                  "{\"text\",\"labels\"}, {\"image\"} or {\"image\",\"labels\"}, {\"messages\"} or {\"input_ids\"} "
+                  "(text-generation) per line");
+  cmd->add_option("--input-ids", a->input_ids,
+                  "text-generation: a prompt as comma-separated token ids, e.g. 1,2,3 (repeatable; for models "
+                  "without a tokenizer); prints the generated ids")
+      ->allow_extra_args(false);
   cmd->add_option("--task", a->task,
                   "Task instead of the recorded one (feature-extraction, text-classification, token-classification, "
                   "fill-mask, question-answering, zero-shot-classification, text-generation, "

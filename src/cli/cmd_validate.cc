@@ -22,19 +22,29 @@ struct ValidateArgs {
   std::vector<std::string> targets;  // --target: ops the target's ONNX Runtime build lacks
 };
 
-// A folder (or a file) of an encoder-decoder set: every file is checked, then the set's consistency
-// (same config, hidden sizes, vocabulary; a missing sibling is a finding).
-int run_validate_set(const ValidateArgs& a) {
+// A folder (or a file) of an encoder-decoder set, or of a decoder-only set (Optimum's two-file
+// decoder_model + decoder_with_past_model, or a merged decoder's folder): every file is checked, then
+// the set's consistency (same config, hidden sizes, vocabulary, past/present names; a missing sibling
+// is a finding).
+int run_validate_set(const ValidateArgs& a, bool decoder_only) {
   metadata::ValidationOptions opt;
   if (a.metadata || a.task || a.processor) opt = {a.metadata, a.task, a.processor};
   bool valid = true;
   Json files = Json::array();
   metadata::ValidationReport set_report;
   std::vector<std::filesystem::path> members;
+  std::string label = decoder_only ? "two-file decoder " : "encoder-decoder set ";
   try {
-    metadata::EncoderDecoderSet set = metadata::find_encoder_decoder_set(a.model);
-    members = set.files();
-    set_report.findings = metadata::validate_encoder_decoder_set(set);
+    if (decoder_only) {
+      metadata::DecoderOnlySet set = metadata::find_decoder_only_set(a.model);
+      if (set.merged()) label = "decoder-only set ";
+      members = set.files();
+      set_report.findings = metadata::validate_decoder_only_set(set);
+    } else {
+      metadata::EncoderDecoderSet set = metadata::find_encoder_decoder_set(a.model);
+      members = set.files();
+      set_report.findings = metadata::validate_encoder_decoder_set(set);
+    }
   } catch (const MetadataReadError& e) {
     set_report.findings.push_back({"error", "set", e.what()});
     if (!std::filesystem::is_directory(a.model)) members = {a.model};
@@ -56,14 +66,16 @@ int run_validate_set(const ValidateArgs& a) {
   if (a.json) {
     print_json({{"file", a.model}, {"valid", valid}, {"files", files}, {"set_findings", findings_json(set_report)}});
   } else if (!(a.quiet && set_report.valid())) {
-    std::cout << "encoder-decoder set " << a.model << "\n";
+    std::cout << label << a.model << "\n";
     print_findings(set_report);
   }
   return valid ? kExitOk : kExitInvalid;
 }
 
 int run_validate(const ValidateArgs& a) {
-  if (std::filesystem::is_directory(a.model) || metadata::is_encoder_decoder_set(a.model)) return run_validate_set(a);
+  const bool encoder_decoder = metadata::is_encoder_decoder_set(a.model);
+  if (!encoder_decoder && metadata::is_decoder_only_set(a.model)) return run_validate_set(a, true);
+  if (std::filesystem::is_directory(a.model) || encoder_decoder) return run_validate_set(a, false);
   format::OnnxFile model(a.model);
   metadata::ValidationOptions opt;
   if (a.metadata || a.task || a.processor) opt = {a.metadata, a.task, a.processor};  // only the named checks
@@ -90,7 +102,8 @@ int run_validate(const ValidateArgs& a) {
 void add_validate_command(CLI::App& app, Action& action) {
   auto a = std::make_shared<ValidateArgs>();
   auto* cmd = app.add_subcommand("validate", "Check embedded metadata: schema, compression, manifest hashes, task, processor vs inputs");
-  cmd->add_option("model", a->model, "ONNX model, or an encoder-decoder folder (every file and the set are checked)")
+  cmd->add_option("model", a->model,
+                  "ONNX model, or an encoder-decoder or two-file decoder folder (every file and the set are checked)")
       ->required();
   cmd->add_flag("--check-metadata", a->metadata, "Schema, compressed values and manifest");
   cmd->add_flag("--check-task", a->task, "Task known and consistent with the architecture");

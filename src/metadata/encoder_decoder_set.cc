@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <optional>
 #include <set>
+#include <tuple>
 
 #include "common/json_util.h"
 #include "modelexport/common/error.h"
@@ -139,13 +140,16 @@ std::optional<int64_t> last_dim(const std::vector<format::ValueInfo>& values, st
 
 }  // namespace
 
-std::vector<Finding> validate_encoder_decoder_set(const EncoderDecoderSet& set) {
-  std::vector<Finding> out;
+namespace {
+
+// What every set checks: each file carries modelexport metadata and all embed the same config.json
+// (hf_model_config); returns that config (null when none), whose vocab_size the caller compares.
+Json check_same_config(const std::vector<fs::path>& files, std::vector<Finding>& out) {
   auto error = [&](const std::string& m) { out.push_back({"error", "set", m}); };
   std::optional<std::string> config;
+  Json parsed_config;
   fs::path config_from;
-  std::optional<int64_t> hidden, vocab;
-  for (const auto& f : set.files()) {
+  for (const auto& f : files) {
     format::OnnxFile file(f);
     ModelMetadata m = read_metadata(file);
     const std::string fname = f.filename().string();
@@ -156,14 +160,34 @@ std::vector<Finding> validate_encoder_decoder_set(const EncoderDecoderSet& set) 
       Json parsed = parse_json(*c, fname + " hf_model_config");
       if (!config) {
         config = parsed.dump();
+        parsed_config = std::move(parsed);
         config_from = f;
-        if (parsed.is_object() && parsed.contains("vocab_size") && parsed["vocab_size"].is_number_integer())
-          vocab = parsed["vocab_size"].get<int64_t>();
       } else if (parsed.dump() != *config) {
         error("'" + fname + "' embeds another config.json (hf_model_config) than '" + config_from.filename().string() +
               "': the files come from different models");
       }
     }
+  }
+  return parsed_config;
+}
+
+std::optional<int64_t> config_int(const Json& config, std::initializer_list<const char*> keys) {
+  if (!config.is_object()) return std::nullopt;
+  for (const char* k : keys)
+    if (config.contains(k) && config[k].is_number_integer() && config[k].get<int64_t>() > 0)
+      return config[k].get<int64_t>();
+  return std::nullopt;
+}
+
+}  // namespace
+
+std::vector<Finding> validate_encoder_decoder_set(const EncoderDecoderSet& set) {
+  std::vector<Finding> out;
+  auto error = [&](const std::string& m) { out.push_back({"error", "set", m}); };
+  std::optional<int64_t> hidden, vocab = config_int(check_same_config(set.files(), out), {"vocab_size"});
+  for (const auto& f : set.files()) {
+    format::OnnxFile file(f);
+    const std::string fname = f.filename().string();
     const auto& g = file.graph();
     if (f == set.encoder) {
       hidden = last_dim(g.outputs, "last_hidden_state");
@@ -242,6 +266,149 @@ DecoderOnlySet find_decoder_only_set(const fs::path& model_or_folder, std::strin
   set.decoder = dir / name(kDecoder, set.suffix);
   set.decoder_with_past = dir / name(kWithPast, set.suffix);
   return set;
+}
+
+std::vector<fs::path> DecoderOnlySet::files() const {
+  std::vector<fs::path> out = {decoder};
+  if (!decoder_with_past.empty()) out.push_back(decoder_with_past);
+  return out;
+}
+
+namespace {
+
+const format::ValueInfo* find_value(const std::vector<format::ValueInfo>& values, std::string_view name) {
+  for (const auto& v : values)
+    if (v.name == name) return &v;
+  return nullptr;
+}
+
+// The output that carries a cache input forward, as the runtime names it: Optimum's
+// past_key_values.N.key → present.N.key, onnxruntime-genai's past_N → present_N.
+std::string present_for(const std::string& past) {
+  static const std::string optimum = "past_key_values";
+  if (past.rfind(optimum, 0) == 0) return "present" + past.substr(optimum.size());
+  return "present" + past.substr(4);
+}
+
+std::string shape_text(const format::ValueInfo& v) {
+  std::string s = "[";
+  for (size_t i = 0; i < v.shape.size(); ++i)
+    s += (i ? ", " : "") + (v.shape[i].value >= 0 ? std::to_string(v.shape[i].value) : v.shape[i].param);
+  return s + "]";
+}
+
+// Fixed dims of two tensors that disagree (dims unknown on either side are not compared).
+bool fixed_dims_differ(const format::ValueInfo& a, const format::ValueInfo& b) {
+  if (a.shape.size() != b.shape.size()) return a.has_shape && b.has_shape && !a.shape.empty() && !b.shape.empty();
+  for (size_t i = 0; i < a.shape.size(); ++i)
+    if (a.shape[i].value > 0 && b.shape[i].value > 0 && a.shape[i].value != b.shape[i].value) return true;
+  return false;
+}
+
+// One finding per kind of disagreement: the first tensor, and how many more there are.
+struct FirstOfEach {
+  std::vector<std::pair<std::string, size_t>> kinds;  // message, further occurrences
+  std::vector<std::string> keys;
+  void add(const std::string& kind, const std::string& message) {
+    for (size_t i = 0; i < keys.size(); ++i)
+      if (keys[i] == kind) return void(++kinds[i].second);
+    keys.push_back(kind);
+    kinds.push_back({message, 0});
+  }
+  void flush(std::vector<Finding>& out) const {
+    for (const auto& [message, more] : kinds)
+      out.push_back({"error", "set",
+                     message + (more ? " (and " + std::to_string(more) + " more tensor(s) like it)" : std::string())});
+  }
+};
+
+}  // namespace
+
+std::vector<Finding> validate_decoder_only_set(const DecoderOnlySet& set) {
+  std::vector<Finding> out;
+  const Json config = check_same_config(set.files(), out);
+  if (set.merged()) return out;
+  for (auto& f : check_decoder_pair(set, config.is_null() ? std::string() : config.dump())) out.push_back(std::move(f));
+  return out;
+}
+
+std::vector<Finding> check_decoder_pair(const DecoderOnlySet& set, std::string_view config_json) {
+  std::vector<Finding> out;
+  if (set.merged()) return out;
+  const Json config = config_json.empty() ? Json() : parse_json(config_json, "config.json");
+  format::OnnxFile first_file(set.decoder), later_file(set.decoder_with_past);
+  const auto& first = first_file.graph();
+  const auto& later = later_file.graph();
+  const std::string a = "'" + set.decoder.filename().string() + "'",
+                    b = "'" + set.decoder_with_past.filename().string() + "'";
+  FirstOfEach found;
+  for (const auto& in : first.inputs)
+    if (in.name.rfind("past", 0) == 0)
+      found.add("first past", a + " takes the cache input '" + in.name +
+                                  "'; it runs the prompt step, which has no past (give " + b + " the cache inputs)");
+  // The config's cache width: key/value heads × head_dim (head_dim from the config, else hidden / heads).
+  std::optional<int64_t> hidden = config_int(config, {"hidden_size", "n_embd", "d_model"}),
+                         heads = config_int(config, {"num_attention_heads", "n_head"}),
+                         kv_heads = config_int(config, {"num_key_value_heads"}),
+                         head_dim = config_int(config, {"head_dim"});
+  if (!kv_heads) kv_heads = heads;
+  if (!head_dim && hidden && heads && *hidden % *heads == 0) head_dim = *hidden / *heads;
+  size_t pasts = 0;
+  for (const auto& in : later.inputs) {
+    if (in.name.rfind("past", 0) != 0) continue;
+    ++pasts;
+    const std::string present = present_for(in.name);
+    const format::ValueInfo* out_first = find_value(first.outputs, present);
+    if (!out_first) {
+      found.add("missing first present", a + " has no output '" + present + "', which starts " + b +
+                                             "'s cache input '" + in.name + "' (past/present names disagree)");
+    } else if (out_first->elem_type != in.elem_type) {
+      found.add("cache type", "cache types disagree: " + a + "'s '" + present + "' is " + out_first->elem_type + ", " +
+                                  b + "'s '" + in.name + "' is " + in.elem_type);
+    } else if (fixed_dims_differ(*out_first, in)) {
+      found.add("cache shape", "cache shapes disagree: " + a + "'s '" + present + "' is " + shape_text(*out_first) +
+                                   ", " + b + "'s '" + in.name + "' is " + shape_text(in));
+    }
+    if (!find_value(later.outputs, present))
+      found.add("missing later present", b + " has no output '" + present + "' for its cache input '" + in.name +
+                                             "' (past/present names disagree)");
+    // Optimum's [batch, kv_heads, past, head_dim] against the config's hidden size.
+    if (in.name.rfind("past_key_values.", 0) == 0 && in.shape.size() == 4 && kv_heads && head_dim) {
+      const int64_t h = in.shape[1].value, d = in.shape[3].value;
+      if ((h > 0 && h != *kv_heads) || (d > 0 && d != *head_dim))
+        found.add("hidden", "hidden sizes disagree: config.json gives " + std::to_string(*kv_heads) +
+                                " key/value heads of " + std::to_string(*head_dim) + " features, " + b + "'s '" +
+                                in.name + "' is " + shape_text(in));
+    }
+  }
+  if (!pasts)
+    found.add("no past",
+              b + " has no cache inputs (past_key_values.N.key/value), which every step after the prompt feeds");
+  // The same vocabulary: both logits widths, and config.json's vocab_size.
+  std::optional<int64_t> vocab = config_int(config, {"vocab_size"});
+  std::optional<int64_t> first_vocab, later_vocab;
+  for (const auto& [graph, label, width] : {std::tuple{&first, a, &first_vocab}, std::tuple{&later, b, &later_vocab}}) {
+    if (!find_value(graph->outputs, "logits")) found.add("logits " + label, label + " has no 'logits' output");
+    *width = last_dim(graph->outputs, "logits");
+    if (*width && vocab && **width != *vocab)
+      found.add("vocab " + label, "vocabularies disagree: " + label + "'s logits has " + std::to_string(**width) +
+                                      " entries, config.json vocab_size is " + std::to_string(*vocab));
+  }
+  if (first_vocab && later_vocab && *first_vocab != *later_vocab)
+    found.add("vocab pair", "vocabularies disagree: " + a + "'s logits has " + std::to_string(*first_vocab) +
+                                " entries, " + b + "'s " + std::to_string(*later_vocab));
+  // The inputs both steps feed.
+  for (const char* input : {"input_ids", "attention_mask", "position_ids"}) {
+    const format::ValueInfo *x = find_value(first.inputs, input), *y = find_value(later.inputs, input);
+    if (!x != !y)
+      found.add(std::string("input ") + input,
+                std::string(x ? a : b) + " takes '" + input + "' and " + (x ? b : a) + " does not");
+    else if (x && x->elem_type != y->elem_type)
+      found.add(std::string("input type ") + input,
+                std::string("'") + input + "' is " + x->elem_type + " in " + a + " and " + y->elem_type + " in " + b);
+  }
+  found.flush(out);
+  return out;
 }
 
 }  // namespace modelexport::metadata

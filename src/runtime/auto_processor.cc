@@ -42,6 +42,11 @@ AutoProcessor AutoProcessor::from_model(const std::filesystem::path& model, cons
 }
 
 AutoProcessor AutoProcessor::from_files(metadata::ModelFiles files, const std::vector<TensorDesc>& model_inputs) {
+  return from_files(std::move(files), model_inputs, false);
+}
+
+AutoProcessor AutoProcessor::from_files(metadata::ModelFiles files, const std::vector<TensorDesc>& model_inputs,
+                                        bool tokenizer_optional) {
   AutoProcessor p;
   p.files_ = std::move(files);
   std::vector<std::string> unknown;
@@ -97,6 +102,7 @@ AutoProcessor AutoProcessor::from_files(metadata::ModelFiles files, const std::v
   }
   if (!text) throw ProcessorReconstructionError("the model has no input_ids input; cannot tell which processor it needs");
   if (!image) p.modality_ = Modality::kText;
+  if (tokenizer_optional && !processors::Tokenizer::files_hold_tokenizer(p.files_)) return p;
 
   processors::Tokenizer tok = processors::Tokenizer::from_files(p.files_);
   // tokenizer_config.json / special_tokens_map.json: the same policy as the tokenize command.

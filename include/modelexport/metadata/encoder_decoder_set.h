@@ -62,6 +62,7 @@ struct DecoderOnlySet {
   std::filesystem::path decoder_with_past;  // decoder_with_past_model{S}.onnx; empty with a merged decoder
   std::string suffix;
   bool merged() const { return decoder_with_past.empty(); }
+  std::vector<std::filesystem::path> files() const;  // decoder, decoder_with_past (when a pair)
 };
 
 // True for a decoder_model{S}.onnx or decoder_with_past_model{S}.onnx file, and for a folder (itself
@@ -74,5 +75,24 @@ bool is_decoder_only_set(const std::filesystem::path& model_or_folder);
 // the pair, with the suffix rule of find_encoder_decoder_set. Throws MetadataReadError naming the
 // missing sibling and the folder it looked in.
 DecoderOnlySet find_decoder_only_set(const std::filesystem::path& model_or_folder, std::string_view suffix = "");
+
+// Checks that a two-file decoder's files belong together: each carries modelexport metadata, all the
+// same hf_model_config, and check_decoder_pair holds with that config.
+// A merged decoder gets only the metadata checks. Findings have check "set".
+//
+//   DecoderOnlySet set = find_decoder_only_set("out/");  // decoder_model.onnx + decoder_with_past_model.onnx
+//   for (const auto& f : validate_decoder_only_set(set)) std::cout << f.message << "\n";
+std::vector<Finding> validate_decoder_only_set(const DecoderOnlySet& set);
+
+// The pair's structure, the rule `run` applies too (config_json: config.json's text, or empty):
+// decoder_model takes no cache input and gives, for every cache input of
+// decoder_with_past_model (past_key_values.N.key/value or past_N), the present output that starts it
+// (present.N.key/value, present_N) with its element type and fixed dims, and decoder_with_past_model
+// gives it too; both logits widths equal each other and config.json's vocab_size; the cache's
+// [batch, kv_heads, past, head_dim] fits config.json's hidden size (num_key_value_heads, head_dim or
+// hidden_size / num_attention_heads); both take the same input_ids / attention_mask / position_ids.
+// Errors with check "set", one per kind of disagreement, naming the first tensor and how many more
+// there are; none for a merged decoder.
+std::vector<Finding> check_decoder_pair(const DecoderOnlySet& set, std::string_view config_json);
 
 }  // namespace modelexport::metadata

@@ -81,6 +81,8 @@ class Tokenizer {
   // the legacy files above with tokenizer_config.json. Throws ProcessorReconstructionError naming
   // files.source and what it looked for when there is none.
   static Tokenizer from_files(const metadata::ModelFiles& files);
+  // Whether `files` hold what from_files builds a tokenizer from (it may still throw on bad content).
+  static bool files_hold_tokenizer(const metadata::ModelFiles& files);
   // The tokenizer.json text from_legacy builds (for unpacking or inspection).
   static std::string legacy_to_json(const LegacyTokenizerFiles& files);
 

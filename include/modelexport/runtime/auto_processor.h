@@ -55,6 +55,10 @@ class AutoProcessor {
   static AutoProcessor from_model(const std::filesystem::path& model, const std::vector<TensorDesc>& model_inputs);
   // The same from files already at hand (tests, other containers).
   static AutoProcessor from_files(metadata::ModelFiles files, const std::vector<TensorDesc>& model_inputs);
+  // With `tokenizer_optional` (text-generation from token ids), a text model whose files hold no
+  // tokenizer gets a processor without one (has_tokenizer() false) instead of the error.
+  static AutoProcessor from_files(metadata::ModelFiles files, const std::vector<TensorDesc>& model_inputs,
+                                  bool tokenizer_optional);
 
   Modality modality() const { return modality_; }
   const metadata::ModelFiles& files() const { return files_; }

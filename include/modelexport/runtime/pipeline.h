@@ -23,7 +23,9 @@
 //   text-generation             text, or messages (a JSON array of {"role","content"}: chat input,
 //                                                  rendered with the model's chat template) →
 //                               [{"generated_text": "..."}] (num_return_sequences entries), or for chat
-//                               [{"generated_text": [...messages, {"role": "assistant", "content": "..."}]}]
+//                               [{"generated_text": [...messages, {"role": "assistant", "content": "..."}]}];
+//                               or input_ids (a model without a tokenizer too) →
+//                               [{"generated_token_ids": [prompt ids..., new ids...] (, "generated_text")}]
 //                               (one file; or a decoder-only set's folder or either file of Optimum's
 //                               decoder_model.onnx + decoder_with_past_model.onnx pair)
 //   text2text-generation, translation (translation_xx_to_yy), summarization (encoder-decoder sets:
@@ -76,6 +78,10 @@ struct PipelineInput {
   std::vector<std::string> labels{};  // zero-shot-classification candidate labels
   // text-generation chat input: a JSON array of {"role", "content"} objects (used instead of text).
   std::string messages{};
+  // text-generation: the prompt as token ids (used instead of text and messages; as given, no special
+  // tokens added). The result then holds "generated_token_ids" (the prompt's ids and the new ones, as
+  // Python's return_tensors) and "generated_text" only when the model has a tokenizer.
+  std::vector<int64_t> input_ids{};
   // Audio tasks: an audio file (decoded, downmixed and resampled as processors::decode_audio_file),
   // or mono samples at `sampling_rate` (resampled to the model's rate when it differs).
   std::string audio{};

@@ -5,8 +5,9 @@
 
 namespace modelexport::processors {
 
-Tokenizer Tokenizer::from_files(const metadata::ModelFiles& files) {
-  if (const std::string* json = files.get("tokenizer.json")) return from_json(*json);
+namespace {
+
+LegacyTokenizerFiles legacy_files(const metadata::ModelFiles& files) {
   LegacyTokenizerFiles legacy;
   auto text = [&](const char* name) { return files.has(name) ? *files.get(name) : std::string(); };
   legacy.vocab_txt = text("vocab.txt");
@@ -16,7 +17,24 @@ Tokenizer Tokenizer::from_files(const metadata::ModelFiles& files) {
   for (const auto& [name, bytes] : files.files)
     if (name.size() > 6 && name.compare(name.size() - 6, 6, ".model") == 0 && legacy.sentencepiece_model.empty())
       legacy.sentencepiece_model = bytes;
-  if (legacy.vocab_txt.empty() && (legacy.vocab_json.empty() || legacy.merges_txt.empty()) && legacy.sentencepiece_model.empty())
+  return legacy;
+}
+
+bool legacy_complete(const LegacyTokenizerFiles& legacy) {
+  return !legacy.vocab_txt.empty() || (!legacy.vocab_json.empty() && !legacy.merges_txt.empty()) ||
+         !legacy.sentencepiece_model.empty();
+}
+
+}  // namespace
+
+bool Tokenizer::files_hold_tokenizer(const metadata::ModelFiles& files) {
+  return files.has("tokenizer.json") || legacy_complete(legacy_files(files));
+}
+
+Tokenizer Tokenizer::from_files(const metadata::ModelFiles& files) {
+  if (const std::string* json = files.get("tokenizer.json")) return from_json(*json);
+  LegacyTokenizerFiles legacy = legacy_files(files);
+  if (!legacy_complete(legacy))
     throw ProcessorReconstructionError(
         files.source + " has no tokenizer: expected tokenizer.json, vocab.txt, vocab.json + merges.txt or a SentencePiece .model. Embed them with "
         "`modelexport embed-metadata MODEL HF_FOLDER` (level full) or put the Hugging Face files beside the model");

@@ -5,6 +5,7 @@
 #include <algorithm>
 #include <cstring>
 #include <map>
+#include <optional>
 
 #include "common/json_util.h"
 #include "modelexport/common/error.h"
@@ -110,6 +111,11 @@ struct DecoderModel::Impl {
   std::vector<std::vector<int64_t>> tokens;  // per row, every token fed (full recompute only)
   std::vector<int64_t> next_position;
   std::vector<std::byte> logits_buffer;
+  // Reused every step, so a decode step allocates nothing of ours but the OrtValues' headers: the
+  // step's ids, positions and flattened mask, the values bound this step, one IoBinding per session.
+  std::vector<int64_t> step_ids, step_positions, step_mask;
+  std::vector<Ort::Value> bound;
+  std::optional<Ort::IoBinding> binding, first_binding;
 
   Ort::MemoryInfo cpu = Ort::MemoryInfo::CreateCpu(OrtArenaAllocator, OrtMemTypeDefault);
 
@@ -398,9 +404,13 @@ void DecoderModel::Impl::run(size_t n, size_t fed, std::vector<float>& out) {
   const bool prompt_step = first_session && past == 0;
   const bool keep_one = prompt_step ? first_has_logits_to_keep : has_logits_to_keep;
   const size_t out_positions = keep_one ? 1 : fed;
-  Ort::IoBinding binding(prompt_step ? *first_session : *session);
-  std::vector<Ort::Value> keep;  // the OrtValues must outlive the run
-  auto bind_in = [&](const std::string& name, void* data, size_t bytes, std::vector<int64_t> shape,
+  // The same names are bound every step, each replacing the last step's value.
+  std::optional<Ort::IoBinding>& reused = prompt_step ? first_binding : binding;
+  if (!reused) reused.emplace(prompt_step ? *first_session : *session);
+  Ort::IoBinding& binding = *reused;
+  std::vector<Ort::Value>& keep = bound;  // the OrtValues must outlive the run
+  keep.clear();
+  auto bind_in = [&](const std::string& name, void* data, size_t bytes, const std::vector<int64_t>& shape,
                      ONNXTensorElementDataType type) {
     keep.push_back(Ort::Value::CreateTensor(cpu, data, bytes, shape.data(), shape.size(), type));
     binding.BindInput(name.c_str(), keep.back());
@@ -430,10 +440,20 @@ void DecoderModel::Impl::run(size_t n, size_t fed, std::vector<float>& out) {
     binding.BindOutput(e.present.c_str(), keep.back());
   }
   const size_t logits_count = rows * out_positions * vocab;
-  if (logits_buffer.size() < logits_count * logits_type.size) logits_buffer.resize(logits_count * logits_type.size);
-  std::vector<int64_t> lshape = {static_cast<int64_t>(rows), static_cast<int64_t>(out_positions),
-                                 static_cast<int64_t>(vocab)};
-  keep.push_back(Ort::Value::CreateTensor(cpu, logits_buffer.data(), logits_count * logits_type.size, lshape.data(),
+  // float32 logits of one position per row (every decode step) are written by ONNX Runtime straight
+  // into the caller's vector: no copy of the logits rows.
+  const bool direct = logits_type.ort == ONNX_TENSOR_ELEMENT_DATA_TYPE_FLOAT && out_positions == 1;
+  std::byte* logits_data = nullptr;
+  if (direct) {
+    out.resize(rows * vocab);
+    logits_data = reinterpret_cast<std::byte*>(out.data());
+  } else {
+    if (logits_buffer.size() < logits_count * logits_type.size) logits_buffer.resize(logits_count * logits_type.size);
+    logits_data = logits_buffer.data();
+  }
+  const std::vector<int64_t> lshape = {static_cast<int64_t>(rows), static_cast<int64_t>(out_positions),
+                                       static_cast<int64_t>(vocab)};
+  keep.push_back(Ort::Value::CreateTensor(cpu, logits_data, logits_count * logits_type.size, lshape.data(),
                                           lshape.size(), logits_type.ort));
   binding.BindOutput(logits_name.c_str(), keep.back());
   try {
@@ -442,6 +462,7 @@ void DecoderModel::Impl::run(size_t n, size_t fed, std::vector<float>& out) {
   if (!shared)
     for (auto& e : cache) e.current = 1 - e.current;
   past = total;
+  if (direct) return;
   out.resize(rows * vocab);
   for (size_t r = 0; r < rows; ++r) {
     const size_t at = (r * out_positions + out_positions - 1) * vocab;
@@ -457,7 +478,10 @@ void DecoderModel::Impl::run(size_t n, size_t fed, std::vector<float>& out) {
 void DecoderModel::step(const std::vector<std::vector<int64_t>>& new_tokens, std::vector<float>& logits) {
   Impl& m = *impl_;
   if (new_tokens.empty()) throw RuntimeError("decoder step with no rows");
-  std::vector<int64_t> ids, positions;
+  std::vector<int64_t>& ids = m.step_ids;
+  std::vector<int64_t>& positions = m.step_positions;
+  ids.clear();
+  positions.clear();
   size_t n = 0;
   if (!m.started) {
     // The prompts, left-padded to the longest; position ids cumsum(mask) - 1, 1 on padding
@@ -516,8 +540,8 @@ void DecoderModel::step(const std::vector<std::vector<int64_t>>& new_tokens, std
     fed = m.tokens[0].size();
     m.past = fed - n;
   }
-  std::vector<int64_t> mask;
-  mask.reserve(m.rows * (m.past + n));
+  std::vector<int64_t>& mask = m.step_mask;
+  mask.clear();
   for (const auto& row : m.mask) mask.insert(mask.end(), row.begin(), row.end());
   m.ids.assign(ids);
   m.mask_data.assign(mask);

@@ -165,13 +165,22 @@ std::unique_ptr<Pipeline> pipeline(const std::filesystem::path& given, const std
     if (in.name.rfind("past", 0) != 0 && in.name != "num_logits_to_keep" && in.name != "logits_to_keep" &&
         in.name != "use_cache_branch")
       text_inputs.push_back(in);
-  AutoProcessor processor = AutoProcessor::from_files(std::move(files), text_inputs);
+  // text-generation runs from token ids when the files hold no tokenizer (onnxruntime-genai folders).
+  AutoProcessor processor =
+      AutoProcessor::from_files(std::move(files), text_inputs, metadata::canonical_task(task) == "text-generation");
   if (two_files) {
     if (metadata::canonical_task(task) != "text-generation")
       throw UsageError("a two-file decoder (" + two_files->decoder.filename().string() + " + " +
                        two_files->decoder_with_past.filename().string() + ") runs text-generation, not " + task);
     if (auto why = metadata::task_outputs_mismatch("text-generation", graph_outputs(model)); !why.empty())
       throw UnsuitableModelError(two_files->decoder.filename().string() + ": " + why);
+    // The pair's structure, by the rule validate applies.
+    const std::string* config = processor.files().get("config.json");
+    if (auto problems = metadata::check_decoder_pair(*two_files, config ? *config : std::string()); !problems.empty())
+      throw UnsuitableModelError(
+          "the two-file decoder's files do not belong together: " + problems.front().message +
+          (problems.size() > 1 ? " (and " + std::to_string(problems.size() - 1) + " more problem(s); run validate)"
+                               : std::string()));
     AutoModel with_past = AutoModel::from_model(two_files->decoder_with_past, session);
     return make_text_generation(std::move(model), std::move(with_past), std::move(processor));
   }

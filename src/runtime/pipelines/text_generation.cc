@@ -9,6 +9,9 @@
 // prompt_length slicing). Each pipeline call runs its own DecoderModel, so a Pipeline stays
 // immutable and shareable; the inputs of one call generate as one left-padded batch per batch_size.
 // Optimum's two-file layout runs decoder_model.onnx for the prompt and decoder_with_past_model.onnx after.
+// A prompt given as token ids (input_ids, as given) returns Python's return_tensors shape,
+// [{"generated_token_ids": prompt + new ids}], plus "generated_text" when the model has a tokenizer;
+// a model without one (onnxruntime-genai folders) generates from ids only.
 #include <algorithm>
 #include <optional>
 
@@ -35,8 +38,19 @@ class TextGeneration final : public TextPipeline {
     };
     config_json_ = file("config.json");
     generation_json_ = file("generation_config.json");
-    settings_ = DecoderModel::Settings::from_configs(config_json_, file("genai_config.json"));
-    if (auto pad = processor_.special_token_id("pad_token")) settings_.pad_token_id = *pad;
+    const std::string genai = file("genai_config.json");
+    settings_ = DecoderModel::Settings::from_configs(config_json_, genai);
+    // An onnxruntime-genai folder without config.json: its special tokens (model.bos/eos/pad_token_id,
+    // which onnxruntime-genai's generator stops on) stand in for config.json's.
+    if (config_json_.empty() && !genai.empty()) {
+      Json model = parse_json_object(genai, "genai_config.json").value("model", Json::object());
+      Json tokens = Json::object();
+      for (const char* key : {"bos_token_id", "eos_token_id", "pad_token_id"})
+        if (model.is_object() && model.contains(key)) tokens[key] = model[key];
+      if (!tokens.empty()) config_json_ = tokens.dump();
+    }
+    if (processor_.has_tokenizer())
+      if (auto pad = processor_.special_token_id("pad_token")) settings_.pad_token_id = *pad;
     if (!generation_json_.empty()) {
       Json g = parse_json_object(generation_json_, "generation_config.json");
       model_sets_length_ = g.contains("max_new_tokens") || g.contains("max_length");
@@ -50,10 +64,24 @@ class TextGeneration final : public TextPipeline {
     std::vector<int64_t> ids;
     Json messages;  // chat input, else null
     std::string text;
+    bool from_ids = false;  // given as token ids: the result holds generated_token_ids
   };
 
   Prompt prepare(const PipelineInput& in, size_t index, const PipelineOptions& o) const {
     Prompt p;
+    if (!in.input_ids.empty()) {
+      if (!in.text.empty() || !in.messages.empty())
+        throw UsageError("input " + std::to_string(index + 1) +
+                         ": give the prompt as text, messages or token ids, not " +
+                         (in.text.empty() ? "messages" : "text") + " and token ids");
+      p.ids = in.input_ids;
+      p.from_ids = true;
+      return p;
+    }
+    if (!processor_.has_tokenizer())
+      throw UsageError("input " + std::to_string(index + 1) + ": " + processor_.files().source +
+                       " has no tokenizer (tokenizer.json, vocab.json + merges.txt, vocab.txt or a SentencePiece "
+                       ".model), so the prompt must be token ids (input_ids); the result is then token ids too");
     if (!in.messages.empty()) {
       const std::string where = "input " + std::to_string(index + 1) + ": messages";
       p.messages = parse_json(in.messages, where);
@@ -107,12 +135,15 @@ class TextGeneration final : public TextPipeline {
     for (size_t i = 0; i < prompts.size(); ++i)
       for (int64_t id : prompts[i].ids)
         if (id < 0 || static_cast<size_t>(id) >= decoder.vocab_size())
-          throw UnsuitableModelError("input " + std::to_string(i + 1) + ": token id " + std::to_string(id) +
-                                     " is outside the model's vocabulary of " + std::to_string(decoder.vocab_size()) +
-                                     " (the tokenizer does not match the model)");
+          throw UnsuitableModelError(
+              "input " + std::to_string(i + 1) + ": token id " + std::to_string(id) +
+              " is outside the model's vocabulary of " + std::to_string(decoder.vocab_size()) +
+              (prompts[i].from_ids ? std::string() : " (the tokenizer does not match the model)"));
     if (o.on_text && (prompts.size() != 1 || config.num_return_sequences != 1 || config.num_beams != 1))
       throw UsageError(
           "streaming needs one input, one return sequence and no beam search (as transformers' streamers)");
+    if (o.on_text && !processor_.has_tokenizer())
+      throw UsageError("streaming needs a tokenizer to turn tokens into text; this model has none");
 
     for (const auto& n : decoder.notes()) note(n);
     auto decode = [&](std::span<const int64_t> ids) {
@@ -140,7 +171,7 @@ class TextGeneration final : public TextPipeline {
                                        std::max<int64_t>(1, row_config.num_return_sequences * row_config.num_beams)),
                       static_cast<size_t>(max_total));
       generation::GenerationHooks hooks;
-      hooks.detokenize = decode;
+      if (processor_.has_tokenizer()) hooks.detokenize = decode;
       std::unique_ptr<generation::TextStreamer> streamer;
       if (o.on_text)
         streamer = std::make_unique<generation::TextStreamer>(
@@ -149,14 +180,26 @@ class TextGeneration final : public TextPipeline {
       for (const auto& n : result.notes) note(n);
       for (size_t i = first; i < end; ++i) {
         const Prompt& p = prompts[i];
-        const std::string prompt_text = decode(p.ids);
+        const bool text = processor_.has_tokenizer();
+        const std::string prompt_text = text ? decode(p.ids) : std::string();
         OJson list = OJson::array();
         for (const auto& seq : result.sequences[i - first]) {
           std::vector<int64_t> all = p.ids;
           all.insert(all.end(), seq.tokens.begin(), seq.tokens.end());
+          OJson item = OJson::object();
+          if (p.from_ids) {
+            // Python's return_tensors: the whole sequence; the text too when there is a tokenizer.
+            item["generated_token_ids"] = all;
+            if (text) {
+              const std::string full = decode(all);
+              item["generated_text"] =
+                  o.return_full_text.value_or(true) ? full : full.substr(std::min(prompt_text.size(), full.size()));
+            }
+            list.push_back(std::move(item));
+            continue;
+          }
           std::string full = decode(all);
           std::string generated = full.substr(std::min(prompt_text.size(), full.size()));
-          OJson item = OJson::object();
           if (!p.messages.is_null()) {
             OJson messages = OJson::parse(inputs[i].messages);  // the caller's key order
             messages.push_back({{"role", "assistant"}, {"content", generated}});
