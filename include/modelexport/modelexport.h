@@ -19,6 +19,7 @@
 #include "modelexport/common/codec.h"
 #include "modelexport/common/error.h"
 #include "modelexport/common/files.h"
+#include "modelexport/common/limits.h"
 #include "modelexport/common/progress.h"
 #include "modelexport/common/sha256.h"
 #include "modelexport/format/external_data_names.h"

@@ -3,6 +3,7 @@
 #include <cstdio>
 
 #include "modelexport/common/error.h"
+#include "modelexport/common/limits.h"
 
 namespace modelexport {
 
@@ -45,6 +46,12 @@ size_t too_deep_at(std::string_view text) {
     }
   }
   return text.size();
+}
+
+// The size cap comes before any parsing: a DOM costs up to ~16 bytes per input byte.
+void check_json_size(std::string_view text, std::string_view what) {
+  if (!within_limit(kMaxJsonBytes, text.size()))
+    throw MetadataReadError(std::string(what) + ": " + limit_exceeded(kMaxJsonBytes, text.size()));
 }
 
 [[noreturn]] void throw_too_deep(std::string_view text, std::string_view what) {
@@ -135,6 +142,7 @@ struct SyntaxOnly : nlohmann::json_sax<Json> {
 }  // namespace
 
 Json parse_json(std::string_view text, std::string_view what) {
+  check_json_size(text, what);
   Json root;
   DomWithDepthLimit sax(root);
   if (!Json::sax_parse(text.begin(), text.end(), &sax)) {
@@ -146,6 +154,7 @@ Json parse_json(std::string_view text, std::string_view what) {
 }
 
 void check_json_syntax(std::string_view text, std::string_view what) {
+  check_json_size(text, what);
   SyntaxOnly sax;
   if (Json::sax_parse(text.begin(), text.end(), &sax)) return;
   if (sax.limit.exceeded) throw_too_deep(text, what);

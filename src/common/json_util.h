@@ -29,6 +29,8 @@ inline constexpr size_t kMaxJsonDepth = 127;
 
 // Parses JSON text; on failure (syntax, or nesting deeper than kMaxJsonDepth) throws
 // MetadataReadError naming `what` (a file name or metadata key), the line and column, and the reason.
+// Text longer than kMaxJsonBytes (modelexport/common/limits.h) is refused before parsing, naming
+// `what`, the cap and MODELEXPORT_MAX_JSON_BYTES.
 Json parse_json(std::string_view text, std::string_view what);
 
 // Checks JSON syntax and nesting depth without building a DOM (SAX); same errors as parse_json.

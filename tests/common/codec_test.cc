@@ -61,7 +61,23 @@ TEST(Gzip, RefusesBombsTruncationAndGarbage) {
   } catch (const MetadataReadError& e) {
     EXPECT_NE(std::string(e.what()).find("decompression bomb"), std::string::npos) << e.what();
   }
+  // A trailer that understates the size (as a bomb past 4 GiB's does: ISIZE counts modulo 2^32) is
+  // refused after ISIZE bytes, without trying a larger buffer (it once grew one up to the cap).
+  std::string understated = gzip_compress(std::string(64 << 10, '\0'), 9);
+  understated.replace(understated.size() - 4, 4, std::string("\x10\0\0\0", 4));  // ISIZE = 16
+  try {
+    gzip_decompress(understated, 1 << 20);
+    FAIL();
+  } catch (const MetadataReadError& e) {
+    EXPECT_EQ(std::string(e.what()),
+              "gzip data inflates past the 16 bytes its size trailer declares, so to at least 4294967312 bytes (the "
+              "trailer counts modulo 2^32), beyond the limit of 1048576 bytes (a decompression bomb, or a corrupt size "
+              "trailer)");
+  }
   std::string small = gzip_compress("hello hello hello");
+  std::string overstated = small;
+  overstated[overstated.size() - 4] = 100;  // ISIZE 100 for 17 bytes
+  EXPECT_THROW(gzip_decompress(overstated, 1 << 20), MetadataReadError);
   EXPECT_THROW(gzip_decompress(small.substr(0, small.size() - 6), 1 << 20), MetadataReadError);
   EXPECT_THROW(gzip_decompress("not gzip at all, clearly not", 1 << 20), MetadataReadError);
   std::string corrupt = small;

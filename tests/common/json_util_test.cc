@@ -5,6 +5,8 @@
 #include <gtest/gtest.h>
 
 #include "modelexport/common/error.h"
+#include "modelexport/common/limits.h"
+#include "support/test_support.h"
 
 namespace modelexport {
 namespace {
@@ -60,6 +62,20 @@ TEST(JsonDepth, OtherSyntaxErrorsStillNameLineAndColumn) {
   m = error_of([] { check_json_syntax("[1, 2", "y.json"); });
   EXPECT_NE(m.find("y.json at line 1"), std::string::npos) << m;
   EXPECT_EQ(parse_json("{\"a\": [1, {\"b\": null}]}", "ok.json")["a"][1]["b"], nullptr);
+}
+
+// The size cap (modelexport/common/limits.h) applies before parsing, to parse_json and
+// check_json_syntax alike, naming the document and MODELEXPORT_MAX_JSON_BYTES; the default is 128 MiB.
+TEST(JsonSize, DocumentsPastTheCapAreRefusedBeforeParsing) {
+  EXPECT_EQ(limit_value(kMaxJsonBytes), 134217728u);
+  test::EnvGuard env({{"MODELEXPORT_MAX_JSON_BYTES", "10"}});
+  EXPECT_EQ(parse_json("[1, 2, 3 ]", "ten.json").size(), 3u);  // exactly 10 bytes
+  for (const std::string& text : {std::string("[1, 2, 3  ]"), std::string(1000, '[')}) {
+    for (const auto& m : {error_of([&] { parse_json(text, "config.json"); }),
+                          error_of([&] { check_json_syntax(text, "config.json"); })})
+      EXPECT_EQ(m, "config.json: " + std::to_string(text.size()) +
+                       " bytes of JSON, above the limit of 10 (MODELEXPORT_MAX_JSON_BYTES raises it)");
+  }
 }
 
 // Found by fuzz_configs (fuzz/regressions/fuzz_configs/number-overflow-1e999): a number past double's

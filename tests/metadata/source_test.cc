@@ -10,23 +10,7 @@
 namespace modelexport::metadata {
 namespace {
 
-class EnvGuard {
- public:
-  explicit EnvGuard(std::vector<std::pair<const char*, std::string>> vars) {
-    for (auto& [k, v] : vars) {
-      const char* old = std::getenv(k);
-      saved_.emplace_back(k, old ? std::optional<std::string>(old) : std::nullopt);
-      if (v.empty()) ::unsetenv(k);
-      else ::setenv(k, v.c_str(), 1);
-    }
-  }
-  ~EnvGuard() {
-    for (auto& [k, v] : saved_) v ? ::setenv(k, v->c_str(), 1) : ::unsetenv(k);
-  }
-
- private:
-  std::vector<std::pair<const char*, std::optional<std::string>>> saved_;
-};
+using test::EnvGuard;
 
 // models--ORG--NAME/{refs/main, snapshots/<hash>/config.json}
 std::filesystem::path make_cache_entry(const std::filesystem::path& hub, const std::string& folder, const std::string& ref,

@@ -5,6 +5,7 @@
 #include <gtest/gtest.h>
 
 #include <fstream>
+#include <functional>
 
 #include "common/json_util.h"
 #include "modelexport/common/error.h"
@@ -212,6 +213,61 @@ TEST(LegacyTokenizer, ConfigNullIsAbsentAndBadValuesAreNamed) {
     } catch (const ProcessorReconstructionError& e) {
       EXPECT_NE(std::string(e.what()).find(needle), std::string::npos) << e.what();
     }
+  }
+}
+
+// The input caps (modelexport/common/limits.h): each refusal names the file or JSON path, the cap
+// and its environment variable; the variable moves the cap (small caps here keep the test quick;
+// bounded_resources_* measure the defaults through the CLI).
+TEST(Tokenizer, InputLimitsAreNamedAndOverridable) {
+  auto refused = [](const std::function<void()>& load, const std::string& needle) {
+    try {
+      load();
+      ADD_FAILURE() << "accepted: " << needle;
+    } catch (const Error& e) {
+      EXPECT_NE(std::string(e.what()).find(needle), std::string::npos) << e.what();
+    }
+  };
+  auto json = [](const std::string& text) { return [text] { Tokenizer::from_json(text); }; };
+  auto legacy = [](LegacyTokenizerFiles f) { return [f] { Tokenizer::from_legacy(f); }; };
+  const std::string wordlevel4 = R"({"model": {"type": "WordLevel", "vocab": {"a": 0, "b": 1, "c": 2, "d": 3}, "unk_token": "a"}})";
+  const std::string wordlevel5 =
+      R"({"model": {"type": "WordLevel", "vocab": {"a": 0, "b": 1, "c": 2, "d": 3, "e": 4}, "unk_token": "a"}})";
+  auto piece = [](const std::string& t) { return std::string{'\x0a', static_cast<char>(t.size() + 2), '\x0a', static_cast<char>(t.size())} + t; };
+  // Defaults: a 100-byte tokenizer.json whose one id is 2,000,000,000 (it took 15 GB and 70 s
+  // before the cap: ids index a dense table).
+  refused(json(R"({"model": {"type": "WordLevel", "vocab": {"a": 2000000000}, "unk_token": "a"}})"),
+          "tokenizer.json model.vocab.a: id 2000000000 is not below the limit of 4194304 vocabulary entries "
+          "(MODELEXPORT_MAX_VOCAB_SIZE raises it)");
+  {
+    test::EnvGuard env({{"MODELEXPORT_MAX_VOCAB_SIZE", "4"}, {"MODELEXPORT_MAX_MERGES", "1"}});
+    EXPECT_NO_THROW(Tokenizer::from_json(wordlevel4));
+    refused(json(wordlevel5),
+            "tokenizer.json model.vocab: 5 vocabulary entries, above the limit of 4 (MODELEXPORT_MAX_VOCAB_SIZE raises it)");
+    refused(json(R"({"model": {"type": "WordLevel", "vocab": {"a": 0, "b": 4}, "unk_token": "a"}})"),
+            "model.vocab.b: id 4 is not below the limit of 4 vocabulary entries");
+    refused(json(R"({"model": {"type": "Unigram", "vocab": [["a", 0], ["b", 0], ["c", 0], ["d", 0], ["e", 0]]}})"),
+            "tokenizer.json model.vocab: 5 vocabulary entries, above the limit of 4");
+    refused(json(R"({"model": {"type": "BPE", "vocab": {"a": 0, "b": 1, "ab": 2, "abb": 3}, "merges": ["a b", "ab b"]}})"),
+            "tokenizer.json model.merges: 2 merges, above the limit of 1 (MODELEXPORT_MAX_MERGES raises it)");
+    refused(legacy({"[PAD]\n[UNK]\n[CLS]\n[SEP]\n[MASK]", "", "", "", ""}),
+            "vocab.txt: 5 vocabulary entries, above the limit of 4 (MODELEXPORT_MAX_VOCAB_SIZE raises it)");
+    refused(legacy({"", R"({"a": 0, "b": 1, "c": 2, "d": 3, "e": 4})", "#version: 0.2\n", "", ""}),
+            "vocab.json: 5 vocabulary entries, above the limit of 4");
+    EXPECT_NO_THROW(Tokenizer::from_legacy({"", R"({"a": 0, "b": 1, "ab": 2})", "#version: 0.2\na b\n", "", ""}));
+    refused(legacy({"", R"({"a": 0, "b": 1, "ab": 2, "abb": 3})", "#version: 0.2\na b\nab b", "", ""}),
+            "merges.txt: 2 merges, above the limit of 1 (MODELEXPORT_MAX_MERGES raises it)");
+    refused(legacy({"", "", "", piece("a") + piece("b") + piece("c") + piece("d") + piece("e"), ""}),
+            "SentencePiece model: at least 5 vocabulary entries, above the limit of 4 (MODELEXPORT_MAX_VOCAB_SIZE raises it)");
+  }
+  {
+    test::EnvGuard env({{"MODELEXPORT_MAX_JSON_BYTES", std::to_string(wordlevel4.size())}});
+    EXPECT_NO_THROW(Tokenizer::from_json(wordlevel4));
+    refused(json(wordlevel4 + " "), "tokenizer.json: " + std::to_string(wordlevel4.size() + 1) +
+                                        " bytes of JSON, above the limit of " + std::to_string(wordlevel4.size()) +
+                                        " (MODELEXPORT_MAX_JSON_BYTES raises it)");
+    refused(legacy({"", std::string(wordlevel4.size() + 1, ' '), "#version: 0.2\n", "", ""}),
+            "vocab.json: " + std::to_string(wordlevel4.size() + 1) + " bytes of JSON, above the limit");
   }
 }
 

@@ -4,8 +4,13 @@
 
 #include <gtest/gtest.h>
 
+#include <stdlib.h>
+
+#include <cstdlib>
 #include <filesystem>
+#include <optional>
 #include <string>
+#include <utility>
 #include <vector>
 
 namespace modelexport::test {
@@ -51,5 +56,26 @@ void write_bytes(const fs::path& p, const std::string& bytes);
 std::string file_sha256(const fs::path& p);
 // Every file under a folder (relative names), sorted.
 std::vector<std::string> list_files(const fs::path& dir);
+
+// Sets environment variables for its lifetime (an empty value unsets) and restores them after.
+class EnvGuard {
+ public:
+  explicit EnvGuard(std::vector<std::pair<const char*, std::string>> vars) {
+    for (auto& [k, v] : vars) {
+      const char* old = std::getenv(k);
+      saved_.emplace_back(k, old ? std::optional<std::string>(old) : std::nullopt);
+      if (v.empty()) ::unsetenv(k);
+      else ::setenv(k, v.c_str(), 1);
+    }
+  }
+  ~EnvGuard() {
+    for (auto& [k, v] : saved_) v ? ::setenv(k, v->c_str(), 1) : ::unsetenv(k);
+  }
+  EnvGuard(const EnvGuard&) = delete;
+  EnvGuard& operator=(const EnvGuard&) = delete;
+
+ private:
+  std::vector<std::pair<const char*, std::optional<std::string>>> saved_;
+};
 
 }  // namespace modelexport::test

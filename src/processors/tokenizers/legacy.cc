@@ -4,8 +4,10 @@
 #include "modelexport/processors/tokenizer.h"
 #include "format/wire.h"
 #include "modelexport/common/codec.h"
+#include "modelexport/common/limits.h"
 #include "processors/tokenizers/json_access.h"
 
+#include <algorithm>
 #include <cstring>
 
 namespace modelexport::processors {
@@ -57,6 +59,18 @@ void require_utf8(std::string_view text, const char* file) {
                                        "; expected UTF-8 text");
 }
 
+// The lines of a text file (a last line without its newline counts), for the caps before parsing.
+size_t line_count(std::string_view text) {
+  size_t n = static_cast<size_t>(std::count(text.begin(), text.end(), '\n'));
+  return n + (!text.empty() && text.back() != '\n' ? 1 : 0);
+}
+
+// vocab.txt, vocab.json, SentencePiece pieces: at most kMaxVocabSize entries; merges.txt at most
+// kMaxMerges lines. Checked before any DOM is built.
+void check_count(const InputLimit& limit, size_t n, const char* file) {
+  if (!within_limit(limit, n)) throw ProcessorReconstructionError(std::string(file) + ": " + limit_exceeded(limit, n));
+}
+
 Json added_token(int64_t id, const std::string& content, bool normalized) {
   return {{"id", id}, {"content", content}, {"single_word", false}, {"lstrip", false}, {"rstrip", false},
           {"normalized", normalized}, {"special", true}};
@@ -64,6 +78,7 @@ Json added_token(int64_t id, const std::string& content, bool normalized) {
 
 Json bert(const LegacyTokenizerFiles& f, const Json& config) {
   require_utf8(f.vocab_txt, "vocab.txt");
+  check_count(kMaxVocabSize, line_count(f.vocab_txt), "vocab.txt");
   Json vocab = Json::object();
   size_t start = 0, id = 0;
   while (start < f.vocab_txt.size()) {
@@ -117,7 +132,9 @@ Json bert(const LegacyTokenizerFiles& f, const Json& config) {
 
 Json gpt2(const LegacyTokenizerFiles& f, const Json& config) {
   Json vocab = parse_json_object(f.vocab_json, "vocab.json");
+  check_count(kMaxVocabSize, vocab.size(), "vocab.json");
   require_utf8(f.merges_txt, "merges.txt");
+  check_count(kMaxMerges, line_count(f.merges_txt) - (f.merges_txt.rfind("#version", 0) == 0 ? 1 : 0), "merges.txt");
   Json merges = Json::array();
   size_t start = 0, line = 0;
   while (start < f.merges_txt.size()) {
@@ -168,6 +185,7 @@ SpmModel parse_spm(std::string_view bytes) {
   using format::WireReader;
   using format::WireType;
   SpmModel m;
+  const uint64_t max_pieces = limit_value(kMaxVocabSize);
   try {
     WireReader r(bytes, 0, bytes.size(), "SentencePiece model");
     while (!r.done()) {
@@ -184,6 +202,9 @@ SpmModel parse_spm(std::string_view bytes) {
             std::memcpy(&p.score, &bits, sizeof p.score);
           } else if (x.number == 3 && x.type == WireType::kVarint) p.type = static_cast<int>(x.varint);
         }
+        // Checked as they come: a piece costs ~40 bytes here for its 4 bytes in the file.
+        if (m.pieces.size() >= max_pieces)
+          throw ProcessorReconstructionError("SentencePiece model: at least " + limit_exceeded(kMaxVocabSize, max_pieces + 1));
         m.pieces.push_back(std::move(p));
       } else if (f.number == 2) {
         while (!sub.done()) {

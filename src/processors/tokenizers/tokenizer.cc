@@ -8,6 +8,7 @@
 #include <thread>
 
 #include "modelexport/common/error.h"
+#include "modelexport/common/limits.h"
 #include "processors/tokenizers/added_vocabulary.h"
 #include "processors/tokenizers/components.h"
 #include "processors/tokenizers/json_access.h"
@@ -234,6 +235,9 @@ void Tokenizer::set_padding(std::optional<PaddingParams> p) {
 Tokenizer Tokenizer::from_json(std::string_view text) {
   // One simdjson parse; the model reads its vocabulary straight from it, the small sections go
   // through nlohmann to the component factories.
+  // The size cap first: simdjson copies the text and tapes it (~2 words per value).
+  if (!within_limit(kMaxJsonBytes, text.size()))
+    throw ProcessorReconstructionError("tokenizer.json: " + limit_exceeded(kMaxJsonBytes, text.size()));
   simdjson::dom::parser parser;
   simdjson::padded_string padded(text);
   simdjson::dom::element root;

@@ -5,6 +5,7 @@
 
 #include "processors/tokenizers/models/simdjson_access.h"
 #include "processors/tokenizers/models/models.h"
+#include "modelexport/common/limits.h"
 #include "processors/tokenizers/models/vocab.h"
 
 namespace modelexport::processors::models {
@@ -146,6 +147,7 @@ std::unique_ptr<Model> make_bpe(simdjson::dom::element j, const std::string& pat
   std::string prefix = sj::string_or(j, "continuing_subword_prefix", path, "");
   simdjson::dom::array list;
   if (sj::required(j, "merges", path).get(list)) json::fail(path + ".merges", "expected an array");
+  if (!within_limit(kMaxMerges, list.size())) json::fail(path + ".merges", limit_exceeded(kMaxMerges, list.size()));
   PairTable merges;
   merges.reserve(list.size());
   std::string merged;

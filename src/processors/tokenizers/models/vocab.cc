@@ -2,6 +2,8 @@
 
 #include <cstdio>
 
+#include "modelexport/common/limits.h"
+
 namespace modelexport::processors {
 
 uint64_t Vocab::hash(std::string_view s) {
@@ -93,10 +95,17 @@ Vocab Vocab::from_object(simdjson::dom::element j, const std::string& path) {
     ++n;
     bytes += field.key.size();
   }
+  if (!within_limit(kMaxVocabSize, n)) json::fail(path, limit_exceeded(kMaxVocabSize, n));
   v.reserve(n, bytes);
+  const uint64_t max_id = limit_value(kMaxVocabSize);
   for (auto field : obj) {
     int64_t id;
     if (field.value.get(id)) json::fail(path + "." + std::string(field.key), "expected an integer id");
+    // Ids index a dense table (spans_): an id past the cap would allocate 8 bytes per id below it.
+    if (id >= 0 && static_cast<uint64_t>(id) >= max_id)
+      json::fail(path + "." + std::string(field.key),
+                 "id " + std::to_string(id) + " is not below the limit of " + std::to_string(max_id) + " " +
+                     kMaxVocabSize.unit + " (" + kMaxVocabSize.env_var + " raises it)");
     v.add(field.key, static_cast<int32_t>(id));
   }
   return v;
