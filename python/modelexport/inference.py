@@ -18,6 +18,16 @@
     {'text': '...'}
     >>> pipeline(model="vit.onnx")(PIL.Image.open("cat.jpg"), top_k=2)
     [{'label': 'tabby cat', 'score': 0.9}, {'label': 'tiger cat', 'score': 0.05}]
+    >>> pipeline(model="clip.onnx")("cat.jpg", candidate_labels=["a cat", "a dog"])
+    [{'score': 0.98, 'label': 'a cat'}, {'score': 0.02, 'label': 'a dog'}]
+    >>> pipeline(model="detr.onnx")("cats.jpg", threshold=0.9)[0]
+    {'score': 0.99, 'label': 'cat', 'box': {'xmin': 12, 'ymin': 50, 'xmax': 318, 'ymax': 470}}
+    >>> pipeline(model="segformer.onnx")("street.jpg")[0]      # masks as PIL "L" images
+    {'score': None, 'label': 'road', 'mask': <PIL.Image.Image image mode=L size=640x480>}
+    >>> pipeline(model="rmbg.onnx")("cat.jpg")                 # the cut-out, a PIL RGBA image
+    >>> pipeline(model="whisper-tiny/")("talk.flac", return_timestamps=True, chunk_length_s=30,
+    ...                                 generate_kwargs={"language": "fr", "task": "translate"})
+    {'text': '...', 'chunks': [{'timestamp': (0.0, 4.2), 'text': '...'}, ...]}
     >>> tokenizer = ONNXAutoProcessor.from_model("sst2.onnx")
     >>> model = ONNXAutoModel.from_model("sst2.onnx")
     >>> logits = model(**tokenizer("I love this movie"))["logits"]   # numpy float32 [1, 2]
@@ -644,7 +654,8 @@ def pipeline(task=None, model=None, processor=None, device="cpu", providers=None
     intra_op_threads, inter_op_threads, graph_optimization_level, optimized_model_path.
     task_options: defaults for every call (top_k, function_to_apply, pooling, normalize,
     aggregation_strategy, ignore_labels, targets, doc_stride, max_answer_len, max_seq_len,
-    handle_impossible_answer, hypothesis_template, multi_label, batch_size: each for its task).
+    handle_impossible_answer, hypothesis_template, multi_label, threshold, output_dir, return_mask,
+    return_timestamps, chunk_length_s, stride_length_s, batch_size: each for its task).
 
     >>> ner = pipeline("ner", model="bert-ner.onnx", aggregation_strategy="simple")
     >>> ner("My name is Wolfgang and I live in Berlin")[0]["entity_group"]
