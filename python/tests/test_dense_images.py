@@ -4,6 +4,7 @@ image_models and dense_models). Masks come back as PIL images (as Python transfo
 ImageSegmentationPipeline and RMBG-1.4's pipeline return them), numpy arrays without Pillow, or the
 CLI's PNG paths with output_dir."""
 
+import functools
 import json
 import os
 import pathlib
@@ -41,6 +42,12 @@ def dense_models():
     return models("DENSE_MODELS", "segformer.onnx")
 
 
+@functools.lru_cache(maxsize=None)
+def cached_pipeline(model):
+    """One pipeline per model for the whole session (pipelines are immutable and thread-safe)."""
+    return pipeline(model=model)
+
+
 def run_lines(model, *args):
     return [json.loads(line) for line in cli("run", model, *args, "--json")[1].splitlines()]
 
@@ -52,7 +59,7 @@ def pixels(image):
 @pytest.mark.parametrize("name", ["clip.onnx", "siglip.onnx"])
 def test_zero_shot_image_classification_matches_run_json(image_models, name):
     model = image_models / name
-    pipe = pipeline(model=model)
+    pipe = cached_pipeline(model)
     assert pipe.task == "zero-shot-image-classification"
     ref = run_lines(model, *IMAGES, "--labels", *LABELS)
     # transformers' ZeroShotImageClassificationPipeline: (image, candidate_labels=[...]); a list of images
@@ -72,7 +79,7 @@ def test_zero_shot_image_classification_matches_run_json(image_models, name):
 
 
 def test_zero_shot_image_classification_bad_inputs(image_models):
-    pipe = pipeline(model=image_models / "clip.onnx")
+    pipe = cached_pipeline(image_models / "clip.onnx")
     with pytest.raises(modelexport.UsageError, match="candidate_labels"):
         pipe(IMAGES[0])
     with pytest.raises(TypeError):
@@ -84,7 +91,7 @@ def test_zero_shot_image_classification_bad_inputs(image_models):
 @pytest.mark.parametrize("name", ["detr.onnx", "yolos.onnx"])
 def test_object_detection_matches_run_json(dense_models, name):
     model = dense_models / name
-    pipe = pipeline(model=model)
+    pipe = cached_pipeline(model)
     assert pipe.task == "object-detection"
     ref = run_lines(model, *IMAGES)
     assert pipe([str(i) for i in IMAGES]) == ref
@@ -101,9 +108,9 @@ def test_object_detection_matches_run_json(dense_models, name):
     assert str(e.value) == cli_error("run", model, IMAGES[1], "--threshold", "1.5")
 
 
-def test_image_segmentation_masks_are_the_clis_pngs(dense_models, tmp_path):
+def test_image_segmentation_masks_are_the_clis_pngs(dense_models, cli_dense, tmp_path):
     model = dense_models / "segformer.onnx"
-    pipe = pipeline(model=model)
+    pipe = cached_pipeline(model)
     assert pipe.task == "image-segmentation"
     ref = run_lines(model, *IMAGES, "--output-dir", tmp_path / "cli")
     got = pipe([str(i) for i in IMAGES])
@@ -113,7 +120,7 @@ def test_image_segmentation_masks_are_the_clis_pngs(dense_models, tmp_path):
         for r, e in zip(per_image, expected):
             assert isinstance(r["mask"], Image.Image) and r["mask"].mode == "L"
             assert np.array_equal(pixels(r["mask"]), pixels(Image.open(e["mask"])))
-    expected = run_lines(model, IMAGES[1], "--output-dir", tmp_path / "one")[0]
+    expected = cli_dense("segformer.onnx", IMAGES[1])[0]
     one = pipe(Image.open(IMAGES[1]))
     assert [r["label"] for r in one] == [r["label"] for r in expected]
     assert all(np.array_equal(pixels(a["mask"]), pixels(Image.open(b["mask"]))) for a, b in zip(one, expected))
@@ -123,35 +130,45 @@ def test_image_segmentation_masks_are_the_clis_pngs(dense_models, tmp_path):
     assert sorted(os.listdir(tmp_path / "py")) == sorted(os.listdir(tmp_path / "cli"))
 
 
-def test_background_removal_gives_the_rgba_cut_out(dense_models, tmp_path):
+@pytest.fixture(scope="session")
+def cli_dense(dense_models, tmp_path_factory):
+    """The CLI's result for one image on a dense model (--output-dir in a session folder), run once."""
+    root = tmp_path_factory.mktemp("cli_dense")
+
+    @functools.lru_cache(maxsize=None)
+    def run(name, image):
+        return run_lines(dense_models / name, image, "--output-dir", root / f"{name}-{image.stem}")[0], root
+
+    return run
+
+
+def test_background_removal_gives_the_rgba_cut_out(dense_models, cli_dense, tmp_path):
     model = dense_models / "rmbg.onnx"
-    pipe = pipeline(model=model)
+    pipe = cached_pipeline(model)
     assert pipe.task == "background-removal"
-    ref = run_lines(model, *IMAGES, "--output-dir", tmp_path / "cli")
-    cut_outs = pipe([str(i) for i in IMAGES])
-    for image, expected in zip(cut_outs, ref):
-        assert isinstance(image, Image.Image) and image.mode == "RGBA"
-        assert np.array_equal(pixels(image), pixels(Image.open(expected["image"])))
-    one = run_lines(model, IMAGES[0], "--output-dir", tmp_path / "one")[0]
+    one, root = cli_dense("rmbg.onnx", IMAGES[0])
+    cut_outs = pipe([str(IMAGES[0])])  # a list gives a list
+    assert len(cut_outs) == 1 and isinstance(cut_outs[0], Image.Image) and cut_outs[0].mode == "RGBA"
+    assert np.array_equal(pixels(cut_outs[0]), pixels(Image.open(one["image"])))
     mask = pipe(IMAGES[0], return_mask=True)
     assert mask.mode == "L" and np.array_equal(pixels(mask), pixels(Image.open(one["mask"])))
-    assert pipe(IMAGES[0], output_dir=tmp_path / "py") == {
-        k: v.replace(str(tmp_path / "one"), str(tmp_path / "py")) for k, v in one.items()}
+    folder = str(root / f"rmbg.onnx-{IMAGES[0].stem}")
+    assert pipe(IMAGES[0], output_dir=tmp_path / "py") == {k: v.replace(folder, str(tmp_path / "py"))
+                                                          for k, v in one.items()}
     with pytest.raises(modelexport.UsageError, match="return_mask"):
         pipe(IMAGES[0], output_dir=tmp_path / "py", return_mask=True)
 
 
-def test_without_pillow_masks_are_numpy_arrays(dense_models, tmp_path, monkeypatch):
-    ref_seg = run_lines(dense_models / "segformer.onnx", IMAGES[1], "--output-dir", tmp_path)[0]
-    ref_cut = run_lines(dense_models / "rmbg.onnx", IMAGES[1], "--output-dir", tmp_path)[0]
-    seg, rmbg = pipeline(model=dense_models / "segformer.onnx"), pipeline(model=dense_models / "rmbg.onnx")
+def test_without_pillow_masks_are_numpy_arrays(dense_models, cli_dense, monkeypatch):
+    ref_seg = cli_dense("segformer.onnx", IMAGES[1])[0]
+    ref_cut = cli_dense("rmbg.onnx", IMAGES[0])[0]
+    seg, rmbg = cached_pipeline(dense_models / "segformer.onnx"), cached_pipeline(dense_models / "rmbg.onnx")
     monkeypatch.setitem(sys.modules, "PIL", None)  # `from PIL import Image` raises ImportError
     for r, e in zip(seg(IMAGES[1]), ref_seg):
         assert r["mask"].dtype == np.uint8 and r["mask"].ndim == 2
         assert np.array_equal(r["mask"], pixels(Image.open(e["mask"])))
-    cut = rmbg(IMAGES[1])
+    cut = rmbg(IMAGES[0])
     assert cut.shape[2] == 4 and np.array_equal(cut, pixels(Image.open(ref_cut["image"])))
-    assert np.array_equal(rmbg(IMAGES[1], return_mask=True), pixels(Image.open(ref_cut["mask"])))
 
 
 def test_dense_bad_inputs_leave_nothing_behind(dense_models, tmp_path, monkeypatch):
@@ -160,7 +177,7 @@ def test_dense_bad_inputs_leave_nothing_behind(dense_models, tmp_path, monkeypat
     missing = tmp_path / "missing.jpg"
     for name in ("segformer.onnx", "rmbg.onnx"):
         model = dense_models / name
-        pipe = pipeline(model=model)
+        pipe = cached_pipeline(model)
         with pytest.raises(modelexport.Error) as e:
             pipe([str(IMAGES[0]), str(missing)], output_dir=tmp_path / "out")
         assert str(e.value) == cli_error("run", model, IMAGES[0], missing, "--output-dir", tmp_path / "out")
@@ -174,4 +191,4 @@ def test_dense_bad_inputs_leave_nothing_behind(dense_models, tmp_path, monkeypat
         with pytest.raises(modelexport.UsageError, match="threshold does not apply"):
             pipe(IMAGES[0], threshold=0.5)
     with pytest.raises(TypeError):
-        pipeline(model=dense_models / "rmbg.onnx")(IMAGES[0], return_mask="yes")
+        cached_pipeline(dense_models / "rmbg.onnx")(IMAGES[0], return_mask="yes")

@@ -11,7 +11,6 @@ import numpy as np
 import pytest
 
 import modelexport
-from modelexport import _core
 from modelexport.inference import pipeline
 from conftest import BUILD, cli, cli_error
 
@@ -57,8 +56,6 @@ def test_whisper_options_match_run_json(whisper_models, english):
     got = english(str(JFK), return_timestamps=True)
     assert got == timed and got["chunks"] and isinstance(got["chunks"][0]["timestamp"], tuple)
     assert pipeline(model=model, return_timestamps=True)(JFK) == timed  # as the pipeline's default
-    samples = _core.decode_audio(JFK.read_bytes(), 16000)
-    assert english({"raw": samples, "sampling_rate": 16000}, return_timestamps=True) == timed
     chunked = run_one(model, "--chunk-length-s", "5", "--stride-length-s", "1")
     assert english(JFK, chunk_length_s=5, stride_length_s=1) == chunked
     assert english(JFK, chunk_length_s=5.0, stride_length_s=[1, 1]) == chunked  # transformers' [left, right]
@@ -68,7 +65,6 @@ def test_whisper_language_and_task_as_generate_kwargs(whisper_models, multilingu
     model = whisper_models / "whisper-multi"
     translated = run_one(model, "--language", "fr", "--whisper-task", "translate")
     assert multilingual(JFK, generate_kwargs={"language": "fr", "task": "translate"}) == translated
-    assert multilingual(JFK, generate_kwargs={"language": "<|fr|>", "task": "translate"}) == translated
     assert multilingual(JFK, generate_kwargs={"language": "vi"}) == run_one(model, "--language", "vi")
     assert multilingual(JFK) == run_one(model)  # detected
 
