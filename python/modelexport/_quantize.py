@@ -12,7 +12,9 @@ def quantize(model_path, output, dtype="q4", block_size=32, symmetric=True, accu
 
     dtype: "q4" (MatMulNBits), "q4f16", "q8", "uint8", "int8" or "fp16". The result must load in ONNX
     Runtime and, unless accuracy=False, its outputs are compared with the input's on sample inputs
-    ("accuracy" in the report) before it is moved into place; any failure writes nothing.
+    ("accuracy" in the report) before it is moved into place; any failure writes nothing. For fp16 and
+    q4f16 (with accuracy) "fp16_range" lists the ops whose values pass float16's range (|x| > 65504) in
+    the float32 source and those that give inf/NaN in the result, as `modelexport quantize --json`.
 
     >>> r = quantize("model.onnx", "model_q4.onnx")
     >>> r["quantized"], r["size_ratio"] < 0.5

@@ -18,6 +18,16 @@
     {'text': '...'}
     >>> pipeline(model="vit.onnx")(PIL.Image.open("cat.jpg"), top_k=2)
     [{'label': 'tabby cat', 'score': 0.9}, {'label': 'tiger cat', 'score': 0.05}]
+    >>> pipeline(model="clip.onnx")("cat.jpg", candidate_labels=["a cat", "a dog"])
+    [{'score': 0.98, 'label': 'a cat'}, {'score': 0.02, 'label': 'a dog'}]
+    >>> pipeline(model="detr.onnx")("cats.jpg", threshold=0.9)[0]
+    {'score': 0.99, 'label': 'cat', 'box': {'xmin': 12, 'ymin': 50, 'xmax': 318, 'ymax': 470}}
+    >>> pipeline(model="segformer.onnx")("street.jpg")[0]      # masks as PIL "L" images
+    {'score': None, 'label': 'road', 'mask': <PIL.Image.Image image mode=L size=640x480>}
+    >>> pipeline(model="rmbg.onnx")("cat.jpg")                 # the cut-out, a PIL RGBA image
+    >>> pipeline(model="whisper-tiny/")("talk.flac", return_timestamps=True, chunk_length_s=30,
+    ...                                 generate_kwargs={"language": "fr", "task": "translate"})
+    {'text': '...', 'chunks': [{'timestamp': (0.0, 4.2), 'text': '...'}, ...]}
     >>> tokenizer = ONNXAutoProcessor.from_model("sst2.onnx")
     >>> model = ONNXAutoModel.from_model("sst2.onnx")
     >>> logits = model(**tokenizer("I love this movie"))["logits"]   # numpy float32 [1, 2]
@@ -32,8 +42,12 @@ Adding a task: one entry in ``_TASKS`` (its options, how call arguments become i
 are shaped) once the C++ pipeline exists.
 """
 
+import io
 import json
 import os
+import pathlib
+import shutil
+import tempfile
 import warnings
 
 import numpy as np
@@ -325,6 +339,60 @@ def _seq2seq_shape(results, single, given):
     return results
 
 
+def _asr_shape(results, single, given):
+    # transformers' Whisper _decode_asr (models/whisper/tokenization_whisper.py, 4.x) returns each
+    # chunk's timestamp as a (start, end) tuple.
+    for r in results:
+        for chunk in r.get("chunks", ()):
+            chunk["timestamp"] = tuple(chunk["timestamp"])
+    return results[0] if single else results
+
+
+def _load_png(path, mode):
+    """A PNG the dense pipelines wrote, in memory: a PIL image of `mode` ("L" or "RGBA") when Pillow is
+    importable, else a uint8 numpy array ([height, width] for "L", [height, width, 4] for "RGBA")."""
+    data = pathlib.Path(path).read_bytes()
+    try:
+        from PIL import Image
+    except ImportError:
+        rgb = _core.decode_image(data)  # our decoder gives RGB: a gray PNG's value is each channel's
+        return rgb[:, :, 0].copy() if mode == "L" else rgb
+    with Image.open(io.BytesIO(data)) as image:
+        image.load()
+        if image.mode != mode:
+            raise _core.RuntimeError(f"{path}: expected a {mode} PNG, got {image.mode}")
+        return image.copy()
+
+
+def _rgba(cut_out, mask):
+    """The cut-out as RGBA: with Pillow the PNG already is; without, our RGB decode plus its alpha,
+    which is the mask (background_removal.cc: alpha = DIV255(255 * mask) = mask)."""
+    if isinstance(cut_out, np.ndarray):
+        return np.concatenate([cut_out, mask[:, :, None]], axis=2)
+    return cut_out
+
+
+def _segmentation_shape(results, single, given):
+    # transformers' ImageSegmentationPipeline (pipelines/image_segmentation.py, 4.57): per image a list of
+    # {"score": None (semantic), "label", "mask": PIL.Image mode "L"}.
+    if given.get("output_dir") is None:
+        results = [[dict(r, mask=_load_png(r["mask"], "L")) for r in per_image] for per_image in results]
+    return results[0] if single else results
+
+
+def _background_removal_shape(results, single, given):
+    # briaai/RMBG-1.4's model card (README usage) gives the cut-out as a PIL RGBA image made with
+    # Image.paste(mask=...), and its pipeline returns that image, or the PIL "L" mask with
+    # return_mask=True; transformers.js' background-removal returns the RGBA image too.
+    if given.get("output_dir") is None:
+        out = []
+        for r in results:
+            mask = _load_png(r["mask"], "L")
+            out.append(mask if given.get("return_mask") else _rgba(_load_png(r["image"], "RGBA"), mask))
+        results = out
+    return results[0] if single else results
+
+
 def _set_top_k(options, value):
     options.top_k = _ALL if value is None else value
 
@@ -333,9 +401,9 @@ class _Task:
     """make_inputs(args, kwargs) -> (inputs, single); generation: generate() settings apply;
     audio: make_inputs also takes the model's sampling rate."""
 
-    def __init__(self, make_inputs, options, shape=_as_is, generation=False, audio=False):
+    def __init__(self, make_inputs, options, shape=_as_is, generation=False, audio=False, writes_files=False):
         self.make_inputs, self.options, self.shape = make_inputs, options, shape
-        self.generation, self.audio = generation, audio
+        self.generation, self.audio, self.writes_files = generation, audio, writes_files
 
 
 # GenerationOptions' fields (runtime/generation.h), the names of transformers' GenerationConfig.
@@ -378,6 +446,7 @@ def _generation_value(key, value):
 
 
 _COMMON = ("batch_size",)
+_WHISPER = "WhisperFeatureExtractor"
 _TASKS = {
     "feature-extraction": _Task(_text_inputs, ("pooling", "normalize")),
     "text-classification": _Task(_classification_inputs, ("top_k", "function_to_apply"), _text_classification_shape),
@@ -393,8 +462,11 @@ _TASKS = {
     "text2text-generation": _Task(_seq2seq_inputs, ("on_text",), _seq2seq_shape, generation=True),
     "summarization": _Task(_seq2seq_inputs, ("on_text",), _seq2seq_shape, generation=True),
     "translation": _Task(_seq2seq_inputs, ("src_lang", "tgt_lang", "on_text"), _seq2seq_shape, generation=True),
-    # transformers' AutomaticSpeechRecognitionPipeline (CTC models): one input gives {"text"}.
-    "automatic-speech-recognition": _Task(_audio_inputs, (), audio=True),
+    # transformers' AutomaticSpeechRecognitionPipeline: one input gives {"text"} (Whisper with
+    # return_timestamps: {"text", "chunks": [{"timestamp": (start, end), "text"}]}); Whisper's options:
+    # chunk_length_s, stride_length_s, generate_kwargs={"language", "task"}.
+    "automatic-speech-recognition": _Task(_audio_inputs, ("return_timestamps", "chunk_length_s", "stride_length_s"),
+                                          _asr_shape, audio=True),
     # transformers' AudioClassificationPipeline: [{"label", "score"}] (top_k, default 5) per input.
     "audio-classification": _Task(_audio_inputs, ("top_k",), audio=True),
     # transformers' ImageClassificationPipeline: [{"label", "score"}] (top_k, default 5) per image.
@@ -404,6 +476,14 @@ _TASKS = {
     # transformers' ZeroShotImageClassificationPipeline: [{"score", "label"}] best first per image.
     "zero-shot-image-classification": _Task(_zero_shot_image_inputs, ("top_k", "hypothesis_template",
                                                                       "max_image_pixels", "image_threads")),
+    # transformers' ObjectDetectionPipeline: [{"score", "label", "box": {"xmin", "ymin", "xmax", "ymax"}}] per image.
+    "object-detection": _Task(_image_inputs, ("threshold", "max_image_pixels", "image_threads")),
+    # transformers' ImageSegmentationPipeline (semantic): [{"score": None, "label", "mask": PIL image}] per image.
+    "image-segmentation": _Task(_image_inputs, ("output_dir", "max_image_pixels", "image_threads"),
+                                _segmentation_shape, writes_files=True),
+    # briaai/RMBG-1.4's pipeline: the RGBA cut-out (PIL image) per image, the mask with return_mask=True.
+    "background-removal": _Task(_image_inputs, ("output_dir", "return_mask", "max_image_pixels", "image_threads"),
+                                _background_removal_shape, writes_files=True),
 }
 # Options whose C++ field is named otherwise for a task.
 _RENAMED = {("zero-shot-image-classification", "hypothesis_template"): "image_hypothesis_template"}
@@ -420,7 +500,11 @@ class Pipeline:
             raise _core.UsageError(f"the Python package has no calling convention for task '{self.task}' yet "
                                    f"(it has: {', '.join(sorted(_TASKS))})")
         self._rate = native.sampling_rate if self._spec.audio else None
+        # Whisper's options need a Whisper model (the CTC pipeline has none of them).
+        self._whisper = self.task == "automatic-speech-recognition" and native.feature_extractor_type == _WHISPER
         self._known = self._spec.options + _COMMON + (_GENERATION + ("generate_kwargs",) if self._spec.generation else ())
+        if self.task == "automatic-speech-recognition":
+            self._known += ("generate_kwargs",)
         self._defaults = self._options(task_options)
         self._default_native = self._native_options(self._defaults)  # reused by calls without options
         self.warnings = list(native.warnings)
@@ -447,21 +531,69 @@ class Pipeline:
                 continue
             if key not in self._known:
                 raise _core.UsageError(f"{key} does not apply to {self.task} (its options: {', '.join(self._known)})")
+            if self.task == "automatic-speech-recognition" and key != "batch_size":
+                chosen.update(self._whisper_option(key, value))
+                continue
             if key == "targets" or key == "ignore_labels":
                 value = strings(value, key)
             elif key == "chat_template_variables" and not isinstance(value, str):
                 value = json.dumps(value, ensure_ascii=False)
+            elif key == "return_mask" and not isinstance(value, (bool, np.bool_)):
+                raise TypeError(f"return_mask: expected a bool, got {type(value).__name__}")
             elif key == "on_text" and value is not None and not callable(value):
                 raise TypeError(f"on_text: expected a callable taking each piece of text, got {type(value).__name__}")
             chosen[key] = value
         return chosen
 
+    def _whisper_option(self, key, value):
+        """A Whisper option as transformers' AutomaticSpeechRecognitionPipeline takes it, as {field: value}
+        of PipelineOptions (None: the pipeline's default)."""
+        if not self._whisper:
+            raise _core.UsageError(f"{key} applies to Whisper models only (this model's feature extractor is "
+                                   f"{self._native.feature_extractor_type})")
+        if value is None:
+            return {}
+        if key == "generate_kwargs":
+            # Whisper's generate(language=..., task=...): a language code or token ("fr", "<|fr|>"),
+            # "transcribe" or "translate".
+            if not isinstance(value, dict):
+                raise TypeError(f"generate_kwargs: expected a dict, got {type(value).__name__}")
+            out = {}
+            for k, v in value.items():
+                if k not in ("language", "task"):
+                    raise _core.UsageError(f"generate_kwargs: {k} does not apply to automatic-speech-recognition "
+                                           "(it takes language and task)")
+                if v is not None and not isinstance(v, str):
+                    raise TypeError(f"generate_kwargs {k}: expected a str, got {type(v).__name__}")
+                out["language" if k == "language" else "whisper_task"] = v or ""
+            return out
+        if key == "return_timestamps":
+            if value in ("word", "char"):
+                raise _core.UsageError(f"return_timestamps='{value}': only segment timestamps "
+                                       "(return_timestamps=True) are implemented")
+            if not isinstance(value, (bool, np.bool_)):
+                raise TypeError(f"return_timestamps: expected a bool, got {type(value).__name__}")
+            return {key: bool(value)}
+        if key == "stride_length_s" and isinstance(value, (list, tuple)):
+            # transformers takes [left, right]; the C++ pipeline one stride for both sides.
+            if len(value) != 2 or value[0] != value[1]:
+                raise _core.UsageError(f"stride_length_s={list(value)}: only one stride for both sides is "
+                                       "implemented (a number, or [s, s])")
+            value = value[0]
+        if not isinstance(value, (int, float, np.number)) or isinstance(value, bool):
+            raise TypeError(f"{key}: expected a number of seconds, got {type(value).__name__}")
+        return {key: float(value)}
+
     def _native_options(self, chosen):
         o = _core.PipelineOptions()
         g = o.generation if self._spec.generation else None
         for key, value in chosen.items():
-            if key == "on_text":
-                continue  # given to run_noted
+            if key == "on_text" or key == "return_mask":
+                continue  # given to run_noted; applied to the results
+            if key == "output_dir":
+                if value is not None:
+                    o.output_dir = fspath(value, "output_dir")
+                continue
             if g is not None and key in _GENERATION:
                 setattr(g, key, _generation_value(key, value))
             elif key == "top_k":
@@ -484,6 +616,18 @@ class Pipeline:
             options = self._native_options(chosen)
         else:
             chosen, options = self._defaults, self._default_native
+        if chosen.get("return_mask") and chosen.get("output_dir") is not None:
+            raise _core.UsageError("return_mask applies to the images returned without output_dir (with output_dir "
+                                   "the results name both PNG files)")
+        if self._spec.writes_files and chosen.get("output_dir") is None:
+            # The masks come back as images, not files: the pipeline writes them into a private folder
+            # that is removed once they are loaded.
+            folder = tempfile.mkdtemp(prefix="modelexport-")
+            try:
+                options = self._native_options(dict(chosen, output_dir=os.path.join(folder, "out")))
+                return self._spec.shape(self._native.run_parsed(inputs, options), single, chosen)
+            finally:
+                shutil.rmtree(folder, ignore_errors=True)
         if self._spec.generation or self._spec.audio:
             raw, notes = self._native.run_noted(inputs, options, chosen.get("on_text"))
             for note in notes:
@@ -510,7 +654,8 @@ def pipeline(task=None, model=None, processor=None, device="cpu", providers=None
     intra_op_threads, inter_op_threads, graph_optimization_level, optimized_model_path.
     task_options: defaults for every call (top_k, function_to_apply, pooling, normalize,
     aggregation_strategy, ignore_labels, targets, doc_stride, max_answer_len, max_seq_len,
-    handle_impossible_answer, hypothesis_template, multi_label, batch_size: each for its task).
+    handle_impossible_answer, hypothesis_template, multi_label, threshold, output_dir, return_mask,
+    return_timestamps, chunk_length_s, stride_length_s, batch_size: each for its task).
 
     >>> ner = pipeline("ner", model="bert-ner.onnx", aggregation_strategy="simple")
     >>> ner("My name is Wolfgang and I live in Berlin")[0]["entity_group"]

@@ -11,8 +11,11 @@ class Pipeline:
     """Callable as transformers' pipeline of its task: texts, {"text", "text_pair"}, question/context,
     (sequences, candidate_labels), prompts or chats (text-generation; generation kwargs such as
     max_new_tokens, do_sample, temperature, top_k, top_p, num_beams, seed, generate_kwargs={...},
-    on_text=callable for streaming), audio (paths, bytes, 1-D arrays, {"raw"/"array", "sampling_rate"}),
-    images (paths, bytes, PIL images, [H, W, 3] uint8 arrays)."""
+    on_text=callable for streaming), audio (paths, bytes, 1-D arrays, {"raw"/"array", "sampling_rate"};
+    Whisper: return_timestamps, chunk_length_s, stride_length_s, generate_kwargs={"language", "task"}),
+    images (paths, bytes, PIL images, [H, W, 3] uint8 arrays; zero-shot: candidate_labels,
+    hypothesis_template; object-detection: threshold; image-segmentation / background-removal: masks
+    as PIL images, numpy arrays without Pillow, or PNG paths with output_dir; return_mask)."""
     task: str
     warnings: list[str]
     def __call__(self, *args: Any, **kwargs: Any) -> Any: ...

@@ -191,7 +191,16 @@ void bind_inference(py::module_& m) {
       .def_readwrite("max_image_pixels", &PipelineOptions::max_image_pixels)
       .def_readwrite("image_threads", &PipelineOptions::image_threads)
       .def_readwrite("pool", &PipelineOptions::pool)
-      .def_readwrite("image_hypothesis_template", &PipelineOptions::image_hypothesis_template);
+      .def_readwrite("image_hypothesis_template", &PipelineOptions::image_hypothesis_template)
+      .def_readwrite("threshold", &PipelineOptions::threshold)
+      .def_property(
+          "output_dir", [](const PipelineOptions& o) { return o.output_dir.string(); },
+          [](PipelineOptions& o, const std::string& dir) { o.output_dir = dir; })
+      .def_readwrite("language", &PipelineOptions::language)
+      .def_readwrite("whisper_task", &PipelineOptions::whisper_task)
+      .def_readwrite("return_timestamps", &PipelineOptions::return_timestamps)
+      .def_readwrite("chunk_length_s", &PipelineOptions::chunk_length_s)
+      .def_readwrite("stride_length_s", &PipelineOptions::stride_length_s);
 
   // An audio file's bytes → mono float32 samples at `sampling_rate` (processors::decode_audio, FFmpeg).
   m.def(
@@ -292,6 +301,8 @@ void bind_inference(py::module_& m) {
       .def_property_readonly("sampling_rate",  // audio pipelines: the rate the feature extractor takes
                              [](const Pipeline& p) { return p.processor().feature_extractor().sampling_rate(); })
       .def_property_readonly("warnings", [](const Pipeline& p) { return p.processor().files().warnings; })
+      .def_property_readonly("feature_extractor_type",  // audio pipelines: "WhisperFeatureExtractor", ...
+                             [](const Pipeline& p) { return p.processor().feature_extractor().type(); })
       .def(
           "run",
           [](const Pipeline& p, const std::vector<PipelineInput>& inputs, const PipelineOptions& options) {

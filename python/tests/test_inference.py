@@ -135,19 +135,6 @@ def metadata_labels(model):
     return [config["id2label"][str(i)] for i in range(len(config["id2label"]))]
 
 
-def test_quantize_reports_what_the_cli_reports(tiny, tmp_path):
-    ours = modelexport.quantize(tiny, tmp_path / "py.onnx", dtype="q8")
-    ref = json.loads(cli("quantize", tiny, "-o", tmp_path / "cli.onnx", "--dtype", "q8", "--json")[1])
-    for r in (ours, ref):
-        r.pop("output")
-        r.pop("seconds")
-        r.pop("weights_mb_per_s")
-        r["accuracy"].pop("seconds")
-    assert ours == ref
-    assert (tmp_path / "py.onnx").read_bytes() == (tmp_path / "cli.onnx").read_bytes()
-    assert modelexport.metadata.read_metadata(tmp_path / "py.onnx")["hf_pipeline_task"] == "text-classification"
-
-
 def decoded(model, ids, *flags):
     """`tokenize --decode` (the tokenizer's decode; the texts used have nothing clean-up changes)."""
     return json.loads(cli("tokenize", model, "--decode", ids, *flags)[1])["text"]

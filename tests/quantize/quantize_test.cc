@@ -27,13 +27,12 @@ namespace {
 
 namespace fs = std::filesystem;
 
-std::vector<float> random_matrix(int64_t K, int64_t N, unsigned seed) {
-  std::mt19937 rng(seed);
-  std::normal_distribution<float> d(0.0f, 0.05f);
-  std::vector<float> w(static_cast<size_t>(K * N));
-  for (auto& x : w) x = d(rng);
-  return w;
-}
+// Test-model building blocks (support/onnx_builder.h).
+using test::add_float_initializer;
+using test::add_node;
+using test::matmul_layernorm_model;
+using test::random_matrix;
+using test::set_value;
 
 // The block's scale from its own values, as the reference formula states it.
 float expected_scale(const std::vector<float>& w, int64_t N, int64_t n, int64_t k0, int64_t k1, bool symmetric) {
@@ -164,31 +163,6 @@ TEST(Q4, ThreadsDoNotChangeTheResult) {
   EXPECT_EQ(one.scales, two.scales);
   EXPECT_EQ(one.zero_points, two.zero_points);
   EXPECT_THROW(quantize_q4(w.data(), 1024, 700, 48, true), UsageError);
-}
-
-// Graph building blocks for the test models.
-void add_float_initializer(onnx::GraphProto* g, const std::string& name, std::vector<int64_t> dims, const std::vector<float>& values) {
-  auto* t = g->add_initializer();
-  t->set_name(name);
-  t->set_data_type(onnx::TensorProto::FLOAT);
-  for (auto d : dims) t->add_dims(d);
-  t->set_raw_data(values.data(), values.size() * 4);
-}
-
-void set_value(onnx::ValueInfoProto* v, const std::string& name, int type, const std::vector<int64_t>& dims) {
-  v->set_name(name);
-  v->mutable_type()->mutable_tensor_type()->set_elem_type(type);
-  for (auto d : dims) v->mutable_type()->mutable_tensor_type()->mutable_shape()->add_dim()->set_dim_value(d);
-}
-
-onnx::NodeProto* add_node(onnx::GraphProto* g, const std::string& op, const std::vector<std::string>& in, const std::string& out,
-                          const std::string& name = "") {
-  auto* n = g->add_node();
-  n->set_op_type(op);
-  n->set_name(name);
-  for (const auto& i : in) n->add_input(i);
-  n->add_output(out);
-  return n;
 }
 
 // y1 = x @ W (W shared with y2 = relu(x) @ W), y3 = x @ V + bias, y4 = If(cond) { x @ U } else { x }.
@@ -992,30 +966,6 @@ TEST(Float16, GraphFollowsTheBlockListAndKeepsFloat32Io) {
 // normalizes them back), and the float16 result's MatMul gives inf, which the LayerNorm turns into
 // NaN (carried, not listed). ONNX Runtime's own run of the result shows the NaN the report predicts.
 // With W around 0.01 nothing is flagged.
-onnx::ModelProto matmul_layernorm_model(float scale) {
-  constexpr int64_t K = 64, N = 16;
-  onnx::ModelProto m;
-  m.set_ir_version(8);
-  m.add_opset_import()->set_version(17);
-  auto* g = m.mutable_graph();
-  g->set_name("matmul_layernorm");
-  std::vector<float> w = random_matrix(K, N, 7);
-  for (auto& x : w) x = scale * (1.0f + std::fabs(x) * 10.0f);  // scale .. ~2.5 scale
-  add_float_initializer(g, "W", {K, N}, w);
-  add_float_initializer(g, "gamma", {N}, std::vector<float>(N, 1.0f));
-  add_float_initializer(g, "beta", {N}, std::vector<float>(N, 0.0f));
-  set_value(g->add_input(), "x", onnx::TensorProto::FLOAT, {1, 8, K});
-  add_node(g, "Abs", {"x"}, "ax", "abs");
-  add_node(g, "MatMul", {"ax", "W"}, "h", "proj");
-  auto* ln = add_node(g, "LayerNormalization", {"h", "gamma", "beta"}, "y", "ln");
-  auto* axis = ln->add_attribute();
-  axis->set_name("axis");
-  axis->set_type(onnx::AttributeProto::INT);
-  axis->set_i(-1);
-  set_value(g->add_output(), "y", onnx::TensorProto::FLOAT, {1, 8, N});
-  return m;
-}
-
 TEST(Float16Range, FlagsTheOpWhoseValuesFloat16CannotHold) {
   test::ScratchDir dir;
   test::save_model(matmul_layernorm_model(4000.0f), dir / "big.onnx");

@@ -3,7 +3,9 @@
 #include <fcntl.h>
 #include <unistd.h>
 
+#include <cmath>
 #include <fstream>
+#include <random>
 #include <stdexcept>
 
 #include "format/wire.h"
@@ -128,6 +130,63 @@ uint64_t write_large_sparse_model(const std::filesystem::path& path, uint64_t pa
     throw std::runtime_error("cannot write " + path.string());
   ::close(fd);
   return file.size() + payload;
+}
+
+std::vector<float> random_matrix(int64_t K, int64_t N, unsigned seed) {
+  std::mt19937 rng(seed);
+  std::normal_distribution<float> d(0.0f, 0.05f);
+  std::vector<float> w(static_cast<size_t>(K * N));
+  for (auto& x : w) x = d(rng);
+  return w;
+}
+
+void add_float_initializer(onnx::GraphProto* g, const std::string& name, std::vector<int64_t> dims,
+                           const std::vector<float>& values) {
+  auto* t = g->add_initializer();
+  t->set_name(name);
+  t->set_data_type(onnx::TensorProto::FLOAT);
+  for (auto d : dims) t->add_dims(d);
+  t->set_raw_data(values.data(), values.size() * 4);
+}
+
+void set_value(onnx::ValueInfoProto* v, const std::string& name, int type, const std::vector<int64_t>& dims) {
+  v->set_name(name);
+  v->mutable_type()->mutable_tensor_type()->set_elem_type(type);
+  for (auto d : dims) v->mutable_type()->mutable_tensor_type()->mutable_shape()->add_dim()->set_dim_value(d);
+}
+
+onnx::NodeProto* add_node(onnx::GraphProto* g, const std::string& op, const std::vector<std::string>& in,
+                          const std::string& out, const std::string& name) {
+  auto* n = g->add_node();
+  n->set_op_type(op);
+  n->set_name(name);
+  for (const auto& i : in) n->add_input(i);
+  n->add_output(out);
+  return n;
+}
+
+onnx::ModelProto matmul_layernorm_model(float scale) {
+  constexpr int64_t K = 64, N = 16;
+  onnx::ModelProto m;
+  m.set_ir_version(8);
+  m.add_opset_import()->set_version(17);
+  auto* g = m.mutable_graph();
+  g->set_name("matmul_layernorm");
+  std::vector<float> w = random_matrix(K, N, 7);
+  for (auto& x : w) x = scale * (1.0f + std::fabs(x) * 10.0f);  // scale .. ~2.5 scale
+  add_float_initializer(g, "W", {K, N}, w);
+  add_float_initializer(g, "gamma", {N}, std::vector<float>(N, 1.0f));
+  add_float_initializer(g, "beta", {N}, std::vector<float>(N, 0.0f));
+  set_value(g->add_input(), "x", onnx::TensorProto::FLOAT, {1, 8, K});
+  add_node(g, "Abs", {"x"}, "ax", "abs");
+  add_node(g, "MatMul", {"ax", "W"}, "h", "proj");
+  auto* ln = add_node(g, "LayerNormalization", {"h", "gamma", "beta"}, "y", "ln");
+  auto* axis = ln->add_attribute();
+  axis->set_name("axis");
+  axis->set_type(onnx::AttributeProto::INT);
+  axis->set_i(-1);
+  set_value(g->add_output(), "y", onnx::TensorProto::FLOAT, {1, 8, N});
+  return m;
 }
 
 }  // namespace modelexport::test

@@ -1,0 +1,100 @@
+"""modelexport.inference's Whisper speech recognition against the CLI's `run --json` on the generated
+Whisper models (CTest fixture whisper_models): return_timestamps, chunk_length_s / stride_length_s and
+generate_kwargs={"language", "task"} as Python transformers' AutomaticSpeechRecognitionPipeline takes
+them; chunk timestamps come back as (start, end) tuples, as Python returns them."""
+
+import json
+import os
+import pathlib
+
+import numpy as np
+import pytest
+
+import modelexport
+from modelexport.inference import pipeline
+from conftest import BUILD, cli, cli_error
+
+CORPUS = pathlib.Path(os.environ.get("MODELEXPORT_CORPUS", pathlib.Path(__file__).resolve().parents[2] / ".." /
+                                     "shared" / "corpus"))
+JFK = CORPUS / "media" / "audio" / "jfk.flac"
+
+
+@pytest.fixture(scope="session")
+def whisper_models():
+    d = pathlib.Path(os.environ.get("WHISPER_MODELS", str(BUILD / "tests" / "whisper_models")))
+    if not (d / "whisper-en" / "encoder_model.onnx").exists() or not JFK.exists():
+        pytest.skip("whisper models missing (CTest fixture whisper_models; needs the corpus)")
+    return d
+
+
+@pytest.fixture(scope="session")
+def english(whisper_models):
+    return pipeline(model=whisper_models / "whisper-en")
+
+
+@pytest.fixture(scope="session")
+def multilingual(whisper_models):
+    return pipeline(model=whisper_models / "whisper-multi")
+
+
+def run_one(model, *args):
+    return json.loads(cli("run", model, JFK, *args, "--json")[1])
+
+
+def with_tuples(result):
+    """The CLI's JSON with each chunk's timestamp as a tuple, as transformers' _decode_asr returns it."""
+    for chunk in result.get("chunks", ()):
+        chunk["timestamp"] = tuple(chunk["timestamp"])
+    return result
+
+
+def test_whisper_options_match_run_json(whisper_models, english):
+    model = whisper_models / "whisper-en"
+    assert english.task == "automatic-speech-recognition"
+    assert english(JFK) == run_one(model)
+    timed = with_tuples(run_one(model, "--return-timestamps"))
+    got = english(str(JFK), return_timestamps=True)
+    assert got == timed and got["chunks"] and isinstance(got["chunks"][0]["timestamp"], tuple)
+    assert pipeline(model=model, return_timestamps=True)(JFK) == timed  # as the pipeline's default
+    chunked = run_one(model, "--chunk-length-s", "5", "--stride-length-s", "1")
+    assert english(JFK, chunk_length_s=5, stride_length_s=1) == chunked
+    assert english(JFK, chunk_length_s=5.0, stride_length_s=[1, 1]) == chunked  # transformers' [left, right]
+
+
+def test_whisper_language_and_task_as_generate_kwargs(whisper_models, multilingual):
+    model = whisper_models / "whisper-multi"
+    translated = run_one(model, "--language", "fr", "--whisper-task", "translate")
+    assert multilingual(JFK, generate_kwargs={"language": "fr", "task": "translate"}) == translated
+    assert multilingual(JFK, generate_kwargs={"language": "vi"}) == run_one(model, "--language", "vi")
+    assert multilingual(JFK) == run_one(model)  # detected
+
+
+def test_whisper_bad_options(whisper_models, english, multilingual):
+    with pytest.raises(modelexport.UsageError) as e:
+        english(JFK, generate_kwargs={"language": "fr"})
+    assert str(e.value) == cli_error("run", whisper_models / "whisper-en", JFK, "--language", "fr")
+    with pytest.raises(modelexport.UsageError) as e:
+        multilingual(JFK, generate_kwargs={"language": "xx"})
+    assert str(e.value) == cli_error("run", whisper_models / "whisper-multi", JFK, "--language", "xx")
+    with pytest.raises(modelexport.UsageError, match="generate_kwargs: max_new_tokens"):
+        english(JFK, generate_kwargs={"max_new_tokens": 3})
+    with pytest.raises(modelexport.UsageError, match="word"):
+        english(JFK, return_timestamps="word")
+    with pytest.raises(modelexport.UsageError, match="one stride"):
+        english(JFK, chunk_length_s=5, stride_length_s=[1, 2])
+    with pytest.raises(TypeError):
+        english(JFK, chunk_length_s="5")
+    with pytest.raises(TypeError):
+        english(JFK, generate_kwargs="fr")
+    with pytest.raises(modelexport.UsageError, match="threshold does not apply"):
+        english(JFK, threshold=0.5)
+
+
+def test_whisper_options_on_a_ctc_model_are_refused():
+    d = pathlib.Path(os.environ.get("AUDIO_MODELS", str(BUILD / "tests" / "audio_models")))
+    if not (d / "ctc.onnx").exists():
+        pytest.skip("audio models missing (CTest fixture audio_models)")
+    ctc = pipeline(model=d / "ctc.onnx")
+    for option in ({"return_timestamps": True}, {"chunk_length_s": 5}, {"generate_kwargs": {"language": "en"}}):
+        with pytest.raises(modelexport.UsageError, match="Whisper models only"):
+            ctc(np.zeros(16000, np.float32), **option)
