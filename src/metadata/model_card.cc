@@ -37,7 +37,42 @@ std::string optimum_class(const std::string& task) {
 // WebGPU adapter with shader-f16, so those files are shown on WASM.
 std::string device_for(const std::string& dtype) { return dtype == "fp16" || dtype == "q4f16" ? "wasm" : "webgpu"; }
 
+enum class Modality { text, image, audio };
+
+Modality modality_of(const std::string& task) {
+  static const std::map<std::string, Modality> tasks = {
+      {"image-classification", Modality::image},
+      {"image-feature-extraction", Modality::image},
+      {"zero-shot-image-classification", Modality::image},
+      {"object-detection", Modality::image},
+      {"image-segmentation", Modality::image},
+      {"background-removal", Modality::image},
+      {"audio-classification", Modality::audio},
+      {"automatic-speech-recognition", Modality::audio},
+  };
+  auto it = tasks.find(task);
+  return it == tasks.end() ? Modality::text : it->second;
+}
+
+// Sample inputs of transformers.js 4.3.1's own documentation (its pipelines take a URL).
+constexpr std::string_view kImageUrl =
+    "https://huggingface.co/datasets/Xenova/transformers.js-docs/resolve/main/tiger.jpg";
+constexpr std::string_view kAudioUrl =
+    "https://huggingface.co/datasets/Xenova/transformers.js-docs/resolve/main/jfk.wav";
+
+// The transformers class that loads the folder's preprocessing files for Optimum's model, and its variable.
+std::pair<std::string, std::string> python_processor(const std::string& task) {
+  if (task == "zero-shot-image-classification" || task == "automatic-speech-recognition")
+    return {"AutoProcessor", "processor"};
+  if (modality_of(task) == Modality::image) return {"AutoImageProcessor", "processor"};
+  if (modality_of(task) == Modality::audio) return {"AutoFeatureExtractor", "feature_extractor"};
+  return {"AutoTokenizer", "tokenizer"};
+}
+
 std::string example_input(const std::string& task) {
+  if (task == "zero-shot-image-classification") return "\"" + std::string(kImageUrl) + "\", [\"tiger\", \"cat\"]";
+  if (modality_of(task) == Modality::image) return "\"" + std::string(kImageUrl) + "\"";
+  if (modality_of(task) == Modality::audio) return "\"" + std::string(kAudioUrl) + "\"";
   if (task == "fill-mask") return "\"The capital of France is [MASK].\"";
   if (task == "question-answering") return "\"Who lives in Berlin?\", \"My name is Wolfgang and I live in Berlin.\"";
   if (task == "zero-shot-classification") return "\"I love this movie\", [\"cinema\", \"travel\"]";
@@ -46,6 +81,9 @@ std::string example_input(const std::string& task) {
 
 // `modelexport run` arguments for the example input.
 std::string run_arguments(const std::string& task) {
+  if (task == "zero-shot-image-classification") return "tiger.jpg --labels tiger cat";
+  if (modality_of(task) == Modality::image) return "tiger.jpg";
+  if (modality_of(task) == Modality::audio) return "jfk.wav";
   if (task == "question-answering")
     return "--question \"Who lives in Berlin?\" \"My name is Wolfgang and I live in Berlin.\"";
   if (task == "zero-shot-classification") return "\"I love this movie\" --labels cinema travel";
@@ -105,8 +143,9 @@ std::string model_card_text(const ModelCard& c) {
   s += "# " + (c.name.empty() ? std::string("ONNX model") : c.name) + " (ONNX)\n\n";
   if (!c.base_model.empty()) s += "ONNX weights of [" + c.base_model + "](https://huggingface.co/" + c.base_model + ")";
   else s += "ONNX weights";
-  s += " in the layout transformers.js and Optimum load: `onnx/` holds the models, the configuration and "
-       "tokenizer files sit beside it.\n";
+  const std::string files = modality_of(c.task) == Modality::text ? "tokenizer" : "preprocessor";
+  s += " in the layout transformers.js and Optimum load: `onnx/` holds the models, the configuration and " + files +
+       " files sit beside it.\n";
   const ModelCardFile* first = c.files.empty() ? nullptr : &c.files.front();
   const std::string path = first ? first->path : "onnx/model.onnx";
   s += "\n## Usage\n\n### transformers.js\n\n";
@@ -116,13 +155,13 @@ std::string model_card_text(const ModelCard& c) {
        "\", device: \"" + device_for(dtype) + "\" });\n";
   s += "console.log(await pipe(" + example_input(c.task) + "));\n```\n";
   s += "\n### Optimum (Python)\n\n```python\nfrom optimum.onnxruntime import " + optimum_class(c.task) + "\n";
-  s += "from transformers import AutoTokenizer\n\n";
+  const auto [processor_class, processor] = python_processor(c.task);
+  s += "from transformers import " + processor_class + "\n\n";
   s += "model = " + optimum_class(c.task) + ".from_pretrained(\"" + repo_id(c) +
        "\", subfolder=\"onnx\", file_name=\"" + file_name(path) + "\")\n";
-  s += "tokenizer = AutoTokenizer.from_pretrained(\"" + repo_id(c) + "\")\n```\n";
-  s += "\n### modelexport (C++, no Python)\n\nEvery file carries its configuration and tokenizer in its ONNX "
-       "metadata:\n\n```sh\nmodelexport run " +
-       path + " " + run_arguments(c.task) + "\n```\n";
+  s += processor + " = " + processor_class + ".from_pretrained(\"" + repo_id(c) + "\")\n```\n";
+  s += "\n### modelexport (C++, no Python)\n\nEvery file carries its configuration and " + files +
+       " files in its ONNX metadata:\n\n```sh\nmodelexport run " + path + " " + run_arguments(c.task) + "\n```\n";
   for (const auto& f : c.files)
     if (f.dtype != "fp32" || !f.settings.empty() || !f.measured.empty()) s += model_card_file_section(c, f);
   return s;

@@ -1,29 +1,37 @@
 // The browser suite: transformers.js 4.3.1's browser bundle in headless Chromium (puppeteer-core)
 // on onnxruntime-web's WASM and WebGPU backends, against our C++ runtime on the same files.
-//   node tests/browser/browser_test.mjs CLI TASK_MODELS WORK_DIR [DECODER_MODELS] [AUDIO_MODELS]
-// (DECODER_MODELS, AUDIO_MODELS: the decoder_models and audio_models fixtures' folders; their rows are
-// skipped, saying so, when a folder is absent or empty.)
+//   node tests/browser/browser_test.mjs CLI TASK_MODELS WORK_DIR [DECODER_MODELS] [AUDIO_MODELS] [IMAGE_MODELS]
+// (DECODER_MODELS, AUDIO_MODELS, IMAGE_MODELS: the decoder_models, audio_models and image_models
+// fixtures' folders; their rows are skipped, saying so, when a folder is absent or empty.)
 // For every row of CASES and every dtype it writes the transformers.js layout with
 // `modelexport unpack` (fp32) and `modelexport quantize --layout transformers.js` (the others),
 // runs `modelexport run FILE --json` on each file, serves the folders on 127.0.0.1 (ephemeral port)
-// and runs the same pipeline in Chromium on device 'wasm' and 'webgpu'. Each result must equal ours
-// within the dtype's tolerance, or be one of the EXPECTED_REFUSALS, asserted by its message.
-// Timings (load, first call, median call) are written to WORK_DIR/browser_timings.json.
+// and runs the same pipeline in Chromium, one browser with one page per device ('wasm' and 'webgpu',
+// side by side), each model and dtype loaded once per device. Each result must equal ours within the
+// dtype's tolerance, or be one of the EXPECTED_REFUSALS, asserted by its message.
+// The test calls each pipeline once per input (parity needs no more, and text-generation makes 3
+// tokens). BROWSER_BENCH=1 (bench/browser.sh) makes it a benchmark: 5 more calls for the median and
+// 16 generated tokens for tokens/s. Timings (load, first call, median call, tokens/s) are written to
+// WORK_DIR/browser_timings.json; each case's wall time is printed.
 // Exit 0 all passed, 1 a failure, 77 skipped (no Chromium, or no task models).
-import { execFileSync } from "node:child_process";
+import { execFile, execFileSync } from "node:child_process";
 import fs from "node:fs";
 import http from "node:http";
 import os from "node:os";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
+import { promisify } from "node:util";
 
 const here = path.dirname(fileURLToPath(import.meta.url));
 const root = path.resolve(here, "../..");
-const [cli, taskModels, work, decoderModels, audioModels] = process.argv.slice(2);
+const [cli, taskModels, work, decoderModels, audioModels, imageModels] = process.argv.slice(2);
 const corpus = process.env.MODELEXPORT_CORPUS ?? path.join(root, "../shared/corpus");
 const SKIP = 77;
 const chromium = process.env.CHROMIUM ?? "/usr/bin/chromium";
 const ONLY = process.env.BROWSER_TEST_ONLY ? new RegExp(process.env.BROWSER_TEST_ONLY) : null;
+const BENCH = process.env.BROWSER_BENCH === "1";
+// Generated tokens: 3 for parity (the prefill's token and two cached steps), 16 for tokens/s.
+const NEW_TOKENS = BENCH ? 16 : 3;
 
 if (!fs.existsSync(chromium)) {
   console.log(`browser tests: skipped, no Chromium at ${chromium} (set CHROMIUM, or apt-get install chromium)`);
@@ -57,6 +65,10 @@ const CASES = [
     quantizeArgs: ["--quantize-embeddings", "--target", "webgpu"],
     refusals: [{ device: "wasm", dtypes: ["q4"], when: () => true,
       message: /Could not find an implementation for GatherBlockQuantized/ }] },
+  // ... and with the layout's default targets (wasm + webgpu) the same options give a file both
+  // backends load: the Gather is kept.
+  { name: "feature-extraction-embeddings", task: "feature-extraction", model: "feature-extraction", inputs: sentences,
+    args: [], options: { pooling: "mean", normalize: true }, dtypes: ["q4"], quantizeArgs: ["--quantize-embeddings"] },
   // A generated llama-like decoder (decoder_models fixture): greedy text of both sides equal (the
   // pipeline's text is the prompt plus the decoded new tokens), min_new_tokens = max_new_tokens so
   // every call makes the same number of tokens, which gives tokens/s.
@@ -64,11 +76,12 @@ const CASES = [
   // the same sums: q4 at accuracy level 0 (at level 4 ORT's CPU MatMulNBits quantizes activations to
   // int8 and the first token already differs from WASM's), and q8 on WASM only (WebGPU's per-tensor
   // DynamicQuantizeLinear rounds a scale differently: measured, token 6 of 16 differs). WebGPU on
-  // SwiftShader makes 0.1-0.5 tokens/s under load (measured), so the row is short: 4 tokens, one repeat.
+  // SwiftShader makes 0.1-0.5 tokens/s under load (measured), so the test makes NEW_TOKENS = 3 and
+  // the benchmark's WebGPU generation times only its first call.
   { name: "text-generation", task: "text-generation", fixture: "decoder", model: "llama",
-    inputs: ["Hello, my name is"], newTokens: 4, repeats: { wasm: 1, webgpu: 0 },  // webgpu: the first call's time
-    args: ["--max-new-tokens", "4", "--min-new-tokens", "4"],
-    options: { max_new_tokens: 4, min_new_tokens: 4, do_sample: false },
+    inputs: ["Hello, my name is"], newTokens: NEW_TOKENS, repeats: { wasm: 5, webgpu: 0 },
+    args: ["--max-new-tokens", `${NEW_TOKENS}`, "--min-new-tokens", `${NEW_TOKENS}`],
+    options: { max_new_tokens: NEW_TOKENS, min_new_tokens: NEW_TOKENS, do_sample: false },
     quantizeArgs: ["--accuracy-level", "0"], skip: [{ device: "webgpu", dtypes: ["q8"],
       why: "per-tensor dynamic quantization on WebGPU diverges from ORT CPU's greedy tokens (measured)" }] },
   // Audio (audio_models fixture) on the corpus' recordings, decoded once by the ffmpeg CLI (16 kHz
@@ -85,6 +98,15 @@ const CASES = [
   { name: "ctc-speech-recognition", task: "automatic-speech-recognition", fixture: "audio", model: "ctc",
     audio: ["jfk.wav"], args: [], options: {}, ctc: true,
     quantizeArgs: ["--block-size", "16", "--accuracy-level", "0"] },  // level 0: see text-generation
+  // Images (image_models fixture: the ViT-shaped classifier, 224x224 bilinear). transformers.js in the
+  // browser decodes with the canvas (createImageBitmap + getImageData), ours as Pillow does: both get
+  // the same pixels from a PNG (lossless, no colour chunks, written here by Pillow from the corpus'
+  // 224x224 cat photo) whose size is the processor's, so neither side resizes (transformers.js 4.3.1's
+  // RawImage.resize returns the image as it is at its own size). The test asserts that: the browser
+  // processor's pixel_values equal `modelexport preprocess`'s within float32 rounding.
+  { name: "image-classification", task: "image-classification", fixture: "image", model: "vit-cls",
+    images: ["cat_224x224.jpg"], args: ["--top-k", "3"], options: { top_k: 3 },
+    quantizeArgs: ["--block-size", "16"] },  // K = 16, as the text classifier's
 ];
 
 // transformers.js' file suffix per dtype, and the largest absolute difference allowed between
@@ -110,8 +132,8 @@ const EXPECTED_REFUSALS = [
     message: /does not support fp16|requires f16|shader-f16/i },
 ];
 
-function sh(args, opts = {}) {
-  return execFileSync(cli, args, { encoding: "utf8", maxBuffer: 64 << 20, ...opts });
+async function sh(args) {
+  return (await promisify(execFile)(cli, args, { encoding: "utf8", maxBuffer: 64 << 20 })).stdout;
 }
 
 // --- models ---------------------------------------------------------------------------------------
@@ -119,19 +141,37 @@ const modelsDir = path.join(work, "models");
 fs.rmSync(work, { recursive: true, force: true });
 fs.mkdirSync(modelsDir, { recursive: true });
 const rows = [];
-const FIXTURES = { decoder: decoderModels, audio: audioModels };
+const FIXTURES = { decoder: decoderModels, audio: audioModels, image: imageModels };
+const mediaDir = path.join(work, "media");
+fs.mkdirSync(mediaDir, { recursive: true });
+const PIXEL_TOLERANCE = 1e-6;  // float32 rounding of rescale and normalize on the same bytes
 const skippedRows = [];
-for (const c of CASES) {
-  if (ONLY && !DEVICES.some((d) => (c.dtypes ?? Object.keys(DTYPES)).some((t) => ONLY.test(`${c.name} ${t} ${d}`)))) continue;
+const started = performance.now();
+const since = (t) => ((performance.now() - t) / 1000).toFixed(1);
+// The folder is Hub-ready: its README.md model card has the front matter and one section per
+// quantized file (include/modelexport/metadata/model_card.h).
+function checkModelCard(c, dir, dtypes) {
+  const card = fs.readFileSync(path.join(dir, "README.md"), "utf8");
+  const want = ["---\nlibrary_name: transformers.js\n", `\npipeline_tag: ${c.task}\n`, "\n- onnx\n",
+    ...dtypes.filter((d) => d !== "fp32").map((d) => `## \`onnx/model${DTYPES[d].suffix}.onnx\` (dtype ${d})`)];
+  const missing = want.filter((w) => !card.includes(w));
+  if (missing.length) throw new Error(`${c.name}: ${dir}/README.md lacks ${JSON.stringify(missing)}`);
+}
+
+// Writes a row's files and runs ours on them; returns one entry per dtype ([] when skipped).
+async function prepare(c) {
+  const rowStart = performance.now();
+  if (ONLY && !DEVICES.some((d) => (c.dtypes ?? Object.keys(DTYPES)).some((t) => ONLY.test(`${c.name} ${t} ${d}`)))) return [];
   let onnx;
   if (c.fixture) {
     onnx = FIXTURES[c.fixture] ? path.join(FIXTURES[c.fixture], `${c.model}.onnx`) : "";
     const missing = !onnx || !fs.existsSync(onnx) ? `no ${c.fixture} fixture model ${onnx || "(folder not given)"}`
-      : c.audio && !fs.existsSync(path.join(corpus, "media/audio")) ? `no corpus recordings in ${corpus}/media/audio` : null;
+      : c.audio && !fs.existsSync(path.join(corpus, "media/audio")) ? `no corpus recordings in ${corpus}/media/audio`
+      : c.images && !fs.existsSync(path.join(corpus, "media/images")) ? `no corpus images in ${corpus}/media/images` : null;
     if (missing) {
       console.log(`${c.name}: skipped, ${missing}`);
       skippedRows.push(c.name);
-      continue;
+      return [];
     }
     if (c.audio) {
       // The same samples for both sides: ours decodes the file, the browser gets ffmpeg's decode of it.
@@ -143,9 +183,20 @@ for (const c of CASES) {
         return Array.from(new Float32Array(raw.buffer, raw.byteOffset, raw.length / 4));
       });
     }
+    if (c.images) {
+      // The same pixels for both sides: a PNG of the photo, read by our decoder and by the canvas.
+      c.inputs = c.images.map((f) => {
+        const png = path.join(mediaDir, f.replace(/\.[a-z]+$/, ".png"));
+        execFileSync("/usr/bin/python3", ["-c", "import sys; from PIL import Image; Image.open(sys.argv[1]).convert('RGB').save(sys.argv[2])",
+          path.join(corpus, "media/images", f), png]);
+        return png;
+      });
+      c.urls = c.inputs.map((f) => "/media/" + path.basename(f));
+      c.pixelValues = (await sh(["preprocess", onnx, ...c.inputs, "--json"])).trim().split("\n").map((l) => JSON.parse(l).pixel_values.data);
+    }
   } else if (c.source) {
-    onnx = path.join(work, `${c.task}.onnx`);
-    sh(["embed-metadata", path.join(c.source, "model.onnx"), c.source, "-o", onnx, "-q"]);
+    onnx = path.join(work, `${c.name}.onnx`);
+    await sh(["embed-metadata", path.join(c.source, "model.onnx"), c.source, "-o", onnx, "-q"]);
   } else {
     onnx = path.join(taskModels, `${c.model}.onnx`);
     if (!fs.existsSync(onnx)) {
@@ -154,27 +205,43 @@ for (const c of CASES) {
     }
   }
   const dir = path.join(modelsDir, c.name);
-  sh(["unpack", onnx, dir, "--layout", "transformers.js", "-q"]);
+  await sh(["unpack", onnx, dir, "--layout", "transformers.js", "-q"]);
   const dtypes = c.dtypes ?? Object.keys(DTYPES);
   for (const dtype of dtypes) {
     if (dtype === "fp32") continue;
-    sh(["quantize", onnx, "--layout", "transformers.js", dir, "--dtype", dtype, "-q", ...(c.quantizeArgs ?? [])]);
+    await sh(["quantize", onnx, "--layout", "transformers.js", dir, "--dtype", dtype, "-q", ...(c.quantizeArgs ?? [])]);
   }
+  checkModelCard(c, dir, dtypes);
+  const out = [];
   for (const dtype of dtypes) {
     const file = path.join(dir, "onnx", `model${DTYPES[dtype].suffix}.onnx`);
-    const expected = sh(["run", file, ...c.inputs, "--json", ...c.args]).trim().split("\n").map((l) => JSON.parse(l));
-    rows.push({ ...c, dtype, file, expected });
+    const expected = (await sh(["run", file, ...c.inputs, "--json", ...c.args])).trim().split("\n").map((l) => JSON.parse(l));
+    out.push({ ...c, dtype, file, expected });
   }
+  console.log(`${c.name}: files written and run by ours in ${since(rowStart)} s`);
+  return out;
 }
+// Two rows at a time (a row's own steps write one folder, so they stay in order).
+const prepared = [];
+let nextCase = 0;
+await Promise.all([0, 1].map(async () => {
+  while (nextCase < CASES.length) {
+    const i = nextCase++;
+    prepared[i] = await prepare(CASES[i]);
+  }
+}));
+rows.push(...prepared.flat());
+console.log(`browser tests: every file written and run by ours in ${since(started)} s`);
 
 // --- server ---------------------------------------------------------------------------------------
 const MOUNTS = {
   "/models/": modelsDir,
+  "/media/": mediaDir,
   "/tjs/": path.join(root, "node_modules/@huggingface/transformers/dist"),
   "/ort/": path.join(root, "node_modules/onnxruntime-web/dist"),
 };
 const TYPES = { ".html": "text/html", ".js": "text/javascript", ".mjs": "text/javascript", ".wasm": "application/wasm",
-  ".json": "application/json" };
+  ".json": "application/json", ".png": "image/png" };
 const server = http.createServer((req, res) => {
   const url = decodeURIComponent(new URL(req.url, "http://x").pathname);
   let file = null;
@@ -195,6 +262,9 @@ const server = http.createServer((req, res) => {
 });
 await new Promise((resolve) => server.listen(0, "127.0.0.1", resolve));
 const origin = `http://127.0.0.1:${server.address().port}`;
+// Each device's page on its own site (127.0.0.1 and localhost, both this server), so that Chromium
+// gives each its own renderer process and main thread and the two run at the same time.
+const ORIGINS = { wasm: origin, webgpu: `http://localhost:${server.address().port}` };
 
 // --- browser --------------------------------------------------------------------------------------
 const { default: puppeteer } = await import(path.join(root, "node_modules/puppeteer-core/lib/esm/puppeteer/puppeteer-core.js"));
@@ -275,59 +345,86 @@ function compareCtc(r, row, vocab) {
 
 let failures = 0;
 const timings = [];
+// The browser's pixel_values against ours: identical pixels in, so only float32 rounding may differ.
+function comparePixels(r, row) {
+  let max = 0;
+  for (let k = 0; k < row.pixelValues.length; ++k) {
+    const js = r.pixels[k], ours = row.pixelValues[k];
+    if (js.length !== ours.length) return { error: `input ${k}: pixel_values has ${js.length} values, ours ${ours.length}` };
+    for (let i = 0; i < js.length; ++i) max = Math.max(max, Math.abs(js[i] - ours[i]));
+    if (max > PIXEL_TOLERANCE) return { error: `input ${k}: pixel_values differ from ours by ${max} (> ${PIXEL_TOLERANCE}): not the same pixels` };
+  }
+  return { max };
+}
+
+// One page per device, both devices side by side; each page runs the rows in order.
+async function runDevice(device, adapter) {
+  const page = await browser.newPage();
+  page.on("pageerror", (e) => console.log(`page error (${device}): ${e.message}`));
+  // One page for every row: after an error page.html starts over with a new transformers.js instance.
+  await page.goto(`${ORIGINS[device]}/`, { timeout: 120_000 });
+  await page.waitForFunction("window.ready === true", { timeout: 120_000, polling: 100 });  // not rAF: no frames while the GPU process is busy
+  for (const row of rows) {
+    const name = `${row.name} ${row.dtype} ${device}`;
+    if (ONLY && !ONLY.test(name)) continue;
+    const skip = (row.skip ?? []).find((k) => k.device === device && k.dtypes.includes(row.dtype));
+    if (skip) {
+      console.log(`${name}: not run: ${skip.why}`);
+      continue;
+    }
+    const caseStart = performance.now();
+    const refusal = [...EXPECTED_REFUSALS, ...(row.refusals ?? [])].find((r) => r.device === device && r.dtypes.includes(row.dtype) && r.when(adapter));
+    const repeats = !BENCH ? 0 : typeof row.repeats === "object" ? row.repeats[device] : row.repeats ?? 5;
+    const r = await page.evaluate((c) => window.runCase(c), {
+      task: row.task, model: row.name, dtype: row.dtype, device, inputs: row.samples ?? row.urls ?? row.inputs,
+      options: row.options, repeats, audio: !!row.samples, image: !!row.urls, ids: !!row.ctc,
+    });
+    let verdict;
+    if (r.error) {
+      if (refusal && refusal.message.test(r.error)) verdict = `refused as expected: ${r.error.split("\n")[0].slice(0, 120)}`;
+      else { verdict = `FAIL: ${r.error.slice(0, 400)}`; ++failures; }
+    } else if (refusal) {
+      verdict = `FAIL: expected a refusal matching ${refusal.message} but it ran: update EXPECTED_REFUSALS`;
+      ++failures;
+    } else {
+      let cmp = row.pixelValues ? comparePixels(r, row) : { max: 0 };
+      const pixels = cmp.error ? "" : row.pixelValues ? `pixel_values max |diff| ${cmp.max.toExponential(2)}; ` : "";
+      if (!cmp.error) cmp = row.ctc ? compareCtc(r, row, vocabOf(row)) : compare(r.outputs, row.expected, DTYPES[row.dtype].tolerance, "result");
+      const tps = row.newTokens && repeats ? row.newTokens / (r.median_ms / 1000) : row.newTokens ? row.newTokens / (r.first_ms / 1000) : null;
+      if (cmp.error) { verdict = `FAIL: ${cmp.error}`; ++failures; }
+      else verdict = `ok (${pixels}max |diff| ${cmp.max.toExponential(2)}; load ${r.load_ms.toFixed(0)} ms, first ${r.first_ms.toFixed(1)} ms` +
+        `${repeats ? `, median ${r.median_ms.toFixed(1)} ms` : ""}${tps ? `, ${tps.toFixed(1)} tokens/s${repeats ? "" : " (first call)"}` : ""})`;
+      timings.push({ model: row.name, task: row.task, dtype: row.dtype, device, load_ms: r.load_ms, first_ms: r.first_ms,
+        median_ms: repeats ? r.median_ms : null, max_abs_diff: cmp.max ?? null,
+        ...(tps ? { new_tokens: row.newTokens, tokens_per_s: tps, tokens_per_s_from: repeats ? "median" : "first call" } : {}) });
+    }
+    console.log(`${name}: ${verdict} [${since(caseStart)} s, done at ${since(started)} s]`);
+  }
+  await page.close();
+}
+
 try {
   browser = await puppeteer.launch({
     executablePath: chromium,
     userDataDir: profile,
-    args: ["--headless=new", "--no-sandbox", "--enable-unsafe-webgpu"],
+    // The two pages run side by side: neither may be throttled as a background tab.
+    args: ["--headless=new", "--no-sandbox", "--enable-unsafe-webgpu", "--disable-background-timer-throttling",
+      "--disable-renderer-backgrounding", "--disable-backgrounding-occluded-windows"],
     headless: true,
     protocolTimeout: 600_000,  // a loaded 2-core machine: WebGPU's first call compiles shaders on the CPU
   });
-  const page = await browser.newPage();
-  page.on("pageerror", (e) => console.log(`page error: ${e.message}`));
-  // A fresh page after every error: transformers.js 4.3.1 chains every web session run on one
-  // promise, so after one rejected run (an expected refusal) every later run in that page rejects.
-  const fresh = async () => {
-    await page.goto(`${origin}/`, { timeout: 120_000 });
-    await page.waitForFunction("window.ready === true", { timeout: 120_000 });
-  };
-  await fresh();
-  const adapter = await page.evaluate(() => window.adapterInfo());
+  const probe = await browser.newPage();
+  await probe.goto(`${origin}/`, { timeout: 120_000 });
+  await probe.waitForFunction("window.ready === true", { timeout: 120_000, polling: 100 });
+  const adapter = await probe.evaluate(() => window.adapterInfo());
+  await probe.close();
   console.log(`WebGPU adapter: ${JSON.stringify(adapter)}`);
-  for (const row of rows) {
-    for (const device of DEVICES) {
-      const name = `${row.name} ${row.dtype} ${device}`;
-      if (ONLY && !ONLY.test(name)) continue;
-      const skip = (row.skip ?? []).find((k) => k.device === device && k.dtypes.includes(row.dtype));
-      if (skip) {
-        console.log(`${name}: not run: ${skip.why}`);
-        continue;
-      }
-      const refusal = [...EXPECTED_REFUSALS, ...(row.refusals ?? [])].find((r) => r.device === device && r.dtypes.includes(row.dtype) && r.when(adapter));
-      const r = await page.evaluate((c) => window.runCase(c), {
-        task: row.task, model: row.name, dtype: row.dtype, device, inputs: row.samples ?? row.inputs,
-        options: row.options, repeats: typeof row.repeats === "object" ? row.repeats[device] : row.repeats ?? 5, audio: !!row.samples, ids: !!row.ctc,
-      });
-      let verdict;
-      if (r.error) await fresh();
-      if (r.error) {
-        if (refusal && refusal.message.test(r.error)) verdict = `refused as expected: ${r.error.split("\n")[0].slice(0, 120)}`;
-        else { verdict = `FAIL: ${r.error.slice(0, 400)}`; ++failures; }
-      } else if (refusal) {
-        verdict = `FAIL: expected a refusal matching ${refusal.message} but it ran: update EXPECTED_REFUSALS`;
-        ++failures;
-      } else {
-        const cmp = row.ctc ? compareCtc(r, row, vocabOf(row)) : compare(r.outputs, row.expected, DTYPES[row.dtype].tolerance, "result");
-        const tps = row.newTokens ? row.newTokens / (r.median_ms / 1000) : null;
-        if (cmp.error) { verdict = `FAIL: ${cmp.error}`; ++failures; }
-        else verdict = `ok (max |diff| ${cmp.max.toExponential(2)}; load ${r.load_ms.toFixed(0)} ms, first ${r.first_ms.toFixed(1)} ms, median ${r.median_ms.toFixed(1)} ms${tps ? `, ${tps.toFixed(1)} tokens/s` : ""})`;
-        timings.push({ model: row.name, task: row.task, dtype: row.dtype, device, load_ms: r.load_ms, first_ms: r.first_ms,
-          median_ms: r.median_ms, max_abs_diff: cmp.max ?? null, ...(tps ? { new_tokens: row.newTokens, tokens_per_s: tps } : {}) });
-      }
-      console.log(`${name}: ${verdict}`);
-    }
-  }
-  fs.writeFileSync(path.join(work, "browser_timings.json"), JSON.stringify({ adapter, timings }, null, 1) + "\n");
+  const browserStart = performance.now();
+  await Promise.all(DEVICES.map((device) => runDevice(device, adapter)));
+  console.log(`browser tests: both devices in ${since(browserStart)} s`);
+  timings.sort((a, b) => rows.findIndex((r) => r.name === a.model && r.dtype === a.dtype) - rows.findIndex((r) => r.name === b.model && r.dtype === b.dtype)
+    || DEVICES.indexOf(a.device) - DEVICES.indexOf(b.device));
+  fs.writeFileSync(path.join(work, "browser_timings.json"), JSON.stringify({ adapter, bench: BENCH, timings }, null, 1) + "\n");
 } catch (e) {
   console.log(`browser tests: ${e.stack ?? e}`);
   ++failures;
@@ -335,5 +432,6 @@ try {
   await cleanup();
 }
 if (skippedRows.length) console.log(`browser tests: rows skipped (fixture or corpus missing): ${skippedRows.join(", ")}`);
+console.log(`browser tests: ${since(started)} s in all`);
 console.log(failures ? `browser tests: ${failures} failed` : "browser tests: all passed");
 process.exit(failures ? 1 : 0);

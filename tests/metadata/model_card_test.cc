@@ -22,6 +22,11 @@ TEST(ModelCard, FrontMatterUsageAndOnlyGivenNumbers) {
                 {{"q4", "onnx/model_q4.onnx", {{"block size", "32"}}, {{"size", "4.2 MB → 1.1 MB"}}}}};
   ModelCard folder{"tiny", "text-classification", "", "", {{"fp32", "onnx/model.onnx", {}, {}}}};
   ModelCard half{"tiny", "feature-extraction", "", "", {{"q4f16", "onnx/model_q4f16.onnx", {}, {}}}};
+  ModelCard image{"vit", "image-classification", "", "", {{"q8", "onnx/model_quantized.onnx", {}, {}}}};
+  ModelCard clip{"clip", "zero-shot-image-classification", "", "", {{"fp32", "onnx/model.onnx", {}, {}}}};
+  ModelCard audio{"w2v", "automatic-speech-recognition", "", "", {{"q4", "onnx/model_q4.onnx", {}, {}}}};
+  ModelCard sound{"ast", "audio-classification", "", "", {{"fp32", "onnx/model.onnx", {}, {}}}};
+  const std::string docs = "https://huggingface.co/datasets/Xenova/transformers.js-docs/resolve/main/";
   const std::vector<Case> cases = {
       {"a Hub model, quantized",
        hub,
@@ -44,6 +49,29 @@ TEST(ModelCard, FrontMatterUsageAndOnlyGivenNumbers) {
        half,
        {"{ dtype: \"q4f16\", device: \"wasm\" }", "shader-f16", "- quantized"},
        {"Measured"}},
+      // Image and audio models get an image / a recording and their preprocessor, not a sentence and a tokenizer.
+      {"image: an image URL and AutoImageProcessor",
+       image,
+       {"await pipe(\"" + docs + "tiger.jpg\")", "ORTModelForImageClassification",
+        "processor = AutoImageProcessor.from_pretrained(\"vit\")",
+        "modelexport run onnx/model_quantized.onnx tiger.jpg\n", "configuration and preprocessor files"},
+       {"I love this movie", "AutoTokenizer", "tokenizer"}},
+      {"zero-shot image: an image URL and labels, AutoProcessor",
+       clip,
+       {"await pipe(\"" + docs + "tiger.jpg\", [\"tiger\", \"cat\"])", "processor = AutoProcessor.from_pretrained",
+        "modelexport run onnx/model.onnx tiger.jpg --labels tiger cat\n"},
+       {"I love this movie", "AutoTokenizer"}},
+      {"speech recognition: a recording URL and AutoProcessor",
+       audio,
+       {"await pipe(\"" + docs + "jfk.wav\")", "processor = AutoProcessor.from_pretrained(\"w2v\")",
+        "modelexport run onnx/model_q4.onnx jfk.wav\n"},
+       {"I love this movie", "AutoTokenizer"}},
+      {"audio classification: a recording URL and AutoFeatureExtractor",
+       sound,
+       {"await pipe(\"" + docs + "jfk.wav\")", "ORTModelForAudioClassification",
+        "feature_extractor = AutoFeatureExtractor.from_pretrained(\"ast\")",
+        "modelexport run onnx/model.onnx jfk.wav\n"},
+       {"I love this movie", "AutoTokenizer"}},
   };
   for (const auto& c : cases) {
     SCOPED_TRACE(c.name);
