@@ -51,9 +51,16 @@ AutoProcessor AutoProcessor::from_files(metadata::ModelFiles files, const std::v
   p.files_ = std::move(files);
   std::vector<std::string> unknown;
   bool text = false, image = false;
+  // A model whose only input is an image-shaped float tensor under another name (briaai/RMBG-1.4's
+  // export names it `input`) takes pixel_values under that name, as transformers.js 4.3.1's
+  // image-segmentation / background-removal pipelines feed it (pipelines/image-segmentation.js: no
+  // pixel_values and exactly one input → that input).
+  if (model_inputs.size() == 1 && model_inputs[0].name != "pixel_values" && model_inputs[0].shape.size() == 4 &&
+      model_inputs[0].elem_type.rfind("float", 0) == 0)
+    p.pixel_input_ = model_inputs[0].name;
   for (const auto& in : model_inputs) {
-    if (in.name == "pixel_values" || in.name == "pixel_mask") {
-      if (in.name == "pixel_values") {
+    if (in.name == p.pixel_input_ || in.name == "pixel_mask") {
+      if (in.name == p.pixel_input_) {
         if (in.shape.size() != 4)
           throw ProcessorReconstructionError("model input " + describe(in) +
                                              " should be [batch, channels, height, width]");
@@ -65,7 +72,7 @@ AutoProcessor AutoProcessor::from_files(metadata::ModelFiles files, const std::v
       } else {
         p.takes_pixel_mask_ = true;
       }
-      p.mapping_.emplace_back(in.name, in.name);
+      p.mapping_.emplace_back(in.name, in.name == p.pixel_input_ ? "pixel_values" : in.name);
       continue;
     }
     if (in.name == "input_features" || in.name == "input_values") return from_audio_files(std::move(p), model_inputs);
@@ -143,7 +150,7 @@ std::map<std::string, Tensor> AutoProcessor::image_inputs(processors::PixelTenso
                        std::to_string(t.shape[3]) + " but the model takes " + std::to_string(pixel_shape_[2]) + "x" +
                        std::to_string(pixel_shape_[3]));
   std::map<std::string, Tensor> out;
-  out["pixel_values"] = Tensor::float32(t.shape, std::move(t.pixel_values));
+  out[pixel_input_] = Tensor::float32(t.shape, std::move(t.pixel_values));
   if (takes_pixel_mask_) {
     if (t.pixel_mask.empty()) {  // a model taking a mask from a processor that does not pad: all ones
       t.pixel_mask_shape = {t.shape[0], t.shape[2], t.shape[3]};

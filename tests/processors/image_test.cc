@@ -5,13 +5,16 @@
 // refuses them, with a message naming the file.
 #include <gtest/gtest.h>
 
+#include <cstdlib>
 #include <fstream>
+#include <iostream>
 
 #include "common/json_util.h"
 #include "modelexport/common/error.h"
 #include "modelexport/common/sha256.h"
 #include "modelexport/processors/image.h"
 #include "processors/golden_images.h"
+#include "processors/image/row_resizer.h"
 #include "support/test_support.h"
 
 namespace modelexport::processors {
@@ -67,6 +70,17 @@ TEST(ImageResize, EqualsPillowForEveryFilter) {
     EXPECT_EQ(out.height, h);
     EXPECT_EQ(sha(out), c["sha256"].get<std::string>());
   }
+}
+
+// The path the table tests above ran: CTest runs them twice, image_test with the CPU's own path and
+// image_test_scalar with MODELEXPORT_FORCE_SCALAR=1, so an AVX2 machine tests the scalar code too.
+TEST(ImageResize, ScalarPathCanBeForced) {
+  const char* force = std::getenv("MODELEXPORT_FORCE_SCALAR");
+  if (force && std::string(force) == "1") EXPECT_FALSE(image_detail::resize_uses_avx2());
+#if defined(__x86_64__)
+  else if (!force) EXPECT_EQ(image_detail::resize_uses_avx2(), static_cast<bool>(__builtin_cpu_supports("avx2")));
+#endif
+  std::cout << "resize path: " << (image_detail::resize_uses_avx2() ? "AVX2" : "scalar") << "\n";
 }
 
 TEST(ImageDecode, RefusesBadInputLikePillow) {

@@ -5,6 +5,7 @@
 #include <gtest/gtest.h>
 
 #include "modelexport/common/error.h"
+#include "modelexport/processors/image.h"
 #include "support/test_support.h"
 
 namespace modelexport::runtime {
@@ -82,6 +83,47 @@ TEST(AutoProcessor, FallsBackToTheFolderBesideTheModel) {
   EXPECT_FALSE(files.embedded);
   EXPECT_TRUE(files.has("tokenizer.json"));
   EXPECT_NE(files.source.find("tiny-text-classifier"), std::string::npos);
+}
+
+// A model whose only input is a rank-4 float tensor under another name (briaai/RMBG-1.4's export:
+// `input`) takes pixel_values under that name, as transformers.js 4.3.1 maps it; anything else
+// without pixel_values stays an error naming the input.
+TEST(AutoProcessor, MapsTheOnlyImageShapedInputToPixelValues) {
+  REQUIRE_CORPUS();
+  const auto files = [] { return metadata::ModelFiles::from_folder(test::corpus_dir() / "models" / "RMBG-1.4"); };
+  auto p = AutoProcessor::from_files(files(), {{"input", "float32", {-1, 3, 1024, 1024}, {"batch", "", "", ""}}});
+  EXPECT_EQ(p.modality(), Modality::kImage);
+  EXPECT_EQ(p.pixel_values_input(), "input");
+  EXPECT_EQ(p.input_mapping(), (std::vector<std::pair<std::string, std::string>>{{"input", "pixel_values"}}));
+  processors::Image image;
+  image.width = 3, image.height = 2, image.pixels.assign(18, 128);
+  const auto inputs = p.image_inputs(std::vector<processors::Image>{image});
+  ASSERT_EQ(inputs.size(), 1u);
+  EXPECT_EQ(inputs.begin()->first, "input");
+  EXPECT_EQ(inputs.begin()->second.shape, (std::vector<int64_t>{1, 3, 1024, 1024}));
+  // Named pixel_values, the name stays.
+  EXPECT_EQ(AutoProcessor::from_files(files(), {{"pixel_values", "float32", {-1, 3, -1, -1}, {"", "", "", ""}}})
+                .pixel_values_input(),
+            "pixel_values");
+  struct Bad {
+    std::vector<TensorDesc> inputs;
+    std::string named;
+  };
+  const Bad bad[] = {
+      {{{"input", "float32", {-1, 3, 1024}, {"", "", ""}}}, "input (float32 [?, 3, 1024])"},  // not rank 4
+      {{{"input", "int64", {-1, 3, 8, 8}, {"", "", "", ""}}}, "input (int64 [?, 3, 8, 8])"},  // not float
+      {{{"input", "float32", {-1, 3, 8, 8}, {"", "", "", ""}}, {"scale", "float32", {1}, {""}}},
+       "input (float32 [?, 3, 8, 8]), scale (float32 [1])"},  // not the only input
+  };
+  for (const Bad& b : bad) {
+    SCOPED_TRACE(b.named);
+    try {
+      AutoProcessor::from_files(files(), b.inputs);
+      ADD_FAILURE() << "no error";
+    } catch (const ProcessorReconstructionError& e) {
+      EXPECT_NE(std::string(e.what()).find(b.named), std::string::npos) << e.what();
+    }
+  }
 }
 
 }  // namespace

@@ -15,6 +15,7 @@
 #include "modelexport/common/sha256.h"
 #include "modelexport/processors/image.h"
 #include "modelexport/runtime/pipeline.h"
+#include "support/image_pipeline_support.h"
 #include "support/test_support.h"
 
 namespace modelexport::runtime {
@@ -23,31 +24,17 @@ namespace {
 namespace fs = std::filesystem;
 using nlohmann::json;
 
-fs::path models() {
-  const char* dir = std::getenv("DENSE_MODELS");
-  return dir ? fs::path(dir) : fs::path();
-}
-
-#define REQUIRE_DENSE_MODELS()                                                                             \
-  do {                                                                                                     \
-    REQUIRE_CORPUS();                                                                                      \
-    if (models().empty() || !fs::exists(models() / "detr.onnx")) GTEST_SKIP() << "DENSE_MODELS not built"; \
-  } while (0)
-
-fs::path image(const std::string& name) { return test::corpus_dir() / "media" / "images" / name; }
-const char* const kPhotos[] = {"cat_224x224.jpg", "tiger.jpg", "teapot.jpg", "pineapple.jpg", "bus.jpg"};
-
-std::vector<PipelineInput> photo_inputs() {
-  std::vector<PipelineInput> in;
-  for (const char* p : kPhotos) in.push_back({.image = image(p).string()});
-  return in;
-}
+fs::path models() { return test::models_dir("DENSE_MODELS"); }
+#define REQUIRE_DENSE_MODELS() REQUIRE_GENERATED_MODELS(models(), "detr.onnx", "DENSE_MODELS")
+using test::kPhotos;
+using test::photo_inputs;
+fs::path image(const std::string& name) { return test::corpus_image(name); }
 
 // dense_postprocess.py's result per photo: the model run on each photo's processor inputs (as the
 // pipeline feeds it), the outputs stacked and written as raw float32, then the script.
 json reference(const Pipeline& pipe, const std::string& task, double threshold, const test::ScratchDir& scratch) {
-  const json config = json::parse(*pipe.processor().files().get("config.json"));
-  json manifest = {{"task", task}, {"threshold", threshold}, {"id2label", config["id2label"]}};
+  const json config = json::parse(*pipe.processor().files().get("config.json"));  // RMBG-1.4's has no id2label
+  json manifest = {{"task", task}, {"threshold", threshold}, {"id2label", config.value("id2label", json::object())}};
   std::map<std::string, Tensor> stacked;
   for (const char* p : kPhotos) {
     std::vector<processors::Image> one;
@@ -110,11 +97,9 @@ TEST(ObjectDetection, MatchesPythonTransformersRules) {
 }
 
 // Python's semantic ImageSegmentationPipeline on the same logits: the labels present, in id order,
-// and each mask's pixels (read back from its PNG) equal to torch's interpolate + argmax.
-// DISABLED: not yet equal. Measured 2026-12-02: labels equal on all 5 photos, masks equal on 4; on
-// bus.jpg two masks differ (pixels where upsampled logits nearly tie: our float32 interpolation does
-// not yet round as torch 1.13's kernel does; an FMA variant did not change it).
-TEST(ImageSegmentation, DISABLED_MatchesPythonTransformersRules) {
+// and each mask's pixels (read back from its PNG) equal to torch's interpolate + argmax. Exact: on
+// bus.jpg upsampled logits nearly tie, so any rounding away from torch's kernel shows here.
+TEST(ImageSegmentation, MatchesPythonTransformersRules) {
   REQUIRE_DENSE_MODELS();
   test::ScratchDir scratch;
   auto pipe = pipeline(models() / "segformer.onnx");
@@ -156,11 +141,9 @@ std::string png_pixels(const fs::path& path, png_uint_32 format) {
 }
 
 // RMBG-1.4's model card on the same output: the min-max normalized mask and the RGBA cut-out that
-// Pillow's paste gives, byte for byte.
-// DISABLED: not yet equal. Measured 2026-12-02: the mask (and so the cut-out) differs from the
-// reference on all 5 photos; the cause (interpolation rounding as for segmentation, or the
-// normalization's truncation to uint8) is not found yet.
-TEST(BackgroundRemoval, DISABLED_MatchesTheModelCardsPostprocessing) {
+// Pillow's paste gives, byte for byte (the uint8 truncation shows any rounding away from torch's
+// one-channel kernel on every photo).
+TEST(BackgroundRemoval, MatchesTheModelCardsPostprocessing) {
   REQUIRE_DENSE_MODELS();
   test::ScratchDir scratch;
   auto pipe = pipeline(models() / "rmbg.onnx");
@@ -195,6 +178,23 @@ TEST(DenseImagePipelines, BadInputWritesNothing) {
   EXPECT_THROW(rmbg->run(photo_inputs()), UsageError);  // no output folder
   EXPECT_THROW(rmbg->run(in, o), ImageDecodeError);
   EXPECT_FALSE(fs::exists(o.output_dir));
+  // The set is all or none: with the last file's name taken by a folder, its rename fails after nine
+  // files are in place; those are removed again and no staging folder is left.
+  PipelineOptions taken;
+  taken.output_dir = scratch / "taken";
+  fs::create_directories(taken.output_dir / "5-bus-rgba.png");
+  EXPECT_THROW(rmbg->run(photo_inputs(), taken), IoError);
+  EXPECT_EQ(test::list_files(taken.output_dir), std::vector<std::string>{}) << "only the folder that was there";
+  EXPECT_TRUE(fs::is_directory(taken.output_dir / "5-bus-rgba.png"));
+  size_t entries = 0;
+  for (const auto& e : fs::directory_iterator(taken.output_dir)) entries += e.exists();
+  EXPECT_EQ(entries, 1u);
+  // A new folder appears whole: its files, nothing else.
+  PipelineOptions fresh;
+  fresh.output_dir = scratch / "new" / "out";
+  ASSERT_EQ(rmbg->run(photo_inputs(), fresh).size(), 5u);
+  EXPECT_EQ(test::list_files(fresh.output_dir).size(), 10u);
+  EXPECT_EQ(test::list_files(scratch / "new").size(), 10u) << "no staging folder left beside it";
   auto det = pipeline(models() / "detr.onnx");
   PipelineOptions bad;
   bad.threshold = 1.5;

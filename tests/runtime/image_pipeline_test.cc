@@ -13,6 +13,7 @@
 #include "modelexport/common/error.h"
 #include "modelexport/common/files.h"
 #include "modelexport/runtime/pipeline.h"
+#include "support/image_pipeline_support.h"
 #include "support/test_support.h"
 
 namespace modelexport::runtime {
@@ -21,26 +22,11 @@ namespace {
 namespace fs = std::filesystem;
 using nlohmann::json;
 
-fs::path models() {
-  const char* dir = std::getenv("IMAGE_MODELS");
-  return dir ? fs::path(dir) : fs::path();
-}
-
-#define REQUIRE_IMAGE_MODELS()                                                                                \
-  do {                                                                                                        \
-    REQUIRE_CORPUS();                                                                                         \
-    if (models().empty() || !fs::exists(models() / "vit-cls.onnx")) GTEST_SKIP() << "IMAGE_MODELS not built"; \
-  } while (0)
-
-fs::path image(const std::string& name) { return test::corpus_dir() / "media" / "images" / name; }
-
-const char* const kPhotos[] = {"cat_224x224.jpg", "tiger.jpg", "teapot.jpg", "pineapple.jpg", "bus.jpg"};
-
-std::vector<PipelineInput> photo_inputs() {
-  std::vector<PipelineInput> in;
-  for (const char* p : kPhotos) in.push_back({.image = image(p).string()});
-  return in;
-}
+fs::path models() { return test::models_dir("IMAGE_MODELS"); }
+#define REQUIRE_IMAGE_MODELS() REQUIRE_GENERATED_MODELS(models(), "vit-cls.onnx", "IMAGE_MODELS")
+using test::kPhotos;
+using test::photo_inputs;
+fs::path image(const std::string& name) { return test::corpus_image(name); }
 
 // Results do not depend on the batch size or the number of decoding threads.
 TEST(ImagePipeline, ResultsDoNotDependOnBatchingOrThreads) {

@@ -79,7 +79,12 @@ class AutoProcessor {
   // The model's inputs for those features: input_features / input_values, and attention_mask when the
   // model takes one (the extractor's mask, or ones when its config returns none).
   std::map<std::string, Tensor> audio_inputs(const processors::AudioFeatures& features) const;
-  // Model input name → what fills it ("input_ids", "attention_mask", "token_type_ids", "position_ids").
+  // The model input that takes pixel_values: "pixel_values", or the only input of a model whose one
+  // input is a rank-4 float tensor under another name (briaai/RMBG-1.4's `input`), as transformers.js
+  // maps it. image_inputs() puts the pixels under this name.
+  const std::string& pixel_values_input() const { return pixel_input_; }
+  // Model input name → what fills it ("input_ids", "attention_mask", "token_type_ids", "position_ids",
+  // "pixel_values", "pixel_mask").
   const std::vector<std::pair<std::string, std::string>>& input_mapping() const { return mapping_; }
   // A special token's id by its tokenizer_config role ("mask_token", "sep_token", "cls_token",
   // "pad_token", ...), looked up in tokenizer_config.json, then special_tokens_map.json.
@@ -115,6 +120,7 @@ class AutoProcessor {
   std::optional<processors::Tokenizer> tokenizer_;
   std::optional<processors::ImageProcessor> image_processor_;
   std::vector<int64_t> pixel_shape_;  // the model's pixel_values shape (-1 dynamic)
+  std::string pixel_input_ = "pixel_values";
   bool takes_pixel_mask_ = false;
   std::optional<processors::AudioFeatureExtractor> feature_extractor_;
   std::vector<std::pair<std::string, std::string>> mapping_;

@@ -3,6 +3,7 @@
 // (ImagingScaleAffine for NEAREST) and src/PIL/Image.py (resize: RGBA through premultiplied RGBa).
 // Our own code; every arithmetic step matches Pillow's so the bytes are equal.
 #include <cmath>
+#include <cstdlib>
 #include <cstring>
 #include <memory>
 #include <string>
@@ -17,6 +18,20 @@
 #include "processors/image/row_resizer.h"
 
 namespace modelexport::processors {
+
+bool image_detail::resize_uses_avx2() {
+  static const bool use = [] {
+    const char* force = std::getenv("MODELEXPORT_FORCE_SCALAR");
+    if (force && *force && std::string(force) != "0") return false;
+#if defined(__x86_64__)
+    return static_cast<bool>(__builtin_cpu_supports("avx2"));
+#else
+    return false;
+#endif
+  }();
+  return use;
+}
+
 namespace {
 
 // Resample.c's filters and supports.
@@ -123,9 +138,7 @@ template <int C>
 class HorizontalPass {
  public:
   HorizontalPass(const Taps& t, int in_width, int out_width) : t_(t), out_width_(out_width) {
-#if defined(__x86_64__)
-    avx2_ = __builtin_cpu_supports("avx2");
-#endif
+    avx2_ = image_detail::resize_uses_avx2();
     if (!avx2_) return;
     run_max_ = (t.ksize * C + kBlock - 1) / kBlock * kBlock;
     expanded_.assign(size_t(out_width) * run_max_, 0);

@@ -27,4 +27,10 @@ class RowResizer {
   int in_width_ = 0;
 };
 
+// Whether the resize passes use their hand-written AVX2 code: the CPU has AVX2 and the environment
+// variable MODELEXPORT_FORCE_SCALAR is unset or "0" (read once, at the first call). Setting it runs the
+// scalar code on an AVX2 machine, so both paths are tested there (CTest image_test_scalar). The
+// vertical pass is compiler-vectorised integer code (target_clones) and is not affected.
+bool resize_uses_avx2();
+
 }  // namespace modelexport::processors::image_detail

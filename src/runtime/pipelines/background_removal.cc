@@ -59,11 +59,11 @@ class BackgroundRemoval final : public ImagePipeline {
       for (size_t r = 0; r < batch.rows.size(); ++r) {
         const size_t input = batch.rows[r];
         const auto [height, width] = batch.original_sizes[r];
-        const BilinearUpsample up(lh, lw, height, width);
+        // The model card interpolates out[idx:idx + 1], a [1, 1, h, w] tensor: torch's channels-last kernel.
+        const BilinearUpsample up(lh, lw, height, width, BilinearUpsample::kernel_for(1, lh, lw));
         const float* plane = t.f32.data() + r * size_t(lh) * lw;
         std::vector<float> v(size_t(height) * width);
-        for (int y = 0; y < height; ++y)
-          for (int x = 0; x < width; ++x) v[size_t(y) * width + x] = up.at(plane, y, x);
+        for (int y = 0; y < height; ++y) up.row(plane, y, v.data() + size_t(y) * width);
         const auto [lo, hi] = std::minmax_element(v.begin(), v.end());
         const float mi = *lo, range = *hi - *lo;
         processors::Image mask;

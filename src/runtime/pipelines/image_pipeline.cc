@@ -6,6 +6,7 @@
 #include <thread>
 
 #include "modelexport/common/error.h"
+#include "modelexport/common/files.h"
 
 namespace modelexport::runtime {
 
@@ -28,7 +29,8 @@ ImagePipeline::ImagePipeline(std::string task, AutoModel model, AutoProcessor pr
 size_t ImagePipeline::image_batch_size(size_t wanted) const {
   if (model_.batch_dependent()) return 1;
   for (const auto& in : model_.inputs())
-    if (in.name == "pixel_values" && !in.shape.empty() && in.shape[0] > 0) return static_cast<size_t>(in.shape[0]);
+    if (in.name == processor_.pixel_values_input() && !in.shape.empty() && in.shape[0] > 0)
+      return static_cast<size_t>(in.shape[0]);
   return std::max<size_t>(wanted, 1);
 }
 
@@ -38,8 +40,7 @@ namespace {
 struct Processed {
   std::map<std::string, Tensor> tensors;
   std::pair<int, int> original;  // (height, width)
-  int64_t h() const { return tensors.at("pixel_values").shape[2]; }
-  int64_t w() const { return tensors.at("pixel_values").shape[3]; }
+  int64_t h = 0, w = 0;          // the processed size
 };
 
 // Rows of one processed size into one batch: each tensor concatenated along dim 0.
@@ -59,6 +60,32 @@ std::map<std::string, Tensor> concatenate(const std::vector<Processed*>& rows) {
   return out;
 }
 
+// One input's tensors. A file is decoded and resized in one pass (ImageProcessor::decode_and_resize:
+// a JPEG is resized row by row as it decodes, its full-size image never held, as `preprocess` does);
+// an already decoded image goes through the processor as it is. Either way one worker holds at most
+// one image at a time.
+Processed process(const AutoProcessor& processor, const PipelineInput& in, size_t index,
+                  const PipelineOptions& options) {
+  Processed p;
+  if (in.decoded_image.width > 0 || in.image.empty()) {
+    std::vector<processors::Image> one;
+    one.push_back(input_image(in, index, options));
+    p.original = {one[0].height, one[0].width};
+    p.tensors = processor.image_inputs(one);
+  } else {
+    processors::ImageDecodeOptions decode;
+    decode.max_pixels = options.max_image_pixels;
+    const processors::ImageProcessor& ip = processor.image_processor();
+    std::vector<processors::ResizedImage> resized;
+    resized.push_back(ip.decode_and_resize(read_file(in.image), in.image, decode));
+    p.original = {resized[0].original_height, resized[0].original_width};
+    p.tensors = processor.image_inputs(ip.preprocess(resized));
+  }
+  const Tensor& pixels = p.tensors.at(processor.pixel_values_input());
+  p.h = pixels.shape[2], p.w = pixels.shape[3];
+  return p;
+}
+
 }  // namespace
 
 void ImagePipeline::image_batches(const std::vector<PipelineInput>& inputs, const PipelineOptions& options,
@@ -72,11 +99,9 @@ void ImagePipeline::image_batches(const std::vector<PipelineInput>& inputs, cons
     auto work = [&] {
       for (size_t i; (i = next++) < n;) {
         try {
-          // One decoded image per worker at a time: it is dropped as soon as its pixel_values exist.
-          std::vector<processors::Image> one;
-          one.push_back(input_image(inputs[first + i], first + i + 1, options));
-          done[i].original = {one[0].height, one[0].width};
-          done[i].tensors = processor_.image_inputs(one);
+          done[i] = process(processor_, inputs[first + i], first + i + 1, options);
+          const Tensor& pixels = done[i].tensors.at(processor_.pixel_values_input());
+          done[i].h = pixels.shape[2], done[i].w = pixels.shape[3];
         } catch (...) { errors[i] = std::current_exception(); }
       }
     };
@@ -97,7 +122,7 @@ void ImagePipeline::image_batches(const std::vector<PipelineInput>& inputs, cons
       ImageBatch batch;
       std::vector<Processed*> rows;
       for (size_t j = i; j < n; ++j)
-        if (!taken[j] && done[j].h() == done[i].h() && done[j].w() == done[i].w()) {
+        if (!taken[j] && done[j].h == done[i].h && done[j].w == done[i].w) {
           taken[j] = true;
           rows.push_back(&done[j]);
           batch.rows.push_back(first + j);

@@ -13,12 +13,13 @@
 //     }
 //   };
 //
-// Each image is decoded, preprocessed and dropped on its own (a worker holds one decoded image at a
-// time; PipelineOptions::image_threads workers), so memory stays near one decoded image per thread
-// however large the batch. Rows of a batch share one processed size: images whose processed sizes
-// differ go to separate batches and are never padded to each other (Python's pipelines process one
-// image per call, and DETR-style padding changes a backbone's outputs), so results do not depend
-// on the grouping. A model taking pixel_mask gets the processor's mask (all ones for one image).
+// Each image is decoded, preprocessed and dropped on its own (a worker holds one image at a time;
+// PipelineOptions::image_threads workers); a file is decoded and resized in one pass
+// (ImageProcessor::decode_and_resize: a JPEG row by row, its full-size image never held), so memory
+// stays near one resized image per thread however large the batch. Rows of a batch share one processed size: images
+// whose processed sizes differ go to separate batches and are never padded to each other (Python's pipelines process
+// one image per call, and DETR-style padding changes a backbone's outputs), so results do not depend on the grouping. A
+// model taking pixel_mask gets the processor's mask (all ones for one image).
 #pragma once
 
 #include <filesystem>

@@ -43,20 +43,23 @@ class ImageSegmentation final : public ImagePipeline {
       const int lh = static_cast<int>(logits.shape[2]), lw = static_cast<int>(logits.shape[3]);
       for (size_t r = 0; r < batch.rows.size(); ++r) {
         const auto [height, width] = batch.original_sizes[r];
-        const BilinearUpsample up(lh, lw, height, width);
+        const BilinearUpsample up(lh, lw, height, width, BilinearUpsample::kernel_for(labels, lh, lw));
         const float* base = logits.f32.data() + r * size_t(labels) * lh * lw;
         std::vector<int> map(size_t(height) * width, 0);
-        for (int y = 0; y < height; ++y)
+        std::vector<float> rows(size_t(labels) * width);  // row y of every label's upsampled plane
+        for (int y = 0; y < height; ++y) {
+          for (int c = 0; c < labels; ++c) up.row(base + size_t(c) * lh * lw, y, rows.data() + size_t(c) * width);
           for (int x = 0; x < width; ++x) {
             float best = 0;
             int arg = 0;
             for (int c = 0; c < labels; ++c) {
-              const float v = up.at(base + size_t(c) * lh * lw, y, x);
+              const float v = rows[size_t(c) * width + x];
               // torch.argmax: the first maximum; NaN counts as the maximum.
               if (c == 0 || v > best || (std::isnan(v) && !std::isnan(best))) best = v, arg = c;
             }
             map[size_t(y) * width + x] = arg;
           }
+        }
         std::vector<char> present(labels, 0);
         for (int v : map) present[v] = 1;
         const size_t input = batch.rows[r];

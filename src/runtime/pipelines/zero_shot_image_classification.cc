@@ -155,7 +155,7 @@ class ZeroShotImageClassification final : public ImagePipeline {
   std::vector<float> logits_per_image(std::map<std::string, Tensor> pixels, const std::vector<std::string>& labels,
                                       const std::string& templ) const {
     auto text = text_inputs(labels, templ);
-    const size_t images = static_cast<size_t>(pixels.at("pixel_values").shape[0]), n = labels.size();
+    const size_t images = static_cast<size_t>(pixels.at(processor_.pixel_values_input()).shape[0]), n = labels.size();
     if (!text_model_) {
       for (auto& [name, t] : text) pixels[name] = std::move(t);
       auto outputs = model_.run(pixels);
