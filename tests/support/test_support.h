@@ -71,8 +71,6 @@ class EnvGuard {
   ~EnvGuard() {
     for (auto& [k, v] : saved_) v ? ::setenv(k, v->c_str(), 1) : ::unsetenv(k);
   }
-  EnvGuard(const EnvGuard&) = delete;
-  EnvGuard& operator=(const EnvGuard&) = delete;
 
  private:
   std::vector<std::pair<const char*, std::optional<std::string>>> saved_;
