@@ -11,6 +11,7 @@
 #include <optional>
 #include <string>
 #include <utility>
+#include <initializer_list>
 #include <vector>
 
 namespace modelexport::test {
@@ -60,8 +61,8 @@ std::vector<std::string> list_files(const fs::path& dir);
 // Sets environment variables for its lifetime (an empty value unsets) and restores them after.
 class EnvGuard {
  public:
-  explicit EnvGuard(std::vector<std::pair<const char*, std::string>> vars) {
-    for (auto& [k, v] : vars) {
+  explicit EnvGuard(std::initializer_list<std::pair<const char*, std::string>> vars) {
+    for (const auto& [k, v] : vars) {
       const char* old = std::getenv(k);
       saved_.emplace_back(k, old ? std::optional<std::string>(old) : std::nullopt);
       if (v.empty()) ::unsetenv(k);
