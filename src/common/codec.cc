@@ -115,10 +115,10 @@ std::string gzip_decompress(std::string_view in, uint64_t max_output) {
     // no larger buffer is tried below that: a bomb whose trailer understates its size costs ISIZE
     // bytes, not the cap (it once cost the whole 1 GiB before being refused).
     if (rc == LIBDEFLATE_INSUFFICIENT_SPACE && isize + (1ull << 32) > max_output)
-      throw MetadataReadError("gzip data inflates past the " + std::to_string(isize) +
-                              " bytes its size trailer declares, so to at least " + std::to_string(isize + (1ull << 32)) +
-                              " bytes (the trailer counts modulo 2^32), beyond the limit of " +
-                              std::to_string(max_output) + " bytes (a decompression bomb, or a corrupt size trailer)");
+      throw MetadataReadError(
+          "gzip data inflates past the " + std::to_string(isize) + " bytes its size trailer declares, so to at least " +
+          std::to_string(isize + (1ull << 32)) + " bytes (the trailer counts modulo 2^32), beyond the limit of " +
+          std::to_string(max_output) + " bytes (a decompression bomb, or a corrupt size trailer)");
     if (rc == LIBDEFLATE_INSUFFICIENT_SPACE && capacity < max_output) {
       capacity = std::min<uint64_t>(max_output, std::max<uint64_t>(capacity * 4, isize + (1ull << 32)));
       continue;

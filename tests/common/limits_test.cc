@@ -27,8 +27,8 @@ TEST(InputLimits, DefaultsAndOverrides) {
     test::EnvGuard env({{c.limit.env_var, "18446744073709551"}});
     EXPECT_EQ(limit_value(c.limit), 18446744073709551u);
     EXPECT_EQ(limit_exceeded(c.limit, 18446744073709552u), "18446744073709552 " + std::string(c.limit.unit) +
-                                                              ", above the limit of 18446744073709551 (" +
-                                                              c.limit.env_var + " raises it)");
+                                                               ", above the limit of 18446744073709551 (" +
+                                                               c.limit.env_var + " raises it)");
   }
 }
 

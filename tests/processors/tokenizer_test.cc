@@ -224,16 +224,17 @@ TEST(Tokenizer, InputLimitsAreNamedAndOverridable) {
     try {
       load();
       ADD_FAILURE() << "accepted: " << needle;
-    } catch (const Error& e) {
-      EXPECT_NE(std::string(e.what()).find(needle), std::string::npos) << e.what();
-    }
+    } catch (const Error& e) { EXPECT_NE(std::string(e.what()).find(needle), std::string::npos) << e.what(); }
   };
   auto json = [](const std::string& text) { return [text] { Tokenizer::from_json(text); }; };
   auto legacy = [](LegacyTokenizerFiles f) { return [f] { Tokenizer::from_legacy(f); }; };
-  const std::string wordlevel4 = R"({"model": {"type": "WordLevel", "vocab": {"a": 0, "b": 1, "c": 2, "d": 3}, "unk_token": "a"}})";
+  const std::string wordlevel4 =
+      R"({"model": {"type": "WordLevel", "vocab": {"a": 0, "b": 1, "c": 2, "d": 3}, "unk_token": "a"}})";
   const std::string wordlevel5 =
       R"({"model": {"type": "WordLevel", "vocab": {"a": 0, "b": 1, "c": 2, "d": 3, "e": 4}, "unk_token": "a"}})";
-  auto piece = [](const std::string& t) { return std::string{'\x0a', static_cast<char>(t.size() + 2), '\x0a', static_cast<char>(t.size())} + t; };
+  auto piece = [](const std::string& t) {
+    return std::string{'\x0a', static_cast<char>(t.size() + 2), '\x0a', static_cast<char>(t.size())} + t;
+  };
   // Defaults: a 100-byte tokenizer.json whose one id is 2,000,000,000 (it took 15 GB and 70 s
   // before the cap: ids index a dense table).
   refused(json(R"({"model": {"type": "WordLevel", "vocab": {"a": 2000000000}, "unk_token": "a"}})"),
@@ -243,13 +244,15 @@ TEST(Tokenizer, InputLimitsAreNamedAndOverridable) {
     test::EnvGuard env({{"MODELEXPORT_MAX_VOCAB_SIZE", "4"}, {"MODELEXPORT_MAX_MERGES", "1"}});
     EXPECT_NO_THROW(Tokenizer::from_json(wordlevel4));
     refused(json(wordlevel5),
-            "tokenizer.json model.vocab: 5 vocabulary entries, above the limit of 4 (MODELEXPORT_MAX_VOCAB_SIZE raises it)");
+            "tokenizer.json model.vocab: 5 vocabulary entries, above the limit of 4 (MODELEXPORT_MAX_VOCAB_SIZE raises "
+            "it)");
     refused(json(R"({"model": {"type": "WordLevel", "vocab": {"a": 0, "b": 4}, "unk_token": "a"}})"),
             "model.vocab.b: id 4 is not below the limit of 4 vocabulary entries");
     refused(json(R"({"model": {"type": "Unigram", "vocab": [["a", 0], ["b", 0], ["c", 0], ["d", 0], ["e", 0]]}})"),
             "tokenizer.json model.vocab: 5 vocabulary entries, above the limit of 4");
-    refused(json(R"({"model": {"type": "BPE", "vocab": {"a": 0, "b": 1, "ab": 2, "abb": 3}, "merges": ["a b", "ab b"]}})"),
-            "tokenizer.json model.merges: 2 merges, above the limit of 1 (MODELEXPORT_MAX_MERGES raises it)");
+    refused(
+        json(R"({"model": {"type": "BPE", "vocab": {"a": 0, "b": 1, "ab": 2, "abb": 3}, "merges": ["a b", "ab b"]}})"),
+        "tokenizer.json model.merges: 2 merges, above the limit of 1 (MODELEXPORT_MAX_MERGES raises it)");
     refused(legacy({"[PAD]\n[UNK]\n[CLS]\n[SEP]\n[MASK]", "", "", "", ""}),
             "vocab.txt: 5 vocabulary entries, above the limit of 4 (MODELEXPORT_MAX_VOCAB_SIZE raises it)");
     refused(legacy({"", R"({"a": 0, "b": 1, "c": 2, "d": 3, "e": 4})", "#version: 0.2\n", "", ""}),
@@ -258,7 +261,8 @@ TEST(Tokenizer, InputLimitsAreNamedAndOverridable) {
     refused(legacy({"", R"({"a": 0, "b": 1, "ab": 2, "abb": 3})", "#version: 0.2\na b\nab b", "", ""}),
             "merges.txt: 2 merges, above the limit of 1 (MODELEXPORT_MAX_MERGES raises it)");
     refused(legacy({"", "", "", piece("a") + piece("b") + piece("c") + piece("d") + piece("e"), ""}),
-            "SentencePiece model: at least 5 vocabulary entries, above the limit of 4 (MODELEXPORT_MAX_VOCAB_SIZE raises it)");
+            "SentencePiece model: at least 5 vocabulary entries, above the limit of 4 (MODELEXPORT_MAX_VOCAB_SIZE "
+            "raises it)");
   }
   {
     test::EnvGuard env({{"MODELEXPORT_MAX_JSON_BYTES", std::to_string(wordlevel4.size())}});

@@ -8,10 +8,10 @@
 
 #include <cstdlib>
 #include <filesystem>
+#include <initializer_list>
 #include <optional>
 #include <string>
 #include <utility>
-#include <initializer_list>
 #include <vector>
 
 namespace modelexport::test {

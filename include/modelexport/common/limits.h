@@ -46,7 +46,7 @@ uint64_t limit_value(const InputLimit& limit);
 std::string limit_exceeded(const InputLimit& limit, uint64_t found);
 
 // True when `found` is within the cap in force; callers throw their own error class otherwise:
-//   if (!within_limit(kMaxMerges, n)) throw ProcessorReconstructionError("merges.txt: " + limit_exceeded(kMaxMerges, n));
+//   if (!within_limit(kMaxMerges, n)) throw Error("merges.txt: " + limit_exceeded(kMaxMerges, n));
 inline bool within_limit(const InputLimit& limit, uint64_t found) { return found <= limit_value(limit); }
 
 }  // namespace modelexport

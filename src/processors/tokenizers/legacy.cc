@@ -1,10 +1,10 @@
 // Fallbacks when tokenizer.json is absent: the tokenizer.json that transformers'
 // convert_slow_tokenizer.py (BertConverter, GPT2Converter) builds from the slow tokenizer's files.
-#include "modelexport/common/error.h"
-#include "modelexport/processors/tokenizer.h"
 #include "format/wire.h"
 #include "modelexport/common/codec.h"
+#include "modelexport/common/error.h"
 #include "modelexport/common/limits.h"
+#include "modelexport/processors/tokenizer.h"
 #include "processors/tokenizers/json_access.h"
 
 #include <algorithm>
@@ -204,7 +204,8 @@ SpmModel parse_spm(std::string_view bytes) {
         }
         // Checked as they come: a piece costs ~40 bytes here for its 4 bytes in the file.
         if (m.pieces.size() >= max_pieces)
-          throw ProcessorReconstructionError("SentencePiece model: at least " + limit_exceeded(kMaxVocabSize, max_pieces + 1));
+          throw ProcessorReconstructionError("SentencePiece model: at least " +
+                                             limit_exceeded(kMaxVocabSize, max_pieces + 1));
         m.pieces.push_back(std::move(p));
       } else if (f.number == 2) {
         while (!sub.done()) {

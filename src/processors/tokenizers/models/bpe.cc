@@ -3,9 +3,9 @@
 // apply lowest rank first, leftmost first among equal ranks.
 #include <queue>
 
-#include "processors/tokenizers/models/simdjson_access.h"
-#include "processors/tokenizers/models/models.h"
 #include "modelexport/common/limits.h"
+#include "processors/tokenizers/models/models.h"
+#include "processors/tokenizers/models/simdjson_access.h"
 #include "processors/tokenizers/models/vocab.h"
 
 namespace modelexport::processors::models {

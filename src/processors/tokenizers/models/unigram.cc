@@ -5,9 +5,9 @@
 #include <array>
 #include <cfloat>
 
-#include "processors/tokenizers/models/simdjson_access.h"
-#include "processors/tokenizers/models/models.h"
 #include "modelexport/common/limits.h"
+#include "processors/tokenizers/models/models.h"
+#include "processors/tokenizers/models/simdjson_access.h"
 #include "processors/tokenizers/models/vocab.h"
 
 namespace modelexport::processors::models {
@@ -182,7 +182,8 @@ class Unigram : public Model {
 std::unique_ptr<Model> make_unigram(simdjson::dom::element j, const std::string& path) {
   simdjson::dom::array vocab;
   if (sj::required(j, "vocab", path).get(vocab)) json::fail(path + ".vocab", "expected an array of [piece, score]");
-  if (!within_limit(kMaxVocabSize, vocab.size())) json::fail(path + ".vocab", limit_exceeded(kMaxVocabSize, vocab.size()));
+  if (!within_limit(kMaxVocabSize, vocab.size()))
+    json::fail(path + ".vocab", limit_exceeded(kMaxVocabSize, vocab.size()));
   std::vector<std::pair<std::string, double>> pieces;
   pieces.reserve(vocab.size());
   size_t i = 0;

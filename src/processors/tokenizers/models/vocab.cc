@@ -103,9 +103,9 @@ Vocab Vocab::from_object(simdjson::dom::element j, const std::string& path) {
     if (field.value.get(id)) json::fail(path + "." + std::string(field.key), "expected an integer id");
     // Ids index a dense table (spans_): an id past the cap would allocate 8 bytes per id below it.
     if (id >= 0 && static_cast<uint64_t>(id) >= max_id)
-      json::fail(path + "." + std::string(field.key),
-                 "id " + std::to_string(id) + " is not below the limit of " + std::to_string(max_id) + " " +
-                     kMaxVocabSize.unit + " (" + kMaxVocabSize.env_var + " raises it)");
+      json::fail(path + "." + std::string(field.key), "id " + std::to_string(id) + " is not below the limit of " +
+                                                          std::to_string(max_id) + " " + kMaxVocabSize.unit + " (" +
+                                                          kMaxVocabSize.env_var + " raises it)");
     v.add(field.key, static_cast<int32_t>(id));
   }
   return v;
