@@ -47,6 +47,7 @@ void print_fp16_range(const runtime::Fp16RangeReport& r) {
     std::printf("warning: float16 range check skipped: %s\n", r.skipped.c_str());
     return;
   }
+  if (!r.note.empty()) std::printf("note: float16 range check: %s\n", r.note.c_str());
   if (!r.flagged()) {
     std::printf("float16 range: no value past +-65504 in float32 (%zu tensors), no inf/NaN in float16 (%zu tensors)\n",
                 r.source_tensors, r.result_tensors);
@@ -228,11 +229,11 @@ int run_quantize(QuantizeArgs a, Json* collect = nullptr) {
     std::printf("added %s to the transformers.js folder %s\n", fs::path(a.output).filename().c_str(),
                 layout_dir.c_str());
   else if (!layout_dir.empty()) std::printf("wrote %s (transformers.js layout)\n", layout_dir.c_str());
-  if (a.options.dtype == "fp16")
-    std::printf("converted to fp16\n");
+  if (a.options.dtype == "fp16") std::printf("converted to fp16\n");
   else if (a.options.dtype == "q4" || a.options.dtype == "q4f16")
-    std::printf("quantized %zu MatMul(s) to 4 bits (block %lld, %s), skipped %zu\n", r.quantized, static_cast<long long>(a.options.block_size),
-                a.options.symmetric ? "symmetric" : "asymmetric", r.skipped);
+    std::printf("quantized %zu MatMul(s) to 4 bits (block %lld, %s), skipped %zu\n", r.quantized,
+                static_cast<long long>(a.options.block_size), a.options.symmetric ? "symmetric" : "asymmetric",
+                r.skipped);
   else
     std::printf("quantized %zu MatMul(s) to %s (per-tensor weights, dynamic activations), skipped %zu\n", r.quantized,
                 a.options.dtype.c_str(), r.skipped);
@@ -240,10 +241,11 @@ int run_quantize(QuantizeArgs a, Json* collect = nullptr) {
   if (a.options.dtype == "q4f16" && r.fp16_initializers == 0 && r.casts_added == 0)
     std::printf("float16: the model was already float16; its weights were quantized with float16 scales\n");
   else if (a.options.dtype == "fp16" || a.options.dtype == "q4f16")
-    std::printf("float16: %zu initializers converted, %zu kept float32 for %zu float32 nodes (block list), %zu Casts added\n",
-                r.fp16_initializers, r.fp32_initializers_kept, r.fp32_nodes, r.casts_added);
-  std::printf("size %.2f MB -> %.2f MB (%.3fx) in %.2f s (%.0f MB/s of float weights)\n", r.size_before / 1e6, r.size_after / 1e6,
-              out["size_ratio"].get<double>(), r.seconds, out["weights_mb_per_s"].get<double>());
+    std::printf(
+        "float16: %zu initializers converted, %zu kept float32 for %zu float32 nodes (block list), %zu Casts added\n",
+        r.fp16_initializers, r.fp32_initializers_kept, r.fp32_nodes, r.casts_added);
+  std::printf("size %.2f MB -> %.2f MB (%.3fx) in %.2f s (%.0f MB/s of float weights)\n", r.size_before / 1e6,
+              r.size_after / 1e6, out["size_ratio"].get<double>(), r.seconds, out["weights_mb_per_s"].get<double>());
   if (out.contains("accuracy") && out["accuracy"].contains("skipped")) {
     std::printf("warning: accuracy check skipped: %s\n", out["accuracy"]["skipped"].get<std::string>().c_str());
   } else if (out.contains("accuracy")) {
@@ -315,21 +317,29 @@ int run_quantize_set(QuantizeArgs a) {
 
 void add_quantize_command(CLI::App& app, Action& action) {
   auto a = std::make_shared<QuantizeArgs>();
-  auto* cmd = app.add_subcommand("quantize", "Quantize MatMul weights (4-bit MatMulNBits), keeping the embedded metadata");
+  auto* cmd =
+      app.add_subcommand("quantize", "Quantize MatMul weights (4-bit MatMulNBits), keeping the embedded metadata");
   cmd->add_option("model", a->model, "ONNX model, or a folder holding an encoder-decoder set")->required();
   cmd->add_option("-o,--output", a->output, "Output .onnx (never the input); for a folder, the output folder");
-  cmd->add_option("--dtype", a->options.dtype, "q4 (MatMulNBits, default), q4f16 (q4 then fp16), q8/uint8/int8 (MatMulInteger), fp16");
+  cmd->add_option("--dtype", a->options.dtype,
+                  "q4 (MatMulNBits, default), q4f16 (q4 then fp16), q8/uint8/int8 (MatMulInteger), fp16");
   cmd->add_option("--block-size", a->options.block_size, "Weights per scale: 16, 32 (default), 64, 128 or 256");
   cmd->add_flag("--asymmetric", a->asymmetric, "Asymmetric blocks with packed zero points (default symmetric)");
-  cmd->add_option("--accuracy-level", a->options.accuracy_level, "MatMulNBits accuracy_level 0-4 (default 4: int8 activations; 0 omits it)");
-  cmd->add_flag("--quantize-embeddings", a->embeddings, "q4/q4f16: also Gather over embedding tables → GatherBlockQuantized");
+  cmd->add_option("--accuracy-level", a->options.accuracy_level,
+                  "MatMulNBits accuracy_level 0-4 (default 4: int8 activations; 0 omits it)");
+  cmd->add_flag("--quantize-embeddings", a->embeddings,
+                "q4/q4f16: also Gather over embedding tables → GatherBlockQuantized");
   cmd->add_option("--target", a->options.targets,
                   "cpu, wasm or webgpu (repeatable): leave ops the target lacks as they were (default cpu; --layout: "
                   "wasm and webgpu)");
-  cmd->add_option("--exclude", a->options.exclude, "Node or weight name to leave as is ('*' and '?' wildcards; repeatable)");
-  cmd->add_option("--layout", a->layout, "transformers.js OUT_DIR: a folder transformers.js loads (onnx/NAME_q4.onnx, config, tokenizer, quantize_config.json)")
+  cmd->add_option("--exclude", a->options.exclude,
+                  "Node or weight name to leave as is ('*' and '?' wildcards; repeatable)");
+  cmd->add_option("--layout", a->layout,
+                  "transformers.js OUT_DIR: a folder transformers.js loads (onnx/NAME_q4.onnx, config, tokenizer, "
+                  "quantize_config.json)")
       ->expected(2);
-  cmd->add_flag("--external-data", a->options.external_data, "Write tensors to OUT.onnx_data beside the model (automatic over 2 GB)");
+  cmd->add_flag("--external-data", a->options.external_data,
+                "Write tensors to OUT.onnx_data beside the model (automatic over 2 GB)");
   cmd->add_flag("--no-accuracy", a->no_accuracy, "Skip the output comparison through ONNX Runtime");
   cmd->add_flag("--json", a->json, "Print the report as JSON");
   cmd->add_flag("-q,--quiet", a->quiet, "Print nothing on success");

@@ -132,6 +132,7 @@ Json fp16_range_json(const runtime::Fp16RangeReport& r) {
               {"source_carried", r.source_carried},
               {"result_carried", r.result_carried}};
   if (!r.skipped.empty()) out["skipped"] = r.skipped;
+  if (!r.note.empty()) out["note"] = r.note;
   return out;
 }
 #endif

@@ -7,13 +7,15 @@
 
 #include "modelexport/common/error.h"
 #include "runtime/sample_inputs.h"
+#include "runtime/session_memory.h"
 
 namespace modelexport::runtime {
 
 namespace {
 
 OutputAgreement agreement(const std::string& name, const Tensor& a, const Tensor& b) {
-  if (a.shape != b.shape || a.f32.size() != b.f32.size()) throw RuntimeError("output '" + name + "' differs in shape between the two models");
+  if (a.shape != b.shape || a.f32.size() != b.f32.size())
+    throw RuntimeError("output '" + name + "' differs in shape between the two models");
   OutputAgreement r;
   r.name = name;
   r.elements = a.f32.size();
@@ -27,7 +29,8 @@ OutputAgreement agreement(const std::string& name, const Tensor& a, const Tensor
     dot += x * y, na += x * x, nb += y * y;
   }
   r.cosine = na == 0 && nb == 0 ? 1.0 : dot / std::sqrt(na * nb);
-  size_t last = a.shape.empty() ? 1 : static_cast<size_t>(a.shape.back()), rows = last ? a.f32.size() / last : 0, same = 0;
+  size_t last = a.shape.empty() ? 1 : static_cast<size_t>(a.shape.back()), rows = last ? a.f32.size() / last : 0,
+         same = 0;
   for (size_t row = 0; row < rows; ++row) {
     const float* x = a.f32.data() + row * last;
     const float* y = b.f32.data() + row * last;
@@ -39,12 +42,19 @@ OutputAgreement agreement(const std::string& name, const Tensor& a, const Tensor
 
 }  // namespace
 
-Agreement compare_models(const std::filesystem::path& reference, const std::filesystem::path& candidate, const SessionOptions& session) {
+Agreement compare_models(const std::filesystem::path& reference, const std::filesystem::path& candidate,
+                         const SessionOptions& session) {
   // One session at a time: the reference is run and released before the candidate is loaded, so the
   // check's peak memory is the larger model's, not the sum (a 3B float32 source is 12 GB on its own).
+  // A model the machine cannot hold is skipped before its session is made (session_memory.h).
+  Agreement result;
+  for (const auto* model : {&reference, &candidate}) {
+    result.skipped = memory_shortfall(estimate_session_memory(*model), session.graph_optimization_level,
+                                      "'" + model->filename().string() + "'");
+    if (!result.skipped.empty()) return result;
+  }
   std::optional<AutoModel> reference_model(AutoModel::from_model(reference, session));
   const AutoModel& a = *reference_model;
-  Agreement result;
   CheckInputs samples = check_inputs(reference, a);
   result.inputs = samples.description;
   if (!samples.skipped.empty()) {

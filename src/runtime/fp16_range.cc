@@ -14,6 +14,7 @@
 #include "modelexport/common/error.h"
 #include "modelexport/common/files.h"
 #include "runtime/sample_inputs.h"
+#include "runtime/session_memory.h"
 
 namespace modelexport::runtime {
 
@@ -58,9 +59,25 @@ struct Scan {
   std::map<std::string, Stats> stats;         // every float tensor scanned, graph inputs included
 };
 
-// Runs `path` with every main-graph node output exposed; `staging` holds the exposed copy.
+// The optimization level a scan runs at: none, so every node output is the graph's own; all (ONNX
+// Runtime's constant folding then holds one float32 copy of each float16 weight instead of both,
+// session_memory.h) when only that fits in memory (graph outputs survive its fusions); -1 with
+// `why` set when neither fits.
+int scan_level(const fs::path& path, std::string& why, std::string& note) {
+  SessionMemory need = estimate_session_memory(path);
+  const std::string what = "the float16 range check of '" + path.filename().string() + "'";
+  std::string plain = memory_shortfall(need, 0, what);
+  if (plain.empty()) return 0;
+  why = memory_shortfall(need, 99, what);
+  if (!why.empty()) return -1;
+  note += (note.empty() ? "" : "; ") + plain + ": scanned with ONNX Runtime's optimizations on";
+  return 99;
+}
+
+// Runs `path` with every main-graph node output exposed at optimization `level`; `staging` holds the
+// exposed copy.
 Scan scan_model(const fs::path& path, const fs::path& staging, const std::map<std::string, Tensor>& inputs,
-                const SessionOptions& session) {
+                const SessionOptions& session, int level) {
   Scan scan;
   onnx::ModelProto model = format::load_model_proto(path);
   // The exposed copy shares the weights' files through hard links (a 4B float16 decoder's 7.9 GB
@@ -85,7 +102,7 @@ Scan scan_model(const fs::path& path, const fs::path& staging, const std::map<st
   format::save_model_proto(model, exposed, false);
   model.Clear();
   SessionOptions plain = session;
-  plain.graph_optimization_level = 0;  // every node output as the graph names it
+  plain.graph_optimization_level = level;
   AutoModel m = AutoModel::from_model(exposed, plain);
   for (const auto& d : m.inputs())
     if (auto it = inputs.find(d.name); it != inputs.end() && is_float(d.elem_type))
@@ -137,6 +154,9 @@ std::vector<Fp16RangeFinding> producers_of(const Scan& s, Bad bad, Keep keep, si
 
 Fp16RangeReport check_float16_range(const fs::path& source, const fs::path& result, const SessionOptions& session) {
   Fp16RangeReport report;
+  const int source_level = scan_level(source, report.skipped, report.note);
+  const int result_level = source_level < 0 ? -1 : scan_level(result, report.skipped, report.note);
+  if (source_level < 0 || result_level < 0) return report;
   CheckInputs samples;
   {
     AutoModel m = AutoModel::from_model(source, session);
@@ -149,8 +169,8 @@ Fp16RangeReport check_float16_range(const fs::path& source, const fs::path& resu
   }
   samples.outputs.clear();
   TemporaryFolder staging(fs::absolute(result).parent_path(), result.filename().string(), "range-check");
-  Scan src = scan_model(source, staging.path(), samples.tensors, session);
-  Scan half = scan_model(result, staging.path(), samples.tensors, session);
+  Scan src = scan_model(source, staging.path(), samples.tensors, session, source_level);
+  Scan half = scan_model(result, staging.path(), samples.tensors, session, result_level);
   report.source_tensors = scanned(src);
   report.result_tensors = scanned(half);
   report.source = producers_of(

@@ -19,6 +19,7 @@
 #include "modelexport/runtime/compare.h"
 #include "modelexport/runtime/fp16_range.h"
 #include "quantize/float16.h"
+#include "runtime/session_memory.h"
 #include "support/onnx_builder.h"
 #include "support/test_support.h"
 
@@ -152,9 +153,9 @@ TEST_P(Q4Random, DequantizesWithinHalfAStepAndPacksAsSpecified) {
 }
 
 INSTANTIATE_TEST_SUITE_P(Shapes, Q4Random,
-                         ::testing::Values(std::make_tuple(64, 8, 32, true), std::make_tuple(70, 5, 32, true), std::make_tuple(70, 5, 32, false),
-                                           std::make_tuple(300, 33, 128, true), std::make_tuple(100, 7, 16, false),
-                                           std::make_tuple(512, 300, 256, true)));
+                         ::testing::Values(std::make_tuple(64, 8, 32, true), std::make_tuple(70, 5, 32, true),
+                                           std::make_tuple(70, 5, 32, false), std::make_tuple(300, 33, 128, true),
+                                           std::make_tuple(100, 7, 16, false), std::make_tuple(512, 300, 256, true)));
 
 TEST(Q4, ThreadsDoNotChangeTheResult) {
   auto w = random_matrix(1024, 700, 7);
@@ -675,7 +676,8 @@ TEST(Quantize, EmbeddingTablesBecomeGatherBlockQuantized) {
     auto q = test::load_model(dir / "q.onnx");
     EXPECT_EQ(q.graph().node(0).op_type(), "GatherBlockQuantized");
     std::vector<int64_t> ids = {0, 7, 49, 7};
-    auto got = runtime::AutoModel::from_model(dir / "q.onnx", {}).run({{"ids", runtime::Tensor::int64({4}, ids)}}).at("rows");
+    auto got =
+        runtime::AutoModel::from_model(dir / "q.onnx", {}).run({{"ids", runtime::Tensor::int64({4}, ids)}}).at("rows");
     // Independent: quantize the table's rows as MatMul columns and dequantize.
     std::vector<float> transposed(static_cast<size_t>(V * H));
     for (int64_t v = 0; v < V; ++v)
@@ -683,7 +685,8 @@ TEST(Quantize, EmbeddingTablesBecomeGatherBlockQuantized) {
     auto deq = dequantize_q4(quantize_q4(transposed.data(), H, V, 32, symmetric));
     ASSERT_EQ(got.f32.size(), static_cast<size_t>(4 * H));
     for (size_t i = 0; i < ids.size(); ++i)
-      for (int64_t h = 0; h < H; ++h) ASSERT_FLOAT_EQ(got.f32[i * H + h], deq[h * V + ids[i]]) << "row " << ids[i] << " col " << h;
+      for (int64_t h = 0; h < H; ++h)
+        ASSERT_FLOAT_EQ(got.f32[i * H + h], deq[h * V + ids[i]]) << "row " << ids[i] << " col " << h;
   }
 }
 
@@ -830,16 +833,15 @@ TEST(Quantize, ExternalDataInAndOut) {
   auto r = quantize_model(dir / "m.onnx", dir / "out" / "model_q4.onnx", o);
   EXPECT_EQ(r.quantized, 3u);
   ASSERT_TRUE(fs::exists(dir / "out" / "model_q4.onnx_data"));
-  EXPECT_EQ(r.size_after, fs::file_size(dir / "out" / "model_q4.onnx") + fs::file_size(dir / "out" / "model_q4.onnx_data"));
+  EXPECT_EQ(r.size_after,
+            fs::file_size(dir / "out" / "model_q4.onnx") + fs::file_size(dir / "out" / "model_q4.onnx_data"));
   auto q = test::load_model(dir / "out" / "model_q4.onnx");
   size_t external = 0;
   for (const auto& t : q.graph().initializer())
     if (t.data_location() == onnx::TensorProto::EXTERNAL) {
       ++external;
       for (const auto& e : t.external_data())
-        if (e.key() == "offset") {
-          EXPECT_EQ(std::stoull(e.value()) % 4096, 0u);
-        }
+        if (e.key() == "offset") { EXPECT_EQ(std::stoull(e.value()) % 4096, 0u); }
     }
   EXPECT_GT(external, 0u);
   auto a = runtime::compare_models(dir / "m.onnx", dir / "out" / "model_q4.onnx");
@@ -883,12 +885,26 @@ TEST(Quantize, EightBitDynamicQuantizationHasQuantizeDynamicsForm) {
     std::vector<std::string> ops;
     for (const auto& n : q.graph().node()) ops.push_back(n.op_type());
     // x is quantized once for mm_w and mm_v; relu(x) once for mm_w_again.
-    std::vector<std::string> expected = {"DynamicQuantizeLinear", "MatMulInteger", "Cast", "Mul", "Mul", "Relu",
-                                         "DynamicQuantizeLinear", "MatMulInteger", "Cast", "Mul", "Mul",
-                                         "MatMulInteger", "Cast", "Mul", "Mul", "Add"};
+    std::vector<std::string> expected = {"DynamicQuantizeLinear",
+                                         "MatMulInteger",
+                                         "Cast",
+                                         "Mul",
+                                         "Mul",
+                                         "Relu",
+                                         "DynamicQuantizeLinear",
+                                         "MatMulInteger",
+                                         "Cast",
+                                         "Mul",
+                                         "Mul",
+                                         "MatMulInteger",
+                                         "Cast",
+                                         "Mul",
+                                         "Mul",
+                                         "Add"};
     EXPECT_EQ(ops, expected) << dtype;
     for (const auto& t : q.graph().initializer())
-      // q8 takes int8 weights unless the model has Conv / GroupQueryAttention / MultiHeadAttention (transformers.js' rule).
+      // q8 takes int8 weights unless the model has Conv / GroupQueryAttention / MultiHeadAttention (transformers.js'
+      // rule).
       if (t.name() == "W_quantized") {
         EXPECT_EQ(t.data_type(), std::string(dtype) == "uint8" ? onnx::TensorProto::UINT8 : onnx::TensorProto::INT8);
       }
@@ -906,11 +922,11 @@ TEST(Float16, ConversionIsExactOnEveryHalfValueAndRoundsToNearestEven) {
   }
   EXPECT_EQ(float_to_half(1.0f), 0x3C00);
   EXPECT_EQ(float_to_half(65504.0f), 0x7BFF);
-  EXPECT_EQ(float_to_half(65519.0f), 0x7BFF);  // below the midpoint to the next binade
-  EXPECT_EQ(float_to_half(65520.0f), 0x7C00);  // the midpoint rounds to even: infinity
-  EXPECT_EQ(float_to_half(1.0f + 1.0f / 2048), 0x3C00);      // tie between 0x3C00 and 0x3C01 → even
-  EXPECT_EQ(float_to_half(1.0f + 3.0f / 2048), 0x3C02);      // tie between 0x3C01 and 0x3C02 → even
-  EXPECT_EQ(float_to_half(std::ldexp(1.0f, -25)), 0x0000);   // half the smallest subnormal → even (zero)
+  EXPECT_EQ(float_to_half(65519.0f), 0x7BFF);               // below the midpoint to the next binade
+  EXPECT_EQ(float_to_half(65520.0f), 0x7C00);               // the midpoint rounds to even: infinity
+  EXPECT_EQ(float_to_half(1.0f + 1.0f / 2048), 0x3C00);     // tie between 0x3C00 and 0x3C01 → even
+  EXPECT_EQ(float_to_half(1.0f + 3.0f / 2048), 0x3C02);     // tie between 0x3C01 and 0x3C02 → even
+  EXPECT_EQ(float_to_half(std::ldexp(1.0f, -25)), 0x0000);  // half the smallest subnormal → even (zero)
   EXPECT_EQ(float_to_half(std::ldexp(1.5f, -25)), 0x0001);
   EXPECT_EQ(float_to_half(-2.0f), 0xC000);
   EXPECT_EQ(float_to_half(std::nanf("")) & 0x7C00, 0x7C00);
@@ -932,7 +948,7 @@ TEST(Float16, GraphFollowsTheBlockListAndKeepsFloat32Io) {
   o.dtype = "fp16";
   auto r = quantize_model(dir / "m.onnx", dir / "h.onnx", o);
   EXPECT_EQ(r.quantized, 0u);
-  EXPECT_EQ(r.fp16_initializers, 4u);  // W, V, U, bias
+  EXPECT_EQ(r.fp16_initializers, 4u);       // W, V, U, bias
   EXPECT_EQ(r.fp32_initializers_kept, 1u);  // floor
   auto h = test::load_model(dir / "h.onnx");
   std::map<std::string, int> init_types;
@@ -944,7 +960,9 @@ TEST(Float16, GraphFollowsTheBlockListAndKeepsFloat32Io) {
   std::map<std::string, const onnx::NodeProto*> producer;
   for (const auto& node : h.graph().node())
     for (const auto& y : node.output()) producer[y] = &node;
-  auto cast_to = [](const onnx::NodeProto* node) { return node && node->op_type() == "Cast" ? node->attribute(0).i() : -1; };
+  auto cast_to = [](const onnx::NodeProto* node) {
+    return node && node->op_type() == "Cast" ? node->attribute(0).i() : -1;
+  };
   for (const auto& o2 : h.graph().output())
     if (o2.name() != "y4") EXPECT_EQ(cast_to(producer[o2.name()]), onnx::TensorProto::FLOAT) << o2.name();
   EXPECT_EQ(producer["y4"]->op_type(),
@@ -953,7 +971,7 @@ TEST(Float16, GraphFollowsTheBlockListAndKeepsFloat32Io) {
   for (const auto& node : h.graph().node())
     if (node.op_type() == "Min") {
       EXPECT_EQ(cast_to(producer[node.input(0)]), onnx::TensorProto::FLOAT);  // a float16 tensor cast back
-      EXPECT_EQ(node.input(1), "floor");                                       // float32 initializer used as is
+      EXPECT_EQ(node.input(1), "floor");                                      // float32 initializer used as is
     }
   auto a = runtime::compare_models(dir / "m.onnx", dir / "h.onnx");
   ASSERT_EQ(a.outputs.size(), 4u);
@@ -1058,14 +1076,16 @@ TEST(Float16, Q4F16StructureMatchesTheCorpusExport) {
       const auto* s = inits.at(n.input(2));
       std::string sig = n.domain() + " attrs";
       for (const auto& a : attrs) sig += " " + a;
-      sig += " B type " + std::to_string(b->data_type()) + " rank " + std::to_string(b->dims_size()) + " blob " + std::to_string(b->dims(2));
+      sig += " B type " + std::to_string(b->data_type()) + " rank " + std::to_string(b->dims_size()) + " blob " +
+             std::to_string(b->dims(2));
       sig += " scales type " + std::to_string(s->data_type()) + " rank " + std::to_string(s->dims_size());
       sigs.insert(sig);
     }
     return sigs;
   };
   auto ours = signature(test::load_model(dir / "q4f16.onnx"));
-  auto theirs = signature(test::load_model(test::corpus_dir() / "models/gemma-3-4b-vlm-graph-only/onnx/decoder_model_merged_q4f16.onnx"));
+  auto theirs = signature(
+      test::load_model(test::corpus_dir() / "models/gemma-3-4b-vlm-graph-only/onnx/decoder_model_merged_q4f16.onnx"));
   EXPECT_EQ(ours, theirs);
   EXPECT_EQ(ours.size(), 1u);
   auto a = runtime::compare_models(fs::path(tm) / "decoder-lm.onnx", dir / "q4f16.onnx");
@@ -1097,8 +1117,10 @@ TEST(Quantize, Q8PatternMatchesTheCorpusExport) {
     std::set<std::string> sigs;
     for (const auto& n : m.graph().node()) {
       if (n.op_type() != "MatMulInteger" || !inits.count(n.input(1))) continue;
-      std::string sig = "A from " + (producer.count(n.input(0)) ? producer[n.input(0)]->op_type() : std::string("input"));
-      sig += ", W type " + std::to_string(inits[n.input(1)]->data_type()) + " rank " + std::to_string(inits[n.input(1)]->dims_size());
+      std::string sig =
+          "A from " + (producer.count(n.input(0)) ? producer[n.input(0)]->op_type() : std::string("input"));
+      sig += ", W type " + std::to_string(inits[n.input(1)]->data_type()) + " rank " +
+             std::to_string(inits[n.input(1)]->dims_size());
       sig += ", W zp rank " + std::to_string(inits.count(n.input(3)) ? inits[n.input(3)]->dims_size() : -1);
       const auto& next = consumers[n.output(0)];
       sig += ", then " + (next.size() == 1 ? next[0]->op_type() : std::string("?"));
@@ -1113,7 +1135,8 @@ TEST(Quantize, Q8PatternMatchesTheCorpusExport) {
     return sigs;
   };
   auto ours = pattern(test::load_model(dir / "q8.onnx"));
-  auto theirs = pattern(test::load_model(test::corpus_dir() / "models/routangseng-vlm-graph-only/onnx/vision_encoder_quantized.onnx"));
+  auto theirs = pattern(
+      test::load_model(test::corpus_dir() / "models/routangseng-vlm-graph-only/onnx/vision_encoder_quantized.onnx"));
   EXPECT_EQ(ours.size(), 1u);
   for (const auto& sig : ours) EXPECT_TRUE(theirs.count(sig)) << sig << " not among the corpus export's patterns";
 }
@@ -1311,9 +1334,11 @@ TEST(Accuracy, CorpusDecodersQuantizeByDefault) {
 // weights, real tokenizers; a decoder-shaped LM): cosine of outputs at least 0.99 for q4 block 32.
 TEST(Quantize, AccuracyOnRealAndGeneratedModels) {
   std::vector<fs::path> models;
-  if (!test::corpus_dir().empty()) models.push_back(test::corpus_dir() / "models/tiny-distilbert-classification/model.onnx");
+  if (!test::corpus_dir().empty())
+    models.push_back(test::corpus_dir() / "models/tiny-distilbert-classification/model.onnx");
   if (const char* t = std::getenv("TASK_MODELS"); t && fs::exists(t))
-    for (const char* m : {"feature-extraction.onnx", "token-classification.onnx", "question-answering.onnx", "decoder-lm.onnx"})
+    for (const char* m :
+         {"feature-extraction.onnx", "token-classification.onnx", "question-answering.onnx", "decoder-lm.onnx"})
       models.push_back(fs::path(t) / m);
   if (models.empty()) GTEST_SKIP() << "no corpus and no task models";
   test::ScratchDir dir;
@@ -1324,9 +1349,9 @@ TEST(Quantize, AccuracyOnRealAndGeneratedModels) {
     auto a = runtime::compare_models(m, dir / "q.onnx");
     for (const auto& out : a.outputs) {
       EXPECT_GE(out.cosine, 0.99) << m.filename() << " " << out.name;
-      std::cout << "[q4 accuracy] " << m.filename().string() << " " << out.name << ": cosine " << out.cosine << ", max |error| "
-                << out.max_abs_error << ", top-1 " << out.top1_agreement << " (" << a.inputs << "), size "
-                << static_cast<double>(r.size_after) / static_cast<double>(r.size_before) << "x\n";
+      std::cout << "[q4 accuracy] " << m.filename().string() << " " << out.name << ": cosine " << out.cosine
+                << ", max |error| " << out.max_abs_error << ", top-1 " << out.top1_agreement << " (" << a.inputs
+                << "), size " << static_cast<double>(r.size_after) / static_cast<double>(r.size_before) << "x\n";
     }
     fs::remove(dir / "q.onnx");
   }
@@ -1352,6 +1377,53 @@ TEST(Float16Range, ExternalDataSourcesAreScannedThroughLinks) {
   size_t files = 0;
   for (const auto& e : fs::directory_iterator(dir / "src")) files += e.is_regular_file();
   EXPECT_EQ(files, 2u);
+}
+
+// The checks' memory budget (runtime/session_memory.h; MODELEXPORT_CHECK_MEMORY_BYTES in place of the
+// machine's MemAvailable): a float16 result whose plain scan would not fit is scanned with ONNX
+// Runtime's optimizations on and finds the same node; with no room at all both checks are skipped,
+// saying why, and the model is still written (a good model never fails for the machine's size).
+TEST(Float16Range, MemoryBudgetChoosesTheScanOrSkipsTheChecks) {
+  test::ScratchDir dir;
+  test::save_model(matmul_layernorm_model(4000.0f), dir / "big.onnx");
+  auto r = test::run_cli(
+      {"quantize", (dir / "big.onnx").string(), "-o", (dir / "a.onnx").string(), "--dtype", "fp16", "--json"});
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  const runtime::SessionMemory result = runtime::estimate_session_memory(dir / "a.onnx");
+  const runtime::SessionMemory source = runtime::estimate_session_memory(dir / "big.onnx");
+  ASSERT_GT(result.cast_float16_bytes, 0u);
+  const uint64_t budget = result.at_level(99);
+  ASSERT_LT(budget, result.at_level(0));
+  ASSERT_GE(budget, source.at_level(0));  // the float32 source still scans as written
+  r = test::run_cli(
+      {"quantize", (dir / "big.onnx").string(), "-o", (dir / "b.onnx").string(), "--dtype", "fp16", "--json"},
+      "MODELEXPORT_CHECK_MEMORY_BYTES=" + std::to_string(budget));
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  Json range = Json::parse(r.out)["fp16_range"];
+  EXPECT_FALSE(range.contains("skipped")) << range.dump(1);
+  EXPECT_NE(range.value("note", "").find("'b.onnx' needs about"), std::string::npos) << range.dump(1);
+  EXPECT_NE(range.value("note", "").find("optimizations on"), std::string::npos) << range.dump(1);
+  ASSERT_EQ(range["result"].size(), 1u) << range.dump(1);
+  EXPECT_EQ(range["result"][0]["node"], "proj");
+  EXPECT_EQ(range["result"][0]["op"], "MatMul");
+  ASSERT_EQ(range["source"].size(), 1u) << range.dump(1);
+  EXPECT_EQ(range["source"][0]["node"], "proj");
+
+  r = test::run_cli(
+      {"quantize", (dir / "big.onnx").string(), "-o", (dir / "c.onnx").string(), "--dtype", "fp16", "--json"},
+      "MODELEXPORT_CHECK_MEMORY_BYTES=1000");
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  Json report = Json::parse(r.out);
+  EXPECT_NE(report["accuracy"].value("skipped", "").find("MODELEXPORT_CHECK_MEMORY_BYTES overrides"), std::string::npos)
+      << report.dump(1);
+  EXPECT_NE(report["fp16_range"].value("skipped", "").find("1000"), std::string::npos) << report.dump(1);
+  EXPECT_TRUE(fs::exists(dir / "c.onnx"));
+  // A budget that is not a number is the user's error, and nothing is written.
+  r = test::run_cli({"quantize", (dir / "big.onnx").string(), "-o", (dir / "d.onnx").string(), "--dtype", "fp16"},
+                    "MODELEXPORT_CHECK_MEMORY_BYTES=12GB");
+  EXPECT_EQ(r.exit_code, 2) << r.err;
+  EXPECT_NE(r.err.find("MODELEXPORT_CHECK_MEMORY_BYTES='12GB'"), std::string::npos) << r.err;
+  EXPECT_FALSE(fs::exists(dir / "d.onnx"));
 }
 
 }  // namespace

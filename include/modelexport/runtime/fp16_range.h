@@ -13,7 +13,10 @@
 //   for (const auto& f : r.result) std::cout << f.op << " '" << f.node << "' gives inf/NaN in half\n";
 //
 // Both graphs are run as written (ONNX Runtime's CPU provider, graph optimizations off, so every node
-// output exists as the graph names it); nodes inside If/Loop/Scan subgraphs are not exposed. Memory:
+// output exists as the graph names it); nodes inside If/Loop/Scan subgraphs are not exposed. A model
+// whose session would not fit in memory that way (float16 weights are held twice: session_memory.h)
+// is run with every optimization instead, which keeps one float32 copy (its graph outputs, here every
+// node output, survive the fusions), and `note` says so; one that fits neither way is skipped. Memory:
 // each model is held once more as a copy with the extra outputs, and outputs are fetched and reduced
 // to counts a few at a time (kOutputsPerRun), so at most that many intermediate tensors are copied
 // out at once. Like compare_models, when no sample input fits, `skipped` says why and nothing is
@@ -42,6 +45,7 @@ struct Fp16RangeFinding {
 struct Fp16RangeReport {
   std::string inputs;                             // what was fed ("text samples", "synthetic inputs (...)")
   std::string skipped;                            // non-empty: why nothing was checked
+  std::string note;                               // non-empty: a model was scanned with optimizations on, and why
   size_t source_tensors = 0, result_tensors = 0;  // float tensors scanned in each model
   std::vector<Fp16RangeFinding> source, result;   // in graph order
   size_t source_carried = 0, result_carried = 0;  // tensors past the range downstream of a finding
