@@ -3,6 +3,7 @@
 
 #include <onnx/onnx_pb.h>
 
+#include <algorithm>
 #include <cstdio>
 #include <cstdlib>
 #include <fstream>
@@ -78,9 +79,15 @@ void collect_cast_inputs(const onnx::GraphProto& g, std::set<std::string>& cast)
 }
 
 void add_initializers(const onnx::GraphProto& g, const std::set<std::string>& cast, SessionMemory& m) {
-  for (const auto& t : g.initializer())
-    (t.data_type() == onnx::TensorProto::FLOAT16 && cast.count(t.name()) ? m.cast_float16_bytes : m.plain_bytes) +=
-        tensor_bytes(t);
+  for (const auto& t : g.initializer()) {
+    const uint64_t bytes = tensor_bytes(t);
+    if (t.data_type() == onnx::TensorProto::FLOAT16 && cast.count(t.name())) {
+      m.cast_float16_bytes += bytes;
+      m.largest_cast_bytes = std::max(m.largest_cast_bytes, bytes);
+    } else {
+      m.plain_bytes += bytes;
+    }
+  }
   for (const auto& node : g.node())
     for (const auto& a : node.attribute()) {
       if (a.has_g()) add_initializers(a.g(), cast, m);
@@ -91,8 +98,10 @@ void add_initializers(const onnx::GraphProto& g, const std::set<std::string>& ca
 }  // namespace
 
 uint64_t SessionMemory::at_level(int graph_optimization_level) const {
-  // Level 99 folds each Cast into a float32 initializer (4 bytes for 2); below it both stay (6 for 2).
-  return plain_bytes + cast_float16_bytes * (graph_optimization_level >= 99 ? 2 : 3);
+  // Level 99 folds each Cast into a float32 initializer (4 bytes for 2; the largest one's two copies
+  // twice while it is folded); below it both stay (6 for 2).
+  if (graph_optimization_level >= 99) return plain_bytes + 2 * cast_float16_bytes + 2 * largest_cast_bytes;
+  return plain_bytes + 3 * cast_float16_bytes;
 }
 
 SessionMemory estimate_session_memory(const std::filesystem::path& model) {

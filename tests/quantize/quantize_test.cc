@@ -1385,7 +1385,30 @@ TEST(Float16Range, ExternalDataSourcesAreScannedThroughLinks) {
 // saying why, and the model is still written (a good model never fails for the machine's size).
 TEST(Float16Range, MemoryBudgetChoosesTheScanOrSkipsTheChecks) {
   test::ScratchDir dir;
-  test::save_model(matmul_layernorm_model(4000.0f), dir / "big.onnx");
+  // matmul_layernorm_model with three 64 x 64 identity MatMuls between the Abs and "proj", so that no
+  // single weight dominates (with one weight, folding it costs as much as keeping both copies).
+  onnx::ModelProto m = matmul_layernorm_model(4000.0f);
+  {
+    auto* g = m.mutable_graph();
+    std::vector<onnx::NodeProto> nodes(g->node().begin(), g->node().end());
+    g->clear_node();
+    std::vector<float> identity(64 * 64, 0.0f);
+    for (int i = 0; i < 64; ++i) identity[static_cast<size_t>(i) * 65] = 1.0f;
+    std::string last = "ax";
+    for (const auto& n : nodes) {
+      if (n.name() == "proj")
+        for (int i = 0; i < 3; ++i) {
+          std::string w = "I" + std::to_string(i), y = "id" + std::to_string(i);
+          test::add_float_initializer(g, w, {64, 64}, identity);
+          test::add_node(g, "MatMul", {last, w}, y, "identity" + std::to_string(i));
+          last = y;
+        }
+      onnx::NodeProto* copy = g->add_node();
+      *copy = n;
+      if (n.name() == "proj") copy->set_input(0, last);
+    }
+  }
+  test::save_model(m, dir / "big.onnx");
   auto r = test::run_cli(
       {"quantize", (dir / "big.onnx").string(), "-o", (dir / "a.onnx").string(), "--dtype", "fp16", "--json"});
   ASSERT_EQ(r.exit_code, 0) << r.err;

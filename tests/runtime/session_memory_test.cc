@@ -73,7 +73,8 @@ TEST(SessionMemory, CountsWhatTheCpuSessionCastsToFloat32) {
     EXPECT_EQ(s.plain_bytes, row.plain);
     EXPECT_EQ(s.cast_float16_bytes, row.cast);
     EXPECT_EQ(s.at_level(0), row.plain + 3 * row.cast);
-    EXPECT_EQ(s.at_level(99), row.plain + 2 * row.cast);
+    EXPECT_EQ(s.largest_cast_bytes, row.cast);  // one weight
+    EXPECT_EQ(s.at_level(99), row.plain + 4 * row.cast);
   }
 }
 
@@ -97,14 +98,14 @@ TEST(SessionMemory, WeightsUsedInsideSubgraphsCount) {
 }
 
 TEST(SessionMemory, BudgetVariableAndShortfallMessage) {
-  SessionMemory need{1'000'000'000, 6'600'000'000};
+  SessionMemory need{1'000'000'000, 6'600'000'000, 1'300'000'000};
   {
     test::EnvGuard env({{"MODELEXPORT_CHECK_MEMORY_BYTES", "17900000000"}});
     EXPECT_EQ(check_memory_budget(), 17'900'000'000u);
     EXPECT_EQ(memory_shortfall(need, 0, "'m.onnx'"),
               "'m.onnx' needs about 20.8 GB in ONNX Runtime's CPU session (6.6 GB of float16 weights cast to "
               "float32), 17.9 GB is available (MODELEXPORT_CHECK_MEMORY_BYTES overrides)");
-    EXPECT_EQ(memory_shortfall(need, 99, "'m.onnx'"), "");  // 14.2 GB fits
+    EXPECT_EQ(memory_shortfall(need, 99, "'m.onnx'"), "");  // 16.8 GB fits
   }
   for (const char* bad : {"0", "-5", "12GB", "1e9"}) {
     test::EnvGuard env({{"MODELEXPORT_CHECK_MEMORY_BYTES", bad}});
