@@ -44,6 +44,11 @@ print(f"{sys.argv[2]} {r['dtype']}: {r['quantized']} MatMuls, size {r['size_rati
       f"peak RSS {int(sys.argv[3]) / 1e6:.1f} GB; accuracy on {a.get('inputs')}: {a.get('skipped', '')}")
 for o in a.get("outputs", []):
     print(f"  {o['name']}: cosine {o['cosine']:.6f}, max |error| {o['max_abs_error']:.3g}, top-1 {o['top1_agreement']:.3f}")
+f = r.get("fp16_range")
+if f:
+    print(f"  float16 range: {f.get('skipped') or 'flagged' if f.get('flagged') else 'nothing flagged'}; "
+          f"{f['source_tensors']} source / {f['result_tensors']} result tensors scanned"
+          + (f"; note: {f['note']}" if f.get("note") else ""))
 PY
   rm -f "$out" "${out}_data"
 done
