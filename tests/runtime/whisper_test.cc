@@ -2,11 +2,13 @@
 // sizes scaled down from whisper-tiny.en and PhoWhisper-tiny, their vocabularies, special tokens, mel
 // bins and generation configs unchanged, as the embedded config.json says):
 //  - greedy ids (decoder prompt included) and text equal to transformers.js 4.3.1's on the same
-//    decoded samples (scripts/golden/whisper.mjs), where it follows Python: a language given,
-//    no timestamps; chunked text;
+//    decoded samples (scripts/golden/whisper.mjs), where it follows Python: a language given (as a
+//    code, a name or a token), no timestamps; chunked text; return_language's chunks equal to its
+//    tokenizer's _decode_asr;
 //  - where transformers.js does not follow Python (language detection, the full timestamp rules,
-//    long-form decoding), ids, detected language and chunk timestamps equal to Python's rules
-//    written out on the torch network (scripts/golden/whisper_rules.py);
+//    long-form decoding, prompts), ids, detected language, chunk languages and timestamps equal to
+//    Python's rules written out on the torch network (scripts/golden/whisper_rules.py); the prompts'
+//    ids equal to transformers.js' tokenizer's (get_prompt_ids' pair);
 //  - _decode_asr's merge and chunk rules (whisper_decode.h) on hand-made token lists whose expected
 //    values were computed with Python transformers' functions (written out in whisper_rules.py);
 //  - bad input: options the model cannot take, a wrong mel-bin count.
@@ -83,6 +85,10 @@ WhisperOptions options_of(const json& o) {
   w.language = o.value("language", "");
   w.task = o.value("task", "");
   w.return_timestamps = o.value("return_timestamps", false);
+  w.return_language = o.value("return_language", false);
+  w.prompt = o.value("prompt", "");
+  w.prompt_condition_type = o.value("prompt_condition_type", "");
+  if (o.contains("condition_on_prev_tokens")) w.condition_on_prev_tokens = o["condition_on_prev_tokens"].get<bool>();
   if (o.contains("chunk_length_s")) w.chunk_length_s = o["chunk_length_s"].get<double>();
   if (o.contains("stride_length_s")) w.stride_length_s = o["stride_length_s"].get<double>();
   return w;
@@ -111,7 +117,7 @@ Set& set_without_return_timestamps(const std::string& name) {
 
 TEST(WhisperParity, GreedyIdsAndTextEqualTransformersJs) {
   REQUIRE_WHISPER_MODELS();
-  size_t checked = 0;
+  size_t checked = 0, language_checked = 0;
   for (const std::string name : {"whisper-en", "whisper-multi"}) {
     Set& set = set_of(name);
     for (const json& c : read_jsonl(models() / (name + ".tjs.jsonl"))) {
@@ -128,10 +134,29 @@ TEST(WhisperParity, GreedyIdsAndTextEqualTransformersJs) {
         EXPECT_EQ(r.outputs[0].tokens, expected);
       }
       if (c["out"].contains("text")) { EXPECT_EQ(r.text.text, c["out"]["text"].get<std::string>()); }
+      // (transformers.js throws on a chunk without text tokens: recorded as {"error"}, not compared.)
+      if (!c["language_out"].is_null() && !c["language_out"].contains("error")) {
+        // return_language: the chunks' languages and texts equal its tokenizer's _decode_asr.
+        WhisperOptions lo = options_of(c["options"]);
+        lo.return_language = true;
+        WhisperResult l = set.recognizer->transcribe(samples, lo);
+        const json& want = c["language_out"]["chunks"];
+        EXPECT_EQ(l.text.text, c["language_out"]["text"].get<std::string>());
+        ASSERT_EQ(l.text.chunks.size(), want.size());
+        for (size_t i = 0; i < want.size(); ++i) {
+          EXPECT_EQ(l.text.chunks[i].language.has_value(), !want[i]["language"].is_null()) << i;
+          if (!want[i]["language"].is_null()) {
+            EXPECT_EQ(l.text.chunks[i].language.value_or(""), want[i]["language"].get<std::string>()) << i;
+          }
+          EXPECT_EQ(l.text.chunks[i].text, want[i]["text"].get<std::string>()) << i;
+        }
+        ++language_checked;
+      }
       ++checked;
     }
   }
-  EXPECT_GE(checked, 6u);
+  EXPECT_GE(checked, 9u);
+  EXPECT_GE(language_checked, 7u);
 }
 
 TEST(WhisperParity, PythonRulesLanguageDetectionTimestampsLongForm) {
@@ -142,6 +167,10 @@ TEST(WhisperParity, PythonRulesLanguageDetectionTimestampsLongForm) {
     SCOPED_TRACE(name + " " + c["samples"].get<std::string>() + " " + c["options"].dump());
     std::vector<float> samples = read_samples(models() / "audio" / c["samples"].get<std::string>());
     WhisperOptions o = options_of(c["options"]);
+    if (c.contains("prompt_ids")) {
+      // get_prompt_ids: the ids transformers.js' tokenizer gives the pair ("<|startofprev|>", " " + text).
+      EXPECT_EQ(set_of(name).recognizer->prompt_ids(o.prompt), c["prompt_ids"].get<std::vector<int64_t>>());
+    }
     const bool long_form_without_timestamps = samples.size() > 30 * 16000 && !o.return_timestamps && !o.chunk_length_s;
     if (long_form_without_timestamps) {
       // The models' generation_config.json sets return_timestamps false: refused, as Python refuses it.
@@ -160,6 +189,14 @@ TEST(WhisperParity, PythonRulesLanguageDetectionTimestampsLongForm) {
     }
     // _decode_asr: the chunks' timestamps, and each chunk's text = its tokens decoded.
     const json& chunks = c["chunks"];
+    if (o.return_timestamps || o.return_language) {
+      ASSERT_EQ(r.text.chunks.size(), chunks.size());
+      for (size_t i = 0; i < chunks.size(); ++i) {
+        const json& lang = chunks[i]["language"];
+        EXPECT_EQ(r.text.chunks[i].language.has_value(), !lang.is_null()) << i;
+        if (!lang.is_null()) { EXPECT_EQ(r.text.chunks[i].language.value_or(""), lang.get<std::string>()) << i; }
+      }
+    }
     if (o.return_timestamps) {
       ASSERT_EQ(r.text.chunks.size(), chunks.size());
       for (size_t i = 0; i < chunks.size(); ++i) {
@@ -177,7 +214,7 @@ TEST(WhisperParity, PythonRulesLanguageDetectionTimestampsLongForm) {
     EXPECT_EQ(r.text.text, text);
     ++checked;
   }
-  EXPECT_GE(checked, 4u);
+  EXPECT_GE(checked, 14u);
 }
 
 // A source that hands out at most 997 samples per read (the streaming reads must not depend on it).
@@ -307,9 +344,35 @@ TEST(WhisperBadInput, OptionsTheModelCannotTake) {
   add(
       "whisper-en", [](WhisperOptions& o) { o.task = "translate"; }, "English-only");
   add(
-      "whisper-multi", [](WhisperOptions& o) { o.language = "xx"; }, "not a language of this model");
+      "whisper-multi", [](WhisperOptions& o) { o.language = "xx"; }, "not a Whisper language");
   add(
       "whisper-multi", [](WhisperOptions& o) { o.task = "summarize"; }, "expected transcribe or translate");
+  add(
+      "whisper-en", [](WhisperOptions& o) { o.language = "English"; }, "English-only");
+  add(
+      "whisper-multi", [](WhisperOptions& o) { o.language = "klingon"; }, "not a Whisper language");
+  // A Whisper language (TO_LANGUAGE_CODE) that PhoWhisper's lang_to_id lacks.
+  add(
+      "whisper-multi", [](WhisperOptions& o) { o.language = "Cantonese"; }, "<|yue|> is not a language of this model");
+  add(
+      "whisper-multi", [](WhisperOptions& o) { o.prompt = "hello <|en|> there"; }, "special token <|en|>");
+  add(
+      "whisper-en",
+      [](WhisperOptions& o) {
+        o.prompt = "a", o.prompt_ids = {50360, 257};
+      },
+      "not both");
+  add(
+      "whisper-en", [](WhisperOptions& o) { o.prompt_condition_type = "every-segment"; },
+      "first-segment or all-segments");
+  add(
+      "whisper-en", [](WhisperOptions& o) { o.prompt_condition_type = "all-segments"; }, "--condition-on-prev-tokens");
+  add(
+      "whisper-en",
+      [](WhisperOptions& o) {
+        for (int i = 0; i < 500; ++i) o.prompt += " word";
+      },
+      "shorten the prompt");
   add(
       "whisper-en", [](WhisperOptions& o) { o.chunk_length_s = 2.0, o.stride_length_s = 1.0; }, "twice");
   add(

@@ -15,6 +15,7 @@
 #include "runtime/generation/generate.h"
 #include "runtime/generation/whisper_timestamps.h"
 #include "runtime/pipelines/text_pipeline.h"
+#include "runtime/pipelines/whisper_languages.h"
 
 namespace modelexport::runtime {
 
@@ -32,8 +33,9 @@ std::string without_forced_ids(const std::string& text, const char* file) {
   return j.dump();
 }
 
-std::string lower(std::string s) {
-  for (char& c : s) c = char(std::tolower(static_cast<unsigned char>(c)));
+std::string_view strip(std::string_view s) {
+  while (!s.empty() && std::isspace(static_cast<unsigned char>(s.front()))) s.remove_prefix(1);
+  while (!s.empty() && std::isspace(static_cast<unsigned char>(s.back()))) s.remove_suffix(1);
   return s;
 }
 
@@ -54,6 +56,8 @@ struct WhisperRecognizer::Impl {
   std::optional<int64_t> max_initial_timestamp_index;
   std::vector<std::pair<int64_t, std::optional<int64_t>>> forced_decoder_ids;
   std::optional<bool> config_return_timestamps;  // generation_config.json's return_timestamps, when set
+  std::optional<bool> config_condition_on_prev_tokens;
+  std::optional<int64_t> prev_sot;  // generation_config.json's prev_sot_token_id
   size_t mel_bins = 80, num_segment_frames = 3000, max_target_positions = 448;
   AsrVocabulary vocab;
 
@@ -89,6 +93,8 @@ struct WhisperRecognizer::Impl {
       }
     max_initial_timestamp_index = gr.integer("max_initial_timestamp_index");
     config_return_timestamps = gr.boolean("return_timestamps");
+    config_condition_on_prev_tokens = gr.boolean("condition_on_prev_tokens");
+    prev_sot = gr.integer("prev_sot_token_id");
     // forced_decoder_ids: generation_config.json's, else config.json's (Python's order); [index, id|null].
     const Json* forced =
         gj.contains("forced_decoder_ids") && !gj["forced_decoder_ids"].is_null()
@@ -127,7 +133,15 @@ struct WhisperRecognizer::Impl {
           for (const auto& v : j["additional_special_tokens"])
             if (auto id = tok.token_to_id(token_content(v))) vocab.special_ids.insert(*id);
       }
-    for (const auto& [name, id] : lang_to_id) vocab.language_ids.insert(id);
+    // _decode_asr: a special token <|xx|> whose xx is in LANGUAGES names a language.
+    for (int64_t id : vocab.special_ids) {
+      const std::string t = processor.decode({int32_t(id)}, false);
+      if (t.size() > 4 && t.rfind("<|", 0) == 0 && t.compare(t.size() - 2, 2, "|>") == 0)
+        if (auto name = whisper_language_name(std::string_view(t).substr(2, t.size() - 4)))
+          vocab.language_names[id] = std::string(*name);
+    }
+    if (auto p = tok.token_to_id("<|startofprev|>")) vocab.prompt_token = *p;
+    if (auto d = tok.token_to_id("<|startoftranscript|>")) vocab.decoder_start = *d;
     if (processor.feature_extractor().feature_size() != mel_bins)
       throw UnsuitableModelError("config.json: num_mel_bins is " + std::to_string(mel_bins) +
                                  " but preprocessor_config.json gives " +
@@ -135,15 +149,39 @@ struct WhisperRecognizer::Impl {
   }
 
   int64_t language_id(const std::string& language) const {
-    // generate()'s language_to_id: a token (<|fr|>) or a code (fr); lower-cased.
-    std::string l = lower(language);
-    if (auto it = lang_to_id.find(l); it != lang_to_id.end()) return it->second;
-    if (auto it = lang_to_id.find("<|" + l + "|>"); it != lang_to_id.end()) return it->second;
-    std::string codes;
-    for (const auto& [name, id] : lang_to_id)
-      codes += (codes.empty() ? "" : ", ") + (name.size() > 4 ? name.substr(2, name.size() - 4) : name);
-    throw UsageError("--language " + language +
-                     ": not a language of this model (generation_config.json lang_to_id has: " + codes + ")");
+    // generate()'s language_to_id: a token (<|fr|>), a name (french) or a code (fr); lower-cased.
+    return lang_to_id.at(whisper_language_token(language, lang_to_id));
+  }
+
+  bool condition_on_prev_tokens(const WhisperOptions& o) const {
+    // _set_condition_on_prev_tokens: the option, else generation_config's, else false.
+    return o.condition_on_prev_tokens.value_or(config_condition_on_prev_tokens.value_or(false));
+  }
+
+  // WhisperProcessor.get_prompt_ids (tokenization_whisper.py): the pair ("<|startofprev|>",
+  // " " + text.strip()) encoded without special tokens; a text id at or past all_special_ids[0]
+  // (<|endoftext|>, Whisper's bos) is refused.
+  std::vector<int64_t> prompt_ids(std::string_view text) const {
+    const auto& tok = processor.tokenizer();
+    if (!vocab.prompt_token)
+      throw UsageError("--prompt: this model's tokenizer has no <|startofprev|> token (Whisper's prompt marker)");
+    processors::Encoding e = tok.encode_pair("<|startofprev|>", " " + std::string(strip(text)), false);
+    std::optional<int32_t> first_special = processor.special_token_id("bos_token");
+    if (!first_special) first_special = processor.special_token_id("eos_token");
+    std::vector<int64_t> ids(e.ids.begin(), e.ids.end());
+    if (ids.empty() || ids.front() != *vocab.prompt_token)
+      throw UsageError("--prompt: the tokenizer does not encode <|startofprev|> as its token");
+    for (size_t i = 1; i < ids.size(); ++i)
+      if (first_special && ids[i] >= *first_special)
+        throw UsageError("--prompt: the text holds the special token " + processor.decode({int32_t(ids[i])}, false) +
+                         ", which a prompt may not (Python: \"disallowed special token\")");
+    return ids;
+  }
+
+  std::vector<int64_t> resolve_prompt(const WhisperOptions& o) const {
+    if (!o.prompt.empty() && !o.prompt_ids.empty())
+      throw UsageError("give the prompt as text (--prompt) or as ids (prompt_ids), not both");
+    return o.prompt_ids.empty() && !o.prompt.empty() ? prompt_ids(o.prompt) : o.prompt_ids;
   }
 
   bool config_return_timestamps_false() const { return config_return_timestamps && !*config_return_timestamps; }
@@ -168,6 +206,16 @@ struct WhisperRecognizer::Impl {
       throw UsageError(
           "--return-timestamps: generation_config.json has no no_timestamps_token_id (the timestamp tokens follow it)");
     if (!o.language.empty()) (void)language_id(o.language);
+    // _set_prompt_condition_type.
+    if (!o.prompt_condition_type.empty() && o.prompt_condition_type != "first-segment" &&
+        o.prompt_condition_type != "all-segments")
+      throw UsageError("--prompt-condition-type " + o.prompt_condition_type +
+                       ": expected first-segment or all-segments");
+    if (o.prompt_condition_type == "all-segments" && !condition_on_prev_tokens(o))
+      throw UsageError(
+          "--prompt-condition-type all-segments needs --condition-on-prev-tokens (as Python's generate requires "
+          "condition_on_prev_tokens=True)");
+    (void)resolve_prompt(o);
   }
 
   // Python's _retrieve_init_tokens for one recording; `detect` runs language detection on demand.
@@ -274,9 +322,18 @@ struct WhisperRecognizer::Impl {
   void check_length(const generation::GenerationConfig& c, size_t prompt) const {
     // _set_max_new_tokens_and_length: the decoder's positions bound the tokens.
     if (c.max_new_tokens && size_t(*c.max_new_tokens) + prompt > max_target_positions)
-      throw UsageError("max_new_tokens " + std::to_string(*c.max_new_tokens) + " + the decoder prompt (" +
-                       std::to_string(prompt) + " tokens) exceeds config.json max_target_positions " +
+      throw UsageError("max_new_tokens " + std::to_string(*c.max_new_tokens) + " + the decoder input (" +
+                       std::to_string(prompt) +
+                       " tokens, the --prompt's included) exceeds config.json "
+                       "max_target_positions " +
                        std::to_string(max_target_positions));
+    // generation/utils.py _validate_generated_length (4.4x): a decoder input as long as max_length is
+    // a ValueError.
+    if (!c.max_new_tokens && int64_t(prompt) >= c.max_length)
+      throw UsageError("the decoder input is " + std::to_string(prompt) +
+                       " tokens (the --prompt's included) but "
+                       "max_length is " +
+                       std::to_string(c.max_length) + ": shorten the prompt (Python refuses it the same way)");
   }
 
   static void drop_final_pad(std::vector<int64_t>& seq, const generation::GenerationConfig& c) {
@@ -292,7 +349,11 @@ struct WhisperRecognizer::Impl {
     processors::AudioFeatures f = processor.audio_features(samples, count);
     const size_t frames = size_t(f.shape.back());
     auto in = window(f.values, frames, 0);
-    std::vector<int64_t> prompt = init_tokens(o, o.return_timestamps, [&] { return detect_language(model, in); });
+    std::vector<int64_t> prompt = resolve_prompt(o);
+    const std::vector<int64_t> init = init_tokens(o, o.return_timestamps, [&] { return detect_language(model, in); });
+    // _prepare_decoder_input_ids: prompt_ids before the decoder prompt (short-form keeps them in the
+    // returned ids; _decode_asr strips them).
+    prompt.insert(prompt.end(), init.begin(), init.end());
     check_length(c, prompt.size());
     std::vector<int64_t> gen = generate_window(model, in, prompt, o.return_timestamps, c, o.cancel);
     AsrModelOutput out;
@@ -307,17 +368,46 @@ struct WhisperRecognizer::Impl {
                            const WhisperOptions& o, const generation::GenerationConfig& c, Progress& progress) const {
     const size_t max_frames = f.frames();
     const int64_t tb = vocab.timestamp_begin;
-    std::vector<int64_t> prompt =
+    const std::vector<int64_t> init =
         init_tokens(o, true, [&] { return detect_language(model, input_features(f.window(0, num_segment_frames))); });
-    check_length(c, prompt.size());
+    const std::vector<int64_t> prompt_ids = resolve_prompt(o);
+    const bool condition = condition_on_prev_tokens(o);  // greedy: temperature 0 counts as low
+    const bool all_segments = o.prompt_condition_type == "all-segments";
+    // <|startofprev|> before conditioned tokens: prev_sot_token_id, else suppress_tokens[-2].
+    std::optional<int64_t> prev_start = prev_sot;
+    if (!prev_start && c.suppress_tokens.size() >= 2) prev_start = c.suppress_tokens[c.suppress_tokens.size() - 2];
+    // current_segments' tokens, concatenated (_prepare_segments: first-segment starts with the prompt,
+    // without its first token when that is prev_sot_token_id — generation_config's only, so the corpus
+    // configs, which have none, keep it); `has_segments`: the list holds a segment.
+    std::vector<int64_t> segments;
+    bool has_segments = false;
+    size_t prompt_segment = 0;
+    if (!prompt_ids.empty() && !all_segments) {
+      const bool starts_prev = prev_sot && prompt_ids.front() == *prev_sot;
+      segments.assign(prompt_ids.begin() + (starts_prev ? 1 : 0), prompt_ids.end());
+      prompt_segment = segments.size();
+      has_segments = true;
+    }
+    const size_t cut_off = max_target_positions / 2 - 1;
     const int64_t eos = c.eos_token_id.empty() ? -1 : c.eos_token_id.front();
-    AsrModelOutput out;
     size_t seek = 0;
     while (seek < max_frames) {
       if (o.cancel && o.cancel->load()) break;
       const size_t seek_num_frames = std::min(max_frames - seek, num_segment_frames);
+      // _prepare_decoder_input_ids.
+      std::vector<int64_t> input;
+      if (condition && has_segments) {
+        if (!prompt_ids.empty() && all_segments) input = prompt_ids;
+        else if (prev_start) input = {*prev_start};
+        const size_t tail = std::min(cut_off, segments.size());
+        input.insert(input.end(), segments.end() - std::ptrdiff_t(tail), segments.end());
+      } else {
+        input = prompt_ids;
+      }
+      input.insert(input.end(), init.begin(), init.end());
+      check_length(c, input.size());
       std::vector<int64_t> seq =
-          generate_window(model, input_features(f.window(seek, num_segment_frames)), prompt, true, c, o.cancel);
+          generate_window(model, input_features(f.window(seek, num_segment_frames)), input, true, c, o.cancel);
       const bool is_not_final = seek + num_segment_frames < max_frames;
       if (is_not_final && !seq.empty() && seq.back() == eos) seq.pop_back();
       drop_final_pad(seq, c);
@@ -340,10 +430,14 @@ struct WhisperRecognizer::Impl {
       // A window must move on (Python would loop forever on a zero offset; the timestamp rules make it
       // impossible for a pair at the start).
       if (offset == 0) offset = seek_num_frames;
-      out.tokens.insert(out.tokens.end(), seq.begin(), seq.begin() + std::ptrdiff_t(keep));
+      segments.insert(segments.end(), seq.begin(), seq.begin() + std::ptrdiff_t(keep));
+      has_segments = true;
       seek += offset;
       progress.advance(uint64_t(offset) * 160);
     }
+    // The returned sequence: every segment, without first-segment's prompt segment.
+    AsrModelOutput out;
+    out.tokens.assign(segments.begin() + std::ptrdiff_t(prompt_segment), segments.end());
     return out;
   }
 };
@@ -356,6 +450,8 @@ WhisperRecognizer::WhisperRecognizer(const AutoModel& encoder, const AutoModel& 
 }
 
 WhisperRecognizer::~WhisperRecognizer() = default;
+
+std::vector<int64_t> WhisperRecognizer::prompt_ids(std::string_view text) const { return impl_->prompt_ids(text); }
 
 WhisperResult WhisperRecognizer::transcribe(const std::vector<float>& samples, const WhisperOptions& o) const {
   processors::MemorySamples source(samples.data(), samples.size());
@@ -428,7 +524,7 @@ WhisperResult WhisperRecognizer::transcribe(processors::SampleSource& source, co
   const auto& proc = im.processor;
   result.text = decode_asr(
       result.outputs, im.vocab, [&](const std::vector<int32_t>& ids) { return proc.decode(ids, false); },
-      o.return_timestamps);
+      o.return_timestamps, o.return_language);
   return result;
 }
 
@@ -458,6 +554,11 @@ class WhisperPipeline final : public Pipeline {
     o.language = options.language;
     o.task = options.whisper_task;
     o.return_timestamps = options.return_timestamps;
+    o.return_language = options.return_language;
+    o.prompt = options.whisper_prompt;
+    o.prompt_ids = options.whisper_prompt_ids;
+    o.prompt_condition_type = options.prompt_condition_type;
+    o.condition_on_prev_tokens = options.condition_on_prev_tokens;
     o.chunk_length_s = options.chunk_length_s;
     o.stride_length_s = options.stride_length_s;
     o.generation = options.generation;
@@ -477,11 +578,17 @@ class WhisperPipeline final : public Pipeline {
         r = recognizer_.transcribe(input_samples(in, rate, options), o);
       }
       OJson j{{"text", r.text.text}};
-      if (options.return_timestamps) {
+      if (options.return_timestamps || options.return_language) {
+        // _decode_asr's chunk: {"language", "timestamp", "text"}, without the keys not asked for.
         OJson chunks = OJson::array();
         for (const AsrChunk& c : r.text.chunks) {
-          OJson ts = OJson::array({c.start ? OJson(*c.start) : OJson(nullptr), c.end ? OJson(*c.end) : OJson(nullptr)});
-          chunks.push_back(OJson{{"timestamp", ts}, {"text", c.text}});
+          OJson chunk = OJson::object();
+          if (options.return_language) chunk["language"] = c.language ? OJson(*c.language) : OJson(nullptr);
+          if (options.return_timestamps)
+            chunk["timestamp"] =
+                OJson::array({c.start ? OJson(*c.start) : OJson(nullptr), c.end ? OJson(*c.end) : OJson(nullptr)});
+          chunk["text"] = c.text;
+          chunks.push_back(std::move(chunk));
         }
         j["chunks"] = chunks;
       }

@@ -24,6 +24,10 @@
 // the detected language (one decoder step on <|startoftranscript|>, argmax over lang_to_id's tokens,
 // on the first 30 s). suppress_tokens, begin_suppress_tokens (at the first generated position) and,
 // with timestamps, WhisperTimestamps (runtime/generation/whisper_timestamps.h).
+// Prompts (_prepare_decoder_input_ids): the prompt ids go before the decoder prompt of each
+// generation; long-form with condition_on_prev_tokens puts <|startofprev|> (all-segments: the prompt)
+// and the last max_target_positions / 2 - 1 tokens of the segments so far (first-segment: the prompt's
+// text first) before it instead, once there are segments.
 #pragma once
 
 #include <atomic>
@@ -47,9 +51,24 @@
 namespace modelexport::runtime {
 
 struct WhisperOptions {
-  std::string language;  // a code ("en") or a token ("<|en|>"); empty: detected (multilingual) / none
-  std::string task;      // "transcribe" or "translate"; empty: the generation config's (transcribe)
+  // A code ("en"), a name ("English", any case) or a token ("<|en|>"), as Python's generate takes it
+  // (whisper_languages.h); empty: detected (multilingual) / none.
+  std::string language;
+  std::string task;  // "transcribe" or "translate"; empty: the generation config's (transcribe)
   bool return_timestamps = false;
+  // Python pipeline's return_language: every chunk carries "language", LANGUAGES' name of the
+  // language token before it in the output (null when there is none: English-only models, and
+  // long-form outputs, which hold the generated segments only).
+  bool return_language = false;
+  // Python's prompt_ids: text (made into ids as WhisperProcessor.get_prompt_ids does: <|startofprev|>
+  // then " " + the stripped text) or the ids themselves; one of the two. Put before the decoder
+  // prompt of every generation; _decode_asr drops them from the text.
+  std::string prompt;
+  std::vector<int64_t> prompt_ids;
+  // Long-form only, as Python's generate: "first-segment" (default) or "all-segments" (needs
+  // condition_on_prev_tokens); condition_on_prev_tokens unset: generation_config.json's, else false.
+  std::string prompt_condition_type;
+  std::optional<bool> condition_on_prev_tokens;
   std::optional<double> chunk_length_s, stride_length_s;
   GenerationOptions generation{};  // over generation_config.json (max_new_tokens, ...)
   std::function<void(std::string_view)> on_note{};
@@ -80,6 +99,10 @@ class WhisperRecognizer {
   // long-form decoding hold about one window of samples and features, whatever the length (long-form
   // reads the source once more first, for the features' statistics).
   WhisperResult transcribe(processors::SampleSource& samples, const WhisperOptions& options) const;
+  // WhisperProcessor.get_prompt_ids(text): <|startofprev|> and the ids of " " + text stripped. Throws
+  // UsageError when the text holds a special token (Python's "disallowed special token") or the
+  // model has no <|startofprev|>.
+  std::vector<int64_t> prompt_ids(std::string_view text) const;
 
  private:
   struct Impl;
