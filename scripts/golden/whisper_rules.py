@@ -20,7 +20,9 @@ Written out from transformers (not installed here: no PyPI), read at commit 000d
     _prepare_segments, _prepare_decoder_input_ids (prompt_ids before the decoder prompt; with
     condition_on_prev_tokens, <|startofprev|> or the prompt (all-segments) and the last
     max_target_positions // 2 - 1 segment tokens), the prompt segment dropped from the result, the
-    short-form result kept whole (decoder input included);
+    short-form result with its decoder input, cut by _retrieve_segment as long-form windows are
+    (generate runs one loop for both forms: with timestamps, the tokens after the last complete
+    segment are dropped);
   - models/whisper/tokenization_whisper.py: LANGUAGES / TO_LANGUAGE_CODE (100 languages with yue, the
     aliases with mandarin), _strip_prompt, _decode_asr's timestamps, languages and token split
     (written out below without the text decode: the test decodes each chunk's tokens with our
@@ -214,7 +216,8 @@ class Model:
             seq = dec_in + self.greedy(self.encode(window(0)), dec_in, timestamps)
             if seq[-1] == pad:
                 seq = seq[:-seq.count(pad)]
-            return seq, detected
+            # generate's loop runs short-form too: _retrieve_segment keeps the complete segments only.
+            return seq[:retrieve_segment(seq, g["no_timestamps_token_id"] + 1, seg_frames)[0]], detected
         tb = g["no_timestamps_token_id"] + 1
         cut_off = self.config["max_target_positions"] // 2 - 1
         prev_sot = g.get("prev_sot_token_id")
@@ -240,13 +243,7 @@ class Model:
                 seq = seq[:-1]
             if seq and seq[-1] == pad:
                 seq = seq[:-seq.count(pad)]
-            is_ts = [t >= tb for t in seq]
-            single = is_ts[-2:] == [False, True]
-            slices = [i + 1 for i in range(len(seq) - 1) if is_ts[i] and is_ts[i + 1]]
-            keep, offset = len(seq), num
-            if slices and not single:
-                keep = slices[-1] + 1
-                offset = (seq[keep - 1] - tb) * 2
+            keep, offset = retrieve_segment(seq, tb, num)
             if offset == 0:  # see whisper_speech_recognition.cc: Python would not advance
                 offset = num
             segments.append(seq[:keep])
@@ -254,6 +251,18 @@ class Model:
         if prompt_ids is not None and condition_type == "first-segment":
             segments = segments[1:]
         return [t for seg in segments for t in seg], detected
+
+
+def retrieve_segment(seq, tb, num):
+    """_retrieve_segment: (tokens the segments keep, frames the window's start moves)."""
+    is_ts = [t >= tb for t in seq]
+    single = is_ts[-2:] == [False, True]
+    slices = [i + 1 for i in range(len(seq) - 1) if is_ts[i] and is_ts[i + 1]]
+    keep, offset = len(seq), num
+    if slices and not single:
+        keep = slices[-1] + 1
+        offset = (seq[keep - 1] - tb) * 2
+    return keep, offset
 
 
 def decode_asr_chunks(tokens, tb, special, names, prompt_token, sot, return_timestamps,

@@ -55,6 +55,7 @@ cat > "$out.tmp/rules.cases.jsonl" <<JSONL
 {"model":"whisper-multi","samples":"librispeech_1272-141231-0002.f32","options":{"language":"en","return_timestamps":true}}
 {"model":"whisper-en","samples":"jfk-x4.f32","options":{}}
 {"model":"whisper-multi","samples":"jfk-x4.f32","options":{"return_timestamps":true}}
+{"model":"whisper-en","samples":"jfk.f32","options":{"return_language":true}}
 {"model":"whisper-multi","samples":"jfk.f32","options":{"language":"castilian","return_language":true}}
 {"model":"whisper-multi","samples":"jfk.f32","options":{"return_language":true,"return_timestamps":true}}
 {"model":"whisper-multi","samples":"jfk.f32","options":{"prompt":" Ask not what your country can do ","return_language":true}}

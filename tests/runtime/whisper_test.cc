@@ -115,27 +115,51 @@ Set& set_without_return_timestamps(const std::string& name) {
   return *s;
 }
 
+// _retrieve_segment's kept length (generation_whisper.py at 000dccdb): up to the last pair of timestamp
+// tokens, unless the sequence ends in a single timestamp or holds no pair.
+size_t python_short_form_keep(const std::vector<int64_t>& ids, const std::string& name) {
+  json gen = json::parse(test::read_bytes(models() / "tjs" / name / "generation_config.json"));
+  const int64_t tb = gen["no_timestamps_token_id"].get<int64_t>() + 1;
+  const size_t n = ids.size();
+  auto ts = [&](size_t i) { return ids[i] >= tb; };
+  size_t last_pair = 0;
+  for (size_t i = 0; i + 1 < n; ++i)
+    if (ts(i) && ts(i + 1)) last_pair = i + 1;
+  const bool single_ending = n >= 2 && !ts(n - 2) && ts(n - 1);
+  return last_pair && !single_ending ? last_pair + 1 : n;
+}
+
 TEST(WhisperParity, GreedyIdsAndTextEqualTransformersJs) {
   REQUIRE_WHISPER_MODELS();
-  size_t checked = 0, language_checked = 0;
+  size_t checked = 0, language_checked = 0, cuts = 0;
   for (const std::string name : {"whisper-en", "whisper-multi"}) {
     Set& set = set_of(name);
     for (const json& c : read_jsonl(models() / (name + ".tjs.jsonl"))) {
       SCOPED_TRACE(name + " " + c.dump().substr(0, 200));
       std::vector<float> samples = read_samples(models() / "audio" / c["samples"].get<std::string>());
       WhisperResult r = set.recognizer->transcribe(samples, options_of(c["options"]));
+      bool cut = false;
       if (!c["ids"].is_null()) {
         // transformers.js returns the prompt, the generated tokens and eos; Python's pipeline drops
         // the final eos (it is the pad token) before _decode_asr.
         std::vector<int64_t> expected = c["ids"].get<std::vector<int64_t>>();
         if (!expected.empty() && expected.back() == set.processor.special_token_id("eos_token").value_or(-1))
           expected.pop_back();
+        // Python's generate (000dccdb) then cuts the short-form sequence as _retrieve_segment does,
+        // timestamps asked for or not; transformers.js does not (the random-weight English set emits
+        // timestamp pairs without timestamps). Where the cut changes them, the ids are compared cut
+        // and the texts (transformers.js' from the whole ids) are not: the Python rules test below
+        // holds that case.
+        const size_t keep = python_short_form_keep(expected, name);
+        cut = keep < expected.size();
+        expected.resize(keep);
+        cuts += cut;
         ASSERT_EQ(r.outputs.size(), 1u);
         EXPECT_EQ(r.outputs[0].tokens, expected);
       }
-      if (c["out"].contains("text")) { EXPECT_EQ(r.text.text, c["out"]["text"].get<std::string>()); }
+      if (c["out"].contains("text") && !cut) { EXPECT_EQ(r.text.text, c["out"]["text"].get<std::string>()); }
       // (transformers.js throws on a chunk without text tokens: recorded as {"error"}, not compared.)
-      if (!c["language_out"].is_null() && !c["language_out"].contains("error")) {
+      if (!c["language_out"].is_null() && !c["language_out"].contains("error") && !cut) {
         // return_language: the chunks' languages and texts equal its tokenizer's _decode_asr.
         WhisperOptions lo = options_of(c["options"]);
         lo.return_language = true;
@@ -156,7 +180,8 @@ TEST(WhisperParity, GreedyIdsAndTextEqualTransformersJs) {
     }
   }
   EXPECT_GE(checked, 9u);
-  EXPECT_GE(language_checked, 7u);
+  EXPECT_GE(language_checked, 6u);
+  EXPECT_LE(cuts, 1u);
 }
 
 TEST(WhisperParity, PythonRulesLanguageDetectionTimestampsLongForm) {
@@ -214,7 +239,7 @@ TEST(WhisperParity, PythonRulesLanguageDetectionTimestampsLongForm) {
     EXPECT_EQ(r.text.text, text);
     ++checked;
   }
-  EXPECT_GE(checked, 14u);
+  EXPECT_GE(checked, 15u);
 }
 
 // A source that hands out at most 997 samples per read (the streaming reads must not depend on it).

@@ -360,14 +360,38 @@ struct WhisperRecognizer::Impl {
     out.tokens = prompt;
     out.tokens.insert(out.tokens.end(), gen.begin(), gen.end());
     drop_final_pad(out.tokens, c);
+    // The short-form sequence goes through _retrieve_segment too (generate at 000dccdb: one loop for
+    // both forms, timestamps asked for or not): what follows the last complete segment is dropped.
+    out.tokens.resize(retrieve_segment(out.tokens, num_segment_frames).keep);
     return out;
+  }
+
+  // _retrieve_segment on one window's sequence: how many tokens the segments keep (up to the last
+  // timestamp pair, or all when the sequence ends in a single timestamp or holds no pair) and how far
+  // the window's start moves (to the last pair's timestamp; the window's frames otherwise).
+  struct Segment {
+    size_t keep = 0, offset = 0;
+  };
+  Segment retrieve_segment(const std::vector<int64_t>& seq, size_t seek_num_frames) const {
+    const int64_t tb = vocab.timestamp_begin;
+    const size_t n = seq.size();
+    auto is_ts = [&](size_t i) { return seq[i] >= tb; };
+    const bool single_ending = n >= 2 && !is_ts(n - 2) && is_ts(n - 1);
+    size_t last_pair = 0;  // index after the last pair's first timestamp (0: none)
+    for (size_t i = 0; i + 1 < n; ++i)
+      if (is_ts(i) && is_ts(i + 1)) last_pair = i + 1;
+    Segment s{n, seek_num_frames};
+    if (last_pair && !single_ending) {
+      s.keep = last_pair + 1;
+      s.offset = size_t(seq[s.keep - 1] - tb) * kInputStride;
+    }
+    return s;
   }
 
   // Long-form: Python's seek loop over the whole recording's features, computed a window at a time.
   AsrModelOutput long_form(generation::EncoderDecoderModel& model, processors::WholeFeatureWindows& f,
                            const WhisperOptions& o, const generation::GenerationConfig& c, Progress& progress) const {
     const size_t max_frames = f.frames();
-    const int64_t tb = vocab.timestamp_begin;
     const std::vector<int64_t> init =
         init_tokens(o, true, [&] { return detect_language(model, input_features(f.window(0, num_segment_frames))); });
     const std::vector<int64_t> prompt_ids = resolve_prompt(o);
@@ -412,21 +436,7 @@ struct WhisperRecognizer::Impl {
       if (is_not_final && !seq.empty() && seq.back() == eos) seq.pop_back();
       drop_final_pad(seq, c);
       // _retrieve_segment: keep the tokens up to the last complete segment, seek to its end.
-      const size_t n = seq.size();
-      auto is_ts = [&](size_t i) { return seq[i] >= tb; };
-      const bool single_ending = n >= 2 && !is_ts(n - 2) && is_ts(n - 1);
-      std::vector<size_t> slices;
-      for (size_t i = 0; i + 1 < n; ++i)
-        if (is_ts(i) && is_ts(i + 1)) slices.push_back(i + 1);
-      size_t keep = n, offset = seek_num_frames;
-      if (!slices.empty()) {
-        if (single_ending) {
-          keep = n;
-        } else {
-          keep = slices.back() + 1;
-          offset = size_t(seq[keep - 1] - tb) * kInputStride;
-        }
-      }
+      auto [keep, offset] = retrieve_segment(seq, seek_num_frames);
       // A window must move on (Python would loop forever on a zero offset; the timestamp rules make it
       // impossible for a pair at the start).
       if (offset == 0) offset = seek_num_frames;

@@ -13,7 +13,9 @@
 //  - chunk_length_s set: the audio is cut as Python's chunk_iter does (stride_length_s default
 //    chunk_length_s / 6), each chunk padded to 30 s and generated short-form, the chunks merged by
 //    _decode_asr (longest common sequence over the strides);
-//  - else up to 30 s: one short-form generation on the padded features;
+//  - else up to 30 s: one short-form generation on the padded features, its sequence cut as
+//    _retrieve_segment cuts a window's (generate at 000dccdb runs one loop for both forms: what follows
+//    the last timestamp pair is dropped unless the sequence ends in a single timestamp);
 //  - else long-form: the features of the whole recording (computed a window at a time), decoded 30 s
 //    at a time with timestamps, each window's start moved to the last complete segment (Python's
 //    seek loop). As Python's _set_return_timestamps: without return_timestamps, generation_config's
