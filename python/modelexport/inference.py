@@ -451,7 +451,9 @@ _WHISPER = "WhisperFeatureExtractor"
 # Whisper generate()'s keywords in generate_kwargs -> PipelineOptions fields.
 _WHISPER_GENERATE = {"language": "language", "task": "whisper_task", "prompt_ids": "whisper_prompt_ids",
                      "prompt_condition_type": "prompt_condition_type",
-                     "condition_on_prev_tokens": "condition_on_prev_tokens"}
+                     "condition_on_prev_tokens": "condition_on_prev_tokens", "temperature": "whisper_temperatures",
+                     "compression_ratio_threshold": "compression_ratio_threshold",
+                     "logprob_threshold": "logprob_threshold", "no_speech_threshold": "no_speech_threshold"}
 _TASKS = {
     "feature-extraction": _Task(_text_inputs, ("pooling", "normalize")),
     "text-classification": _Task(_classification_inputs, ("top_k", "function_to_apply"), _text_classification_shape),
@@ -562,9 +564,10 @@ class Pipeline:
             return {}
         if key == "generate_kwargs":
             # Whisper's generate(language=..., task=..., prompt_ids=..., prompt_condition_type=...,
-            # condition_on_prev_tokens=...): a language code, name or token ("fr", "french", "<|fr|>"),
-            # "transcribe" or "translate", the ids of processor.get_prompt_ids(text) (a list or array),
-            # "first-segment" or "all-segments", a bool.
+            # condition_on_prev_tokens=..., temperature=..., *_threshold=...): a language code, name or
+            # token ("fr", "french", "<|fr|>"), "transcribe" or "translate", the ids of
+            # processor.get_prompt_ids(text) (a list or array), "first-segment" or "all-segments", a bool,
+            # a number or tuple of numbers (fallback), numbers.
             if not isinstance(value, dict):
                 raise TypeError(f"generate_kwargs: expected a dict, got {type(value).__name__}")
             out = {}
@@ -580,6 +583,16 @@ class Pipeline:
                         raise TypeError("generate_kwargs prompt_ids: expected a 1-D list or array of token ids "
                                         "(processor.get_prompt_ids(text))")
                     out["whisper_prompt_ids"] = [int(i) for i in ids]
+                elif k == "temperature":
+                    # Whisper's generate: a float, or a tuple of them for temperature fallback.
+                    temps = list(v) if isinstance(v, (list, tuple)) else [v]
+                    if not all(isinstance(t, (int, float, np.number)) and not isinstance(t, bool) for t in temps):
+                        raise TypeError("generate_kwargs temperature: expected a number or a tuple of numbers")
+                    out["whisper_temperatures"] = [float(t) for t in temps]
+                elif k.endswith("_threshold"):
+                    if not isinstance(v, (int, float, np.number)) or isinstance(v, bool):
+                        raise TypeError(f"generate_kwargs {k}: expected a number, got {type(v).__name__}")
+                    out[k] = float(v)
                 elif k == "condition_on_prev_tokens":
                     if not isinstance(v, (bool, np.bool_)):
                         raise TypeError(f"generate_kwargs {k}: expected a bool, got {type(v).__name__}")

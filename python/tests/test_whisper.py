@@ -93,6 +93,19 @@ def test_whisper_language_names_return_language_and_prompts(whisper_models, engl
                 "--prompt-condition-type", "first-segment")
 
 
+def test_whisper_temperature_fallback_as_generate_kwargs(whisper_models, english):
+    model = whisper_models / "whisper-en"
+    # Thresholds no pass crosses: the greedy first pass stands (sampled passes are not repeatable
+    # across processes without a seed, which generate_kwargs does not carry here).
+    kwargs = {"temperature": (0.0, 0.4), "compression_ratio_threshold": 1e9, "logprob_threshold": -1e9,
+              "no_speech_threshold": 1.0}
+    expected = run_one(model, "--temperature-fallback", "0,0.4", "--compression-ratio-threshold", "1e9",
+                       "--logprob-threshold", "-1e9", "--no-speech-threshold", "1")
+    assert english(JFK, generate_kwargs=kwargs) == expected == run_one(model)
+    seeded = ("--temperature-fallback", "0,0.4", "--compression-ratio-threshold", "0.01", "--seed", "3")
+    assert run_one(model, *seeded) == run_one(model, *seeded)  # the sampled pass, seeded
+
+
 def test_whisper_bad_options(whisper_models, english, multilingual):
     with pytest.raises(modelexport.UsageError) as e:
         english(JFK, generate_kwargs={"language": "fr"})
@@ -123,6 +136,11 @@ def test_whisper_bad_options(whisper_models, english, multilingual):
         english(JFK, generate_kwargs={"prompt_ids": "hello"})
     with pytest.raises(TypeError):
         english(JFK, return_language="yes")
+    with pytest.raises(TypeError):
+        english(JFK, generate_kwargs={"temperature": ("hot",)})
+    with pytest.raises(modelexport.UsageError) as e:
+        english(JFK, generate_kwargs={"no_speech_threshold": 0.6})
+    assert str(e.value) == cli_error("run", whisper_models / "whisper-en", JFK, "--no-speech-threshold", "0.6")
 
 
 def test_whisper_options_on_a_ctc_model_are_refused():

@@ -40,8 +40,10 @@ plus {"tokens": the token ids _decode_asr is given (one list), "chunks": [{"lang
 "timestamp": [start, end], "tokens": [...]}], "language": the detected language token id or null}.
 """
 import json
+import math
 import os
 import sys
+import zlib
 
 import numpy as np
 import torch
@@ -131,7 +133,8 @@ class Model:
         with torch.no_grad():
             return self.enc(torch.from_numpy(window[None]))
 
-    def greedy(self, hidden, prompt, timestamps):
+    def greedy(self, hidden, prompt, timestamps, scores=None):
+        """Greedy generation; `scores` (a list) gets each step's processed scores (output_scores)."""
         g = self.gen
         eos = g["eos_token_id"]
         ids = list(prompt)
@@ -143,11 +146,60 @@ class Model:
             if timestamps:
                 timestamp_rules(s, ids, len(prompt), g["no_timestamps_token_id"], eos,
                                 g.get("max_initial_timestamp_index"))
+            if scores is not None:
+                scores.append(s.clone())
             t = int(torch.argmax(s))
             ids.append(t)
             if t == eos:
                 break
         return ids[len(prompt):]
+
+    def fallback(self, hidden, dec_in, init_size, timestamps, short_form, not_final, f):
+        """generate_with_fallback with greedy passes only (temperatures all 0 or None): the sequence
+        after eos / padding removal, whether it is skipped, and the last pass's measures."""
+        g = self.gen
+        eos, pad = g["eos_token_id"], g["pad_token_id"]
+        temps = f.get("temperatures") or [None]
+        assert all(t is None or t == 0 for t in temps), "the rules sample nothing: temperatures must be 0"
+        cr_t, lp_t, ns_t = (f.get(k) for k in ("compression_ratio_threshold", "logprob_threshold",
+                                                "no_speech_threshold"))
+        ns_prob = None
+        if ns_t is not None:  # WhisperNoSpeechDetection: raw logits at <|startoftranscript|>
+            raw = self.logits(hidden, dec_in[:len(dec_in) - init_size + 1])
+            ns_prob = float(raw.float().softmax(-1)[g["no_timestamps_token_id"] - 1])
+        for k, temp in enumerate(temps):
+            scores = []
+            gen = self.greedy(hidden, dec_in, timestamps, scores)
+            seq = (list(dec_in) if short_form else []) + gen
+            if not_final and seq and seq[-1] == eos:
+                seq = seq[:-1]
+            if seq and seq[-1] == pad:
+                seq = seq[:-seq.count(pad)]
+            window = {"temperature": 0.0, "passes": k + 1, "compression_ratio": None, "avg_logprob": None,
+                      "no_speech_prob": ns_prob, "skipped": False}
+            needs = skip = False
+            if cr_t is not None:  # _retrieve_compression_ratio
+                width = int(math.log2(self.config["vocab_size"]) / 8) + 1
+                raw_bytes = b"".join(t.to_bytes(width, "little") for t in seq)
+                window["compression_ratio"] = len(raw_bytes) / len(zlib.compress(raw_bytes))
+                needs = window["compression_ratio"] > cr_t
+            if lp_t is not None:  # _retrieve_avg_logprobs, temperature 0: no rescale
+                sc = torch.stack(scores)
+                tokens = torch.tensor(seq, dtype=torch.long)
+                if sc.shape[0] > tokens.shape[0]:
+                    sc = sc[:tokens.shape[0]]
+                else:
+                    tokens = tokens[-sc.shape[0]:]
+                logprobs = torch.nn.functional.log_softmax(sc.float(), dim=-1).to(sc.dtype)
+                total = sum((logprobs[i][tokens[i]] * (tokens[i] != eos)) for i in range(logprobs.shape[0]))
+                length = (tokens != eos).sum(-1)
+                window["avg_logprob"] = float(total / (length + 1))  # -inf / nan are printed as strings
+                needs = needs or window["avg_logprob"] < lp_t
+            if ns_t is not None and window["avg_logprob"] < lp_t and ns_prob > ns_t:
+                needs, skip = False, True
+            window["skipped"] = skip
+            if not needs or k == len(temps) - 1:
+                return seq, skip, window
 
     def init_tokens(self, window, language, task, timestamps):
         g = self.gen
@@ -192,8 +244,10 @@ class Model:
         return [t for t in init if t is not None], detected
 
     def transcribe(self, samples, language, task, timestamps, prompt_ids=None, condition=False,
-                   condition_type="first-segment"):
+                   condition_type="first-segment", fallback=None):
         g = self.gen
+        fallback = fallback or {}
+        self.windows = []
         n_samples = self.pre.get("chunk_length", 30) * self.pre.get("sampling_rate", 16000)
         long_form = len(samples) > n_samples
         feats = audio_features.whisper(self.pre, samples, "numpy", pad=not long_form)["features"][0]
@@ -213,9 +267,11 @@ class Model:
         if not long_form:
             # _postprocess_outputs keeps the whole short-form sequence (decoder input included).
             dec_in = (prompt_ids or []) + init
-            seq = dec_in + self.greedy(self.encode(window(0)), dec_in, timestamps)
-            if seq[-1] == pad:
-                seq = seq[:-seq.count(pad)]
+            seq, skip, stats = self.fallback(self.encode(window(0)), dec_in, len(init), timestamps, True, False,
+                                             fallback)
+            self.windows.append(stats)
+            if skip:
+                return [], detected
             # generate's loop runs short-form too: _retrieve_segment keeps the complete segments only.
             return seq[:retrieve_segment(seq, g["no_timestamps_token_id"] + 1, seg_frames)[0]], detected
         tb = g["no_timestamps_token_id"] + 1
@@ -238,11 +294,12 @@ class Model:
                 dec_in = prompt_ids + init
             else:
                 dec_in = init
-            seq = self.greedy(self.encode(window(seek)), dec_in, True)
-            if seek + seg_frames < frames and seq and seq[-1] == g["eos_token_id"]:
-                seq = seq[:-1]
-            if seq and seq[-1] == pad:
-                seq = seq[:-seq.count(pad)]
+            seq, skip, stats = self.fallback(self.encode(window(seek)), dec_in, len(init), True, False,
+                                             seek + seg_frames < frames, fallback)
+            self.windows.append(stats)
+            if skip:
+                seek += num
+                continue
             keep, offset = retrieve_segment(seq, tb, num)
             if offset == 0:  # see whisper_speech_recognition.cc: Python would not advance
                 offset = num
@@ -340,14 +397,16 @@ def main():
         timestamps = o.get("return_timestamps", False)
         tokens, detected = m.transcribe(samples, o.get("language"), o.get("task"), timestamps,
                                         case.get("prompt_ids"), o.get("condition_on_prev_tokens", False),
-                                        o.get("prompt_condition_type") or "first-segment")
+                                        o.get("prompt_condition_type") or "first-segment", o)
         with open(os.path.join(models_dir, "tjs", name, "tokenizer.json"), encoding="utf-8") as f:
             added = [t for t in json.load(f)["added_tokens"] if t["special"]]
         special = {t["id"] for t in added}
         names = {t["id"]: t["content"] for t in added}
         ids = {t["content"]: t["id"] for t in added}
         tb = m.gen["no_timestamps_token_id"] + 1
-        case.update({"tokens": tokens, "language": detected,
+        windows = [{k: (v if not isinstance(v, float) or math.isfinite(v) else repr(v)) for k, v in w.items()}
+                   for w in m.windows]
+        case.update({"tokens": tokens, "language": detected, "windows": windows,
                      "chunks": decode_asr_chunks(tokens, tb, special, names, ids.get("<|startofprev|>"),
                                                  ids.get("<|startoftranscript|>"), timestamps)})
         print(json.dumps(case))

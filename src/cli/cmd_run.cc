@@ -47,6 +47,8 @@ void check_generation_options_apply(const RunArgs& a, const std::string& task) {
   std::vector<std::string> given = a.generation.given();
   if (!a.src_lang.empty()) given.push_back("--src-lang");
   if (!a.tgt_lang.empty()) given.push_back("--tgt-lang");
+  // Whisper's temperature fallback samples: --seed makes it repeatable.
+  if (task == "automatic-speech-recognition") std::erase(given, std::string("--seed"));
   if (!given.empty() && !is_generation_task(task))
     throw UsageError(given.front() + " does not apply to " + task +
                      " (it is an option of text-generation, text2text-generation, translation and summarization)");
@@ -88,6 +90,10 @@ const std::vector<std::pair<std::string, std::vector<std::string>>>& task_option
       {"--prompt", {"automatic-speech-recognition"}},
       {"--prompt-condition-type", {"automatic-speech-recognition"}},
       {"--condition-on-prev-tokens", {"automatic-speech-recognition"}},
+      {"--temperature-fallback", {"automatic-speech-recognition"}},
+      {"--compression-ratio-threshold", {"automatic-speech-recognition"}},
+      {"--logprob-threshold", {"automatic-speech-recognition"}},
+      {"--no-speech-threshold", {"automatic-speech-recognition"}},
       {"--chunk-length-s", {"automatic-speech-recognition"}},
       {"--stride-length-s", {"automatic-speech-recognition"}},
       {"--threshold", {"object-detection"}},
@@ -489,6 +495,19 @@ void add_run_command(CLI::App& app, Action& action) {
   g->add_flag("--condition-on-prev-tokens", a->condition_on_prev_tokens,
               "automatic-speech-recognition, Whisper long-form: each window continues from the previous windows' "
               "tokens (default: generation_config.json's condition_on_prev_tokens, else off)");
+  g->add_option("--temperature-fallback", a->options.whisper_temperatures,
+                "automatic-speech-recognition, Whisper: temperatures tried in turn per window, e.g. "
+                "0,0.2,0.4,0.6,0.8,1 (Python's temperature tuple; above 0 samples, --seed for repeatable runs)")
+      ->delimiter(',');
+  g->add_option("--compression-ratio-threshold", a->options.compression_ratio_threshold,
+                "automatic-speech-recognition, Whisper: retry a window at the next temperature when its text's zlib "
+                "compression ratio is above this (e.g. 1.35)");
+  g->add_option("--logprob-threshold", a->options.logprob_threshold,
+                "automatic-speech-recognition, Whisper: retry a window when its average log-probability is below "
+                "this (e.g. -1)");
+  g->add_option("--no-speech-threshold", a->options.no_speech_threshold,
+                "automatic-speech-recognition, Whisper: skip a window whose no-speech probability is above this "
+                "and whose average log-probability is below --logprob-threshold (e.g. 0.6)");
   g->add_option("--chunk-length-s", a->options.chunk_length_s,
                 "automatic-speech-recognition, Whisper: cut long audio into chunks of this many seconds, merged on "
                 "their strides");

@@ -64,6 +64,11 @@ cat > "$out.tmp/rules.cases.jsonl" <<JSONL
 {"model":"whisper-en","samples":"jfk-x4.f32","options":{"condition_on_prev_tokens":true,"return_timestamps":true}}
 {"model":"whisper-multi","samples":"jfk-x4.f32","options":{"prompt":"Ask not","condition_on_prev_tokens":true,"return_language":true}}
 {"model":"whisper-en","samples":"jfk-x4.f32","options":{"prompt":"Ask not","condition_on_prev_tokens":true,"prompt_condition_type":"all-segments","return_timestamps":true}}
+{"model":"whisper-en","samples":"jfk.f32","options":{"compression_ratio_threshold":1.35,"logprob_threshold":-1.0,"no_speech_threshold":0.6,"temperatures":[0.0]}}
+{"model":"whisper-multi","samples":"jfk.f32","options":{"language":"fr","prompt":"Ask not","compression_ratio_threshold":1.35,"logprob_threshold":-1.0}}
+{"model":"whisper-multi","samples":"jfk-x4.f32","options":{"return_timestamps":true,"compression_ratio_threshold":0.5,"logprob_threshold":-1e9,"temperatures":[0.0,0.0]}}
+{"model":"whisper-en","samples":"jfk-x4.f32","options":{"return_timestamps":true,"logprob_threshold":-1e9,"no_speech_threshold":0.0}}
+{"model":"whisper-en","samples":"jfk-x4.f32","options":{"return_timestamps":true,"condition_on_prev_tokens":true,"logprob_threshold":0.0,"no_speech_threshold":0.0}}
 JSONL
 node "$root/scripts/golden/whisper_prompt_ids.mjs" "$out.tmp" "$out.tmp/rules.cases.jsonl" > "$out.tmp/rules.prompted.jsonl"
 (cd "$a" && /usr/bin/python3 "$root/scripts/golden/whisper_rules.py" "$corpus" "$out.tmp" "$out.tmp/rules.prompted.jsonl" > "$out.tmp/rules.jsonl")

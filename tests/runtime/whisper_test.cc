@@ -14,6 +14,7 @@
 //  - bad input: options the model cannot take, a wrong mel-bin count.
 #include <gtest/gtest.h>
 
+#include <cmath>
 #include <cstdlib>
 #include <cstring>
 #include <fstream>
@@ -89,6 +90,11 @@ WhisperOptions options_of(const json& o) {
   w.prompt = o.value("prompt", "");
   w.prompt_condition_type = o.value("prompt_condition_type", "");
   if (o.contains("condition_on_prev_tokens")) w.condition_on_prev_tokens = o["condition_on_prev_tokens"].get<bool>();
+  if (o.contains("temperatures")) w.temperatures = o["temperatures"].get<std::vector<double>>();
+  if (o.contains("compression_ratio_threshold"))
+    w.compression_ratio_threshold = o["compression_ratio_threshold"].get<double>();
+  if (o.contains("logprob_threshold")) w.logprob_threshold = o["logprob_threshold"].get<double>();
+  if (o.contains("no_speech_threshold")) w.no_speech_threshold = o["no_speech_threshold"].get<double>();
   if (o.contains("chunk_length_s")) w.chunk_length_s = o["chunk_length_s"].get<double>();
   if (o.contains("stride_length_s")) w.stride_length_s = o["stride_length_s"].get<double>();
   return w;
@@ -186,7 +192,7 @@ TEST(WhisperParity, GreedyIdsAndTextEqualTransformersJs) {
 
 TEST(WhisperParity, PythonRulesLanguageDetectionTimestampsLongForm) {
   REQUIRE_WHISPER_MODELS();
-  size_t checked = 0;
+  size_t checked = 0, fallback_checked = 0, skipped = 0;
   for (const json& c : read_jsonl(models() / "rules.jsonl")) {
     const std::string name = c["model"];
     SCOPED_TRACE(name + " " + c["samples"].get<std::string>() + " " + c["options"].dump());
@@ -237,9 +243,37 @@ TEST(WhisperParity, PythonRulesLanguageDetectionTimestampsLongForm) {
     std::string text;
     for (const json& ch : chunks) text += set.processor.decode(ch["tokens"].get<std::vector<int32_t>>(), false);
     EXPECT_EQ(r.text.text, text);
+    // Temperature fallback (greedy passes): each generation's passes, skip, and the measures
+    // _need_fallback reads (compression ratio: the same zlib; log-probabilities and the no-speech
+    // probability from float32 networks that differ in summation order, within 1e-4).
+    const json& windows = c["windows"];
+    ASSERT_EQ(r.windows.size(), windows.size());
+    for (size_t i = 0; i < windows.size(); ++i) {
+      const json& w = windows[i];
+      EXPECT_EQ(r.windows[i].passes, w["passes"].get<size_t>()) << i;
+      EXPECT_EQ(r.windows[i].skipped, w["skipped"].get<bool>()) << i;
+      auto near = [&](const std::optional<double>& got, const json& want, double tol, const char* what) {
+        EXPECT_EQ(got.has_value(), !want.is_null()) << what << " " << i;
+        if (!got || want.is_null()) return;
+        if (want.is_string()) {  // Python's -inf / nan (a -inf log-probability of a suppressed token)
+          EXPECT_EQ(std::to_string(*got),
+                    want.get<std::string>() == "nan" ? std::to_string(NAN) : std::to_string(-INFINITY))
+              << what << " " << i;
+        } else {
+          EXPECT_NEAR(*got, want.get<double>(), tol) << what << " " << i;
+        }
+      };
+      near(r.windows[i].compression_ratio, w["compression_ratio"], 1e-12, "compression_ratio");
+      near(r.windows[i].avg_logprob, w["avg_logprob"], 1e-4, "avg_logprob");
+      near(r.windows[i].no_speech_prob, w["no_speech_prob"], 1e-5, "no_speech_prob");
+      fallback_checked += !w["compression_ratio"].is_null() || !w["avg_logprob"].is_null();
+      skipped += w["skipped"].get<bool>();
+    }
     ++checked;
   }
-  EXPECT_GE(checked, 15u);
+  EXPECT_GE(checked, 20u);
+  EXPECT_GE(fallback_checked, 8u);
+  EXPECT_GE(skipped, 1u);
 }
 
 // A source that hands out at most 997 samples per read (the streaming reads must not depend on it).
@@ -305,6 +339,34 @@ TEST(WhisperPipeline, StreamedInputGivesTheSameResults) {
     from_memory.sampling_rate = 16000;
     EXPECT_EQ(pipe->run({from_file}, po).at(0), pipe->run({from_memory}, po).at(0));
   }
+}
+
+// Temperature fallback with sampling (mechanics: sampled tokens cannot match torch's generator): a
+// compression-ratio threshold every pass exceeds makes each window try every temperature and keep
+// the last; a seeded run repeats itself; the greedy first pass alone gives the greedy result.
+TEST(WhisperPipeline, TemperatureFallbackSamplesAtTheNextTemperature) {
+  REQUIRE_WHISPER_MODELS();
+  std::vector<float> samples = read_samples(models() / "audio" / "jfk-x4.f32");
+  Set& set = set_of("whisper-en");
+  WhisperOptions greedy;
+  greedy.return_timestamps = true;
+  WhisperResult plain = set.recognizer->transcribe(samples, greedy);
+  WhisperOptions o = greedy;
+  o.temperatures = {0.0, 0.4};
+  o.compression_ratio_threshold = 0.01;
+  o.generation.seed = 7;
+  WhisperResult a = set.recognizer->transcribe(samples, o), b = set.recognizer->transcribe(samples, o);
+  ASSERT_FALSE(a.windows.empty());
+  for (const WhisperWindow& w : a.windows) {
+    EXPECT_EQ(w.passes, 2u);
+    EXPECT_DOUBLE_EQ(w.temperature, 0.4);
+  }
+  EXPECT_EQ(a.outputs.at(0).tokens, b.outputs.at(0).tokens);
+  EXPECT_NE(a.outputs.at(0).tokens, plain.outputs.at(0).tokens);
+  o.compression_ratio_threshold = 1e9;  // never exceeded: the greedy pass stands
+  WhisperResult kept = set.recognizer->transcribe(samples, o);
+  EXPECT_EQ(kept.outputs.at(0).tokens, plain.outputs.at(0).tokens);
+  for (const WhisperWindow& w : kept.windows) EXPECT_EQ(w.passes, 1u);
 }
 
 TEST(WhisperPipeline, RunsFromTheSetFolderWithTimestampsAsJson) {
@@ -398,6 +460,14 @@ TEST(WhisperBadInput, OptionsTheModelCannotTake) {
         for (int i = 0; i < 500; ++i) o.prompt += " word";
       },
       "shorten the prompt");
+  add(
+      "whisper-en",
+      [](WhisperOptions& o) {
+        o.temperatures = {0.0, -0.2};
+      },
+      "temperatures must be 0 or more");
+  add(
+      "whisper-en", [](WhisperOptions& o) { o.no_speech_threshold = 0.6; }, "needs --logprob-threshold");
   add(
       "whisper-en", [](WhisperOptions& o) { o.chunk_length_s = 2.0, o.stride_length_s = 1.0; }, "twice");
   add(

@@ -155,6 +155,10 @@ struct PipelineOptions {
   std::vector<int64_t> whisper_prompt_ids;
   std::string prompt_condition_type;
   std::optional<bool> condition_on_prev_tokens;
+  // Whisper's temperature fallback (Python's temperature tuple, compression_ratio_threshold,
+  // logprob_threshold, no_speech_threshold; see runtime/pipelines/whisper_speech_recognition.h).
+  std::vector<double> whisper_temperatures;
+  std::optional<double> compression_ratio_threshold, logprob_threshold, no_speech_threshold;
   std::optional<double> chunk_length_s, stride_length_s;
   // Audio tasks that hold a whole recording (CTC, audio-classification; Whisper streams its files):
   // decoding an audio file stops past this many seconds with an AudioDecodeError (0: no limit).

@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <cctype>
 #include <cmath>
+#include <limits>
 
 #include "common/json_util.h"
 #include "modelexport/common/error.h"
@@ -15,6 +16,7 @@
 #include "runtime/generation/generate.h"
 #include "runtime/generation/whisper_timestamps.h"
 #include "runtime/pipelines/text_pipeline.h"
+#include "runtime/pipelines/whisper_fallback.h"
 #include "runtime/pipelines/whisper_languages.h"
 
 namespace modelexport::runtime {
@@ -58,6 +60,7 @@ struct WhisperRecognizer::Impl {
   std::optional<bool> config_return_timestamps;  // generation_config.json's return_timestamps, when set
   std::optional<bool> config_condition_on_prev_tokens;
   std::optional<int64_t> prev_sot;  // generation_config.json's prev_sot_token_id
+  std::optional<double> config_cr_threshold, config_lp_threshold, config_ns_threshold;
   size_t mel_bins = 80, num_segment_frames = 3000, max_target_positions = 448;
   AsrVocabulary vocab;
 
@@ -95,6 +98,9 @@ struct WhisperRecognizer::Impl {
     config_return_timestamps = gr.boolean("return_timestamps");
     config_condition_on_prev_tokens = gr.boolean("condition_on_prev_tokens");
     prev_sot = gr.integer("prev_sot_token_id");
+    config_cr_threshold = gr.number("compression_ratio_threshold");
+    config_lp_threshold = gr.number("logprob_threshold");
+    config_ns_threshold = gr.number("no_speech_threshold");
     // forced_decoder_ids: generation_config.json's, else config.json's (Python's order); [index, id|null].
     const Json* forced =
         gj.contains("forced_decoder_ids") && !gj["forced_decoder_ids"].is_null()
@@ -216,6 +222,13 @@ struct WhisperRecognizer::Impl {
           "--prompt-condition-type all-segments needs --condition-on-prev-tokens (as Python's generate requires "
           "condition_on_prev_tokens=True)");
     (void)resolve_prompt(o);
+    for (double t : o.temperatures)
+      if (!(t >= 0.0)) throw UsageError("--temperature " + std::to_string(t) + ": temperatures must be 0 or more");
+    const bool ns = o.no_speech_threshold || config_ns_threshold, lp = o.logprob_threshold || config_lp_threshold;
+    if (ns && !lp)
+      throw UsageError(
+          "--no-speech-threshold needs --logprob-threshold (a window is skipped when both say so; Python's "
+          "_need_fallback reads both)");
   }
 
   // Python's _retrieve_init_tokens for one recording; `detect` runs language detection on demand.
@@ -294,8 +307,8 @@ struct WhisperRecognizer::Impl {
   // One generate() call on a 30 s window: the generated tokens (eos included when it ended in one).
   std::vector<int64_t> generate_window(generation::EncoderDecoderModel& model, const std::map<std::string, Tensor>& in,
                                        const std::vector<int64_t>& prompt, bool timestamps,
-                                       const generation::GenerationConfig& config,
-                                       const std::atomic<bool>* cancel) const {
+                                       const generation::GenerationConfig& config, const std::atomic<bool>* cancel,
+                                       WhisperStepLogprobs* scores = nullptr) const {
     model.encode(in);
     generation::GenerationHooks hooks;
     if (timestamps) {
@@ -303,11 +316,93 @@ struct WhisperRecognizer::Impl {
       hooks.extra_processors.push_back(std::make_unique<generation::WhisperTimestamps>(
           *no_timestamps, eos, prompt.size(), max_initial_timestamp_index));
     }
+    // Last: the processed scores Python records (sampling: with the top-k warper's mask).
+    WhisperScoreRecorder recorder(config.do_sample ? size_t(std::max<int64_t>(config.top_k, 0)) : 0);
+    if (scores) hooks.extra_processors.push_back(std::make_unique<WhisperScoreRecorderRef>(recorder));
     hooks.detokenize = [this](std::span<const int64_t> ids) {
       return processor.decode(std::vector<int32_t>(ids.begin(), ids.end()), true);
     };
     generation::GenerationResult r = generation::generate(model, {prompt}, config, nullptr, cancel, std::move(hooks));
-    return r.sequences.at(0).at(0).tokens;
+    std::vector<int64_t> gen = r.sequences.at(0).at(0).tokens;
+    if (scores) {
+      if (!gen.empty()) recorder.finish(gen.back());
+      *scores = recorder.steps();
+    }
+    return gen;
+  }
+
+  // WhisperNoSpeechDetection: the probability of <|nocaptions|> (no_timestamps_token_id - 1) in the
+  // softmax of the raw logits at the <|startoftranscript|> position of the decoder input.
+  double no_speech_prob(generation::EncoderDecoderModel& model, const std::map<std::string, Tensor>& in,
+                        const std::vector<int64_t>& input, size_t init_size) const {
+    model.encode(in);
+    std::vector<int64_t> prefix(input.begin(), input.end() - std::ptrdiff_t(init_size) + 1);
+    std::vector<float> logits;
+    model.step({prefix}, logits);
+    const int64_t token = *no_timestamps - 1;
+    double mx = -std::numeric_limits<double>::infinity(), total = 0;
+    for (float v : logits) mx = std::max(mx, double(v));
+    for (float v : logits) total += std::exp(double(v) - mx);
+    return token >= 0 && size_t(token) < logits.size() ? std::exp(double(logits[size_t(token)]) - mx) / total : 0.0;
+  }
+
+  struct Pass {
+    std::vector<int64_t> seq;  // after eos / padding removal (short-form: decoder input included)
+    bool skip = false;
+    WhisperWindow window;
+  };
+
+  // generate_with_fallback for one generation: each temperature in turn until a pass needs no
+  // fallback (or the last); the thresholds as _need_fallback reads them.
+  Pass generate_with_fallback(generation::EncoderDecoderModel& model, const std::map<std::string, Tensor>& in,
+                              const std::vector<int64_t>& input, size_t init_size, bool timestamps,
+                              const generation::GenerationConfig& c, const WhisperOptions& o, bool short_form,
+                              bool is_not_final) const {
+    const auto cr_threshold = o.compression_ratio_threshold ? o.compression_ratio_threshold : config_cr_threshold;
+    const auto lp_threshold = o.logprob_threshold ? o.logprob_threshold : config_lp_threshold;
+    const auto ns_threshold = o.no_speech_threshold ? o.no_speech_threshold : config_ns_threshold;
+    const int64_t eos = c.eos_token_id.empty() ? -1 : c.eos_token_id.front();
+    std::vector<std::optional<double>> temperatures;
+    for (double t : o.temperatures) temperatures.emplace_back(t);
+    if (temperatures.empty()) temperatures.emplace_back(std::nullopt);
+    Pass pass;
+    if (ns_threshold) pass.window.no_speech_prob = no_speech_prob(model, in, input, init_size);
+    for (size_t k = 0; k < temperatures.size(); ++k) {
+      generation::GenerationConfig ck = c;
+      const std::optional<double> t = temperatures[k];
+      ck.do_sample = t && *t > 0.0;
+      ck.temperature = ck.do_sample ? *t : 1.0;
+      if (ck.do_sample) ck.num_beams = 1;
+      WhisperStepLogprobs scores;
+      std::vector<int64_t> gen =
+          generate_window(model, in, input, timestamps, ck, o.cancel, lp_threshold ? &scores : nullptr);
+      std::vector<int64_t> seq;
+      if (short_form) seq = input;
+      seq.insert(seq.end(), gen.begin(), gen.end());
+      if (is_not_final && !seq.empty() && seq.back() == eos) seq.pop_back();
+      drop_final_pad(seq, ck);
+      // _need_fallback.
+      bool needs_fallback = false;
+      pass.skip = false;
+      pass.window =
+          WhisperWindow{t.value_or(0.0), k + 1, std::nullopt, std::nullopt, pass.window.no_speech_prob, false};
+      if (cr_threshold) {
+        pass.window.compression_ratio = whisper_compression_ratio(seq, settings.vocab_size);
+        needs_fallback = *pass.window.compression_ratio > *cr_threshold;
+      }
+      if (lp_threshold) {
+        pass.window.avg_logprob = whisper_average_logprob(scores, seq, eos);
+        needs_fallback = needs_fallback || *pass.window.avg_logprob < *lp_threshold;
+      }
+      if (ns_threshold && *pass.window.avg_logprob<*lp_threshold&& * pass.window.no_speech_prob> * ns_threshold) {
+        needs_fallback = false;
+        pass.skip = true;
+      }
+      pass.window.skipped = pass.skip;
+      pass.seq = std::move(seq);
+      if (!needs_fallback) break;
+    }
+    return pass;
   }
 
   generation::GenerationConfig config_for(const WhisperOptions& o) const {
@@ -345,7 +440,8 @@ struct WhisperRecognizer::Impl {
 
   // Short-form: one generation on the (padded) features of up to 30 s.
   AsrModelOutput short_form(generation::EncoderDecoderModel& model, const float* samples, size_t count,
-                            const WhisperOptions& o, const generation::GenerationConfig& c) const {
+                            const WhisperOptions& o, const generation::GenerationConfig& c,
+                            std::vector<WhisperWindow>& windows) const {
     processors::AudioFeatures f = processor.audio_features(samples, count);
     const size_t frames = size_t(f.shape.back());
     auto in = window(f.values, frames, 0);
@@ -355,11 +451,11 @@ struct WhisperRecognizer::Impl {
     // returned ids; _decode_asr strips them).
     prompt.insert(prompt.end(), init.begin(), init.end());
     check_length(c, prompt.size());
-    std::vector<int64_t> gen = generate_window(model, in, prompt, o.return_timestamps, c, o.cancel);
+    Pass pass = generate_with_fallback(model, in, prompt, init.size(), o.return_timestamps, c, o, true, false);
+    windows.push_back(pass.window);
     AsrModelOutput out;
-    out.tokens = prompt;
-    out.tokens.insert(out.tokens.end(), gen.begin(), gen.end());
-    drop_final_pad(out.tokens, c);
+    if (pass.skip) return out;  // should_skip: no segment
+    out.tokens = std::move(pass.seq);
     // The short-form sequence goes through _retrieve_segment too (generate at 000dccdb: one loop for
     // both forms, timestamps asked for or not): what follows the last complete segment is dropped.
     out.tokens.resize(retrieve_segment(out.tokens, num_segment_frames).keep);
@@ -390,12 +486,15 @@ struct WhisperRecognizer::Impl {
 
   // Long-form: Python's seek loop over the whole recording's features, computed a window at a time.
   AsrModelOutput long_form(generation::EncoderDecoderModel& model, processors::WholeFeatureWindows& f,
-                           const WhisperOptions& o, const generation::GenerationConfig& c, Progress& progress) const {
+                           const WhisperOptions& o, const generation::GenerationConfig& c, Progress& progress,
+                           std::vector<WhisperWindow>& windows) const {
     const size_t max_frames = f.frames();
     const std::vector<int64_t> init =
         init_tokens(o, true, [&] { return detect_language(model, input_features(f.window(0, num_segment_frames))); });
     const std::vector<int64_t> prompt_ids = resolve_prompt(o);
-    const bool condition = condition_on_prev_tokens(o);  // greedy: temperature 0 counts as low
+    const bool condition = condition_on_prev_tokens(o);
+    // do_condition_on_prev_tokens: the option, then per window whether it also ended below temperature 0.5.
+    bool do_condition = condition;
     const bool all_segments = o.prompt_condition_type == "all-segments";
     // <|startofprev|> before conditioned tokens: prev_sot_token_id, else suppress_tokens[-2].
     std::optional<int64_t> prev_start = prev_sot;
@@ -413,14 +512,13 @@ struct WhisperRecognizer::Impl {
       has_segments = true;
     }
     const size_t cut_off = max_target_positions / 2 - 1;
-    const int64_t eos = c.eos_token_id.empty() ? -1 : c.eos_token_id.front();
     size_t seek = 0;
     while (seek < max_frames) {
       if (o.cancel && o.cancel->load()) break;
       const size_t seek_num_frames = std::min(max_frames - seek, num_segment_frames);
       // _prepare_decoder_input_ids.
       std::vector<int64_t> input;
-      if (condition && has_segments) {
+      if (do_condition && has_segments) {
         if (!prompt_ids.empty() && all_segments) input = prompt_ids;
         else if (prev_start) input = {*prev_start};
         const size_t tail = std::min(cut_off, segments.size());
@@ -430,11 +528,17 @@ struct WhisperRecognizer::Impl {
       }
       input.insert(input.end(), init.begin(), init.end());
       check_length(c, input.size());
-      std::vector<int64_t> seq =
-          generate_window(model, input_features(f.window(seek, num_segment_frames)), input, true, c, o.cancel);
       const bool is_not_final = seek + num_segment_frames < max_frames;
-      if (is_not_final && !seq.empty() && seq.back() == eos) seq.pop_back();
-      drop_final_pad(seq, c);
+      Pass pass = generate_with_fallback(model, input_features(f.window(seek, num_segment_frames)), input, init.size(),
+                                         true, c, o, false, is_not_final);
+      windows.push_back(pass.window);
+      do_condition = condition && pass.window.temperature < 0.5;
+      if (pass.skip) {  // should_skip: the window yields no segment
+        seek += seek_num_frames;
+        progress.advance(uint64_t(seek_num_frames) * 160);
+        continue;
+      }
+      std::vector<int64_t> seq = std::move(pass.seq);
       // _retrieve_segment: keep the tokens up to the last complete segment, seek to its end.
       auto [keep, offset] = retrieve_segment(seq, seek_num_frames);
       // A window must move on (Python would loop forever on a zero offset; the timestamp rules make it
@@ -502,7 +606,8 @@ WhisperResult WhisperRecognizer::transcribe(processors::SampleSource& source, co
       if (in.ended() && start >= in.end()) break;
       const AudioChunk ch = chunk_at(start, in.end(), chunk_len, stride, stride);
       if (ch.yielded()) {
-        AsrModelOutput out = im.short_form(model, in.data() + (start - in.base()), ch.length, o, config);
+        AsrModelOutput out =
+            im.short_form(model, in.data() + (start - in.base()), ch.length, o, config, result.windows);
         out.has_stride = true;
         out.chunk_len = double(ch.length) / rate;
         out.stride_left = double(ch.stride_left) / rate;
@@ -526,9 +631,9 @@ WhisperResult WhisperRecognizer::transcribe(processors::SampleSource& source, co
     lo.return_timestamps = true;
     im.check_options(lo);
     processors::WholeFeatureWindows windows = fe.whole_windows(source);
-    result.outputs.push_back(im.long_form(model, windows, lo, config, progress));
+    result.outputs.push_back(im.long_form(model, windows, lo, config, progress, result.windows));
   } else {
-    result.outputs.push_back(im.short_form(model, in.data(), in.end(), o, config));
+    result.outputs.push_back(im.short_form(model, in.data(), in.end(), o, config, result.windows));
   }
   progress.finish();
   const auto& proc = im.processor;
@@ -569,6 +674,10 @@ class WhisperPipeline final : public Pipeline {
     o.prompt_ids = options.whisper_prompt_ids;
     o.prompt_condition_type = options.prompt_condition_type;
     o.condition_on_prev_tokens = options.condition_on_prev_tokens;
+    o.temperatures = options.whisper_temperatures;
+    o.compression_ratio_threshold = options.compression_ratio_threshold;
+    o.logprob_threshold = options.logprob_threshold;
+    o.no_speech_threshold = options.no_speech_threshold;
     o.chunk_length_s = options.chunk_length_s;
     o.stride_length_s = options.stride_length_s;
     o.generation = options.generation;

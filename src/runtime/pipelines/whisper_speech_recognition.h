@@ -71,11 +71,30 @@ struct WhisperOptions {
   // condition_on_prev_tokens); condition_on_prev_tokens unset: generation_config.json's, else false.
   std::string prompt_condition_type;
   std::optional<bool> condition_on_prev_tokens;
+  // Temperature fallback (generate_with_fallback at 000dccdb, per generation: short-form, each chunk,
+  // each long-form window): the temperatures tried in order (empty: one greedy pass, Python's None; 0
+  // greedy, above 0 sampling at it with the generation config's top_k and seed). A pass is retried at
+  // the next temperature when its zlib compression ratio exceeds compression_ratio_threshold or its
+  // average log-probability is below logprob_threshold; a generation is skipped (no segment) when its
+  // average log-probability is below logprob_threshold and its no-speech probability (<|nocaptions|>
+  // at <|startoftranscript|>) above no_speech_threshold (which needs logprob_threshold). Unset
+  // thresholds: generation_config.json's. Conditioning (condition_on_prev_tokens) stops after a window
+  // that ended at 0.5 or more.
+  std::vector<double> temperatures;
+  std::optional<double> compression_ratio_threshold, logprob_threshold, no_speech_threshold;
   std::optional<double> chunk_length_s, stride_length_s;
   GenerationOptions generation{};  // over generation_config.json (max_new_tokens, ...)
   std::function<void(std::string_view)> on_note{};
   std::function<void(size_t done_samples, size_t total_samples)> on_progress{};
   const std::atomic<bool>* cancel = nullptr;
+};
+
+// What the fallback measured on a generation's last pass (a measure unset when its threshold is).
+struct WhisperWindow {
+  double temperature = 0;  // of the last pass (0: greedy)
+  size_t passes = 1;
+  std::optional<double> compression_ratio, avg_logprob, no_speech_prob;
+  bool skipped = false;
 };
 
 struct WhisperResult {
@@ -84,6 +103,7 @@ struct WhisperResult {
   // long-form segments; tokens as Python's generate returns them (short-form: decoder prompt
   // included, the final eos dropped as padding).
   std::vector<AsrModelOutput> outputs;
+  std::vector<WhisperWindow> windows;  // per generation, in order
 };
 
 class WhisperRecognizer {
