@@ -77,6 +77,7 @@ macro(modelexport_dependencies layer)
     _modelexport_pkg_config(LIBAV "libavformat;libavcodec;libswresample;libavutil")  # audio decoding (processors/audio)
   elseif("${layer}" STREQUAL "runtime")
     _modelexport_onnxruntime(${modelexport_ONNXRUNTIME_HINTS})
+    _modelexport_package(ZLIB)                        # Whisper's compression ratio (zlib, as Python's zlib)
   elseif("${layer}" STREQUAL "quantize")
     # ONNX's own protobuf classes (libonnx-dev): quantize rewrites graphs with them.
     _modelexport_package(Protobuf)

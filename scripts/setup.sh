@@ -21,6 +21,7 @@ apt_packages=(
   nlohmann-json3-dev                                  # JSON (inside src/ only)
   libsimdjson-dev                                     # fast tokenizer.json parsing (vocabularies)
   libdeflate-dev                                      # gzip for compressed metadata values (fast, one-shot)
+  zlib1g-dev                                          # Whisper's compression ratio (zlib's own deflate, as Python's zlib)
   libssl-dev                                          # SHA-256 (libcrypto) for the manifest
   libcli11-dev                                        # command-line parsing
   libutf8proc-dev                                     # Unicode normalization forms, categories, case (tokenizers)

@@ -344,7 +344,8 @@ def _asr_shape(results, single, given):
     # chunk's timestamp as a (start, end) tuple.
     for r in results:
         for chunk in r.get("chunks", ()):
-            chunk["timestamp"] = tuple(chunk["timestamp"])
+            if "timestamp" in chunk:  # return_language alone gives {"language", "text"} chunks
+                chunk["timestamp"] = tuple(chunk["timestamp"])
     return results[0] if single else results
 
 
@@ -447,6 +448,12 @@ def _generation_value(key, value):
 
 _COMMON = ("batch_size",)
 _WHISPER = "WhisperFeatureExtractor"
+# Whisper generate()'s keywords in generate_kwargs -> PipelineOptions fields.
+_WHISPER_GENERATE = {"language": "language", "task": "whisper_task", "prompt_ids": "whisper_prompt_ids",
+                     "prompt_condition_type": "prompt_condition_type",
+                     "condition_on_prev_tokens": "condition_on_prev_tokens", "temperature": "whisper_temperatures",
+                     "compression_ratio_threshold": "compression_ratio_threshold",
+                     "logprob_threshold": "logprob_threshold", "no_speech_threshold": "no_speech_threshold"}
 _TASKS = {
     "feature-extraction": _Task(_text_inputs, ("pooling", "normalize")),
     "text-classification": _Task(_classification_inputs, ("top_k", "function_to_apply"), _text_classification_shape),
@@ -463,10 +470,12 @@ _TASKS = {
     "summarization": _Task(_seq2seq_inputs, ("on_text",), _seq2seq_shape, generation=True),
     "translation": _Task(_seq2seq_inputs, ("src_lang", "tgt_lang", "on_text"), _seq2seq_shape, generation=True),
     # transformers' AutomaticSpeechRecognitionPipeline: one input gives {"text"} (Whisper with
-    # return_timestamps: {"text", "chunks": [{"timestamp": (start, end), "text"}]}); Whisper's options:
-    # chunk_length_s, stride_length_s, generate_kwargs={"language", "task"}.
-    "automatic-speech-recognition": _Task(_audio_inputs, ("return_timestamps", "chunk_length_s", "stride_length_s"),
-                                          _asr_shape, audio=True),
+    # return_timestamps: {"text", "chunks": [{"timestamp": (start, end), "text"}]}, return_language adds
+    # each chunk's "language"); Whisper's options: chunk_length_s, stride_length_s, return_language,
+    # generate_kwargs={"language", "task", "prompt_ids", "prompt_condition_type",
+    # "condition_on_prev_tokens"}.
+    "automatic-speech-recognition": _Task(_audio_inputs, ("return_timestamps", "return_language", "chunk_length_s",
+                                                          "stride_length_s"), _asr_shape, audio=True),
     # transformers' AudioClassificationPipeline: [{"label", "score"}] (top_k, default 5) per input.
     "audio-classification": _Task(_audio_inputs, ("top_k",), audio=True),
     # transformers' ImageClassificationPipeline: [{"label", "score"}] (top_k, default 5) per image.
@@ -554,19 +563,49 @@ class Pipeline:
         if value is None:
             return {}
         if key == "generate_kwargs":
-            # Whisper's generate(language=..., task=...): a language code or token ("fr", "<|fr|>"),
-            # "transcribe" or "translate".
+            # Whisper's generate(language=..., task=..., prompt_ids=..., prompt_condition_type=...,
+            # condition_on_prev_tokens=..., temperature=..., *_threshold=...): a language code, name or
+            # token ("fr", "french", "<|fr|>"), "transcribe" or "translate", the ids of
+            # processor.get_prompt_ids(text) (a list or array), "first-segment" or "all-segments", a bool,
+            # a number or tuple of numbers (fallback), numbers.
             if not isinstance(value, dict):
                 raise TypeError(f"generate_kwargs: expected a dict, got {type(value).__name__}")
             out = {}
             for k, v in value.items():
-                if k not in ("language", "task"):
+                if k not in _WHISPER_GENERATE:
                     raise _core.UsageError(f"generate_kwargs: {k} does not apply to automatic-speech-recognition "
-                                           "(it takes language and task)")
-                if v is not None and not isinstance(v, str):
-                    raise TypeError(f"generate_kwargs {k}: expected a str, got {type(v).__name__}")
-                out["language" if k == "language" else "whisper_task"] = v or ""
+                                           f"(it takes {', '.join(_WHISPER_GENERATE)})")
+                if v is None:
+                    continue
+                if k == "prompt_ids":
+                    ids = np.asarray(v)
+                    if ids.ndim != 1 or not np.issubdtype(ids.dtype, np.integer):
+                        raise TypeError("generate_kwargs prompt_ids: expected a 1-D list or array of token ids "
+                                        "(processor.get_prompt_ids(text))")
+                    out["whisper_prompt_ids"] = [int(i) for i in ids]
+                elif k == "temperature":
+                    # Whisper's generate: a float, or a tuple of them for temperature fallback.
+                    temps = list(v) if isinstance(v, (list, tuple)) else [v]
+                    if not all(isinstance(t, (int, float, np.number)) and not isinstance(t, bool) for t in temps):
+                        raise TypeError("generate_kwargs temperature: expected a number or a tuple of numbers")
+                    out["whisper_temperatures"] = [float(t) for t in temps]
+                elif k.endswith("_threshold"):
+                    if not isinstance(v, (int, float, np.number)) or isinstance(v, bool):
+                        raise TypeError(f"generate_kwargs {k}: expected a number, got {type(v).__name__}")
+                    out[k] = float(v)
+                elif k == "condition_on_prev_tokens":
+                    if not isinstance(v, (bool, np.bool_)):
+                        raise TypeError(f"generate_kwargs {k}: expected a bool, got {type(v).__name__}")
+                    out[k] = bool(v)
+                else:
+                    if not isinstance(v, str):
+                        raise TypeError(f"generate_kwargs {k}: expected a str, got {type(v).__name__}")
+                    out[_WHISPER_GENERATE[k]] = v
             return out
+        if key == "return_language":
+            if not isinstance(value, (bool, np.bool_)):
+                raise TypeError(f"return_language: expected a bool, got {type(value).__name__}")
+            return {key: bool(value)}
         if key == "return_timestamps":
             if value in ("word", "char"):
                 raise _core.UsageError(f"return_timestamps='{value}': only segment timestamps "

@@ -12,7 +12,9 @@ class Pipeline:
     (sequences, candidate_labels), prompts or chats (text-generation; generation kwargs such as
     max_new_tokens, do_sample, temperature, top_k, top_p, num_beams, seed, generate_kwargs={...},
     on_text=callable for streaming), audio (paths, bytes, 1-D arrays, {"raw"/"array", "sampling_rate"};
-    Whisper: return_timestamps, chunk_length_s, stride_length_s, generate_kwargs={"language", "task"}),
+    Whisper: return_timestamps, return_language, chunk_length_s, stride_length_s, generate_kwargs={"language",
+    "task", "prompt_ids", "prompt_condition_type", "condition_on_prev_tokens", "temperature",
+    "compression_ratio_threshold", "logprob_threshold", "no_speech_threshold"}),
     images (paths, bytes, PIL images, [H, W, 3] uint8 arrays; zero-shot: candidate_labels,
     hypothesis_template; object-detection: threshold; image-segmentation / background-removal: masks
     as PIL images, numpy arrays without Pillow, or PNG paths with output_dir; return_mask)."""

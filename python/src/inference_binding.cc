@@ -199,6 +199,15 @@ void bind_inference(py::module_& m) {
       .def_readwrite("language", &PipelineOptions::language)
       .def_readwrite("whisper_task", &PipelineOptions::whisper_task)
       .def_readwrite("return_timestamps", &PipelineOptions::return_timestamps)
+      .def_readwrite("return_language", &PipelineOptions::return_language)
+      .def_readwrite("whisper_prompt", &PipelineOptions::whisper_prompt)
+      .def_readwrite("whisper_prompt_ids", &PipelineOptions::whisper_prompt_ids)
+      .def_readwrite("prompt_condition_type", &PipelineOptions::prompt_condition_type)
+      .def_readwrite("condition_on_prev_tokens", &PipelineOptions::condition_on_prev_tokens)
+      .def_readwrite("whisper_temperatures", &PipelineOptions::whisper_temperatures)
+      .def_readwrite("compression_ratio_threshold", &PipelineOptions::compression_ratio_threshold)
+      .def_readwrite("logprob_threshold", &PipelineOptions::logprob_threshold)
+      .def_readwrite("no_speech_threshold", &PipelineOptions::no_speech_threshold)
       .def_readwrite("chunk_length_s", &PipelineOptions::chunk_length_s)
       .def_readwrite("stride_length_s", &PipelineOptions::stride_length_s);
 

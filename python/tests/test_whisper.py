@@ -1,7 +1,7 @@
 """modelexport.inference's Whisper speech recognition against the CLI's `run --json` on the generated
-Whisper models (CTest fixture whisper_models): return_timestamps, chunk_length_s / stride_length_s and
-generate_kwargs={"language", "task"} as Python transformers' AutomaticSpeechRecognitionPipeline takes
-them; chunk timestamps come back as (start, end) tuples, as Python returns them."""
+Whisper models (CTest fixture whisper_models): return_timestamps, return_language, chunk_length_s /
+stride_length_s and generate_kwargs={"language", "task", "prompt_ids", "prompt_condition_type",
+"condition_on_prev_tokens"} as Python transformers' AutomaticSpeechRecognitionPipeline takes them; chunk timestamps come back as (start, end) tuples, as Python returns them."""
 
 import json
 import os
@@ -69,6 +69,43 @@ def test_whisper_language_and_task_as_generate_kwargs(whisper_models, multilingu
     assert multilingual(JFK) == run_one(model)  # detected
 
 
+def test_whisper_language_names_return_language_and_prompts(whisper_models, english, multilingual):
+    model = whisper_models / "whisper-multi"
+    # A name or token, as Python's generate takes it; return_language's chunks {"language", "text"}.
+    named = run_one(model, "--language", "French", "--return-language")
+    assert named["chunks"] and named["chunks"][0]["language"] == "french"
+    assert multilingual(JFK, return_language=True, generate_kwargs={"language": "<|fr|>"}) == named
+    timed = with_tuples(run_one(model, "--return-language", "--return-timestamps"))
+    assert multilingual(JFK, return_language=True, return_timestamps=True) == timed
+    # prompt_ids (what processor.get_prompt_ids gives; transformers.js' tokenizer made these in the
+    # fixture) equal the CLI's --prompt TEXT.
+    cases = [json.loads(line) for line in (whisper_models / "rules.jsonl").read_text().splitlines() if line]
+    prompted = next(c for c in cases if c["model"] == "whisper-en" and c["samples"] == "jfk.f32" and
+                    "prompt" in c["options"])
+    text = prompted["options"]["prompt"]
+    expected = with_tuples(run_one(whisper_models / "whisper-en", "--prompt", text, "--return-timestamps"))
+    got = english(JFK, return_timestamps=True, generate_kwargs={"prompt_ids": np.array(prompted["prompt_ids"])})
+    assert got == expected
+    long = prompted["options"]
+    assert english(JFK, generate_kwargs={"prompt_ids": prompted["prompt_ids"], "condition_on_prev_tokens": True,
+                                         "prompt_condition_type": "first-segment"}) == \
+        run_one(whisper_models / "whisper-en", "--prompt", long["prompt"], "--condition-on-prev-tokens",
+                "--prompt-condition-type", "first-segment")
+
+
+def test_whisper_temperature_fallback_as_generate_kwargs(whisper_models, english):
+    model = whisper_models / "whisper-en"
+    # Thresholds no pass crosses: the greedy first pass stands (sampled passes are not repeatable
+    # across processes without a seed, which generate_kwargs does not carry here).
+    kwargs = {"temperature": (0.0, 0.4), "compression_ratio_threshold": 1e9, "logprob_threshold": -1e9,
+              "no_speech_threshold": 1.0}
+    expected = run_one(model, "--temperature-fallback", "0,0.4", "--compression-ratio-threshold", "1e9",
+                       "--logprob-threshold", "-1e9", "--no-speech-threshold", "1")
+    assert english(JFK, generate_kwargs=kwargs) == expected == run_one(model)
+    seeded = ("--temperature-fallback", "0,0.4", "--compression-ratio-threshold", "0.01", "--seed", "3")
+    assert run_one(model, *seeded) == run_one(model, *seeded)  # the sampled pass, seeded
+
+
 def test_whisper_bad_options(whisper_models, english, multilingual):
     with pytest.raises(modelexport.UsageError) as e:
         english(JFK, generate_kwargs={"language": "fr"})
@@ -88,6 +125,22 @@ def test_whisper_bad_options(whisper_models, english, multilingual):
         english(JFK, generate_kwargs="fr")
     with pytest.raises(modelexport.UsageError, match="threshold does not apply"):
         english(JFK, threshold=0.5)
+    with pytest.raises(modelexport.UsageError) as e:
+        multilingual(JFK, generate_kwargs={"language": "klingon"})
+    assert str(e.value) == cli_error("run", whisper_models / "whisper-multi", JFK, "--language", "klingon")
+    with pytest.raises(modelexport.UsageError) as e:
+        english(JFK, generate_kwargs={"prompt_condition_type": "all-segments"})
+    assert str(e.value) == cli_error("run", whisper_models / "whisper-en", JFK, "--prompt-condition-type",
+                                     "all-segments")
+    with pytest.raises(TypeError):
+        english(JFK, generate_kwargs={"prompt_ids": "hello"})
+    with pytest.raises(TypeError):
+        english(JFK, return_language="yes")
+    with pytest.raises(TypeError):
+        english(JFK, generate_kwargs={"temperature": ("hot",)})
+    with pytest.raises(modelexport.UsageError) as e:
+        english(JFK, generate_kwargs={"no_speech_threshold": 0.6})
+    assert str(e.value) == cli_error("run", whisper_models / "whisper-en", JFK, "--no-speech-threshold", "0.6")
 
 
 def test_whisper_options_on_a_ctc_model_are_refused():
@@ -95,6 +148,7 @@ def test_whisper_options_on_a_ctc_model_are_refused():
     if not (d / "ctc.onnx").exists():
         pytest.skip("audio models missing (CTest fixture audio_models)")
     ctc = pipeline(model=d / "ctc.onnx")
-    for option in ({"return_timestamps": True}, {"chunk_length_s": 5}, {"generate_kwargs": {"language": "en"}}):
+    for option in ({"return_timestamps": True}, {"chunk_length_s": 5}, {"generate_kwargs": {"language": "en"}},
+                   {"return_language": True}):
         with pytest.raises(modelexport.UsageError, match="Whisper models only"):
             ctc(np.zeros(16000, np.float32), **option)

@@ -6,7 +6,11 @@
 // return_timestamps, language, task, chunk_length_s, stride_length_s}}. Prints one JSON line per
 // case: {"samples", "options", "out": the automatic-speech-recognition pipeline's result, "ids": the
 // greedy ids of model.generate() on the processor's features with the same language/task/timestamp
-// options (decoder prompt included), null for chunked cases (the pipeline generates per chunk)}.
+// options (decoder prompt included), null for chunked cases (the pipeline generates per chunk),
+// "language_out": for those ids, the tokenizer's _decode_asr with return_language true (Python's
+// return_language, which transformers.js' pipeline does not pass on): {"text", "chunks": [{"language",
+// ["timestamp",] "text"}]}}. Language names and tokens ("French", "<|fr|>") are transformers.js'
+// whisper_language_to_code, as Python's generate takes them.
 // For return_timestamps the generate() call passes max_new_tokens (448 - prompt length, what the
 // model's max_length allows) so that transformers.js runs one pass as Python's short-form generate
 // does, not its seek loop.
@@ -44,5 +48,20 @@ for (const c of cases) {
     }
     ids = (await pipe.model.generate(gen)).tolist()[0].map(Number);
   }
-  console.log(JSON.stringify({ samples: path.basename(c.samples), options, out, ids }));
+  let language_out = null;
+  if (ids) {
+    const time_precision = pipe.processor.feature_extractor.config.chunk_length / pipe.model.config.max_source_positions;
+    try {
+      const [text, optional] = pipe.tokenizer._decode_asr([{ tokens: ids, stride: [samples.length / 16000, 0, 0] }], {
+        time_precision,
+        return_timestamps: !!options.return_timestamps,
+        return_language: true,
+        force_full_sequences: false,
+      });
+      language_out = { text, ...optional };
+    } catch (e) {
+      language_out = { error: String(e.message ?? e) };  // as above: no text token to decode
+    }
+  }
+  console.log(JSON.stringify({ samples: path.basename(c.samples), options, out, ids, language_out }));
 }

@@ -29,9 +29,10 @@ struct RunArgs {
   int threads = 0;
   std::vector<std::string> providers;
   bool json = false, normalize = false, no_normalize = false;
-  std::vector<std::string> given;  // the options on the command line, by long name
-  GenerationArgs generation;       // text-generation, text2text-generation, translation, summarization
-  std::string src_lang, tgt_lang;  // translation with multilingual models
+  bool condition_on_prev_tokens = false;  // --condition-on-prev-tokens (Whisper long-form)
+  std::vector<std::string> given;         // the options on the command line, by long name
+  GenerationArgs generation;              // text-generation, text2text-generation, translation, summarization
+  std::string src_lang, tgt_lang;         // translation with multilingual models
   std::string
       hypothesis_template;  // zero-shot-classification / zero-shot-image-classification (task default when empty)
 };
@@ -46,6 +47,8 @@ void check_generation_options_apply(const RunArgs& a, const std::string& task) {
   std::vector<std::string> given = a.generation.given();
   if (!a.src_lang.empty()) given.push_back("--src-lang");
   if (!a.tgt_lang.empty()) given.push_back("--tgt-lang");
+  // Whisper's temperature fallback samples: --seed makes it repeatable.
+  if (task == "automatic-speech-recognition") std::erase(given, std::string("--seed"));
   if (!given.empty() && !is_generation_task(task))
     throw UsageError(given.front() + " does not apply to " + task +
                      " (it is an option of text-generation, text2text-generation, translation and summarization)");
@@ -83,6 +86,14 @@ const std::vector<std::pair<std::string, std::vector<std::string>>>& task_option
       {"--language", {"automatic-speech-recognition"}},
       {"--whisper-task", {"automatic-speech-recognition"}},
       {"--return-timestamps", {"automatic-speech-recognition"}},
+      {"--return-language", {"automatic-speech-recognition"}},
+      {"--prompt", {"automatic-speech-recognition"}},
+      {"--prompt-condition-type", {"automatic-speech-recognition"}},
+      {"--condition-on-prev-tokens", {"automatic-speech-recognition"}},
+      {"--temperature-fallback", {"automatic-speech-recognition"}},
+      {"--compression-ratio-threshold", {"automatic-speech-recognition"}},
+      {"--logprob-threshold", {"automatic-speech-recognition"}},
+      {"--no-speech-threshold", {"automatic-speech-recognition"}},
       {"--chunk-length-s", {"automatic-speech-recognition"}},
       {"--stride-length-s", {"automatic-speech-recognition"}},
       {"--threshold", {"object-detection"}},
@@ -127,8 +138,7 @@ std::vector<std::string> string_list(const Json& j, const std::string& where) {
       if (!v.is_string()) throw UsageError(where + ": \"labels\" must be strings");
       out.push_back(v.get<std::string>());
     }
-  else
-    throw UsageError(where + ": \"labels\" must be a list of strings");
+  else throw UsageError(where + ": \"labels\" must be a list of strings");
   return out;
 }
 
@@ -309,6 +319,7 @@ int run_pipeline(RunArgs a) {
     throw UsageError("nothing to run on: give TEXT arguments, --input FILE.jsonl (- for stdin) or --input-ids IDS");
   if (a.normalize) a.options.normalize = true;
   if (a.no_normalize) a.options.normalize = false;
+  if (a.condition_on_prev_tokens) a.options.condition_on_prev_tokens = true;
   runtime::SessionOptions session;
   session.intra_op_threads = a.threads;
   session.execution_providers = a.providers;
@@ -368,7 +379,8 @@ int run_pipeline(RunArgs a) {
       max && pipe->task() != "question-answering" && pipe->processor().modality() == runtime::Modality::kText)
     for (size_t i = 0; i < inputs.size(); ++i)
       if (size_t n = pipe->processor().untruncated_length(inputs[i].text, inputs[i].text_pair); n > *max)
-        std::cerr << "note: input " << i + 1 << " is " << n << " tokens; truncated to " << *max << " (the model's maximum)\n";
+        std::cerr << "note: input " << i + 1 << " is " << n << " tokens; truncated to " << *max
+                  << " (the model's maximum)\n";
   if (!a.options.on_note) a.options.on_note = [](std::string_view n) { std::cerr << "note: " << n << "\n"; };
   auto results = pipe->run(inputs, a.options);
   for (size_t i = 0; i < results.size(); ++i) {
@@ -431,7 +443,8 @@ void add_run_command(CLI::App& app, Action& action) {
   cmd->add_option("--max-audio-seconds", a->options.max_audio_seconds,
                   "Audio models that hold a whole recording (CTC, audio-classification): refuse files longer than "
                   "this (default 3600; 0: no limit; Whisper streams and takes any length)");
-  cmd->add_option("--provider", a->providers, "ONNX Runtime execution provider, e.g. XnnpackExecutionProvider (repeatable; CPU is the fallback)");
+  cmd->add_option("--provider", a->providers,
+                  "ONNX Runtime execution provider, e.g. XnnpackExecutionProvider (repeatable; CPU is the fallback)");
   cmd->add_flag("--json", a->json, "One JSON line per input, shaped like transformers.js' output");
   add_verbose_flag(cmd);
   auto* g = cmd->add_option_group("task options");
@@ -441,16 +454,20 @@ void add_run_command(CLI::App& app, Action& action) {
                 "none); image-feature-extraction: none, cls, mean");
   g->add_flag("--pool", a->options.pool,
               "image-feature-extraction: the pooled output (pooler_output / image_embeds), as Python's pool=True");
-  g->add_flag("--normalize", a->normalize, "feature-extraction: L2-normalise (default: when the model has a Normalize module)");
+  g->add_flag("--normalize", a->normalize,
+              "feature-extraction: L2-normalise (default: when the model has a Normalize module)");
   g->add_flag("--no-normalize", a->no_normalize, "feature-extraction: do not normalise");
-  g->add_option("--aggregation-strategy", a->options.aggregation_strategy, "token-classification: none, simple, first, average, max");
+  g->add_option("--aggregation-strategy", a->options.aggregation_strategy,
+                "token-classification: none, simple, first, average, max");
   g->add_option("--ignore-labels", a->options.ignore_labels, "token-classification: labels to leave out (default O)");
   g->add_option("--targets", a->options.targets, "fill-mask: score only these tokens");
   g->add_option("--question", a->question, "question-answering: the question for every TEXT (the contexts)");
   g->add_option("--doc-stride", a->options.doc_stride, "question-answering: overlap of context windows (default 128)");
-  g->add_option("--max-answer-len", a->options.max_answer_len, "question-answering: longest answer in tokens (default 15)");
+  g->add_option("--max-answer-len", a->options.max_answer_len,
+                "question-answering: longest answer in tokens (default 15)");
   g->add_option("--max-seq-len", a->options.max_seq_len, "question-answering: window length in tokens (default 384)");
-  g->add_flag("--handle-impossible-answer", a->options.handle_impossible_answer, "question-answering: allow the empty answer");
+  g->add_flag("--handle-impossible-answer", a->options.handle_impossible_answer,
+              "question-answering: allow the empty answer");
   g->add_option("--labels", a->labels,
                 "zero-shot-classification: candidate labels for every TEXT (zero-shot-image-classification: IMAGE)");
   g->add_option("--hypothesis-template", a->hypothesis_template,
@@ -459,12 +476,38 @@ void add_run_command(CLI::App& app, Action& action) {
   g->add_flag("--multi-label", a->options.multi_label, "zero-shot-classification: score each label on its own");
   g->add_option(
       "--language", a->options.language,
-      "automatic-speech-recognition, multilingual Whisper: the spoken language (code, e.g. fr); default: detected");
+      "automatic-speech-recognition, multilingual Whisper: the spoken language, a code (fr), name (French) or "
+      "token (<|fr|>); default: detected");
   g->add_option("--whisper-task", a->options.whisper_task,
                 "automatic-speech-recognition, multilingual Whisper: transcribe (default) or translate (to English)");
   g->add_flag(
       "--return-timestamps", a->options.return_timestamps,
       "automatic-speech-recognition, Whisper: {\"text\", \"chunks\": [{\"timestamp\": [start, end], \"text\"}]}");
+  g->add_flag("--return-language", a->options.return_language,
+              "automatic-speech-recognition, Whisper: chunks carry \"language\" (the language's name), as Python's "
+              "return_language");
+  g->add_option("--prompt", a->options.whisper_prompt,
+                "automatic-speech-recognition, Whisper: text the transcription continues from (Python's "
+                "prompt_ids from get_prompt_ids), left out of the result");
+  g->add_option("--prompt-condition-type", a->options.prompt_condition_type,
+                "automatic-speech-recognition, Whisper long-form: first-segment (default: the prompt before the "
+                "first window only when conditioning) or all-segments (needs --condition-on-prev-tokens)");
+  g->add_flag("--condition-on-prev-tokens", a->condition_on_prev_tokens,
+              "automatic-speech-recognition, Whisper long-form: each window continues from the previous windows' "
+              "tokens (default: generation_config.json's condition_on_prev_tokens, else off)");
+  g->add_option("--temperature-fallback", a->options.whisper_temperatures,
+                "automatic-speech-recognition, Whisper: temperatures tried in turn per window, e.g. "
+                "0,0.2,0.4,0.6,0.8,1 (Python's temperature tuple; above 0 samples, --seed for repeatable runs)")
+      ->delimiter(',');
+  g->add_option("--compression-ratio-threshold", a->options.compression_ratio_threshold,
+                "automatic-speech-recognition, Whisper: retry a window at the next temperature when its text's zlib "
+                "compression ratio is above this (e.g. 1.35)");
+  g->add_option("--logprob-threshold", a->options.logprob_threshold,
+                "automatic-speech-recognition, Whisper: retry a window when its average log-probability is below "
+                "this (e.g. -1)");
+  g->add_option("--no-speech-threshold", a->options.no_speech_threshold,
+                "automatic-speech-recognition, Whisper: skip a window whose no-speech probability is above this "
+                "and whose average log-probability is below --logprob-threshold (e.g. 0.6)");
   g->add_option("--chunk-length-s", a->options.chunk_length_s,
                 "automatic-speech-recognition, Whisper: cut long audio into chunks of this many seconds, merged on "
                 "their strides");

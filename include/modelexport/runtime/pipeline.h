@@ -141,8 +141,24 @@ struct PipelineOptions {
   // model's), timestamps ({"text", "chunks": [{"timestamp": [start, end], "text"}]}), and chunked
   // long audio (stride default chunk_length_s / 6). Without chunk_length_s, audio past 30 s is decoded
   // long-form (30 s windows in sequence).
+  // The language may also be a name ("French", any case), as Python's generate takes it.
+  // return_language: each chunk gets "language", the language's name ({"language", "text"}, with
+  // timestamps {"language", "timestamp", "text"}; null where the output holds no language token, as
+  // for English-only models and long-form). whisper_prompt / whisper_prompt_ids: Python's prompt_ids,
+  // as text (get_prompt_ids) or ids, before each generation's decoder prompt and left out of the text;
+  // prompt_condition_type ("first-segment", "all-segments") and condition_on_prev_tokens (unset: the
+  // generation config's, else false) for long-form, as Python's generate.
   std::string language, whisper_task;
   bool return_timestamps = false;
+  bool return_language = false;
+  std::string whisper_prompt;
+  std::vector<int64_t> whisper_prompt_ids;
+  std::string prompt_condition_type;
+  std::optional<bool> condition_on_prev_tokens;
+  // Whisper's temperature fallback (Python's temperature tuple, compression_ratio_threshold,
+  // logprob_threshold, no_speech_threshold; see runtime/pipelines/whisper_speech_recognition.h).
+  std::vector<double> whisper_temperatures;
+  std::optional<double> compression_ratio_threshold, logprob_threshold, no_speech_threshold;
   std::optional<double> chunk_length_s, stride_length_s;
   // Audio tasks that hold a whole recording (CTC, audio-classification; Whisper streams its files):
   // decoding an audio file stops past this many seconds with an AudioDecodeError (0: no limit).
@@ -172,7 +188,8 @@ class Pipeline {
   const AutoProcessor& processor() const { return processor_; }
   // One JSON text per input, in input order. Throws UsageError for inputs of the wrong kind (no
   // mask token, no labels, empty question) naming the input, RuntimeError when the model fails.
-  virtual std::vector<std::string> run(const std::vector<PipelineInput>& inputs, const PipelineOptions& options = {}) const = 0;
+  virtual std::vector<std::string> run(const std::vector<PipelineInput>& inputs,
+                                       const PipelineOptions& options = {}) const = 0;
 
  protected:
   Pipeline(std::string task, AutoModel model, AutoProcessor processor)

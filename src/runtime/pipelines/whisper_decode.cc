@@ -42,18 +42,29 @@ std::vector<int64_t> find_longest_common_sequence(const std::vector<std::vector<
   return total;
 }
 
+std::vector<int64_t> strip_prompt(const std::vector<int64_t>& ids, const AsrVocabulary& vocab) {
+  if (ids.empty() || !vocab.prompt_token || ids.front() != *vocab.prompt_token) return ids;
+  auto sot = vocab.decoder_start ? std::find(ids.begin(), ids.end(), *vocab.decoder_start) : ids.end();
+  return std::vector<int64_t>(sot, ids.end());
+}
+
 AsrText decode_asr(const std::vector<AsrModelOutput>& outputs, const AsrVocabulary& vocab, const TokenDecoder& decode,
-                   bool return_timestamps, double time_precision, size_t segment_size) {
+                   bool return_timestamps, bool return_language, double time_precision, size_t segment_size) {
   const int64_t tb = vocab.timestamp_begin;
   auto text_of = [&](const std::vector<int64_t>& ids) { return decode(std::vector<int32_t>(ids.begin(), ids.end())); };
   std::vector<AsrChunk> chunks;
-  AsrChunk chunk;
-  std::optional<int64_t> last_language;
+  std::optional<std::string> last_language;
+  auto new_chunk = [&] {
+    AsrChunk c;
+    c.language = last_language;
+    return c;
+  };
+  AsrChunk chunk = new_chunk();
   double time_offset = 0.0;
   std::vector<std::vector<int64_t>> previous_tokens;
   bool skip = false;
   for (const AsrModelOutput& output : outputs) {
-    const std::vector<int64_t>& ids = output.tokens;
+    const std::vector<int64_t> ids = strip_prompt(output.tokens, vocab);
     std::optional<int64_t> last_timestamp;
     double first_timestamp = double(tb);
     double cur_max_timestamp = 0.0, prev_segments_len = 0.0, penultimate_timestamp = 0.0;
@@ -73,16 +84,17 @@ AsrText decode_asr(const std::vector<AsrModelOutput>& outputs, const AsrVocabula
     for (size_t i = 0; i < ids.size(); ++i) {
       const int64_t token = ids[i];
       if (vocab.special_ids.count(token)) {
-        if (vocab.language_ids.count(token)) {
-          if (last_language && token != *last_language && !return_timestamps) {
+        if (auto lang = vocab.language_names.find(token); lang != vocab.language_names.end()) {
+          if (last_language && lang->second != *last_language && !return_timestamps) {
             previous_tokens.push_back(current_tokens);
             chunk.text = text_of(find_longest_common_sequence(previous_tokens));
             chunks.push_back(chunk);
             previous_tokens.clear();
             current_tokens.clear();
-            chunk = AsrChunk{};
+            chunk = new_chunk();
           }
-          last_language = token;
+          chunk.language = lang->second;
+          last_language = lang->second;
         }
       } else if (token >= tb) {
         const double timestamp = double(token - tb) * time_precision;
@@ -112,7 +124,7 @@ AsrText decode_asr(const std::vector<AsrModelOutput>& outputs, const AsrVocabula
           chunks.push_back(chunk);
           previous_tokens.clear();
           current_tokens.clear();
-          chunk = AsrChunk{};
+          chunk = new_chunk();
         }
       } else {
         current_tokens.push_back(token);
@@ -122,7 +134,7 @@ AsrText decode_asr(const std::vector<AsrModelOutput>& outputs, const AsrVocabula
     if (!current_tokens.empty()) {
       previous_tokens.push_back(current_tokens);
     } else if (std::none_of(previous_tokens.begin(), previous_tokens.end(), [](const auto& p) { return !p.empty(); })) {
-      chunk = AsrChunk{};
+      chunk = new_chunk();
       previous_tokens.clear();
     }
   }
@@ -132,7 +144,7 @@ AsrText decode_asr(const std::vector<AsrModelOutput>& outputs, const AsrVocabula
   }
   AsrText out;
   for (const AsrChunk& c : chunks) out.text += c.text;
-  if (return_timestamps) out.chunks = std::move(chunks);
+  if (return_timestamps || return_language) out.chunks = std::move(chunks);
   return out;
 }
 

@@ -11,6 +11,7 @@
 #include <cstddef>
 #include <cstdint>
 #include <functional>
+#include <map>
 #include <optional>
 #include <set>
 #include <string>
@@ -27,13 +28,19 @@ struct AsrModelOutput {
 };
 
 struct AsrVocabulary {
-  int64_t timestamp_begin = 0;     // <|notimestamps|> + 1
-  std::set<int64_t> special_ids;   // tokenizer.all_special_ids
-  std::set<int64_t> language_ids;  // special tokens that name a language (<|en|>, ...)
+  int64_t timestamp_begin = 0;    // <|notimestamps|> + 1
+  std::set<int64_t> special_ids;  // tokenizer.all_special_ids
+  // Special tokens that name a language: id -> LANGUAGES' name (<|fr|> -> "french"), as _decode_asr
+  // finds them (the token's text without <| |>, looked up in LANGUAGES).
+  std::map<int64_t, std::string> language_names;
+  // _strip_prompt: an output starting with <|startofprev|> keeps its tokens from the first
+  // <|startoftranscript|> on (none when it has none). Unset: no prompt token in the vocabulary.
+  std::optional<int64_t> prompt_token, decoder_start;
 };
 
 struct AsrChunk {
-  std::optional<double> start, end;  // seconds, rounded to 2 decimals; unset = Python's None
+  std::optional<std::string> language;  // LANGUAGES' name of the last language token; unset = None
+  std::optional<double> start, end;     // seconds, rounded to 2 decimals; unset = Python's None
   std::string text;
 };
 
@@ -44,9 +51,14 @@ struct AsrText {
 
 using TokenDecoder = std::function<std::string(const std::vector<int32_t>&)>;
 
-// Python's _decode_asr(model_outputs, return_timestamps, return_language=False, time_precision).
+// Python's _decode_asr(model_outputs, return_timestamps, return_language, time_precision): the text,
+// and the chunks when return_timestamps or return_language is set.
 AsrText decode_asr(const std::vector<AsrModelOutput>& outputs, const AsrVocabulary& vocab, const TokenDecoder& decode,
-                   bool return_timestamps, double time_precision = 0.02, size_t segment_size = 1500);
+                   bool return_timestamps, bool return_language = false, double time_precision = 0.02,
+                   size_t segment_size = 1500);
+
+// Python's WhisperTokenizer._strip_prompt (tokenization_whisper.py).
+std::vector<int64_t> strip_prompt(const std::vector<int64_t>& ids, const AsrVocabulary& vocab);
 
 // Python's _find_longest_common_sequence (token sequences of overlapping chunks merged).
 std::vector<int64_t> find_longest_common_sequence(const std::vector<std::vector<int64_t>>& sequences);

@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <cctype>
 #include <cmath>
+#include <limits>
 
 #include "common/json_util.h"
 #include "modelexport/common/error.h"
@@ -15,6 +16,8 @@
 #include "runtime/generation/generate.h"
 #include "runtime/generation/whisper_timestamps.h"
 #include "runtime/pipelines/text_pipeline.h"
+#include "runtime/pipelines/whisper_fallback.h"
+#include "runtime/pipelines/whisper_languages.h"
 
 namespace modelexport::runtime {
 
@@ -32,8 +35,9 @@ std::string without_forced_ids(const std::string& text, const char* file) {
   return j.dump();
 }
 
-std::string lower(std::string s) {
-  for (char& c : s) c = char(std::tolower(static_cast<unsigned char>(c)));
+std::string_view strip(std::string_view s) {
+  while (!s.empty() && std::isspace(static_cast<unsigned char>(s.front()))) s.remove_prefix(1);
+  while (!s.empty() && std::isspace(static_cast<unsigned char>(s.back()))) s.remove_suffix(1);
   return s;
 }
 
@@ -54,6 +58,9 @@ struct WhisperRecognizer::Impl {
   std::optional<int64_t> max_initial_timestamp_index;
   std::vector<std::pair<int64_t, std::optional<int64_t>>> forced_decoder_ids;
   std::optional<bool> config_return_timestamps;  // generation_config.json's return_timestamps, when set
+  std::optional<bool> config_condition_on_prev_tokens;
+  std::optional<int64_t> prev_sot;  // generation_config.json's prev_sot_token_id
+  std::optional<double> config_cr_threshold, config_lp_threshold, config_ns_threshold;
   size_t mel_bins = 80, num_segment_frames = 3000, max_target_positions = 448;
   AsrVocabulary vocab;
 
@@ -89,6 +96,11 @@ struct WhisperRecognizer::Impl {
       }
     max_initial_timestamp_index = gr.integer("max_initial_timestamp_index");
     config_return_timestamps = gr.boolean("return_timestamps");
+    config_condition_on_prev_tokens = gr.boolean("condition_on_prev_tokens");
+    prev_sot = gr.integer("prev_sot_token_id");
+    config_cr_threshold = gr.number("compression_ratio_threshold");
+    config_lp_threshold = gr.number("logprob_threshold");
+    config_ns_threshold = gr.number("no_speech_threshold");
     // forced_decoder_ids: generation_config.json's, else config.json's (Python's order); [index, id|null].
     const Json* forced =
         gj.contains("forced_decoder_ids") && !gj["forced_decoder_ids"].is_null()
@@ -127,7 +139,15 @@ struct WhisperRecognizer::Impl {
           for (const auto& v : j["additional_special_tokens"])
             if (auto id = tok.token_to_id(token_content(v))) vocab.special_ids.insert(*id);
       }
-    for (const auto& [name, id] : lang_to_id) vocab.language_ids.insert(id);
+    // _decode_asr: a special token <|xx|> whose xx is in LANGUAGES names a language.
+    for (int64_t id : vocab.special_ids) {
+      const std::string t = processor.decode({int32_t(id)}, false);
+      if (t.size() > 4 && t.rfind("<|", 0) == 0 && t.compare(t.size() - 2, 2, "|>") == 0)
+        if (auto name = whisper_language_name(std::string_view(t).substr(2, t.size() - 4)))
+          vocab.language_names[id] = std::string(*name);
+    }
+    if (auto p = tok.token_to_id("<|startofprev|>")) vocab.prompt_token = *p;
+    if (auto d = tok.token_to_id("<|startoftranscript|>")) vocab.decoder_start = *d;
     if (processor.feature_extractor().feature_size() != mel_bins)
       throw UnsuitableModelError("config.json: num_mel_bins is " + std::to_string(mel_bins) +
                                  " but preprocessor_config.json gives " +
@@ -135,15 +155,39 @@ struct WhisperRecognizer::Impl {
   }
 
   int64_t language_id(const std::string& language) const {
-    // generate()'s language_to_id: a token (<|fr|>) or a code (fr); lower-cased.
-    std::string l = lower(language);
-    if (auto it = lang_to_id.find(l); it != lang_to_id.end()) return it->second;
-    if (auto it = lang_to_id.find("<|" + l + "|>"); it != lang_to_id.end()) return it->second;
-    std::string codes;
-    for (const auto& [name, id] : lang_to_id)
-      codes += (codes.empty() ? "" : ", ") + (name.size() > 4 ? name.substr(2, name.size() - 4) : name);
-    throw UsageError("--language " + language +
-                     ": not a language of this model (generation_config.json lang_to_id has: " + codes + ")");
+    // generate()'s language_to_id: a token (<|fr|>), a name (french) or a code (fr); lower-cased.
+    return lang_to_id.at(whisper_language_token(language, lang_to_id));
+  }
+
+  bool condition_on_prev_tokens(const WhisperOptions& o) const {
+    // _set_condition_on_prev_tokens: the option, else generation_config's, else false.
+    return o.condition_on_prev_tokens.value_or(config_condition_on_prev_tokens.value_or(false));
+  }
+
+  // WhisperProcessor.get_prompt_ids (tokenization_whisper.py): the pair ("<|startofprev|>",
+  // " " + text.strip()) encoded without special tokens; a text id at or past all_special_ids[0]
+  // (<|endoftext|>, Whisper's bos) is refused.
+  std::vector<int64_t> prompt_ids(std::string_view text) const {
+    const auto& tok = processor.tokenizer();
+    if (!vocab.prompt_token)
+      throw UsageError("--prompt: this model's tokenizer has no <|startofprev|> token (Whisper's prompt marker)");
+    processors::Encoding e = tok.encode_pair("<|startofprev|>", " " + std::string(strip(text)), false);
+    std::optional<int32_t> first_special = processor.special_token_id("bos_token");
+    if (!first_special) first_special = processor.special_token_id("eos_token");
+    std::vector<int64_t> ids(e.ids.begin(), e.ids.end());
+    if (ids.empty() || ids.front() != *vocab.prompt_token)
+      throw UsageError("--prompt: the tokenizer does not encode <|startofprev|> as its token");
+    for (size_t i = 1; i < ids.size(); ++i)
+      if (first_special && ids[i] >= *first_special)
+        throw UsageError("--prompt: the text holds the special token " + processor.decode({int32_t(ids[i])}, false) +
+                         ", which a prompt may not (Python: \"disallowed special token\")");
+    return ids;
+  }
+
+  std::vector<int64_t> resolve_prompt(const WhisperOptions& o) const {
+    if (!o.prompt.empty() && !o.prompt_ids.empty())
+      throw UsageError("give the prompt as text (--prompt) or as ids (prompt_ids), not both");
+    return o.prompt_ids.empty() && !o.prompt.empty() ? prompt_ids(o.prompt) : o.prompt_ids;
   }
 
   bool config_return_timestamps_false() const { return config_return_timestamps && !*config_return_timestamps; }
@@ -168,6 +212,23 @@ struct WhisperRecognizer::Impl {
       throw UsageError(
           "--return-timestamps: generation_config.json has no no_timestamps_token_id (the timestamp tokens follow it)");
     if (!o.language.empty()) (void)language_id(o.language);
+    // _set_prompt_condition_type.
+    if (!o.prompt_condition_type.empty() && o.prompt_condition_type != "first-segment" &&
+        o.prompt_condition_type != "all-segments")
+      throw UsageError("--prompt-condition-type " + o.prompt_condition_type +
+                       ": expected first-segment or all-segments");
+    if (o.prompt_condition_type == "all-segments" && !condition_on_prev_tokens(o))
+      throw UsageError(
+          "--prompt-condition-type all-segments needs --condition-on-prev-tokens (as Python's generate requires "
+          "condition_on_prev_tokens=True)");
+    (void)resolve_prompt(o);
+    for (double t : o.temperatures)
+      if (!(t >= 0.0)) throw UsageError("--temperature " + std::to_string(t) + ": temperatures must be 0 or more");
+    const bool ns = o.no_speech_threshold || config_ns_threshold, lp = o.logprob_threshold || config_lp_threshold;
+    if (ns && !lp)
+      throw UsageError(
+          "--no-speech-threshold needs --logprob-threshold (a window is skipped when both say so; Python's "
+          "_need_fallback reads both)");
   }
 
   // Python's _retrieve_init_tokens for one recording; `detect` runs language detection on demand.
@@ -246,8 +307,8 @@ struct WhisperRecognizer::Impl {
   // One generate() call on a 30 s window: the generated tokens (eos included when it ended in one).
   std::vector<int64_t> generate_window(generation::EncoderDecoderModel& model, const std::map<std::string, Tensor>& in,
                                        const std::vector<int64_t>& prompt, bool timestamps,
-                                       const generation::GenerationConfig& config,
-                                       const std::atomic<bool>* cancel) const {
+                                       const generation::GenerationConfig& config, const std::atomic<bool>* cancel,
+                                       WhisperStepLogprobs* scores = nullptr) const {
     model.encode(in);
     generation::GenerationHooks hooks;
     if (timestamps) {
@@ -255,11 +316,93 @@ struct WhisperRecognizer::Impl {
       hooks.extra_processors.push_back(std::make_unique<generation::WhisperTimestamps>(
           *no_timestamps, eos, prompt.size(), max_initial_timestamp_index));
     }
+    // Last: the processed scores Python records (sampling: with the top-k warper's mask).
+    WhisperScoreRecorder recorder(config.do_sample ? size_t(std::max<int64_t>(config.top_k, 0)) : 0);
+    if (scores) hooks.extra_processors.push_back(std::make_unique<WhisperScoreRecorderRef>(recorder));
     hooks.detokenize = [this](std::span<const int64_t> ids) {
       return processor.decode(std::vector<int32_t>(ids.begin(), ids.end()), true);
     };
     generation::GenerationResult r = generation::generate(model, {prompt}, config, nullptr, cancel, std::move(hooks));
-    return r.sequences.at(0).at(0).tokens;
+    std::vector<int64_t> gen = r.sequences.at(0).at(0).tokens;
+    if (scores) {
+      if (!gen.empty()) recorder.finish(gen.back());
+      *scores = recorder.steps();
+    }
+    return gen;
+  }
+
+  // WhisperNoSpeechDetection: the probability of <|nocaptions|> (no_timestamps_token_id - 1) in the
+  // softmax of the raw logits at the <|startoftranscript|> position of the decoder input.
+  double no_speech_prob(generation::EncoderDecoderModel& model, const std::map<std::string, Tensor>& in,
+                        const std::vector<int64_t>& input, size_t init_size) const {
+    model.encode(in);
+    std::vector<int64_t> prefix(input.begin(), input.end() - std::ptrdiff_t(init_size) + 1);
+    std::vector<float> logits;
+    model.step({prefix}, logits);
+    const int64_t token = *no_timestamps - 1;
+    double mx = -std::numeric_limits<double>::infinity(), total = 0;
+    for (float v : logits) mx = std::max(mx, double(v));
+    for (float v : logits) total += std::exp(double(v) - mx);
+    return token >= 0 && size_t(token) < logits.size() ? std::exp(double(logits[size_t(token)]) - mx) / total : 0.0;
+  }
+
+  struct Pass {
+    std::vector<int64_t> seq;  // after eos / padding removal (short-form: decoder input included)
+    bool skip = false;
+    WhisperWindow window;
+  };
+
+  // generate_with_fallback for one generation: each temperature in turn until a pass needs no
+  // fallback (or the last); the thresholds as _need_fallback reads them.
+  Pass generate_with_fallback(generation::EncoderDecoderModel& model, const std::map<std::string, Tensor>& in,
+                              const std::vector<int64_t>& input, size_t init_size, bool timestamps,
+                              const generation::GenerationConfig& c, const WhisperOptions& o, bool short_form,
+                              bool is_not_final) const {
+    const auto cr_threshold = o.compression_ratio_threshold ? o.compression_ratio_threshold : config_cr_threshold;
+    const auto lp_threshold = o.logprob_threshold ? o.logprob_threshold : config_lp_threshold;
+    const auto ns_threshold = o.no_speech_threshold ? o.no_speech_threshold : config_ns_threshold;
+    const int64_t eos = c.eos_token_id.empty() ? -1 : c.eos_token_id.front();
+    std::vector<std::optional<double>> temperatures;
+    for (double t : o.temperatures) temperatures.emplace_back(t);
+    if (temperatures.empty()) temperatures.emplace_back(std::nullopt);
+    Pass pass;
+    if (ns_threshold) pass.window.no_speech_prob = no_speech_prob(model, in, input, init_size);
+    for (size_t k = 0; k < temperatures.size(); ++k) {
+      generation::GenerationConfig ck = c;
+      const std::optional<double> t = temperatures[k];
+      ck.do_sample = t && *t > 0.0;
+      ck.temperature = ck.do_sample ? *t : 1.0;
+      if (ck.do_sample) ck.num_beams = 1;
+      WhisperStepLogprobs scores;
+      std::vector<int64_t> gen =
+          generate_window(model, in, input, timestamps, ck, o.cancel, lp_threshold ? &scores : nullptr);
+      std::vector<int64_t> seq;
+      if (short_form) seq = input;
+      seq.insert(seq.end(), gen.begin(), gen.end());
+      if (is_not_final && !seq.empty() && seq.back() == eos) seq.pop_back();
+      drop_final_pad(seq, ck);
+      // _need_fallback.
+      bool needs_fallback = false;
+      pass.skip = false;
+      pass.window =
+          WhisperWindow{t.value_or(0.0), k + 1, std::nullopt, std::nullopt, pass.window.no_speech_prob, false};
+      if (cr_threshold) {
+        pass.window.compression_ratio = whisper_compression_ratio(seq, settings.vocab_size);
+        needs_fallback = *pass.window.compression_ratio > *cr_threshold;
+      }
+      if (lp_threshold) {
+        pass.window.avg_logprob = whisper_average_logprob(scores, seq, eos);
+        needs_fallback = needs_fallback || *pass.window.avg_logprob < *lp_threshold;
+      }
+      if (ns_threshold && *pass.window.avg_logprob<*lp_threshold&& * pass.window.no_speech_prob> * ns_threshold) {
+        needs_fallback = false;
+        pass.skip = true;
+      }
+      pass.window.skipped = pass.skip;
+      pass.seq = std::move(seq);
+      if (!needs_fallback) break;
+    }
+    return pass;
   }
 
   generation::GenerationConfig config_for(const WhisperOptions& o) const {
@@ -274,9 +417,18 @@ struct WhisperRecognizer::Impl {
   void check_length(const generation::GenerationConfig& c, size_t prompt) const {
     // _set_max_new_tokens_and_length: the decoder's positions bound the tokens.
     if (c.max_new_tokens && size_t(*c.max_new_tokens) + prompt > max_target_positions)
-      throw UsageError("max_new_tokens " + std::to_string(*c.max_new_tokens) + " + the decoder prompt (" +
-                       std::to_string(prompt) + " tokens) exceeds config.json max_target_positions " +
+      throw UsageError("max_new_tokens " + std::to_string(*c.max_new_tokens) + " + the decoder input (" +
+                       std::to_string(prompt) +
+                       " tokens, the --prompt's included) exceeds config.json "
+                       "max_target_positions " +
                        std::to_string(max_target_positions));
+    // generation/utils.py _validate_generated_length (4.4x): a decoder input as long as max_length is
+    // a ValueError.
+    if (!c.max_new_tokens && int64_t(prompt) >= c.max_length)
+      throw UsageError("the decoder input is " + std::to_string(prompt) +
+                       " tokens (the --prompt's included) but "
+                       "max_length is " +
+                       std::to_string(c.max_length) + ": shorten the prompt (Python refuses it the same way)");
   }
 
   static void drop_final_pad(std::vector<int64_t>& seq, const generation::GenerationConfig& c) {
@@ -288,62 +440,118 @@ struct WhisperRecognizer::Impl {
 
   // Short-form: one generation on the (padded) features of up to 30 s.
   AsrModelOutput short_form(generation::EncoderDecoderModel& model, const float* samples, size_t count,
-                            const WhisperOptions& o, const generation::GenerationConfig& c) const {
+                            const WhisperOptions& o, const generation::GenerationConfig& c,
+                            std::vector<WhisperWindow>& windows) const {
     processors::AudioFeatures f = processor.audio_features(samples, count);
     const size_t frames = size_t(f.shape.back());
     auto in = window(f.values, frames, 0);
-    std::vector<int64_t> prompt = init_tokens(o, o.return_timestamps, [&] { return detect_language(model, in); });
+    std::vector<int64_t> prompt = resolve_prompt(o);
+    const std::vector<int64_t> init = init_tokens(o, o.return_timestamps, [&] { return detect_language(model, in); });
+    // _prepare_decoder_input_ids: prompt_ids before the decoder prompt (short-form keeps them in the
+    // returned ids; _decode_asr strips them).
+    prompt.insert(prompt.end(), init.begin(), init.end());
     check_length(c, prompt.size());
-    std::vector<int64_t> gen = generate_window(model, in, prompt, o.return_timestamps, c, o.cancel);
+    Pass pass = generate_with_fallback(model, in, prompt, init.size(), o.return_timestamps, c, o, true, false);
+    windows.push_back(pass.window);
     AsrModelOutput out;
-    out.tokens = prompt;
-    out.tokens.insert(out.tokens.end(), gen.begin(), gen.end());
-    drop_final_pad(out.tokens, c);
+    if (pass.skip) return out;  // should_skip: no segment
+    out.tokens = std::move(pass.seq);
+    // The short-form sequence goes through _retrieve_segment too (generate at 000dccdb: one loop for
+    // both forms, timestamps asked for or not): what follows the last complete segment is dropped.
+    out.tokens.resize(retrieve_segment(out.tokens, num_segment_frames).keep);
     return out;
+  }
+
+  // _retrieve_segment on one window's sequence: how many tokens the segments keep (up to the last
+  // timestamp pair, or all when the sequence ends in a single timestamp or holds no pair) and how far
+  // the window's start moves (to the last pair's timestamp; the window's frames otherwise).
+  struct Segment {
+    size_t keep = 0, offset = 0;
+  };
+  Segment retrieve_segment(const std::vector<int64_t>& seq, size_t seek_num_frames) const {
+    const int64_t tb = vocab.timestamp_begin;
+    const size_t n = seq.size();
+    auto is_ts = [&](size_t i) { return seq[i] >= tb; };
+    const bool single_ending = n >= 2 && !is_ts(n - 2) && is_ts(n - 1);
+    size_t last_pair = 0;  // index after the last pair's first timestamp (0: none)
+    for (size_t i = 0; i + 1 < n; ++i)
+      if (is_ts(i) && is_ts(i + 1)) last_pair = i + 1;
+    Segment s{n, seek_num_frames};
+    if (last_pair && !single_ending) {
+      s.keep = last_pair + 1;
+      s.offset = size_t(seq[s.keep - 1] - tb) * kInputStride;
+    }
+    return s;
   }
 
   // Long-form: Python's seek loop over the whole recording's features, computed a window at a time.
   AsrModelOutput long_form(generation::EncoderDecoderModel& model, processors::WholeFeatureWindows& f,
-                           const WhisperOptions& o, const generation::GenerationConfig& c, Progress& progress) const {
+                           const WhisperOptions& o, const generation::GenerationConfig& c, Progress& progress,
+                           std::vector<WhisperWindow>& windows) const {
     const size_t max_frames = f.frames();
-    const int64_t tb = vocab.timestamp_begin;
-    std::vector<int64_t> prompt =
+    const std::vector<int64_t> init =
         init_tokens(o, true, [&] { return detect_language(model, input_features(f.window(0, num_segment_frames))); });
-    check_length(c, prompt.size());
-    const int64_t eos = c.eos_token_id.empty() ? -1 : c.eos_token_id.front();
-    AsrModelOutput out;
+    const std::vector<int64_t> prompt_ids = resolve_prompt(o);
+    const bool condition = condition_on_prev_tokens(o);
+    // do_condition_on_prev_tokens: the option, then per window whether it also ended below temperature 0.5.
+    bool do_condition = condition;
+    const bool all_segments = o.prompt_condition_type == "all-segments";
+    // <|startofprev|> before conditioned tokens: prev_sot_token_id, else suppress_tokens[-2].
+    std::optional<int64_t> prev_start = prev_sot;
+    if (!prev_start && c.suppress_tokens.size() >= 2) prev_start = c.suppress_tokens[c.suppress_tokens.size() - 2];
+    // current_segments' tokens, concatenated (_prepare_segments: first-segment starts with the prompt,
+    // without its first token when that is prev_sot_token_id — generation_config's only, so the corpus
+    // configs, which have none, keep it); `has_segments`: the list holds a segment.
+    std::vector<int64_t> segments;
+    bool has_segments = false;
+    size_t prompt_segment = 0;
+    if (!prompt_ids.empty() && !all_segments) {
+      const bool starts_prev = prev_sot && prompt_ids.front() == *prev_sot;
+      segments.assign(prompt_ids.begin() + (starts_prev ? 1 : 0), prompt_ids.end());
+      prompt_segment = segments.size();
+      has_segments = true;
+    }
+    const size_t cut_off = max_target_positions / 2 - 1;
     size_t seek = 0;
     while (seek < max_frames) {
       if (o.cancel && o.cancel->load()) break;
       const size_t seek_num_frames = std::min(max_frames - seek, num_segment_frames);
-      std::vector<int64_t> seq =
-          generate_window(model, input_features(f.window(seek, num_segment_frames)), prompt, true, c, o.cancel);
-      const bool is_not_final = seek + num_segment_frames < max_frames;
-      if (is_not_final && !seq.empty() && seq.back() == eos) seq.pop_back();
-      drop_final_pad(seq, c);
-      // _retrieve_segment: keep the tokens up to the last complete segment, seek to its end.
-      const size_t n = seq.size();
-      auto is_ts = [&](size_t i) { return seq[i] >= tb; };
-      const bool single_ending = n >= 2 && !is_ts(n - 2) && is_ts(n - 1);
-      std::vector<size_t> slices;
-      for (size_t i = 0; i + 1 < n; ++i)
-        if (is_ts(i) && is_ts(i + 1)) slices.push_back(i + 1);
-      size_t keep = n, offset = seek_num_frames;
-      if (!slices.empty()) {
-        if (single_ending) {
-          keep = n;
-        } else {
-          keep = slices.back() + 1;
-          offset = size_t(seq[keep - 1] - tb) * kInputStride;
-        }
+      // _prepare_decoder_input_ids.
+      std::vector<int64_t> input;
+      if (do_condition && has_segments) {
+        if (!prompt_ids.empty() && all_segments) input = prompt_ids;
+        else if (prev_start) input = {*prev_start};
+        const size_t tail = std::min(cut_off, segments.size());
+        input.insert(input.end(), segments.end() - std::ptrdiff_t(tail), segments.end());
+      } else {
+        input = prompt_ids;
       }
+      input.insert(input.end(), init.begin(), init.end());
+      check_length(c, input.size());
+      const bool is_not_final = seek + num_segment_frames < max_frames;
+      Pass pass = generate_with_fallback(model, input_features(f.window(seek, num_segment_frames)), input, init.size(),
+                                         true, c, o, false, is_not_final);
+      windows.push_back(pass.window);
+      do_condition = condition && pass.window.temperature < 0.5;
+      if (pass.skip) {  // should_skip: the window yields no segment
+        seek += seek_num_frames;
+        progress.advance(uint64_t(seek_num_frames) * 160);
+        continue;
+      }
+      std::vector<int64_t> seq = std::move(pass.seq);
+      // _retrieve_segment: keep the tokens up to the last complete segment, seek to its end.
+      auto [keep, offset] = retrieve_segment(seq, seek_num_frames);
       // A window must move on (Python would loop forever on a zero offset; the timestamp rules make it
       // impossible for a pair at the start).
       if (offset == 0) offset = seek_num_frames;
-      out.tokens.insert(out.tokens.end(), seq.begin(), seq.begin() + std::ptrdiff_t(keep));
+      segments.insert(segments.end(), seq.begin(), seq.begin() + std::ptrdiff_t(keep));
+      has_segments = true;
       seek += offset;
       progress.advance(uint64_t(offset) * 160);
     }
+    // The returned sequence: every segment, without first-segment's prompt segment.
+    AsrModelOutput out;
+    out.tokens.assign(segments.begin() + std::ptrdiff_t(prompt_segment), segments.end());
     return out;
   }
 };
@@ -356,6 +564,8 @@ WhisperRecognizer::WhisperRecognizer(const AutoModel& encoder, const AutoModel& 
 }
 
 WhisperRecognizer::~WhisperRecognizer() = default;
+
+std::vector<int64_t> WhisperRecognizer::prompt_ids(std::string_view text) const { return impl_->prompt_ids(text); }
 
 WhisperResult WhisperRecognizer::transcribe(const std::vector<float>& samples, const WhisperOptions& o) const {
   processors::MemorySamples source(samples.data(), samples.size());
@@ -396,7 +606,8 @@ WhisperResult WhisperRecognizer::transcribe(processors::SampleSource& source, co
       if (in.ended() && start >= in.end()) break;
       const AudioChunk ch = chunk_at(start, in.end(), chunk_len, stride, stride);
       if (ch.yielded()) {
-        AsrModelOutput out = im.short_form(model, in.data() + (start - in.base()), ch.length, o, config);
+        AsrModelOutput out =
+            im.short_form(model, in.data() + (start - in.base()), ch.length, o, config, result.windows);
         out.has_stride = true;
         out.chunk_len = double(ch.length) / rate;
         out.stride_left = double(ch.stride_left) / rate;
@@ -420,15 +631,15 @@ WhisperResult WhisperRecognizer::transcribe(processors::SampleSource& source, co
     lo.return_timestamps = true;
     im.check_options(lo);
     processors::WholeFeatureWindows windows = fe.whole_windows(source);
-    result.outputs.push_back(im.long_form(model, windows, lo, config, progress));
+    result.outputs.push_back(im.long_form(model, windows, lo, config, progress, result.windows));
   } else {
-    result.outputs.push_back(im.short_form(model, in.data(), in.end(), o, config));
+    result.outputs.push_back(im.short_form(model, in.data(), in.end(), o, config, result.windows));
   }
   progress.finish();
   const auto& proc = im.processor;
   result.text = decode_asr(
       result.outputs, im.vocab, [&](const std::vector<int32_t>& ids) { return proc.decode(ids, false); },
-      o.return_timestamps);
+      o.return_timestamps, o.return_language);
   return result;
 }
 
@@ -458,6 +669,15 @@ class WhisperPipeline final : public Pipeline {
     o.language = options.language;
     o.task = options.whisper_task;
     o.return_timestamps = options.return_timestamps;
+    o.return_language = options.return_language;
+    o.prompt = options.whisper_prompt;
+    o.prompt_ids = options.whisper_prompt_ids;
+    o.prompt_condition_type = options.prompt_condition_type;
+    o.condition_on_prev_tokens = options.condition_on_prev_tokens;
+    o.temperatures = options.whisper_temperatures;
+    o.compression_ratio_threshold = options.compression_ratio_threshold;
+    o.logprob_threshold = options.logprob_threshold;
+    o.no_speech_threshold = options.no_speech_threshold;
     o.chunk_length_s = options.chunk_length_s;
     o.stride_length_s = options.stride_length_s;
     o.generation = options.generation;
@@ -477,11 +697,17 @@ class WhisperPipeline final : public Pipeline {
         r = recognizer_.transcribe(input_samples(in, rate, options), o);
       }
       OJson j{{"text", r.text.text}};
-      if (options.return_timestamps) {
+      if (options.return_timestamps || options.return_language) {
+        // _decode_asr's chunk: {"language", "timestamp", "text"}, without the keys not asked for.
         OJson chunks = OJson::array();
         for (const AsrChunk& c : r.text.chunks) {
-          OJson ts = OJson::array({c.start ? OJson(*c.start) : OJson(nullptr), c.end ? OJson(*c.end) : OJson(nullptr)});
-          chunks.push_back(OJson{{"timestamp", ts}, {"text", c.text}});
+          OJson chunk = OJson::object();
+          if (options.return_language) chunk["language"] = c.language ? OJson(*c.language) : OJson(nullptr);
+          if (options.return_timestamps)
+            chunk["timestamp"] =
+                OJson::array({c.start ? OJson(*c.start) : OJson(nullptr), c.end ? OJson(*c.end) : OJson(nullptr)});
+          chunk["text"] = c.text;
+          chunks.push_back(std::move(chunk));
         }
         j["chunks"] = chunks;
       }

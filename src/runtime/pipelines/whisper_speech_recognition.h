@@ -13,7 +13,9 @@
 //  - chunk_length_s set: the audio is cut as Python's chunk_iter does (stride_length_s default
 //    chunk_length_s / 6), each chunk padded to 30 s and generated short-form, the chunks merged by
 //    _decode_asr (longest common sequence over the strides);
-//  - else up to 30 s: one short-form generation on the padded features;
+//  - else up to 30 s: one short-form generation on the padded features, its sequence cut as
+//    _retrieve_segment cuts a window's (generate at 000dccdb runs one loop for both forms: what follows
+//    the last timestamp pair is dropped unless the sequence ends in a single timestamp);
 //  - else long-form: the features of the whole recording (computed a window at a time), decoded 30 s
 //    at a time with timestamps, each window's start moved to the last complete segment (Python's
 //    seek loop). As Python's _set_return_timestamps: without return_timestamps, generation_config's
@@ -24,6 +26,10 @@
 // the detected language (one decoder step on <|startoftranscript|>, argmax over lang_to_id's tokens,
 // on the first 30 s). suppress_tokens, begin_suppress_tokens (at the first generated position) and,
 // with timestamps, WhisperTimestamps (runtime/generation/whisper_timestamps.h).
+// Prompts (_prepare_decoder_input_ids): the prompt ids go before the decoder prompt of each
+// generation; long-form with condition_on_prev_tokens puts <|startofprev|> (all-segments: the prompt)
+// and the last max_target_positions / 2 - 1 tokens of the segments so far (first-segment: the prompt's
+// text first) before it instead, once there are segments.
 #pragma once
 
 #include <atomic>
@@ -47,14 +53,48 @@
 namespace modelexport::runtime {
 
 struct WhisperOptions {
-  std::string language;  // a code ("en") or a token ("<|en|>"); empty: detected (multilingual) / none
-  std::string task;      // "transcribe" or "translate"; empty: the generation config's (transcribe)
+  // A code ("en"), a name ("English", any case) or a token ("<|en|>"), as Python's generate takes it
+  // (whisper_languages.h); empty: detected (multilingual) / none.
+  std::string language;
+  std::string task;  // "transcribe" or "translate"; empty: the generation config's (transcribe)
   bool return_timestamps = false;
+  // Python pipeline's return_language: every chunk carries "language", LANGUAGES' name of the
+  // language token before it in the output (null when there is none: English-only models, and
+  // long-form outputs, which hold the generated segments only).
+  bool return_language = false;
+  // Python's prompt_ids: text (made into ids as WhisperProcessor.get_prompt_ids does: <|startofprev|>
+  // then " " + the stripped text) or the ids themselves; one of the two. Put before the decoder
+  // prompt of every generation; _decode_asr drops them from the text.
+  std::string prompt;
+  std::vector<int64_t> prompt_ids;
+  // Long-form only, as Python's generate: "first-segment" (default) or "all-segments" (needs
+  // condition_on_prev_tokens); condition_on_prev_tokens unset: generation_config.json's, else false.
+  std::string prompt_condition_type;
+  std::optional<bool> condition_on_prev_tokens;
+  // Temperature fallback (generate_with_fallback at 000dccdb, per generation: short-form, each chunk,
+  // each long-form window): the temperatures tried in order (empty: one greedy pass, Python's None; 0
+  // greedy, above 0 sampling at it with the generation config's top_k and seed). A pass is retried at
+  // the next temperature when its zlib compression ratio exceeds compression_ratio_threshold or its
+  // average log-probability is below logprob_threshold; a generation is skipped (no segment) when its
+  // average log-probability is below logprob_threshold and its no-speech probability (<|nocaptions|>
+  // at <|startoftranscript|>) above no_speech_threshold (which needs logprob_threshold). Unset
+  // thresholds: generation_config.json's. Conditioning (condition_on_prev_tokens) stops after a window
+  // that ended at 0.5 or more.
+  std::vector<double> temperatures;
+  std::optional<double> compression_ratio_threshold, logprob_threshold, no_speech_threshold;
   std::optional<double> chunk_length_s, stride_length_s;
   GenerationOptions generation{};  // over generation_config.json (max_new_tokens, ...)
   std::function<void(std::string_view)> on_note{};
   std::function<void(size_t done_samples, size_t total_samples)> on_progress{};
   const std::atomic<bool>* cancel = nullptr;
+};
+
+// What the fallback measured on a generation's last pass (a measure unset when its threshold is).
+struct WhisperWindow {
+  double temperature = 0;  // of the last pass (0: greedy)
+  size_t passes = 1;
+  std::optional<double> compression_ratio, avg_logprob, no_speech_prob;
+  bool skipped = false;
 };
 
 struct WhisperResult {
@@ -63,6 +103,7 @@ struct WhisperResult {
   // long-form segments; tokens as Python's generate returns them (short-form: decoder prompt
   // included, the final eos dropped as padding).
   std::vector<AsrModelOutput> outputs;
+  std::vector<WhisperWindow> windows;  // per generation, in order
 };
 
 class WhisperRecognizer {
@@ -80,6 +121,10 @@ class WhisperRecognizer {
   // long-form decoding hold about one window of samples and features, whatever the length (long-form
   // reads the source once more first, for the features' statistics).
   WhisperResult transcribe(processors::SampleSource& samples, const WhisperOptions& options) const;
+  // WhisperProcessor.get_prompt_ids(text): <|startofprev|> and the ids of " " + text stripped. Throws
+  // UsageError when the text holds a special token (Python's "disallowed special token") or the
+  // model has no <|startofprev|>.
+  std::vector<int64_t> prompt_ids(std::string_view text) const;
 
  private:
   struct Impl;
