@@ -3,7 +3,7 @@
 // /usr/bin/time. Prints the pipeline's JSON. `--max-new-tokens N` bounds each window's generation (the
 // random-weight test models would otherwise generate up to max_length tokens per 30 s window), so a
 // long file's cost is decoding and features, which is what the memory bound is about.
-//   whisper_stream_run MODEL_DIR AUDIO_FILE [--max-new-tokens N] [--chunk-length-s S] [--return-timestamps]
+//   whisper_stream_run MODEL_DIR AUDIO_FILE [--max-new-tokens N] [--chunk-length-s S] [--max-audio-seconds S] [--return-timestamps]
 #include <cstdlib>
 #include <iostream>
 #include <string>
@@ -15,7 +15,7 @@ int main(int argc, char** argv) {
   using namespace modelexport;
   if (argc < 3) {
     std::cerr << "usage: whisper_stream_run MODEL_DIR AUDIO_FILE [--max-new-tokens N] [--chunk-length-s S] "
-                 "[--return-timestamps]\n";
+                 "[--max-audio-seconds S] [--return-timestamps]\n";
     return 2;
   }
   try {
@@ -30,6 +30,7 @@ int main(int argc, char** argv) {
       if (i + 1 >= argc) throw UsageError(flag + " needs a value");
       if (flag == "--max-new-tokens") options.generation.max_new_tokens = std::atoll(argv[i + 1]);
       else if (flag == "--chunk-length-s") options.chunk_length_s = std::atof(argv[i + 1]);
+      else if (flag == "--max-audio-seconds") options.max_audio_seconds = std::atof(argv[i + 1]);
       else throw UsageError("unknown option " + flag);
     }
     auto pipe = runtime::pipeline(argv[1], "automatic-speech-recognition", {});
