@@ -40,7 +40,10 @@ mkdir -p "$build/artifacts" "$build/logs"
 
 run_target() {  # TARGET: one libFuzzer run, its log in $build/logs/TARGET.log
   local t=$1 dict=()
-  case $t in fuzz_tokenizer_json | fuzz_configs | fuzz_metadata_value | fuzz_generation_config | fuzz_preprocessor_config) dict=(-dict=fuzz/json.dict) ;; esac
+  case $t in
+    fuzz_tokenizer_json | fuzz_configs | fuzz_metadata_value | fuzz_generation_config | fuzz_preprocessor_config) dict=(-dict=fuzz/json.dict) ;;
+    fuzz_onnx_scan | fuzz_metadata_reader | fuzz_quantize_graph) dict=(-dict=fuzz/onnx.dict) ;;
+  esac
   mkdir -p "$build/corpus/$t" "$seeds/$t"
   # -rss_limit_mb / -malloc_limit_mb: bounded memory is part of the contract (issue 17);
   # -timeout: an input taking over 10 s is a finding.
