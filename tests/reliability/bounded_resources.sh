@@ -70,7 +70,7 @@ case $kind in
     MODELEXPORT_MAX_VOCAB_SIZE=1000 check 200 30 \
       "vocab.txt: 1001 vocabulary entries, above the limit of 1000 (MODELEXPORT_MAX_VOCAB_SIZE raises it)" \
       "$cli" tokenize "$dir/bert" --text hi ;;
-  vocab_id)  # a 90-byte tokenizer.json whose one token has the id 2,000,000,000: ids index a dense table,
+  vocab_id)  # a 94-byte tokenizer.json whose one token has the id 2,000,000,000: ids index a dense table,
     # so without the cap this cost 15.6 GB and 69.5 s; the default cap (2^22) refuses it.
     printf '%s' '{"model": {"type": "WordLevel", "vocab": {"[UNK]": 0, "a": 2000000000}, "unk_token": "[UNK]"}}' \
       >"$dir/tokenizer.json"
