@@ -43,6 +43,34 @@ for p in onnx_files:
     for target in ("fuzz_onnx_scan", "fuzz_metadata_reader", "fuzz_quantize_graph"):
         put(target, data)
 
+
+
+def self_contained(model_dir):
+    """The fixture model with its folder embedded as embed-metadata writes it (metadata schema 2.0: the
+    version, the manifest, config.json plain and tokenizer.json gzip+base64 under KEY:compressed), so
+    the metadata reader's mutations start past the manifest and into the decoders. None without onnx."""
+    try:
+        import onnx
+    except ImportError:
+        return None
+    model = onnx.load(str(model_dir / "model.onnx"))
+    entries, manifest = [("hf_metadata_version", "2.0")], []
+    for name, key, compress in (("config.json", "hf_model_config", False), ("tokenizer.json", "hf_tokenizer_json", True)):
+        data = (model_dir / name).read_bytes()
+        manifest.append({"name": name, "key": key, "size": len(data), "sha256": hashlib.sha256(data).hexdigest()})
+        entries.append((key + ":compressed", base64.b64encode(gzip.compress(data)).decode()) if compress
+                       else (key, data.decode("utf-8")))
+    entries.append(("hf_manifest", json.dumps({"schema": "2.0", "files": manifest})))
+    for key, value in entries:
+        model.metadata_props.add(key=key, value=value)
+    return model.SerializeToString()
+
+
+seed = self_contained(root / "tests/fixtures/tiny-text-classifier")
+if seed is not None:
+    for target in ("fuzz_onnx_scan", "fuzz_metadata_reader"):
+        put(target, seed)
+
 for p in files(root / "tests/fixtures", "tokenizer.json") + files(corpus / "tokenizers", "tokenizer.json"):
     put("fuzz_tokenizer_json", p.read_bytes())
 

@@ -1,9 +1,10 @@
 #!/usr/bin/env bash
 # Runs every libFuzzer target (fuzz/, docs/fuzzing.md) for SECONDS each, seeded from real files
 # (../shared/corpus, libonnx-testdata, tests/fixtures, fuzz/regressions), and prints per target the
-# executions, coverage reached and what was found. Exits 1 when a target found a crash, leak,
-# timeout or sanitizer report; the input is in build-fuzz/artifacts/ (check it in under
-# fuzz/regressions/TARGET/ once fixed: the fuzz_regressions test replays those in every build).
+# executions, coverage reached (libFuzzer's cov: edges and ft: features) and what was found. Exits 1
+# when a target found a crash, leak, timeout or sanitizer report; the input is in build-fuzz/artifacts/
+# (check it in under fuzz/regressions/TARGET/ once fixed: the fuzz_regressions test replays those in
+# every build).
 #   scripts/fuzz.sh [SECONDS_PER_TARGET (default 60)] [TARGET...]     e.g. scripts/fuzz.sh 600
 # Environment: BUILD_DIR (default build-fuzz), MODELEXPORT_CORPUS, FUZZ_JOBS (parallel targets, default 2).
 set -euo pipefail
@@ -40,7 +41,10 @@ mkdir -p "$build/artifacts" "$build/logs"
 
 run_target() {  # TARGET: one libFuzzer run, its log in $build/logs/TARGET.log
   local t=$1 dict=()
-  case $t in fuzz_tokenizer_json | fuzz_configs | fuzz_metadata_value | fuzz_generation_config | fuzz_preprocessor_config) dict=(-dict=fuzz/json.dict) ;; esac
+  case $t in
+    fuzz_tokenizer_json | fuzz_configs | fuzz_metadata_value | fuzz_generation_config | fuzz_preprocessor_config) dict=(-dict=fuzz/json.dict) ;;
+    fuzz_onnx_scan | fuzz_metadata_reader | fuzz_quantize_graph) dict=(-dict=fuzz/onnx.dict) ;;
+  esac
   mkdir -p "$build/corpus/$t" "$seeds/$t"
   # -rss_limit_mb / -malloc_limit_mb: bounded memory is part of the contract (issue 17);
   # -timeout: an input taking over 10 s is a finding.
@@ -54,12 +58,13 @@ log "running ${#targets[@]} targets for ${seconds} s each, $jobs at a time"
 status=0
 printf '%s\n' "${targets[@]}" | xargs -P "$jobs" -I{} bash -c 'run_target {} || echo "{}" >> "$build/logs/failed"' || true
 
-printf '%-24s %11s %7s %8s %8s %9s %s\n' target executions exec/s coverage "rss MB" "slowest s" result
+printf '%-24s %11s %7s %8s %8s %8s %9s %s\n' target executions exec/s coverage features "rss MB" "slowest s" result
 for t in "${targets[@]}"; do
   l="$build/logs/$t.log"
   execs=$(grep -oE 'stat::number_of_executed_units: +[0-9]+' "$l" | awk '{print $2}' | tail -1)
   rate=$(grep -oE 'stat::average_exec_per_sec: +[0-9]+' "$l" | awk '{print $2}' | tail -1)
   cov=$(grep -o 'cov: [0-9]*' "$l" | awk '{print $2}' | tail -1)
+  ft=$(grep -o 'ft: [0-9]*' "$l" | awk '{print $2}' | tail -1)
   rss=$(grep -oE 'stat::peak_rss_mb: +[0-9]+' "$l" | awk '{print $2}' | tail -1)
   slowest=$(grep -oE 'stat::slowest_unit_time_sec: +[0-9]+' "$l" | awk '{print $2}' | tail -1)
   result=ok
@@ -67,7 +72,7 @@ for t in "${targets[@]}"; do
     result="FOUND: $(grep -m1 -oE 'ERROR: [A-Za-z]+: [^ ]+( [^ ]+)?|runtime error: .{0,60}|fuzz: an exception.{0,80}|out-of-memory|ALARM.*' "$l") (log $l)"
     status=1
   fi
-  printf '%-24s %11s %7s %8s %8s %9s %s\n' "$t" "${execs:-?}" "${rate:-?}" "${cov:-?}" "${rss:-?}" "${slowest:-?}" "$result"
+  printf '%-24s %11s %7s %8s %8s %8s %9s %s\n' "$t" "${execs:-?}" "${rate:-?}" "${cov:-?}" "${ft:-?}" "${rss:-?}" "${slowest:-?}" "$result"
 done
 rm -f "$build/logs/failed"
 exit $status

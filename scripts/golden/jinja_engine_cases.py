@@ -83,6 +83,10 @@ CASES = [
  # messages-like data
  ("{% for m in messages %}{{ m.role }}:{{ m['content'] }}{% if not loop.last %}\n{% endif %}{% endfor %}", {"messages": [{"role": "user", "content": "hi"}, {"role": "assistant", "content": "yo"}]}),
  ("{{ messages[0].content[0].text }} {{ (messages | last).role }} {{ messages | map(attribute='role') | join(',') }}", {"messages": [{"role": "user", "content": [{"type": "text", "text": "T"}]}]}),
+ # numbers past int64/double (fuzz_chat_template found std::stoll throwing on `x.<20 digits>`)
+ ("{{ 1e999 }} {{ -1e999 }} {{ 1e-999 }} {{ 2.5e-320 }}", {}),
+ ("{{ l.99999999999999999999 }}|{{ s.99999999999999999999 }}|{{ d.99999999999999999999 }}|{{ l.0 }}", {"l": [1], "s": "abc", "d": {"a": 1}}),
+ ("{{ [l] | map(attribute='99999999999999999999') | select('defined') | list }}|{{ [l] | map(attribute='0') | list }}", {"l": [1]}),
 ]
 
 ERRORS = [
@@ -99,6 +103,7 @@ ERRORS = [
  ("{{ none.x }}", {}),
  ("{{ 'a' < 1 }}", {}),
  ("{{ x | tojson }}", {}),
+ ("{{ '{99999999999999999999}'.format(1) }}", {}),
 ]
 
 

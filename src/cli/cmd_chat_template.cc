@@ -7,6 +7,7 @@
 #include <memory>
 
 #include "cli/commands.h"
+#include "common/json_file.h"
 #include "common/json_util.h"
 #include "modelexport/common/files.h"
 #include "modelexport/metadata/model_files.h"
@@ -40,17 +41,19 @@ int run_chat_template(const ChatTemplateArgs& a) {
   // Variables: --messages, --tools and the flags, then --context's object over them.
   nlohmann::ordered_json vars = nlohmann::ordered_json::object();
   if (!a.messages.empty()) {
-    check_json_syntax(read_file(a.messages), a.messages);
-    vars["messages"] = nlohmann::ordered_json::parse(read_file(a.messages));
+    std::string text = read_json_file(a.messages, a.messages);
+    check_json_syntax(text, a.messages);
+    vars["messages"] = nlohmann::ordered_json::parse(text);
   }
   if (!a.tools.empty()) {
-    check_json_syntax(read_file(a.tools), a.tools);
-    vars["tools"] = nlohmann::ordered_json::parse(read_file(a.tools));
+    std::string text = read_json_file(a.tools, a.tools);
+    check_json_syntax(text, a.tools);
+    vars["tools"] = nlohmann::ordered_json::parse(text);
   }
   if (a.add_generation_prompt) vars["add_generation_prompt"] = true;
   if (a.continue_final_message) vars["continue_final_message"] = true;
   if (!a.context.empty()) {
-    std::string text = read_file(a.context);
+    std::string text = read_json_file(a.context, a.context);
     check_json_syntax(text, a.context);
     auto context = nlohmann::ordered_json::parse(text);
     if (!context.is_object()) throw UsageError(a.context + ": expected one JSON object of template variables");

@@ -9,6 +9,7 @@
 
 #include "cli/commands.h"
 #include "cli/output.h"
+#include "common/json_file.h"
 #include "modelexport/common/files.h"
 #include "modelexport/metadata/model_files.h"
 #include "modelexport/processors/tokenizer.h"
@@ -37,13 +38,17 @@ std::pair<processors::Tokenizer, processors::TokenizerConfig> load_source(const 
     for (const auto& w : files.warnings) std::cerr << "warning: " << w << "\n";
     return {processors::Tokenizer::from_files(files), processors::TokenizerConfig::from_files(files)};
   }
-  return {processors::Tokenizer::from_json(read_file(p)), processors::TokenizerConfig{}};
+  return {processors::Tokenizer::from_json(read_json_file(p, source)), processors::TokenizerConfig{}};
 }
 
 Json encoding_json(const processors::Encoding& e) {
   Json offsets = Json::array();
   for (const auto& [a, b] : e.offsets) offsets.push_back({a, b});
-  return {{"ids", e.ids}, {"tokens", e.tokens}, {"offsets", offsets}, {"type_ids", e.type_ids}, {"attention_mask", e.attention_mask}};
+  return {{"ids", e.ids},
+          {"tokens", e.tokens},
+          {"offsets", offsets},
+          {"type_ids", e.type_ids},
+          {"attention_mask", e.attention_mask}};
 }
 
 int run_tokenize(const TokenizeArgs& a) {
@@ -73,7 +78,8 @@ int run_tokenize(const TokenizeArgs& a) {
   // model_max_length, padding_side and pad_token as transformers does (processors::TokenizerConfig).
   size_t max_length = a.max_length ? a.max_length : config.model_max_length.value_or(0);
   if (a.truncation) {
-    if (max_length == 0) throw UsageError("--truncation needs --max-length (tokenizer_config.json has no model_max_length)");
+    if (max_length == 0)
+      throw UsageError("--truncation needs --max-length (tokenizer_config.json has no model_max_length)");
     processors::TruncationParams t;
     t.max_length = max_length;
     tok.set_truncation(t);
@@ -104,7 +110,8 @@ int run_tokenize(const TokenizeArgs& a) {
 
 void add_tokenize_command(CLI::App& app, Action& action) {
   auto a = std::make_shared<TokenizeArgs>();
-  auto* cmd = app.add_subcommand("tokenize", "Tokenize text with a tokenizer.json, a model folder or a self-contained .onnx");
+  auto* cmd =
+      app.add_subcommand("tokenize", "Tokenize text with a tokenizer.json, a model folder or a self-contained .onnx");
   cmd->add_option("source", a->source, "tokenizer.json, model folder, or self-contained .onnx")->required();
   cmd->add_option("--text", a->texts, "Text to tokenize (repeatable)");
   cmd->add_option("--input", a->input, "JSONL file of {\"text\": ...} lines (other fields ignored)");

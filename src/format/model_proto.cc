@@ -1,5 +1,6 @@
 #include "format/model_proto.h"
 
+#include <charconv>
 #include <cstring>
 #include <functional>
 #include <memory>
@@ -29,29 +30,43 @@ void for_each_graph(onnx::GraphProto& g, const std::function<void(onnx::GraphPro
 
 onnx::ModelProto load_model_proto(const fs::path& path) {
   if (fs::file_size(path) > static_cast<uint64_t>(INT32_MAX))
-    throw FormatError("'" + path.string() + "' is over 2 GB in one file, beyond what protobuf parses; models this size keep their weights in external data");
+    throw FormatError("'" + path.string() +
+                      "' is over 2 GB in one file, beyond what protobuf parses; models this size keep their weights in "
+                      "external data");
   MappedFile file(path);
   onnx::ModelProto model;
-  if (!model.ParseFromFileDescriptor(file.fd())) throw FormatError("'" + path.string() + "' is not an ONNX model protobuf can parse");
+  if (!model.ParseFromFileDescriptor(file.fd()))
+    throw FormatError("'" + path.string() + "' is not an ONNX model protobuf can parse");
   return model;
 }
 
 std::string external_bytes(const onnx::TensorProto& t, const fs::path& model_dir) {
   std::string location;
   uint64_t offset = 0, length = 0;
+  // offset and length are decimal byte counts (onnx/external_data_helper.py writes str(int)); anything
+  // else, a sign included, is refused by name (std::stoull threw for "x" and wrapped "-1" around).
+  auto byte_count = [&](const std::string& key, const std::string& value) {
+    uint64_t v = 0;
+    auto [end, ec] = std::from_chars(value.data(), value.data() + value.size(), v);
+    if (value.empty() || ec != std::errc() || end != value.data() + value.size())
+      throw FormatError("initializer '" + t.name() + "': external data " + key + " '" + value +
+                        "' is not a byte count (a non-negative decimal integer)");
+    return v;
+  };
   for (const auto& e : t.external_data()) {
     if (e.key() == "location") location = e.value();
-    if (e.key() == "offset") offset = std::stoull(e.value());
-    if (e.key() == "length") length = std::stoull(e.value());
+    if (e.key() == "offset") offset = byte_count("offset", e.value());
+    if (e.key() == "length") length = byte_count("length", e.value());
   }
   fs::path file = model_dir / location;
   if (location.empty() || !fs::exists(file))
-    throw FormatError("initializer '" + t.name() + "' keeps its data in '" + location + "', which does not exist beside the model");
+    throw FormatError("initializer '" + t.name() + "' keeps its data in '" + location +
+                      "', which does not exist beside the model");
   MappedFile data(file);
   if (length == 0 && offset <= data.size()) length = data.size() - offset;
-  if (offset + length > data.size())
-    throw FormatError("initializer '" + t.name() + "': external data [" + std::to_string(offset) + ", +" + std::to_string(length) +
-                      ") is past the end of '" + location + "'");
+  if (offset > data.size() || length > data.size() - offset)  // offset + length could wrap around
+    throw FormatError("initializer '" + t.name() + "': external data [" + std::to_string(offset) + ", +" +
+                      std::to_string(length) + ") is past the end of '" + location + "'");
   return std::string(data.bytes().substr(offset, length));
 }
 
@@ -60,12 +75,15 @@ std::vector<float> float_values(const onnx::TensorProto& t, const fs::path& mode
   for (auto d : t.dims()) count *= static_cast<size_t>(d);
   std::vector<float> out(count);
   if (t.data_location() == onnx::TensorProto::EXTERNAL || !t.raw_data().empty()) {
-    std::string external = t.data_location() == onnx::TensorProto::EXTERNAL ? external_bytes(t, model_dir) : std::string();
+    std::string external =
+        t.data_location() == onnx::TensorProto::EXTERNAL ? external_bytes(t, model_dir) : std::string();
     const std::string& raw = t.data_location() == onnx::TensorProto::EXTERNAL ? external : t.raw_data();
-    if (raw.size() != count * 4) throw FormatError("initializer '" + t.name() + "': its data does not hold " + std::to_string(count) + " floats");
+    if (raw.size() != count * 4)
+      throw FormatError("initializer '" + t.name() + "': its data does not hold " + std::to_string(count) + " floats");
     std::memcpy(out.data(), raw.data(), count * 4);
   } else {
-    if (static_cast<size_t>(t.float_data_size()) != count) throw FormatError("initializer '" + t.name() + "': float_data does not match its dims");
+    if (static_cast<size_t>(t.float_data_size()) != count)
+      throw FormatError("initializer '" + t.name() + "': float_data does not match its dims");
     std::copy(t.float_data().begin(), t.float_data().end(), out.begin());
   }
   return out;
@@ -124,8 +142,8 @@ uint64_t size_with_external_data(const fs::path& model, const onnx::ModelProto& 
   uint64_t size = fs::file_size(model);
   std::set<std::string> files;
   for (const auto& t : proto.graph().initializer())
-      for (const auto& e : t.external_data())
-        if (e.key() == "location") files.insert(e.value());
+    for (const auto& e : t.external_data())
+      if (e.key() == "location") files.insert(e.value());
   for (const auto& f : files)
     if (fs::exists(model.parent_path() / f)) size += fs::file_size(model.parent_path() / f);
   return size;

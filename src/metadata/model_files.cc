@@ -1,5 +1,6 @@
 #include "modelexport/metadata/model_files.h"
 
+#include "common/json_file.h"
 #include "modelexport/common/files.h"
 #include "modelexport/format/onnx_file.h"
 #include "modelexport/metadata/reader.h"
@@ -32,11 +33,16 @@ bool is_hf_folder(const fs::path& dir) { return fs::exists(dir / "config.json") 
 ModelFiles ModelFiles::from_folder(const fs::path& folder) {
   ModelFiles out;
   out.source = "folder " + folder.string();
-  for (const char* name : kFolderFiles)
-    if (fs::is_regular_file(folder / name)) out.files[name] = read_file(folder / name);
+  for (const char* name : kFolderFiles) {
+    const fs::path p = folder / name;
+    if (!fs::is_regular_file(p)) continue;
+    // JSON files over the JSON cap are refused by size, before they are read (a huge or sparse file).
+    out.files[name] = p.extension() == ".json" ? read_json_file(p, p.string()) : read_file(p);
+  }
   std::error_code ec;
   for (const auto& entry : fs::directory_iterator(folder, ec))
-    if (entry.path().extension() == ".model" && entry.is_regular_file()) out.files[entry.path().filename().string()] = read_file(entry.path());
+    if (entry.path().extension() == ".model" && entry.is_regular_file())
+      out.files[entry.path().filename().string()] = read_file(entry.path());
   return out;
 }
 

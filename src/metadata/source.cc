@@ -3,6 +3,7 @@
 #include <cstdlib>
 #include <set>
 
+#include "common/json_file.h"
 #include "common/json_util.h"
 #include "modelexport/common/error.h"
 #include "modelexport/common/files.h"
@@ -76,9 +77,11 @@ HfSource resolve_source(std::string_view spec) {
     return src;
   }
   if (fs::exists(fs::path(spec), ec))
-    throw MetadataReadError("'" + src.spec + "' is a file; expected a Hugging Face model folder or a Hub id (ORG/NAME)");
+    throw MetadataReadError("'" + src.spec +
+                            "' is a file; expected a Hugging Face model folder or a Hub id (ORG/NAME)");
   if (!looks_like_hub_id(spec))
-    throw MetadataReadError("'" + src.spec + "' does not exist; expected a Hugging Face model folder or a Hub id (ORG/NAME)");
+    throw MetadataReadError("'" + src.spec +
+                            "' does not exist; expected a Hugging Face model folder or a Hub id (ORG/NAME)");
 
   auto at = spec.find('@');
   src.hub_id = std::string(spec.substr(0, at));
@@ -88,7 +91,9 @@ HfSource resolve_source(std::string_view spec) {
   fs::path cache = hub_cache_dir();
   fs::path repo = cache / folder;
   std::string where = " (looked in " + repo.string() + "; cache from " +
-                      (!env("HF_HUB_CACHE").empty() ? "HF_HUB_CACHE" : !env("HF_HOME").empty() ? "HF_HOME" : "the default location") +
+                      (!env("HF_HUB_CACHE").empty() ? "HF_HUB_CACHE"
+                       : !env("HF_HOME").empty()    ? "HF_HOME"
+                                                    : "the default location") +
                       "). modelexport works offline: download the model first, e.g. `huggingface-cli download " +
                       src.hub_id + "`, or pass a local folder.";
   if (!fs::is_directory(repo))
@@ -151,13 +156,13 @@ CollectedFiles collect_files(const std::vector<HfSource>& sources, Level level, 
                                      " bytes; a metadata value may hold at most " + std::to_string(max_file_bytes) +
                                      " bytes (the inflation cap validate and every reader " +
                                      "apply). Embed a lower --level without it, or ship the file beside the model");
-      std::string bytes = read_file(p);
+      std::string what = p.string();
+      bool is_json = name.size() > 5 && name.substr(name.size() - 5) == ".json";
+      std::string bytes = is_json ? read_json_file(p, what) : read_file(p);  // JSON: its cap before reading
       if (bytes.substr(0, kLfsPrefix.size()) == kLfsPrefix) {
         pointers.push_back(p.string());
         continue;
       }
-      std::string what = p.string();
-      bool is_json = name.size() > 5 && name.substr(name.size() - 5) == ".json";
       if (name == "preprocessor_config.json") key = preprocessor_key(parse_json(bytes, what));
       else if (is_json) check_json_syntax(bytes, what);
       seen.insert(name);

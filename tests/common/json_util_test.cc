@@ -1,15 +1,21 @@
-// The checked JSON layer: nesting limit, typed access that names file and path, output that is
-// always valid JSON.
+// The checked JSON layer: nesting limit, size cap (also on files, common/json_file.h), typed access
+// that names file and path, output that is always valid JSON.
 #include "common/json_util.h"
 
 #include <gtest/gtest.h>
 
+#include <filesystem>
+#include <fstream>
+
+#include "common/json_file.h"
 #include "modelexport/common/error.h"
 #include "modelexport/common/limits.h"
 #include "support/test_support.h"
 
 namespace modelexport {
 namespace {
+
+namespace fs = std::filesystem;
 
 std::string nested(size_t depth, const std::string& inner = "") {
   return std::string(depth, '[') + inner + std::string(depth, ']');
@@ -76,6 +82,29 @@ TEST(JsonSize, DocumentsPastTheCapAreRefusedBeforeParsing) {
       EXPECT_EQ(m, "config.json: " + std::to_string(text.size()) +
                        " bytes of JSON, above the limit of 10 (MODELEXPORT_MAX_JSON_BYTES raises it)");
   }
+}
+
+// read_json_file checks the cap against the file's size before reading it: a sparse file of 1 TiB is
+// refused without a byte read (read_file would first copy it into memory); within the cap, the bytes.
+TEST(JsonSize, FilesPastTheCapAreRefusedBeforeReading) {
+  test::ScratchDir dir;
+  const fs::path small = dir / "ten.json", sparse = dir / "tokenizer.json";
+  test::write_bytes(small, "[1, 2, 3 ]");
+  {
+    test::EnvGuard env({{"MODELEXPORT_MAX_JSON_BYTES", "10"}});
+    EXPECT_EQ(read_json_file(small, "ten.json"), "[1, 2, 3 ]");
+    test::write_bytes(small, "[1, 2, 3  ]");
+    EXPECT_EQ(error_of([&] { read_json_file(small, "ten.json"); }),
+              "ten.json: 11 bytes of JSON, above the limit of 10 (MODELEXPORT_MAX_JSON_BYTES raises it)");
+  }
+  std::error_code ec;
+  { std::ofstream(sparse).put('\0'); }
+  fs::resize_file(sparse, uint64_t{1} << 40, ec);
+  if (ec) GTEST_SKIP() << "this file system has no 1 TiB sparse files: " << ec.message();
+  EXPECT_EQ(error_of([&] { read_json_file(sparse, "tokenizer.json"); }),
+            "tokenizer.json: 1099511627776 bytes of JSON, above the limit of 134217728 (MODELEXPORT_MAX_JSON_BYTES "
+            "raises it)");
+  fs::remove(sparse);
 }
 
 // Found by fuzz_configs (fuzz/regressions/fuzz_configs/number-overflow-1e999): a number past double's

@@ -8,6 +8,7 @@
 #include <array>
 #include <fstream>
 
+#include "modelexport/common/error.h"
 #include "support/test_support.h"
 
 namespace modelexport::format {
@@ -81,6 +82,47 @@ TEST(LinkExternalData, LinksInsideTheFolderAndRefusesTheRest) {
     EXPECT_EQ(fs::hard_link_count(model_dir / c.top), 2u);
     EXPECT_EQ(float_values(m.graph().node(0).attribute(0).g().initializer(0), dir),
               float_values(m.graph().node(0).attribute(0).g().initializer(0), model_dir));
+  }
+}
+
+// external_bytes on hostile offset/length values (found reading the code after fuzz_chat_template's
+// std::stoll finding): each is a FormatError naming the initializer, never a foreign exception or a
+// read outside the file. "-1" once wrapped around to 2^64 - 1, and an offset + length past 2^64 wrapped
+// to a small sum that passed the bounds check.
+TEST(ExternalBytes, OffsetsAndLengthsAreCheckedByteCounts) {
+  test::ScratchDir scratch;
+  write_floats(scratch.path() / "w.bin", 1.5f, -2.0f);
+  struct Row {
+    const char *offset, *length, *expected;  // expected: the error, or "" for the 8 bytes
+  } rows[] = {
+      {"0", "8", ""},
+      {"4", "0", ""},  // length 0: to the end of the file
+      {"x", "8", "initializer 'w': external data offset 'x' is not a byte count (a non-negative decimal integer)"},
+      {"-1", "8", "initializer 'w': external data offset '-1' is not a byte count (a non-negative decimal integer)"},
+      {"0", "8 ", "initializer 'w': external data length '8 ' is not a byte count (a non-negative decimal integer)"},
+      {"0", "99999999999999999999999", "external data length '99999999999999999999999' is not a byte count"},
+      {"18446744073709551615", "2",
+       "initializer 'w': external data [18446744073709551615, +2) is past the end of 'w.bin'"},
+      {"4", "18446744073709551615", "initializer 'w': external data [4, +18446744073709551615) is past the end"},
+      {"0", "9", "initializer 'w': external data [0, +9) is past the end of 'w.bin'"},
+  };
+  for (const auto& r : rows) {
+    SCOPED_TRACE(std::string(r.offset) + ", " + r.length);
+    onnx::TensorProto t;
+    add_external(&t, "w", "w.bin");
+    t.mutable_external_data(1)->set_value(r.offset);
+    t.mutable_external_data(2)->set_value(r.length);
+    std::string message;
+    std::string bytes;
+    try {
+      bytes = external_bytes(t, scratch.path());
+    } catch (const FormatError& e) { message = e.what(); }
+    if (*r.expected == '\0') {
+      EXPECT_EQ(message, "");
+      EXPECT_EQ(bytes.size(), std::string(r.offset) == "0" ? 8u : 4u);
+    } else {
+      EXPECT_NE(message.find(r.expected), std::string::npos) << message;
+    }
   }
 }
 

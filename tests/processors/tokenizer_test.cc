@@ -71,7 +71,8 @@ TEST(Tokenizer, TruncationLeavesRoomForSpecialTokens) {
   EXPECT_EQ(p.ids.size(), 4u);
   t.left = true;
   tok.set_truncation(t);
-  EXPECT_EQ(tok.encode("what a wonderful day today").tokens, (std::vector<std::string>{"[CLS]", "day", "today", "[SEP]"}));
+  EXPECT_EQ(tok.encode("what a wonderful day today").tokens,
+            (std::vector<std::string>{"[CLS]", "day", "today", "[SEP]"}));
 }
 
 TEST(Tokenizer, StrideMustLeaveRoom) {
@@ -113,12 +114,15 @@ TEST(Tokenizer, ErrorsNameTheJsonPath) {
       EXPECT_NE(std::string(e.what()).find(needle), std::string::npos) << e.what();
     }
   };
-  expect_error(R"({"model": {"type": "Magic", "vocab": {}}})", "model.type: unsupported type \"Magic\"; supported: WordPiece");
-  expect_error(R"({"normalizer": {"type": "Sequence", "normalizers": [{"type": "NFX"}]}, "model": {"type": "WordLevel", "vocab": {}}})",
-               "normalizer.normalizers[0].type");
+  expect_error(R"({"model": {"type": "Magic", "vocab": {}}})",
+               "model.type: unsupported type \"Magic\"; supported: WordPiece");
+  expect_error(
+      R"({"normalizer": {"type": "Sequence", "normalizers": [{"type": "NFX"}]}, "model": {"type": "WordLevel", "vocab": {}}})",
+      "normalizer.normalizers[0].type");
   expect_error(R"({"model": {"type": "BPE", "vocab": {"a": 0}, "merges": ["a b"]}})", "model.merges[0]: token \"b\"");
-  expect_error(R"({"pre_tokenizer": {"type": "Split", "pattern": {"Regex": "("}, "behavior": "Isolated"}, "model": {"type": "WordLevel", "vocab": {}}})",
-               "pre_tokenizer.pattern: regex does not compile");
+  expect_error(
+      R"({"pre_tokenizer": {"type": "Split", "pattern": {"Regex": "("}, "behavior": "Isolated"}, "model": {"type": "WordLevel", "vocab": {}}})",
+      "pre_tokenizer.pattern: regex does not compile");
   expect_error(R"({"model": )", "invalid JSON in tokenizer.json");
 }
 
@@ -168,6 +172,17 @@ TEST(Tokenizer, BadTokenizerJsonIsRefused) {
            "post_processor",
            R"({"type": "TemplateProcessing", "single": "$A", "pair": "$A $B", "special_tokens": {"[CLS]": {"id": "[CLS]", "ids": ["x"], "tokens": ["[CLS]"]}}})"),
        "post_processor.special_tokens.[CLS].ids: expected an array of integer ids"},
+      // The "$A:1" string shorthand's type id (std::stoi threw a foreign exception on these).
+      {fixture_with("post_processor",
+                    R"({"type": "TemplateProcessing", "single": "$A:x", "pair": "$A $B:1", "special_tokens": {}})"),
+       "post_processor.single: the piece \"$A:x\" has the type id \"x\"; expected a whole number from 0 to 2147483647"},
+      {fixture_with(
+           "post_processor",
+           R"({"type": "TemplateProcessing", "single": "$A", "pair": "$A $B:99999999999", "special_tokens": {}})"),
+       "post_processor.pair: the piece \"$B:99999999999\" has the type id \"99999999999\""},
+      {fixture_with("post_processor",
+                    R"({"type": "TemplateProcessing", "single": "$A:-1", "pair": "$A $B", "special_tokens": {}})"),
+       "has the type id \"-1\"; expected a whole number"},
   };
   for (const auto& [json, needle] : cases) {
     try {
@@ -341,7 +356,9 @@ TEST(LegacyTokenizer, MatchesTheShippedTokenizerJson) {
     SCOPED_TRACE(name);
     auto dir = models / name;
     LegacyTokenizerFiles files;
-    auto read_if = [&](const char* f) { return std::filesystem::exists(dir / f) ? test::read_bytes(dir / f) : std::string(); };
+    auto read_if = [&](const char* f) {
+      return std::filesystem::exists(dir / f) ? test::read_bytes(dir / f) : std::string();
+    };
     files.vocab_txt = read_if("vocab.txt");
     files.vocab_json = read_if("vocab.json");
     files.merges_txt = read_if("merges.txt");

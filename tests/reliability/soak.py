@@ -12,7 +12,7 @@ stay under BOUND_MB.
   generated WAV bytes and float arrays of varying lengths) and text-generation (DECODER_MODELS/gpt2.onnx,
   greedy and sampled, 4 new tokens) — CTest fixtures image_models, audio_models, decoder_models.
 
-    PYTHONPATH=build/python soak.py CLI SECONDS [BOUND_MB [SET]]      # CTest: 45 s, 16 MB
+    PYTHONPATH=build/python soak.py CLI SECONDS [BOUND_MB [SET]]      # CTests soak, soak_media: 45 s, 16 MB
     PYTHONPATH=build/python soak.py build/modelexport 3600 16         # the documented long runs
     PYTHONPATH=build/python IMAGE_MODELS=build/tests/image_models AUDIO_MODELS=build/tests/audio_models \
       DECODER_MODELS=build/tests/decoder_models soak.py build/modelexport 3600 16 media

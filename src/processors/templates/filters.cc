@@ -37,7 +37,7 @@ Value attr_path(const Value& item, const Value& path) {
     std::string part = p.substr(start, dot == std::string::npos ? std::string::npos : dot - start);
     bool digits =
         !part.empty() && std::all_of(part.begin(), part.end(), [](char c) { return std::isdigit((unsigned char)c); });
-    cur = subscript(cur, digits ? Value(int64_t(std::stoll(part))) : Value(part));
+    cur = subscript(cur, digits ? Value(digits_index(part)) : Value(part));
     if (dot == std::string::npos) return cur;
     start = dot + 1;
   }

@@ -1,4 +1,7 @@
 // Python's str.format for templates: {} / {0} / {name} fields with !s / !r conversions; {{ and }}.
+#include <charconv>
+#include <cstdint>
+
 #include "processors/templates/builtins.h"
 
 namespace modelexport::processors::templates {
@@ -42,8 +45,11 @@ std::string py_format(const std::string& format, Args& a) {
       v = auto_index < a.positional.size() ? &a.positional[auto_index] : nullptr;
       ++auto_index;
     } else if (std::isdigit((unsigned char)field[0])) {
-      size_t n = std::stoul(field);
-      v = n < a.positional.size() ? &a.positional[n] : nullptr;
+      // CPython's str.format reads the index as a Py_ssize_t and refuses a larger one.
+      int64_t n = 0;
+      if (std::from_chars(field.data(), field.data() + field.size(), n).ec == std::errc::result_out_of_range)
+        fail("Too many decimal digits in format string");  // ValueError
+      v = uint64_t(n) < a.positional.size() ? &a.positional[size_t(n)] : nullptr;
     } else {
       for (const auto& [k, x] : a.named)
         if (k == field) v = &x;

@@ -2,6 +2,7 @@
 // (incl. in / not in) < + - < ~ < * / // % < ** < unary - + < postfix (. [] ()) | filters, is tests.
 #include "processors/templates/parser.h"
 
+#include <cstdlib>
 #include <set>
 
 #include "modelexport/common/error.h"
@@ -471,7 +472,9 @@ class Parser {
       auto e = make(ExprKind::Literal, line);
       std::string text = next().text;
       if (t.kind == Tok::Float) {
-        e->value = Value(std::stod(text));
+        // Python's float(): past double's range is inf, below it 0.0 or a subnormal (1e999 renders
+        // "inf" in jinja2 3.1.2); std::stod would throw out_of_range there, strtod rounds as Python does.
+        e->value = Value(std::strtod(text.c_str(), nullptr));
       } else {
         try {
           e->value = Value(int64_t(std::stoll(text)));
@@ -559,7 +562,7 @@ class Parser {
           auto item = make(ExprKind::Item, line);
           item->children.push_back(std::move(e));
           auto idx = make(ExprKind::Literal, line);
-          idx->value = Value(int64_t(std::stoll(next().text)));
+          idx->value = Value(digits_index(next().text));
           item->children.push_back(std::move(idx));
           e = std::move(item);
           continue;

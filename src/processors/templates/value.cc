@@ -4,6 +4,7 @@
 #include <charconv>
 #include <cmath>
 #include <cstdio>
+#include <limits>
 
 #include "processors/templates/builtins.h"
 
@@ -308,6 +309,12 @@ Value missing(const Value& obj, const Value& key) {
 }
 
 }  // namespace
+
+int64_t digits_index(std::string_view digits) {
+  int64_t n = 0;
+  auto [end, ec] = std::from_chars(digits.data(), digits.data() + digits.size(), n);
+  return ec == std::errc::result_out_of_range ? std::numeric_limits<int64_t>::max() : n;
+}
 
 Value subscript(const Value& obj, const Value& key) {
   if (obj.is_undefined()) fail(obj.undefined_hint());

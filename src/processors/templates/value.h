@@ -122,6 +122,11 @@ int64_t length(const Value& v);
 std::vector<Value> iterate(const Value& v);
 // [] subscription, Python's rules (negative indices); Undefined with jinja2's hint when absent.
 Value subscript(const Value& obj, const Value& key);
+// An item index written as ASCII digits (`foo.0`, attribute="items.1"), as Python's int() reads it.
+// Past int64 it is INT64_MAX: Python's int is unbounded, but no list, string or JSON object (whose keys
+// are strings) has an item at such an index, so jinja2's getitem gives Undefined either way (IndexError
+// and KeyError are LookupErrors, which it turns into Undefined), and so does subscript at INT64_MAX.
+int64_t digits_index(std::string_view digits);
 // obj.name: a method of str/dict/list or the item; Undefined when neither.
 Value attribute(const Value& obj, const std::string& name);
 Value call(const Value& callee, Args& args);

@@ -1,6 +1,7 @@
 // tokenizers processors/template.rs: single/pair templates of special tokens and sequences A/B,
 // each with a type id; special tokens only when add_special_tokens, type ids always.
 #include <algorithm>
+#include <charconv>
 
 #include "processors/tokenizers/json_access.h"
 #include "processors/tokenizers/post_processors/post_processors.h"
@@ -30,7 +31,13 @@ std::vector<Piece> parse_template(const Json& j, const std::string& path) {
       if (item.empty()) continue;
       int32_t type_id = 0;
       if (auto colon = item.rfind(':'); colon != std::string::npos && colon > 0) {
-        type_id = std::stoi(item.substr(colon + 1));
+        // The type id is a whole number (template.rs's Piece::try_from parses a u32; we hold int32).
+        // std::stoi threw a foreign exception here ("$A:x", "$A:99999999999").
+        const std::string digits = item.substr(colon + 1);
+        auto [end, ec] = std::from_chars(digits.data(), digits.data() + digits.size(), type_id);
+        if (digits.empty() || ec != std::errc() || end != digits.data() + digits.size() || type_id < 0)
+          json::fail(path, "the piece \"" + item + "\" has the type id \"" + digits +
+                               "\"; expected a whole number from 0 to 2147483647");
         item = item.substr(0, colon);
       }
       if (item == "$A" || item == "$" || item == "$0") out.push_back({true, "A", type_id});
@@ -116,7 +123,8 @@ std::unique_ptr<PostProcessor> make_template(const Json& j, const std::string& p
   auto pair = j.contains("pair") ? parse_template(j["pair"], path + ".pair") : single;
   for (const auto* t : {&single, &pair})
     for (const auto& p : *t)
-      if (!p.is_sequence && !special.count(p.id)) json::fail(path, "the template names special token \"" + p.id + "\" that special_tokens lacks");
+      if (!p.is_sequence && !special.count(p.id))
+        json::fail(path, "the template names special token \"" + p.id + "\" that special_tokens lacks");
   return std::make_unique<Template>(std::move(single), std::move(pair), std::move(special));
 }
 
