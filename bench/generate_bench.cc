@@ -4,7 +4,8 @@
 //   bench_generate MODEL.onnx PROMPT_TOKENS NEW_TOKENS BATCH [ours | bare]
 //   bench_generate MODEL.onnx PROMPT_TOKENS NEW_TOKENS BATCH pair ROUNDS   (both, alternating, one process)
 //   environment: INTRA_OP_THREADS=N (ORT's intra-op threads; 0 or unset: ORT's default),
-//                WARMUP=0|1 (default 1: first one discarded generation of each loop the mode runs)
+//                WARMUP=0|1 (default 1: first one discarded generation of each loop the mode runs),
+//                CALLGRIND_SPAN=decode|ttft (what callgrind counts, see `counting`; default decode)
 // Prints one JSON line per run: time to first token (the prompt step and the first token's choice:
 // from generate()'s call to the second step's start), prefill tokens/s (prompt tokens × batch / that),
 // decode tokens/s (new tokens after the first × batch / their time: from the second step's start to
@@ -57,8 +58,10 @@ using Clock = std::chrono::steady_clock;
 namespace {
 
 // True in the measured runs (not the warm-up): under callgrind --instr-atstart=no only their decode
-// steps (the second step's start to generate()'s return, the same span as the decode time) count.
+// steps (the second step's start to generate()'s return, the same span as the decode time) count,
+// or with CALLGRIND_SPAN=ttft the span of the time to first token instead.
 bool counting = false;
+bool count_ttft = false;
 
 // Seconds of CPU time the process has used, every thread.
 double cpu_seconds() {
@@ -85,7 +88,8 @@ class Timed final : public generation::StepModel {
   void step(const std::vector<std::vector<int64_t>>& t, std::vector<float>& logits) override {
     const double t0 = now_seconds();
     if (steps_ == 1) {
-      MEASURED_BEGIN();
+      if (count_ttft) MEASURED_END();
+      else MEASURED_BEGIN();
       second_start_ = t0, second_cpu_start_ = cpu_seconds();
     }
     m_.step(t, logits);
@@ -117,10 +121,11 @@ Times run_ours(const AutoModel& session, const generation::DecoderModel::Setting
   o.min_new_tokens = static_cast<int64_t>(fresh);
   auto config = generation::GenerationConfig::resolve(generation_json, config_json, "text-generation", o);
   decoder.reserve(prompts.size(), prompts[0].size() + fresh);
+  if (count_ttft) MEASURED_BEGIN();
   const double start = now_seconds(), start_cpu = cpu_seconds();
   generation::generate(timed, prompts, config);
   const double end = now_seconds(), end_cpu = cpu_seconds();
-  MEASURED_END();
+  if (!count_ttft) MEASURED_END();
   Times t;
   t.first = timed.second_start_ - start;
   t.first_cpu = timed.second_cpu_start_ - start_cpu;
@@ -147,7 +152,11 @@ Times run_bare(const AutoModel& session, const std::vector<std::vector<int64_t>>
   for (const auto& p : prompts) ids.insert(ids.end(), p.begin(), p.end());
   Times t;
   for (size_t step = 0; step < fresh; ++step) {
-    if (step == 1) MEASURED_BEGIN();
+    if (step == 0 && count_ttft) MEASURED_BEGIN();
+    if (step == 1) {
+      if (count_ttft) MEASURED_END();
+      else MEASURED_BEGIN();
+    }
     const double t0 = now_seconds(), c0 = cpu_seconds();
     const size_t n = step == 0 ? prompt : 1;
     total += n;
@@ -199,7 +208,7 @@ Times run_bare(const AutoModel& session, const std::vector<std::vector<int64_t>>
     if (step == 0) t.first = sec, t.first_cpu = cpu;
     else t.rest += sec, t.rest_cpu += cpu;
   }
-  MEASURED_END();
+  if (!count_ttft) MEASURED_END();
   return t;
 }
 
@@ -242,6 +251,7 @@ int main(int argc, char** argv) {
   SessionOptions options;
   options.intra_op_threads = env_int("INTRA_OP_THREADS", 0);
   const bool warmup = env_int("WARMUP", 1) != 0;
+  count_ttft = std::getenv("CALLGRIND_SPAN") && std::string(std::getenv("CALLGRIND_SPAN")) == "ttft";
   AutoModel session = AutoModel::from_model(path, options);
   auto files = modelexport::metadata::ModelFiles::from_model(path);
   auto text = [&](const char* f) { return files.get(f) ? *files.get(f) : std::string(); };
