@@ -83,6 +83,10 @@ for b in sorted({r["batch"] for r in runs}):
         ours, tjs = m[set_, "modelexport"], m[set_, "transformers.js"]
         summary[f"{set_}_decode_vs_transformers_js"] = round(ours["decode_tok_s"] / tjs["decode_tok_s"], 3)
         summary[f"{set_}_prefill_vs_transformers_js"] = round(ours["prefill_tok_s"] / tjs["prefill_tok_s"], 3)
+        # The same two ratios in CPU time (the process's, every thread): what the load moves least.
+        if tjs.get("cpu_ms_per_step"):
+            summary[f"{set_}_decode_cpu_vs_transformers_js"] = round(tjs["cpu_ms_per_step"] / ours["cpu_ms_per_step"], 3)
+            summary[f"{set_}_ttft_cpu_vs_transformers_js"] = round(tjs["ttft_cpu_ms"] / ours["ttft_cpu_ms"], 3)
     # Per round: ours/bare over the same process's adjacent runs (2 of each), wall and CPU; the median.
     for set_ in ("default", "single"):
         for key, label in (("ms_per_step", "wall"), ("cpu_ms_per_step", "cpu"), ("ttft_ms", "ttft_wall"),
