@@ -1,19 +1,50 @@
 // Decoder-only generation speed and memory: ours (DecoderModel + the generation loop) and a bare ONNX
 // Runtime greedy loop on the same session (Ort::IoBinding each step, ORT-allocated outputs, present
 // OrtValues bound as the next past, argmax only, no processors) for the per-token overhead.
-//   bench_generate MODEL.onnx PROMPT_TOKENS NEW_TOKENS BATCH [bare]
+//   bench_generate MODEL.onnx PROMPT_TOKENS NEW_TOKENS BATCH [ours | bare]
 //   bench_generate MODEL.onnx PROMPT_TOKENS NEW_TOKENS BATCH pair ROUNDS   (both, alternating, one process)
-// Prints one JSON line per run: prefill tokens/s (prompt tokens × batch / first step), time to first
-// token, decode tokens/s (new tokens after the first × batch / their time: from the first step's end
-// to the end of generate(), so the processors, sampler and stopping checks count), ms per step and,
-// of it, the time outside the model's step (loop_ms_per_step: processors, argmax, stopping), peak RSS.
+//   environment: INTRA_OP_THREADS=N (ORT's intra-op threads; 0 or unset: ORT's default),
+//                WARMUP=0|1 (default 1: first one discarded generation of each loop the mode runs),
+//                CALLGRIND_SPAN=decode|ttft (what callgrind counts, see `counting`; default decode)
+// Prints one JSON line per run: time to first token (the prompt step and the first token's choice:
+// from generate()'s call to the second step's start), prefill tokens/s (prompt tokens × batch / that),
+// decode tokens/s (new tokens after the first × batch / their time: from the second step's start to
+// generate()'s return, so the processors, argmax and stopping checks count), ms per step and, of it,
+// the time outside the model's step (loop_ms_per_step: processors, argmax, stopping), peak RSS;
+// beside each wall time the process's CPU time over the same span (CLOCK_PROCESS_CPUTIME_ID, every
+// thread: with INTRA_OP_THREADS=1 a figure the machine's load barely moves).
+// The warm-up runs (phase "warmup") pay the session's first-run costs (ONNX Runtime's arena growth
+// and its per-input-shape memory plans) so that neither loop measured after them is charged for
+// them; without it, the loop that runs first in the process pays for both.
 // Greedy, eos suppressed by min_new_tokens so every run generates NEW_TOKENS.
 #include <onnxruntime_cxx_api.h>
 #include <sys/resource.h>
 
+#include <time.h>
+
 #include <chrono>
+#include <cstdlib>
 #include <iostream>
 #include <string>
+
+#if __has_include(<valgrind/callgrind.h>)
+#include <valgrind/callgrind.h>  // bench/generate_instructions.sh: count the measured decode steps only
+#define MEASURED_BEGIN()                           \
+  do {                                             \
+    if (counting) CALLGRIND_START_INSTRUMENTATION; \
+  } while (0)
+#define MEASURED_END()                            \
+  do {                                            \
+    if (counting) CALLGRIND_STOP_INSTRUMENTATION; \
+  } while (0)
+#else
+#define MEASURED_BEGIN() \
+  do {                   \
+  } while (0)
+#define MEASURED_END() \
+  do {                 \
+  } while (0)
+#endif
 
 #include "modelexport/metadata/model_files.h"
 #include "runtime/auto_model_access.h"
@@ -26,30 +57,47 @@ using Clock = std::chrono::steady_clock;
 
 namespace {
 
+// True in the measured runs (not the warm-up): under callgrind --instr-atstart=no only their decode
+// steps (the second step's start to generate()'s return, the same span as the decode time) count,
+// or with CALLGRIND_SPAN=ttft the span of the time to first token instead.
+bool counting = false;
+bool count_ttft = false;
+
+// Seconds of CPU time the process has used, every thread.
+double cpu_seconds() {
+  timespec t{};
+  clock_gettime(CLOCK_PROCESS_CPUTIME_ID, &t);
+  return static_cast<double>(t.tv_sec) + static_cast<double>(t.tv_nsec) * 1e-9;
+}
+
+double now_seconds() { return std::chrono::duration<double>(Clock::now().time_since_epoch()).count(); }
+
 double peak_rss_mb() {
   rusage u{};
   getrusage(RUSAGE_SELF, &u);
   return static_cast<double>(u.ru_maxrss) / 1024.0;
 }
 
-// Wraps the runner to time its first step (prefill → first token's logits) and the rest.
+// Wraps the runner to time the generation: the time to first token runs from generate()'s call to
+// the second step's start (the prompt step and the first token's processors, argmax and stopping
+// checks), the decode from there to generate()'s return; `later_` is the model's share of the latter.
 class Timed final : public generation::StepModel {
  public:
   explicit Timed(generation::StepModel& m) : m_(m) {}
   size_t vocab_size() const override { return m_.vocab_size(); }
   void step(const std::vector<std::vector<int64_t>>& t, std::vector<float>& logits) override {
-    auto t0 = Clock::now();
-    m_.step(t, logits);
-    if (steps_++ == 0) {
-      first_ = std::chrono::duration<double>(Clock::now() - t0).count();
-      first_end_ = Clock::now();
-    } else {
-      later_ += std::chrono::duration<double>(Clock::now() - t0).count();
+    const double t0 = now_seconds();
+    if (steps_ == 1) {
+      if (count_ttft) MEASURED_END();
+      else MEASURED_BEGIN();
+      second_start_ = t0, second_cpu_start_ = cpu_seconds();
     }
+    m_.step(t, logits);
+    if (steps_++ > 0) later_ += now_seconds() - t0;
   }
   void select_rows(const std::vector<size_t>& rows) override { m_.select_rows(rows); }
-  double first_ = 0, later_ = 0;  // the first step; the later steps' time inside the model
-  Clock::time_point first_end_;
+  double later_ = 0;  // the model's time in every step after the first
+  double second_start_ = 0, second_cpu_start_ = 0;
   size_t steps_ = 0;
 
  private:
@@ -57,8 +105,9 @@ class Timed final : public generation::StepModel {
 };
 
 struct Times {
-  double first = 0, rest = 0;  // the prompt step; every later step
-  double loop = 0;             // of `rest`, the time outside the model's step (processors, sampler, stopping)
+  double first = 0, rest = 0;          // the prompt step; every later step (wall)
+  double first_cpu = 0, rest_cpu = 0;  // the same spans' CPU time (the process, every thread)
+  double loop = 0;                     // of `rest`, the wall time outside the model's step (ours)
 };
 
 // Ours: DecoderModel under generate(), greedy, eos suppressed by min_new_tokens.
@@ -72,10 +121,16 @@ Times run_ours(const AutoModel& session, const generation::DecoderModel::Setting
   o.min_new_tokens = static_cast<int64_t>(fresh);
   auto config = generation::GenerationConfig::resolve(generation_json, config_json, "text-generation", o);
   decoder.reserve(prompts.size(), prompts[0].size() + fresh);
+  if (count_ttft) MEASURED_BEGIN();
+  const double start = now_seconds(), start_cpu = cpu_seconds();
   generation::generate(timed, prompts, config);
+  const double end = now_seconds(), end_cpu = cpu_seconds();
+  if (!count_ttft) MEASURED_END();
   Times t;
-  t.first = timed.first_;
-  t.rest = std::chrono::duration<double>(Clock::now() - timed.first_end_).count();
+  t.first = timed.second_start_ - start;
+  t.first_cpu = timed.second_cpu_start_ - start_cpu;
+  t.rest = end - timed.second_start_;
+  t.rest_cpu = end_cpu - timed.second_cpu_start_;
   t.loop = t.rest - timed.later_;
   return t;
 }
@@ -97,7 +152,12 @@ Times run_bare(const AutoModel& session, const std::vector<std::vector<int64_t>>
   for (const auto& p : prompts) ids.insert(ids.end(), p.begin(), p.end());
   Times t;
   for (size_t step = 0; step < fresh; ++step) {
-    auto t0 = Clock::now();
+    if (step == 0 && count_ttft) MEASURED_BEGIN();
+    if (step == 1) {
+      if (count_ttft) MEASURED_END();
+      else MEASURED_BEGIN();
+    }
+    const double t0 = now_seconds(), c0 = cpu_seconds();
     const size_t n = step == 0 ? prompt : 1;
     total += n;
     mask.assign(batch * total, 1);
@@ -144,50 +204,82 @@ Times run_bare(const AutoModel& session, const std::vector<std::vector<int64_t>>
           generation::argmax(std::span<const float>(logits + ((r + 1) * positions - 1) * vocab, vocab))));
     past.clear();
     for (size_t k = 1; k < outs.size(); ++k) past.push_back(std::move(outs[k]));
-    double sec = std::chrono::duration<double>(Clock::now() - t0).count();
-    if (step == 0) t.first = sec;
-    else t.rest += sec;
+    const double sec = now_seconds() - t0, cpu = cpu_seconds() - c0;
+    if (step == 0) t.first = sec, t.first_cpu = cpu;
+    else t.rest += sec, t.rest_cpu += cpu;
   }
+  if (!count_ttft) MEASURED_END();
   return t;
 }
 
-void print(const char* impl, size_t batch, size_t prompt, size_t fresh, const Times& t, double wall) {
-  std::cout << "{\"impl\":\"" << impl << "\",\"batch\":" << batch << ",\"prompt\":" << prompt
-            << ",\"new_tokens\":" << fresh << ",\"prefill_tok_s\":" << (prompt * batch) / t.first
-            << ",\"ttft_ms\":" << t.first * 1000 << ",\"decode_tok_s\":" << ((fresh - 1) * batch) / t.rest
+void print(const char* impl, const char* phase, int threads, size_t batch, size_t prompt, size_t fresh, const Times& t,
+           double wall) {
+  std::cout << "{\"impl\":\"" << impl << "\",\"phase\":\"" << phase << "\",\"threads\":" << threads
+            << ",\"batch\":" << batch << ",\"prompt\":" << prompt << ",\"new_tokens\":" << fresh
+            << ",\"prefill_tok_s\":" << (prompt * batch) / t.first << ",\"ttft_ms\":" << t.first * 1000
+            << ",\"ttft_cpu_ms\":" << t.first_cpu * 1000 << ",\"decode_tok_s\":" << ((fresh - 1) * batch) / t.rest
             << ",\"ms_per_step\":" << t.rest * 1000 / (fresh - 1)
+            << ",\"cpu_ms_per_step\":" << t.rest_cpu * 1000 / (fresh - 1)
             << ",\"loop_ms_per_step\":" << t.loop * 1000 / (fresh - 1) << ",\"wall_s\":" << wall
             << ",\"peak_rss_mb\":" << peak_rss_mb() << "}" << std::endl;
+}
+
+int env_int(const char* name, int fallback) {
+  const char* v = std::getenv(name);
+  return v && *v ? std::atoi(v) : fallback;
 }
 
 }  // namespace
 
 int main(int argc, char** argv) {
   if (argc < 5) {
-    std::cerr << "usage: bench_generate MODEL.onnx PROMPT_TOKENS NEW_TOKENS BATCH [bare | pair ROUNDS]\n";
+    std::cerr << "usage: bench_generate MODEL.onnx PROMPT_TOKENS NEW_TOKENS BATCH [ours | bare | pair ROUNDS]\n";
     return 2;
   }
   const std::string path = argv[1];
   const size_t prompt = std::stoul(argv[2]), fresh = std::stoul(argv[3]), batch = std::stoul(argv[4]);
   const std::string mode = argc > 5 ? argv[5] : "";
   const size_t pairs = mode == "pair" && argc > 6 ? std::stoul(argv[6]) : 1;
-  AutoModel session = AutoModel::from_model(path, {});
+  if (fresh < 2) {
+    std::cerr << "bench_generate: NEW_TOKENS must be at least 2 (the decode rate needs a step after the first)\n";
+    return 2;
+  }
+  if (!mode.empty() && mode != "ours" && mode != "bare" && mode != "pair") {
+    std::cerr << "bench_generate: unknown mode '" << mode << "'; expected ours, bare or pair ROUNDS\n";
+    return 2;
+  }
+  SessionOptions options;
+  options.intra_op_threads = env_int("INTRA_OP_THREADS", 0);
+  const bool warmup = env_int("WARMUP", 1) != 0;
+  count_ttft = std::getenv("CALLGRIND_SPAN") && std::string(std::getenv("CALLGRIND_SPAN")) == "ttft";
+  AutoModel session = AutoModel::from_model(path, options);
   auto files = modelexport::metadata::ModelFiles::from_model(path);
   auto text = [&](const char* f) { return files.get(f) ? *files.get(f) : std::string(); };
   auto settings = generation::DecoderModel::Settings::from_configs(text("config.json"), text("genai_config.json"));
   std::vector<std::vector<int64_t>> prompts(batch);
   for (size_t r = 0; r < batch; ++r)
     for (size_t k = 0; k < prompt; ++k) prompts[r].push_back(static_cast<int64_t>(100 + (k * 7 + r * 13) % 5000));
+  const int threads = options.intra_op_threads;
+  const char* phase = "measured";
   auto ours = [&] {
     auto t0 = Clock::now();
     Times t = run_ours(session, settings, text("generation_config.json"), text("config.json"), prompts, fresh);
-    print("modelexport", batch, prompt, fresh, t, std::chrono::duration<double>(Clock::now() - t0).count());
+    print("modelexport", phase, threads, batch, prompt, fresh, t,
+          std::chrono::duration<double>(Clock::now() - t0).count());
   };
   auto bare = [&] {
     auto t0 = Clock::now();
     Times t = run_bare(session, prompts, fresh);
-    print("bare-ort", batch, prompt, fresh, t, std::chrono::duration<double>(Clock::now() - t0).count());
+    print("bare-ort", phase, threads, batch, prompt, fresh, t,
+          std::chrono::duration<double>(Clock::now() - t0).count());
   };
+  if (warmup) {
+    phase = "warmup";
+    if (mode != "bare") ours();
+    if (mode == "bare" || mode == "pair") bare();
+    phase = "measured";
+  }
+  counting = true;
   if (mode == "pair") {
     // Both loops in one process on one session, alternating (the order swapped every round), so the
     // machine's load and the session's warm-up fall on both alike.

@@ -29,6 +29,7 @@ apt_packages=(
   libicu-dev                                          # Unicode Script property (UnicodeScripts pre-tokenizer)
   libgtest-dev libgmock-dev                           # unit and conformance tests
   libbenchmark-dev hyperfine time                     # benchmarks (GNU time for peak memory)
+  valgrind                                            # benchmarks: callgrind instruction counts (bench/generate_instructions.sh)
   libonnx-testdata                                    # 1000+ real ONNX models for conformance tests
   python3-onnx python3-numpy                          # reference onnx.load for benchmarks, fixture generation
   ccache                                              # cheap rebuilds (CI builds plain + sanitizers)

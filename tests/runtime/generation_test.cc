@@ -586,7 +586,8 @@ GenerationConfig sampling(uint64_t seed, int64_t max_new_tokens, int64_t n = 1) 
 }
 
 // Greedy's choice is torch.argmax's: the first maximum; NaN never wins; all NaN gives 0. Lengths around
-// the 8-lane blocks of the implementation, the maximum in the block part and in the tail.
+// the implementation's 16-float blocks and 4-float search steps, the maximum in the block part and in
+// the tail, a -0.0 / 0.0 tie inside a block (the added cases' expectations are torch 1.13's argmax).
 TEST(Sampling, ArgmaxIsTheFirstMaximum) {
   const float nan = std::numeric_limits<float>::quiet_NaN(), inf = std::numeric_limits<float>::infinity();
   struct Case {
@@ -604,6 +605,12 @@ TEST(Sampling, ArgmaxIsTheFirstMaximum) {
       {{0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 3}, 16},
       {{5, nan, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0}, 0},
       {{-3, -2, -1, -1, -5, -6, -7, -8, -9, -1}, 2},
+      {{-0.0f, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0}, 0},
+      {{-1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1,  -1,
+        -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, 0.5f},
+       32},
+      {{1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 2, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 2}, 16},
+      {{nan, nan, nan, nan, nan, nan, nan, nan, nan, nan, nan, nan, nan, nan, nan, nan}, 0},
   };
   for (size_t i = 0; i < cases.size(); ++i)
     EXPECT_EQ(argmax(std::span<const float>(cases[i].scores)), cases[i].expected) << "case " << i;

@@ -441,21 +441,29 @@ void DecoderModel::Impl::run(size_t n, size_t fed, std::vector<float>& out) {
   }
   const size_t logits_count = rows * out_positions * vocab;
   // float32 logits of one position per row (every decode step) are written by ONNX Runtime straight
-  // into the caller's vector: no copy of the logits rows.
+  // into the caller's vector: no copy of the logits rows. Several positions per row (a prompt step
+  // without num_logits_to_keep, full recompute) go to ONNX Runtime's arena, which keeps its blocks
+  // across runs and generations: a buffer of ours that size (rows × prompt × vocabulary, 50 MB for 8
+  // rows of 32 tokens over 49152 ids) would be fresh memory every generation, zeroed and faulted in
+  // on the time to first token. float16 rows of one position use our reused buffer.
   const bool direct = logits_type.ort == ONNX_TENSOR_ELEMENT_DATA_TYPE_FLOAT && out_positions == 1;
-  std::byte* logits_data = nullptr;
+  const bool in_arena = out_positions > 1;
   if (direct) {
     out.resize(rows * vocab);
-    logits_data = reinterpret_cast<std::byte*>(out.data());
-  } else {
-    if (logits_buffer.size() < logits_count * logits_type.size) logits_buffer.resize(logits_count * logits_type.size);
-    logits_data = logits_buffer.data();
+  } else if (!in_arena && logits_buffer.size() < logits_count * logits_type.size) {
+    logits_buffer.resize(logits_count * logits_type.size);
   }
-  const std::vector<int64_t> lshape = {static_cast<int64_t>(rows), static_cast<int64_t>(out_positions),
-                                       static_cast<int64_t>(vocab)};
-  keep.push_back(Ort::Value::CreateTensor(cpu, logits_data, logits_count * logits_type.size, lshape.data(),
-                                          lshape.size(), logits_type.ort));
-  binding.BindOutput(logits_name.c_str(), keep.back());
+  if (in_arena) {
+    // Binding by device also drops the value the last run left bound (its shape may differ now).
+    binding.BindOutput(logits_name.c_str(), cpu);
+  } else {
+    void* logits_data = direct ? static_cast<void*>(out.data()) : logits_buffer.data();
+    const std::vector<int64_t> lshape = {static_cast<int64_t>(rows), static_cast<int64_t>(out_positions),
+                                         static_cast<int64_t>(vocab)};
+    keep.push_back(Ort::Value::CreateTensor(cpu, logits_data, logits_count * logits_type.size, lshape.data(),
+                                            lshape.size(), logits_type.ort));
+    binding.BindOutput(logits_name.c_str(), keep.back());
+  }
   try {
     (prompt_step ? first_session : session)->Run(Ort::RunOptions{nullptr}, binding);
   } catch (const Ort::Exception& e) { throw RuntimeError(std::string("ONNX Runtime run failed: ") + e.what()); }
@@ -463,13 +471,35 @@ void DecoderModel::Impl::run(size_t n, size_t fed, std::vector<float>& out) {
     for (auto& e : cache) e.current = 1 - e.current;
   past = total;
   if (direct) return;
+  const std::byte* logits = logits_buffer.data();
+  std::vector<Ort::Value> outputs;  // holds the arena's logits while they are read
+  if (in_arena) {
+    const std::vector<std::string> names = binding.GetOutputNames();
+    outputs = binding.GetOutputValues();
+    logits = nullptr;
+    for (size_t k = 0; k < names.size(); ++k) {
+      if (names[k] != logits_name) continue;
+      const std::vector<int64_t> got = outputs[k].GetTensorTypeAndShapeInfo().GetShape();
+      const std::vector<int64_t> want = {static_cast<int64_t>(rows), static_cast<int64_t>(out_positions),
+                                         static_cast<int64_t>(vocab)};
+      if (got != want) {
+        std::string dims;
+        for (int64_t d : got) dims += (dims.empty() ? "" : ", ") + std::to_string(d);
+        throw RuntimeError("output '" + logits_name + "' came back as [" + dims + "]; expected [" +
+                           std::to_string(rows) + ", " + std::to_string(out_positions) + ", " + std::to_string(vocab) +
+                           "] (rows, positions, vocabulary)");
+      }
+      logits = static_cast<const std::byte*>(outputs[k].GetTensorRawData());
+    }
+    if (!logits) throw RuntimeError("ONNX Runtime returned no '" + logits_name + "' output");
+  }
   out.resize(rows * vocab);
   for (size_t r = 0; r < rows; ++r) {
     const size_t at = (r * out_positions + out_positions - 1) * vocab;
     if (logits_type.ort == ONNX_TENSOR_ELEMENT_DATA_TYPE_FLOAT) {
-      std::memcpy(out.data() + r * vocab, logits_buffer.data() + at * 4, vocab * 4);
+      std::memcpy(out.data() + r * vocab, logits + at * 4, vocab * 4);
     } else {
-      const auto* h = reinterpret_cast<const Ort::Float16_t*>(logits_buffer.data()) + at;
+      const auto* h = reinterpret_cast<const Ort::Float16_t*>(logits) + at;
       for (size_t k = 0; k < vocab; ++k) out[r * vocab + k] = h[k].ToFloat();
     }
   }

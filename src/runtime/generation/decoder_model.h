@@ -26,7 +26,10 @@
 // Memory: each cache input owns two buffers sized for reserve()'s rows × max length; a step binds
 // one as past and the other as present, then they swap (ORT writes present straight into our
 // buffer: no per-token allocation or copy by us; the shared-buffer mode needs one). select_rows
-// gathers rows once per call.
+// gathers rows once per call. Decode-step float32 logits are written straight into the caller's
+// vector; logits of several positions per row (the prompt step of a graph without
+// num_logits_to_keep, full recompute) go to ONNX Runtime's arena, reused across generations, and
+// only each row's last position is copied out.
 //
 // Not thread-safe: one generation at a time per DecoderModel (the AutoModel may serve several).
 #pragma once

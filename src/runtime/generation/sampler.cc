@@ -1,5 +1,9 @@
 #include "runtime/generation/sampler.h"
 
+#if defined(__SSE2__)
+#include <emmintrin.h>
+#endif
+
 #include <algorithm>
 #include <cmath>
 #include <limits>
@@ -8,22 +12,43 @@
 
 namespace modelexport::runtime::generation {
 
-// torch.argmax: the first maximum.
+// torch.argmax: the first maximum. Two passes over the row: its maximum, then the first index holding
+// it. A NaN never wins a comparison (x > m ? x : m keeps m), so an all-NaN row gives 0, and -0.0 and
+// 0.0, equal under ==, tie to the first of them.
 size_t argmax(std::span<const float> scores) {
   if (scores.empty()) return 0;
-  // The maximum over 8 interleaved lanes (independent chains the compiler can vectorize; a NaN never
-  // wins a comparison, in any lane), then the first index holding it.
-  constexpr size_t kLanes = 8;
-  float lane[kLanes];
-  std::fill_n(lane, kLanes, -std::numeric_limits<float>::infinity());
-  const size_t n = scores.size(), whole = n - n % kLanes;
-  for (size_t i = 0; i < whole; i += kLanes)
-    for (size_t j = 0; j < kLanes; ++j) lane[j] = scores[i + j] > lane[j] ? scores[i + j] : lane[j];
+  const float* p = scores.data();
+  const size_t n = scores.size();
   float max = -std::numeric_limits<float>::infinity();
-  for (float l : lane) max = l > max ? l : max;
-  for (size_t i = whole; i < n; ++i) max = scores[i] > max ? scores[i] : max;
-  for (size_t i = 0; i < scores.size(); ++i)
-    if (scores[i] == max) return i;
+  size_t i = 0;
+#if defined(__SSE2__)
+  // 16 floats per iteration in four accumulators. _mm_max_ps(x, m) is x > m ? x : m in each lane
+  // (Intel's MAXPS returns its second operand when either is NaN): the scalar rule below, so the
+  // accumulators never hold a NaN and combine in any order.
+  __m128 m0 = _mm_set1_ps(max), m1 = m0, m2 = m0, m3 = m0;
+  for (; i + 16 <= n; i += 16) {
+    m0 = _mm_max_ps(_mm_loadu_ps(p + i), m0);
+    m1 = _mm_max_ps(_mm_loadu_ps(p + i + 4), m1);
+    m2 = _mm_max_ps(_mm_loadu_ps(p + i + 8), m2);
+    m3 = _mm_max_ps(_mm_loadu_ps(p + i + 12), m3);
+  }
+  float lanes[4];
+  _mm_storeu_ps(lanes, _mm_max_ps(_mm_max_ps(m0, m1), _mm_max_ps(m2, m3)));
+  for (float l : lanes) max = l > max ? l : max;
+#endif
+  for (; i < n; ++i) max = p[i] > max ? p[i] : max;
+  size_t k = 0;
+#if defined(__SSE2__)
+  // The first 16-float block holding the maximum, then the first 4 floats of it that do.
+  const __m128 target = _mm_set1_ps(max);
+  auto equal = [&](size_t at) { return _mm_cmpeq_ps(_mm_loadu_ps(p + at), target); };
+  for (; k + 16 <= n; k += 16)
+    if (_mm_movemask_ps(_mm_or_ps(_mm_or_ps(equal(k), equal(k + 4)), _mm_or_ps(equal(k + 8), equal(k + 12))))) break;
+  for (; k + 4 <= n; k += 4)
+    if (int hit = _mm_movemask_ps(equal(k))) return k + static_cast<size_t>(__builtin_ctz(static_cast<unsigned>(hit)));
+#endif
+  for (; k < n; ++k)
+    if (p[k] == max) return k;
   return 0;  // every score NaN
 }
 
