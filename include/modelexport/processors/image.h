@@ -39,6 +39,10 @@ struct ImageDecodeOptions {
   uint64_t max_pixels = 178956970;
   // Apply the EXIF orientation tag (ImageOps.exif_transpose), as transformers' load_image does.
   bool exif_transpose = true;
+  // Threads one image's decode may use: a baseline JPEG of at least 8 iMCU rows (64-128 pixel rows) per
+  // thread is decoded in horizontal bands, one thread each (the pixels are the same; each band's
+  // thread also entropy-decodes the rows above it, so the CPU time grows a little). 1: this thread.
+  int threads = 1;
 };
 
 // Decodes `bytes` to RGB (channels == 3). `source` names the input in error messages.
