@@ -5,12 +5,14 @@
 // refuses truncated images unless ImageFile.LOAD_TRUNCATED_IMAGES is set.
 // Several threads (ImageDecodeOptions::threads) decode a baseline JPEG in horizontal bands: each band
 // has its own decompressor, which skips the rows above it with jpeg_skip_scanlines (libjpeg-turbo
-// 2.1.5, jdapistd.c: whole iMCU rows are only entropy-decoded, no IDCT or upsampling) and decodes two
-// iMCU rows before its band and drops them, so the fancy upsampler's context rows at the band's first
-// row are the decoded ones and the band's pixels are the one-thread decode's (image_test checks them
-// against Pillow; 2.1.5's skip alone already passes it, the margin costs ~1 % of a 12 MP decode and
-// keeps the result from depending on how a libjpeg version rebuilds context after a skip). A progressive or multi-scan
-// file is entropy-decoded whole by jpeg_start_decompress, so it stays on one thread.
+// 2.1.5, jdapistd.c: whole iMCU rows are only entropy-decoded, no IDCT or upsampling); the rows below
+// band 0 are claimed chunk by chunk (8 iMCU rows), so a thread that finishes early, or that the
+// scheduler starts late, leaves no chunk waiting for another. Before each chunk it did not come to
+// by decoding, a decompressor decodes two iMCU rows and drops them, so the fancy upsampler's context rows at the band's
+// first row are the decoded ones and the band's pixels are the one-thread decode's (image_test checks them against
+// Pillow; 2.1.5's skip alone already passes it, the margin costs ~1 % of a 12 MP decode and keeps the result from
+// depending on how a libjpeg version rebuilds context after a skip). A progressive or multi-scan file is
+// entropy-decoded whole by jpeg_start_decompress, so it stays on one thread.
 // clang-format off
 #include <cstddef>
 #include <cstdio>
@@ -142,15 +144,45 @@ void read_rows(jpeg_decompress_struct& cinfo, int end, int keep_from, const RowS
   if (sink.resizer) flush();
 }
 
-// One band [begin, end) of a baseline JPEG by its own decompressor (run on its own thread): the
-// header is read again, the scanlines before begin - margin are skipped (jpeg_skip_scanlines:
-// entropy-decoded only, no IDCT), the margin is decoded and dropped so the fancy upsampler's context
-// rows at `begin` are the real ones; then the band is claimed (*claim 0 → 1) and goes to the sink,
-// unless the thread that decodes the band above got there first (it then goes on into this band
-// itself: a helper thread the scheduler started late costs no wall time). "" on success, else
-// libjpeg's message; *truncated when the data ended early.
-std::string decode_band(std::string_view bytes, int begin, int end, int margin, const RowSink& sink,
-                        std::atomic<int>* claim, bool* truncated) {
+// The rows below band 0 as chunks that any band's thread may claim, in order: band b (b >= 1) cut
+// into chunks of 8 iMCU rows; chunk k is [begin[k], begin[k + 1]).
+struct Chunks {
+  std::vector<int> begin;                      // chunk starts, then the image height
+  std::vector<size_t> first_of_band;           // per band (0 unused): its first chunk
+  std::unique_ptr<std::atomic<bool>[]> taken;  // claimed by some thread
+  Chunks(const std::vector<int>& starts, int height, int imcu) : first_of_band(starts.size()) {
+    for (size_t b = 1; b < starts.size(); ++b) {
+      first_of_band[b] = begin.size();
+      const int end = b + 1 < starts.size() ? starts[b + 1] : height;
+      for (int row = starts[b]; row < end; row += 8 * imcu) begin.push_back(row);
+    }
+    begin.push_back(height);
+    taken.reset(new std::atomic<bool>[begin.size() - 1]());
+  }
+  size_t count() const { return begin.size() - 1; }
+};
+
+// Decodes, from chunk k on, every chunk no other thread has claimed yet, claiming each first: the
+// decompressor skips to it (jpeg_skip_scanlines: entropy-decoded only, no IDCT), decodes `margin`
+// rows before it and drops them (the fancy upsampler's context rows), then the chunk. A thread the
+// scheduler holds back thus leaves its chunks to the others instead of making them wait. Ends the
+// decompression when it decoded the last row (jpeg_finish_decompress: the data must reach its end).
+void decode_chunks(jpeg_decompress_struct& cinfo, Chunks& chunks, size_t k, int margin, const RowSink& sink,
+                   std::vector<uint8_t>& raw, std::vector<uint8_t>& block) {
+  for (; k < chunks.count(); ++k) {
+    if (chunks.taken[k].exchange(true)) continue;
+    const int begin = chunks.begin[k], at = static_cast<int>(cinfo.output_scanline);
+    if (begin - margin > at) jpeg_skip_scanlines(&cinfo, static_cast<JDIMENSION>(begin - margin - at));
+    read_rows(cinfo, chunks.begin[k + 1], begin, sink, raw, block);
+  }
+  if (cinfo.output_scanline == cinfo.output_height) jpeg_finish_decompress(&cinfo);
+}
+
+// Band b's thread: its own decompressor (the header read again) decodes the chunks from the band's
+// first one on (decode_chunks). "" on success, else libjpeg's message; *truncated when the data ended
+// early.
+std::string decode_band(std::string_view bytes, Chunks& chunks, size_t first_chunk, int margin, const RowSink& sink,
+                        bool* truncated) {
   Decompressor d(bytes);
   std::vector<uint8_t> raw, block;  // before setjmp: a longjmp must not skip destructors
   if (setjmp(d.err.jump)) return std::string("corrupt JPEG data: ") + d.err.message;
@@ -158,14 +190,7 @@ std::string decode_band(std::string_view bytes, int begin, int end, int margin, 
   jpeg_read_header(&cinfo, TRUE);
   set_output(cinfo);
   jpeg_start_decompress(&cinfo);
-  const int start = begin - margin > 0 ? begin - margin : 0;
-  if (start > 0) jpeg_skip_scanlines(&cinfo, static_cast<JDIMENSION>(start));
-  read_rows(cinfo, begin, begin, sink, raw, block);  // the margin, dropped
-  int unclaimed = 0;
-  if (claim->compare_exchange_strong(unclaimed, 1)) {
-    read_rows(cinfo, end, begin, sink, raw, block);
-    if (end == static_cast<int>(cinfo.output_height)) jpeg_finish_decompress(&cinfo);
-  }
+  decode_chunks(cinfo, chunks, first_chunk, margin, sink, raw, block);
   *truncated = d.err.truncated;
   return "";
 }
@@ -199,7 +224,7 @@ Decoded decode_jpeg(std::string_view bytes, std::string_view source, const Image
   std::vector<int> starts;
   std::vector<std::string> errors;
   std::vector<char> truncated;
-  std::unique_ptr<std::atomic<int>[]> claims;  // per band: 0 unclaimed, 1 its thread's, 2 this thread's
+  std::unique_ptr<Chunks> chunks;  // the rows below band 0, claimed chunk by chunk
   std::vector<std::thread> workers;
   struct Join {
     std::vector<std::thread>& t;
@@ -244,27 +269,24 @@ Decoded decode_jpeg(std::string_view bytes, std::string_view source, const Image
     const size_t bands = starts.size();
     errors.resize(bands);
     truncated.assign(bands, 0);
-    claims.reset(new std::atomic<int>[bands]());
+    chunks = std::make_unique<Chunks>(starts, height, imcu);
     for (size_t b = 1; b < bands; ++b) {
-      const int begin = starts[b], end = b + 1 < bands ? starts[b + 1] : height;
-      std::atomic<int>* claim = &claims[b];
-      workers.emplace_back([&bytes, &sink, &errors, &truncated, b, begin, end, imcu, claim] {
+      const size_t first = chunks->first_of_band[b];
+      Chunks* shared = chunks.get();
+      workers.emplace_back([&bytes, &sink, &errors, &truncated, b, first, imcu, shared] {
         try {
           bool t = false;
-          errors[b] = decode_band(bytes, begin, end, 2 * imcu, sink, claim, &t);
+          errors[b] = decode_band(bytes, *shared, first, 2 * imcu, sink, &t);
           truncated[b] = t;
         } catch (const std::exception& e) { errors[b] = e.what(); }
       });
     }
-    // Band 0 on this thread with the decompressor that read the header, then on into each next band
-    // whose thread has not claimed it yet.
+    // Band 0 on this thread with the decompressor that read the header, then on into every chunk
+    // below it that no band's thread has claimed yet.
     jpeg_start_decompress(&cinfo);
     read_rows(cinfo, starts[1], 0, sink, raw, block);
-    size_t b = 1;
-    for (int unclaimed = 0; b < bands && claims[b].compare_exchange_strong(unclaimed, 2); ++b, unclaimed = 0)
-      read_rows(cinfo, b + 1 < bands ? starts[b + 1] : height, 0, sink, raw, block);
-    if (b == bands) jpeg_finish_decompress(&cinfo);
-    else jpeg_abort_decompress(&cinfo);
+    decode_chunks(cinfo, *chunks, 0, 2 * imcu, sink, raw, block);
+    if (cinfo.output_scanline < cinfo.output_height) jpeg_abort_decompress(&cinfo);
     for (auto& w : workers) w.join();
     truncated[0] = err.truncated;
     for (size_t k = 0; k < bands; ++k)

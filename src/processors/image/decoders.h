@@ -31,7 +31,8 @@ void check_pixel_count(uint64_t width, uint64_t height, const ImageDecodeOptions
 [[noreturn]] void fail(std::string_view source, std::string_view format, const std::string& what);
 
 // With options.threads > 1 a baseline (single-scan) JPEG tall enough is decoded in horizontal bands,
-// one decompressor and thread each (jpeg_band_starts); the pixels are the same as one thread's.
+// one decompressor and thread each (jpeg_band_starts), the rows below the first band claimed in chunks
+// by whichever thread gets there first; the pixels are the same as one thread's.
 Decoded decode_jpeg(std::string_view bytes, std::string_view source, const ImageDecodeOptions& options,
                     const RowTarget* target = nullptr);
 // The first row of each band when `threads` decompressors share an image of `height` rows whose iMCU
