@@ -8,6 +8,7 @@
 #include <cstdlib>
 #include <fstream>
 #include <iostream>
+#include <thread>
 #include <tuple>
 
 #include "common/json_util.h"
@@ -156,6 +157,20 @@ TEST(ImageDecode, JpegBandsRefuseTruncatedData) {
       EXPECT_NE(std::string(e.what()).find("cut.jpg: JPEG: image file is truncated"), std::string::npos) << e.what();
     }
   }
+}
+
+// One thread when asked for one or fewer; else what was asked, or 1 while the load average says no
+// core is idle (the rule decode_threads_for_load states, checked against getloadavg here).
+TEST(ImageDecode, DecodeThreadsFollowTheLoad) {
+  EXPECT_EQ(decode_threads_for_load(0), 1);
+  EXPECT_EQ(decode_threads_for_load(1), 1);
+  double load = 0;
+  ASSERT_EQ(getloadavg(&load, 1), 1);
+  const int cores = static_cast<int>(std::thread::hardware_concurrency());
+  const int got = decode_threads_for_load(4);
+  if (load + 0.5 < cores - 1) EXPECT_EQ(got, 4) << "load " << load;
+  else if (load - 0.5 >= cores - 1) EXPECT_EQ(got, 1) << "load " << load;  // near the edge it may move
+  else EXPECT_TRUE(got == 1 || got == 4);
 }
 
 // The band plan: equal cost per thread when band k also entropy-decodes the rows above it

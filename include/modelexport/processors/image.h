@@ -45,6 +45,12 @@ struct ImageDecodeOptions {
   int threads = 1;
 };
 
+// Threads worth giving one image's decode (ImageDecodeOptions::threads): `wanted`, or 1 when the
+// machine has no idle core (its 1-minute load average is at least the cores available - 1). With every
+// core busy a band's thread waits for the scheduler and the caller waits for it: a lone 12 MP JPEG on
+// a 2-core machine at load 8 took 99 ms in two bands against 61 ms on one thread (docs/benchmarks.md).
+int decode_threads_for_load(int wanted);
+
 // Decodes `bytes` to RGB (channels == 3). `source` names the input in error messages.
 Image decode_image(std::string_view bytes, std::string_view source, const ImageDecodeOptions& options = {});
 // decode_image on a file's bytes; IoError when it cannot be read.

@@ -101,8 +101,9 @@ void ImagePipeline::image_batches(const std::vector<PipelineInput>& inputs, cons
     std::vector<std::exception_ptr> errors(n);
     std::atomic<size_t> next{0};
     size_t threads = options.image_threads ? options.image_threads : std::max(1u, std::thread::hardware_concurrency());
-    // Fewer images than threads: the spare threads decode inside an image (JPEG bands).
-    const int per_image = static_cast<int>(std::max<size_t>(1, threads / n));
+    // Fewer images than threads: the spare threads decode inside an image (JPEG bands) while the
+    // machine has an idle core for them.
+    const int per_image = processors::decode_threads_for_load(static_cast<int>(std::max<size_t>(1, threads / n)));
     threads = std::min(threads, n);
     auto work = [&] {
       for (size_t i; (i = next++) < n;) {
