@@ -41,8 +41,11 @@ Decoded decode_jpeg(std::string_view bytes, std::string_view source, const Image
 // cost; starts are iMCU-aligned, each band at least 3 iMCU rows. {0} (one band) for threads < 2 or an
 // image shorter than 8 iMCU rows per thread.
 std::vector<int> jpeg_band_starts(int height, int imcu_rows, int threads, double entropy_share);
-// The entropy decoding's share of a baseline 4:2:0 decode with libjpeg-turbo 2.1 (ISLOW, fancy
-// upsampling), measured with bench_image on photos (docs/benchmarks.md, "JPEG bands").
+// The entropy decoding's share of a baseline 4:2:0 decode with libjpeg-turbo 2.1.5 (ISLOW, fancy
+// upsampling), used to size the bands. A rough figure: skipping all rows of bench/images.sh's 12 MP
+// JPEG (jpeg_skip_scanlines) took 13-24 ms against 27-45 ms for decoding them on the loaded 2-core
+// machine (2026-12-02), 0.4-0.5, and less on files with fewer bits per pixel; the chunk claiming
+// evens out a misjudged split.
 inline constexpr double kJpegEntropyShare = 0.3;
 Decoded decode_png(std::string_view bytes, std::string_view source, const ImageDecodeOptions& options);
 Decoded decode_webp(std::string_view bytes, std::string_view source, const ImageDecodeOptions& options);
