@@ -8,8 +8,10 @@
 // its feature_extractor_type is an audio one, else image; no preprocessor_config.json → text).
 // Dispatch goes through runtime::AutoProcessor's modality. Everything is computed before anything
 // is printed or written, so a bad input leaves nothing behind.
+#include <algorithm>
 #include <iostream>
 #include <memory>
+#include <thread>
 
 #include "cli/commands.h"
 #include "cli/output.h"
@@ -66,6 +68,10 @@ std::map<std::string, Tensor> tensors_for(const runtime::AutoProcessor& processo
   if (processor.modality() == runtime::Modality::kImage) {
     processors::ImageDecodeOptions options;
     options.max_pixels = a.max_image_pixels;
+    // Inputs are processed one at a time: every core may decode the one image (a JPEG in bands),
+    // while the machine has an idle core.
+    options.threads =
+        processors::decode_threads_for_load(static_cast<int>(std::max(1u, std::thread::hardware_concurrency())));
     // Decoded and resized in one pass (a JPEG's full-size image is never held), then the other steps.
     const std::string bytes = read_file(input);
     std::vector<processors::ResizedImage> images;

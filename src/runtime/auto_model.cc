@@ -33,6 +33,7 @@ AutoModel AutoModel::from_model(const std::filesystem::path& path, const Session
     Ort::SessionOptions so;
     if (o.intra_op_threads > 0) so.SetIntraOpNumThreads(o.intra_op_threads);
     if (o.inter_op_threads > 0) so.SetInterOpNumThreads(o.inter_op_threads);
+    if (o.intra_op_spinning) so.AddConfigEntry("session.intra_op.allow_spinning", *o.intra_op_spinning ? "1" : "0");
     so.SetGraphOptimizationLevel(o.graph_optimization_level == 0   ? ORT_DISABLE_ALL
                                  : o.graph_optimization_level == 1 ? ORT_ENABLE_BASIC
                                  : o.graph_optimization_level == 2 ? ORT_ENABLE_EXTENDED

@@ -8,12 +8,15 @@
 #include <cstdlib>
 #include <fstream>
 #include <iostream>
+#include <thread>
+#include <tuple>
 
 #include "common/json_util.h"
 #include "modelexport/common/error.h"
 #include "modelexport/common/sha256.h"
 #include "modelexport/processors/image.h"
 #include "processors/golden_images.h"
+#include "processors/image/decoders.h"
 #include "processors/image/row_resizer.h"
 #include "support/test_support.h"
 
@@ -95,6 +98,100 @@ TEST(ImageDecode, RefusesBadInputLikePillow) {
       EXPECT_NE(std::string(e.what()).find(path), std::string::npos) << e.what();
       EXPECT_NE(std::string(e.what()).find(expect), std::string::npos) << e.what();
     }
+  }
+}
+
+// A baseline JPEG decoded in horizontal bands on several threads (ImageDecodeOptions::threads; each
+// band's decompressor skips the rows above it) gives Pillow's bytes, decoded whole and resized as it
+// decodes; a progressive one (tiger.jpg) takes the one-thread path with the same result.
+TEST(ImageDecode, JpegBandsEqualPillow) {
+  REQUIRE_GOLDEN();
+  size_t banded = 0;
+  for (const Json& c : manifest()["decode"]) {
+    const std::string path = c["image"];
+    const std::string bytes = test::read_bytes(path);
+    if (sniff_image_format(bytes) != "JPEG") continue;
+    SCOPED_TRACE(path);
+    const int height = c["height"];
+    if (image_detail::jpeg_band_starts(height, 16, 2, image_detail::kJpegEntropyShare).size() > 1) ++banded;
+    for (int threads : {2, 3}) {
+      ImageDecodeOptions options;
+      options.threads = threads;
+      EXPECT_EQ(sha(decode_image(bytes, path, options)), c["sha256"].get<std::string>()) << threads << " threads";
+    }
+    // Resized row by row from the bands (both threads push into one resizer) vs from the whole image.
+    const Image whole = decode_image(bytes, path);
+    for (auto [w, h, r] : {std::tuple{224, 224, Resample::kBilinear},
+                           std::tuple{whole.width / 7 + 1, whole.height / 5 + 1, Resample::kBicubic}}) {
+      ImageDecodeOptions options;
+      options.threads = 2;
+      const Image banded_resize = decode_image_resized(
+          bytes, path,
+          [&](int, int) {
+            return std::pair{w, h};
+          },
+          r, options);
+      EXPECT_EQ(sha(banded_resize), sha(resize_image(whole, w, h, r))) << w << "x" << h;
+    }
+  }
+  EXPECT_GE(banded, 8u) << "corpus JPEGs tall enough for two bands";
+}
+
+// A truncated baseline JPEG is refused on the band path too, whether the data ends in the first band
+// (this thread's decompressor) or in a later one (a band thread's).
+TEST(ImageDecode, JpegBandsRefuseTruncatedData) {
+  REQUIRE_GOLDEN();
+  std::string photo;
+  for (const Json& c : manifest()["decode"])
+    if (fs::path(c["image"].get<std::string>()).filename() == "landscape.jpg") photo = c["image"];
+  if (photo.empty()) GTEST_SKIP() << "corpus photo landscape.jpg not in the golden data";
+  const std::string bytes = test::read_bytes(photo);
+  for (double keep : {0.3, 0.9}) {
+    SCOPED_TRACE(keep);
+    ImageDecodeOptions options;
+    options.threads = 2;
+    try {
+      decode_image(bytes.substr(0, size_t(bytes.size() * keep)), "cut.jpg", options);
+      ADD_FAILURE() << "accepted";
+    } catch (const ImageDecodeError& e) {
+      EXPECT_NE(std::string(e.what()).find("cut.jpg: JPEG: image file is truncated"), std::string::npos) << e.what();
+    }
+  }
+}
+
+// One thread when asked for one or fewer; else what was asked, or 1 while the load average says no
+// core is idle (the rule decode_threads_for_load states, checked against getloadavg here).
+TEST(ImageDecode, DecodeThreadsFollowTheLoad) {
+  EXPECT_EQ(decode_threads_for_load(0), 1);
+  EXPECT_EQ(decode_threads_for_load(1), 1);
+  double load = 0;
+  ASSERT_EQ(getloadavg(&load, 1), 1);
+  const int cores = static_cast<int>(std::thread::hardware_concurrency());
+  const int got = decode_threads_for_load(4);
+  if (load + 0.5 < cores - 1) EXPECT_EQ(got, 4) << "load " << load;
+  else if (load - 0.5 >= cores - 1) EXPECT_EQ(got, 1) << "load " << load;  // near the edge it may move
+  else EXPECT_TRUE(got == 1 || got == 4);
+}
+
+// The band plan: equal cost per thread when band k also entropy-decodes the rows above it
+// (b_k = T (1 - (1 - h)^k) / h, T = h / (1 - (1 - h)^threads)), starts aligned down to iMCU rows.
+TEST(ImageDecode, JpegBandStarts) {
+  struct Case {
+    int height, imcu, threads;
+    double share;
+    std::vector<int> starts;
+  };
+  const std::vector<Case> cases = {
+      {3000, 16, 1, 0.4, {0}},              // one thread
+      {3000, 16, 2, 0.4, {0, 1872}},        // T = 0.625: row 1875 → 1872
+      {3000, 16, 3, 0.4, {0, 1520, 2448}},  // T = 0.5102: rows 1530, 2448
+      {1200, 8, 2, 0.0, {0, 600}},          // no entropy cost: halves (share floored at 0.01: 0.5025 → 603 → 600)
+      {255, 16, 2, 0.4, {0}},               // shorter than 8 iMCU rows per thread
+      {256, 16, 2, 0.4, {0, 160}},          // T = 0.625: row 160
+  };
+  for (const Case& c : cases) {
+    SCOPED_TRACE(std::to_string(c.height) + " rows, " + std::to_string(c.threads) + " threads");
+    EXPECT_EQ(image_detail::jpeg_band_starts(c.height, c.imcu, c.threads, c.share), c.starts);
   }
 }
 

@@ -39,7 +39,17 @@ struct ImageDecodeOptions {
   uint64_t max_pixels = 178956970;
   // Apply the EXIF orientation tag (ImageOps.exif_transpose), as transformers' load_image does.
   bool exif_transpose = true;
+  // Threads one image's decode may use: a baseline JPEG of at least 8 iMCU rows (64-128 pixel rows) per
+  // thread is decoded in horizontal bands, one thread each (the pixels are the same; each band's
+  // thread also entropy-decodes the rows above it, so the CPU time grows a little). 1: this thread.
+  int threads = 1;
 };
+
+// Threads worth giving one image's decode (ImageDecodeOptions::threads): `wanted`, or 1 when the
+// machine has no idle core (its 1-minute load average is at least the cores available - 1). With every
+// core busy a band's thread waits for the scheduler and the caller waits for it: a lone 12 MP JPEG on
+// a 2-core machine at load 8 took 99 ms in two bands against 61 ms on one thread (docs/benchmarks.md).
+int decode_threads_for_load(int wanted);
 
 // Decodes `bytes` to RGB (channels == 3). `source` names the input in error messages.
 Image decode_image(std::string_view bytes, std::string_view source, const ImageDecodeOptions& options = {});

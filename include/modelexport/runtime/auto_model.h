@@ -13,6 +13,7 @@
 #include <filesystem>
 #include <map>
 #include <memory>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -42,6 +43,11 @@ struct Tensor {
 struct SessionOptions {
   int intra_op_threads = 0;  // 0: ORT's default
   int inter_op_threads = 0;
+  // Whether ONNX Runtime's intra-op workers busy-wait for work after each parallel section
+  // ("session.intra_op.allow_spinning"). Off, they sleep: no core is taken from the caller's own
+  // threads between runs. Unset: ORT's default (on), except that pipeline() turns it off for the image
+  // tasks, whose decode threads work between runs (docs/benchmarks.md, "Image pipelines").
+  std::optional<bool> intra_op_spinning;
   int graph_optimization_level = 99;  // 0 none, 1 basic, 2 extended, 99 all
   std::string optimized_model_path;   // save the optimized graph here when set
   // Execution providers in order of preference, by ONNX Runtime's names ("XnnpackExecutionProvider",

@@ -166,7 +166,8 @@ struct PipelineOptions {
   // Image tasks: images with more pixels are refused (Pillow's decompression-bomb limit by default).
   uint64_t max_image_pixels = processors::ImageDecodeOptions{}.max_pixels;
   // Image tasks: threads that decode and preprocess the images of a batch (0: one per hardware
-  // thread, at most the batch's images). Each holds one decoded image at a time.
+  // thread). Each holds one decoded image at a time; with fewer images than threads, the spare ones
+  // decode inside an image (a baseline JPEG in horizontal bands, ImageDecodeOptions::threads).
   size_t image_threads = 0;
   // image-feature-extraction: Python's `pool` — the pooled output (pooler_output, else image_embeds)
   // instead of the first output.

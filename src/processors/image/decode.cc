@@ -1,8 +1,10 @@
 // decode_image: the format from the bytes, the bomb check, the decoder, then the EXIF orientation —
 // what transformers' image_utils.load_image does with Pillow 9.4 (Image.open, ImageOps.exif_transpose,
 // convert("RGB")).
+#include <cstdlib>
 #include <cstring>
 #include <string>
+#include <thread>
 
 #include "modelexport/common/error.h"
 #include "modelexport/common/files.h"
@@ -103,6 +105,14 @@ Image decode_image_resized(std::string_view bytes, std::string_view source,
   if (d.resized) return std::move(d.rgb);
   const auto [w, h] = target(d.rgb.width, d.rgb.height);
   return resize_image(d.rgb, w, h, resample);
+}
+
+int decode_threads_for_load(int wanted) {
+  if (wanted <= 1) return 1;
+  const int cores = static_cast<int>(std::thread::hardware_concurrency());
+  double load = 0;
+  if (cores > 0 && getloadavg(&load, 1) == 1 && load >= cores - 1) return 1;
+  return wanted;
 }
 
 Image load_image(const std::filesystem::path& path, const ImageDecodeOptions& options) {

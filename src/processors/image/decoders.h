@@ -7,6 +7,7 @@
 #include <memory>
 #include <string>
 #include <string_view>
+#include <vector>
 
 #include "modelexport/processors/image.h"
 #include "processors/image/row_resizer.h"
@@ -29,8 +30,23 @@ void check_pixel_count(uint64_t width, uint64_t height, const ImageDecodeOptions
                        std::string_view format);
 [[noreturn]] void fail(std::string_view source, std::string_view format, const std::string& what);
 
+// With options.threads > 1 a baseline (single-scan) JPEG tall enough is decoded in horizontal bands,
+// one decompressor and thread each (jpeg_band_starts), the rows below the first band claimed in chunks
+// by whichever thread gets there first; the pixels are the same as one thread's.
 Decoded decode_jpeg(std::string_view bytes, std::string_view source, const ImageDecodeOptions& options,
                     const RowTarget* target = nullptr);
+// The first row of each band when `threads` decompressors share an image of `height` rows whose iMCU
+// rows are `imcu_rows` tall: band k's thread entropy-decodes the rows above it to skip them (a
+// fraction `entropy_share` of decoding them) and then decodes its own, so the bands are sized for equal
+// cost; starts are iMCU-aligned, each band at least 3 iMCU rows. {0} (one band) for threads < 2 or an
+// image shorter than 8 iMCU rows per thread.
+std::vector<int> jpeg_band_starts(int height, int imcu_rows, int threads, double entropy_share);
+// The entropy decoding's share of a baseline 4:2:0 decode with libjpeg-turbo 2.1.5 (ISLOW, fancy
+// upsampling), used to size the bands. A rough figure: skipping all rows of bench/images.sh's 12 MP
+// JPEG (jpeg_skip_scanlines) took 13-24 ms against 27-45 ms for decoding them on the loaded 2-core
+// machine (2026-12-02), 0.4-0.5, and less on files with fewer bits per pixel; the chunk claiming
+// evens out a misjudged split.
+inline constexpr double kJpegEntropyShare = 0.3;
 Decoded decode_png(std::string_view bytes, std::string_view source, const ImageDecodeOptions& options);
 Decoded decode_webp(std::string_view bytes, std::string_view source, const ImageDecodeOptions& options);
 // GIF (first frame) and BMP through stb_image.

@@ -4,6 +4,7 @@
 // Resample.c, in resize.cc).
 #pragma once
 
+#include <cstddef>
 #include <cstdint>
 #include <memory>
 
@@ -16,8 +17,12 @@ class RowResizer {
   // A convolution filter (not NEAREST) and sizes > 0; UsageError otherwise.
   RowResizer(int in_width, int in_height, int width, int height, Resample resample);
   ~RowResizer();
-  // Source row y (in_width * 3 bytes), rows in order from 0; rows the result does not depend on are skipped.
+  // Source row y (in_width * 3 bytes), each row once, in any order; rows the result does not depend on are
+  // skipped. Different rows may be pushed from different threads at once (each writes its own row).
   void push(int y, const uint8_t* rgb_row);
+  // Source rows y .. y + n - 1, row r at rgb_rows + r * stride: the same as pushing each, faster (the
+  // horizontal pass reuses each output pixel's weights over the block).
+  void push_rows(int y, int n, const uint8_t* rgb_rows, size_t stride);
   // The resized image, once every row has been pushed.
   Image finish();
 

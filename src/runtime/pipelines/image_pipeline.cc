@@ -50,6 +50,8 @@ std::map<std::string, Tensor> concatenate(const std::vector<Processed*>& rows) {
     Tensor t;
     t.shape = first.shape;
     t.shape[0] = static_cast<int64_t>(rows.size());
+    t.f32.reserve(first.f32.size() * rows.size());  // one allocation, each row copied once
+    t.i64.reserve(first.i64.size() * rows.size());
     for (const Processed* p : rows) {
       const Tensor& src = p->tensors.at(name);
       t.f32.insert(t.f32.end(), src.f32.begin(), src.f32.end());
@@ -64,8 +66,9 @@ std::map<std::string, Tensor> concatenate(const std::vector<Processed*>& rows) {
 // a JPEG is resized row by row as it decodes, its full-size image never held, as `preprocess` does);
 // an already decoded image goes through the processor as it is. Either way one worker holds at most
 // one image at a time.
-Processed process(const AutoProcessor& processor, const PipelineInput& in, size_t index,
-                  const PipelineOptions& options) {
+// `decode_threads` threads may decode the one image (a baseline JPEG in bands, ImageDecodeOptions::threads).
+Processed process(const AutoProcessor& processor, const PipelineInput& in, size_t index, const PipelineOptions& options,
+                  int decode_threads) {
   Processed p;
   if (in.decoded_image.width > 0 || in.image.empty()) {
     std::vector<processors::Image> one;
@@ -75,6 +78,7 @@ Processed process(const AutoProcessor& processor, const PipelineInput& in, size_
   } else {
     processors::ImageDecodeOptions decode;
     decode.max_pixels = options.max_image_pixels;
+    decode.threads = decode_threads;
     const processors::ImageProcessor& ip = processor.image_processor();
     std::vector<processors::ResizedImage> resized;
     resized.push_back(ip.decode_and_resize(read_file(in.image), in.image, decode));
@@ -96,17 +100,20 @@ void ImagePipeline::image_batches(const std::vector<PipelineInput>& inputs, cons
     std::vector<Processed> done(n);
     std::vector<std::exception_ptr> errors(n);
     std::atomic<size_t> next{0};
+    size_t threads = options.image_threads ? options.image_threads : std::max(1u, std::thread::hardware_concurrency());
+    // Fewer images than threads: the spare threads decode inside an image (JPEG bands) while the
+    // machine has an idle core for them.
+    const int per_image = processors::decode_threads_for_load(static_cast<int>(std::max<size_t>(1, threads / n)));
+    threads = std::min(threads, n);
     auto work = [&] {
       for (size_t i; (i = next++) < n;) {
         try {
-          done[i] = process(processor_, inputs[first + i], first + i + 1, options);
+          done[i] = process(processor_, inputs[first + i], first + i + 1, options, per_image);
           const Tensor& pixels = done[i].tensors.at(processor_.pixel_values_input());
           done[i].h = pixels.shape[2], done[i].w = pixels.shape[3];
         } catch (...) { errors[i] = std::current_exception(); }
       }
     };
-    size_t threads = options.image_threads ? options.image_threads : std::max(1u, std::thread::hardware_concurrency());
-    threads = std::min(threads, n);
     std::vector<std::thread> pool;
     for (size_t t = 1; t < threads; ++t) pool.emplace_back(work);
     work();

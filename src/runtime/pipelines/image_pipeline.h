@@ -14,7 +14,8 @@
 //   };
 //
 // Each image is decoded, preprocessed and dropped on its own (a worker holds one image at a time;
-// PipelineOptions::image_threads workers); a file is decoded and resized in one pass
+// PipelineOptions::image_threads workers; a batch of fewer images than workers gives each image
+// workers / images threads, which decode a baseline JPEG in bands); a file is decoded and resized in one pass
 // (ImageProcessor::decode_and_resize: a JPEG row by row, its full-size image never held), so memory
 // stays near one resized image per thread however large the batch. Rows of a batch share one processed size: images
 // whose processed sizes differ go to separate batches and are never padded to each other (Python's pipelines process

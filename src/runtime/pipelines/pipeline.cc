@@ -121,6 +121,22 @@ const std::vector<std::string>& pipeline_tasks() {
   return tasks;
 }
 
+namespace {
+
+// The image tasks decode and preprocess on their own threads between model runs: unless the caller
+// chose, ORT's intra-op workers sleep instead of spinning there (they would take those cores).
+SessionOptions image_task_session(const std::string& task, SessionOptions session) {
+  static const std::vector<std::string> image_tasks = {
+      "image-classification", "image-feature-extraction", "zero-shot-image-classification",
+      "object-detection",     "image-segmentation",       "background-removal"};
+  const std::string canonical = task.empty() ? "" : metadata::canonical_task(task);
+  if (!session.intra_op_spinning && std::find(image_tasks.begin(), image_tasks.end(), canonical) != image_tasks.end())
+    session.intra_op_spinning = false;
+  return session;
+}
+
+}  // namespace
+
 std::unique_ptr<Pipeline> pipeline(const std::filesystem::path& given, const std::string& task_name,
                                    const SessionOptions& session) {
   // A Whisper set (config.json model_type "whisper"): automatic-speech-recognition.
@@ -130,12 +146,13 @@ std::unique_ptr<Pipeline> pipeline(const std::filesystem::path& given, const std
   // transformers.js' text_model.onnx + vision_model.onnx (the folder or either file): zero-shot image
   // classification over both; either file alone serves its own tasks.
   if (auto pair = find_dual_encoder_files(given)) {
+    const SessionOptions image_session = image_task_session("zero-shot-image-classification", session);
     std::string recorded = task_name.empty() ? "" : metadata::canonical_task(task_name);
     if (recorded.empty() && metadata::ModelFiles::from_model(pair->vision).embedded)
       recorded =
           metadata::read_metadata(format::OnnxFile(pair->vision)).get(metadata::keys::kPipelineTask).value_or("");
     if (recorded == "zero-shot-image-classification" || std::filesystem::is_directory(given))
-      return make_dual_encoder_zero_shot(*pair, session);
+      return make_dual_encoder_zero_shot(*pair, image_session);
   }
   // A decoder-only set: its folder (the merged decoder, or the two-file pair) or a file of the pair.
   std::filesystem::path path = given;
@@ -158,7 +175,7 @@ std::unique_ptr<Pipeline> pipeline(const std::filesystem::path& given, const std
   if (task.empty())
     throw MetadataReadError("'" + path.string() + "' records no task (hf_pipeline_task) and " + files.source +
                             " has no config.json to detect it from; embed its metadata or name the task");
-  AutoModel model = AutoModel::from_model(path, session);
+  AutoModel model = AutoModel::from_model(path, image_task_session(task, session));
   // A decoder's cache and generation-control inputs are fed by the generation runner, not the processor.
   std::vector<TensorDesc> text_inputs;
   for (const auto& in : model.inputs())
