@@ -3,7 +3,8 @@
 // /usr/bin/time. Prints the pipeline's JSON. `--max-new-tokens N` bounds each window's generation (the
 // random-weight test models would otherwise generate up to max_length tokens per 30 s window), so a
 // long file's cost is decoding and features, which is what the memory bound is about.
-//   whisper_stream_run MODEL_DIR AUDIO_FILE [--max-new-tokens N] [--chunk-length-s S] [--max-audio-seconds S] [--return-timestamps]
+//   whisper_stream_run MODEL_DIR AUDIO_FILE [--max-new-tokens N] [--chunk-length-s S] [--max-audio-seconds S]
+//   [--return-timestamps]
 #include <cstdlib>
 #include <iostream>
 #include <string>
