@@ -28,6 +28,27 @@ void for_each_graph(onnx::GraphProto& g, const std::function<void(onnx::GraphPro
 
 }  // namespace
 
+size_t element_size(int32_t data_type) {
+  switch (data_type) {
+    case onnx::TensorProto::COMPLEX128: return 16;
+    case onnx::TensorProto::DOUBLE:
+    case onnx::TensorProto::INT64:
+    case onnx::TensorProto::UINT64:
+    case onnx::TensorProto::COMPLEX64: return 8;
+    case onnx::TensorProto::FLOAT:
+    case onnx::TensorProto::INT32:
+    case onnx::TensorProto::UINT32: return 4;
+    case onnx::TensorProto::FLOAT16:
+    case onnx::TensorProto::BFLOAT16:
+    case onnx::TensorProto::INT16:
+    case onnx::TensorProto::UINT16: return 2;
+    case onnx::TensorProto::INT8:
+    case onnx::TensorProto::UINT8:
+    case onnx::TensorProto::BOOL: return 1;
+    default: return 0;
+  }
+}
+
 onnx::ModelProto load_model_proto(const fs::path& path) {
   if (fs::file_size(path) > static_cast<uint64_t>(INT32_MAX))
     throw FormatError("'" + path.string() +

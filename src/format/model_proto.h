@@ -16,6 +16,12 @@ namespace modelexport::format {
 // the parse). Throws FormatError for a file over 2 GB (protobuf's limit) or one protobuf cannot parse.
 onnx::ModelProto load_model_proto(const std::filesystem::path& path);
 
+// Bytes per element of a TensorProto data type with whole-byte elements (onnx.proto's DataType, ONNX
+// 1.12): 8 for DOUBLE, INT64, UINT64, COMPLEX64; 16 for COMPLEX128; 4 for FLOAT, INT32, UINT32; 2 for
+// FLOAT16, BFLOAT16, INT16, UINT16; 1 for INT8, UINT8, BOOL; 0 for STRING, UNDEFINED and any other.
+//   element_size(onnx::TensorProto::FLOAT16) == 2
+size_t element_size(int32_t data_type);
+
 // The bytes an external-data tensor names (location, offset, length) in model_dir. Throws
 // FormatError when the file is missing or too short.
 std::string external_bytes(const onnx::TensorProto& tensor, const std::filesystem::path& model_dir);

@@ -30,28 +30,11 @@ const std::set<std::string>& float16_native_ops() {
   return ops;
 }
 
-uint64_t element_bytes(int32_t type) {
-  switch (type) {
-    case onnx::TensorProto::DOUBLE:
-    case onnx::TensorProto::INT64:
-    case onnx::TensorProto::UINT64:
-    case onnx::TensorProto::COMPLEX64: return 8;
-    case onnx::TensorProto::COMPLEX128: return 16;
-    case onnx::TensorProto::FLOAT:
-    case onnx::TensorProto::INT32:
-    case onnx::TensorProto::UINT32: return 4;
-    case onnx::TensorProto::FLOAT16:
-    case onnx::TensorProto::BFLOAT16:
-    case onnx::TensorProto::INT16:
-    case onnx::TensorProto::UINT16: return 2;
-    default: return 1;  // 8-bit and packed 4-bit types, bool, strings (their payload is counted below)
-  }
-}
-
 uint64_t tensor_bytes(const onnx::TensorProto& t) {
   uint64_t count = 1;
   for (auto d : t.dims()) count *= d > 0 ? static_cast<uint64_t>(d) : 0;
-  uint64_t bytes = count * element_bytes(t.data_type());
+  // Strings and element types of under a byte count one byte an element (their payload below).
+  uint64_t bytes = count * std::max<uint64_t>(1, format::element_size(t.data_type()));
   if (t.data_type() == onnx::TensorProto::STRING)
     for (const auto& s : t.string_data()) bytes += s.size();
   return bytes;

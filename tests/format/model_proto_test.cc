@@ -1,6 +1,7 @@
 // link_external_data: the exposed copies of quantize's float16 range check share the source's weight
 // files through hard links instead of copies. Table of locations: linked where they stay inside the
-// model's folder, refused (nothing left linked) where they do not or the file is missing.
+// model's folder, refused (nothing left linked) where they do not or the file is missing. Also
+// external_bytes' bounds and element_size's table of data type widths.
 #include "format/model_proto.h"
 
 #include <gtest/gtest.h>
@@ -124,6 +125,18 @@ TEST(ExternalBytes, OffsetsAndLengthsAreCheckedByteCounts) {
       EXPECT_NE(message.find(r.expected), std::string::npos) << message;
     }
   }
+}
+
+// element_size: onnx.proto's DataType widths (ONNX 1.12), 0 where an element is not whole bytes.
+TEST(ElementSize, OnnxDataTypeWidths) {
+  const std::vector<std::pair<int32_t, size_t>> table = {
+      {onnx::TensorProto::FLOAT, 4},    {onnx::TensorProto::UINT8, 1},     {onnx::TensorProto::INT8, 1},
+      {onnx::TensorProto::UINT16, 2},   {onnx::TensorProto::INT16, 2},     {onnx::TensorProto::INT32, 4},
+      {onnx::TensorProto::INT64, 8},    {onnx::TensorProto::STRING, 0},    {onnx::TensorProto::BOOL, 1},
+      {onnx::TensorProto::FLOAT16, 2},  {onnx::TensorProto::DOUBLE, 8},    {onnx::TensorProto::UINT32, 4},
+      {onnx::TensorProto::UINT64, 8},   {onnx::TensorProto::COMPLEX64, 8}, {onnx::TensorProto::COMPLEX128, 16},
+      {onnx::TensorProto::BFLOAT16, 2}, {onnx::TensorProto::UNDEFINED, 0}, {99, 0}};
+  for (const auto& [type, bytes] : table) EXPECT_EQ(element_size(type), bytes) << "data type " << type;
 }
 
 }  // namespace

@@ -12,6 +12,7 @@
 #include <optional>
 #include <set>
 
+#include "format/model_proto.h"
 #include "modelexport/common/error.h"
 #include "modelexport/quantize/quantize.h"
 #include "quantize/float16.h"
@@ -63,23 +64,10 @@ struct Value {
   std::vector<Flat> items;  // one for a tensor
 };
 
+// Bytes per element of the types element_at reads: format::element_size's, without the complex types.
 size_t element_size(int type) {
-  switch (type) {
-    case onnx::TensorProto::DOUBLE:
-    case onnx::TensorProto::INT64:
-    case onnx::TensorProto::UINT64: return 8;
-    case onnx::TensorProto::FLOAT:
-    case onnx::TensorProto::INT32:
-    case onnx::TensorProto::UINT32: return 4;
-    case onnx::TensorProto::FLOAT16:
-    case onnx::TensorProto::BFLOAT16:
-    case onnx::TensorProto::INT16:
-    case onnx::TensorProto::UINT16: return 2;
-    case onnx::TensorProto::INT8:
-    case onnx::TensorProto::UINT8:
-    case onnx::TensorProto::BOOL: return 1;
-    default: return 0;
-  }
+  if (type == onnx::TensorProto::COMPLEX64 || type == onnx::TensorProto::COMPLEX128) return 0;
+  return format::element_size(type);
 }
 
 double element_at(const char* p, int type) {
