@@ -1,16 +1,19 @@
 #!/usr/bin/env bash
 # Text-generation speed and memory, ours vs transformers.js 4.3.1 on the same file and the same ONNX
 # Runtime library, plus a bare ONNX Runtime loop for our per-token overhead.
-#   [MODEL=bench|small] [ROUNDS=N] [NEW_TOKENS=N] [PROMPT_TOKENS=N] [NO_RSS=1] bench/generate.sh [OUT_DIR]
+#   [MODEL=bench|small] [ROUNDS=N] [NEW_TOKENS=N] [PROMPT_TOKENS=N] [SETS="default single nospin"] [NO_RSS=1]
+#   bench/generate.sh [OUT_DIR]
 #   (after scripts/setup.sh; needs ../shared/corpus or $MODELEXPORT_CORPUS)
 # Models: scripts/fixtures/make_decoder_models.py --bench (llama-bench: llama-like, hidden 512, 4
 # layers, GQA 8/2, vocabulary 49152, random weights; the default) or --bench-small (llama-small: the
 # test fixture's llama, hidden 64, 2 layers, GQA 4/2, head_dim 24, same vocabulary: a short step, so
 # the loops' own costs show). Prints one JSON line per run, then the medians and ratios.
 #
-# Each round, for batch 1 and 8, and for two thread settings (set "default": ONNX Runtime's default
-# intra-op threads, as users run it; set "single": INTRA_OP_THREADS=1 on both sides, where the
-# process's CPU time per step is a figure the machine's load moves much less):
+# Each round, for batch 1 and 8, and for each thread setting in SETS (default "default single"; set
+# "default": ONNX Runtime's default intra-op threads, as users run it; set "single": INTRA_OP_THREADS=1
+# on both sides, where the process's CPU time per step is a figure the machine's load moves much less;
+# set "nospin": default threads with ORT_SPINNING=0 on both sides, the intra-op workers sleeping
+# between parallel sections instead of busy-waiting):
 #   ours and the bare loop in one process (`bench_generate ... pair 2`: a warm-up generation of each,
 #   then ours, bare, bare, ours on one session) and transformers.js (a warm-up generate(), then one
 #   measured), their order alternating from round to round.
@@ -41,16 +44,18 @@ tag() { sed "s/^{/{\"round\":$1,\"set\":\"$2\",/" | tee -a "$runs"; }
 echo "load before: $(cut -d' ' -f1-3 /proc/loadavg)  $(date -u +%FT%TZ)"
 for round in $(seq "$rounds"); do
   for batch in 1 8; do
-    for set in default single; do
+    for set in ${SETS:-default single}; do
       threads=0
       [[ $set == single ]] && threads=1
+      spin=()
+      [[ $set == nospin ]] && spin=(ORT_SPINNING=0)
       ours() {
-        INTRA_OP_THREADS=$threads "$root/build/bench/bench_generate" "$out/$name.onnx" "$prompt" "$new" "$batch" pair 2 |
-          tag "$round" $set
+        env "${spin[@]}" INTRA_OP_THREADS=$threads "$root/build/bench/bench_generate" "$out/$name.onnx" "$prompt" "$new" \
+          "$batch" pair 2 | tag "$round" $set
       }
       tjs() {
-        (cd "$root" && INTRA_OP_THREADS=$threads node bench/transformers_js_generate_bench.mjs "$out/tjs/$name" \
-          "$prompt" "$new" "$batch") | tag "$round" $set
+        (cd "$root" && env "${spin[@]}" INTRA_OP_THREADS=$threads node bench/transformers_js_generate_bench.mjs \
+          "$out/tjs/$name" "$prompt" "$new" "$batch") | tag "$round" $set
       }
       if ((round % 2)); then ours && tjs; else tjs && ours; fi
     done
@@ -67,7 +72,7 @@ keys = ("prefill_tok_s", "ttft_ms", "ttft_cpu_ms", "decode_tok_s", "ms_per_step"
         "loop_ms_per_step", "peak_rss_mb")
 for b in sorted({r["batch"] for r in runs}):
     m = {}
-    for set_ in ("default", "single"):
+    for set_ in ("default", "single", "nospin"):
         for impl in ("modelexport", "bare-ort", "transformers.js"):
             rs = pick(b, impl, set_)
             if not rs: continue
@@ -78,7 +83,7 @@ for b in sorted({r["batch"] for r in runs}):
             print(json.dumps({"set": set_, "median_of": len(rs), "batch": b, "impl": impl,
                               **{k: round(v, 3) for k, v in m[set_, impl].items()}, **extra}))
     summary = {"batch": b}
-    for set_ in ("default", "single"):
+    for set_ in ("default", "single", "nospin"):
         if (set_, "modelexport") not in m or (set_, "transformers.js") not in m: continue
         ours, tjs = m[set_, "modelexport"], m[set_, "transformers.js"]
         summary[f"{set_}_decode_vs_transformers_js"] = round(ours["decode_tok_s"] / tjs["decode_tok_s"], 3)
@@ -88,7 +93,7 @@ for b in sorted({r["batch"] for r in runs}):
             summary[f"{set_}_decode_cpu_vs_transformers_js"] = round(tjs["cpu_ms_per_step"] / ours["cpu_ms_per_step"], 3)
             summary[f"{set_}_ttft_cpu_vs_transformers_js"] = round(tjs["ttft_cpu_ms"] / ours["ttft_cpu_ms"], 3)
     # Per round: ours/bare over the same process's adjacent runs (2 of each), wall and CPU; the median.
-    for set_ in ("default", "single"):
+    for set_ in ("default", "single", "nospin"):
         for key, label in (("ms_per_step", "wall"), ("cpu_ms_per_step", "cpu"), ("ttft_ms", "ttft_wall"),
                            ("ttft_cpu_ms", "ttft_cpu")):
             pair = []
