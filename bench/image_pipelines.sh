@@ -13,7 +13,8 @@
 # (every thread of the process), per call and per image, and their ratios.
 #   bench/image_pipelines.sh [ROUNDS] [ITER] [THREADS] [MODEL]
 #     defaults 5 3 2 vit-cls; MODEL is a folder of scripts/fixtures/make_image_models.py (vit-cls: a
-#     patch convolution and a linear head, so the model run is a small part) or vit-tiny (bench/
+#     patch convolution and a linear head, so the model run is a small part; clip-cls: the same graph
+#     behind the corpus's CLIP preprocessor, shortest edge 224 bicubic + center crop) or vit-tiny (bench/
 #     make_vit_model.py: a ViT-Tiny-sized encoder, 12 layers, hidden 192, random weights)
 set -euo pipefail
 root=$(cd "$(dirname "$0")/.." && pwd)
