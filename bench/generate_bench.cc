@@ -5,7 +5,8 @@
 //   bench_generate MODEL.onnx PROMPT_TOKENS NEW_TOKENS BATCH pair ROUNDS   (both, alternating, one process)
 //   environment: INTRA_OP_THREADS=N (ORT's intra-op threads; 0 or unset: ORT's default),
 //                ORT_SPINNING=0|1 (session.intra_op.allow_spinning; unset: ONNX Runtime's default,
-//                spinning, which the text-generation pipeline keeps),
+//                spinning, which the text-generation pipeline keeps), EXACT_INT8=0|1
+//                (SessionOptions::exact_int8_matmul; default 1),
 //                WARMUP=0|1 (default 1: first one discarded generation of each loop the mode runs),
 //                CALLGRIND_SPAN=decode|ttft (what callgrind counts, see `counting`; default decode)
 // Prints one JSON line per run: time to first token (the prompt step and the first token's choice:
@@ -253,6 +254,7 @@ int main(int argc, char** argv) {
   SessionOptions options;
   options.intra_op_threads = env_int("INTRA_OP_THREADS", 0);
   if (const char* spin = std::getenv("ORT_SPINNING")) options.intra_op_spinning = std::string(spin) != "0";
+  if (const char* exact = std::getenv("EXACT_INT8")) options.exact_int8_matmul = std::string(exact) != "0";
   const bool warmup = env_int("WARMUP", 1) != 0;
   count_ttft = std::getenv("CALLGRIND_SPAN") && std::string(std::getenv("CALLGRIND_SPAN")) == "ttft";
   AutoModel session = AutoModel::from_model(path, options);

@@ -79,9 +79,10 @@ def _session(device, providers, session_options):
     names = {"intra_op_num_threads": "intra_op_threads", "inter_op_num_threads": "inter_op_threads"}
     for key, value in (session_options or {}).items():
         attr = names.get(key, key)
-        if attr not in ("intra_op_threads", "inter_op_threads", "graph_optimization_level", "optimized_model_path"):
+        if attr not in ("intra_op_threads", "inter_op_threads", "graph_optimization_level", "optimized_model_path",
+                        "exact_int8_matmul"):
             raise _core.UsageError(f"session_options: unknown key '{key}' (known: intra_op_threads, inter_op_threads, "
-                                   "graph_optimization_level, optimized_model_path)")
+                                   "graph_optimization_level, optimized_model_path, exact_int8_matmul)")
         setattr(s, attr, value)
     return s
 

@@ -102,6 +102,7 @@ void bind_inference(py::module_& m) {
       .def_readwrite("intra_op_threads", &SessionOptions::intra_op_threads)
       .def_readwrite("inter_op_threads", &SessionOptions::inter_op_threads)
       .def_readwrite("graph_optimization_level", &SessionOptions::graph_optimization_level)
+      .def_readwrite("exact_int8_matmul", &SessionOptions::exact_int8_matmul)
       .def_readwrite("optimized_model_path", &SessionOptions::optimized_model_path)
       .def_readwrite("execution_providers", &SessionOptions::execution_providers);
   m.def("available_execution_providers", &runtime::available_execution_providers);

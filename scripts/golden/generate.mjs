@@ -19,7 +19,12 @@ env.localModelPath = path.dirname(path.resolve(dir)) + "/";
 const name = path.basename(dir);
 const tokenizer = await AutoTokenizer.from_pretrained(name);
 tokenizer.padding_side = "left";
-const model = await AutoModelForCausalLM.from_pretrained(name, { dtype: process.env.TJS_DTYPE ?? "fp32" });
+// session.x64quantprecision "1": ONNX Runtime's exact 8-bit matrix products on x86 CPUs without VNNI,
+// as our runtime runs them (SessionOptions::exact_int8_matmul), so q8 files compare the same kernels.
+const model = await AutoModelForCausalLM.from_pretrained(name, {
+  dtype: process.env.TJS_DTYPE ?? "fp32",
+  session_options: { extra: { session: { x64quantprecision: "1" } } },
+});
 const toRows = (t) => {
   const [rows, cols] = t.dims;
   const data = Array.from(t.data, Number);

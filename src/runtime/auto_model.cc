@@ -34,6 +34,7 @@ AutoModel AutoModel::from_model(const std::filesystem::path& path, const Session
     if (o.intra_op_threads > 0) so.SetIntraOpNumThreads(o.intra_op_threads);
     if (o.inter_op_threads > 0) so.SetInterOpNumThreads(o.inter_op_threads);
     if (o.intra_op_spinning) so.AddConfigEntry("session.intra_op.allow_spinning", *o.intra_op_spinning ? "1" : "0");
+    if (o.exact_int8_matmul) so.AddConfigEntry("session.x64quantprecision", "1");
     so.SetGraphOptimizationLevel(o.graph_optimization_level == 0   ? ORT_DISABLE_ALL
                                  : o.graph_optimization_level == 1 ? ORT_ENABLE_BASIC
                                  : o.graph_optimization_level == 2 ? ORT_ENABLE_EXTENDED
@@ -134,7 +135,8 @@ std::map<std::string, Tensor> AutoModel::run(const std::map<std::string, Tensor>
   std::vector<Ort::Value> values;
   for (const auto& desc : impl_->inputs) {
     auto it = given.find(desc.name);
-    if (it == given.end()) throw RuntimeError("the model needs input '" + desc.name + "' (" + desc.elem_type + "), which was not given");
+    if (it == given.end())
+      throw RuntimeError("the model needs input '" + desc.name + "' (" + desc.elem_type + "), which was not given");
     // ORT takes non-const data pointers for inputs but does not write to them.
     Tensor& t = const_cast<Tensor&>(it->second);
     size_t count = 1;
@@ -188,11 +190,9 @@ std::map<std::string, Tensor> AutoModel::run(const std::map<std::string, Tensor>
   for (const auto& n : output_names) out_names.push_back(n.c_str());
   std::vector<Ort::Value> results;
   try {
-    results = impl_->session->Run(Ort::RunOptions{nullptr}, names.data(), values.data(), values.size(), out_names.data(),
-                                  out_names.size());
-  } catch (const Ort::Exception& e) {
-    throw RuntimeError(std::string("ONNX Runtime run failed: ") + e.what());
-  }
+    results = impl_->session->Run(Ort::RunOptions{nullptr}, names.data(), values.data(), values.size(),
+                                  out_names.data(), out_names.size());
+  } catch (const Ort::Exception& e) { throw RuntimeError(std::string("ONNX Runtime run failed: ") + e.what()); }
   std::map<std::string, Tensor> out;
   for (size_t i = 0; i < results.size(); ++i) {
     if (!results[i].IsTensor())

@@ -48,6 +48,15 @@ struct SessionOptions {
   // threads between runs. Unset: ORT's default (on), except that pipeline() turns it off for the image
   // tasks, whose decode threads work between runs (docs/benchmarks.md, "Image pipelines").
   std::optional<bool> intra_op_spinning;
+  // 8-bit matrix products computed exactly, as ONNX's MatMulInteger defines them (int32 sums), on every
+  // x86 CPU. ONNX Runtime's U8S8 kernels for CPUs without VNNI (SSE4.1, AVX2, AVX-512 without VNNI:
+  // VPMADDUBSW, whose int16 pair sums saturate) can otherwise give a q8 model other results than the
+  // same file on a VNNI CPU or in onnxruntime-web (measured: 3 greedy tokens of the browser suite's q8
+  // llama differ on an AVX2-only AMD EPYC). On (the default), the session sets ONNX Runtime's
+  // "session.x64quantprecision" = "1" (onnxruntime_session_options_config_keys.h, 1.29: its slower
+  // U8U8 kernels there); no effect on other CPUs. Off: ONNX Runtime's default, what Python's
+  // onnxruntime gives with default options on such a CPU.
+  bool exact_int8_matmul = true;
   int graph_optimization_level = 99;  // 0 none, 1 basic, 2 extended, 99 all
   std::string optimized_model_path;   // save the optimized graph here when set
   // Execution providers in order of preference, by ONNX Runtime's names ("XnnpackExecutionProvider",
