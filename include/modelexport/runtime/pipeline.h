@@ -93,8 +93,8 @@ struct PipelineInput {
   processors::Image decoded_image{};
 };
 
-// automatic-speech-recognition with Whisper (the Whisper recognizer's own options,
-// runtime/pipelines/whisper_speech_recognition.h, are built on it), as Python's pipeline and
+// automatic-speech-recognition with Whisper (PipelineOptions::speech; the Whisper recognizer's own
+// options, runtime/pipelines/whisper_speech_recognition.h, are built on it), as Python's pipeline and
 // Whisper's generate take them.
 struct SpeechRecognitionOptions {
   // The spoken language: a code ("fr", "en"), a name ("French", "English", any case) or a token
@@ -179,30 +179,8 @@ struct PipelineOptions {
   // translation with a multilingual model (M2M100, NLLB, mBART): language codes; the target's token
   // is forced as the first generated token, the source's replaces the tokenizer's language token.
   std::string src_lang, tgt_lang;
-  // automatic-speech-recognition with Whisper: the spoken language (a code, "fr", or token "<|fr|>";
-  // empty: detected for multilingual models), the task ("transcribe", "translate"; empty: the
-  // model's), timestamps ({"text", "chunks": [{"timestamp": [start, end], "text"}]}), and chunked
-  // long audio (stride default chunk_length_s / 6). Without chunk_length_s, audio past 30 s is decoded
-  // long-form (30 s windows in sequence).
-  // The language may also be a name ("French", any case), as Python's generate takes it.
-  // return_language: each chunk gets "language", the language's name ({"language", "text"}, with
-  // timestamps {"language", "timestamp", "text"}; null where the output holds no language token, as
-  // for English-only models and long-form). whisper_prompt / whisper_prompt_ids: Python's prompt_ids,
-  // as text (get_prompt_ids) or ids, before each generation's decoder prompt and left out of the text;
-  // prompt_condition_type ("first-segment", "all-segments") and condition_on_prev_tokens (unset: the
-  // generation config's, else false) for long-form, as Python's generate.
-  std::string language, whisper_task;
-  bool return_timestamps = false;
-  bool return_language = false;
-  std::string whisper_prompt;
-  std::vector<int64_t> whisper_prompt_ids;
-  std::string prompt_condition_type;
-  std::optional<bool> condition_on_prev_tokens;
-  // Whisper's temperature fallback (Python's temperature tuple, compression_ratio_threshold,
-  // logprob_threshold, no_speech_threshold; see runtime/pipelines/whisper_speech_recognition.h).
-  std::vector<double> whisper_temperatures;
-  std::optional<double> compression_ratio_threshold, logprob_threshold, no_speech_threshold;
-  std::optional<double> chunk_length_s, stride_length_s;
+  // automatic-speech-recognition (Whisper's options; a CTC model refuses return_language and a prompt).
+  SpeechRecognitionOptions speech{};
   // Audio tasks that hold a whole recording (CTC, audio-classification; Whisper streams its files):
   // decoding an audio file stops past this many seconds with an AudioDecodeError (0: no limit).
   double max_audio_seconds = processors::AudioDecodeOptions{}.max_seconds;
