@@ -449,10 +449,10 @@ def _generation_value(key, value):
 
 _COMMON = ("batch_size",)
 _WHISPER = "WhisperFeatureExtractor"
-# Whisper generate()'s keywords in generate_kwargs -> PipelineOptions fields.
-_WHISPER_GENERATE = {"language": "language", "task": "whisper_task", "prompt_ids": "whisper_prompt_ids",
+# Whisper generate()'s keywords in generate_kwargs -> PipelineOptions.speech fields.
+_WHISPER_GENERATE = {"language": "language", "task": "task", "prompt_ids": "prompt_ids",
                      "prompt_condition_type": "prompt_condition_type",
-                     "condition_on_prev_tokens": "condition_on_prev_tokens", "temperature": "whisper_temperatures",
+                     "condition_on_prev_tokens": "condition_on_prev_tokens", "temperature": "temperatures",
                      "compression_ratio_threshold": "compression_ratio_threshold",
                      "logprob_threshold": "logprob_threshold", "no_speech_threshold": "no_speech_threshold"}
 _TASKS = {
@@ -557,7 +557,7 @@ class Pipeline:
 
     def _whisper_option(self, key, value):
         """A Whisper option as transformers' AutomaticSpeechRecognitionPipeline takes it, as {field: value}
-        of PipelineOptions (None: the pipeline's default)."""
+        of PipelineOptions.speech (None: the pipeline's default)."""
         if not self._whisper:
             raise _core.UsageError(f"{key} applies to Whisper models only (this model's feature extractor is "
                                    f"{self._native.feature_extractor_type})")
@@ -583,13 +583,13 @@ class Pipeline:
                     if ids.ndim != 1 or not np.issubdtype(ids.dtype, np.integer):
                         raise TypeError("generate_kwargs prompt_ids: expected a 1-D list or array of token ids "
                                         "(processor.get_prompt_ids(text))")
-                    out["whisper_prompt_ids"] = [int(i) for i in ids]
+                    out["prompt_ids"] = [int(i) for i in ids]
                 elif k == "temperature":
                     # Whisper's generate: a float, or a tuple of them for temperature fallback.
                     temps = list(v) if isinstance(v, (list, tuple)) else [v]
                     if not all(isinstance(t, (int, float, np.number)) and not isinstance(t, bool) for t in temps):
                         raise TypeError("generate_kwargs temperature: expected a number or a tuple of numbers")
-                    out["whisper_temperatures"] = [float(t) for t in temps]
+                    out["temperatures"] = [float(t) for t in temps]
                 elif k.endswith("_threshold"):
                     if not isinstance(v, (int, float, np.number)) or isinstance(v, bool):
                         raise TypeError(f"generate_kwargs {k}: expected a number, got {type(v).__name__}")
@@ -638,6 +638,8 @@ class Pipeline:
                 setattr(g, key, _generation_value(key, value))
             elif key == "top_k":
                 _set_top_k(o, value)
+            elif self.task == "automatic-speech-recognition" and key != "batch_size":
+                setattr(o.speech, key, value)  # the options _whisper_option gave
             else:
                 setattr(o, _RENAMED.get((self.task, key), key), value)
         if g is not None:

@@ -39,6 +39,7 @@ using runtime::Pipeline;
 using runtime::PipelineInput;
 using runtime::PipelineOptions;
 using runtime::SessionOptions;
+using runtime::SpeechRecognitionOptions;
 using runtime::Tensor;
 using runtime::TensorDesc;
 
@@ -168,6 +169,24 @@ void bind_inference(py::module_& m) {
       .def_readwrite("stop_strings", &GenerationOptions::stop_strings)
       .def_readwrite("seed", &GenerationOptions::seed);
 
+  py::class_<SpeechRecognitionOptions>(m, "SpeechRecognitionOptions",
+                                       "automatic-speech-recognition options (runtime/pipeline.h), Whisper's.")
+      .def(py::init<>())
+      .def_readwrite("language", &SpeechRecognitionOptions::language)
+      .def_readwrite("task", &SpeechRecognitionOptions::task)
+      .def_readwrite("return_timestamps", &SpeechRecognitionOptions::return_timestamps)
+      .def_readwrite("return_language", &SpeechRecognitionOptions::return_language)
+      .def_readwrite("prompt", &SpeechRecognitionOptions::prompt)
+      .def_readwrite("prompt_ids", &SpeechRecognitionOptions::prompt_ids)
+      .def_readwrite("prompt_condition_type", &SpeechRecognitionOptions::prompt_condition_type)
+      .def_readwrite("condition_on_prev_tokens", &SpeechRecognitionOptions::condition_on_prev_tokens)
+      .def_readwrite("temperatures", &SpeechRecognitionOptions::temperatures)
+      .def_readwrite("compression_ratio_threshold", &SpeechRecognitionOptions::compression_ratio_threshold)
+      .def_readwrite("logprob_threshold", &SpeechRecognitionOptions::logprob_threshold)
+      .def_readwrite("no_speech_threshold", &SpeechRecognitionOptions::no_speech_threshold)
+      .def_readwrite("chunk_length_s", &SpeechRecognitionOptions::chunk_length_s)
+      .def_readwrite("stride_length_s", &SpeechRecognitionOptions::stride_length_s);
+
   py::class_<PipelineOptions>(m, "PipelineOptions", "Task options (runtime/pipeline.h); defaults are transformers'.")
       .def(py::init<>())
       .def_readwrite("top_k", &PipelineOptions::top_k)
@@ -197,20 +216,7 @@ void bind_inference(py::module_& m) {
       .def_property(
           "output_dir", [](const PipelineOptions& o) { return o.output_dir.string(); },
           [](PipelineOptions& o, const std::string& dir) { o.output_dir = dir; })
-      .def_readwrite("language", &PipelineOptions::language)
-      .def_readwrite("whisper_task", &PipelineOptions::whisper_task)
-      .def_readwrite("return_timestamps", &PipelineOptions::return_timestamps)
-      .def_readwrite("return_language", &PipelineOptions::return_language)
-      .def_readwrite("whisper_prompt", &PipelineOptions::whisper_prompt)
-      .def_readwrite("whisper_prompt_ids", &PipelineOptions::whisper_prompt_ids)
-      .def_readwrite("prompt_condition_type", &PipelineOptions::prompt_condition_type)
-      .def_readwrite("condition_on_prev_tokens", &PipelineOptions::condition_on_prev_tokens)
-      .def_readwrite("whisper_temperatures", &PipelineOptions::whisper_temperatures)
-      .def_readwrite("compression_ratio_threshold", &PipelineOptions::compression_ratio_threshold)
-      .def_readwrite("logprob_threshold", &PipelineOptions::logprob_threshold)
-      .def_readwrite("no_speech_threshold", &PipelineOptions::no_speech_threshold)
-      .def_readwrite("chunk_length_s", &PipelineOptions::chunk_length_s)
-      .def_readwrite("stride_length_s", &PipelineOptions::stride_length_s);
+      .def_readwrite("speech", &PipelineOptions::speech);
 
   // An audio file's bytes → mono float32 samples at `sampling_rate` (processors::decode_audio, FFmpeg).
   m.def(

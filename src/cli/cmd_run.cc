@@ -319,7 +319,7 @@ int run_pipeline(RunArgs a) {
     throw UsageError("nothing to run on: give TEXT arguments, --input FILE.jsonl (- for stdin) or --input-ids IDS");
   if (a.normalize) a.options.normalize = true;
   if (a.no_normalize) a.options.normalize = false;
-  if (a.condition_on_prev_tokens) a.options.condition_on_prev_tokens = true;
+  if (a.condition_on_prev_tokens) a.options.speech.condition_on_prev_tokens = true;
   runtime::SessionOptions session;
   session.intra_op_threads = a.threads;
   session.execution_providers = a.providers;
@@ -475,43 +475,43 @@ void add_run_command(CLI::App& app, Action& action) {
                 "\"This is a photo of {}.\"");
   g->add_flag("--multi-label", a->options.multi_label, "zero-shot-classification: score each label on its own");
   g->add_option(
-      "--language", a->options.language,
+      "--language", a->options.speech.language,
       "automatic-speech-recognition, multilingual Whisper: the spoken language, a code (fr), name (French) or "
       "token (<|fr|>); default: detected");
-  g->add_option("--whisper-task", a->options.whisper_task,
+  g->add_option("--whisper-task", a->options.speech.task,
                 "automatic-speech-recognition, multilingual Whisper: transcribe (default) or translate (to English)");
   g->add_flag(
-      "--return-timestamps", a->options.return_timestamps,
+      "--return-timestamps", a->options.speech.return_timestamps,
       "automatic-speech-recognition, Whisper: {\"text\", \"chunks\": [{\"timestamp\": [start, end], \"text\"}]}");
-  g->add_flag("--return-language", a->options.return_language,
+  g->add_flag("--return-language", a->options.speech.return_language,
               "automatic-speech-recognition, Whisper: chunks carry \"language\" (the language's name), as Python's "
               "return_language");
-  g->add_option("--prompt", a->options.whisper_prompt,
+  g->add_option("--prompt", a->options.speech.prompt,
                 "automatic-speech-recognition, Whisper: text the transcription continues from (Python's "
                 "prompt_ids from get_prompt_ids), left out of the result");
-  g->add_option("--prompt-condition-type", a->options.prompt_condition_type,
+  g->add_option("--prompt-condition-type", a->options.speech.prompt_condition_type,
                 "automatic-speech-recognition, Whisper long-form: first-segment (default: the prompt before the "
                 "first window only when conditioning) or all-segments (needs --condition-on-prev-tokens)");
   g->add_flag("--condition-on-prev-tokens", a->condition_on_prev_tokens,
               "automatic-speech-recognition, Whisper long-form: each window continues from the previous windows' "
               "tokens (default: generation_config.json's condition_on_prev_tokens, else off)");
-  g->add_option("--temperature-fallback", a->options.whisper_temperatures,
+  g->add_option("--temperature-fallback", a->options.speech.temperatures,
                 "automatic-speech-recognition, Whisper: temperatures tried in turn per window, e.g. "
                 "0,0.2,0.4,0.6,0.8,1 (Python's temperature tuple; above 0 samples, --seed for repeatable runs)")
       ->delimiter(',');
-  g->add_option("--compression-ratio-threshold", a->options.compression_ratio_threshold,
+  g->add_option("--compression-ratio-threshold", a->options.speech.compression_ratio_threshold,
                 "automatic-speech-recognition, Whisper: retry a window at the next temperature when its text's zlib "
                 "compression ratio is above this (e.g. 1.35)");
-  g->add_option("--logprob-threshold", a->options.logprob_threshold,
+  g->add_option("--logprob-threshold", a->options.speech.logprob_threshold,
                 "automatic-speech-recognition, Whisper: retry a window when its average log-probability is below "
                 "this (e.g. -1)");
-  g->add_option("--no-speech-threshold", a->options.no_speech_threshold,
+  g->add_option("--no-speech-threshold", a->options.speech.no_speech_threshold,
                 "automatic-speech-recognition, Whisper: skip a window whose no-speech probability is above this "
                 "and whose average log-probability is below --logprob-threshold (e.g. 0.6)");
-  g->add_option("--chunk-length-s", a->options.chunk_length_s,
+  g->add_option("--chunk-length-s", a->options.speech.chunk_length_s,
                 "automatic-speech-recognition, Whisper: cut long audio into chunks of this many seconds, merged on "
                 "their strides");
-  g->add_option("--stride-length-s", a->options.stride_length_s,
+  g->add_option("--stride-length-s", a->options.speech.stride_length_s,
                 "automatic-speech-recognition, Whisper: overlap on each side of a chunk (default chunk length / 6)");
   g->add_option("--threshold", a->options.threshold,
                 "object-detection: keep boxes scoring strictly above it (default 0.5, as Python)");

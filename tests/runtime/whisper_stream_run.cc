@@ -24,13 +24,13 @@ int main(int argc, char** argv) {
     for (int i = 3; i < argc; i += 2) {
       const std::string flag = argv[i];
       if (flag == "--return-timestamps") {
-        options.return_timestamps = true;
+        options.speech.return_timestamps = true;
         --i;
         continue;
       }
       if (i + 1 >= argc) throw UsageError(flag + " needs a value");
       if (flag == "--max-new-tokens") options.generation.max_new_tokens = std::atoll(argv[i + 1]);
-      else if (flag == "--chunk-length-s") options.chunk_length_s = std::atof(argv[i + 1]);
+      else if (flag == "--chunk-length-s") options.speech.chunk_length_s = std::atof(argv[i + 1]);
       else if (flag == "--max-audio-seconds") options.max_audio_seconds = std::atof(argv[i + 1]);
       else throw UsageError("unknown option " + flag);
     }

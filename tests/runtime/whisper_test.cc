@@ -330,9 +330,9 @@ TEST(WhisperPipeline, StreamedInputGivesTheSameResults) {
     ASSERT_EQ(std::system(cmd.c_str()), 0) << cmd;
     auto pipe = pipeline(models() / c.model, "", {});
     PipelineOptions po;
-    po.return_timestamps = c.timestamps;
-    po.chunk_length_s = c.chunk_length_s;
-    po.stride_length_s = c.stride_length_s;
+    po.speech.return_timestamps = c.timestamps;
+    po.speech.chunk_length_s = c.chunk_length_s;
+    po.speech.stride_length_s = c.stride_length_s;
     PipelineInput from_file, from_memory;
     from_file.audio = wav.string();
     from_memory.samples = samples;
@@ -377,12 +377,12 @@ TEST(WhisperPipeline, RunsFromTheSetFolderWithTimestampsAsJson) {
   in.samples = read_samples(models() / "audio" / "jfk.f32");
   in.sampling_rate = 16000;
   PipelineOptions o;
-  o.return_timestamps = true;
+  o.speech.return_timestamps = true;
   json j = json::parse(pipe->run({in}, o).at(0));
   ASSERT_TRUE(j.contains("text") && j.contains("chunks")) << j.dump();
   ASSERT_FALSE(j["chunks"].empty());
   EXPECT_TRUE(j["chunks"][0]["timestamp"].is_array());
-  o.return_timestamps = false;
+  o.speech.return_timestamps = false;
   json plain = json::parse(pipe->run({in}, o).at(0));
   EXPECT_FALSE(plain.contains("chunks"));
   EXPECT_THROW(pipeline(models() / "whisper-en", "translation", {}), UsageError);

@@ -93,6 +93,49 @@ struct PipelineInput {
   processors::Image decoded_image{};
 };
 
+// automatic-speech-recognition with Whisper (PipelineOptions::speech; the Whisper recognizer's own
+// options, runtime/pipelines/whisper_speech_recognition.h, are built on it), as Python's pipeline and
+// Whisper's generate take them.
+struct SpeechRecognitionOptions {
+  // The spoken language: a code ("fr", "en"), a name ("French", "English", any case) or a token
+  // ("<|fr|>"), as Python's generate takes it (runtime/pipelines/whisper_languages.h); empty: detected
+  // for multilingual models / none.
+  std::string language;
+  std::string task;  // "transcribe" or "translate"; empty: the model's (the generation config's, transcribe)
+  // Timestamps: {"text", "chunks": [{"timestamp": [start, end], "text"}]}.
+  bool return_timestamps = false;
+  // Python pipeline's return_language: every chunk carries "language", LANGUAGES' name of the
+  // language token before it in the output ({"language", "text"}, with timestamps {"language",
+  // "timestamp", "text"}; null when there is none: English-only models, and long-form outputs, which
+  // hold the generated segments only).
+  bool return_language = false;
+  // Python's prompt_ids: text (made into ids as WhisperProcessor.get_prompt_ids does: <|startofprev|>
+  // then " " + the stripped text) or the ids themselves; one of the two. Put before the decoder
+  // prompt of every generation; _decode_asr drops them from the text.
+  std::string prompt;
+  std::vector<int64_t> prompt_ids;
+  // Long-form only, as Python's generate: "first-segment" (default) or "all-segments" (needs
+  // condition_on_prev_tokens); condition_on_prev_tokens unset: generation_config.json's, else false.
+  std::string prompt_condition_type;
+  std::optional<bool> condition_on_prev_tokens;
+  // Temperature fallback (Python's temperature tuple, compression_ratio_threshold, logprob_threshold,
+  // no_speech_threshold; generate_with_fallback at 000dccdb, per generation: short-form, each chunk,
+  // each long-form window): the temperatures tried in order (empty: one greedy pass, Python's None; 0
+  // greedy, above 0 sampling at it with the generation config's top_k and seed). A pass is retried at
+  // the next temperature when its zlib compression ratio exceeds compression_ratio_threshold or its
+  // average log-probability is below logprob_threshold; a generation is skipped (no segment) when its
+  // average log-probability is below logprob_threshold and its no-speech probability (<|nocaptions|>
+  // at <|startoftranscript|>) above no_speech_threshold (which needs logprob_threshold). Unset
+  // thresholds: generation_config.json's. Conditioning (condition_on_prev_tokens) stops after a window
+  // that ended at 0.5 or more.
+  std::vector<double> temperatures;
+  std::optional<double> compression_ratio_threshold, logprob_threshold, no_speech_threshold;
+  // Chunked long audio: chunks of chunk_length_s seconds, merged on their strides (stride_length_s on
+  // each side, default chunk_length_s / 6). Without chunk_length_s, audio past 30 s is decoded
+  // long-form (30 s windows in sequence).
+  std::optional<double> chunk_length_s, stride_length_s;
+};
+
 struct PipelineOptions {
   std::optional<size_t> top_k;  // task default when unset (1, or 5 for fill-mask); 0 is a UsageError
   // Inputs per ONNX Runtime call. A static batch dim overrides it; models that quantize activations
@@ -136,30 +179,8 @@ struct PipelineOptions {
   // translation with a multilingual model (M2M100, NLLB, mBART): language codes; the target's token
   // is forced as the first generated token, the source's replaces the tokenizer's language token.
   std::string src_lang, tgt_lang;
-  // automatic-speech-recognition with Whisper: the spoken language (a code, "fr", or token "<|fr|>";
-  // empty: detected for multilingual models), the task ("transcribe", "translate"; empty: the
-  // model's), timestamps ({"text", "chunks": [{"timestamp": [start, end], "text"}]}), and chunked
-  // long audio (stride default chunk_length_s / 6). Without chunk_length_s, audio past 30 s is decoded
-  // long-form (30 s windows in sequence).
-  // The language may also be a name ("French", any case), as Python's generate takes it.
-  // return_language: each chunk gets "language", the language's name ({"language", "text"}, with
-  // timestamps {"language", "timestamp", "text"}; null where the output holds no language token, as
-  // for English-only models and long-form). whisper_prompt / whisper_prompt_ids: Python's prompt_ids,
-  // as text (get_prompt_ids) or ids, before each generation's decoder prompt and left out of the text;
-  // prompt_condition_type ("first-segment", "all-segments") and condition_on_prev_tokens (unset: the
-  // generation config's, else false) for long-form, as Python's generate.
-  std::string language, whisper_task;
-  bool return_timestamps = false;
-  bool return_language = false;
-  std::string whisper_prompt;
-  std::vector<int64_t> whisper_prompt_ids;
-  std::string prompt_condition_type;
-  std::optional<bool> condition_on_prev_tokens;
-  // Whisper's temperature fallback (Python's temperature tuple, compression_ratio_threshold,
-  // logprob_threshold, no_speech_threshold; see runtime/pipelines/whisper_speech_recognition.h).
-  std::vector<double> whisper_temperatures;
-  std::optional<double> compression_ratio_threshold, logprob_threshold, no_speech_threshold;
-  std::optional<double> chunk_length_s, stride_length_s;
+  // automatic-speech-recognition (Whisper's options; a CTC model refuses return_language and a prompt).
+  SpeechRecognitionOptions speech{};
   // Audio tasks that hold a whole recording (CTC, audio-classification; Whisper streams its files):
   // decoding an audio file stops past this many seconds with an AudioDecodeError (0: no limit).
   double max_audio_seconds = processors::AudioDecodeOptions{}.max_seconds;

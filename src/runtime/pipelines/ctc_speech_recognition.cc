@@ -44,9 +44,9 @@ class CtcSpeechRecognition final : public TextPipeline {
     const auto& fe = processor_.feature_extractor();
     const auto& tok = processor_.tokenizer();
     // Python's pipeline: "Only Whisper can return language for now."; prompts are Whisper's generate's.
-    if (options.return_language)
+    if (options.speech.return_language)
       throw UsageError("--return-language: only Whisper models return the language (this is a CTC model)");
-    if (!options.whisper_prompt.empty() || !options.whisper_prompt_ids.empty())
+    if (!options.speech.prompt.empty() || !options.speech.prompt_ids.empty())
       throw UsageError("--prompt: only Whisper models take a prompt (this is a CTC model)");
     for (const auto& in : inputs) {
       std::vector<float> samples = input_samples(in, fe.sampling_rate(), options);

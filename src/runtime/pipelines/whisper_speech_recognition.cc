@@ -666,20 +666,7 @@ class WhisperPipeline final : public Pipeline {
   std::vector<std::string> run(const std::vector<PipelineInput>& inputs,
                                const PipelineOptions& options) const override {
     WhisperOptions o;
-    o.language = options.language;
-    o.task = options.whisper_task;
-    o.return_timestamps = options.return_timestamps;
-    o.return_language = options.return_language;
-    o.prompt = options.whisper_prompt;
-    o.prompt_ids = options.whisper_prompt_ids;
-    o.prompt_condition_type = options.prompt_condition_type;
-    o.condition_on_prev_tokens = options.condition_on_prev_tokens;
-    o.temperatures = options.whisper_temperatures;
-    o.compression_ratio_threshold = options.compression_ratio_threshold;
-    o.logprob_threshold = options.logprob_threshold;
-    o.no_speech_threshold = options.no_speech_threshold;
-    o.chunk_length_s = options.chunk_length_s;
-    o.stride_length_s = options.stride_length_s;
+    static_cast<SpeechRecognitionOptions&>(o) = options.speech;  // then what WhisperOptions adds
     o.generation = options.generation;
     o.on_note = options.on_note;
     o.cancel = options.cancel;
@@ -697,13 +684,13 @@ class WhisperPipeline final : public Pipeline {
         r = recognizer_.transcribe(input_samples(in, rate, options), o);
       }
       OJson j{{"text", r.text.text}};
-      if (options.return_timestamps || options.return_language) {
+      if (o.return_timestamps || o.return_language) {
         // _decode_asr's chunk: {"language", "timestamp", "text"}, without the keys not asked for.
         OJson chunks = OJson::array();
         for (const AsrChunk& c : r.text.chunks) {
           OJson chunk = OJson::object();
-          if (options.return_language) chunk["language"] = c.language ? OJson(*c.language) : OJson(nullptr);
-          if (options.return_timestamps)
+          if (o.return_language) chunk["language"] = c.language ? OJson(*c.language) : OJson(nullptr);
+          if (o.return_timestamps)
             chunk["timestamp"] =
                 OJson::array({c.start ? OJson(*c.start) : OJson(nullptr), c.end ? OJson(*c.end) : OJson(nullptr)});
           chunk["text"] = c.text;

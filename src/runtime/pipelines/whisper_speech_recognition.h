@@ -52,37 +52,9 @@
 
 namespace modelexport::runtime {
 
-struct WhisperOptions {
-  // A code ("en"), a name ("English", any case) or a token ("<|en|>"), as Python's generate takes it
-  // (whisper_languages.h); empty: detected (multilingual) / none.
-  std::string language;
-  std::string task;  // "transcribe" or "translate"; empty: the generation config's (transcribe)
-  bool return_timestamps = false;
-  // Python pipeline's return_language: every chunk carries "language", LANGUAGES' name of the
-  // language token before it in the output (null when there is none: English-only models, and
-  // long-form outputs, which hold the generated segments only).
-  bool return_language = false;
-  // Python's prompt_ids: text (made into ids as WhisperProcessor.get_prompt_ids does: <|startofprev|>
-  // then " " + the stripped text) or the ids themselves; one of the two. Put before the decoder
-  // prompt of every generation; _decode_asr drops them from the text.
-  std::string prompt;
-  std::vector<int64_t> prompt_ids;
-  // Long-form only, as Python's generate: "first-segment" (default) or "all-segments" (needs
-  // condition_on_prev_tokens); condition_on_prev_tokens unset: generation_config.json's, else false.
-  std::string prompt_condition_type;
-  std::optional<bool> condition_on_prev_tokens;
-  // Temperature fallback (generate_with_fallback at 000dccdb, per generation: short-form, each chunk,
-  // each long-form window): the temperatures tried in order (empty: one greedy pass, Python's None; 0
-  // greedy, above 0 sampling at it with the generation config's top_k and seed). A pass is retried at
-  // the next temperature when its zlib compression ratio exceeds compression_ratio_threshold or its
-  // average log-probability is below logprob_threshold; a generation is skipped (no segment) when its
-  // average log-probability is below logprob_threshold and its no-speech probability (<|nocaptions|>
-  // at <|startoftranscript|>) above no_speech_threshold (which needs logprob_threshold). Unset
-  // thresholds: generation_config.json's. Conditioning (condition_on_prev_tokens) stops after a window
-  // that ended at 0.5 or more.
-  std::vector<double> temperatures;
-  std::optional<double> compression_ratio_threshold, logprob_threshold, no_speech_threshold;
-  std::optional<double> chunk_length_s, stride_length_s;
+// The recognizer's options: the pipeline's (SpeechRecognitionOptions in modelexport/runtime/pipeline.h:
+// language, task, timestamps, prompts, temperature fallback, chunking) and its own.
+struct WhisperOptions : SpeechRecognitionOptions {
   GenerationOptions generation{};  // over generation_config.json (max_new_tokens, ...)
   std::function<void(std::string_view)> on_note{};
   std::function<void(size_t done_samples, size_t total_samples)> on_progress{};
