@@ -29,12 +29,12 @@ AutoModel& AutoModel::operator=(AutoModel&&) noexcept = default;
 
 AutoModel AutoModel::from_model(const std::filesystem::path& path, const SessionOptions& o) {
   auto impl = std::make_unique<Impl>();
-  try {
+  auto session_options = [&](bool exact_int8) {
     Ort::SessionOptions so;
     if (o.intra_op_threads > 0) so.SetIntraOpNumThreads(o.intra_op_threads);
     if (o.inter_op_threads > 0) so.SetInterOpNumThreads(o.inter_op_threads);
     if (o.intra_op_spinning) so.AddConfigEntry("session.intra_op.allow_spinning", *o.intra_op_spinning ? "1" : "0");
-    if (o.exact_int8_matmul) so.AddConfigEntry("session.x64quantprecision", "1");
+    if (exact_int8) so.AddConfigEntry("session.x64quantprecision", "1");
     so.SetGraphOptimizationLevel(o.graph_optimization_level == 0   ? ORT_DISABLE_ALL
                                  : o.graph_optimization_level == 1 ? ORT_ENABLE_BASIC
                                  : o.graph_optimization_level == 2 ? ORT_ENABLE_EXTENDED
@@ -50,7 +50,19 @@ AutoModel AutoModel::from_model(const std::filesystem::path& path, const Session
       }
       so.AppendExecutionProvider(ep.substr(0, ep.find("ExecutionProvider")), {});
     }
-    impl->session = std::make_unique<Ort::Session>(ort_env(), path.c_str(), so);
+    return so;
+  };
+  try {
+    try {
+      impl->session = std::make_unique<Ort::Session>(ort_env(), path.c_str(), session_options(o.exact_int8_matmul));
+    } catch (const Ort::Exception& e) {
+      // ONNX Runtime 1.30's exact mode converts each MatMulInteger's int8 weight to uint8 under its
+      // own name and fails on one that two nodes share ("Attempt to replace the existing tensor"; a
+      // weight tied across layers, Quantize.EightBitDynamicQuantizationHasQuantizeDynamicsForm): such a
+      // model loads with ONNX Runtime's default kernels.
+      if (!o.exact_int8_matmul || std::string(e.what()).find("replace the existing tensor") == std::string::npos) throw;
+      impl->session = std::make_unique<Ort::Session>(ort_env(), path.c_str(), session_options(false));
+    }
     // The IO as this session sees it (graph inputs and outputs do not change with optimization).
     SessionIo io = describe_open_session(*impl->session);
     impl->inputs = io.inputs;

@@ -55,7 +55,9 @@ struct SessionOptions {
   // llama differ on an AVX2-only AMD EPYC). On (the default), the session sets ONNX Runtime's
   // "session.x64quantprecision" = "1" (onnxruntime_session_options_config_keys.h, 1.29: its slower
   // U8U8 kernels there); no effect on other CPUs. Off: ONNX Runtime's default, what Python's
-  // onnxruntime gives with default options on such a CPU.
+  // onnxruntime gives with default options on such a CPU. ONNX Runtime 1.30 cannot load a model in
+  // this mode when two MatMulIntegers share one int8 weight (a weight tied across layers); such a
+  // model is loaded with the default kernels instead (its products then depend on the CPU as above).
   bool exact_int8_matmul = true;
   int graph_optimization_level = 99;  // 0 none, 1 basic, 2 extended, 99 all
   std::string optimized_model_path;   // save the optimized graph here when set
