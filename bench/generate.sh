@@ -65,6 +65,7 @@ echo "load after: $(cut -d' ' -f1-3 /proc/loadavg)  $(date -u +%FT%TZ)"
 /usr/bin/python3 - "$runs" <<'PY'
 import json, statistics, sys
 runs = [json.loads(l) for l in open(sys.argv[1]) if l.strip()]
+SETS = [s for s in ("default", "single", "nospin") if any(r["set"] == s for r in runs)]  # the sets run, in order
 med = statistics.median
 def pick(b, impl, set_, phase="measured"):
     return [r for r in runs if r["batch"] == b and r["impl"] == impl and r["set"] == set_ and r["phase"] == phase]
@@ -72,7 +73,7 @@ keys = ("prefill_tok_s", "ttft_ms", "ttft_cpu_ms", "decode_tok_s", "ms_per_step"
         "loop_ms_per_step", "peak_rss_mb")
 for b in sorted({r["batch"] for r in runs}):
     m = {}
-    for set_ in ("default", "single", "nospin"):
+    for set_ in SETS:
         for impl in ("modelexport", "bare-ort", "transformers.js"):
             rs = pick(b, impl, set_)
             if not rs: continue
@@ -83,7 +84,7 @@ for b in sorted({r["batch"] for r in runs}):
             print(json.dumps({"set": set_, "median_of": len(rs), "batch": b, "impl": impl,
                               **{k: round(v, 3) for k, v in m[set_, impl].items()}, **extra}))
     summary = {"batch": b}
-    for set_ in ("default", "single", "nospin"):
+    for set_ in SETS:
         if (set_, "modelexport") not in m or (set_, "transformers.js") not in m: continue
         ours, tjs = m[set_, "modelexport"], m[set_, "transformers.js"]
         summary[f"{set_}_decode_vs_transformers_js"] = round(ours["decode_tok_s"] / tjs["decode_tok_s"], 3)
@@ -93,7 +94,7 @@ for b in sorted({r["batch"] for r in runs}):
             summary[f"{set_}_decode_cpu_vs_transformers_js"] = round(tjs["cpu_ms_per_step"] / ours["cpu_ms_per_step"], 3)
             summary[f"{set_}_ttft_cpu_vs_transformers_js"] = round(tjs["ttft_cpu_ms"] / ours["ttft_cpu_ms"], 3)
     # Per round: ours/bare over the same process's adjacent runs (2 of each), wall and CPU; the median.
-    for set_ in ("default", "single", "nospin"):
+    for set_ in SETS:
         for key, label in (("ms_per_step", "wall"), ("cpu_ms_per_step", "cpu"), ("ttft_ms", "ttft_wall"),
                            ("ttft_cpu_ms", "ttft_cpu")):
             pair = []

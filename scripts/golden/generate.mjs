@@ -12,6 +12,7 @@
 import fs from "node:fs";
 import path from "node:path";
 import { env, AutoTokenizer, AutoModelForCausalLM } from "@huggingface/transformers";
+import { sessionOptions } from "./session_options.mjs";
 
 const [dir, casesFile] = process.argv.slice(2);
 env.allowRemoteModels = false;
@@ -19,11 +20,9 @@ env.localModelPath = path.dirname(path.resolve(dir)) + "/";
 const name = path.basename(dir);
 const tokenizer = await AutoTokenizer.from_pretrained(name);
 tokenizer.padding_side = "left";
-// session.x64quantprecision "1": ONNX Runtime's exact 8-bit matrix products on x86 CPUs without VNNI,
-// as our runtime runs them (SessionOptions::exact_int8_matmul), so q8 files compare the same kernels.
 const model = await AutoModelForCausalLM.from_pretrained(name, {
   dtype: process.env.TJS_DTYPE ?? "fp32",
-  session_options: { extra: { session: { x64quantprecision: "1" } } },
+  session_options: sessionOptions(),
 });
 const toRows = (t) => {
   const [rows, cols] = t.dims;

@@ -10,6 +10,7 @@
 import fs from "node:fs";
 import path from "node:path";
 import { env, pipeline } from "@huggingface/transformers";
+import { sessionOptions } from "./session_options.mjs";
 
 const [task, dir, inputsFile, optionsJson] = process.argv.slice(2);
 const options = optionsJson ? JSON.parse(optionsJson) : {};
@@ -18,11 +19,9 @@ env.localModelPath = path.dirname(path.resolve(dir)) + "/";
 // TJS_DTYPE picks the file transformers.js loads: fp32 → onnx/model.onnx, q4 → onnx/model_q4.onnx, ...
 // TJS_EXTERNAL_DATA=1 loads its weights from the data file named after it (onnx/model_q4.onnx_data),
 // as browsers need (use_external_data_format).
-// session.x64quantprecision "1": ONNX Runtime's exact 8-bit matrix products on x86 CPUs without VNNI,
-// as our runtime runs them (SessionOptions::exact_int8_matmul), so q8 files compare the same kernels.
 const pipe = await pipeline(task, path.basename(dir), {
   dtype: process.env.TJS_DTYPE ?? "fp32",
-  session_options: { extra: { session: { x64quantprecision: "1" } } },
+  session_options: sessionOptions(),
   ...(process.env.TJS_EXTERNAL_DATA === "1" ? { use_external_data_format: true } : {}),
 });
 const inputs = fs.readFileSync(inputsFile, "utf8").split("\n").filter(Boolean).map((l) => JSON.parse(l));

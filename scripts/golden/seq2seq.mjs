@@ -12,17 +12,16 @@
 import fs from "node:fs";
 import path from "node:path";
 import { env, AutoTokenizer, AutoModelForSeq2SeqLM } from "@huggingface/transformers";
+import { sessionOptions } from "./session_options.mjs";
 
 const [dir, inputsFile, maxNew, batchArg] = process.argv.slice(2);
 env.allowRemoteModels = false;
 env.localModelPath = path.dirname(path.resolve(dir)) + "/";
 const name = path.basename(dir);
 const tokenizer = await AutoTokenizer.from_pretrained(name);
-// session.x64quantprecision "1": ONNX Runtime's exact 8-bit matrix products on x86 CPUs without VNNI,
-// as our runtime runs them (SessionOptions::exact_int8_matmul), so q8 files compare the same kernels.
 const model = await AutoModelForSeq2SeqLM.from_pretrained(name, {
   dtype: process.env.TJS_DTYPE ?? "fp32",
-  session_options: { extra: { session: { x64quantprecision: "1" } } },
+  session_options: sessionOptions(),
 });
 const texts = fs.readFileSync(inputsFile, "utf8").split("\n").filter(Boolean).map((l) => JSON.parse(l).text);
 for (const batch of (batchArg ?? "1").split(",").map(Number))

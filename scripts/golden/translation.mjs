@@ -11,16 +11,15 @@
 import fs from "node:fs";
 import path from "node:path";
 import { env, AutoTokenizer, AutoModelForSeq2SeqLM } from "@huggingface/transformers";
+import { sessionOptions } from "./session_options.mjs";
 
 const [dir, casesFile, maxNew] = process.argv.slice(2);
 env.allowRemoteModels = false;
 env.localModelPath = path.dirname(path.resolve(dir)) + "/";
 const name = path.basename(dir);
-// session.x64quantprecision "1": ONNX Runtime's exact 8-bit matrix products on x86 CPUs without VNNI,
-// as our runtime runs them (SessionOptions::exact_int8_matmul), so q8 files compare the same kernels.
 const model = await AutoModelForSeq2SeqLM.from_pretrained(name, {
   dtype: process.env.TJS_DTYPE ?? "fp32",
-  session_options: { extra: { session: { x64quantprecision: "1" } } },
+  session_options: sessionOptions(),
 });
 const cases = fs.readFileSync(casesFile, "utf8").split("\n").filter(Boolean).map((l) => JSON.parse(l));
 for (const [index, c] of cases.entries()) {
